@@ -1,0 +1,51 @@
+package io.thingflux.link;
+
+import io.thingflux.mqtt.MqttQos;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A connected MQTT link, whatever carries it (a Netty channel or a cellular module's AT commands).
+ *
+ * <p>All operations are cold: nothing happens until subscription. Nothing blocks the caller.
+ * Implementations keep reconnecting on their own as their reconnect policy says; {@link #states()}
+ * reports it.
+ */
+public interface MqttLink {
+
+    /**
+     * Connects. Completes when the broker accepted the connection; errors with a typed exception when it
+     * refused or could not be reached within the implementation's policy.
+     */
+    Mono<Void> connect();
+
+    /** Disconnects cleanly (MQTT DISCONNECT) and closes the link for good. */
+    Mono<Void> disconnect();
+
+    /** The current state. */
+    LinkState state();
+
+    /** The current state, then every change, until {@link LinkState#CLOSED}. */
+    Flux<LinkState> states();
+
+    /**
+     * Publishes {@code payload} to {@code topic}. Completes on write for QoS 0, on PUBACK for QoS 1 and on
+     * PUBCOMP for QoS 2 (or the transport's equivalent result); errors when the message could not be
+     * delivered.
+     */
+    Mono<Void> publish(String topic, byte[] payload, MqttQos qos);
+
+    /**
+     * Subscribes to {@code filter} when subscribed to, emits every matching message, and unsubscribes on
+     * cancel. Errors with {@link SubscriptionRefusedException} when the broker refuses the filter. Messages
+     * that arrive between the broker's acknowledgement and the first request are kept, not lost.
+     */
+    Flux<LinkMessage> subscribe(String filter, MqttQos qos);
+
+    /**
+     * Messages that match none of this link's active subscriptions, such as those the platform pushes
+     * without a subscription (dynamic registration results on {@code /ext/register}). Hot: only messages
+     * arriving while subscribed are seen.
+     */
+    Flux<LinkMessage> unsolicited();
+}
