@@ -70,6 +70,7 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
     private ClientSession session;
     private String clientId;
     private Will will;
+    private boolean active;
     private boolean connected;
     private boolean closed;
     private boolean takenOver;
@@ -86,14 +87,25 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            onActive();
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        onActive();
+        ctx.fireChannelActive();
+    }
+
+    private void onActive() {
+        if (active) {
+            return;
+        }
+        active = true;
         engine.counters().openConnections.increment();
         connectTimeout = ctx.executor().schedule(this::onConnectTimeout,
                 engine.options().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        ctx.fireChannelActive();
     }
 
     private void onConnectTimeout() {
@@ -182,7 +194,7 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         ctx.write(ConnAck.accepted(attachment.sessionPresent()));
         if (connect.keepAliveSeconds() > 0) {
             long limitMillis = connect.keepAliveSeconds() * 1500L;
-            ctx.pipeline().addBefore(NAME, KEEPALIVE_NAME,
+            ctx.pipeline().addBefore(ctx.name(), KEEPALIVE_NAME,
                     new IdleStateHandler(limitMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
         for (OutboundMessage m : attachment.queued()) {
@@ -377,7 +389,9 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        engine.counters().openConnections.decrement();
+        if (active) {
+            engine.counters().openConnections.decrement();
+        }
         cancelConnectTimeout();
         closed = true;
         if (connected) {
