@@ -112,4 +112,31 @@ class HiveMqClientAgainstEmulatorTest {
                 .isInstanceOfSatisfying(Mqtt3ConnAckException.class, e -> assertThat(e.getMqttMessage().getReturnCode())
                         .isEqualTo(Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED));
     }
+
+    @Test
+    void theTlsListenerServesAGivenPemCertificateAndKey() throws Exception {
+        io.netty.handler.ssl.util.SelfSignedCertificate pem = new io.netty.handler.ssl.util.SelfSignedCertificate("emulator.test");
+        try (AliyunPlatformEmulator withPem = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0).tlsPort(0)
+                .tlsCertificate(pem.certificate().toPath(), pem.privateKey().toPath()).device(DEVICE).build())) {
+            MqttCredentials c = AliyunSigner.builder().secureMode(AliyunSigner.SECURE_MODE_TLS).build().sign(DEVICE);
+            java.security.cert.X509Certificate[] served = new java.security.cert.X509Certificate[1];
+            Mqtt3BlockingClient client = MqttClient.builder().useMqttVersion3().identifier(c.clientId())
+                    .serverHost("127.0.0.1").serverPort(withPem.tlsAddress().orElseThrow().getPort())
+                    .sslConfig().trustManagerFactory(InsecureTrustManagerFactory.INSTANCE)
+                    .hostnameVerifier((host, session) -> {
+                        try {
+                            served[0] = (java.security.cert.X509Certificate) session.getPeerCertificates()[0];
+                        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                            return false;
+                        }
+                        return true;
+                    }).applySslConfig()
+                    .buildBlocking();
+            connect(client, c);
+            client.disconnect();
+            assertThat(served[0]).isEqualTo(pem.cert());
+        } finally {
+            pem.delete();
+        }
+    }
 }
