@@ -13,15 +13,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.internal.AdminHttpHandler;
 import io.thingflux.netty.broker.internal.BrokerChannelInitializer;
 import io.thingflux.netty.broker.internal.BrokerEngine;
+import io.thingflux.netty.broker.internal.SelfSignedTls;
 import java.net.InetSocketAddress;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,9 +140,9 @@ public final class AliyunPlatformEmulator implements MqttBroker {
             if (o.tlsCertificate() != null) {
                 return SslContextBuilder.forServer(o.tlsCertificate().toFile(), o.tlsPrivateKey().toFile()).build();
             }
-            SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
-            return SslContextBuilder.forServer(cert.certificate(), cert.privateKey()).build();
-        } catch (CertificateException | SSLException | IllegalArgumentException e) {
+            SelfSignedTls cert = SelfSignedTls.generate("localhost");
+            return SslContextBuilder.forServer(cert.privateKey(), cert.certificate()).build();
+        } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
         }
     }

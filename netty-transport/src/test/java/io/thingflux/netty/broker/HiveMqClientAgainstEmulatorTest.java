@@ -17,6 +17,7 @@ import io.thingflux.aliyun.AliyunProducts;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
 import io.thingflux.aliyun.SignMethod;
+import io.thingflux.netty.broker.internal.SelfSignedTls;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -115,9 +116,12 @@ class HiveMqClientAgainstEmulatorTest {
 
     @Test
     void theTlsListenerServesAGivenPemCertificateAndKey() throws Exception {
-        io.netty.handler.ssl.util.SelfSignedCertificate pem = new io.netty.handler.ssl.util.SelfSignedCertificate("emulator.test");
+        SelfSignedTls pem = SelfSignedTls.generate("emulator.test");
+        java.nio.file.Path certFile = java.nio.file.Files.createTempFile("emulator", ".crt");
+        java.nio.file.Path keyFile = java.nio.file.Files.createTempFile("emulator", ".key");
+        pem.writePem(certFile, keyFile);
         try (AliyunPlatformEmulator withPem = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0).tlsPort(0)
-                .tlsCertificate(pem.certificate().toPath(), pem.privateKey().toPath()).device(DEVICE).build())) {
+                .tlsCertificate(certFile, keyFile).device(DEVICE).build())) {
             MqttCredentials c = AliyunSigner.builder().secureMode(AliyunSigner.SECURE_MODE_TLS).build().sign(DEVICE);
             java.security.cert.X509Certificate[] served = new java.security.cert.X509Certificate[1];
             Mqtt3BlockingClient client = MqttClient.builder().useMqttVersion3().identifier(c.clientId())
@@ -134,9 +138,10 @@ class HiveMqClientAgainstEmulatorTest {
                     .buildBlocking();
             connect(client, c);
             client.disconnect();
-            assertThat(served[0]).isEqualTo(pem.cert());
+            assertThat(served[0]).isEqualTo(pem.certificate());
         } finally {
-            pem.delete();
+            java.nio.file.Files.deleteIfExists(certFile);
+            java.nio.file.Files.deleteIfExists(keyFile);
         }
     }
 }

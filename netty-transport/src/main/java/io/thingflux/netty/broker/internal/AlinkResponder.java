@@ -9,7 +9,6 @@ import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.PropertyValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -104,9 +103,7 @@ final class AlinkResponder {
 
     private static void storeProperties(DeviceState device, JsonNode params) {
         long now = System.currentTimeMillis();
-        Iterator<Map.Entry<String, JsonNode>> it = params.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : params.properties()) {
             JsonNode v = e.getValue();
             if (v.isObject() && v.has("value")) {
                 long time = v.hasNonNull("time") ? v.get("time").asLong(now) : now;
@@ -123,9 +120,7 @@ final class AlinkResponder {
             return;
         }
         long now = System.currentTimeMillis();
-        Iterator<Map.Entry<String, JsonNode>> it = properties.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : properties.properties()) {
             JsonNode latest = null;
             long latestTime = Long.MIN_VALUE;
             for (JsonNode sample : e.getValue()) {
