@@ -37,7 +37,7 @@ import reactor.core.publisher.Sinks;
  * {@link #messages()}. That stream is shared by all its subscribers and bounded by
  * {@link AliyunDeviceOptions#incomingBufferSize()}: messages arriving before the first subscriber are kept up to
  * the bound; when the slowest subscriber lets the buffer fill, newer messages are dropped, counted in
- * {@link #droppedMessages()} and logged at WARN. A filter the broker refuses is logged and listed in
+ * {@link #droppedMessages()} and logged at WARN (the 1st, 2nd, 4th, 8th... drop). A filter the broker refuses is logged and listed in
  * {@link #refusedSubscriptions()}; the other subscriptions carry on.
  *
  * <h2>Requests</h2>
@@ -228,7 +228,8 @@ public final class AliyunDevice {
 
     /**
      * Sends any Alink request on {@code topic} and awaits the reply on {@code topic + "_reply"}; the typed
-     * methods above are built on it.
+     * methods above are built on it. {@code params} is validated now and written when the returned
+     * {@code Mono} is subscribed, so it must not change in between.
      *
      * @throws IllegalArgumentException for an invalid topic name or params JSON cannot carry
      */
@@ -277,21 +278,22 @@ public final class AliyunDevice {
         AlinkValidation.requireValue(data, "data");
         MqttQos qos = request instanceof ThingMessage.RrpcCall ? MqttQos.AT_MOST_ONCE : options.publishQos();
         return Mono.defer(() -> link.publish(request.replyTopic(),
-                AlinkJson.encodeReply(request.id(), code, data, null), qos));
+                AlinkJson.encodeReply(request.id(), code, data, null), qos)).publishOn(options.scheduler());
     }
 
     /** Answers an RRPC call with a raw payload, at QoS 0, on its reply topic (system RRPC answers are raw). */
     public Mono<Void> replyRaw(ThingMessage.RrpcCall call, byte[] payload) {
         Objects.requireNonNull(call, "call");
         byte[] copy = payload.clone();
-        return Mono.defer(() -> link.publish(call.replyTopic(), copy, MqttQos.AT_MOST_ONCE));
+        return Mono.defer(() -> link.publish(call.replyTopic(), copy, MqttQos.AT_MOST_ONCE)).publishOn(options.scheduler());
     }
 
     /** Answers raw down data on {@code .../thing/model/down_raw_reply}. */
     public Mono<Void> replyRaw(ThingMessage.RawDown down, byte[] payload) {
         Objects.requireNonNull(down, "down");
         byte[] copy = payload.clone();
-        return Mono.defer(() -> link.publish(AlinkTopics.reply(down.topic()), copy, options.publishQos()));
+        return Mono.defer(() -> link.publish(AlinkTopics.reply(down.topic()), copy, options.publishQos()))
+                .publishOn(options.scheduler());
     }
 
     /**
@@ -353,8 +355,10 @@ public final class AliyunDevice {
         Sinks.EmitResult result = incoming.tryEmitNext(msg);
         if (result.isFailure()) {
             long n = dropped.incrementAndGet();
-            log.warn("{}: incoming message on {} dropped ({}), {} dropped so far: messages() is read too slowly",
-                    topics, m.topic(), result, n);
+            if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
+                log.warn("{}: incoming message on {} dropped ({}), {} dropped so far: messages() is read too slowly",
+                        topics, m.topic(), result, n);
+            }
         }
     }
 

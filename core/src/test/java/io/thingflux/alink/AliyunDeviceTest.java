@@ -248,14 +248,15 @@ class AliyunDeviceTest {
     void propertySetFromTheVectorIsDeliveredAndAnsweredOnSetReply() {
         AliyunDevice device = connected();
         FrameVectors.Publish vector = FrameVectors.publish("publish-property-set-down");
+        List<ThingMessage> got = new ArrayList<>();
         StepVerifier.create(device.messages().take(1))
                 .then(() -> link.deliver(vector.topic(), vector.payloadAsString()))
-                .assertNext(m -> {
-                    ThingMessage.PropertySet set = (ThingMessage.PropertySet) m;
-                    assertThat(set.properties()).containsEntry("PowerSwitch_1", 0);
-                    device.reply(set, 200, null).block(WAIT);
-                })
+                .recordWith(() -> got)
+                .expectNextCount(1)
                 .verifyComplete();
+        ThingMessage.PropertySet set = (ThingMessage.PropertySet) got.get(0);
+        assertThat(set.properties()).containsEntry("PowerSwitch_1", 0);
+        device.reply(set, 200, null).block(WAIT);
         LinkMessage reply = link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/service/property/set_reply").get(0);
         assertThat(json(reply)).isEqualTo("{\"id\":\"765951545\",\"code\":200,\"data\":{}}");
         assertThat(reply.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
