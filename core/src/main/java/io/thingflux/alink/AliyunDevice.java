@@ -30,7 +30,8 @@ import reactor.core.publisher.Sinks;
  * correlated by Alink id.
  *
  * <h2>Incoming</h2>
- * After {@link #connect()} the device subscribes to {@link AlinkTopics#deviceSubscriptions()} and listens to
+ * After {@link #connect()} the device subscribes to {@link AlinkTopics#deviceSubscriptions()} (and
+ * {@link AliyunDeviceOptions#additionalSubscriptions()}) and listens to
  * {@link MqttLink#unsolicited()}; it reads every message as soon as the link delivers it (so replies are
  * matched even when nobody reads {@link #messages()}), matches replies and NTP responses to the requests
  * waiting for them, and offers every message, decoded or as an {@link ThingMessage.UnknownMessage}, to
@@ -66,6 +67,7 @@ public final class AliyunDevice {
     private final ThingMessageDecoder decoder;
     private final Sinks.Many<ThingMessage> incoming;
     private final Flux<ThingMessage> messages;
+    private final List<String> subscriptions;
 
     private final Object lock = new Object();
     /** Requests awaiting their reply, by id; guarded by {@link #lock}. */
@@ -88,6 +90,9 @@ public final class AliyunDevice {
         this.decoder = new ThingMessageDecoder(topics, options.clock());
         this.incoming = Sinks.many().multicast().onBackpressureBuffer(options.incomingBufferSize(), false);
         this.messages = incoming.asFlux().publishOn(options.scheduler());
+        List<String> filters = new ArrayList<>(topics.deviceSubscriptions());
+        options.additionalSubscriptions().stream().filter(f -> !filters.contains(f)).forEach(filters::add);
+        this.subscriptions = List.copyOf(filters);
     }
 
     /** A device with the default options. */
@@ -113,6 +118,11 @@ public final class AliyunDevice {
         return options;
     }
 
+    /** The filters the device subscribes to: {@link AlinkTopics#deviceSubscriptions()} and the additional ones. */
+    public List<String> subscriptions() {
+        return subscriptions;
+    }
+
     /** Connects the link, then subscribes to the thing-model topics ({@link #startReceiving()}). */
     public Mono<Void> connect() {
         return link.connect().then(Mono.fromRunnable(this::startReceiving));
@@ -131,7 +141,7 @@ public final class AliyunDevice {
             started = true;
         }
         sources.add(link.unsolicited());
-        for (String filter : topics.deviceSubscriptions()) {
+        for (String filter : subscriptions) {
             sources.add(link.subscribe(filter, options.subscribeQos())
                     .onErrorResume(SubscriptionRefusedException.class, e -> {
                         refused.add(filter);
@@ -177,7 +187,7 @@ public final class AliyunDevice {
 
     /**
      * Stops listening, fails the waiting requests with an {@link AlinkException}, completes {@link #messages()}
-     * and disconnects the link.
+     * and disconnects the link. The device cannot be used afterwards: later requests fail.
      */
     public Mono<Void> disconnect() {
         return Mono.defer(() -> {
@@ -231,12 +241,18 @@ public final class AliyunDevice {
      * methods above are built on it. {@code params} is validated now and written when the returned
      * {@code Mono} is subscribed, so it must not change in between.
      *
-     * @throws IllegalArgumentException for an invalid topic name or params JSON cannot carry
+     * @throws IllegalArgumentException for an invalid topic name, params JSON cannot carry, or a reply topic
+     *         none of the device's subscriptions covers (add it with
+     *         {@link AliyunDeviceOptions.Builder#additionalSubscription(String)})
      */
     public Mono<AlinkReply> request(String topic, String method, Object params) {
         MqttTopics.requireValidName(topic);
         AlinkValidation.requireValue(params, "params");
         String replyTopic = AlinkTopics.reply(topic);
+        if (subscriptions.stream().noneMatch(f -> MqttTopics.matches(f, replyTopic))) {
+            throw new IllegalArgumentException("the reply topic " + replyTopic + " is not subscribed; add it with "
+                    + "AliyunDeviceOptions.Builder.additionalSubscription");
+        }
         Duration timeout = options.replyTimeout();
         return Mono.defer(() -> {
             PendingRequest p = new PendingRequest(replyTopic, Sinks.one());

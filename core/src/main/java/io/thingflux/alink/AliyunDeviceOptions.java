@@ -2,7 +2,10 @@ package io.thingflux.alink;
 
 import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.MqttTopics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import reactor.core.scheduler.Scheduler;
@@ -25,6 +28,7 @@ public final class AliyunDeviceOptions {
     private final MqttQos subscribeQos;
     private final Scheduler scheduler;
     private final LongSupplier clock;
+    private final List<String> additionalSubscriptions;
 
     private AliyunDeviceOptions(Builder b) {
         this.replyTimeout = b.replyTimeout;
@@ -34,6 +38,7 @@ public final class AliyunDeviceOptions {
         this.subscribeQos = b.subscribeQos;
         this.scheduler = b.scheduler;
         this.clock = b.clock;
+        this.additionalSubscriptions = List.copyOf(b.additionalSubscriptions);
     }
 
     public static Builder builder() {
@@ -54,6 +59,7 @@ public final class AliyunDeviceOptions {
         b.subscribeQos = subscribeQos;
         b.scheduler = scheduler;
         b.clock = clock;
+        b.additionalSubscriptions.addAll(additionalSubscriptions);
         return b;
     }
 
@@ -97,11 +103,21 @@ public final class AliyunDeviceOptions {
         return clock;
     }
 
+    /**
+     * Filters subscribed besides {@link AlinkTopics#deviceSubscriptions()}: custom topics
+     * ({@code /{pk}/{dn}/user/...}), custom RRPC ({@code /ext/rrpc/+/{topic}}), or the reply topic of a
+     * {@link AliyunDevice#request} the defaults do not cover (e.g. {@code .../thing/config/get_reply}).
+     * Their messages reach {@link AliyunDevice#messages()} like the others. Default none.
+     */
+    public List<String> additionalSubscriptions() {
+        return additionalSubscriptions;
+    }
+
     @Override
     public String toString() {
         return "AliyunDeviceOptions[replyTimeout=" + replyTimeout + ", maxPendingRequests=" + maxPendingRequests
                 + ", incomingBufferSize=" + incomingBufferSize + ", publishQos=" + publishQos.code()
-                + ", subscribeQos=" + subscribeQos.code() + "]";
+                + ", subscribeQos=" + subscribeQos.code() + ", additionalSubscriptions=" + additionalSubscriptions + "]";
     }
 
     /** Builds {@link AliyunDeviceOptions}. */
@@ -113,8 +129,15 @@ public final class AliyunDeviceOptions {
         private MqttQos subscribeQos = MqttQos.AT_LEAST_ONCE;
         private Scheduler scheduler = Schedulers.parallel();
         private LongSupplier clock = System::currentTimeMillis;
+        private final List<String> additionalSubscriptions = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Adds a filter to subscribe besides the thing-model ones; see {@link AliyunDeviceOptions#additionalSubscriptions()}. */
+        public Builder additionalSubscription(String filter) {
+            additionalSubscriptions.add(MqttTopics.requireValidFilter(filter));
+            return this;
         }
 
         public Builder replyTimeout(Duration replyTimeout) {

@@ -2,6 +2,7 @@ package io.thingflux.alink;
 
 import io.thingflux.mqtt.MqttQos;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
@@ -111,6 +112,19 @@ public sealed interface ThingMessage {
             return new String(payload, StandardCharsets.UTF_8);
         }
 
+        /** Compares the payload by content. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RrpcCall c && topic.equals(c.topic) && messageId.equals(c.messageId)
+                    && replyTopic.equals(c.replyTopic) && Objects.equals(serviceId, c.serviceId)
+                    && Objects.equals(request, c.request) && Arrays.equals(payload, c.payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(topic, messageId, serviceId, Arrays.hashCode(payload));
+        }
+
         @Override
         public String toString() {
             return "RrpcCall[topic=" + topic + ", messageId=" + messageId + ", serviceId=" + serviceId
@@ -184,6 +198,17 @@ public sealed interface ThingMessage {
     /** Raw (pass-through) data on {@code .../thing/model/down_raw}. */
     record RawDown(String topic, byte[] payload) implements ThingMessage {
 
+        /** Compares the payload by content. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RawDown r && topic.equals(r.topic) && Arrays.equals(payload, r.payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(topic, Arrays.hashCode(payload));
+        }
+
         @Override
         public String toString() {
             return "RawDown[topic=" + topic + ", payload=" + payload.length + " bytes]";
@@ -196,6 +221,18 @@ public sealed interface ThingMessage {
      * @param reason why it was not decoded
      */
     record UnknownMessage(String topic, byte[] payload, MqttQos qos, String reason) implements ThingMessage {
+
+        /** Compares the payload by content. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UnknownMessage u && topic.equals(u.topic) && Arrays.equals(payload, u.payload)
+                    && qos == u.qos && Objects.equals(reason, u.reason);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(topic, Arrays.hashCode(payload), qos, reason);
+        }
 
         public String payloadAsString() {
             return new String(payload, StandardCharsets.UTF_8);

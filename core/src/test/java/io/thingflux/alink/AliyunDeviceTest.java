@@ -423,4 +423,27 @@ class AliyunDeviceTest {
                 .verify(WAIT);
         assertThat(device.pendingRequests()).isZero();
     }
+
+    @Test
+    void additionalSubscriptionsDeliverCustomTopicsAndCarryRepliesTheDefaultsDoNotCover() {
+        String configGetReply = topics.configGet() + "_reply";
+        link.onPublish(topics.configGet(), (m, l) -> l.deliver(configGetReply,
+                "{\"id\":\"" + idOf(m) + "\",\"code\":200,\"data\":{\"configId\":\"c1\"}}"));
+        AliyunDevice plain = AliyunDevice.create(new ScriptedMqttLink(), ID, options().build());
+        assertThatThrownBy(() -> plain.request(topics.configGet(), "thing.config.get", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("additionalSubscription");
+
+        AliyunDevice device = connected(options().additionalSubscription(configGetReply)
+                .additionalSubscription("/a1wFylTxYeD/co_0001/user/get").build());
+        assertThat(link.activeFilters()).contains(configGetReply, "/a1wFylTxYeD/co_0001/user/get");
+        assertThat(device.request(topics.configGet(), "thing.config.get",
+                Map.of("configScope", "product", "getType", "file")).block(WAIT).dataAsMap())
+                .containsEntry("configId", "c1");
+        List<ThingMessage> got = new ArrayList<>();
+        Disposable d = device.messages().subscribe(got::add);
+        assertThat(link.deliver("/a1wFylTxYeD/co_0001/user/get", "hi")).isEqualTo(1);
+        d.dispose();
+        assertThat(got).last().isEqualTo(new ThingMessage.UnknownMessage("/a1wFylTxYeD/co_0001/user/get",
+                "hi".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE, "no thing-model decoder for this topic"));
+    }
 }
