@@ -155,8 +155,13 @@ public final class AliyunDevice {
                     end(new AlinkException("the link's messages ended with an error", e));
                 },
                 () -> end(null));
+        boolean endedMeanwhile;
         synchronized (lock) {
             receiving = d;
+            endedMeanwhile = closed;
+        }
+        if (endedMeanwhile) {
+            d.dispose(); // disconnect() ran while the subscriptions were being made
         }
     }
 

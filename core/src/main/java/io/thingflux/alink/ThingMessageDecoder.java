@@ -31,6 +31,10 @@ public final class ThingMessageDecoder {
                     : new ThingMessage.UnknownMessage(topic, payload, message.qos(), "no thing-model decoder for this topic");
         } catch (AlinkException e) {
             return new ThingMessage.UnknownMessage(topic, payload, message.qos(), "malformed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a payload must never stop the stream; keep the message and say what went wrong (not its content)
+            return new ThingMessage.UnknownMessage(topic, payload, message.qos(),
+                    "undecodable: " + e.getClass().getSimpleName());
         }
     }
 
