@@ -328,11 +328,11 @@ public final class ClientSession {
             return;
         }
         LOG.info("{} giving up after {} attempt(s): {}", logPrefix, attempt, error.toString());
+        setState(LinkState.DISCONNECTED);
         failWaiters(error);
         MqttClosedException closed = new MqttClosedException("the connection was lost and not retried", error);
         outgoing.failAll(closed);
         subscriptions.terminateAll(closed);
-        setState(LinkState.DISCONNECTED);
     }
 
     /** Closes the client for good; {@code error} fails waiting operations, {@code subscriberError} subscribers. */
@@ -347,11 +347,11 @@ public final class ClientSession {
         Channel ch = channel;
         channel = null;
         connected = false;
+        setState(LinkState.CLOSED);
         failWaiters(error);
         outgoing.failAll(error instanceof MqttClosedException ? error
                 : new MqttClosedException("the client closed", error));
         subscriptions.terminateAll(subscriberError);
-        setState(LinkState.CLOSED);
         if (ch != null && subscriberError != null) {
             ch.close();
         }
