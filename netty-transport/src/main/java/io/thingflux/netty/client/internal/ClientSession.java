@@ -385,6 +385,16 @@ public final class ClientSession {
                 : "cannot connect to " + where, cause);
     }
 
+    /**
+     * Takes {@code ch}, whose pipeline was built elsewhere and whose CONNACK 0 already arrived, as the
+     * current connection (handler tests on an {@code EmbeddedChannel}). Runs on the event loop.
+     */
+    void adoptConnected(Channel ch, ConnAck ack) {
+        channel = ch;
+        setState(LinkState.CONNECTING);
+        onConnAck(ch, ack);
+    }
+
     /** The channel when a connection is accepted, else {@code null}. */
     Channel connectedChannel() {
         return connected ? channel : null;
