@@ -2,6 +2,7 @@ package io.thingflux.netty.client;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
+import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
 import io.thingflux.mqtt.Connect;
@@ -50,9 +51,6 @@ public final class MqttClientOptions {
     public static final int DEFAULT_OUTBOX_CAPACITY = 1_000;
     /** Default QoS 0 buffer per subscriber. */
     public static final int DEFAULT_QOS0_BUFFER = 1_024;
-    /** Aliyun's keepalive bounds in seconds. */
-    public static final int ALIYUN_MIN_KEEP_ALIVE = 30;
-    public static final int ALIYUN_MAX_KEEP_ALIVE = 1200;
 
     private final Builder b;
     private final String clientId;
@@ -83,13 +81,8 @@ public final class MqttClientOptions {
             throw new IllegalArgumentException("ping timeout must be positive");
         }
         if (aliyunLimits()) {
-            if (b.keepAliveSeconds < ALIYUN_MIN_KEEP_ALIVE || b.keepAliveSeconds > ALIYUN_MAX_KEEP_ALIVE) {
-                throw new IllegalArgumentException("Aliyun IoT requires keepalive 30..1200 s, was "
-                        + b.keepAliveSeconds);
-            }
-            if (b.will != null) {
-                throw new IllegalArgumentException("Aliyun IoT does not support a will message");
-            }
+            AliyunLimits.requireKeepAlive(b.keepAliveSeconds);
+            AliyunLimits.requireNoWill(b.will);
         }
     }
 
@@ -116,19 +109,15 @@ public final class MqttClientOptions {
      */
     public void checkPublishAllowed(MqttQos qos, boolean retain) {
         if (aliyunLimits()) {
-            if (qos == MqttQos.EXACTLY_ONCE) {
-                throw new IllegalArgumentException("Aliyun IoT does not support QoS 2");
-            }
-            if (retain) {
-                throw new IllegalArgumentException("Aliyun IoT does not support retained messages");
-            }
+            AliyunLimits.requireQos(qos);
+            AliyunLimits.requireNoRetain(retain);
         }
     }
 
     /** @throws IllegalArgumentException when a subscription QoS is not allowed (Aliyun: no QoS 2) */
     public void checkSubscribeAllowed(MqttQos qos) {
-        if (aliyunLimits() && qos == MqttQos.EXACTLY_ONCE) {
-            throw new IllegalArgumentException("Aliyun IoT does not support QoS 2");
+        if (aliyunLimits()) {
+            AliyunLimits.requireQos(qos);
         }
     }
 
