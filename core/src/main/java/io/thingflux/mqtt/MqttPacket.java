@@ -5,9 +5,9 @@ package io.thingflux.mqtt;
  * ({@link PingReq}, {@link PingResp}, {@link Disconnect}) are singletons.
  *
  * <pre>{@code
- * switch (packet) {
- *     case Publish p -> ...
- *     case PubAck a -> ...
+ * switch (packet.type()) {
+ *     case PUBLISH -> onPublish((Publish) packet);
+ *     case PUBACK -> onPubAck((PubAck) packet);
  *     ...
  * }
  * }</pre>

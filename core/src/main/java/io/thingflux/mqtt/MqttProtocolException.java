@@ -52,6 +52,8 @@ public final class MqttProtocolException extends RuntimeException {
         TRUNCATED,
         /** Bytes left over after the packet's fields (or a body where none is allowed). */
         TRAILING_BYTES,
+        /** A field value the packet type does not allow (e.g. DUP on a QoS 0 PUBLISH). */
+        MALFORMED_PACKET,
         /** A packet that is well formed but not allowed at this point of the conversation. */
         UNEXPECTED_PACKET
     }

@@ -1,0 +1,125 @@
+package io.thingflux.netty.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.thingflux.mqtt.MqttPacket;
+import io.thingflux.mqtt.MqttProtocolException;
+import io.thingflux.mqtt.MqttProtocolException.Reason;
+import java.util.List;
+
+/**
+ * Splits an MQTT byte stream into frames and decodes each into an {@link MqttPacket}.
+ *
+ * <p>The fixed header is read first: the packet type and its flags are checked, then the variable-length
+ * remaining length (at most four bytes, §2.2.3). A frame larger than {@code maxPacketSize} is refused
+ * <em>before</em> its body is buffered, so a peer cannot make us hold more than that. Only a complete frame
+ * is handed to {@link MqttPacketDecoder}, a pure function of its bytes.
+ *
+ * <p>On a violation the decoder discards the rest of the input, fires {@code exceptionCaught} with the
+ * {@link MqttProtocolException} (a handler after it may still answer, e.g. a broker's CONNACK 0x01 for an
+ * unsupported protocol level) and closes the channel. Other channels are not affected. One instance per
+ * channel.
+ */
+public final class MqttDecoder extends ByteToMessageDecoder {
+
+    /** The name of this handler in a pipeline. */
+    public static final String NAME = "mqttDecoder";
+
+    /**
+     * The default largest frame (fixed header included) accepted: 2 MiB + 5 bytes of fixed header, room
+     * for a 2 MiB payload. The Aliyun platform's own limit is 256 KB; raise it for brokers that allow more.
+     */
+    public static final int DEFAULT_MAX_PACKET_SIZE = 2 * 1024 * 1024 + 5;
+
+    /** The largest frame MQTT 3.1.1 can express: 268,435,455 bytes of remaining length + 5 of fixed header. */
+    public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
+
+    private final int maxPacketSize;
+    private boolean failed;
+
+    /** A decoder with {@link #DEFAULT_MAX_PACKET_SIZE}. */
+    public MqttDecoder() {
+        this(DEFAULT_MAX_PACKET_SIZE);
+    }
+
+    /** @param maxPacketSize the largest whole frame accepted, fixed header included (at least 2) */
+    public MqttDecoder(int maxPacketSize) {
+        if (maxPacketSize < 2) {
+            throw new IllegalArgumentException("maxPacketSize must be at least 2, was " + maxPacketSize);
+        }
+        this.maxPacketSize = maxPacketSize;
+    }
+
+    public int maxPacketSize() {
+        return maxPacketSize;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            MqttPacket packet = decodeFrame(in);
+            if (packet != null) {
+                out.add(packet);
+            }
+        } catch (MqttProtocolException e) {
+            fail(ctx, in, e);
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, ByteBuf in, MqttProtocolException e) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        ctx.fireExceptionCaught(e);
+        ctx.close();
+    }
+
+    /**
+     * Decodes one frame from {@code in} if it is complete, advancing the reader index past it; returns
+     * {@code null} (reader index unchanged) when more bytes are needed.
+     */
+    MqttPacket decodeFrame(ByteBuf in) {
+        int start = in.readerIndex();
+        int readable = in.readableBytes();
+        if (readable < 1) {
+            return null;
+        }
+        int first = in.getUnsignedByte(start);
+        MqttPacketDecoder.checkFixedHeader(first);
+
+        int remaining = 0;
+        int multiplier = 1;
+        int lengthBytes = 0;
+        while (true) {
+            if (lengthBytes == 4) {
+                throw new MqttProtocolException(Reason.MALFORMED_REMAINING_LENGTH,
+                        "remaining length longer than four bytes");
+            }
+            if (1 + lengthBytes >= readable) {
+                return null;
+            }
+            int b = in.getUnsignedByte(start + 1 + lengthBytes);
+            lengthBytes++;
+            remaining += (b & 0x7F) * multiplier;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+            multiplier <<= 7;
+        }
+        long frameLength = 1L + lengthBytes + remaining;
+        if (frameLength > maxPacketSize) {
+            throw new MqttProtocolException(Reason.PACKET_TOO_LARGE,
+                    "frame of " + frameLength + " bytes exceeds the maximum of " + maxPacketSize);
+        }
+        if (readable < frameLength) {
+            return null;
+        }
+        int bodyStart = start + 1 + lengthBytes;
+        in.readerIndex(bodyStart + remaining);
+        return MqttPacketDecoder.decode(first, in, bodyStart, remaining);
+    }
+}

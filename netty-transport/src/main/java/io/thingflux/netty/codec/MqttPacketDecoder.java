@@ -1,0 +1,366 @@
+package io.thingflux.netty.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.thingflux.mqtt.ConnAck;
+import io.thingflux.mqtt.Connect;
+import io.thingflux.mqtt.ConnectReturnCode;
+import io.thingflux.mqtt.Disconnect;
+import io.thingflux.mqtt.MqttPacket;
+import io.thingflux.mqtt.MqttProtocolException;
+import io.thingflux.mqtt.MqttProtocolException.Reason;
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.MqttTopics;
+import io.thingflux.mqtt.PingReq;
+import io.thingflux.mqtt.PingResp;
+import io.thingflux.mqtt.PubAck;
+import io.thingflux.mqtt.PubComp;
+import io.thingflux.mqtt.PubRec;
+import io.thingflux.mqtt.PubRel;
+import io.thingflux.mqtt.Publish;
+import io.thingflux.mqtt.SubAck;
+import io.thingflux.mqtt.SubAckReturnCode;
+import io.thingflux.mqtt.Subscribe;
+import io.thingflux.mqtt.Subscription;
+import io.thingflux.mqtt.UnsubAck;
+import io.thingflux.mqtt.Unsubscribe;
+import io.thingflux.mqtt.Will;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Pure decoding of one complete MQTT 3.1.1 frame body into its packet, one function per type. Every rule
+ * violation raises {@link MqttProtocolException} with the rule's {@link Reason}; no other exception escapes.
+ */
+public final class MqttPacketDecoder {
+
+    private static final int FLAGS_NONE = 0;
+    private static final int FLAGS_PUBREL_SUBSCRIBE_UNSUBSCRIBE = 0b0010;
+
+    private MqttPacketDecoder() {
+    }
+
+    /** Checks the packet type and the fixed-header flags of {@code firstByte} (§2.2.1, §2.2.2). */
+    public static void checkFixedHeader(int firstByte) {
+        int type = firstByte >>> 4;
+        int flags = firstByte & 0x0F;
+        switch (type) {
+            case 0, 15 -> throw new MqttProtocolException(Reason.RESERVED_PACKET_TYPE, "packet type " + type + " is reserved");
+            case 3 -> {
+                if ((flags & 0b0110) == 0b0110) {
+                    throw new MqttProtocolException(Reason.INVALID_QOS, "PUBLISH with QoS 3");
+                }
+                if ((flags & 0b1000) != 0 && (flags & 0b0110) == 0) {
+                    throw new MqttProtocolException(Reason.INVALID_FIXED_HEADER_FLAGS,
+                            "DUP set on a QoS 0 PUBLISH (MQTT-3.3.1-2)");
+                }
+            }
+            case 6, 8, 10 -> {
+                if (flags != FLAGS_PUBREL_SUBSCRIBE_UNSUBSCRIBE) {
+                    throw new MqttProtocolException(Reason.INVALID_FIXED_HEADER_FLAGS,
+                            "packet type " + type + " must carry flags 0010, had " + bits(flags));
+                }
+            }
+            default -> {
+                if (flags != FLAGS_NONE) {
+                    throw new MqttProtocolException(Reason.INVALID_FIXED_HEADER_FLAGS,
+                            "packet type " + type + " must carry flags 0000, had " + bits(flags));
+                }
+            }
+        }
+    }
+
+    /**
+     * Decodes the frame whose first byte is {@code firstByte} and whose body is the {@code length} bytes of
+     * {@code buf} starting at {@code index}. Does not move {@code buf}'s indices.
+     */
+    public static MqttPacket decode(int firstByte, ByteBuf buf, int index, int length) {
+        checkFixedHeader(firstByte);
+        try {
+            return decodeChecked(firstByte, buf, index, length);
+        } catch (IllegalArgumentException e) {
+            // a model invariant the explicit checks above did not name; still a typed protocol error
+            throw new MqttProtocolException(Reason.MALFORMED_PACKET, e.getMessage(), e);
+        } catch (IndexOutOfBoundsException e) {
+            throw new MqttProtocolException(Reason.TRUNCATED, "read past the end of the packet", e);
+        }
+    }
+
+    private static MqttPacket decodeChecked(int firstByte, ByteBuf buf, int index, int length) {
+        Cursor c = new Cursor(buf, index, index + length);
+        MqttPacket packet = switch (firstByte >>> 4) {
+            case 1 -> connect(c);
+            case 2 -> connAck(c);
+            case 3 -> publish(firstByte, c);
+            case 4 -> new PubAck(c.packetId());
+            case 5 -> new PubRec(c.packetId());
+            case 6 -> new PubRel(c.packetId());
+            case 7 -> new PubComp(c.packetId());
+            case 8 -> subscribe(c);
+            case 9 -> subAck(c);
+            case 10 -> unsubscribe(c);
+            case 11 -> new UnsubAck(c.packetId());
+            case 12 -> PingReq.INSTANCE;
+            case 13 -> PingResp.INSTANCE;
+            case 14 -> Disconnect.INSTANCE;
+            default -> throw new MqttProtocolException(Reason.RESERVED_PACKET_TYPE, "packet type " + (firstByte >>> 4));
+        };
+        c.requireEnd();
+        return packet;
+    }
+
+    private static Connect connect(Cursor c) {
+        String protocolName = c.string("protocol name");
+        int level = c.u8("protocol level");
+        if (!protocolName.equals("MQTT") && !protocolName.equals("MQIsdp")) {
+            throw new MqttProtocolException(Reason.INVALID_PROTOCOL_NAME,
+                    "protocol name must be \"MQTT\" (or \"MQIsdp\" for 3.1), was \"" + printable(protocolName) + "\"");
+        }
+        int expectedLevel = protocolName.equals("MQTT") ? Connect.MQTT_3_1_1 : Connect.MQTT_3_1;
+        if (level != expectedLevel) {
+            throw new MqttProtocolException(Reason.UNSUPPORTED_PROTOCOL_LEVEL,
+                    "protocol " + protocolName + " level " + level + " is not supported");
+        }
+        int flags = c.u8("connect flags");
+        if ((flags & 0x01) != 0) {
+            throw new MqttProtocolException(Reason.RESERVED_CONNECT_FLAG, "reserved CONNECT flag is set (MQTT-3.1.2-3)");
+        }
+        boolean cleanSession = (flags & 0x02) != 0;
+        boolean willFlag = (flags & 0x04) != 0;
+        int willQos = (flags >>> 3) & 0x03;
+        boolean willRetain = (flags & 0x20) != 0;
+        boolean passwordFlag = (flags & 0x40) != 0;
+        boolean usernameFlag = (flags & 0x80) != 0;
+        if (!willFlag && (willQos != 0 || willRetain)) {
+            throw new MqttProtocolException(Reason.INVALID_WILL_FLAGS,
+                    "will QoS or retain set without the will flag (MQTT-3.1.2-13, MQTT-3.1.2-15)");
+        }
+        if (willQos == 3) {
+            throw new MqttProtocolException(Reason.INVALID_WILL_FLAGS, "will QoS 3 (MQTT-3.1.2-14)");
+        }
+        if (passwordFlag && !usernameFlag) {
+            throw new MqttProtocolException(Reason.PASSWORD_WITHOUT_USERNAME,
+                    "password flag without user name flag (MQTT-3.1.2-22)");
+        }
+        int keepAlive = c.u16("keepalive");
+        String clientId = c.string("client id");
+        Will will = null;
+        if (willFlag) {
+            String willTopic = c.string("will topic");
+            String problem = MqttTopics.nameProblem(willTopic);
+            if (problem != null) {
+                throw new MqttProtocolException(Reason.INVALID_TOPIC_NAME, "will topic " + problem);
+            }
+            byte[] willPayload = c.binary("will message");
+            will = new Will(willTopic, willPayload, MqttQos.valueOf(willQos), willRetain);
+        }
+        String username = usernameFlag ? c.string("user name") : null;
+        byte[] password = passwordFlag ? c.binary("password") : null;
+        return new Connect(level, clientId, cleanSession, keepAlive, will, username, password);
+    }
+
+    private static ConnAck connAck(Cursor c) {
+        int ackFlags = c.u8("connect acknowledge flags");
+        int code = c.u8("return code");
+        if ((ackFlags & 0xFE) != 0) {
+            throw new MqttProtocolException(Reason.INVALID_CONNACK, "reserved CONNACK flag bits set (MQTT-3.2.2-1)");
+        }
+        if (code > 5) {
+            throw new MqttProtocolException(Reason.INVALID_CONNACK, "reserved CONNACK return code " + code);
+        }
+        boolean sessionPresent = (ackFlags & 0x01) != 0;
+        if (sessionPresent && code != 0) {
+            throw new MqttProtocolException(Reason.INVALID_CONNACK, "session present with a refusal (MQTT-3.2.2-4)");
+        }
+        return new ConnAck(sessionPresent, ConnectReturnCode.valueOf(code));
+    }
+
+    private static Publish publish(int firstByte, Cursor c) {
+        boolean dup = (firstByte & 0x08) != 0;
+        MqttQos qos = MqttQos.valueOf((firstByte >>> 1) & 0x03);
+        boolean retain = (firstByte & 0x01) != 0;
+        String topic = c.string("topic name");
+        String problem = MqttTopics.nameProblem(topic);
+        if (problem != null) {
+            throw new MqttProtocolException(Reason.INVALID_TOPIC_NAME, "PUBLISH topic " + problem);
+        }
+        int packetId = qos == MqttQos.AT_MOST_ONCE ? 0 : c.packetId();
+        byte[] payload = c.rest();
+        return new Publish(topic, qos, dup, retain, packetId, payload);
+    }
+
+    private static Subscribe subscribe(Cursor c) {
+        int packetId = c.packetId();
+        List<Subscription> subscriptions = new ArrayList<>(2);
+        while (c.hasMore()) {
+            String filter = c.string("topic filter");
+            int options = c.u8("requested QoS");
+            if ((options & 0xFC) != 0) {
+                throw new MqttProtocolException(Reason.RESERVED_SUBSCRIPTION_BITS,
+                        "reserved bits set in requested QoS byte 0x" + Integer.toHexString(options) + " (MQTT-3.8.3-4)");
+            }
+            if (options == 3) {
+                throw new MqttProtocolException(Reason.INVALID_QOS, "subscription with QoS 3");
+            }
+            String problem = MqttTopics.filterProblem(filter);
+            if (problem != null) {
+                throw new MqttProtocolException(Reason.INVALID_TOPIC_FILTER, problem);
+            }
+            subscriptions.add(new Subscription(filter, MqttQos.valueOf(options)));
+        }
+        if (subscriptions.isEmpty()) {
+            throw new MqttProtocolException(Reason.EMPTY_SUBSCRIPTION_LIST, "SUBSCRIBE without a topic filter (MQTT-3.8.3-3)");
+        }
+        return new Subscribe(packetId, subscriptions);
+    }
+
+    private static SubAck subAck(Cursor c) {
+        int packetId = c.packetId();
+        List<SubAckReturnCode> codes = new ArrayList<>(2);
+        while (c.hasMore()) {
+            int code = c.u8("return code");
+            if (code != 0 && code != 1 && code != 2 && code != 0x80) {
+                throw new MqttProtocolException(Reason.INVALID_SUBACK_RETURN_CODE,
+                        "SUBACK return code 0x" + Integer.toHexString(code) + " (MQTT-3.9.3-2)");
+            }
+            codes.add(SubAckReturnCode.valueOf(code));
+        }
+        if (codes.isEmpty()) {
+            throw new MqttProtocolException(Reason.EMPTY_SUBSCRIPTION_LIST, "SUBACK without a return code");
+        }
+        return new SubAck(packetId, codes);
+    }
+
+    private static Unsubscribe unsubscribe(Cursor c) {
+        int packetId = c.packetId();
+        List<String> filters = new ArrayList<>(2);
+        while (c.hasMore()) {
+            String filter = c.string("topic filter");
+            String problem = MqttTopics.filterProblem(filter);
+            if (problem != null) {
+                throw new MqttProtocolException(Reason.INVALID_TOPIC_FILTER, problem);
+            }
+            filters.add(filter);
+        }
+        if (filters.isEmpty()) {
+            throw new MqttProtocolException(Reason.EMPTY_SUBSCRIPTION_LIST, "UNSUBSCRIBE without a topic filter (MQTT-3.10.3-2)");
+        }
+        return new Unsubscribe(packetId, filters);
+    }
+
+    private static String bits(int flags) {
+        return String.format("%4s", Integer.toBinaryString(flags)).replace(' ', '0');
+    }
+
+    private static String printable(String s) {
+        return s.length() > 32 ? s.substring(0, 32) + "..." : s;
+    }
+
+    /** A read position inside one frame body; every read checks the frame's end. */
+    private static final class Cursor {
+        private final ByteBuf buf;
+        private int pos;
+        private final int end;
+
+        Cursor(ByteBuf buf, int pos, int end) {
+            this.buf = buf;
+            this.pos = pos;
+            this.end = end;
+        }
+
+        boolean hasMore() {
+            return pos < end;
+        }
+
+        void need(int n, String what) {
+            if (end - pos < n) {
+                throw new MqttProtocolException(Reason.TRUNCATED,
+                        what + " needs " + n + " bytes, " + (end - pos) + " left in the packet");
+            }
+        }
+
+        int u8(String what) {
+            need(1, what);
+            return buf.getUnsignedByte(pos++);
+        }
+
+        int u16(String what) {
+            need(2, what);
+            int v = buf.getUnsignedShort(pos);
+            pos += 2;
+            return v;
+        }
+
+        int packetId() {
+            int id = u16("packet id");
+            if (id == 0) {
+                throw new MqttProtocolException(Reason.ZERO_PACKET_ID, "packet id 0 (MQTT-2.3.1-1)");
+            }
+            return id;
+        }
+
+        String string(String what) {
+            int len = u16(what + " length");
+            need(len, what);
+            String s = utf8(buf, pos, len, what);
+            pos += len;
+            return s;
+        }
+
+        byte[] binary(String what) {
+            int len = u16(what + " length");
+            need(len, what);
+            byte[] bytes = new byte[len];
+            buf.getBytes(pos, bytes);
+            pos += len;
+            return bytes;
+        }
+
+        byte[] rest() {
+            byte[] bytes = new byte[end - pos];
+            buf.getBytes(pos, bytes);
+            pos = end;
+            return bytes;
+        }
+
+        void requireEnd() {
+            if (pos != end) {
+                throw new MqttProtocolException(Reason.TRAILING_BYTES, (end - pos) + " bytes after the packet's fields");
+            }
+        }
+    }
+
+    /**
+     * A strict UTF-8 decode (§1.5.3): well-formed, no U+0000. Pure ASCII, the common case for topics, takes a
+     * fast path with one copy.
+     */
+    static String utf8(ByteBuf buf, int index, int length, String what) {
+        boolean ascii = true;
+        for (int i = index, e = index + length; i < e; i++) {
+            byte b = buf.getByte(i);
+            if (b == 0) {
+                throw new MqttProtocolException(Reason.MALFORMED_UTF8, what + " contains U+0000 (MQTT-1.5.3-2)");
+            }
+            if (b < 0) {
+                ascii = false;
+            }
+        }
+        if (ascii) {
+            return buf.toString(index, length, StandardCharsets.ISO_8859_1);
+        }
+        byte[] bytes = new byte[length];
+        buf.getBytes(index, bytes);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new MqttProtocolException(Reason.MALFORMED_UTF8, what + " is not well-formed UTF-8 (MQTT-1.5.3-1)");
+        }
+    }
+}
