@@ -163,7 +163,7 @@ public final class Ec600sLink implements MqttLink {
             return disc.onErrorResume(e -> {
                 log.debug("QMTDISC failed; closing anyway", e);
                 return Mono.empty();
-            }).doFinally(s -> closeForGood(null));
+            }).then(Mono.<Void>fromRunnable(() -> closeForGood(null)));
         }).publishOn(userScheduler);
     }
 
@@ -285,7 +285,8 @@ public final class Ec600sLink implements MqttLink {
                 .concatMap(c -> at.execute(AtCommand.of(c))
                         .map(r -> r.lines().stream().anyMatch(Ec600sLink::isRegisteredLine))
                         .onErrorResume(AtCommandException.class, e -> Mono.just(false)))
-                .any(b -> b);
+                .collectList()
+                .map(all -> all.contains(true)); // all three asked, as the seed session does (circuit and packet domains)
         return registered
                 .flatMap(ok -> ok ? Mono.<Void>empty() : Mono.<Void>error(new NotYet()))
                 .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, REGISTRATION_POLL).filter(NotYet.class::isInstance))
