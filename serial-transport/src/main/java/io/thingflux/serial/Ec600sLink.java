@@ -273,6 +273,8 @@ public final class Ec600sLink implements MqttLink {
                     return cpin.equals("READY") ? Mono.<Void>empty()
                             : Mono.<Void>error(new ModuleSetupException("SIM not ready: +CPIN: " + cpin));
                 })
+                .then(options.urcPort() == null ? Mono.empty()
+                        : at.execute(AtCommand.of("AT+QURCCFG=\"urcport\",\"" + options.urcPort() + "\"")).then())
                 .then(awaitRegistration())
                 .then(configureApn())
                 .then(resetPdp ? at.execute(AtCommand.builder("AT+QIDEACT=1").timeout(QIDEACT_TIMEOUT).build())
@@ -579,13 +581,14 @@ public final class Ec600sLink implements MqttLink {
         setState(LinkState.CLOSED);
         for (Subscription s : List.copyOf(subscriptions.values())) {
             subscriptions.remove(s.filter, s);
+            // the AT worker may be emitting at the same moment: retry briefly instead of losing the signal
             if (cause == null) {
-                s.sink.tryEmitComplete();
+                s.sink.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
             } else {
-                s.sink.tryEmitError(cause);
+                s.sink.emitError(cause, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
             }
         }
-        unsolicited.tryEmitComplete();
+        unsolicited.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
         urcSubscription.dispose();
         if (ownsChannel) {
             at.close();

@@ -62,8 +62,10 @@ public final class Ec600sOptions {
     private final Duration minReconnectDelay;
     private final Duration maxReconnectDelay;
     private final int subscriptionBuffer;
+    private final String urcPort;
 
     private Ec600sOptions(Builder b) {
+        this.urcPort = b.urcPort;
         this.host = b.host;
         this.port = b.port;
         this.clientIndex = b.clientIndex;
@@ -119,6 +121,7 @@ public final class Ec600sOptions {
         b.minReconnectDelay = minReconnectDelay;
         b.maxReconnectDelay = maxReconnectDelay;
         b.subscriptionBuffer = subscriptionBuffer;
+        b.urcPort = urcPort;
         return b;
     }
 
@@ -218,6 +221,11 @@ public final class Ec600sOptions {
         return subscriptionBuffer;
     }
 
+    /** The port URCs are routed to ({@code AT+QURCCFG="urcport"}), or null to leave the module's setting. */
+    public String urcPort() {
+        return urcPort;
+    }
+
     /** How long a publish, subscribe or unsubscribe result may take: packet timeout × (retries + 1) + 1 s. */
     public Duration resultTimeout() {
         return packetTimeout.multipliedBy(Math.max(1, retries + 1)).plusSeconds(1);
@@ -258,6 +266,7 @@ public final class Ec600sOptions {
         private Duration minReconnectDelay = DEFAULT_MIN_RECONNECT_DELAY;
         private Duration maxReconnectDelay = DEFAULT_MAX_RECONNECT_DELAY;
         private int subscriptionBuffer = DEFAULT_SUBSCRIPTION_BUFFER;
+        private String urcPort;
 
         private Builder() {
         }
@@ -361,6 +370,16 @@ public final class Ec600sOptions {
         }
 
         /**
+         * Route URCs to this port with {@code AT+QURCCFG="urcport","<port>"} at connect: {@code "uart1"} when
+         * the host is on the main UART of a module whose default is {@code "usbat"} (no {@code +QMTRECV} would
+         * reach the UART otherwise). Default null: leave the module's (stored) setting.
+         */
+        public Builder urcPort(String urcPort) {
+            this.urcPort = urcPort;
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @throws IllegalArgumentException for out-of-range values or a string that cannot go inside AT quotes
@@ -417,6 +436,9 @@ public final class Ec600sOptions {
                 quotable("product key", aliyunDevice.productKey());
                 quotable("device name", aliyunDevice.deviceName());
                 quotable("device secret", aliyunDevice.deviceSecret());
+            }
+            if (urcPort != null) {
+                quotable("URC port", urcPort);
             }
             if (apn != null) {
                 quotable("APN", apn);

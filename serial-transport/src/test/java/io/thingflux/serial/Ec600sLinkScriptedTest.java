@@ -46,12 +46,12 @@ class Ec600sLinkScriptedTest {
 
     @Test
     void connectRunsTheBootChecksAndMqttSetupInOrder() {
-        link(aliyun().apn("CMNET", "", "", 1).keepAlive(Duration.ofSeconds(300)).cleanSession(false));
+        link(aliyun().apn("CMNET", "", "", 1).urcPort("uart1").keepAlive(Duration.ofSeconds(300)).cleanSession(false));
         modem.on("AT\\+QIACT\\?", c -> modem.commands("AT\\+QIACT=1").isEmpty() ? ScriptedModem.lines("OK")
                 : ScriptedModem.lines("+QIACT: 1,1,1,\"10.0.0.2\"", "OK"));
         link.connect().block(T);
         assertThat(modem.commands).containsExactly(
-                "AT", "ATE0", "AT+CPIN?", "AT+CREG?", "AT+CGREG?", "AT+CEREG?",
+                "AT", "ATE0", "AT+CPIN?", "AT+QURCCFG=\"urcport\",\"uart1\"", "AT+CREG?", "AT+CGREG?", "AT+CEREG?",
                 "AT+QICSGP=1", "AT+QICSGP=1,1,\"CMNET\",\"\",\"\",1",
                 "AT+QIACT?", "AT+QIACT=1", "AT+QIACT?",
                 "AT+QMTPUBEX=?",

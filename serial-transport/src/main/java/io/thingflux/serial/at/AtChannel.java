@@ -233,10 +233,10 @@ public final class AtChannel implements AutoCloseable {
     }
 
     private void onLine(String line) {
-        log.debug("< {}", line);
         if (line.regionMatches(true, 0, "AT", 0, 2)) {
-            return; // echo
+            return; // echo; not logged, it may hold a secret parameter
         }
+        log.debug("< {}", line);
         if (BARE_URCS.contains(line)) {
             if (line.equals("RDY")) {
                 onReboot();

@@ -283,7 +283,7 @@ public final class Ec600sEmulator implements AutoCloseable {
             send(line + "\r");
         }
         if (silent) {
-            log.debug("silent, ignored: {}", trimmed);
+            log.debug("silent, ignored: {}", nameOf(trimmed));
             return;
         }
         if (!trimmed.regionMatches(true, 0, "AT", 0, 2)) {
@@ -292,9 +292,15 @@ public final class Ec600sEmulator implements AutoCloseable {
         try {
             execute(trimmed);
         } catch (RuntimeException e) {
-            log.debug("bad command {}: {}", trimmed, e.toString());
+            log.debug("bad command {}: {}", nameOf(trimmed), e.getMessage());
             error();
         }
+    }
+
+    /** The command without its parameters, for logs (parameters may hold secrets). */
+    private static String nameOf(String cmd) {
+        int eq = cmd.indexOf('=');
+        return eq < 0 ? cmd : cmd.substring(0, eq + 1) + "...";
     }
 
     private void execute(String cmd) {
