@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 BrokerCommand.class,
+                Ec600sEmulatorCommand.class,
         })
 public final class ThingfluxCli implements Runnable {
 
