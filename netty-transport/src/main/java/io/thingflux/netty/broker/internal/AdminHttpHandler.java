@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.EmulatorRequestException;
 import io.thingflux.netty.broker.PropertyValue;
@@ -49,7 +50,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     public static final int MAX_REQUEST_BYTES = 1024 * 1024;
     /** RRpc timeout bounds (ms), as the platform's API allows, and the default. */
     static final int RRPC_MIN_TIMEOUT = 1000;
-    static final int RRPC_MAX_TIMEOUT = 8000;
+    static final int RRPC_MAX_TIMEOUT = (int) AliyunLimits.RRPC_REPLY_DEADLINE.toMillis();
     static final int RRPC_DEFAULT_TIMEOUT = 5000;
 
     private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
