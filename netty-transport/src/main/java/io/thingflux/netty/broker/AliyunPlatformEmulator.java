@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.IoHandler;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -122,7 +125,7 @@ public final class AliyunPlatformEmulator implements MqttBroker {
                 ch.pipeline().addLast(initializer);
             }
         };
-        ServerBootstrap b = new ServerBootstrap().group(group()).channel(NioServerSocketChannel.class)
+        ServerBootstrap b = new ServerBootstrap().group(group()).channel(serverChannelType(group()))
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(tracked);
@@ -133,6 +136,25 @@ public final class AliyunPlatformEmulator implements MqttBroker {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /** NIO, or epoll when a caller-owned group runs epoll (bench may share one with its devices). */
+    @SuppressWarnings("unchecked")
+    private static Class<? extends ServerChannel> serverChannelType(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io && !io.isIoType(NioIoHandler.class)) {
+            try {
+                Class<? extends IoHandler> epoll = (Class<? extends IoHandler>)
+                        Class.forName("io.netty.channel.epoll.EpollIoHandler");
+                if (io.isIoType(epoll)) {
+                    return (Class<? extends ServerChannel>)
+                            Class.forName("io.netty.channel.epoll.EpollServerSocketChannel");
+                }
+            } catch (ClassNotFoundException e) {
+                // epoll is not on the class path: fall through
+            }
+            throw new IllegalArgumentException("the event-loop group must run NIO or epoll");
+        }
+        return NioServerSocketChannel.class;
     }
 
     private static SslContext sslContext(EmulatorOptions o) {

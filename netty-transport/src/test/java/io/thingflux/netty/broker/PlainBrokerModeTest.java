@@ -137,4 +137,22 @@ class PlainBrokerModeTest {
             assertThat(s.read()).isEqualTo(ConnAck.accepted(false));
         }
     }
+
+    @Test
+    void theBrokerRunsOnACallerOwnedEpollGroupAndLeavesItRunning() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(), "epoll not available");
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.epoll.EpollIoHandler.newFactory());
+        try {
+            try (AliyunPlatformEmulator onEpoll = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
+                    .authMode(AuthMode.NONE).eventLoopGroup(group).build());
+                 TestSocket s = new TestSocket(onEpoll.mqttAddress())) {
+                s.send(Connect.of("epoll-client", true, 30));
+                assertThat(s.read()).isEqualTo(ConnAck.accepted(false));
+            }
+            assertThat(group.isShuttingDown()).isFalse();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
 }
