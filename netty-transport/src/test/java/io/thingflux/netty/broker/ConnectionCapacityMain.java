@@ -32,12 +32,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * prints connects/s and failures, holds them for {@code holdSeconds}, then closes them.
  *
  * <pre>
- * # broker in its own process:
- * java -jar perf/target/thingflux.jar broker --port 18830 --product a1Bench,benchSecret
- * java -cp netty-transport/target/test-classes:netty-transport/target/classes:$(cat cp.txt) \
- *     io.thingflux.netty.broker.ConnectionCapacityMain 127.0.0.1 18830 19000 30 [FIRST_DEVICE_INDEX]
+ * mvn -B -o -q package -DskipTests -pl netty-transport,perf
+ * (cd netty-transport &amp;&amp; mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/ntcp.txt)
+ * # broker in its own process (it holds ~19,960 before its 20,000 open-files limit):
+ * java -jar perf/target/thingflux.jar broker --port 18830 --product a1Bench,benchSecret &amp;
+ * cd netty-transport
+ * # two client processes of 9,980 devices each, disjoint names (each process has its own fd limit):
+ * java -cp target/test-classes:target/classes:$(cat /tmp/ntcp.txt) \
+ *     io.thingflux.netty.broker.ConnectionCapacityMain 127.0.0.1 18830 9980 30 0 &amp;
+ * java -cp target/test-classes:target/classes:$(cat /tmp/ntcp.txt) \
+ *     io.thingflux.netty.broker.ConnectionCapacityMain 127.0.0.1 18830 9980 30 9980
  * # broker in the same process (both ends count against one fd limit: stay under 10,000):
- * ... ConnectionCapacityMain embedded 0 9000 30
+ * java -cp ... io.thingflux.netty.broker.ConnectionCapacityMain embedded 0 9000 30
  * </pre>
  *
  * Not a test (it runs for as long as it is told); kept in test scope as a measurement tool.
