@@ -30,7 +30,9 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +93,9 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        String requestId = UUID.randomUUID().toString().toUpperCase();
+        // not UUID.randomUUID(): its SecureRandom may read /dev/urandom on the event loop
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String requestId = new UUID(random.nextLong(), random.nextLong()).toString().toUpperCase(Locale.ROOT);
         try {
             if (!request.decoderResult().isSuccess()) {
                 throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "InvalidRequest", "malformed HTTP request");
