@@ -36,6 +36,7 @@
  *   <li>Per connection, at most {@code maxInflight} unacknowledged QoS ≥ 1 messages; up to
  *       {@code pendingLimit} more wait (drop oldest); QoS 0 messages are dropped while the socket is not
  *       writable. Both drops are counted in {@link io.thingflux.netty.broker.BrokerStats#slowConsumerDrops()}.</li>
+ *   <li>A session holds at most {@code maxSubscriptions} filters; further new filters get 0x80.</li>
  *   <li>Frames above {@code maxPacketSize} close the connection before their body is buffered.</li>
  *   <li>Per device, at most 1000 property identifiers and the last 64 unclaimed downlink replies are kept.</li>
  *   <li>The recording queue holds {@link io.thingflux.netty.broker.EmulatorOptions#DEFAULT_RECORD_QUEUE_LIMIT}
