@@ -1,0 +1,15 @@
+/**
+ * JMH benchmarks, run from the CLI jar: {@code java -cp perf/target/thingflux.jar org.openjdk.jmh.Main <regex>}.
+ *
+ * <ul>
+ *   <li>{@link io.thingflux.perf.jmh.MqttDecodeBenchmark} and {@link io.thingflux.perf.jmh.MqttEncodeBenchmark}:
+ *       thingflux's codec against Netty codec-mqtt on the seed CONNECT, SUBSCRIBE and PUBLISH frames
+ *       ({@link io.thingflux.perf.jmh.BenchmarkFrames}); the class Javadoc says exactly what each harness does.</li>
+ *   <li>{@link io.thingflux.perf.jmh.AliyunSignBenchmark}: the CONNECT credentials of one device.</li>
+ *   <li>Alink JSON encode/decode: to be added here by the thing-model work, as {@code AlinkCodecBenchmark}
+ *       (decode of the seed property-set payload, encode of a property post), in the same style: a
+ *       {@code @State(Scope.Thread)} class, {@code @Setup} checking the output is right before measuring.</li>
+ * </ul>
+ * Run with {@code -prof gc} to get {@code gc.alloc.rate.norm} (bytes allocated per operation).
+ */
+package io.thingflux.perf.jmh;
