@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.thingflux.mqtt.MqttPacket;
 import io.thingflux.netty.codec.MqttDecoder;
 import io.thingflux.netty.codec.MqttPacketDecoder;
@@ -25,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Decoding one seed frame with thingflux and with Netty codec-mqtt, in the same JVM and harness.
  *
- * <p>The frame sits in a pooled direct buffer, as it would after a socket read. Each operation hands the decoder a
+ * <p>The benchmark threads are Netty {@code FastThreadLocalThread}s ({@link EventLoopThreadExecutor}), as on an
+ * event loop. The frame sits in a pooled direct buffer, as it would after a socket read. Each operation hands the decoder a
  * {@code retainedDuplicate()} of it (recycled, no allocation), which the decoder releases after consuming it.
  * <ul>
  *   <li>{@code thingfluxChannel} / {@code nettyChannel}: the decoder alone in an {@link EmbeddedChannel};
@@ -44,7 +46,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 2, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled"})
+@Fork(value = 2, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled",
+        EventLoopThreadExecutor.JMH_EXECUTOR, EventLoopThreadExecutor.JMH_EXECUTOR_CLASS})
 public class MqttDecodeBenchmark {
 
     @Param({"CONNECT", "SUBSCRIBE", "PUBLISH"})
@@ -72,6 +75,16 @@ public class MqttDecodeBenchmark {
         MqttMessage netty = nettyChannel();
         if (netty == null || !netty.decoderResult().isSuccess()) {
             throw new IllegalStateException("Netty did not decode " + frame + ": " + netty);
+        }
+    }
+
+    /** Fails the run if JMH's threads are not event-loop-like (see {@link EventLoopThreadExecutor}). */
+    @Setup
+    public void requireEventLoopThread() {
+        if (!FastThreadLocalThread.currentThreadHasFastThreadLocal()) {
+            throw new IllegalStateException("benchmark thread " + Thread.currentThread()
+                    + " is not a FastThreadLocalThread: run with " + EventLoopThreadExecutor.JMH_EXECUTOR + " "
+                    + EventLoopThreadExecutor.JMH_EXECUTOR_CLASS);
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.thingflux.mqtt.MqttPacket;
 import io.thingflux.netty.codec.MqttDecoder;
 import io.thingflux.netty.codec.MqttEncoder;
@@ -27,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Encoding one seed packet with thingflux and with Netty codec-mqtt, in the same JVM and harness.
  *
- * <p>Each codec encodes its own message for the frame, built once in setup by decoding the seed frame with that
+ * <p>The benchmark threads are Netty {@code FastThreadLocalThread}s ({@link EventLoopThreadExecutor}), as on an
+ * event loop. Each codec encodes its own message for the frame, built once in setup by decoding the seed frame with that
  * codec's decoder (so both write exactly the seed bytes; setup checks it). The encoded buffer is released at once.
  * <ul>
  *   <li>{@code thingfluxChannel} / {@code nettyChannel}: the encoder alone in an {@link EmbeddedChannel};
@@ -46,7 +48,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 2, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled"})
+@Fork(value = 2, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled",
+        EventLoopThreadExecutor.JMH_EXECUTOR, EventLoopThreadExecutor.JMH_EXECUTOR_CLASS})
 public class MqttEncodeBenchmark {
 
     @Param({"CONNECT", "SUBSCRIBE", "PUBLISH"})
@@ -94,6 +97,16 @@ public class MqttEncodeBenchmark {
             }
         } finally {
             encoded.release();
+        }
+    }
+
+    /** Fails the run if JMH's threads are not event-loop-like (see {@link EventLoopThreadExecutor}). */
+    @Setup
+    public void requireEventLoopThread() {
+        if (!FastThreadLocalThread.currentThreadHasFastThreadLocal()) {
+            throw new IllegalStateException("benchmark thread " + Thread.currentThread()
+                    + " is not a FastThreadLocalThread: run with " + EventLoopThreadExecutor.JMH_EXECUTOR + " "
+                    + EventLoopThreadExecutor.JMH_EXECUTOR_CLASS);
         }
     }
 
