@@ -156,6 +156,7 @@ class MalformedFrameTest {
         c.add(new Case("reserved bits in the requested QoS byte", frame(0x82, "0001", str("a"), "04"), Reason.RESERVED_SUBSCRIPTION_BITS));
         c.add(new Case("reserved high bit in the requested QoS byte", frame(0x82, "0001", str("a"), "81"), Reason.RESERVED_SUBSCRIPTION_BITS));
         c.add(new Case("subscription with QoS 3", frame(0x82, "0001", str("a"), "03"), Reason.INVALID_QOS));
+        c.add(new Case("SUBACK without a return code", frame(0x90, "0001"), Reason.EMPTY_SUBSCRIPTION_LIST));
         c.add(new Case("SUBACK return code 0x03", frame(0x90, "0001", "03"), Reason.INVALID_SUBACK_RETURN_CODE));
         c.add(new Case("SUBACK return code 0x81 after a valid one", frame(0x90, "0001", "01", "81"), Reason.INVALID_SUBACK_RETURN_CODE));
         // CONNACK (§3.2.2)
