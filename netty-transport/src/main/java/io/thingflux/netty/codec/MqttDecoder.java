@@ -19,7 +19,7 @@ import java.util.List;
  * <p>On a violation the decoder discards the rest of the input, fires {@code exceptionCaught} with the
  * {@link MqttProtocolException} (a handler after it may still answer, e.g. a broker's CONNACK 0x01 for an
  * unsupported protocol level) and closes the channel. Other channels are not affected. One instance per
- * channel: it remembers the last few PUBLISH topics of its connection (see {@link TopicCache}) so a repeated
+ * channel: it remembers the last few PUBLISH topics of its connection (see {@code TopicCache}) so a repeated
  * topic costs no allocation.
  */
 public final class MqttDecoder extends ByteToMessageDecoder {
