@@ -32,6 +32,7 @@ final class ScriptedBroker implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final BlockingQueue<Connection> accepted = new LinkedBlockingQueue<>();
+    private final java.util.List<Channel> all = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Channel server;
 
     private ScriptedBroker(SslContext ssl) {
@@ -40,6 +41,7 @@ final class ScriptedBroker implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         Connection c = new Connection(ch);
+                        all.add(ch);
                         if (ssl != null) {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         }
@@ -90,6 +92,7 @@ final class ScriptedBroker implements AutoCloseable {
             return;
         }
         server.close().syncUninterruptibly();
+        all.forEach(ch -> ch.close().syncUninterruptibly());
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
