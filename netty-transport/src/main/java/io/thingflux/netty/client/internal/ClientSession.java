@@ -413,8 +413,8 @@ public final class ClientSession {
     }
 
     void countDrop(String reason) {
-        dropped++;
         options.metrics().dropped(reason);
+        dropped++; // after the meter, so whoever sees the count also finds the meter
     }
 
     Logger log() {
