@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.netty.broker.AliyunPlatformEmulator;
 import io.thingflux.netty.broker.DeviceStatus;
@@ -142,6 +143,30 @@ class DeviceCommandIT {
             device.terminate(); // SIGTERM: disconnect and exit 0, like SIGINT
             assertThat(device.awaitExit()).isZero();
             awaitStatus(DeviceStatus.OFFLINE);
+        }
+    }
+
+    @Test
+    void deviceConnectsOverTlsWithSecureMode2TrustingTheGivenPemAndExitsZeroOnSigint() throws Exception {
+        SelfSignedCertificate certificate = new SelfSignedCertificate("localhost");
+        try (AliyunPlatformEmulator tlsEmulator = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
+                .tlsPort(0).tlsCertificate(certificate.certificate().toPath(), certificate.privateKey().toPath())
+                .device(new AliyunDeviceIdentity(PK, DN, SECRET)).build());
+             CliProcess device = CliProcess.start("device", "--host", "localhost",
+                     "--port", Integer.toString(tlsEmulator.tlsAddress().orElseThrow().getPort()),
+                     "--tls-trust", certificate.certificate().getPath(),
+                     "--product-key", PK, "--device-name", DN, "--device-secret", SECRET, "--sign-method", "hmacmd5")) {
+            device.writeLine("{\"Voltage\":3.3}");
+            JsonNode reply = device.awaitJson(n -> n.path("type").asText().equals("reply"), "with the post's reply");
+            assertThat(reply.path("code").asInt()).isEqualTo(200);
+            assertThat(tlsEmulator.properties(PK, DN)).containsKey("Voltage");
+
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(device.pid())).start();
+            assertThat(kill.waitFor()).isZero();
+            assertThat(device.awaitExit()).isZero();
+            assertThat(device.isAlive()).isFalse();
+        } finally {
+            certificate.delete();
         }
     }
 
