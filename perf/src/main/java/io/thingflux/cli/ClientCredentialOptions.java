@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
  * How {@code sub} and {@code pub} authenticate: a user name (and password), a signed Aliyun device triple,
  * or nothing. A picocli mixin holding an exclusive argument group, so the two cannot be mixed.
  */
-public final class ClientCredentialOptions {
+final class ClientCredentialOptions {
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Choice choice;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
  * The broker address and TLS settings shared by {@code device}, {@code sub} and {@code pub}; a picocli mixin
  * so the options are declared and documented once.
  */
-public final class ConnectionOptions {
+final class ConnectionOptions {
 
     /** Plain MQTT port used when {@code --port} is absent. */
     public static final int DEFAULT_TCP_PORT = 1883;

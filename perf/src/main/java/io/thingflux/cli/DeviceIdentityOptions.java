@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  * An Aliyun device triple and how to sign it, as a picocli argument group: given together or not at all.
  * The secret is never printed: not in help (no default shown), not in errors.
  */
-public final class DeviceIdentityOptions {
+final class DeviceIdentityOptions {
 
     @Option(names = "--product-key", required = true, paramLabel = "PK", description = "The device's product key.")
     String productKey;

@@ -10,7 +10,7 @@ import java.util.Objects;
  * Writes JSON objects to the command's standard output, one per line, flushed per line, from any thread
  * (lines never interleave).
  */
-public final class JsonLines {
+final class JsonLines {
 
     /** The mapper the CLI writes and reads JSON with. */
     public static final ObjectMapper MAPPER = new ObjectMapper();

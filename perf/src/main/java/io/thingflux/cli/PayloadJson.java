@@ -11,7 +11,7 @@ import java.util.Base64;
  * Puts a binary payload into a JSON object: as text when it is valid UTF-8, else as base64 with
  * {@code "encoding":"base64"}.
  */
-public final class PayloadJson {
+final class PayloadJson {
 
     private PayloadJson() {
     }

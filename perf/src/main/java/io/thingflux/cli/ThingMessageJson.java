@@ -11,7 +11,7 @@ import io.thingflux.alink.ThingMessage;
  * {@code ntp_response}, {@code ota_upgrade}, {@code raw_down}, {@code unknown}), its {@code "topic"} and its
  * content.
  */
-public final class ThingMessageJson {
+final class ThingMessageJson {
 
     private ThingMessageJson() {
     }

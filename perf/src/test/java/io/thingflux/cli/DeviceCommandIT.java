@@ -147,6 +147,7 @@ class DeviceCommandIT {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // SelfSignedCertificate: test material only, as the emulator itself uses it
     void deviceConnectsOverTlsWithSecureMode2TrustingTheGivenPemAndExitsZeroOnSigint() throws Exception {
         SelfSignedCertificate certificate = new SelfSignedCertificate("localhost");
         try (AliyunPlatformEmulator tlsEmulator = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
