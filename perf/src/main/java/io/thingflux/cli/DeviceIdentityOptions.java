@@ -20,8 +20,8 @@ final class DeviceIdentityOptions {
     String deviceName;
 
     @Option(names = "--device-secret", required = true, paramLabel = "DS", arity = "0..1", interactive = true,
-            description = {"The device secret. Give the option without a value to type it at a hidden prompt;",
-                    "a value on the command line is visible to other local users (ps)."})
+            description = "The device secret. Give the option without a value to type it at a hidden prompt "
+                    + "(a value on the command line is visible to other local users in ps).")
     String deviceSecret;
 
     @Option(names = "--sign-method", paramLabel = "hmacsha1|hmacsha256|hmacmd5",
