@@ -54,6 +54,9 @@ import reactor.util.retry.Retry;
  * or NUL ({@link IllegalArgumentException}; no AT injection), payloads over {@link Ec600sOptions#maxPayload()},
  * empty payloads, and for the {@link PublishDialect#QMTPUB} dialect payloads holding Ctrl+Z or ESC.
  *
+ * <p>When the serial transport itself closes (the port went away) the link is {@link LinkState#CLOSED}
+ * and subscriptions fail with {@link io.thingflux.serial.at.AtChannelClosedException}.
+ *
  * <p>Signals to user code are delivered on {@link Schedulers#parallel()}, never on the AT engine's thread.
  * Each subscription buffers up to {@link Ec600sOptions#subscriptionBuffer()} messages for a slow
  * subscriber; newer messages beyond that are dropped and counted in {@link #droppedMessages()}.
@@ -97,6 +100,12 @@ public final class Ec600sLink implements MqttLink {
         this.dialect = options.publishDialect();
         stateSink.tryEmitNext(state);
         this.urcSubscription = at.urcs().subscribe(this::onUrc, e -> log.debug("URC flux failed", e));
+        at.closed().subscribe(cause -> {
+            if (!closing) {
+                log.warn("serial transport closed{}", cause.map(c -> ": " + c.getMessage()).orElse(""));
+                closeForGood(new io.thingflux.serial.at.AtChannelClosedException("serial transport", cause.orElse(null)));
+            }
+        });
     }
 
     /** A link over {@code transport}; it owns the AT channel it makes and closes it on {@link #disconnect()}. */

@@ -171,6 +171,18 @@ class AtChannelTest {
     }
 
     @Test
+    void dataCommandWithoutPromptIsCancelledWithEscBeforeTheResync() {
+        AtCommand pub = AtCommand.builder("AT+QMTPUB=0,0,0,0,\"t\"")
+                .data("hi".getBytes(StandardCharsets.US_ASCII), AtCommand.DataEnd.CTRL_Z).build();
+        Result<AtResponse> r = run(channel.execute(pub));
+        time.advanceTimeBy(AtCommand.DEFAULT_TIMEOUT);
+        assertThat(r.error.get()).isInstanceOf(AtTimeoutException.class);
+        assertThat(module.written()).isEqualTo("AT+QMTPUB=0,0,0,0,\"t\"\r\u001bAT\r");
+        module.send("\r\n> ");
+        assertThat(module.written()).doesNotContain("hi");
+    }
+
+    @Test
     void ctrlZDataEndsWithCtrlZ() {
         AtCommand pub = AtCommand.builder("AT+QMTPUB=0,0,0,0,\"t\"")
                 .data("hi".getBytes(StandardCharsets.US_ASCII), AtCommand.DataEnd.CTRL_Z).build();
