@@ -94,7 +94,16 @@ public final class Ec600sEmulatorCommand implements Callable<Integer> {
                 .dialect(d)
                 .grantedQos(granted)
                 .build();
-        Thread hook = new Thread(() -> stop.complete(null), "ec600s-emulator-shutdown");
+        java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.complete(null);
+            try {
+                // let the main thread close the emulator (and remove the symlink) before the JVM halts
+                cleanedUp.await(Ec600sEmulator.CLOSE_TIMEOUT.toSeconds() + 1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ec600s-emulator-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Pty pty = emulator.attachPty(link);
@@ -110,6 +119,7 @@ public final class Ec600sEmulatorCommand implements Callable<Integer> {
             if (nettyLinks != null) {
                 nettyLinks.close();
             }
+            cleanedUp.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {

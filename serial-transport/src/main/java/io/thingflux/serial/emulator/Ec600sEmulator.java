@@ -66,6 +66,8 @@ public final class Ec600sEmulator implements AutoCloseable {
     public static final java.util.function.IntUnaryOperator ALIYUN_GRANTED_QOS = requested -> 1;
     /** What a plain MQTT broker grants: the requested QoS. */
     public static final java.util.function.IntUnaryOperator REQUESTED_QOS = requested -> requested;
+    /** How long {@link #close()} waits for the emulator to stop. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final int CLIENTS = 6;
     private static final int MAX_COMMAND_LINE = 4096;
     private static final byte CTRL_Z = 0x1A;
@@ -213,18 +215,35 @@ public final class Ec600sEmulator implements AutoCloseable {
         worker.schedule(() -> silent = on);
     }
 
-    /** Stops the emulator, disconnecting every link and closing the transport. */
+    /**
+     * Stops the emulator: disconnects every link (in the background) and closes the transport (removing the
+     * pty's symlink). Waits up to {@link #CLOSE_TIMEOUT} for that to be done; idempotent.
+     */
     @Override
     public void close() {
-        worker.schedule(() -> {
-            for (Client c : clients) {
-                c.drop();
-            }
-            if (transport != null) {
-                transport.close();
-            }
-            scheduler.dispose();
-        });
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try {
+            worker.schedule(() -> {
+                try {
+                    for (Client c : clients) {
+                        c.drop();
+                    }
+                    if (transport != null) {
+                        transport.close();
+                    }
+                } finally {
+                    done.countDown();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return; // already closed
+        }
+        try {
+            done.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler.dispose();
     }
 
     // ------------------------------------------------------------------ input
