@@ -104,6 +104,22 @@ class Ec600sEndToEndTest {
     }
 
     @Test
+    void thingModelDeviceWorksOverTheModuleUnchanged() throws Exception {
+        io.thingflux.alink.AliyunDevice device = io.thingflux.alink.AliyunDevice.create(open(DEVICE), DEVICE);
+        device.connect().block(T);
+        CompletableFuture<io.thingflux.alink.ThingMessage> set = device.messages()
+                .filter(m -> m instanceof io.thingflux.alink.ThingMessage.PropertySet).next().toFuture();
+        io.thingflux.alink.ThingMessage msg = repeatUntilDone(set,
+                () -> platform.setProperties(DEVICE.productKey(), DEVICE.deviceName(), "{\"PowerSwitch_1\":1}"));
+        assertThat(((io.thingflux.alink.ThingMessage.PropertySet) msg).request().toString()).contains("PowerSwitch_1");
+        io.thingflux.alink.AlinkReply reply = device.postProperties(java.util.Map.of("PowerSwitch_1", 0)).block(T);
+        assertThat(reply.isSuccess()).isTrue();
+        assertThat(platform.properties(DEVICE.productKey(), DEVICE.deviceName())).containsKey("PowerSwitch_1");
+        device.disconnect().block(T);
+        assertThat(link.state()).isEqualTo(LinkState.CLOSED);
+    }
+
+    @Test
     void wrongSecretIsRefusedWithATypedError() throws Exception {
         open(new AliyunDeviceIdentity(DEVICE.productKey(), DEVICE.deviceName(), "0000000000000000000000000000000"));
         assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(MqttConnectException.class,
