@@ -214,6 +214,24 @@ class AtChannelTest {
     }
 
     @Test
+    void verboseCmeErrorKeepsItsTextWithoutACode() {
+        Result<AtResponse> r = run(channel.execute(AtCommand.of("AT+CPIN?")));
+        module.send("\r\n+CME ERROR: SIM not inserted\r\n");
+        assertThat(r.error.get()).isInstanceOfSatisfying(AtCommandException.class, e -> {
+            assertThat(e.detail()).isEqualTo("SIM not inserted");
+            assertThat(e.code()).isEmpty();
+        });
+    }
+
+    @Test
+    void lineMerelyContainingErrorIsNotAFinalResult() {
+        Result<AtResponse> r = run(channel.execute(AtCommand.of("ATI")));
+        module.send("\r\nLAST ERROR LOG: none\r\n\r\n+QIURC: \"ERROR\"\r\n\r\nOK\r\n");
+        assertThat(r.value.get().lines()).containsExactly("LAST ERROR LOG: none");
+        assertThat(urcs).extracting(AtUrc::line).containsExactly("+QIURC: \"ERROR\"");
+    }
+
+    @Test
     void plainErrorFailsTheCommandAndTheNextOneRuns() {
         Result<AtResponse> r = run(channel.execute(AtCommand.of("AT+BOGUS")));
         Result<AtResponse> next = run(channel.execute(AtCommand.of("AT")));
