@@ -12,6 +12,7 @@ import io.thingflux.serial.at.AtCommandException;
 import io.thingflux.serial.at.AtResponse;
 import io.thingflux.serial.at.AtUrc;
 import io.thingflux.serial.at.ByteTransport;
+import io.thingflux.serial.at.ModuleRebootedException;
 import io.thingflux.serial.internal.AtFields;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -72,6 +73,8 @@ public final class Ec600sLink implements MqttLink {
     private static final Duration SYNC_INTERVAL = Duration.ofMillis(500);
     private static final int SYNC_ATTEMPTS = 20;
     private static final Duration REGISTRATION_POLL = Duration.ofSeconds(1);
+    /** Reboots ({@code RDY}) tolerated during {@link #connect()} before it fails. */
+    static final int REBOOTS_DURING_CONNECT = 3;
 
     private final AtChannel at;
     private final boolean ownsChannel;
@@ -142,9 +145,9 @@ public final class Ec600sLink implements MqttLink {
                 }
                 setState(LinkState.CONNECTING);
             }
-            return setUpModule(false)
-                    .then(setUpMqtt())
-                    .then(openAndConnect())
+            return Mono.defer(() -> setUpModule(false).then(setUpMqtt()).then(openAndConnect()))
+                    // a module that reboots while we set it up (power-on) is set up again from the top
+                    .retryWhen(Retry.max(REBOOTS_DURING_CONNECT).filter(ModuleRebootedException.class::isInstance))
                     .doOnSuccess(v -> setState(LinkState.CONNECTED))
                     .doOnError(e -> {
                         log.debug("connect failed", e);

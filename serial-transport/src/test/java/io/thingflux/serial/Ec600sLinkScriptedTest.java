@@ -103,6 +103,28 @@ class Ec600sLinkScriptedTest {
     }
 
     @Test
+    void moduleStillBootingIsWaitedForUntilRdy() {
+        link(aliyun());
+        modem.on("AT", c -> {
+            int n = modem.commands("AT").size();
+            return n < 3 ? "" : n == 3 ? ScriptedModem.lines("RDY", "OK") : ScriptedModem.lines("OK");
+        });
+        link.connect().block(T);
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        assertThat(modem.commands("AT").size()).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void rebootDuringConnectStartsTheSetUpAgain() {
+        link(aliyun());
+        modem.on("AT\\+CPIN\\?", c -> modem.commands("AT\\+CPIN\\?").size() == 1 ? ScriptedModem.lines("RDY")
+                : ScriptedModem.lines("+CPIN: READY", "OK"));
+        link.connect().block(T);
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        assertThat(modem.commands("ATE0")).hasSize(2);
+    }
+
+    @Test
     void simNotReadyFailsTheBootChecks() {
         link(aliyun());
         modem.on("AT\\+CPIN\\?", c -> ScriptedModem.lines("+CPIN: SIM PIN", "OK"));
