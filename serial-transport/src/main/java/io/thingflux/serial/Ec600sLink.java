@@ -164,18 +164,23 @@ public final class Ec600sLink implements MqttLink {
             if (r != null) {
                 r.dispose();
             }
-            Mono<Void> disc = state == LinkState.CONNECTED
-                    ? qmt("AT+QMTDISC=" + idx, "+QMTDISC: " + idx + ",", options.resultTimeout())
-                            .flatMap(urc -> {
-                                int result = AtFields.ints(urc.after("+QMTDISC:"))[1];
-                                return result == 0 ? Mono.<Void>empty()
-                                        : qmt("AT+QMTCLOSE=" + idx, "+QMTCLOSE: " + idx + ",", options.resultTimeout()).then();
+            LinkState was = state;
+            // as Quectel's sequence: DISCONNECT, then close the network connection (its result does not matter)
+            Mono<Void> disc = was == LinkState.CONNECTED
+                    ? qmt("AT+QMTDISC=" + idx, "+QMTDISC: " + idx + ",", options.resultTimeout()).then()
+                            .onErrorResume(e -> {
+                                log.debug("QMTDISC failed; closing anyway", e);
+                                return Mono.empty();
                             })
                     : Mono.empty();
-            return disc.onErrorResume(e -> {
-                log.debug("QMTDISC failed; closing anyway", e);
-                return Mono.empty();
-            }).then(Mono.<Void>fromRunnable(() -> closeForGood(null)));
+            Mono<Void> close = was == LinkState.CONNECTED || was == LinkState.RECONNECTING || was == LinkState.CONNECTING
+                    ? qmt("AT+QMTCLOSE=" + idx, "+QMTCLOSE: " + idx + ",", options.resultTimeout()).then()
+                            .onErrorResume(e -> {
+                                log.debug("QMTCLOSE failed", e);
+                                return Mono.empty();
+                            })
+                    : Mono.empty();
+            return disc.then(close).then(Mono.<Void>fromRunnable(() -> closeForGood(null)));
         }).publishOn(userScheduler);
     }
 

@@ -211,13 +211,14 @@ class Ec600sLinkScriptedTest {
     }
 
     @Test
-    void disconnectSendsQmtdiscAndIgnoresTheStat5ItCauses() {
+    void disconnectSendsQmtdiscThenQmtcloseAndIgnoresTheStat5ItCauses() {
         link(aliyun());
         link.connect().block(T);
         modem.on("AT\\+QMTDISC=0", c -> ScriptedModem.lines("OK", "+QMTDISC: 0,0", "+QMTSTAT: 0,5"));
         link.disconnect().block(T);
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
         assertThat(modem.commands("AT\\+QMTOPEN=.*")).hasSize(1);
-        assertThat(modem.commands).last().isEqualTo("AT+QMTDISC=0");
+        assertThat(modem.commands.subList(modem.commands.size() - 2, modem.commands.size()))
+                .containsExactly("AT+QMTDISC=0", "AT+QMTCLOSE=0");
     }
 }
