@@ -1,0 +1,86 @@
+package io.thingflux.bench;
+
+import io.thingflux.aliyun.AliyunDeviceIdentity;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a run loads: the broker's address, the devices of this shard, and the way to send property sets.
+ * Either the emulator started in this process (no {@code --host}) or a broker given by {@code --host}.
+ */
+public final class BenchTarget implements AutoCloseable {
+
+    private final String host;
+    private final int port;
+    private final List<AliyunDeviceIdentity> devices;
+    private final DownlinkSender downlinks;
+    private final AutoCloseable resource;
+
+    private BenchTarget(String host, int port, List<AliyunDeviceIdentity> devices, DownlinkSender downlinks,
+                        AutoCloseable resource) {
+        this.host = host;
+        this.port = port;
+        this.devices = List.copyOf(devices);
+        this.downlinks = downlinks;
+        this.resource = resource;
+    }
+
+    /**
+     * Opens the target of {@code options}: starts and provisions the emulator when embedded, or reads the
+     * devices of this shard for {@code --host}.
+     *
+     * @throws BenchRefusedException when the target cannot be opened as asked
+     */
+    public static BenchTarget open(BenchOptions options) {
+        if (options.embedded()) {
+            throw new BenchRefusedException("the emulator cannot run in this process in this build yet: give --host, "
+                    + "--port and the devices (--devices-file or --product)");
+        }
+        if (options.downlinkRate() > 0) {
+            throw new BenchRefusedException("--downlink-rate is not available in this build yet");
+        }
+        List<AliyunDeviceIdentity> devices;
+        if (options.devicesFile().isPresent()) {
+            List<AliyunDeviceIdentity> all = DeviceRoster.readCsv(options.devicesFile().get());
+            if (all.size() < options.devices()) {
+                throw new BenchRefusedException("--devices " + options.devices() + " but " + options.devicesFile().get()
+                        + " holds only " + all.size() + " devices");
+            }
+            devices = DeviceRoster.slice(all.subList(0, options.devices()), options.shard());
+        } else {
+            devices = DeviceRoster.derived(options.productKey().orElseThrow(), options.productSecret().orElseThrow(),
+                    options.devicePrefix(), options.devices(), options.shard());
+        }
+        return new BenchTarget(options.host().orElseThrow(), options.port(), devices, null, null);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The devices this shard simulates, in connect order. */
+    public List<AliyunDeviceIdentity> devices() {
+        return devices;
+    }
+
+    /** How property sets are sent, when the run sends any. */
+    public Optional<DownlinkSender> downlinks() {
+        return Optional.ofNullable(downlinks);
+    }
+
+    /** Stops the emulator if this target started one. */
+    @Override
+    public void close() {
+        if (resource != null) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                // stopping the emulator at the end of a run: nothing left to protect
+            }
+        }
+    }
+}
