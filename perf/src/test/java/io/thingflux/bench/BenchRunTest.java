@@ -1,0 +1,101 @@
+package io.thingflux.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.thingflux.aliyun.AliyunDeviceIdentity;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A short real-time run over a client that answers every post at once. */
+class BenchRunTest {
+
+    /** Answers at once; records the source address each device was given. */
+    static final class InstantLoadClient implements LoadClient {
+        final List<InetSocketAddress> sources = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String name() {
+            return "instant";
+        }
+
+        @Override
+        public BenchDevice device(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener l) {
+            sources.add(localAddress);
+            return new BenchDevice() {
+                @Override
+                public CompletableFuture<Void> connect() {
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public CompletableFuture<Void> postProperties(Map<String, ?> params) {
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public CompletableFuture<Void> disconnect() {
+                    return CompletableFuture.completedFuture(null);
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void aRunPostsExactlyItsScheduleSpreadsSourceAddressesAndWritesAReport(@TempDir Path dir) throws Exception {
+        BenchOptions options = BenchOptions.builder().devices(5).connectRate(1000).interval(Duration.ofMillis(100))
+                .duration(Duration.ofMillis(500)).host("127.0.0.1").product("a1PK", "ps")
+                .sourceAddresses(List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")))
+                .build();
+        InstantLoadClient client = new InstantLoadClient();
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        BenchRun run = new BenchRun(options, DeviceRoster.derived("a1PK", "ps", "d", 5, Shard.WHOLE), client, null,
+                BenchClock.SYSTEM, new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+        BenchResult r = run.run();
+
+        // connects at start + j ms, posts from connect + 100 ms while before rampEnd (4 ms) + 500 ms:
+        // devices 0..3 post 5 times, device 4 four times, however busy the machine is
+        assertThat(r.sent()).isEqualTo(24);
+        assertThat(r.acked()).isEqualTo(24);
+        assertThat(r.connected()).isEqualTo(5);
+        assertThat(r.failed()).isZero();
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.publishLatency().getTotalCount()).isEqualTo(24);
+        assertThat(r.client()).isEqualTo("instant");
+        assertThat(client.sources).extracting(a -> a.getAddress().getHostAddress())
+                .containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.1", "127.0.0.2", "127.0.0.1");
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("connected 5/5");
+
+        List<Path> files = BenchReport.write(dir, r, run.timeline());
+        for (Path f : files) {
+            assertThat(Files.size(f)).as(f.toString()).isPositive();
+        }
+        byte[] png = Files.readAllBytes(dir.resolve("latency-percentiles.png"));
+        assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+        assertThat(Files.exists(dir.resolve("throughput.png"))).isTrue();
+        long logged = 0;
+        HistogramLogReader reader = new HistogramLogReader(dir.resolve("publish-latency.hlog").toFile());
+        for (var h = reader.nextIntervalHistogram(); h != null; h = reader.nextIntervalHistogram()) {
+            logged += ((org.HdrHistogram.Histogram) h).getTotalCount();
+        }
+        assertThat(logged).isEqualTo(24);
+        assertThat(BenchResultJson.read(dir.resolve("result.json")).publishLatency().getTotalCount()).isEqualTo(24);
+    }
+}
