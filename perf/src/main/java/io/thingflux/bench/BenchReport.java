@@ -30,6 +30,12 @@ public final class BenchReport {
 
     /** Writes the report of {@code result} and its {@code timeline} into {@code dir} (created if needed). */
     public static List<Path> write(Path dir, BenchResult result, List<TimelinePoint> timeline) throws IOException {
+        return write(dir, result, timeline, System.currentTimeMillis() - (long) (result.durationSeconds() * 1000));
+    }
+
+    /** As {@link #write(Path, BenchResult, List)}, with the run's start as epoch milliseconds for the log. */
+    public static List<Path> write(Path dir, BenchResult result, List<TimelinePoint> timeline, long startEpochMillis)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(dir);
         List<Path> written = new ArrayList<>();
@@ -37,7 +43,7 @@ public final class BenchReport {
         BenchResultJson.write(result, json);
         written.add(json);
         written.add(BenchResultJson.sidecar(json));
-        written.add(writeLog(dir.resolve("publish-latency.hlog"), timeline));
+        written.add(writeLog(dir.resolve("publish-latency.hlog"), timeline, startEpochMillis));
         written.add(writeDistribution(dir.resolve("connect-latency.hgrm"), result.connectLatency()));
         written.add(writeDistribution(dir.resolve("publish-latency.hgrm"), result.publishLatency()));
         written.add(writeDistribution(dir.resolve("downlink-latency.hgrm"), result.downlinkLatency()));
@@ -46,18 +52,19 @@ public final class BenchReport {
         return written;
     }
 
-    private static Path writeLog(Path file, List<TimelinePoint> timeline) throws IOException {
+    private static Path writeLog(Path file, List<TimelinePoint> timeline, long startEpochMillis) throws IOException {
         try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
             HistogramLogWriter writer = new HistogramLogWriter(out);
             writer.outputComment("thingflux bench: publish latency (microseconds) per second, from scheduled send to reply");
             writer.outputLogFormatVersion();
-            writer.outputStartTime(0);
+            writer.outputStartTime(startEpochMillis);
+            writer.setBaseTime(startEpochMillis);
             writer.outputLegend();
             double previous = 0;
             for (TimelinePoint p : timeline) {
                 Histogram h = p.publishInterval().copy();
-                h.setStartTimeStamp((long) (previous * 1000));
-                h.setEndTimeStamp((long) (p.elapsedSeconds() * 1000));
+                h.setStartTimeStamp(startEpochMillis + (long) (previous * 1000));
+                h.setEndTimeStamp(startEpochMillis + (long) (p.elapsedSeconds() * 1000));
                 writer.outputIntervalHistogram(h);
                 previous = p.elapsedSeconds();
             }
@@ -75,7 +82,8 @@ public final class BenchReport {
 
     private static Path percentileChart(Path file, BenchResult r) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(540)
-                .title("Latency by percentile (" + r.client() + ")").xAxisTitle("percentile").yAxisTitle("ms").build();
+                .title("Latency by percentile (" + r.client() + ")")
+                .xAxisTitle("1/(1-percentile): 10 = p90, 100 = p99, 1000 = p99.9").yAxisTitle("ms").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setLegendVisible(true);
         addPercentiles(chart, "publish", r.publishLatency());

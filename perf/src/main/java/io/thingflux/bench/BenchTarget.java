@@ -10,6 +10,9 @@ import java.util.Optional;
  */
 public final class BenchTarget implements AutoCloseable {
 
+    /** Environment variable holding the admin API's bearer token, when the emulator was started with one. */
+    public static final String ADMIN_TOKEN_ENV = "THINGFLUX_ADMIN_TOKEN";
+
     private final String host;
     private final int port;
     private final List<AliyunDeviceIdentity> devices;
@@ -36,9 +39,6 @@ public final class BenchTarget implements AutoCloseable {
             throw new BenchRefusedException("the emulator cannot run in this process in this build yet: give --host, "
                     + "--port and the devices (--devices-file or --product)");
         }
-        if (options.downlinkRate() > 0) {
-            throw new BenchRefusedException("--downlink-rate is not available in this build yet");
-        }
         List<AliyunDeviceIdentity> devices;
         if (options.devicesFile().isPresent()) {
             List<AliyunDeviceIdentity> all = DeviceRoster.readCsv(options.devicesFile().get());
@@ -51,7 +51,16 @@ public final class BenchTarget implements AutoCloseable {
             devices = DeviceRoster.derived(options.productKey().orElseThrow(), options.productSecret().orElseThrow(),
                     options.devicePrefix(), options.devices(), options.shard());
         }
-        return new BenchTarget(options.host().orElseThrow(), options.port(), devices, null, null);
+        String host = options.host().orElseThrow();
+        DownlinkSender downlinks = options.adminPort()
+                .map(p -> (DownlinkSender) new AdminApiDownlinkSender(host, p, adminToken())).orElse(null);
+        return new BenchTarget(host, options.port(), devices, downlinks, null);
+    }
+
+    /** The admin API token from {@value #ADMIN_TOKEN_ENV}, if set (kept out of the command line and its history). */
+    static String adminToken() {
+        String t = System.getenv(ADMIN_TOKEN_ENV);
+        return t == null || t.isBlank() ? null : t;
     }
 
     public String host() {
