@@ -55,6 +55,15 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         return maxPacketSize;
     }
 
+    /**
+     * Bytes held while waiting for the rest of a frame. Never more than the maximum packet size (plus
+     * whatever arrived in the same read after a complete frame), because a too-large frame is refused
+     * from its header alone.
+     */
+    public int bufferedBytes() {
+        return actualReadableBytes();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {

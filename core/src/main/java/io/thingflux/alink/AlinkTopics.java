@@ -1,0 +1,155 @@
+package io.thingflux.alink;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The thing-model topics of one device ({@code /sys/{pk}/{dn}/...}, {@code /ext/...}, {@code /ota/...}), as
+ * in the platform's topic table (Aliyun docs 89301, 90568, 102509, 89307, 89308). Immutable.
+ */
+public final class AlinkTopics {
+
+    /** Where the platform pushes the result of a dynamic registration with {@code authType=register}. */
+    public static final String EXT_REGISTER = "/ext/register";
+    /** Where the platform pushes the result of a dynamic registration with {@code authType=regnwl}. */
+    public static final String EXT_REGNWL = "/ext/regnwl";
+    /** The prefix of custom-topic and synchronous-service RRPC requests: {@code /ext/rrpc/{messageId}/...}. */
+    public static final String EXT_RRPC_PREFIX = "/ext/rrpc/";
+    /** What the platform appends to a request topic for its reply. */
+    public static final String REPLY_SUFFIX = "_reply";
+
+    private final String productKey;
+    private final String deviceName;
+    private final String sys;
+
+    public AlinkTopics(String productKey, String deviceName) {
+        this.productKey = requireLevel(productKey, "productKey");
+        this.deviceName = requireLevel(deviceName, "deviceName");
+        this.sys = "/sys/" + productKey + "/" + deviceName + "/";
+    }
+
+    public String productKey() {
+        return productKey;
+    }
+
+    public String deviceName() {
+        return deviceName;
+    }
+
+    /** {@code /sys/{pk}/{dn}/}: the prefix of the device's system topics. */
+    public String sysPrefix() {
+        return sys;
+    }
+
+    public String propertyPost() {
+        return sys + "thing/event/property/post";
+    }
+
+    public String propertySet() {
+        return sys + "thing/service/property/set";
+    }
+
+    /** {@code /sys/{pk}/{dn}/thing/event/{eventId}/post}. */
+    public String eventPost(String eventId) {
+        return sys + "thing/event/" + eventId + "/post";
+    }
+
+    public String batchPost() {
+        return sys + "thing/event/property/batch/post";
+    }
+
+    /** {@code /sys/{pk}/{dn}/thing/service/{serviceId}}: an asynchronous service call. */
+    public String service(String serviceId) {
+        return sys + "thing/service/" + serviceId;
+    }
+
+    /** The reply topic of a request topic: {@code topic + "_reply"}. */
+    public static String reply(String requestTopic) {
+        return requestTopic + REPLY_SUFFIX;
+    }
+
+    /** {@code /sys/{pk}/{dn}/rrpc/request/} followed by the message id: a system RRPC request. */
+    public String rrpcRequestPrefix() {
+        return sys + "rrpc/request/";
+    }
+
+    /** {@code /sys/{pk}/{dn}/rrpc/response/{messageId}}: where a system RRPC request is answered. */
+    public String rrpcResponse(String messageId) {
+        return sys + "rrpc/response/" + messageId;
+    }
+
+    /** {@code /ext/rrpc/{messageId}/sys/{pk}/{dn}/thing/service/{serviceId}}: a synchronous service call. */
+    public String syncService(String messageId, String serviceId) {
+        return EXT_RRPC_PREFIX + messageId + service(serviceId);
+    }
+
+    public String ntpRequest() {
+        return "/ext/ntp/" + productKey + "/" + deviceName + "/request";
+    }
+
+    public String ntpResponse() {
+        return "/ext/ntp/" + productKey + "/" + deviceName + "/response";
+    }
+
+    public String configGet() {
+        return sys + "thing/config/get";
+    }
+
+    public String configPush() {
+        return sys + "thing/config/push";
+    }
+
+    public String otaInform() {
+        return "/ota/device/inform/" + productKey + "/" + deviceName;
+    }
+
+    public String otaUpgrade() {
+        return "/ota/device/upgrade/" + productKey + "/" + deviceName;
+    }
+
+    public String otaProgress() {
+        return "/ota/device/progress/" + productKey + "/" + deviceName;
+    }
+
+    public String upRaw() {
+        return sys + "thing/model/up_raw";
+    }
+
+    public String downRaw() {
+        return sys + "thing/model/down_raw";
+    }
+
+    /**
+     * The filters a thing-model device subscribes to (ten, well under the platform's 50): property set,
+     * asynchronous services, the replies to property and event posts and to batch posts, system RRPC,
+     * synchronous services over {@code /ext/rrpc}, NTP responses, config push, OTA upgrade notices and raw
+     * down data. None overlaps another, so no message is delivered twice. Dynamic registration results are
+     * pushed without a subscription.
+     */
+    public List<String> deviceSubscriptions() {
+        return List.of(
+                propertySet(),
+                sys + "thing/service/+",
+                sys + "thing/event/+/post_reply",
+                reply(batchPost()),
+                rrpcRequestPrefix() + "+",
+                EXT_RRPC_PREFIX + "+" + sys + "thing/service/+",
+                ntpResponse(),
+                configPush(),
+                otaUpgrade(),
+                downRaw());
+    }
+
+    private static String requireLevel(String s, String what) {
+        Objects.requireNonNull(s, what);
+        if (s.isEmpty() || s.indexOf('/') >= 0 || s.indexOf('+') >= 0 || s.indexOf('#') >= 0) {
+            throw new IllegalArgumentException(what + " must be one non-empty topic level without '/', '+' or '#'");
+        }
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return "AlinkTopics[" + productKey + "/" + deviceName + "]";
+    }
+}

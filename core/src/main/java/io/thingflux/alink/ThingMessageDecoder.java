@@ -1,0 +1,119 @@
+package io.thingflux.alink;
+
+import io.thingflux.link.LinkMessage;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns what a link delivers into {@link ThingMessage}s for one device, by topic. Never throws for a bad
+ * payload: it becomes an {@link ThingMessage.UnknownMessage} carrying the reason. Stateless apart from
+ * the clock; thread-safe.
+ */
+public final class ThingMessageDecoder {
+
+    private final AlinkTopics topics;
+    private final LongSupplier clock;
+
+    /** @param clock epoch milliseconds, read when an NTP response is decoded */
+    public ThingMessageDecoder(AlinkTopics topics, LongSupplier clock) {
+        this.topics = Objects.requireNonNull(topics, "topics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The thing message {@code message} carries. */
+    public ThingMessage decode(LinkMessage message) {
+        String topic = message.topic();
+        byte[] payload = message.payloadUnsafe();
+        try {
+            ThingMessage decoded = decodeKnown(topic, payload);
+            return decoded != null ? decoded
+                    : new ThingMessage.UnknownMessage(topic, payload, message.qos(), "no thing-model decoder for this topic");
+        } catch (AlinkException e) {
+            return new ThingMessage.UnknownMessage(topic, payload, message.qos(), "malformed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a payload must never stop the stream; keep the message and say what went wrong (not its content)
+            return new ThingMessage.UnknownMessage(topic, payload, message.qos(),
+                    "undecodable: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private ThingMessage decodeKnown(String topic, byte[] payload) {
+        String sys = topics.sysPrefix();
+        if (topic.equals(topics.propertySet())) {
+            return new ThingMessage.PropertySet(topic, AlinkJson.decodeRequest(payload));
+        }
+        if (topic.startsWith(sys)) {
+            String rest = topic.substring(sys.length());
+            if (rest.endsWith(AlinkTopics.REPLY_SUFFIX)) {
+                return new ThingMessage.Reply(topic, AlinkJson.decodeReply(payload));
+            }
+            if (rest.startsWith("thing/service/") && rest.indexOf('/', "thing/service/".length()) < 0) {
+                String serviceId = rest.substring("thing/service/".length());
+                if (!serviceId.isEmpty()) {
+                    return new ThingMessage.ServiceCall(topic, serviceId, AlinkJson.decodeRequest(payload));
+                }
+            }
+            if (rest.startsWith("rrpc/request/") && rest.indexOf('/', "rrpc/request/".length()) < 0) {
+                String messageId = rest.substring("rrpc/request/".length());
+                if (!messageId.isEmpty()) {
+                    return new ThingMessage.RrpcCall(topic, messageId, topics.rrpcResponse(messageId), null, null, payload);
+                }
+            }
+            if (topic.equals(topics.configPush())) {
+                return new ThingMessage.ConfigPush(topic, AlinkJson.decodeRequest(payload));
+            }
+            if (topic.equals(topics.downRaw())) {
+                return new ThingMessage.RawDown(topic, payload);
+            }
+            return null;
+        }
+        if (topic.startsWith(AlinkTopics.EXT_RRPC_PREFIX)) {
+            return decodeExtRrpc(topic, payload);
+        }
+        if (topic.equals(topics.ntpResponse())) {
+            long received = clock.getAsLong();
+            Map<String, Object> o = AlinkJson.decodeObject(payload, "NTP response");
+            return new ThingMessage.NtpResponse(topic, millis(o, "deviceSendTime"), millis(o, "serverRecvTime"),
+                    millis(o, "serverSendTime"), received);
+        }
+        if (topic.equals(topics.otaUpgrade())) {
+            Map<String, Object> o = AlinkJson.decodeObject(payload, "OTA upgrade notice");
+            Object code = o.get("code");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> data = o.get("data") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+            return new ThingMessage.OtaUpgrade(topic, AlinkJson.id(o, false), code == null ? null : code.toString(),
+                    data, o.get("message") instanceof String s ? s : null);
+        }
+        return null;
+    }
+
+    private ThingMessage decodeExtRrpc(String topic, byte[] payload) {
+        int idEnd = topic.indexOf('/', AlinkTopics.EXT_RRPC_PREFIX.length());
+        if (idEnd <= AlinkTopics.EXT_RRPC_PREFIX.length()) {
+            return null;
+        }
+        String messageId = topic.substring(AlinkTopics.EXT_RRPC_PREFIX.length(), idEnd);
+        String inner = topic.substring(idEnd);
+        String servicePrefix = topics.sysPrefix() + "thing/service/";
+        if (inner.startsWith(servicePrefix)) {
+            String serviceId = inner.substring(servicePrefix.length());
+            if (!serviceId.isEmpty() && serviceId.indexOf('/') < 0) {
+                return new ThingMessage.RrpcCall(topic, messageId, topic, serviceId, AlinkJson.decodeRequest(payload),
+                        payload);
+            }
+        }
+        return new ThingMessage.RrpcCall(topic, messageId, topic, null, null, payload);
+    }
+
+    private static long millis(Map<String, Object> o, String field) {
+        Object v = o.get(field);
+        if (v instanceof Integer || v instanceof Long) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof String s && s.matches("\\d{1,18}")) {
+            return Long.parseLong(s);
+        }
+        throw new MalformedAlinkException("\"" + field + "\" is not epoch milliseconds");
+    }
+}

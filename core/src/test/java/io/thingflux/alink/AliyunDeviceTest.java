@@ -1,0 +1,449 @@
+package io.thingflux.alink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.link.LinkMessage;
+import io.thingflux.link.testing.ScriptedMqttLink;
+import io.thingflux.mqtt.MqttQos;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+class AliyunDeviceTest {
+
+    private static final AliyunDeviceIdentity ID =
+            new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a");
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ScriptedMqttLink link = new ScriptedMqttLink();
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final AtomicLong clock = new AtomicLong(1_000);
+    private final AlinkTopics topics = new AlinkTopics(ID.productKey(), ID.deviceName());
+
+    @AfterEach
+    void disposeScheduler() {
+        vts.dispose();
+    }
+
+    private AliyunDeviceOptions.Builder options() {
+        return AliyunDeviceOptions.builder().scheduler(vts).clock(clock::get);
+    }
+
+    private AliyunDevice connected(AliyunDeviceOptions options) {
+        AliyunDevice device = AliyunDevice.create(link, ID, options);
+        device.connect().block(WAIT);
+        return device;
+    }
+
+    private AliyunDevice connected() {
+        return connected(options().build());
+    }
+
+    private static String idOf(LinkMessage m) {
+        return AlinkJson.decodeRequest(m.payloadUnsafe()).id();
+    }
+
+    private static String json(LinkMessage m) {
+        return m.payloadAsString();
+    }
+
+    /** Answers every publish matching {@code filter} with {@code code} on its reply topic. */
+    private void answer(String filter, int code) {
+        link.onPublish(filter, (m, l) -> l.deliver(m.topic() + "_reply",
+                "{\"id\":\"" + idOf(m) + "\",\"code\":" + code + ",\"data\":{},\"message\":\"m" + code + "\"}"));
+    }
+
+    @Test
+    void connectSubscribesToEveryThingTopicOnceAtTheConfiguredQos() {
+        connected();
+        assertThat(link.subscribeRequests()).extracting(ScriptedMqttLink.SubscribeRequest::filter)
+                .containsExactlyElementsOf(topics.deviceSubscriptions());
+        assertThat(link.subscribeRequests()).allMatch(r -> r.qos() == MqttQos.AT_LEAST_ONCE);
+        assertThat(link.activeFilters()).hasSize(10)
+                .contains(FrameVectors.publish("publish-property-set-down").topic(),
+                        "/sys/a1wFylTxYeD/co_0001/rrpc/request/+",
+                        "/ext/rrpc/+/sys/a1wFylTxYeD/co_0001/thing/service/+",
+                        "/ext/ntp/a1wFylTxYeD/co_0001/response",
+                        "/ota/device/upgrade/a1wFylTxYeD/co_0001");
+    }
+
+    @Test
+    void postPropertiesSendsAlinkJsonAndCompletesWithTheReplyEvenWhenNobodyReadsMessages() {
+        answer(topics.propertyPost(), 200);
+        AliyunDevice device = connected();
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("Power", "on");
+        props.put("WF", 23.6);
+        StepVerifier.create(device.postProperties(props))
+                .assertNext(r -> {
+                    assertThat(r.code()).isEqualTo(200);
+                    assertThat(r.id()).isEqualTo("1");
+                })
+                .verifyComplete();
+        LinkMessage sent = link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/post").get(0);
+        assertThat(json(sent)).isEqualTo("{\"id\":\"1\",\"version\":\"1.0\",\"params\":{\"Power\":\"on\",\"WF\":23.6},"
+                + "\"method\":\"thing.event.property.post\"}");
+        assertThat(sent.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
+        assertThat(device.pendingRequests()).isZero();
+    }
+
+    @Test
+    void repliesArrivingOutOfOrderCompleteTheirOwnRequests() {
+        AliyunDevice device = connected();
+        StepVerifier.create(Mono.zip(device.postProperties(Map.of("n", 1)), device.postProperties(Map.of("n", 2))))
+                .then(() -> {
+                    List<LinkMessage> posts = link.publishedTo(topics.propertyPost());
+                    assertThat(posts).hasSize(2);
+                    String first = idOf(posts.get(0));
+                    String second = idOf(posts.get(1));
+                    assertThat(first).isNotEqualTo(second);
+                    String reply = topics.propertyPost() + "_reply";
+                    link.deliver(reply, "{\"id\":\"" + second + "\",\"code\":200,\"data\":{\"for\":\"second\"}}");
+                    link.deliver(reply, "{\"id\":" + first + ",\"code\":200,\"data\":{\"for\":\"first\"}}");
+                })
+                .assertNext(t -> {
+                    assertThat(t.getT1().dataAsMap()).containsEntry("for", "first");
+                    assertThat(t.getT2().dataAsMap()).containsEntry("for", "second");
+                })
+                .verifyComplete();
+    }
+
+    @Test
+    void idsAreStringsFromACounterUniquePerDevice() {
+        answer(topics.propertyPost(), 200);
+        AliyunDevice device = connected();
+        for (int i = 0; i < 5; i++) {
+            device.postProperties(Map.of("n", i)).block(WAIT);
+        }
+        assertThat(link.publishedTo(topics.propertyPost())).extracting(AliyunDeviceTest::idOf)
+                .containsExactly("1", "2", "3", "4", "5");
+        assertThat(json(link.publishedTo(topics.propertyPost()).get(0))).contains("\"id\":\"1\"");
+    }
+
+    @Test
+    void aReplyWithAnErrorCodeFailsTheRequestWithThatCode() {
+        answer(topics.propertyPost(), 6106);
+        AliyunDevice device = connected();
+        StepVerifier.create(device.postProperties(Map.of("n", 1)))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(AlinkReplyException.class).hasMessageContaining("6106");
+                    assertThat(((AlinkReplyException) e).code()).isEqualTo(6106);
+                    assertThat(((AlinkReplyException) e).reply().message()).isEqualTo("m6106");
+                })
+                .verify(WAIT);
+    }
+
+    @Test
+    void withoutAReplyTheRequestTimesOutAfterTheConfiguredTimeAndForgetsItsId() {
+        AliyunDevice device = connected(options().replyTimeout(Duration.ofSeconds(10)).build());
+        StepVerifier.create(device.postProperties(Map.of("n", 1)))
+                .then(() -> vts.advanceTimeBy(Duration.ofMillis(9_999)))
+                .then(() -> assertThat(device.pendingRequests()).isEqualTo(1))
+                .then(() -> vts.advanceTimeBy(Duration.ofMillis(1)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(AlinkTimeoutException.class)
+                        .hasMessageContaining("id 1").hasMessageContaining("10000 ms"))
+                .verify(WAIT);
+        assertThat(device.pendingRequests()).isZero();
+        // a late reply is still delivered as a message, and harms nothing
+        assertThat(link.deliver(topics.propertyPost() + "_reply", "{\"id\":\"1\",\"code\":200,\"data\":{}}")).isEqualTo(1);
+    }
+
+    @Test
+    void defaultTimeoutIsTenSecondsInVirtualTime() {
+        StepVerifier.withVirtualTime(() -> {
+                    ScriptedMqttLink l = new ScriptedMqttLink();
+                    AliyunDevice device = AliyunDevice.create(l, ID);
+                    return device.connect().then(device.postEvent("alarm", Map.of("errorCode", "error")));
+                })
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(9_999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectError(AlinkTimeoutException.class)
+                .verify(WAIT);
+    }
+
+    @Test
+    void cancellingARequestForgetsItsId() {
+        AliyunDevice device = connected();
+        Disposable d = device.postProperties(Map.of("n", 1)).subscribe();
+        assertThat(device.pendingRequests()).isEqualTo(1);
+        d.dispose();
+        assertThat(device.pendingRequests()).isZero();
+    }
+
+    @Test
+    void oneRequestBeyondTheBoundFailsFastWithoutPublishing() {
+        AliyunDevice device = connected(options().maxPendingRequests(2).build());
+        device.postProperties(Map.of("n", 1)).subscribe();
+        device.postProperties(Map.of("n", 2)).subscribe();
+        StepVerifier.create(device.postProperties(Map.of("n", 3)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TooManyPendingRequestsException.class)
+                        .hasMessageContaining("2"))
+                .verify(WAIT);
+        assertThat(link.publishedTo(topics.propertyPost())).hasSize(2);
+        StepVerifier.create(device.syncTime()).expectError(TooManyPendingRequestsException.class).verify(WAIT);
+        assertThat(link.publishedTo(topics.ntpRequest())).isEmpty();
+    }
+
+    @Test
+    void invalidInputIsRefusedBeforeAnythingIsSent() {
+        AliyunDevice device = connected();
+        Map<String, Object> tooMany = new HashMap<>();
+        for (int i = 0; i <= 200; i++) {
+            tooMany.put("p" + i, i);
+        }
+        assertThatThrownBy(() -> device.postProperties(tooMany)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("200");
+        assertThatThrownBy(() -> device.postProperties(Map.of("t", Double.NaN))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> device.postProperties(Map.of("bad-id", 1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> device.postEvent("property", Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> device.postEvent("alarm", Map.of("x", Double.POSITIVE_INFINITY)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> device.request("/a/+", "m", Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThat(link.published()).isEmpty();
+        assertThatThrownBy(() -> AliyunDeviceOptions.builder().publishQos(MqttQos.EXACTLY_ONCE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("QoS 2");
+    }
+
+    @Test
+    void aReplyWithTheRightIdOnAnotherTopicDoesNotCompleteTheRequest() {
+        AliyunDevice device = connected();
+        StepVerifier.create(device.postProperties(Map.of("n", 1)))
+                .then(() -> link.deliver(topics.eventPost("alarm") + "_reply", "{\"id\":\"1\",\"code\":200,\"data\":{}}"))
+                .then(() -> assertThat(device.pendingRequests()).isEqualTo(1))
+                .then(() -> link.deliver(topics.propertyPost() + "_reply", "{\"id\":\"1\",\"code\":200,\"data\":{}}"))
+                .expectNextCount(1)
+                .verifyComplete();
+    }
+
+    @Test
+    void eventAndBatchPostsGoToTheirTopicsWithTheDocumentedParams() {
+        answer(topics.sysPrefix() + "thing/event/#", 200);
+        AliyunDevice device = connected();
+        device.postEvent("alarm", Map.of("errorCode", "error"), 1524448722000L).block(WAIT);
+        device.postBatch(BatchPost.builder().property("Power", "on", 1524448722000L).build()).block(WAIT);
+        assertThat(json(link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/event/alarm/post").get(0)))
+                .isEqualTo("{\"id\":\"1\",\"version\":\"1.0\",\"params\":{\"value\":{\"errorCode\":\"error\"},"
+                        + "\"time\":1524448722000},\"method\":\"thing.event.alarm.post\"}");
+        assertThat(json(link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/batch/post").get(0)))
+                .isEqualTo("{\"id\":\"2\",\"version\":\"1.0\",\"params\":{\"properties\":{\"Power\":[{\"value\":\"on\","
+                        + "\"time\":1524448722000}]}},\"method\":\"thing.event.property.batch.post\"}");
+    }
+
+    @Test
+    void propertySetFromTheVectorIsDeliveredAndAnsweredOnSetReply() {
+        AliyunDevice device = connected();
+        FrameVectors.Publish vector = FrameVectors.publish("publish-property-set-down");
+        List<ThingMessage> got = new ArrayList<>();
+        StepVerifier.create(device.messages().take(1))
+                .then(() -> link.deliver(vector.topic(), vector.payloadAsString()))
+                .recordWith(() -> got)
+                .expectNextCount(1)
+                .verifyComplete();
+        ThingMessage.PropertySet set = (ThingMessage.PropertySet) got.get(0);
+        assertThat(set.properties()).containsEntry("PowerSwitch_1", 0);
+        device.reply(set, 200, null).block(WAIT);
+        LinkMessage reply = link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/service/property/set_reply").get(0);
+        assertThat(json(reply)).isEqualTo("{\"id\":\"765951545\",\"code\":200,\"data\":{}}");
+        assertThat(reply.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
+    }
+
+    @Test
+    void asyncServiceIsAnsweredWithItsOutputOnServiceReplyAtThePublishQos() {
+        AliyunDevice device = connected(options().publishQos(MqttQos.AT_LEAST_ONCE).build());
+        List<ThingMessage> got = new ArrayList<>();
+        Disposable d = device.messages().subscribe(got::add);
+        link.deliver(topics.service("SetWeight"),
+                "{\"method\":\"thing.service.SetWeight\",\"id\":\"105917531\",\"params\":{\"NewWeight\":100.8},\"version\":\"1.0\"}");
+        d.dispose();
+        ThingMessage.ServiceCall call = (ThingMessage.ServiceCall) got.get(0);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("CollectTime", "1536228947682");
+        out.put("OldWeight", 100.101);
+        device.reply(call, 200, out).block(WAIT);
+        LinkMessage reply = link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/service/SetWeight_reply").get(0);
+        assertThat(json(reply)).isEqualTo(
+                "{\"id\":\"105917531\",\"code\":200,\"data\":{\"CollectTime\":\"1536228947682\",\"OldWeight\":100.101}}");
+        assertThat(reply.qos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void syncServiceOverRrpcIsAnsweredOnTheSameTopicAtQos0EvenWhenPostsUseQos1() {
+        AliyunDevice device = connected(options().publishQos(MqttQos.AT_LEAST_ONCE).build());
+        String topic = "/ext/rrpc/998877/sys/a1wFylTxYeD/co_0001/thing/service/Query";
+        List<ThingMessage> got = new ArrayList<>();
+        Disposable d = device.messages().subscribe(got::add);
+        assertThat(link.deliver(topic, "{\"id\":\"31\",\"version\":\"1.0\",\"params\":{},\"method\":\"thing.service.Query\"}"))
+                .isEqualTo(1);
+        d.dispose();
+        ThingMessage.RrpcCall call = (ThingMessage.RrpcCall) got.get(0);
+        device.reply(call, 200, Map.of("temp", 21.0)).block(WAIT);
+        LinkMessage reply = link.publishedTo(topic).get(0);
+        assertThat(json(reply)).isEqualTo("{\"id\":\"31\",\"code\":200,\"data\":{\"temp\":21.0}}");
+        assertThat(reply.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
+    }
+
+    @Test
+    void systemRrpcIsAnsweredRawOnTheResponseTopicAtQos0() {
+        AliyunDevice device = connected(options().publishQos(MqttQos.AT_LEAST_ONCE).build());
+        List<ThingMessage> got = new ArrayList<>();
+        Disposable d = device.messages().subscribe(got::add);
+        link.deliver("/sys/a1wFylTxYeD/co_0001/rrpc/request/1234", "ping");
+        d.dispose();
+        ThingMessage.RrpcCall call = (ThingMessage.RrpcCall) got.get(0);
+        device.replyRaw(call, "pong".getBytes(StandardCharsets.UTF_8)).block(WAIT);
+        LinkMessage reply = link.publishedTo("/sys/a1wFylTxYeD/co_0001/rrpc/response/1234").get(0);
+        assertThat(reply.payloadAsString()).isEqualTo("pong");
+        assertThat(reply.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
+    }
+
+    @Test
+    void unsolicitedUnknownAndMalformedMessagesAreDeliveredNotDropped() {
+        AliyunDevice device = connected();
+        StepVerifier.create(device.messages().take(3))
+                .then(() -> {
+                    assertThat(link.deliver("/ext/error/a1wFylTxYeD/co_0001", "{\"code\":520}")).isEqualTo(1);
+                    link.deliver(topics.propertySet(), "{broken");
+                    link.deliver(topics.otaUpgrade(), "{\"code\":\"1000\",\"data\":{\"version\":\"2.0.0\"},\"id\":1}");
+                })
+                .assertNext(m -> assertThat(m).isInstanceOfSatisfying(ThingMessage.UnknownMessage.class,
+                        u -> assertThat(u.topic()).isEqualTo("/ext/error/a1wFylTxYeD/co_0001")))
+                .assertNext(m -> assertThat(m).isInstanceOfSatisfying(ThingMessage.UnknownMessage.class,
+                        u -> assertThat(u.reason()).startsWith("malformed")))
+                .assertNext(m -> assertThat(m).isInstanceOf(ThingMessage.OtaUpgrade.class))
+                .verifyComplete();
+        assertThat(device.droppedMessages()).isZero();
+    }
+
+    @Test
+    void messagesBeforeTheFirstSubscriberAreKeptUpToTheBoundAndTheRestCounted() {
+        AliyunDevice device = connected(options().incomingBufferSize(8).build());
+        for (int i = 1; i <= 10; i++) {
+            link.deliver(topics.propertySet(), "{\"id\":\"" + i + "\",\"params\":{\"n\":" + i + "}}");
+        }
+        assertThat(device.droppedMessages()).isEqualTo(2);
+        List<String> ids = new ArrayList<>();
+        Disposable d = device.messages().subscribe(m -> ids.add(((ThingMessage.PropertySet) m).id()));
+        link.deliver(topics.propertySet(), "{\"id\":\"11\",\"params\":{\"n\":11}}");
+        d.dispose();
+        assertThat(ids).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "11");
+    }
+
+    @Test
+    void messagesAreSharedBetweenSubscribers() {
+        AliyunDevice device = connected();
+        List<ThingMessage> a = new ArrayList<>();
+        List<ThingMessage> b = new ArrayList<>();
+        Disposable da = device.messages().subscribe(a::add);
+        Disposable db = device.messages().subscribe(b::add);
+        link.deliver(topics.propertySet(), "{\"id\":\"1\",\"params\":{\"n\":1}}");
+        da.dispose();
+        db.dispose();
+        assertThat(a).hasSize(1).isEqualTo(b);
+    }
+
+    @Test
+    void syncTimeSendsDeviceSendTimeAndComputesServerTimeFromTheMatchingResponse() {
+        AliyunDevice device = connected();
+        clock.set(1_000);
+        StepVerifier.create(device.syncTime())
+                .then(() -> {
+                    LinkMessage request = link.publishedTo("/ext/ntp/a1wFylTxYeD/co_0001/request").get(0);
+                    assertThat(request.payloadAsString()).isEqualTo("{\"deviceSendTime\":\"1000\"}");
+                    assertThat(request.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
+                    clock.set(1_200);
+                    link.deliver(topics.ntpResponse(), "{\"deviceSendTime\":\"999\",\"serverRecvTime\":\"1\",\"serverSendTime\":\"2\"}");
+                    assertThat(device.pendingRequests()).isEqualTo(1);
+                    link.deliver(topics.ntpResponse(),
+                            "{\"deviceSendTime\":\"1000\",\"serverRecvTime\":\"1600\",\"serverSendTime\":\"1610\"}");
+                })
+                .assertNext(n -> {
+                    assertThat(n.deviceRecvTime()).isEqualTo(1_200);
+                    assertThat(n.serverTimeMillis()).isEqualTo(1_705);
+                    assertThat(n.offsetMillis()).isEqualTo(505);
+                })
+                .verifyComplete();
+        assertThat(device.pendingRequests()).isZero();
+    }
+
+    @Test
+    void syncTimeTimesOutWithoutAResponse() {
+        AliyunDevice device = connected(options().replyTimeout(Duration.ofSeconds(3)).build());
+        StepVerifier.create(device.syncTime())
+                .then(() -> vts.advanceTimeBy(Duration.ofSeconds(3)))
+                .expectError(AlinkTimeoutException.class)
+                .verify(WAIT);
+        assertThat(device.pendingRequests()).isZero();
+        assertThat(vts.now(TimeUnit.MILLISECONDS)).isEqualTo(3_000);
+    }
+
+    @Test
+    void disconnectFailsWaitingRequestsCompletesMessagesAndClosesTheLink() {
+        AliyunDevice device = connected();
+        StepVerifier.create(device.postProperties(Map.of("n", 1)))
+                .then(() -> StepVerifier.create(device.messages()).then(() -> device.disconnect().block(WAIT))
+                        .verifyComplete())
+                .expectErrorSatisfies(e -> assertThat(e).isExactlyInstanceOf(AlinkException.class)
+                        .hasMessageContaining("disconnected"))
+                .verify(WAIT);
+        assertThat(link.disconnectCount()).isEqualTo(1);
+        assertThat(device.pendingRequests()).isZero();
+        StepVerifier.create(device.postProperties(Map.of("n", 2))).expectError(AlinkException.class).verify(WAIT);
+    }
+
+    @Test
+    void aRefusedSubscriptionIsReportedAndTheOthersStillDeliver() {
+        link.refuse("/ota/device/upgrade/a1wFylTxYeD/co_0001");
+        answer(topics.propertyPost(), 200);
+        AliyunDevice device = connected();
+        assertThat(device.refusedSubscriptions()).containsExactly("/ota/device/upgrade/a1wFylTxYeD/co_0001");
+        assertThat(device.postProperties(Map.of("n", 1)).block(WAIT).code()).isEqualTo(200);
+    }
+
+    @Test
+    void aPublishFailureFailsTheRequestAndForgetsItsId() {
+        AliyunDevice device = connected();
+        link.failPublish(new IllegalStateException("link down"));
+        StepVerifier.create(device.postProperties(Map.of("n", 1)))
+                .expectErrorMessage("link down")
+                .verify(WAIT);
+        assertThat(device.pendingRequests()).isZero();
+    }
+
+    @Test
+    void additionalSubscriptionsDeliverCustomTopicsAndCarryRepliesTheDefaultsDoNotCover() {
+        String configGetReply = topics.configGet() + "_reply";
+        link.onPublish(topics.configGet(), (m, l) -> l.deliver(configGetReply,
+                "{\"id\":\"" + idOf(m) + "\",\"code\":200,\"data\":{\"configId\":\"c1\"}}"));
+        AliyunDevice plain = AliyunDevice.create(new ScriptedMqttLink(), ID, options().build());
+        assertThatThrownBy(() -> plain.request(topics.configGet(), "thing.config.get", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("additionalSubscription");
+
+        AliyunDevice device = connected(options().additionalSubscription(configGetReply)
+                .additionalSubscription("/a1wFylTxYeD/co_0001/user/get").build());
+        assertThat(link.activeFilters()).contains(configGetReply, "/a1wFylTxYeD/co_0001/user/get");
+        assertThat(device.request(topics.configGet(), "thing.config.get",
+                Map.of("configScope", "product", "getType", "file")).block(WAIT).dataAsMap())
+                .containsEntry("configId", "c1");
+        List<ThingMessage> got = new ArrayList<>();
+        Disposable d = device.messages().subscribe(got::add);
+        assertThat(link.deliver("/a1wFylTxYeD/co_0001/user/get", "hi")).isEqualTo(1);
+        d.dispose();
+        assertThat(got).last().isEqualTo(new ThingMessage.UnknownMessage("/a1wFylTxYeD/co_0001/user/get",
+                "hi".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE, "no thing-model decoder for this topic"));
+    }
+}
