@@ -22,7 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Timeline: the connect of device {@code j} (of this shard's {@code n}) is due at
  * {@code start + j / connectRate}; its posts at {@code connectAt + interval}, {@code + 2 * interval}, ...
- * until {@code rampEnd + duration}; downlinks from {@code rampEnd} to the same end. Replies still missing
+ * until {@code rampEnd + duration}; downlinks from {@code rampEnd + interval} to the same end, each to the
+ * next connected device in turn. Replies still missing
  * then get up to the reply timeout.
  */
 public final class BenchRun {
@@ -93,7 +94,7 @@ public final class BenchRun {
                 d -> client.device(d.identity,
                         sources.isEmpty() ? null : new InetSocketAddress(sources.get(d.index % sources.size()), 0),
                         params -> onPropertySet(params)),
-                postsEnd, options.shard().share(options.downlinkRate()), rampEnd,
+                postsEnd, options.shard().share(options.downlinkRate()), rampEnd + intervalNanos,
                 (k, scheduled) -> sendDownlink(devices, k, scheduled));
 
         Thread reporter = new Thread(() -> reportEverySecond(start), "bench-progress");
@@ -147,10 +148,17 @@ public final class BenchRun {
         return devices.get(devices.size() - 1).connectAtNanos + maxLatencyMicros * 1000;
     }
 
+    /** Downlink {@code k} goes to device {@code k mod n}, or the next connected one after it. */
     private void sendDownlink(List<SimulatedDevice> devices, long k, long scheduledNanos) {
-        SimulatedDevice d = devices.get((int) (k % devices.size()));
-        if (d.state() != SimulatedDevice.State.CONNECTED) {
-            metrics.error("downlink_device_not_connected");
+        SimulatedDevice d = null;
+        for (int i = 0; i < devices.size() && d == null; i++) {
+            SimulatedDevice candidate = devices.get((int) ((k + i) % devices.size()));
+            if (candidate.state() == SimulatedDevice.State.CONNECTED) {
+                d = candidate;
+            }
+        }
+        if (d == null) {
+            metrics.error("downlink_no_device_connected");
             return;
         }
         if (pendingDownlinks.size() >= MAX_PENDING_DOWNLINKS) {

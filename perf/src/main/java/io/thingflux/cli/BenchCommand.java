@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -118,8 +119,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Write histogram logs and PNG charts into DIR.")
     Path report;
 
+    /**
+     * Keeps thousands of per-connection INFO lines (connected, disconnected) off the progress output unless
+     * {@code THINGFLUX_LOG_LEVEL} asks for them.
+     */
+    static void quietConnectionLogs() {
+        if (System.getenv("THINGFLUX_LOG_LEVEL") == null
+                && LoggerFactory.getLogger("io.thingflux") instanceof ch.qos.logback.classic.Logger logger) {
+            logger.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+    }
+
     @Override
     public Integer call() {
+        quietConnectionLogs();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         BenchOptions options;

@@ -7,19 +7,24 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
+import io.thingflux.alink.AlinkTopics;
 import io.thingflux.bench.BenchDevice;
 import io.thingflux.bench.DownlinkListener;
 import io.thingflux.bench.LoadClient;
 import io.thingflux.bench.LoadClientConfig;
 import io.thingflux.bench.PostFailedException;
 import io.thingflux.bench.PostParams;
+import io.thingflux.mqtt.MqttTopics;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The same device load driven by the HiveMQ MQTT Client 1.4.x (MQTT 3.1.1, async API): the reference
  * for side-by-side comparison. Each device is one client signed in with {@link AliyunSigner}; it
- * subscribes to its property post {@code _reply} and to property sets, posts Alink JSON, correlates
+ * subscribes to the thing-model device's filters ({@link AlinkTopics#deviceSubscriptions()}), posts Alink JSON, correlates
  * replies by id itself, and answers property sets with code 200. All devices share one executor
  * configuration, so the client shares its Netty event loops between them.
  */
@@ -73,16 +78,19 @@ public final class HiveMqLoadClient implements LoadClient {
         private final DownlinkListener downlinks;
         private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
         private final AtomicLong ids = new AtomicLong();
+        private final AlinkTopics topics;
         private final String postTopic;
+        private final String replyTopic;
         private final String setTopic;
 
         Device(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener downlinks) {
             this.identity = identity;
             this.downlinks = downlinks;
             this.credentials = signer.sign(identity);
-            String base = "/sys/" + identity.productKey() + "/" + identity.deviceName() + "/thing/";
-            this.postTopic = base + "event/property/post";
-            this.setTopic = base + "service/property/set";
+            this.topics = new AlinkTopics(identity.productKey(), identity.deviceName());
+            this.postTopic = topics.propertyPost();
+            this.replyTopic = AlinkTopics.reply(postTopic);
+            this.setTopic = topics.propertySet();
             Mqtt3ClientBuilder b = Mqtt3Client.builder()
                     .identifier(credentials.clientId())
                     .executorConfig(executor);
@@ -102,19 +110,34 @@ public final class HiveMqLoadClient implements LoadClient {
 
         @Override
         public CompletableFuture<Void> connect() {
+            // the same filters as thingflux's thing-model device, in one SUBSCRIBE, so both put the same
+            // work on the broker
+            Mqtt3Subscribe subscribe = Mqtt3Subscribe.builder().addSubscriptions(topics.deviceSubscriptions().stream()
+                    .map(f -> Mqtt3Subscription.builder().topicFilter(f).qos(qos(config.qos())).build())).build();
             return client.connectWith().keepAlive((int) config.keepAlive().toSeconds()).cleanSession(true).send()
-                    .thenCompose(ack -> client.subscribeWith().topicFilter(postTopic + "_reply").qos(qos(config.qos()))
-                            .callback(this::onReply).send())
-                    .thenCompose(this::requireGranted)
-                    .thenCompose(v -> client.subscribeWith().topicFilter(setTopic).qos(qos(config.qos()))
-                            .callback(this::onPropertySet).send())
+                    .thenCompose(ack -> client.subscribe(subscribe, this::onMessage))
                     .thenCompose(this::requireGranted);
         }
 
+        private void onMessage(Mqtt3Publish publish) {
+            String topic = publish.getTopic().toString();
+            if (topic.equals(replyTopic)) {
+                onReply(publish);
+            } else if (topic.equals(setTopic)) {
+                onPropertySet(publish);
+            }
+        }
+
+        /** The filters the bench needs (replies and property sets) must be granted; others may be refused, as for the device API. */
         private CompletableFuture<Void> requireGranted(Mqtt3SubAck ack) {
-            if (ack.getReturnCodes().contains(Mqtt3SubAckReturnCode.FAILURE)) {
-                return CompletableFuture.failedFuture(new PostFailedException("subscribe_refused",
-                        "subscription refused for " + identity.deviceName()));
+            List<String> filters = topics.deviceSubscriptions();
+            List<Mqtt3SubAckReturnCode> codes = ack.getReturnCodes();
+            for (int i = 0; i < filters.size() && i < codes.size(); i++) {
+                boolean needed = MqttTopics.matches(filters.get(i), replyTopic) || MqttTopics.matches(filters.get(i), setTopic);
+                if (needed && codes.get(i) == Mqtt3SubAckReturnCode.FAILURE) {
+                    return CompletableFuture.failedFuture(new PostFailedException("connect_subscribe_refused",
+                            "subscription to " + filters.get(i) + " refused"));
+                }
             }
             return CompletableFuture.completedFuture(null);
         }
