@@ -82,6 +82,9 @@ final class SimulatedDevice {
         long now = context.clock.nanoTime();
         if (error != null) {
             synchronized (this) {
+                if (state != State.CONNECTING) {
+                    return; // closed at the end of the run and counted then
+                }
                 state = State.FAILED;
             }
             context.metrics.connectFailed(error);
@@ -169,13 +172,25 @@ final class SimulatedDevice {
         }
     }
 
-    /** Marks the device closed; it posts no more. Returns its client device, or null if it never connected. */
+    /**
+     * Marks the device closed; it posts no more. A connect still under way counts as failed
+     * ({@code connect_unfinished_at_end}), so every device started ends up connected or failed.
+     *
+     * @return its client device to disconnect, or {@code null} if it never started connecting
+     */
     BenchDevice close() {
+        boolean unfinished;
+        BenchDevice toClose;
         synchronized (this) {
-            boolean wasConnecting = state == State.CONNECTING || state == State.CONNECTED;
+            unfinished = state == State.CONNECTING;
+            toClose = unfinished || state == State.CONNECTED ? device : null;
             state = State.CLOSED;
-            return wasConnecting ? device : null;
         }
+        if (unfinished) {
+            context.metrics.connectFailed(new PostFailedException("connect_unfinished_at_end",
+                    "the run ended before the connect completed"));
+        }
+        return toClose;
     }
 
     /** What every device of a run shares. */

@@ -19,6 +19,7 @@ class PostScheduleTest {
     private final BenchMetrics metrics = new BenchMetrics();
     private final ScriptedLoadClient client = new ScriptedLoadClient();
     private final List<long[]> downlinks = new ArrayList<>();
+    private SimulatedDevice[] simulated;
 
     /** Devices connecting every 10 ms from t=0, posting every 100 ms, until {@code endMs}. */
     private PostPacer pacer(int devices, int inflight, long endMs) {
@@ -28,6 +29,7 @@ class PostScheduleTest {
         for (int j = 0; j < devices; j++) {
             list.add(new SimulatedDevice(j, AliyunProducts.deriveDevice("a1PK", "ps", "d" + j), j * 10 * MS, ctx));
         }
+        simulated = list.toArray(SimulatedDevice[]::new);
         return new PostPacer(list, d -> client.device(d.identity, null, p -> { }), endMs * MS, 0, 0, (k, t) -> { });
     }
 
@@ -149,6 +151,19 @@ class PostScheduleTest {
         assertThat(metrics.connectFailedCount()).isEqualTo(1);
         assertThat(metrics.errors()).containsEntry("connect_connect", 1L);
         assertThat(device(1).posts).hasSize(1);
+    }
+
+    @Test
+    void aConnectStillUnderWayWhenTheRunEndsCountsAsFailedOnceEvenIfItCompletesLater() {
+        PostPacer pacer = pacer(1, 1, 10_000);
+        at(0, pacer);
+        SimulatedDevice d = simulated[0];
+        assertThat(d.close()).isSameAs(device(0));
+        assertThat(metrics.connectFailedCount()).isEqualTo(1);
+        assertThat(metrics.errors()).containsEntry("connect_unfinished_at_end", 1L);
+        device(0).connect.complete(null);
+        assertThat(metrics.connectedCount()).isZero();
+        assertThat(metrics.connectFailedCount()).isEqualTo(1);
     }
 
     @Test
