@@ -194,8 +194,14 @@ public final class AlinkJson {
                     case LONG -> p.getLongValue();
                     default -> p.getBigIntegerValue();
                 };
-            case VALUE_NUMBER_FLOAT:
-                return p.getDoubleValue();
+            case VALUE_NUMBER_FLOAT: {
+                double d = p.getDoubleValue();
+                if (Double.isInfinite(d)) {
+                    // e.g. 1e999: no thing-model type holds it, and it could not be sent back
+                    throw new MalformedAlinkException("number outside the range of a double");
+                }
+                return d;
+            }
             case VALUE_TRUE:
                 return Boolean.TRUE;
             case VALUE_FALSE:

@@ -18,7 +18,7 @@ public final class MqttProtocolException extends RuntimeException {
         PACKET_TOO_LARGE,
         /** Packet type 0 or 15 (§2.2.1). */
         RESERVED_PACKET_TYPE,
-        /** Fixed-header flags other than those §2.2.2 requires for the type. */
+        /** Fixed-header flags other than those §2.2.2 requires for the type, or DUP on a QoS 0 PUBLISH (MQTT-3.3.1-2). */
         INVALID_FIXED_HEADER_FLAGS,
         /** CONNECT protocol name is not "MQTT" (or "MQIsdp" with level 3) (MQTT-3.1.2-1). */
         INVALID_PROTOCOL_NAME,
@@ -52,7 +52,7 @@ public final class MqttProtocolException extends RuntimeException {
         TRUNCATED,
         /** Bytes left over after the packet's fields (or a body where none is allowed). */
         TRAILING_BYTES,
-        /** A field value the packet type does not allow (e.g. DUP on a QoS 0 PUBLISH). */
+        /** A field value the packet type does not allow that no more specific reason names. */
         MALFORMED_PACKET,
         /** A packet that is well formed but not allowed at this point of the conversation. */
         UNEXPECTED_PACKET

@@ -48,7 +48,9 @@ public final class MqttTopics {
         if (name.isEmpty()) {
             return "empty (MQTT-4.7.3-1)";
         }
-        for (int i = 0, n = name.length(); i < n; i++) {
+        int n = name.length();
+        boolean ascii = true;
+        for (int i = 0; i < n; i++) {
             char c = name.charAt(i);
             if (c == '+' || c == '#') {
                 return "wildcard '" + c + "' in a topic name (MQTT-3.3.2-2)";
@@ -56,8 +58,12 @@ public final class MqttTopics {
             if (c == 0) {
                 return "contains U+0000 (MQTT-4.7.3-2)";
             }
+            if (c >= 0x80) {
+                ascii = false;
+            }
         }
-        return utf8Problem(name);
+        // an ASCII name is as many UTF-8 bytes as chars and has no surrogate to pair
+        return ascii && n <= MqttStrings.MAX_ENCODED_LENGTH ? null : utf8Problem(name);
     }
 
     /** Why {@code filter} is not a valid topic filter, or {@code null} if it is. */
@@ -69,8 +75,12 @@ public final class MqttTopics {
         if (n == 0) {
             return "empty (MQTT-4.7.3-1)";
         }
+        boolean ascii = true;
         for (int i = 0; i < n; i++) {
             char c = filter.charAt(i);
+            if (c >= 0x80) {
+                ascii = false;
+            }
             boolean levelStart = i == 0 || filter.charAt(i - 1) == '/';
             boolean levelEnd = i == n - 1 || filter.charAt(i + 1) == '/';
             if (c == '#') {
@@ -85,7 +95,7 @@ public final class MqttTopics {
                 return "contains U+0000 (MQTT-4.7.3-2)";
             }
         }
-        return utf8Problem(filter);
+        return ascii && n <= MqttStrings.MAX_ENCODED_LENGTH ? null : utf8Problem(filter);
     }
 
     /**

@@ -170,4 +170,15 @@ class AlinkJsonTest {
         assertThat(ours.params()).isEqualTo(expected.params());
         assertThat(vector.topic()).isEqualTo(new AlinkTopics("a1wFylTxYeD", "co_0001").propertyPost());
     }
+
+    @Test
+    void aNumberBeyondTheRangeOfADoubleIsMalformedNotInfinity() {
+        // found by AlinkJsonFuzzTest: 1e999 used to parse to Infinity, which cannot be encoded again
+        assertThatThrownBy(() -> AlinkJson.decode("{\"v\":1e999}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedAlinkException.class)
+                .hasMessageContaining("range of a double");
+        assertThatThrownBy(() -> AlinkJson.decode("-1.5e400".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedAlinkException.class);
+        assertThat(AlinkJson.decode("1.5e300".getBytes(StandardCharsets.UTF_8))).isEqualTo(1.5e300);
+    }
 }

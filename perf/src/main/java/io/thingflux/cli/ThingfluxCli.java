@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         description = "Reactive MQTT stack for Aliyun IoT thing-model devices: devices, a platform emulator and a load generator.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                BrokerCommand.class,
+                Ec600sEmulatorCommand.class,
                 BenchCommand.class,
         })
 public final class ThingfluxCli implements Runnable {

@@ -52,15 +52,11 @@ public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
     @Override
     protected void encode(ChannelHandlerContext ctx, MqttPacket msg, List<Object> out) {
         if (msg instanceof Publish p && p.payloadLength() >= WRAP_THRESHOLD) {
-            int variable = publishVariableLength(p);
-            int remaining = variable + p.payloadLength();
+            int topicLength = ByteBufUtil.utf8Bytes(p.topic());
+            int remaining = publishRemainingLength(p, topicLength);
+            int variable = publishVariableLength(p, topicLength);
             ByteBuf header = ctx.alloc().buffer(1 + varIntSize(remaining) + variable);
-            try {
-                writePublishHeader(header, p, remaining);
-            } catch (RuntimeException e) {
-                header.release();
-                throw e;
-            }
+            writePublishHeader(header, p, topicLength, remaining);
             out.add(header);
             out.add(Unpooled.wrappedBuffer(p.payloadUnsafe()));
         } else {
@@ -139,27 +135,32 @@ public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
         return buf;
     }
 
-    private static int publishVariableLength(Publish p) {
-        return stringSize(p.topic()) + (p.qos().code() > 0 ? 2 : 0);
+    private static int publishVariableLength(Publish p, int topicLength) {
+        return 2 + topicLength + (p.qos().code() > 0 ? 2 : 0);
     }
 
-    private static void writePublishHeader(ByteBuf buf, Publish p, int remaining) {
-        if (remaining > MAX_REMAINING_LENGTH) {
-            throw new IllegalArgumentException("PUBLISH of " + remaining + " bytes exceeds the MQTT maximum");
-        }
+    private static void writePublishHeader(ByteBuf buf, Publish p, int topicLength, int remaining) {
         buf.writeByte(0x30 | (p.dup() ? 0x08 : 0) | (p.qos().code() << 1) | (p.retain() ? 0x01 : 0));
         writeVarInt(buf, remaining);
-        writeString(buf, p.topic());
+        writeString(buf, p.topic(), topicLength);
         if (p.qos().code() > 0) {
             buf.writeShort(p.packetId());
         }
     }
 
+    private static int publishRemainingLength(Publish p, int topicLength) {
+        long remaining = (long) publishVariableLength(p, topicLength) + p.payloadLength();
+        if (remaining > MAX_REMAINING_LENGTH) {
+            throw new IllegalArgumentException("PUBLISH of " + remaining + " bytes exceeds the MQTT maximum");
+        }
+        return (int) remaining;
+    }
+
     private static ByteBuf publish(ByteBufAllocator alloc, Publish p) {
-        int variable = publishVariableLength(p);
-        int remaining = variable + p.payloadLength();
+        int topicLength = ByteBufUtil.utf8Bytes(p.topic());
+        int remaining = publishRemainingLength(p, topicLength);
         ByteBuf buf = alloc.buffer(1 + varIntSize(remaining) + remaining);
-        writePublishHeader(buf, p, remaining);
+        writePublishHeader(buf, p, topicLength, remaining);
         buf.writeBytes(p.payloadUnsafe());
         return buf;
     }
@@ -212,10 +213,17 @@ public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
     }
 
     private static void writeString(ByteBuf buf, String s) {
-        int lengthIndex = buf.writerIndex();
-        buf.writeShort(0);
-        int written = ByteBufUtil.writeUtf8(buf, s);
-        buf.setShort(lengthIndex, written);
+        writeString(buf, s, ByteBufUtil.utf8Bytes(s));
+    }
+
+    /**
+     * Writes the length prefix and the UTF-8 bytes of {@code s}, whose encoded length is {@code utf8Length}.
+     * Reserves exactly that many bytes: {@link ByteBufUtil#writeUtf8(ByteBuf, CharSequence)} reserves three
+     * bytes per char and so would grow (reallocate and copy) every exactly-sized buffer.
+     */
+    private static void writeString(ByteBuf buf, String s, int utf8Length) {
+        buf.writeShort(utf8Length);
+        ByteBufUtil.reserveAndWriteUtf8(buf, s, utf8Length);
     }
 
     /** The number of bytes the remaining length {@code value} takes on the wire (1..4). */

@@ -1,6 +1,7 @@
 package io.thingflux.netty.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import io.thingflux.mqtt.ConnAck;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.ConnectReturnCode;
@@ -24,9 +25,6 @@ import io.thingflux.mqtt.Subscription;
 import io.thingflux.mqtt.UnsubAck;
 import io.thingflux.mqtt.Unsubscribe;
 import io.thingflux.mqtt.Will;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,9 +181,9 @@ public final class MqttPacketDecoder {
         MqttQos qos = MqttQos.valueOf((firstByte >>> 1) & 0x03);
         boolean retain = (firstByte & 0x01) != 0;
         String topic = c.string("topic name");
-        String problem = MqttTopics.nameProblem(topic);
-        if (problem != null) {
-            throw new MqttProtocolException(Reason.INVALID_TOPIC_NAME, "PUBLISH topic " + problem);
+        // c.string already refused malformed UTF-8 and U+0000; what is left of the name rules is cheap
+        if (topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+            throw new MqttProtocolException(Reason.INVALID_TOPIC_NAME, "PUBLISH topic " + MqttTopics.nameProblem(topic));
         }
         int packetId = qos == MqttQos.AT_MOST_ONCE ? 0 : c.packetId();
         byte[] payload = c.rest();
@@ -333,34 +331,84 @@ public final class MqttPacketDecoder {
         }
     }
 
+    /** Goes on over bytes 0x01..0x7F: stops at U+0000 or at the first byte of a multi-byte sequence. */
+    private static final ByteProcessor ASCII_WITHOUT_NUL = value -> value > 0;
+
     /**
-     * A strict UTF-8 decode (§1.5.3): well-formed, no U+0000. Pure ASCII, the common case for topics, takes a
-     * fast path with one copy.
+     * A strict UTF-8 decode (§1.5.3): well-formed as Unicode defines it (no overlong form, no encoded
+     * surrogate, nothing above U+10FFFF, MQTT-1.5.3-1) and no U+0000 (MQTT-1.5.3-2). Pure ASCII, the common
+     * case for topics, is scanned once and copied once.
      */
     static String utf8(ByteBuf buf, int index, int length, String what) {
-        boolean ascii = true;
-        for (int i = index, e = index + length; i < e; i++) {
-            byte b = buf.getByte(i);
-            if (b == 0) {
-                throw new MqttProtocolException(Reason.MALFORMED_UTF8, what + " contains U+0000 (MQTT-1.5.3-2)");
-            }
-            if (b < 0) {
-                ascii = false;
-            }
+        if (length == 0) {
+            return "";
         }
-        if (ascii) {
-            return buf.toString(index, length, StandardCharsets.ISO_8859_1);
+        int stop = buf.forEachByte(index, length, ASCII_WITHOUT_NUL);
+        if (stop < 0) {
+            return buf.toString(index, length, StandardCharsets.US_ASCII);
+        }
+        if (buf.getByte(stop) == 0) {
+            throw new MqttProtocolException(Reason.MALFORMED_UTF8, what + " contains U+0000 (MQTT-1.5.3-2)");
         }
         byte[] bytes = new byte[length];
         buf.getBytes(index, bytes);
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new MqttProtocolException(Reason.MALFORMED_UTF8, what + " is not well-formed UTF-8 (MQTT-1.5.3-1)");
+        requireWellFormedUtf8(bytes, stop - index, what);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Checks {@code bytes} from {@code from} against the well-formed sequences of Unicode Table 3-7. */
+    private static void requireWellFormedUtf8(byte[] bytes, int from, String what) {
+        int n = bytes.length;
+        int i = from;
+        while (i < n) {
+            int b = bytes[i] & 0xFF;
+            if (b < 0x80) {
+                if (b == 0) {
+                    throw new MqttProtocolException(Reason.MALFORMED_UTF8, what + " contains U+0000 (MQTT-1.5.3-2)");
+                }
+                i++;
+                continue;
+            }
+            int trailing;
+            int min2 = 0x80;
+            int max2 = 0xBF;
+            if (b >= 0xC2 && b <= 0xDF) {
+                trailing = 1;
+            } else if (b >= 0xE0 && b <= 0xEF) {
+                trailing = 2;
+                if (b == 0xE0) {
+                    min2 = 0xA0; // below is an overlong form
+                } else if (b == 0xED) {
+                    max2 = 0x9F; // above is an encoded surrogate U+D800..U+DFFF
+                }
+            } else if (b >= 0xF0 && b <= 0xF4) {
+                trailing = 3;
+                if (b == 0xF0) {
+                    min2 = 0x90; // below is an overlong form
+                } else if (b == 0xF4) {
+                    max2 = 0x8F; // above is beyond U+10FFFF
+                }
+            } else {
+                throw malformedUtf8(what, i); // a continuation byte, C0/C1 (overlong) or F5..FF
+            }
+            if (i + trailing >= n) {
+                throw malformedUtf8(what, i);
+            }
+            int second = bytes[i + 1] & 0xFF;
+            if (second < min2 || second > max2) {
+                throw malformedUtf8(what, i);
+            }
+            for (int k = 2; k <= trailing; k++) {
+                if ((bytes[i + k] & 0xC0) != 0x80) {
+                    throw malformedUtf8(what, i);
+                }
+            }
+            i += trailing + 1;
         }
+    }
+
+    private static MqttProtocolException malformedUtf8(String what, int offset) {
+        return new MqttProtocolException(Reason.MALFORMED_UTF8,
+                what + " is not well-formed UTF-8 at byte " + offset + " (MQTT-1.5.3-1)");
     }
 }

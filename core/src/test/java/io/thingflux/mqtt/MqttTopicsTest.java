@@ -1,0 +1,196 @@
+package io.thingflux.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MqttTopicsTest {
+
+    private static final String NUL = "\u0000";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "/", "a/b", "/a/", "a//b", "$SYS/broker/load", "a b", "温度/😀/é", " ", "sport/tennis/player1"})
+    void validTopicNamesAreAccepted(String name) {
+        assertThat(MqttTopics.isValidName(name)).isTrue();
+        assertThat(MqttTopics.requireValidName(name)).isSameAs(name);
+        assertThat(MqttTopics.nameProblem(name)).isNull();
+    }
+
+    @Test
+    void emptyTopicNameIsRefused() {
+        assertThat(MqttTopics.nameProblem("")).contains("empty");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"+", "#", "a/+", "a/#", "a+b", "a#b", "温度/+"})
+    void topicNameWithAWildcardAnywhereIsRefused(String name) {
+        assertThat(MqttTopics.nameProblem(name)).contains("wildcard");
+        assertThatThrownBy(() -> MqttTopics.requireValidName(name)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void topicNameWithNulIsRefused() {
+        assertThat(MqttTopics.nameProblem("a" + NUL + "b")).contains("U+0000");
+        assertThat(MqttTopics.nameProblem("温" + NUL)).contains("U+0000");
+        // the message must not carry the raw NUL
+        assertThatThrownBy(() -> MqttTopics.requireValidName("a" + NUL)).hasMessageNotContaining(NUL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\uD800", "a/\uDC00", "x\uD83D", "\uDE00\uD83D"})
+    void topicNameWithAnUnpairedSurrogateIsRefused(String name) {
+        assertThat(MqttTopics.nameProblem(name)).contains("surrogate");
+        assertThat(MqttTopics.filterProblem(name)).contains("surrogate");
+    }
+
+    @Test
+    void topicNameOfAtMost65535Utf8BytesIsAccepted() {
+        assertThat(MqttTopics.isValidName("a".repeat(65_535))).isTrue();
+        assertThat(MqttTopics.isValidName("a".repeat(65_536))).isFalse();
+        assertThat(MqttTopics.isValidName("中".repeat(21_845))).isTrue(); // 65535 bytes
+        assertThat(MqttTopics.isValidName("中".repeat(21_845) + "a")).isFalse();
+        assertThat(MqttTopics.isValidFilter("a".repeat(65_536))).isFalse();
+        assertThat(MqttTopics.isValidFilter("中".repeat(21_845) + "/#")).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"#", "+", "+/+", "/+", "a/#", "sport/tennis/+", "+/tennis/#", "/", "a//b", "$SYS/#",
+        "+/#", "温度/+", "/#", "+//+", "sport/+/player1"})
+    void validTopicFiltersAreAccepted(String filter) {
+        assertThat(MqttTopics.filterProblem(filter)).isNull();
+        assertThat(MqttTopics.requireValidFilter(filter)).isSameAs(filter);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a#", "a/#/b", "#/a", "##", "sport/tennis#", "a/b#/c"})
+    void multiLevelWildcardNotAloneAndLastIsRefused(String filter) {
+        assertThat(MqttTopics.filterProblem(filter)).contains("'#'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a+", "+a", "sport+", "a/+b/c", "a/b+", "++"})
+    void singleLevelWildcardSharingItsLevelIsRefused(String filter) {
+        assertThat(MqttTopics.filterProblem(filter)).contains("'+'");
+    }
+
+    @Test
+    void emptyOrNulFilterIsRefused() {
+        assertThat(MqttTopics.filterProblem("")).contains("empty");
+        assertThat(MqttTopics.filterProblem("a/" + NUL)).contains("U+0000");
+        assertThat(MqttTopics.isValidFilter(null)).isFalse();
+        assertThat(MqttTopics.isValidName(null)).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0} ~ {1} -> {2}")
+    @CsvSource({
+        // MQTT 3.1.1 §4.7.1.2 examples
+        "sport/tennis/player1/#, sport/tennis/player1, true",
+        "sport/tennis/player1/#, sport/tennis/player1/ranking, true",
+        "sport/tennis/player1/#, sport/tennis/player1/score/wimbledon, true",
+        "sport/#, sport, true",
+        "sport/#, sports, false",
+        "#, sport/tennis, true",
+        "#, /, true",
+        // §4.7.1.3
+        "sport/tennis/+, sport/tennis/player1, true",
+        "sport/tennis/+, sport/tennis/player2, true",
+        "sport/tennis/+, sport/tennis/player1/ranking, false",
+        "sport/+, sport, false",
+        "sport/+, sport/, true",
+        "+/+, /finance, true",
+        "/+, /finance, true",
+        "+, /finance, false",
+        "+, a, true",
+        "+, a/b, false",
+        "+/x, /x, true",
+        "a/+/c, a//c, true",
+        "a/+/c, a/b/c, true",
+        "a/+/c, a/b/d, false",
+        "+/#, a, true",
+        "a/#, a/, true",
+        "a/#, ab, false",
+        "a/b/#, a, false",
+        // exact
+        "a/b, a/b, true",
+        "a/b, a/b/, false",
+        "a/b/, a/b, false",
+        "ACCOUNTS, Accounts, false",
+        "温度/+, 温度/😀, true",
+        "温度/#, 温度, true",
+        // §4.7.2: wildcards at the first level do not match $ topics
+        "#, $SYS/broker, false",
+        "+/monitor/Clients, $SYS/monitor/Clients, false",
+        "+, $SYS, false",
+        "$SYS/#, $SYS/monitor/Clients, true",
+        "$SYS/monitor/+, $SYS/monitor/Clients, true",
+        "a/#, a/$x, true",
+        "a/+, a/$x, true",
+    })
+    void filterMatchesTopicNameAsTheSpecificationSays(String filter, String name, boolean matches) {
+        assertThat(MqttTopics.matches(filter, name)).isEqualTo(matches);
+    }
+
+    @Test
+    void hasWildcardSeesEitherWildcard() {
+        assertThat(MqttTopics.hasWildcard("a/+")).isTrue();
+        assertThat(MqttTopics.hasWildcard("#")).isTrue();
+        assertThat(MqttTopics.hasWildcard("a/b")).isFalse();
+    }
+
+    /** Matching agrees with a level-by-level reading of §4.7 on random filters and names. */
+    @Property(tries = 2000)
+    void matchingAgreesWithALevelByLevelReading(@ForAll("filters") String filter, @ForAll("names") String name) {
+        assertThat(MqttTopics.matches(filter, name)).isEqualTo(referenceMatch(filter, name));
+    }
+
+    @Provide
+    Arbitrary<String> names() {
+        return Arbitraries.of("a", "b", "", "$x", "ab", "温").list().ofMinSize(1).ofMaxSize(4)
+                .map(l -> String.join("/", l)).filter(n -> !n.isEmpty());
+    }
+
+    @Provide
+    Arbitrary<String> filters() {
+        return Arbitraries.of("a", "b", "", "$x", "ab", "温", "+", "+").list().ofMinSize(1).ofMaxSize(4)
+                .flatMap(levels -> Arbitraries.of(true, false).map(multi -> {
+                    List<String> l = new ArrayList<>(levels);
+                    if (multi) {
+                        l.add("#");
+                    }
+                    return String.join("/", l);
+                }))
+                .filter(f -> !f.isEmpty());
+    }
+
+    private static boolean referenceMatch(String filter, String name) {
+        List<String> f = Arrays.asList(filter.split("/", -1));
+        List<String> n = Arrays.asList(name.split("/", -1));
+        if (name.startsWith("$") && (f.get(0).equals("+") || f.get(0).equals("#"))) {
+            return false;
+        }
+        for (int i = 0; i < f.size(); i++) {
+            if (f.get(i).equals("#")) {
+                return true; // matches the parent level too: "a/#" matches "a"
+            }
+            if (i >= n.size()) {
+                return false;
+            }
+            if (!f.get(i).equals("+") && !f.get(i).equals(n.get(i))) {
+                return false;
+            }
+        }
+        return f.size() == n.size();
+    }
+}

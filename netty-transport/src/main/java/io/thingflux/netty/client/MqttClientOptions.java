@@ -1,0 +1,475 @@
+package io.thingflux.netty.client;
+
+import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.aliyun.AliyunEndpoints;
+import io.thingflux.aliyun.AliyunLimits;
+import io.thingflux.aliyun.AliyunSigner;
+import io.thingflux.aliyun.MqttCredentials;
+import io.thingflux.mqtt.Connect;
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.MqttStrings;
+import io.thingflux.mqtt.Will;
+import io.thingflux.netty.codec.MqttDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Everything a {@link MqttClient} is configured with, immutable; build with {@link #builder(String, int)}
+ * and copy with {@link #mutate()}. Every limit has a named default:
+ *
+ * <ul>
+ *   <li>keepalive {@value #DEFAULT_KEEP_ALIVE_SECONDS} s, ping timeout {@link #DEFAULT_PING_TIMEOUT};</li>
+ *   <li>TCP connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}, CONNACK timeout {@link #DEFAULT_CONNACK_TIMEOUT};</li>
+ *   <li>at most {@value #DEFAULT_MAX_IN_FLIGHT} outgoing QoS 1/2 publishes awaiting acknowledgement;</li>
+ *   <li>an outbox of {@value #DEFAULT_OUTBOX_CAPACITY} publishes waiting for a connection or for room in the
+ *       in-flight window, overflow {@link OfflineBufferPolicy#FAIL};</li>
+ *   <li>{@value #DEFAULT_QOS0_BUFFER} buffered QoS 0 messages per subscriber, the oldest dropped (and counted)
+ *       beyond that. QoS 1/2 messages are not dropped: their PUBACK/PUBREC is withheld until the subscriber
+ *       takes them, so the broker's in-flight window bounds them (and the packet-id space, 65,535).</li>
+ * </ul>
+ *
+ * <p>With an {@linkplain Builder#aliyun(AliyunDeviceIdentity, AliyunSigner) Aliyun identity} the client id,
+ * user name and password are signed from it. When the host is an Aliyun endpoint (or
+ * {@link Builder#aliyunLimits(boolean)} says so) the platform's limits are enforced before anything is sent:
+ * keepalive 30..1200 s, no will, no QoS 2, no retain.
+ */
+public final class MqttClientOptions {
+
+    /** Default keepalive: 60 s. */
+    public static final int DEFAULT_KEEP_ALIVE_SECONDS = 60;
+    /** Default wait for any packet after a PINGREQ before the connection counts as half-open: 10 s. */
+    public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(10);
+    /** Default TCP (and TLS handshake) connect timeout: 10 s. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Default wait for CONNACK after CONNECT: 10 s. */
+    public static final Duration DEFAULT_CONNACK_TIMEOUT = Duration.ofSeconds(10);
+    /** Default in-flight window of outgoing QoS 1/2 publishes. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 32;
+    /** Default outbox capacity. */
+    public static final int DEFAULT_OUTBOX_CAPACITY = 1_000;
+    /** Default QoS 0 buffer per subscriber. */
+    public static final int DEFAULT_QOS0_BUFFER = 1_024;
+
+    private final Builder b;
+    private final String clientId;
+    private final String username;
+    private final byte[] password;
+
+    private MqttClientOptions(Builder b) {
+        this.b = b.copy();
+        if (b.identity != null) {
+            MqttCredentials credentials = b.signer.sign(b.identity);
+            this.clientId = credentials.clientId();
+            this.username = credentials.username();
+            this.password = credentials.password().getBytes(StandardCharsets.UTF_8);
+        } else {
+            this.clientId = b.clientId != null ? b.clientId
+                    : "thingflux-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+            this.username = b.username;
+            this.password = b.password == null ? null : b.password.clone();
+        }
+        MqttStrings.requireValid(clientId, "client id");
+        if (clientId.isEmpty() && !b.cleanSession) {
+            throw new IllegalArgumentException("an empty client id needs a clean session (MQTT-3.1.3-7)");
+        }
+        if (password != null && username == null) {
+            throw new IllegalArgumentException("a password requires a user name (MQTT-3.1.2-22)");
+        }
+        if (b.pingTimeout.isNegative() || b.pingTimeout.isZero()) {
+            throw new IllegalArgumentException("ping timeout must be positive");
+        }
+        if (aliyunLimits()) {
+            AliyunLimits.requireKeepAlive(b.keepAliveSeconds);
+            AliyunLimits.requireNoWill(b.will);
+        }
+    }
+
+    /** A builder for a broker at {@code host:port}. */
+    public static Builder builder(String host, int port) {
+        return new Builder(host, port);
+    }
+
+    /** A builder holding these options, to derive others from. */
+    public Builder mutate() {
+        return b.copy();
+    }
+
+    /** The CONNECT packet these options describe. */
+    public Connect connectPacket() {
+        return new Connect(Connect.MQTT_3_1_1, clientId, b.cleanSession, b.keepAliveSeconds, b.will, username,
+                password == null ? null : password.clone());
+    }
+
+    /**
+     * Checks that a publish is allowed by the broker's known limits (Aliyun: no QoS 2, no retain).
+     *
+     * @throws IllegalArgumentException when it is not
+     */
+    public void checkPublishAllowed(MqttQos qos, boolean retain) {
+        if (aliyunLimits()) {
+            AliyunLimits.requireQos(qos);
+            AliyunLimits.requireNoRetain(retain);
+        }
+    }
+
+    /** @throws IllegalArgumentException when a subscription QoS is not allowed (Aliyun: no QoS 2) */
+    public void checkSubscribeAllowed(MqttQos qos) {
+        if (aliyunLimits()) {
+            AliyunLimits.requireQos(qos);
+        }
+    }
+
+    public String host() {
+        return b.host;
+    }
+
+    public int port() {
+        return b.port;
+    }
+
+    /** TLS settings, or {@code null} for plain TCP. */
+    public MqttTlsOptions tls() {
+        return b.tls;
+    }
+
+    /** The MQTT client id sent in CONNECT (signed when an Aliyun identity is set). */
+    public String clientId() {
+        return clientId;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public boolean hasPassword() {
+        return password != null;
+    }
+
+    public int keepAliveSeconds() {
+        return b.keepAliveSeconds;
+    }
+
+    public Duration pingTimeout() {
+        return b.pingTimeout;
+    }
+
+    public boolean cleanSession() {
+        return b.cleanSession;
+    }
+
+    public Will will() {
+        return b.will;
+    }
+
+    public Duration connectTimeout() {
+        return b.connectTimeout;
+    }
+
+    public Duration connAckTimeout() {
+        return b.connAckTimeout;
+    }
+
+    public int maxPacketSize() {
+        return b.maxPacketSize;
+    }
+
+    public int maxInFlight() {
+        return b.maxInFlight;
+    }
+
+    public int outboxCapacity() {
+        return b.outboxCapacity;
+    }
+
+    public OfflineBufferPolicy outboxPolicy() {
+        return b.outboxPolicy;
+    }
+
+    public int qos0BufferSize() {
+        return b.qos0BufferSize;
+    }
+
+    public ReconnectPolicy reconnectPolicy() {
+        return b.reconnectPolicy;
+    }
+
+    public ReconnectPolicy firstConnectPolicy() {
+        return b.firstConnectPolicy;
+    }
+
+    public boolean resubscribe() {
+        return b.resubscribe;
+    }
+
+    public boolean republish() {
+        return b.republish;
+    }
+
+    public boolean deliverOnEventLoop() {
+        return b.deliverOnEventLoop;
+    }
+
+    public MqttClientMetrics metrics() {
+        return b.metrics;
+    }
+
+    /** Whether Aliyun's limits are enforced. */
+    public boolean aliyunLimits() {
+        return b.aliyunLimits != null ? b.aliyunLimits : AliyunEndpoints.isAliyunHost(b.host);
+    }
+
+    /** Never shows the password. */
+    @Override
+    public String toString() {
+        return "MqttClientOptions[" + b.host + ":" + b.port + (b.tls != null ? " tls" : "") + ", clientId="
+                + clientId + ", username=" + username + ", password=" + (password == null ? "none" : "<redacted>")
+                + ", keepAlive=" + b.keepAliveSeconds + "s, cleanSession=" + b.cleanSession + "]";
+    }
+
+    /** Builds {@link MqttClientOptions}; not thread-safe. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private MqttTlsOptions tls;
+        private String clientId;
+        private String username;
+        private byte[] password;
+        private AliyunDeviceIdentity identity;
+        private AliyunSigner signer;
+        private int keepAliveSeconds = DEFAULT_KEEP_ALIVE_SECONDS;
+        private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
+        private boolean cleanSession = true;
+        private Will will;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration connAckTimeout = DEFAULT_CONNACK_TIMEOUT;
+        private int maxPacketSize = MqttDecoder.DEFAULT_MAX_PACKET_SIZE;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private int outboxCapacity = DEFAULT_OUTBOX_CAPACITY;
+        private OfflineBufferPolicy outboxPolicy = OfflineBufferPolicy.FAIL;
+        private int qos0BufferSize = DEFAULT_QOS0_BUFFER;
+        private ReconnectPolicy reconnectPolicy = ReconnectPolicy.exponential();
+        private ReconnectPolicy firstConnectPolicy = ReconnectPolicy.none();
+        private boolean resubscribe = true;
+        private boolean republish = true;
+        private boolean deliverOnEventLoop;
+        private MqttClientMetrics metrics = MqttClientMetrics.NONE;
+        private Boolean aliyunLimits;
+
+        private Builder(String host, int port) {
+            host(host);
+            port(port);
+        }
+
+        private Builder copy() {
+            Builder c = new Builder(host, port);
+            c.tls = tls;
+            c.clientId = clientId;
+            c.username = username;
+            c.password = password == null ? null : password.clone();
+            c.identity = identity;
+            c.signer = signer;
+            c.keepAliveSeconds = keepAliveSeconds;
+            c.pingTimeout = pingTimeout;
+            c.cleanSession = cleanSession;
+            c.will = will;
+            c.connectTimeout = connectTimeout;
+            c.connAckTimeout = connAckTimeout;
+            c.maxPacketSize = maxPacketSize;
+            c.maxInFlight = maxInFlight;
+            c.outboxCapacity = outboxCapacity;
+            c.outboxPolicy = outboxPolicy;
+            c.qos0BufferSize = qos0BufferSize;
+            c.reconnectPolicy = reconnectPolicy;
+            c.firstConnectPolicy = firstConnectPolicy;
+            c.resubscribe = resubscribe;
+            c.republish = republish;
+            c.deliverOnEventLoop = deliverOnEventLoop;
+            c.metrics = metrics;
+            c.aliyunLimits = aliyunLimits;
+            return c;
+        }
+
+        public Builder host(String host) {
+            Objects.requireNonNull(host, "host");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            if (port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("port must be 1..65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** TLS settings, or {@code null} (the default) for plain TCP. */
+        public Builder tls(MqttTlsOptions tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** The client id; default a random {@code thingflux-…} id. Ignored with an Aliyun identity. */
+        public Builder clientId(String clientId) {
+            this.clientId = Objects.requireNonNull(clientId, "clientId");
+            return this;
+        }
+
+        /** User name and password; the password is copied and never shown. */
+        public Builder credentials(String username, byte[] password) {
+            this.username = Objects.requireNonNull(username, "username");
+            this.password = password == null ? null : password.clone();
+            return this;
+        }
+
+        /** User name and UTF-8 password. */
+        public Builder credentials(String username, String password) {
+            return credentials(username, password == null ? null : password.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Signs client id, user name and password from an Aliyun device identity (replaces both above). */
+        public Builder aliyun(AliyunDeviceIdentity identity, AliyunSigner signer) {
+            this.identity = Objects.requireNonNull(identity, "identity");
+            this.signer = Objects.requireNonNull(signer, "signer");
+            return this;
+        }
+
+        /** Keepalive in seconds, 0..65535 (0 turns it off); default {@value #DEFAULT_KEEP_ALIVE_SECONDS}. */
+        public Builder keepAliveSeconds(int seconds) {
+            if (seconds < 0 || seconds > 65_535) {
+                throw new IllegalArgumentException("keepalive must be 0..65535 s, was " + seconds);
+            }
+            this.keepAliveSeconds = seconds;
+            return this;
+        }
+
+        /** How long to wait for any packet after a PINGREQ; default {@link #DEFAULT_PING_TIMEOUT}. */
+        public Builder pingTimeout(Duration timeout) {
+            this.pingTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Default true. */
+        public Builder cleanSession(boolean cleanSession) {
+            this.cleanSession = cleanSession;
+            return this;
+        }
+
+        public Builder will(Will will) {
+            this.will = will;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connect timeout");
+            return this;
+        }
+
+        public Builder connAckTimeout(Duration timeout) {
+            this.connAckTimeout = positive(timeout, "CONNACK timeout");
+            return this;
+        }
+
+        /** The largest inbound packet accepted; default {@link MqttDecoder#DEFAULT_MAX_PACKET_SIZE}. */
+        public Builder maxPacketSize(int bytes) {
+            if (bytes < 2) {
+                throw new IllegalArgumentException("maxPacketSize must be at least 2");
+            }
+            this.maxPacketSize = bytes;
+            return this;
+        }
+
+        /** Outgoing QoS 1/2 publishes awaiting acknowledgement, 1..65535; default {@value #DEFAULT_MAX_IN_FLIGHT}. */
+        public Builder maxInFlight(int n) {
+            if (n < 1 || n > 65_535) {
+                throw new IllegalArgumentException("maxInFlight must be 1..65535, was " + n);
+            }
+            this.maxInFlight = n;
+            return this;
+        }
+
+        /** Capacity and overflow policy of the outbox; default {@value #DEFAULT_OUTBOX_CAPACITY}, FAIL. */
+        public Builder outbox(int capacity, OfflineBufferPolicy policy) {
+            if (capacity < 0) {
+                throw new IllegalArgumentException("outbox capacity must be >= 0");
+            }
+            this.outboxCapacity = capacity;
+            this.outboxPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** QoS 0 messages buffered per subscriber before the oldest is dropped; default {@value #DEFAULT_QOS0_BUFFER}. */
+        public Builder qos0BufferSize(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("qos0BufferSize must be >= 1");
+            }
+            this.qos0BufferSize = n;
+            return this;
+        }
+
+        /** Retries after a lost connection; default {@link ReconnectPolicy#exponential()}. */
+        public Builder reconnect(ReconnectPolicy policy) {
+            this.reconnectPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Retries of the first connect; default {@link ReconnectPolicy#none()}. */
+        public Builder firstConnect(ReconnectPolicy policy) {
+            this.firstConnectPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Resubscribe when the broker has no session (session present 0) after a reconnect; default true. */
+        public Builder resubscribe(boolean resubscribe) {
+            this.resubscribe = resubscribe;
+            return this;
+        }
+
+        /**
+         * Resend unacknowledged QoS 1/2 publishes (DUP) even when the broker lost the session; default true.
+         * When false they fail with {@link MqttClosedException} in that case.
+         */
+        public Builder republish(boolean republish) {
+            this.republish = republish;
+            return this;
+        }
+
+        /**
+         * Deliver signals to user code on the event loop instead of the resources' scheduler; default false.
+         * Only for code that never blocks: it runs where the connection's I/O runs.
+         */
+        public Builder deliverOnEventLoop(boolean onEventLoop) {
+            this.deliverOnEventLoop = onEventLoop;
+            return this;
+        }
+
+        public Builder metrics(MqttClientMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** Force Aliyun's limits on or off; by default they apply when the host is an Aliyun endpoint. */
+        public Builder aliyunLimits(boolean enforce) {
+            this.aliyunLimits = enforce;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the settings contradict each other or the broker's limits */
+        public MqttClientOptions build() {
+            return new MqttClientOptions(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive");
+            }
+            return d;
+        }
+    }
+}

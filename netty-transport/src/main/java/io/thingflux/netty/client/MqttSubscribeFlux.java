@@ -1,0 +1,61 @@
+package io.thingflux.netty.client;
+
+import io.thingflux.link.LinkMessage;
+import io.thingflux.mqtt.SubAckReturnCode;
+import io.thingflux.mqtt.Subscription;
+import io.thingflux.netty.client.internal.ClientSession;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+
+/**
+ * The messages of a subscription, carrying its SUBACK. Cold: each subscriber registers itself and then sends
+ * SUBSCRIBE (at once when connected, else on the next connection), so no message can arrive between the
+ * broker's acknowledgement and the subscriber. Cancelling sends UNSUBSCRIBE for the filters no other
+ * subscriber of the client uses. The stream fails with {@link io.thingflux.link.SubscriptionRefusedException}
+ * when every filter was refused, completes when the client is disconnected, and fails with
+ * {@link MqttClosedException} when the connection is lost for good.
+ *
+ * <p>Demand is backpressure: a QoS 1/2 message is acknowledged to the broker only when it is emitted to the
+ * subscriber, within its request.
+ */
+public final class MqttSubscribeFlux extends Flux<LinkMessage> {
+
+    private final ClientSession session;
+    private final List<Subscription> filters;
+    private final Consumer<? super List<SubAckReturnCode>> onSubAck;
+
+    MqttSubscribeFlux(ClientSession session, List<Subscription> filters,
+                      Consumer<? super List<SubAckReturnCode>> onSubAck) {
+        this.session = session;
+        this.filters = List.copyOf(filters);
+        this.onSubAck = onSubAck;
+    }
+
+    /**
+     * The same subscription, also calling {@code consumer} with the SUBACK return codes (one per filter, in
+     * order) each time the broker acknowledges it (again after a resubscribe), before any message that
+     * follows it.
+     */
+    public MqttSubscribeFlux doOnSubAck(Consumer<? super List<SubAckReturnCode>> consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        Consumer<? super List<SubAckReturnCode>> previous = onSubAck;
+        Consumer<List<SubAckReturnCode>> both = previous == null ? consumer::accept : codes -> {
+            previous.accept(codes);
+            consumer.accept(codes);
+        };
+        return new MqttSubscribeFlux(session, filters, both);
+    }
+
+    /** The filters of this subscription. */
+    public List<Subscription> filters() {
+        return filters;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super LinkMessage> actual) {
+        session.subscribe(filters, actual, onSubAck);
+    }
+}

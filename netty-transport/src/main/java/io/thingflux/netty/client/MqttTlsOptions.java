@@ -1,0 +1,178 @@
+package io.thingflux.netty.client;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * TLS settings of a client: whom to trust, whether to verify the host name (on by default), the SNI name
+ * and the handshake timeout. The {@link SslContext} is built once in {@link Builder#build()} so thousands of
+ * clients can share one instance.
+ *
+ * <p>For the Aliyun IoT Platform, pass the platform's roots as PEM with {@link Builder#trustPem(String)}:
+ * GlobalSign Root CA R1 for ports 1883/443 of the legacy public instance, Aliyun's own root for port 8883.
+ */
+public final class MqttTlsOptions {
+
+    /** Default TLS handshake timeout: 10 s. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final SslContext sslContext;
+    private final boolean hostnameVerification;
+    private final String sniHost;
+    private final Duration handshakeTimeout;
+
+    private MqttTlsOptions(Builder b) throws SSLException {
+        this.hostnameVerification = b.hostnameVerification;
+        this.sniHost = b.sniHost;
+        this.handshakeTimeout = b.handshakeTimeout;
+        SslContextBuilder ctx = SslContextBuilder.forClient()
+                .endpointIdentificationAlgorithm(b.hostnameVerification ? "HTTPS" : null);
+        if (b.trustManagerFactory != null) {
+            ctx.trustManager(b.trustManagerFactory);
+        } else if (!b.trusted.isEmpty()) {
+            ctx.trustManager(b.trusted);
+        }
+        if (b.protocols != null) {
+            ctx.protocols(b.protocols);
+        }
+        this.sslContext = ctx.build();
+    }
+
+    /** A builder; without trust settings the JVM's default trust store is used. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** TLS with the JVM's default trust store and hostname verification. */
+    public static MqttTlsOptions defaults() {
+        return builder().build();
+    }
+
+    /** The shared client context. */
+    public SslContext sslContext() {
+        return sslContext;
+    }
+
+    public boolean hostnameVerification() {
+        return hostnameVerification;
+    }
+
+    /** The SNI and verification host name, or {@code null} to use the client's host. */
+    public String sniHost() {
+        return sniHost;
+    }
+
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    @Override
+    public String toString() {
+        return "MqttTlsOptions[hostnameVerification=" + hostnameVerification + ", sni=" + sniHost
+                + ", handshakeTimeout=" + handshakeTimeout + "]";
+    }
+
+    /** Builds {@link MqttTlsOptions}. */
+    public static final class Builder {
+        private final List<X509Certificate> trusted = new ArrayList<>();
+        private TrustManagerFactory trustManagerFactory;
+        private boolean hostnameVerification = true;
+        private String sniHost;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private String[] protocols;
+
+        private Builder() {
+        }
+
+        /** Trusts the certificates in {@code pem} (one or more PEM blocks) instead of the JVM's store. */
+        public Builder trustPem(String pem) {
+            return trustPem(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        }
+
+        /** Trusts the certificates in the PEM file {@code path}. */
+        public Builder trustPem(Path path) {
+            try (InputStream in = Files.newInputStream(path)) {
+                return trustPem(in);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read trust PEM " + path, e);
+            }
+        }
+
+        private Builder trustPem(InputStream in) {
+            try {
+                CertificateFactory cf = CertificateFactory.getInstance("X.509");
+                int before = trusted.size();
+                cf.generateCertificates(in).forEach(c -> trusted.add((X509Certificate) c));
+                if (trusted.size() == before) {
+                    throw new IllegalArgumentException("no certificate found in the trust PEM");
+                }
+                return this;
+            } catch (CertificateException e) {
+                throw new IllegalArgumentException("invalid trust PEM", e);
+            }
+        }
+
+        /** Trusts {@code certificates} instead of the JVM's store. */
+        public Builder trustCertificates(X509Certificate... certificates) {
+            trusted.addAll(List.of(certificates));
+            return this;
+        }
+
+        /** Trusts what {@code factory} trusts (a custom trust store). */
+        public Builder trustManagerFactory(TrustManagerFactory factory) {
+            this.trustManagerFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** Whether the server certificate must match the host name (default true). Turn off only in tests. */
+        public Builder hostnameVerification(boolean verify) {
+            this.hostnameVerification = verify;
+            return this;
+        }
+
+        /** The name sent as SNI and verified against the certificate; default the client's host. */
+        public Builder sniHost(String host) {
+            this.sniHost = host;
+            return this;
+        }
+
+        /** Default {@link #DEFAULT_HANDSHAKE_TIMEOUT}. */
+        public Builder handshakeTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("handshake timeout must be positive");
+            }
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /** The TLS protocol versions to enable, e.g. {@code "TLSv1.3", "TLSv1.2"}; default the JDK's. */
+        public Builder protocols(String... protocols) {
+            this.protocols = protocols.clone();
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the TLS context cannot be built */
+        public MqttTlsOptions build() {
+            try {
+                return new MqttTlsOptions(this);
+            } catch (SSLException e) {
+                throw new IllegalArgumentException("cannot build the TLS context", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.thingflux.netty.client.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
+import io.thingflux.netty.client.MqttClientOptions;
+import io.thingflux.netty.client.MqttTlsOptions;
+import io.thingflux.netty.codec.MqttDecoder;
+import io.thingflux.netty.codec.MqttEncoder;
+
+/**
+ * Builds the client pipeline of one connection. One handler per concern, in this order (inbound flows
+ * down, outbound up):
+ *
+ * <pre>
+ *  socket
+ *    │  [ssl]           SslHandler: TLS, SNI, hostname verification (only with TLS options)
+ *    │  mqttDecoder     {@link MqttDecoder}: frames → {@code MqttPacket}, size limit, violations close
+ *    │  mqttEncoder     {@link MqttEncoder}: {@code MqttPacket} → bytes
+ *    │  keepalive       {@link MqttKeepAliveHandler}: PINGREQ on writer idle, half-open detection
+ *    │  connect         {@link MqttConnectHandler}: CONNECT, CONNACK timeout; removed after CONNACK 0
+ *    │  qos.outgoing    {@link MqttOutgoingQosHandler}: PUBACK / PUBREC→PUBREL / PUBCOMP of our publishes
+ *    │  qos.incoming    {@link MqttIncomingQosHandler}: PUBLISH → Delivery; PUBACK/PUBREC once taken, in order
+ *    │  subscription    {@link MqttSubscriptionHandler}: SUBACK, UNSUBACK, dispatch to subscribers
+ *    ▼  reactive        {@link MqttReactiveBridge}: failure cause, unexpected packets
+ * </pre>
+ *
+ * The handlers are created per connection; the state that outlives a connection (in-flight publishes,
+ * subscriptions, QoS 2 ids) lives in the {@link ClientSession} they are given, on the same event loop.
+ */
+public final class ClientPipeline {
+
+    /** The name of the TLS handler. */
+    public static final String SSL = "ssl";
+
+    private ClientPipeline() {
+    }
+
+    /** Adds the handlers of a new connection of {@code session} to {@code ch}. */
+    static void install(Channel ch, ClientSession session) {
+        MqttClientOptions options = session.options();
+        ChannelPipeline p = ch.pipeline();
+        MqttTlsOptions tls = options.tls();
+        if (tls != null) {
+            String host = tls.sniHost() != null ? tls.sniHost() : options.host();
+            SslHandler ssl = tls.sslContext().newHandler(ch.alloc(), host, options.port());
+            ssl.setHandshakeTimeoutMillis(tls.handshakeTimeout().toMillis());
+            p.addLast(SSL, ssl);
+        }
+        p.addLast(MqttDecoder.NAME, new MqttDecoder(options.maxPacketSize()));
+        p.addLast(MqttEncoder.NAME, MqttEncoder.INSTANCE);
+        if (options.keepAliveSeconds() > 0) {
+            p.addLast(MqttKeepAliveHandler.NAME,
+                    new MqttKeepAliveHandler(options.keepAliveSeconds(), options.pingTimeout()));
+        }
+        p.addLast(MqttConnectHandler.NAME, new MqttConnectHandler(options.connectPacket(),
+                options.connAckTimeout(), (ctx, ack) -> session.onConnAck(ctx.channel(), ack)));
+        p.addLast(MqttOutgoingQosHandler.NAME, new MqttOutgoingQosHandler(session.outgoing()));
+        p.addLast(MqttIncomingQosHandler.NAME, new MqttIncomingQosHandler(session.qos2Received()));
+        p.addLast(MqttSubscriptionHandler.NAME, new MqttSubscriptionHandler(session.subscriptions()));
+        p.addLast(MqttReactiveBridge.NAME, new MqttReactiveBridge());
+    }
+}

@@ -1,0 +1,431 @@
+package io.thingflux.netty.client.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.thingflux.link.LinkMessage;
+import io.thingflux.link.LinkState;
+import io.thingflux.mqtt.ConnAck;
+import io.thingflux.mqtt.Disconnect;
+import io.thingflux.mqtt.MqttProtocolException;
+import io.thingflux.mqtt.SubAckReturnCode;
+import io.thingflux.mqtt.Subscription;
+import io.thingflux.netty.client.MqttClientException;
+import io.thingflux.netty.client.MqttClientOptions;
+import io.thingflux.netty.client.MqttClientResources;
+import io.thingflux.netty.client.MqttClosedException;
+import io.thingflux.netty.client.MqttConnectException;
+import io.thingflux.netty.client.MqttConnectTimeoutException;
+import io.thingflux.netty.client.MqttTransportException;
+import io.thingflux.netty.client.PublishResult;
+import io.thingflux.netty.client.ReconnectPolicy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Everything of one client that outlives a connection, and the connection life cycle itself: connect,
+ * CONNACK, loss, reconnect with backoff, disconnect. All of it is confined to one event loop of the shared
+ * group, chosen when the client is created; every connection of the client is registered on that loop, so
+ * handlers and session share state without locks. Public methods may be called from any thread and hop
+ * onto the loop.
+ *
+ * <p>States: {@code DISCONNECTED → CONNECTING → CONNECTED ⇄ RECONNECTING}, and {@code CLOSED} for good
+ * after {@link #disconnect()} or a fatal CONNACK refusal. Signals to user code go to the resources'
+ * scheduler unless the options opt in to event-loop delivery.
+ */
+public final class ClientSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+
+    private final MqttClientOptions options;
+    private final EventLoop loop;
+    private final Scheduler userScheduler;
+    private final Bootstrap bootstrap;
+    private final String logPrefix;
+    private final PacketIdAllocator packetIds = new PacketIdAllocator();
+    private final OutgoingPublishes outgoing;
+    private final SubscriptionRegistry subscriptions;
+    private final Qos2ReceivedIds qos2Received = new Qos2ReceivedIds();
+    private final Sinks.Many<LinkState> states = Sinks.many().replay().latest();
+
+    private volatile LinkState state = LinkState.DISCONNECTED;
+    private volatile long dropped;
+    private Channel channel;
+    private boolean connected;
+    private boolean everConnected;
+    private ConnAck lastConnAck;
+    private int attempt;
+    private ScheduledFuture<?> retryTimer;
+    private List<MonoSink<ConnAck>> connectWaiters;
+
+    public ClientSession(MqttClientOptions options, MqttClientResources resources) {
+        this.options = options;
+        this.loop = resources.eventLoopGroup().next();
+        this.userScheduler = options.deliverOnEventLoop() ? null : resources.deliveryScheduler();
+        this.logPrefix = "[" + options.clientId() + "]";
+        this.outgoing = new OutgoingPublishes(this, packetIds);
+        this.subscriptions = new SubscriptionRegistry(this, packetIds);
+        this.bootstrap = new Bootstrap().group(loop).channel(resources.channelType())
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        options.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ClientPipeline.install(ch, ClientSession.this);
+                    }
+                });
+        states.tryEmitNext(LinkState.DISCONNECTED);
+    }
+
+    // ---- public operations (any thread) ----
+
+    /** Connects (or joins the connection under way); completes with the CONNACK. */
+    public Mono<ConnAck> connect() {
+        return toUser(Mono.create(sink -> execute(() -> {
+            switch (state) {
+                case CLOSED -> sink.error(new MqttClosedException("the client is closed"));
+                case CONNECTED -> sink.success(lastConnAck);
+                case CONNECTING, RECONNECTING -> waiters().add(sink);
+                case DISCONNECTED -> {
+                    waiters().add(sink);
+                    attempt = 0;
+                    setState(everConnected ? LinkState.RECONNECTING : LinkState.CONNECTING);
+                    startAttempt();
+                }
+                default -> throw new IllegalStateException();
+            }
+        })));
+    }
+
+    /** Sends DISCONNECT, closes the connection and the client for good. */
+    public Mono<Void> disconnect() {
+        return toUser(Mono.<Void>create(sink -> execute(() -> {
+            Channel ch = channel;
+            boolean wasConnected = connected;
+            close(new MqttClosedException("the client was disconnected"), null);
+            if (ch == null) {
+                sink.success();
+            } else if (wasConnected && ch.isActive()) {
+                ch.writeAndFlush(Disconnect.INSTANCE).addListener(f -> ch.close());
+                ch.closeFuture().addListener(f -> sink.success());
+            } else {
+                ch.close().addListener(f -> sink.success());
+            }
+        })));
+    }
+
+    /** Publishes {@code message}; completes on write (QoS 0), PUBACK (1) or PUBCOMP (2). */
+    public Mono<PublishResult> publish(LinkMessage message) {
+        return toUser(Mono.create(sink -> {
+            OutgoingPublish p = new OutgoingPublish(message, sink, System.nanoTime());
+            sink.onCancel(() -> execute(() -> outgoing.cancel(p)));
+            execute(() -> {
+                if (state == LinkState.CLOSED) {
+                    p.fail(new MqttClosedException("the client is closed"));
+                } else {
+                    outgoing.submit(p);
+                }
+            });
+        }));
+    }
+
+    /** Subscribes {@code actual} to {@code filters}; see {@link IncomingSubscription}. */
+    public void subscribe(List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
+                          Consumer<? super List<SubAckReturnCode>> onSubAck) {
+        IncomingSubscription s = new IncomingSubscription(this, filters, actual, onSubAck, userScheduler);
+        actual.onSubscribe(s);
+        execute(() -> {
+            if (state == LinkState.CLOSED) {
+                s.fail(new MqttClosedException("the client is closed"));
+            } else {
+                subscriptions.add(s);
+            }
+        });
+    }
+
+    /** Messages matching no subscription; hot. */
+    public Flux<LinkMessage> unsolicited() {
+        Flux<LinkMessage> f = subscriptions.unsolicited().asFlux();
+        return userScheduler == null ? f : f.publishOn(userScheduler);
+    }
+
+    /** The current state, then every change, until CLOSED. */
+    public Flux<LinkState> states() {
+        Flux<LinkState> f = states.asFlux();
+        return userScheduler == null ? f : f.publishOn(userScheduler);
+    }
+
+    public LinkState state() {
+        return state;
+    }
+
+    /** Messages dropped so far (QoS 0 overflow, messages no subscriber matched). */
+    public long droppedMessages() {
+        return dropped;
+    }
+
+    public MqttClientOptions options() {
+        return options;
+    }
+
+    // ---- event-loop side ----
+
+    void execute(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
+    }
+
+    private <T> Mono<T> toUser(Mono<T> mono) {
+        return userScheduler == null ? mono : mono.publishOn(userScheduler);
+    }
+
+    private List<MonoSink<ConnAck>> waiters() {
+        if (connectWaiters == null) {
+            connectWaiters = new ArrayList<>(1);
+        }
+        return connectWaiters;
+    }
+
+    private void setState(LinkState next) {
+        if (state != next) {
+            state = next;
+            states.tryEmitNext(next);
+            if (next == LinkState.CLOSED) {
+                states.tryEmitComplete();
+            }
+        }
+    }
+
+    private void startAttempt() {
+        retryTimer = null;
+        if (state == LinkState.CLOSED) {
+            return;
+        }
+        String host = options.host();
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            connectTo(new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), options.port()));
+            return;
+        }
+        // name resolution may block: done off the event loop
+        Mono.fromCallable(() -> InetAddress.getByName(host))
+                .subscribeOn(Schedulers.boundedElastic())
+                .subscribe(addr -> execute(() -> connectTo(new InetSocketAddress(addr, options.port()))),
+                        err -> execute(() -> onAttemptFailed(
+                                new MqttTransportException("cannot resolve " + host, err))));
+    }
+
+    private void connectTo(InetSocketAddress address) {
+        if (state == LinkState.CLOSED) {
+            return;
+        }
+        LOG.debug("{} connecting to {}", logPrefix, address);
+        ChannelFuture f = bootstrap.connect(address);
+        Channel ch = f.channel();
+        channel = ch;
+        connected = false;
+        ch.closeFuture().addListener(cf -> onChannelClosed(ch, f));
+    }
+
+    /** CONNACK 0 arrived on {@code ch}. */
+    void onConnAck(Channel ch, ConnAck ack) {
+        if (ch != channel || state == LinkState.CLOSED) {
+            ch.close();
+            return;
+        }
+        boolean reconnect = everConnected;
+        connected = true;
+        everConnected = true;
+        lastConnAck = ack;
+        attempt = 0;
+        if (options.cleanSession()) {
+            qos2Received.clear();
+        }
+        LOG.info("{} connected to {}:{} (session present {})", logPrefix, options.host(), options.port(),
+                ack.sessionPresent());
+        setState(LinkState.CONNECTED);
+        options.metrics().connected(reconnect);
+        if (connectWaiters != null) {
+            List<MonoSink<ConnAck>> w = connectWaiters;
+            connectWaiters = null;
+            w.forEach(s -> s.success(ack));
+        }
+        subscriptions.onConnected(ch, ack.sessionPresent());
+        outgoing.onConnected(ch, ack.sessionPresent());
+    }
+
+    private void onChannelClosed(Channel ch, ChannelFuture connectFuture) {
+        if (ch != channel) {
+            return;
+        }
+        boolean wasConnected = connected;
+        channel = null;
+        connected = false;
+        subscriptions.onDisconnected();
+        if (state == LinkState.CLOSED) {
+            return;
+        }
+        Throwable cause = ch.attr(MqttReactiveBridge.CLOSE_CAUSE).get();
+        if (cause == null && connectFuture.isDone() && !connectFuture.isSuccess()) {
+            cause = connectFuture.cause();
+        }
+        Throwable error = typed(cause, wasConnected);
+        if (wasConnected) {
+            LOG.info("{} connection lost: {}", logPrefix, error.toString());
+            attempt = 0;
+            if (options.reconnectPolicy().allows(1)) {
+                setState(LinkState.RECONNECTING);
+            }
+        }
+        onAttemptFailed(error);
+    }
+
+    private void onAttemptFailed(Throwable error) {
+        if (state == LinkState.CLOSED) {
+            return;
+        }
+        if (error instanceof MqttConnectException refused && refused.isFatal()) {
+            LOG.warn("{} connection refused for good: {}", logPrefix, error.getMessage());
+            close(error, error);
+            return;
+        }
+        ReconnectPolicy policy = everConnected ? options.reconnectPolicy() : options.firstConnectPolicy();
+        attempt++;
+        if (policy.allows(attempt)) {
+            Duration delay = policy.delay(attempt);
+            LOG.debug("{} attempt {} failed ({}); retrying in {} ms", logPrefix, attempt, error.toString(),
+                    delay.toMillis());
+            retryTimer = loop.schedule(this::startAttempt, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
+        LOG.info("{} giving up after {} attempt(s): {}", logPrefix, attempt, error.toString());
+        setState(LinkState.DISCONNECTED);
+        failWaiters(error);
+        MqttClosedException closed = new MqttClosedException("the connection was lost and not retried", error);
+        outgoing.failAll(closed);
+        subscriptions.terminateAll(closed);
+    }
+
+    /** Closes the client for good; {@code error} fails waiting operations, {@code subscriberError} subscribers. */
+    private void close(Throwable error, Throwable subscriberError) {
+        if (state == LinkState.CLOSED) {
+            return;
+        }
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+            retryTimer = null;
+        }
+        Channel ch = channel;
+        channel = null;
+        connected = false;
+        setState(LinkState.CLOSED);
+        failWaiters(error);
+        outgoing.failAll(error instanceof MqttClosedException ? error
+                : new MqttClosedException("the client closed", error));
+        subscriptions.terminateAll(subscriberError);
+        if (ch != null && subscriberError != null) {
+            ch.close();
+        }
+    }
+
+    private void failWaiters(Throwable error) {
+        if (connectWaiters != null) {
+            List<MonoSink<ConnAck>> w = connectWaiters;
+            connectWaiters = null;
+            w.forEach(s -> s.error(error));
+        }
+    }
+
+    private Throwable typed(Throwable cause, boolean wasConnected) {
+        String where = options.host() + ":" + options.port();
+        if (cause == null) {
+            return wasConnected ? new MqttClosedException("the broker closed the connection")
+                    : new MqttTransportException("the connection to " + where + " closed before CONNACK", null);
+        }
+        if (cause instanceof MqttClientException || cause instanceof MqttProtocolException) {
+            return cause;
+        }
+        if (cause instanceof ConnectTimeoutException || cause instanceof SslHandshakeTimeoutException) {
+            return new MqttConnectTimeoutException("connecting to " + where + " timed out", cause);
+        }
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof SSLException) {
+            return new MqttTransportException("TLS with " + where + " failed: " + root.getMessage(), root);
+        }
+        return new MqttTransportException(wasConnected ? "connection to " + where + " lost"
+                : "cannot connect to " + where, cause);
+    }
+
+    /**
+     * Takes {@code ch}, whose pipeline was built elsewhere and whose CONNACK 0 already arrived, as the
+     * current connection (handler tests on an {@code EmbeddedChannel}). Runs on the event loop.
+     */
+    void adoptConnected(Channel ch, ConnAck ack) {
+        channel = ch;
+        setState(LinkState.CONNECTING);
+        onConnAck(ch, ack);
+    }
+
+    /** The channel when a connection is accepted, else {@code null}. */
+    Channel connectedChannel() {
+        return connected ? channel : null;
+    }
+
+    void countDrop(String reason) {
+        dropped++;
+        options.metrics().dropped(reason);
+    }
+
+    Logger log() {
+        return LOG;
+    }
+
+    String logPrefix() {
+        return logPrefix;
+    }
+
+    OutgoingPublishes outgoing() {
+        return outgoing;
+    }
+
+    SubscriptionRegistry subscriptions() {
+        return subscriptions;
+    }
+
+    Qos2ReceivedIds qos2Received() {
+        return qos2Received;
+    }
+
+    EventLoop eventLoop() {
+        return loop;
+    }
+}

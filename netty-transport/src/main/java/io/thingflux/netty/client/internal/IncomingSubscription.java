@@ -1,0 +1,189 @@
+package io.thingflux.netty.client.internal;
+
+import io.thingflux.link.LinkMessage;
+import io.thingflux.mqtt.MqttTopics;
+import io.thingflux.mqtt.SubAckReturnCode;
+import io.thingflux.mqtt.Subscription;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One subscriber of {@code subscribe(filters)}: the filters it asked for, its queue of matching messages and
+ * its demand. It is registered before SUBSCRIBE is sent, so no message can slip in between; a message
+ * counts as taken when it is handed to the subscriber within its demand, and only then is its PUBACK or
+ * PUBREC released. The queue holds QoS 1/2 messages without limit of its own (the broker's in-flight
+ * window bounds them, since their acknowledgements are withheld) and at most {@code qos0Limit} QoS 0
+ * messages, dropping the oldest beyond that.
+ *
+ * <p>State is confined to the client's event loop; {@link #request} and {@link #cancel} hop onto it.
+ * Signals go to the subscriber through a {@link Scheduler.Worker} (in order, off the event loop) unless
+ * the client delivers on the event loop.
+ */
+final class IncomingSubscription implements org.reactivestreams.Subscription {
+
+    final List<Subscription> filters;
+    private final ClientSession session;
+    private final CoreSubscriber<? super LinkMessage> actual;
+    private final Consumer<? super List<SubAckReturnCode>> onSubAck;
+    private final Scheduler.Worker worker;
+    private final int qos0Limit;
+    private ArrayDeque<Delivery> queue;
+    private int qos0Queued;
+    private long demand;
+    private boolean done;
+    /** SUBACK received on the current connection. */
+    boolean acknowledged;
+    /** Packet id of the SUBSCRIBE awaiting SUBACK, or 0. */
+    int pendingPacketId;
+
+    IncomingSubscription(ClientSession session, List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
+                         Consumer<? super List<SubAckReturnCode>> onSubAck, Scheduler scheduler) {
+        this.session = session;
+        this.filters = filters;
+        this.actual = actual;
+        this.onSubAck = onSubAck;
+        this.worker = scheduler == null ? null : scheduler.createWorker();
+        this.qos0Limit = session.options().qos0BufferSize();
+    }
+
+    boolean matches(String topic) {
+        for (Subscription s : filters) {
+            if (MqttTopics.matches(s.filter(), topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    @Override
+    public void request(long n) {
+        if (!Operators.validate(n)) {
+            return;
+        }
+        session.execute(() -> {
+            demand = Operators.addCap(demand, n);
+            drain();
+        });
+    }
+
+    @Override
+    public void cancel() {
+        session.execute(() -> {
+            if (!done) {
+                done = true;
+                releaseQueue();
+                session.subscriptions().remove(this);
+                disposeWorkerLater();
+            }
+        });
+    }
+
+    /** A matching message arrived. */
+    void offer(Delivery d) {
+        if (done) {
+            d.taken();
+            return;
+        }
+        if (queue == null) {
+            queue = new ArrayDeque<>(4);
+        }
+        if (d.isQos0()) {
+            if (qos0Queued >= qos0Limit) {
+                dropOldestQos0();
+            }
+            qos0Queued++;
+        }
+        queue.add(d);
+        drain();
+    }
+
+    private void dropOldestQos0() {
+        for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
+            Delivery old = it.next();
+            if (old.isQos0()) {
+                it.remove();
+                qos0Queued--;
+                old.taken();
+                session.countDrop("qos0-overflow");
+                return;
+            }
+        }
+    }
+
+    private void drain() {
+        while (!done && demand > 0 && queue != null && !queue.isEmpty()) {
+            Delivery d = queue.poll();
+            if (d.isQos0()) {
+                qos0Queued--;
+            }
+            if (demand != Long.MAX_VALUE) {
+                demand--;
+            }
+            LinkMessage m = d.message;
+            signal(() -> actual.onNext(m));
+            d.taken();
+        }
+    }
+
+    /** The broker answered the SUBSCRIBE. */
+    void onSubAck(List<SubAckReturnCode> codes) {
+        acknowledged = true;
+        pendingPacketId = 0;
+        if (onSubAck != null) {
+            signal(() -> onSubAck.accept(codes));
+        }
+    }
+
+    /** Ends the stream normally (client disconnected). */
+    void complete() {
+        terminate(null);
+    }
+
+    /** Ends the stream with {@code error}. */
+    void fail(Throwable error) {
+        terminate(error);
+    }
+
+    private void terminate(Throwable error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        releaseQueue();
+        signal(error == null ? actual::onComplete : () -> actual.onError(error));
+        disposeWorkerLater();
+    }
+
+    private void releaseQueue() {
+        if (queue != null) {
+            Delivery d;
+            while ((d = queue.poll()) != null) {
+                d.taken();
+            }
+            qos0Queued = 0;
+        }
+    }
+
+    private void signal(Runnable r) {
+        if (worker == null) {
+            r.run();
+        } else {
+            worker.schedule(r);
+        }
+    }
+
+    private void disposeWorkerLater() {
+        if (worker != null) {
+            worker.schedule(worker::dispose);
+        }
+    }
+}

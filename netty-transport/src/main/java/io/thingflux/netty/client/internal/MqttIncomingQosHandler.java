@@ -1,0 +1,111 @@
+package io.thingflux.netty.client.internal;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.thingflux.link.LinkMessage;
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.PubAck;
+import io.thingflux.mqtt.PubComp;
+import io.thingflux.mqtt.PubRec;
+import io.thingflux.mqtt.PubRel;
+import io.thingflux.mqtt.Publish;
+import java.util.ArrayDeque;
+
+/**
+ * The receiving side of QoS (MQTT 3.1.1 §4.3, §4.6): turns each PUBLISH into a {@link Delivery} for the
+ * subscription dispatch, and acknowledges QoS 1 (PUBACK) and QoS 2 (PUBREC) messages only once every
+ * matching subscriber has taken them, strictly in the order they arrived (MQTT-4.6.0-2). That withheld
+ * acknowledgement is the backpressure: the broker's in-flight window stops it sending more.
+ *
+ * <p>QoS 2 is delivered exactly once: the packet id stays in the session's received set from PUBLISH until
+ * PUBREL, and a repeated PUBLISH with that id is acknowledged again but not delivered. PUBREL is answered
+ * with PUBCOMP at once.
+ *
+ * <p>The queue of pending acknowledgements belongs to this connection; it is bounded by the broker's
+ * in-flight window (at most 65,535 packet ids). After the connection is lost, messages still queued for
+ * subscribers are no longer acknowledged on it; the broker resends them on the next connection.
+ */
+public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter {
+
+    /** The name of this handler in a pipeline. */
+    public static final String NAME = "qos.incoming";
+
+    private final Qos2ReceivedIds qos2Received;
+    private final ArrayDeque<Delivery> pendingAcks = new ArrayDeque<>(4);
+    private ChannelHandlerContext ctx;
+
+    MqttIncomingQosHandler(Qos2ReceivedIds qos2Received) {
+        this.qos2Received = qos2Received;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Publish p) {
+            onPublish(ctx, p);
+        } else if (msg instanceof PubRel rel) {
+            qos2Received.remove(rel.packetId());
+            ctx.writeAndFlush(new PubComp(rel.packetId()), ctx.voidPromise());
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void onPublish(ChannelHandlerContext ctx, Publish p) {
+        LinkMessage message = new LinkMessage(p.topic(), p.payloadUnsafe(), p.qos(), p.retain());
+        switch (p.qos()) {
+            case AT_MOST_ONCE -> ctx.fireChannelRead(new Delivery(message, 0, null));
+            case AT_LEAST_ONCE -> {
+                Delivery d = new Delivery(message, p.packetId(), this);
+                pendingAcks.add(d);
+                ctx.fireChannelRead(d);
+            }
+            case EXACTLY_ONCE -> {
+                Delivery d = new Delivery(message, p.packetId(), this);
+                pendingAcks.add(d);
+                if (qos2Received.add(p.packetId())) {
+                    ctx.fireChannelRead(d);
+                } else {
+                    d.markConsumed(); // delivered before; acknowledge again, do not deliver twice
+                }
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    /** Sends the acknowledgements at the head of the queue whose messages were taken, in order. */
+    void drainAcks() {
+        if (ctx == null || !ctx.channel().isActive()) {
+            return;
+        }
+        boolean wrote = false;
+        Delivery head;
+        while ((head = pendingAcks.peek()) != null && head.isConsumed()) {
+            pendingAcks.poll();
+            if (head.message.qos() == MqttQos.AT_LEAST_ONCE) {
+                ctx.write(new PubAck(head.packetId), ctx.voidPromise());
+            } else {
+                ctx.write(new PubRec(head.packetId), ctx.voidPromise());
+            }
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    /** Acknowledgements still withheld. */
+    int pendingAcks() {
+        return pendingAcks.size();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        pendingAcks.clear();
+        ctx.fireChannelInactive();
+    }
+}

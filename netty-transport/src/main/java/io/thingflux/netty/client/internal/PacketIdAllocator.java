@@ -1,0 +1,53 @@
+package io.thingflux.netty.client.internal;
+
+import io.netty.util.collection.IntObjectHashMap;
+import io.thingflux.netty.client.PacketIdsExhaustedException;
+
+/**
+ * Hands out MQTT packet identifiers (1..65535, MQTT 3.1.1 §2.3.1) and remembers which operation each one
+ * belongs to until it is acknowledged, so it doubles as the table that correlates PUBACK, PUBREC, PUBCOMP,
+ * SUBACK and UNSUBACK with their request.
+ *
+ * <p>Ids are given out round-robin, skipping those in use; when all 65,535 are in use {@link #allocate}
+ * throws {@link PacketIdsExhaustedException} and nothing changes. The table is created on first use and
+ * holds only ids in use, so an idle client costs a few bytes. Confined to the client's event loop.
+ */
+final class PacketIdAllocator {
+
+    static final int MAX_ID = 65_535;
+
+    private IntObjectHashMap<Object> inUse;
+    private int last;
+
+    /** Takes the next free id for {@code owner}. */
+    int allocate(Object owner) {
+        if (inUse == null) {
+            inUse = new IntObjectHashMap<>(8);
+        }
+        if (inUse.size() >= MAX_ID) {
+            throw new PacketIdsExhaustedException();
+        }
+        int id = last;
+        do {
+            id = id == MAX_ID ? 1 : id + 1;
+        } while (inUse.containsKey(id));
+        inUse.put(id, owner);
+        last = id;
+        return id;
+    }
+
+    /** The owner of {@code id}, or {@code null} when the id is free. */
+    Object owner(int id) {
+        return inUse == null ? null : inUse.get(id);
+    }
+
+    /** Frees {@code id}; returns its former owner or {@code null}. */
+    Object release(int id) {
+        return inUse == null ? null : inUse.remove(id);
+    }
+
+    /** How many ids are in use. */
+    int inUse() {
+        return inUse == null ? 0 : inUse.size();
+    }
+}

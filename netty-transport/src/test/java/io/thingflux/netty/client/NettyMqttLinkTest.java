@@ -1,0 +1,117 @@
+package io.thingflux.netty.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.thingflux.link.LinkMessage;
+import io.thingflux.link.LinkState;
+import io.thingflux.link.SubscriptionRefusedException;
+import io.thingflux.mqtt.ConnAck;
+import io.thingflux.mqtt.Connect;
+import io.thingflux.mqtt.Disconnect;
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.PubAck;
+import io.thingflux.mqtt.Publish;
+import io.thingflux.mqtt.SubAck;
+import io.thingflux.mqtt.SubAckReturnCode;
+import io.thingflux.mqtt.Subscribe;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+class NettyMqttLinkTest {
+
+    private MqttClientResources resources;
+    private ScriptedBroker broker;
+
+    @BeforeEach
+    void setUp() {
+        resources = MqttClientResources.create(1);
+        broker = ScriptedBroker.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        broker.close();
+        resources.dispose();
+    }
+
+    private NettyMqttLink link() {
+        return NettyMqttLink.create(MqttClientOptions.builder("127.0.0.1", broker.port()).clientId("link-1")
+                .build(), resources);
+    }
+
+    @Test
+    void linkConnectsPublishesSubscribesAndDisconnectsThroughTheClient() throws Exception {
+        NettyMqttLink link = link();
+        assertThat(link.state()).isEqualTo(LinkState.DISCONNECTED);
+
+        StepVerifier.create(link.connect())
+                .then(() -> answerConnect())
+                .expectComplete().verify(Duration.ofSeconds(10));
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        ScriptedBroker.Connection c = current;
+
+        StepVerifier.create(link.publish("up/1", "hello".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE))
+                .then(() -> {
+                    Publish p = await(() -> c.expect(Publish.class));
+                    assertThat(p.topic()).isEqualTo("up/1");
+                    assertThat(p.payloadAsString()).isEqualTo("hello");
+                    c.send(new PubAck(p.packetId()));
+                })
+                .expectComplete().verify(Duration.ofSeconds(10));
+
+        StepVerifier.create(link.subscribe("down/#", MqttQos.AT_MOST_ONCE).take(1))
+                .then(() -> {
+                    Subscribe s = await(() -> c.expect(Subscribe.class));
+                    c.send(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_0),
+                            Publish.qos0("down/x", "cmd"));
+                })
+                .assertNext(m -> assertThat(m).isEqualTo(new LinkMessage("down/x",
+                        "cmd".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE, false)))
+                .expectComplete().verify(Duration.ofSeconds(10));
+
+        StepVerifier.create(link.disconnect()).expectComplete().verify(Duration.ofSeconds(10));
+        c.expect(io.thingflux.mqtt.Unsubscribe.class);
+        assertThat(c.expect(Disconnect.class)).isSameAs(Disconnect.INSTANCE);
+        assertThat(link.state()).isEqualTo(LinkState.CLOSED);
+    }
+
+    @Test
+    void refusedFilterFailsTheLinkSubscriptionWithSubscriptionRefused() throws Exception {
+        NettyMqttLink link = link();
+        StepVerifier.create(link.connect()).then(this::answerConnect).expectComplete().verify(Duration.ofSeconds(10));
+        ScriptedBroker.Connection c = current;
+        StepVerifier.create(link.subscribe("forbidden/#", MqttQos.AT_LEAST_ONCE))
+                .then(() -> {
+                    Subscribe s = await(() -> c.expect(Subscribe.class));
+                    c.send(SubAck.of(s.packetId(), SubAckReturnCode.FAILURE));
+                })
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubscriptionRefusedException.class)
+                        .hasMessageContaining("forbidden/#"))
+                .verify(Duration.ofSeconds(10));
+    }
+
+    private ScriptedBroker.Connection current;
+
+    private void answerConnect() {
+        current = await(() -> broker.awaitConnection());
+        Connect connect = await(() -> current.expect(Connect.class));
+        assertThat(connect.clientId()).isEqualTo("link-1");
+        current.send(ConnAck.accepted(false));
+    }
+
+    interface Step<T> {
+        T run() throws Exception;
+    }
+
+    static <T> T await(Step<T> step) {
+        try {
+            return step.run();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}

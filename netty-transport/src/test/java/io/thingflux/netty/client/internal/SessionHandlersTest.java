@@ -1,0 +1,108 @@
+package io.thingflux.netty.client.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.thingflux.link.LinkMessage;
+import io.thingflux.link.SubscriptionRefusedException;
+import io.thingflux.mqtt.ConnAck;
+import io.thingflux.mqtt.MqttProtocolException;
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.PubAck;
+import io.thingflux.mqtt.PubComp;
+import io.thingflux.mqtt.PubRec;
+import io.thingflux.mqtt.PubRel;
+import io.thingflux.mqtt.Publish;
+import io.thingflux.mqtt.SubAck;
+import io.thingflux.mqtt.SubAckReturnCode;
+import io.thingflux.mqtt.Subscribe;
+import io.thingflux.mqtt.Subscription;
+import io.thingflux.netty.client.MqttClientOptions;
+import io.thingflux.netty.client.MqttClientResources;
+import io.thingflux.netty.client.PublishResult;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The session-bound handlers (outgoing QoS, subscription dispatch, reactive bridge) on an EmbeddedChannel,
+ * with a session whose event loop is the channel's.
+ */
+class SessionHandlersTest {
+
+    private final EmbeddedChannel ch = new EmbeddedChannel();
+    private final ClientSession session = new ClientSession(
+            MqttClientOptions.builder("127.0.0.1", 1883).clientId("h").maxInFlight(1).deliverOnEventLoop(true).build(),
+            MqttClientResources.of(ch.eventLoop(), EmbeddedChannel.class, Schedulers.immediate()));
+
+    SessionHandlersTest() {
+        ch.pipeline().addLast(MqttOutgoingQosHandler.NAME, new MqttOutgoingQosHandler(session.outgoing()));
+        ch.pipeline().addLast(MqttIncomingQosHandler.NAME, new MqttIncomingQosHandler(session.qos2Received()));
+        ch.pipeline().addLast(MqttSubscriptionHandler.NAME, new MqttSubscriptionHandler(session.subscriptions()));
+        ch.pipeline().addLast(MqttReactiveBridge.NAME, new MqttReactiveBridge());
+        session.adoptConnected(ch, ConnAck.accepted(false));
+    }
+
+    @Test
+    void outgoingQos2IsReleasedOnPubRecAndCompletedOnPubCompWhileTheWindowHoldsTheNext() {
+        List<PublishResult> results = new ArrayList<>();
+        session.publish(new LinkMessage("a", new byte[1], MqttQos.EXACTLY_ONCE, false)).subscribe(results::add);
+        session.publish(new LinkMessage("b", new byte[1], MqttQos.AT_LEAST_ONCE, false)).subscribe(results::add);
+        ch.runPendingTasks();
+        Publish first = ch.readOutbound();
+        assertThat((Object) ch.readOutbound()).as("window of one").isNull();
+        ch.writeInbound(new PubRec(first.packetId()));
+        assertThat((Object) ch.readOutbound()).isEqualTo(new PubRel(first.packetId()));
+        assertThat(results).isEmpty();
+        ch.writeInbound(new PubComp(first.packetId()));
+        assertThat(results).hasSize(1);
+        Publish second = ch.readOutbound();
+        assertThat(second.topic()).isEqualTo("b");
+        ch.writeInbound(new PubAck(second.packetId()));
+        assertThat(results).hasSize(2);
+        assertThat((Object) ch.readInbound()).as("acknowledgements are consumed").isNull();
+    }
+
+    @Test
+    void subscriptionDispatchSendsSubscribeAndDeliversMatchingMessagesOnly() {
+        List<String> topics = new ArrayList<>();
+        BaseSubscriber<LinkMessage> sub = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnNext(LinkMessage value) {
+                topics.add(value.topic());
+            }
+        };
+        session.subscribe(List.of(new Subscription("x/+", MqttQos.AT_LEAST_ONCE)), sub, null);
+        ch.runPendingTasks();
+        Subscribe s = ch.readOutbound();
+        ch.writeInbound(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_1));
+        ch.writeInbound(Publish.qos0("x/1", "a"), Publish.qos0("y/1", "b"), Publish.qos0("x/2", "c"));
+        assertThat(topics).containsExactly("x/1", "x/2");
+        assertThat(session.droppedMessages()).as("y/1 matched nobody").isEqualTo(1);
+    }
+
+    @Test
+    void refusedSubscribeFailsTheSubscriber() {
+        List<Throwable> errors = new ArrayList<>();
+        session.subscribe(List.of(new Subscription("no/#", MqttQos.AT_LEAST_ONCE)), new BaseSubscriber<>() {
+            @Override
+            protected void hookOnError(Throwable throwable) {
+                errors.add(throwable);
+            }
+        }, null);
+        ch.runPendingTasks();
+        Subscribe s = ch.readOutbound();
+        ch.writeInbound(SubAck.of(s.packetId(), SubAckReturnCode.FAILURE));
+        assertThat(errors).singleElement().isInstanceOf(SubscriptionRefusedException.class);
+    }
+
+    @Test
+    void bridgeClosesOnAPacketAServerMustNotSendAndRecordsWhy() {
+        ch.writeInbound(new Subscribe(1, List.of(new Subscription("a", MqttQos.AT_MOST_ONCE))));
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.attr(MqttReactiveBridge.CLOSE_CAUSE).get()).isInstanceOfSatisfying(MqttProtocolException.class,
+                e -> assertThat(e.reason()).isEqualTo(MqttProtocolException.Reason.UNEXPECTED_PACKET));
+    }
+}

@@ -1,0 +1,123 @@
+package io.thingflux.cli;
+
+import io.thingflux.serial.PublishDialect;
+import io.thingflux.serial.emulator.Ec600sEmulator;
+import io.thingflux.serial.emulator.MqttLinkFactory;
+import io.thingflux.serial.emulator.Pty;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code thingflux ec600s-emulator}: plays an EC600S module on a new pseudo-terminal, doing its MQTT work
+ * against {@code --broker}, and prints the device path when ready; runs until interrupted.
+ *
+ * <p>The MQTT links come from the first {@link MqttLinkFactory} found with {@link ServiceLoader} (a
+ * transport module registers one in {@code META-INF/services}); tests hand one in directly.
+ */
+@Command(name = "ec600s-emulator",
+        mixinStandardHelpOptions = true,
+        description = "Emulate a Quectel EC600S on a pseudo-terminal; prints the device path when ready.")
+public final class Ec600sEmulatorCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--broker", required = true, paramLabel = "HOST:PORT",
+            description = "The MQTT broker every AT+QMTOPEN is redirected to.")
+    String broker;
+
+    @Option(names = "--link", paramLabel = "PATH", description = "Also create a symlink to the device here.")
+    Path link;
+
+    @Option(names = "--urc-delay-ms", paramLabel = "N", defaultValue = "0",
+            description = "Delay of result URCs after OK, in milliseconds (default ${DEFAULT-VALUE}).")
+    long urcDelayMs;
+
+    @Option(names = "--dialect", paramLabel = "qmtpubex|qmtpub", defaultValue = "qmtpubex",
+            description = "Publish dialect: qmtpubex (fixed length; QMTPUB also works) or qmtpub (Ctrl+Z only).")
+    String dialect;
+
+    @Option(names = "--granted-qos", paramLabel = "aliyun|requested", defaultValue = "aliyun",
+            description = "QoS reported in +QMTSUB: aliyun (always 1, as the platform answers) or requested.")
+    String grantedQos;
+
+    private final MqttLinkFactory linkFactory;
+    private final CompletableFuture<Void> stop;
+
+    /** For picocli: links from the {@link ServiceLoader}, runs until interrupted. */
+    public Ec600sEmulatorCommand() {
+        this(null, new CompletableFuture<>());
+    }
+
+    /** With an explicit link factory; {@code stop} ends the command when completed. */
+    Ec600sEmulatorCommand(MqttLinkFactory linkFactory, CompletableFuture<Void> stop) {
+        this.linkFactory = linkFactory;
+        this.stop = stop;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        int colon = broker.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--broker must be HOST:PORT");
+        }
+        String host = broker.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(broker.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--broker port must be a number");
+        }
+        PublishDialect d = switch (dialect.toLowerCase(Locale.ROOT)) {
+            case "qmtpubex" -> PublishDialect.QMTPUBEX;
+            case "qmtpub" -> PublishDialect.QMTPUB;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--dialect must be qmtpubex or qmtpub");
+        };
+        var granted = switch (grantedQos.toLowerCase(Locale.ROOT)) {
+            case "aliyun" -> Ec600sEmulator.ALIYUN_GRANTED_QOS;
+            case "requested" -> Ec600sEmulator.REQUESTED_QOS;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--granted-qos must be aliyun or requested");
+        };
+        MqttLinkFactory factory = linkFactory != null ? linkFactory
+                : ServiceLoader.load(MqttLinkFactory.class).findFirst().orElse(null);
+        if (factory == null) {
+            spec.commandLine().getErr().println("no MQTT client on the class path to reach the broker"
+                    + " (no io.thingflux.serial.emulator.MqttLinkFactory service registered)");
+            return 2;
+        }
+        Ec600sEmulator emulator = Ec600sEmulator.builder(factory)
+                .broker(host, port)
+                .urcDelay(Duration.ofMillis(urcDelayMs))
+                .dialect(d)
+                .grantedQos(granted)
+                .build();
+        Thread hook = new Thread(() -> stop.complete(null), "ec600s-emulator-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Pty pty = emulator.attachPty(link);
+            out.println(pty.devicePath());
+            if (link != null) {
+                out.println(link);
+            }
+            out.flush();
+            stop.join();
+            return 0;
+        } finally {
+            emulator.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down
+            }
+        }
+    }
+}
