@@ -1,6 +1,10 @@
 package io.thingflux.bench;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.netty.broker.AliyunPlatformEmulator;
+import io.thingflux.netty.broker.EmulatorOptions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +16,7 @@ public final class BenchTarget implements AutoCloseable {
 
     /** Environment variable holding the admin API's bearer token, when the emulator was started with one. */
     public static final String ADMIN_TOKEN_ENV = "THINGFLUX_ADMIN_TOKEN";
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final String host;
     private final int port;
@@ -36,8 +41,7 @@ public final class BenchTarget implements AutoCloseable {
      */
     public static BenchTarget open(BenchOptions options) {
         if (options.embedded()) {
-            throw new BenchRefusedException("the emulator cannot run in this process in this build yet: give --host, "
-                    + "--port and the devices (--devices-file or --product)");
+            return embedded(options);
         }
         List<AliyunDeviceIdentity> devices;
         if (options.devicesFile().isPresent()) {
@@ -55,6 +59,29 @@ public final class BenchTarget implements AutoCloseable {
         DownlinkSender downlinks = options.adminPort()
                 .map(p -> (DownlinkSender) new AdminApiDownlinkSender(host, p, adminToken())).orElse(null);
         return new BenchTarget(host, options.port(), devices, downlinks, null);
+    }
+
+    /**
+     * Starts the emulator on free loopback ports (MQTT and admin API), provisions a product with a fresh
+     * random secret and derives this shard's devices from it.
+     */
+    private static BenchTarget embedded(BenchOptions options) {
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random);
+        String productSecret = HexFormat.of().formatHex(random);
+        String pk = BenchOptions.EMBEDDED_PRODUCT_KEY;
+        AliyunPlatformEmulator emulator = AliyunPlatformEmulator.start(EmulatorOptions.builder()
+                .host(LOOPBACK).port(0).adminHost(LOOPBACK).adminPort(0).product(pk, productSecret).build());
+        try {
+            List<AliyunDeviceIdentity> devices = DeviceRoster.derived(pk, productSecret, options.devicePrefix(),
+                    options.devices(), options.shard());
+            int adminPort = emulator.adminAddress().orElseThrow().getPort();
+            return new BenchTarget(LOOPBACK, emulator.mqttAddress().getPort(), devices,
+                    new AdminApiDownlinkSender(LOOPBACK, adminPort, null), emulator);
+        } catch (RuntimeException e) {
+            emulator.close();
+            throw e;
+        }
     }
 
     /** The admin API token from {@value #ADMIN_TOKEN_ENV}, if set (kept out of the command line and its history). */

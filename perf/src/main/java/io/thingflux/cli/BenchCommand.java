@@ -148,7 +148,7 @@ public final class BenchCommand implements Callable<Integer> {
             List<AliyunDeviceIdentity> identities = target.devices();
             BenchResult result;
             try (LoadClient loadClient = LoadClients.create(options.client(),
-                    LoadClientConfig.of(options, target.host(), target.port()))) {
+                    LoadClientConfig.of(options, target.host(), target.port()), options.inflight())) {
                 BenchRun run = new BenchRun(options, identities, loadClient, target.downlinks().orElse(null),
                         BenchClock.SYSTEM, System.err);
                 result = run.run();

@@ -1,7 +1,6 @@
 package io.thingflux.bench.client;
 
 import io.thingflux.bench.BenchClientKind;
-import io.thingflux.bench.BenchRefusedException;
 import io.thingflux.bench.LoadClient;
 import io.thingflux.bench.LoadClientConfig;
 
@@ -11,13 +10,18 @@ public final class LoadClients {
     private LoadClients() {
     }
 
-    public static LoadClient create(BenchClientKind kind, LoadClientConfig config) {
+    /**
+     * The client of {@code kind} for {@code config}.
+     *
+     * @param inflight posts of one device awaiting their reply at most
+     */
+    public static LoadClient create(BenchClientKind kind, LoadClientConfig config, int inflight) {
         switch (kind) {
             case HIVEMQ:
                 return new HiveMqLoadClient(config);
             case THINGFLUX:
             default:
-                throw new BenchRefusedException("--client thingflux is not available in this build yet; use --client hivemq");
+                return new ThingfluxLoadClient(config, inflight);
         }
     }
 }
