@@ -52,6 +52,14 @@ class BenchOptionsTest {
     }
 
     @Test
+    void sourceAddressesNeedAClientThatCanBindThem() throws Exception {
+        var sources = java.util.List.of(java.net.InetAddress.getByName("127.0.0.2"));
+        assertRefused(BenchOptions.builder().sourceAddresses(sources), "--source-ips works with --client hivemq only");
+        assertThat(BenchOptions.builder().sourceAddresses(sources).client(BenchClientKind.HIVEMQ).build()
+                .sourceAddresses()).isEqualTo(sources);
+    }
+
+    @Test
     void aShardSimulatesItsSliceOfTheDevices() {
         BenchOptions o = BenchOptions.builder().devices(10).shard(new Shard(2, 3)).build();
         assertThat(o.devices()).isEqualTo(10);

@@ -60,7 +60,7 @@ class BenchRunTest {
     @Test
     void aRunPostsExactlyItsScheduleSpreadsSourceAddressesAndWritesAReport(@TempDir Path dir) throws Exception {
         BenchOptions options = BenchOptions.builder().devices(5).connectRate(1000).interval(Duration.ofMillis(100))
-                .duration(Duration.ofMillis(500)).host("127.0.0.1").product("a1PK", "ps")
+                .duration(Duration.ofMillis(500)).host("127.0.0.1").product("a1PK", "ps").client(BenchClientKind.HIVEMQ)
                 .sourceAddresses(List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")))
                 .build();
         InstantLoadClient client = new InstantLoadClient();

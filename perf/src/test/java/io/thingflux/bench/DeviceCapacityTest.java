@@ -57,7 +57,7 @@ class DeviceCapacityTest {
                 .hasMessageContaining("port range 32768-60999")
                 .hasMessageContaining("only 28232 per address")
                 .hasMessageContaining("at least 2 addresses with --source-ips");
-        BenchOptions spread = remote(30_000).toBuilder()
+        BenchOptions spread = remote(30_000).toBuilder().client(BenchClientKind.HIVEMQ)
                 .sourceAddresses(List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))).build();
         assertThat(DeviceCapacity.connectionsPerSourceAddress(spread)).isEqualTo(15_000);
         assertThatCode(() -> DeviceCapacity.check(spread, manyFiles)).doesNotThrowAnyException();
