@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -24,6 +25,8 @@ public final class BenchMetrics {
 
     final LongAdder connectsStarted = new LongAdder();
     final LongAdder connected = new LongAdder();
+    /** When the latest connect completed (monotonic nanos), for the connect rate. */
+    final LongAccumulator lastConnectNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
     final LongAdder connectFailed = new LongAdder();
     final LongAdder postsSent = new LongAdder();
     final LongAdder postsAcked = new LongAdder();
@@ -60,8 +63,9 @@ public final class BenchMetrics {
         connectsStarted.increment();
     }
 
-    void connectSucceeded(long latencyNanos) {
+    void connectSucceeded(long latencyNanos, long nowNanos) {
         connected.increment();
+        lastConnectNanos.accumulate(nowNanos);
         connectRecorder.recordValue(micros(latencyNanos));
     }
 

@@ -124,7 +124,9 @@ public final class BenchRun {
             long heapPerDevice = connected == 0 ? 0 : Math.max(0, heapAfter - heapBefore) / connected;
             disconnectAll(devices);
             double runSeconds = (clock.nanoTime() - runStartNanos) / 1e9;
-            double rampSeconds = Math.max(1e-3, (Math.max(rampEnd, lastConnectDone(devices)) - start) / 1e9);
+            // connects per second: from the first scheduled connect to the last one that completed
+            long lastConnect = metrics.lastConnectNanos.get();
+            double rampSeconds = Math.max(1e-3, ((lastConnect == Long.MIN_VALUE ? rampEnd : lastConnect) - start) / 1e9);
             double postingSeconds = Math.max(1e-3, (postingEndedNanos - start) / 1e9);
             var totals = metrics.totals();
             return new BenchResult(client.name(), identities.size(), connected, metrics.connectFailedCount(),
@@ -137,15 +139,6 @@ public final class BenchRun {
             context.stopped = true;
             reporter.interrupt();
         }
-    }
-
-    /** When the ramp ended as measured: the last connect's scheduled time plus its latency's p100. */
-    private long lastConnectDone(List<SimulatedDevice> devices) {
-        if (devices.isEmpty()) {
-            return 0;
-        }
-        long maxLatencyMicros = metrics.totals()[0].getMaxValue();
-        return devices.get(devices.size() - 1).connectAtNanos + maxLatencyMicros * 1000;
     }
 
     /** Downlink {@code k} goes to device {@code k mod n}, or the next connected one after it. */

@@ -102,7 +102,7 @@ final class SimulatedDevice {
             sentSlots += count;
             inflight += count;
         }
-        context.metrics.connectSucceeded(now - connectAtNanos);
+        context.metrics.connectSucceeded(now - connectAtNanos, now);
         for (int i = 0; i < count; i++) {
             send(first + i);
         }
