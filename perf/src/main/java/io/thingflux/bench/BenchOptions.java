@@ -374,8 +374,8 @@ public final class BenchOptions {
                 throw new BenchRefusedException("--connect-rate must be a positive number of connects per second, was "
                         + connectRate);
             }
-            if (interval.compareTo(Duration.ofMillis(1)) < 0) {
-                throw new BenchRefusedException("--interval must be at least 1ms, was " + interval.toMillis() + "ms");
+            if (interval.compareTo(Duration.ofNanos(1000)) < 0) {
+                throw new BenchRefusedException("--interval must be at least 1us, was " + interval.toNanos() + "ns");
             }
             if (duration.compareTo(Duration.ofMillis(1)) < 0) {
                 throw new BenchRefusedException("--duration must be at least 1ms");

@@ -7,12 +7,13 @@ import picocli.CommandLine;
 
 /**
  * Reads the durations the command line accepts: a whole number and a unit, written {@code 500ms},
- * {@code 15s}, {@code 5m} or {@code 2h} (no unit is refused, so {@code --interval 1} is never silently
- * one millisecond or one second).
+ * {@code 15s}, {@code 5m} or {@code 2h}, and {@code 250us} for the sub-millisecond post intervals that
+ * measure one device's throughput (no unit is refused, so {@code --interval 1} is never silently one
+ * millisecond or one second).
  */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
-    private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(us|ms|s|m|h)");
 
     @Override
     public Duration convert(String value) {
@@ -32,6 +33,8 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
         }
         long n = Long.parseLong(m.group(1));
         switch (m.group(2)) {
+            case "us":
+                return Duration.ofNanos(n * 1000);
             case "ms":
                 return Duration.ofMillis(n);
             case "s":
@@ -45,6 +48,9 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
 
     /** Writes {@code d} the way {@link #parse} reads it, in the largest unit that keeps it exact. */
     public static String format(Duration d) {
+        if (d.toNanos() % 1_000_000 != 0) {
+            return d.toNanos() / 1000 + "us";
+        }
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0 && ms > 0) {
             return ms / 3_600_000 + "h";

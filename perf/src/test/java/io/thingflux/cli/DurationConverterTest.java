@@ -18,10 +18,11 @@ class DurationConverterTest {
         assertThat(DurationConverter.parse("5m")).isEqualTo(Duration.ofMinutes(5));
         assertThat(DurationConverter.parse("2h")).isEqualTo(Duration.ofHours(2));
         assertThat(DurationConverter.parse(" 0s ")).isEqualTo(Duration.ZERO);
+        assertThat(DurationConverter.parse("250us")).isEqualTo(Duration.ofNanos(250_000));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "15", "s", "1.5s", "-1s", "10sec", "5 m", "1d", "ms500", "1234567890s"})
+    @ValueSource(strings = {"", "15", "s", "1.5s", "-1s", "10sec", "5 m", "1d", "ms500", "1234567890s", "5ns"})
     void refusesAnythingElseNamingTheAcceptedForms(String text) {
         assertThatThrownBy(() -> DurationConverter.parse(text))
                 .isInstanceOf(CommandLine.TypeConversionException.class)
@@ -30,7 +31,7 @@ class DurationConverterTest {
 
     @Test
     void formatWritesWhatParseReads() {
-        for (String s : new String[] {"500ms", "15s", "5m", "2h", "1500ms", "90s"}) {
+        for (String s : new String[] {"500ms", "15s", "5m", "2h", "1500ms", "90s", "250us"}) {
             assertThat(DurationConverter.format(DurationConverter.parse(s))).isEqualTo(s);
         }
     }
