@@ -32,6 +32,8 @@ public final class BenchRun {
     public static final long DEFAULT_OVERRUN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Most property sets awaiting their device at once; more are refused and counted as {@code downlink_backlog_full}. */
     public static final int MAX_PENDING_DOWNLINKS = 10_000;
+    /** How long property sets still on their way get once posting ended. */
+    public static final long DOWNLINK_GRACE_MILLIS = 2_000;
 
     private final BenchOptions options;
     private final List<AliyunDeviceIdentity> identities;
@@ -177,24 +179,28 @@ public final class BenchRun {
         }
     }
 
+    /**
+     * Waits for the posts still awaiting their reply (each fails on its own reply timeout at the latest), then
+     * up to {@link #DOWNLINK_GRACE_MILLIS} for property sets still on their way; the ones that never arrive
+     * count as {@code downlink_lost}.
+     */
     private void awaitReplies(List<SimulatedDevice> devices) throws InterruptedException {
         long deadline = System.nanoTime() + options.replyTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
-        while (System.nanoTime() < deadline) {
-            boolean idle = true;
-            for (SimulatedDevice d : devices) {
-                if (d.inflight() > 0) {
-                    idle = false;
-                    break;
-                }
-            }
-            if (idle && (pendingDownlinks.isEmpty() || options.downlinkRate() == 0)) {
-                return;
-            }
+        while (System.nanoTime() < deadline && devices.stream().anyMatch(d -> d.inflight() > 0)) {
             Thread.sleep(20);
         }
         long stuck = devices.stream().mapToLong(SimulatedDevice::inflight).sum();
         for (long i = 0; i < stuck; i++) {
             metrics.error("unanswered_at_end");
+        }
+        long downlinkDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DOWNLINK_GRACE_MILLIS);
+        while (!pendingDownlinks.isEmpty() && System.nanoTime() < downlinkDeadline) {
+            Thread.sleep(20);
+        }
+        for (Long k : List.copyOf(pendingDownlinks.keySet())) {
+            if (pendingDownlinks.remove(k) != null) {
+                metrics.error("downlink_lost");
+            }
         }
     }
 

@@ -25,6 +25,7 @@ class BenchRunTest {
     /** Answers at once; records the source address each device was given. */
     static final class InstantLoadClient implements LoadClient {
         final List<InetSocketAddress> sources = new CopyOnWriteArrayList<>();
+        final Map<String, DownlinkListener> listeners = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public String name() {
@@ -34,6 +35,7 @@ class BenchRunTest {
         @Override
         public BenchDevice device(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener l) {
             sources.add(localAddress);
+            listeners.put(identity.deviceName(), l);
             return new BenchDevice() {
                 @Override
                 public CompletableFuture<Void> connect() {
@@ -97,5 +99,31 @@ class BenchRunTest {
         }
         assertThat(logged).isEqualTo(24);
         assertThat(BenchResultJson.read(dir.resolve("result.json")).publishLatency().getTotalCount()).isEqualTo(24);
+    }
+
+    @Test
+    void propertySetsAreTimedFromTheirScheduleAndTheOnesThatNeverArriveCountAsLost() throws Exception {
+        BenchOptions options = BenchOptions.builder().devices(2).connectRate(1000).interval(Duration.ofMillis(100))
+                .duration(Duration.ofSeconds(1)).downlinkRate(10).adminPort(1).host("127.0.0.1").product("a1PK", "ps")
+                .build();
+        InstantLoadClient client = new InstantLoadClient();
+        List<AliyunDeviceIdentity> devices = DeviceRoster.derived("a1PK", "ps", "d", 2, Shard.WHOLE);
+        List<String> targets = new CopyOnWriteArrayList<>();
+        DownlinkSender platform = (device, items) -> {
+            targets.add(device.deviceName());
+            if (!Long.valueOf(3).equals(items.get(PostParams.DOWNLINK_SEQ_PROPERTY))) { // the platform loses set 3
+                client.listeners.get(device.deviceName()).onPropertySet(items);
+            }
+            return CompletableFuture.completedFuture(null);
+        };
+
+        BenchResult r = new BenchRun(options, devices, client, platform, BenchClock.SYSTEM, null).run();
+
+        // from rampEnd (1 ms) + interval (100 ms) every 100 ms until rampEnd + 1 s: 9 property sets
+        assertThat(r.downlinkSent()).isEqualTo(9);
+        assertThat(r.downlinkReceived()).isEqualTo(8);
+        assertThat(r.downlinkLatency().getTotalCount()).isEqualTo(8);
+        assertThat(r.errors()).containsExactly(Map.entry("downlink_lost", 1L));
+        assertThat(targets).containsExactly("d0", "d1", "d0", "d1", "d0", "d1", "d0", "d1", "d0");
     }
 }
