@@ -120,11 +120,21 @@ public final class BenchRun {
             awaitReplies(devices);
             reporter.interrupt();
             reporter.join(2000);
+            // connects still under way fail now, so the counts hold still while the heap is measured
+            List<CompletableFuture<Void>> abandoned = new ArrayList<>();
+            for (SimulatedDevice d : devices) {
+                if (d.state() == SimulatedDevice.State.CONNECTING) {
+                    BenchDevice bd = d.close();
+                    if (bd != null) {
+                        abandoned.add(bd.disconnect().exceptionally(e -> null));
+                    }
+                }
+            }
             recordPoint(start);
             long heapAfter = usedHeapAfterGc();
             long connected = metrics.connectedCount();
             long heapPerDevice = connected == 0 ? 0 : Math.max(0, heapAfter - heapBefore) / connected;
-            disconnectAll(devices);
+            disconnectAll(devices, abandoned);
             double runSeconds = (clock.nanoTime() - runStartNanos) / 1e9;
             // connects per second: from the first scheduled connect to the last one that completed
             long lastConnect = metrics.lastConnectNanos.get();
@@ -204,8 +214,9 @@ public final class BenchRun {
         }
     }
 
-    private void disconnectAll(List<SimulatedDevice> devices) throws InterruptedException {
-        List<CompletableFuture<Void>> closing = new ArrayList<>();
+    private void disconnectAll(List<SimulatedDevice> devices, List<CompletableFuture<Void>> alreadyClosing)
+            throws InterruptedException {
+        List<CompletableFuture<Void>> closing = new ArrayList<>(alreadyClosing);
         for (SimulatedDevice d : devices) {
             BenchDevice bd = d.close();
             if (bd != null) {

@@ -80,29 +80,25 @@ final class SimulatedDevice {
 
     private void onConnectDone(Throwable error) {
         long now = context.clock.nanoTime();
-        if (error != null) {
-            synchronized (this) {
-                if (state != State.CONNECTING) {
-                    return; // closed at the end of the run and counted then
-                }
-                state = State.FAILED;
-            }
-            context.metrics.connectFailed(error);
-            return;
-        }
         long first;
         int count;
         synchronized (this) {
             if (state != State.CONNECTING) {
+                return; // closed at the end of the run and counted then
+            }
+            // counted under the monitor, so a device's state and the counts never disagree
+            if (error != null) {
+                state = State.FAILED;
+                context.metrics.connectFailed(error);
                 return;
             }
             state = State.CONNECTED;
+            context.metrics.connectSucceeded(now - connectAtNanos, now);
             count = releasable();
             first = sentSlots;
             sentSlots += count;
             inflight += count;
         }
-        context.metrics.connectSucceeded(now - connectAtNanos, now);
         for (int i = 0; i < count; i++) {
             send(first + i);
         }
@@ -185,10 +181,10 @@ final class SimulatedDevice {
             unfinished = state == State.CONNECTING;
             toClose = unfinished || state == State.CONNECTED ? device : null;
             state = State.CLOSED;
-        }
-        if (unfinished) {
-            context.metrics.connectFailed(new PostFailedException("connect_unfinished_at_end",
-                    "the run ended before the connect completed"));
+            if (unfinished) {
+                context.metrics.connectFailed(new PostFailedException("connect_unfinished_at_end",
+                        "the run ended before the connect completed"));
+            }
         }
         return toClose;
     }

@@ -26,6 +26,8 @@ class BenchRunTest {
     static final class InstantLoadClient implements LoadClient {
         final List<InetSocketAddress> sources = new CopyOnWriteArrayList<>();
         final Map<String, DownlinkListener> listeners = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Devices whose connect never completes. */
+        final java.util.Set<String> hanging = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         @Override
         public String name() {
@@ -39,7 +41,8 @@ class BenchRunTest {
             return new BenchDevice() {
                 @Override
                 public CompletableFuture<Void> connect() {
-                    return CompletableFuture.completedFuture(null);
+                    return hanging.contains(identity.deviceName()) ? new CompletableFuture<>()
+                            : CompletableFuture.completedFuture(null);
                 }
 
                 @Override
@@ -125,5 +128,21 @@ class BenchRunTest {
         assertThat(r.downlinkLatency().getTotalCount()).isEqualTo(8);
         assertThat(r.errors()).containsExactly(Map.entry("downlink_lost", 1L));
         assertThat(targets).containsExactly("d0", "d1", "d0", "d1", "d0", "d1", "d0", "d1", "d0");
+    }
+
+    @Test
+    void connectsStillHangingAtTheEndCountAsFailedSoEveryDeviceIsConnectedOrFailed() throws Exception {
+        BenchOptions options = BenchOptions.builder().devices(4).connectRate(1000).interval(Duration.ofMillis(100))
+                .duration(Duration.ofMillis(300)).host("127.0.0.1").product("a1PK", "ps").build();
+        InstantLoadClient client = new InstantLoadClient();
+        client.hanging.addAll(List.of("d1", "d3"));
+
+        BenchResult r = new BenchRun(options, DeviceRoster.derived("a1PK", "ps", "d", 4, Shard.WHOLE), client, null,
+                BenchClock.SYSTEM, null).run();
+
+        assertThat(r.connected()).isEqualTo(2);
+        assertThat(r.failed()).isEqualTo(2);
+        assertThat(r.errors()).containsExactly(Map.entry("connect_unfinished_at_end", 2L));
+        assertThat(r.connectLatency().getTotalCount()).isEqualTo(2);
     }
 }
