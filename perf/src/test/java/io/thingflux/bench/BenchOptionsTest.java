@@ -27,8 +27,8 @@ class BenchOptionsTest {
         assertRefused(BenchOptions.builder().devices(0), "--devices must be at least 1");
         assertRefused(BenchOptions.builder().connectRate(0), "--connect-rate must be a positive");
         assertRefused(BenchOptions.builder().interval(Duration.ZERO), "--interval must be at least 1us");
-        assertRefused(BenchOptions.builder().payloadBytes(10), "--payload-bytes must be 96..262144");
-        assertRefused(BenchOptions.builder().payloadBytes(300_000), "--payload-bytes must be 96..262144");
+        assertRefused(BenchOptions.builder().payloadBytes(10), "--payload-bytes must be 112..262144");
+        assertRefused(BenchOptions.builder().payloadBytes(300_000), "--payload-bytes must be 112..262144");
         assertRefused(BenchOptions.builder().inflight(0), "--inflight must be 1..1024");
         assertRefused(BenchOptions.builder().downlinkRate(-1), "--downlink-rate must be 0");
         assertThatThrownBy(() -> BenchOptions.builder().qos(2))
