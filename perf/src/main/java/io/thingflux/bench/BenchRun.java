@@ -139,7 +139,8 @@ public final class BenchRun {
             // connects per second: from the first scheduled connect to the last one that completed
             long lastConnect = metrics.lastConnectNanos.get();
             double rampSeconds = Math.max(1e-3, ((lastConnect == Long.MIN_VALUE ? rampEnd : lastConnect) - start) / 1e9);
-            double postingSeconds = Math.max(1e-3, (postingEndedNanos - start) / 1e9);
+            // posts per second: from the first post slot (one interval after the first connect) to the end of posting
+            double postingSeconds = Math.max(1e-3, (postingEndedNanos - (start + intervalNanos)) / 1e9);
             var totals = metrics.totals();
             return new BenchResult(client.name(), identities.size(), connected, metrics.connectFailedCount(),
                     connected / rampSeconds, totals[0],
