@@ -157,6 +157,10 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             out.print(BenchConsole.summary(result));
+            if (options.embedded()) {
+                out.println("  (heap per device includes the emulator in this process; run it apart and give --host"
+                        + " to measure the client alone)");
+            }
             out.flush();
             if (json != null) {
                 BenchResultJson.write(result, json);
