@@ -130,7 +130,11 @@ public final class DeviceCommand implements Callable<Integer> {
         }
     }
 
-    private int run(AliyunDevice aliyunDevice, JsonLines out, PrintWriter err) {
+    /**
+     * The stdin/stdout loop on a connected device until EOF, a signal or the end of the connection; also runs
+     * {@code thingflux ec600s} (with this command's reply options set).
+     */
+    int run(AliyunDevice aliyunDevice, JsonLines out, PrintWriter err) {
         // completed once: null for a clean end (EOF, a signal), else the reason of the failure
         CompletableFuture<String> end = new CompletableFuture<>();
         ProcessSignals.onInterrupt(() -> end.complete(null));

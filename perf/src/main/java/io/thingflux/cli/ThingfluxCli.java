@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 BrokerCommand.class,
                 Ec600sEmulatorCommand.class,
+                Ec600sCommand.class,
                 DeviceCommand.class,
                 SubCommand.class,
                 PubCommand.class,

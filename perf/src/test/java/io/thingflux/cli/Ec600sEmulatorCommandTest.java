@@ -53,6 +53,7 @@ class Ec600sEmulatorCommandTest {
             }
             stop.complete(null);
             assertThat(exit.get(15, TimeUnit.SECONDS)).isZero();
+            assertThat(link).as("symlink removed on stop").doesNotExist();
         } finally {
             stop.complete(null);
             runner.shutdownNow();
