@@ -403,11 +403,6 @@ public final class BenchOptions {
             if (devicePrefix.isEmpty() || devicePrefix.indexOf('/') >= 0 || devicePrefix.indexOf('&') >= 0) {
                 throw new BenchRefusedException("--device-prefix must be non-empty, without '/' or '&'");
             }
-            if (client == BenchClientKind.THINGFLUX && !sourceAddresses.isEmpty()) {
-                throw new BenchRefusedException("--source-ips works with --client hivemq only: the thingflux client "
-                        + "cannot bind a source address yet (a single address holds up to the ephemeral port range, "
-                        + "28232 connections by default)");
-            }
             if (devicesFile != null && productKey != null) {
                 throw new BenchRefusedException("give either --devices-file or --product, not both");
             }

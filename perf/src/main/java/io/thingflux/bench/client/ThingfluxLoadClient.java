@@ -53,11 +53,8 @@ public final class ThingfluxLoadClient implements LoadClient {
 
     @Override
     public BenchDevice device(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener downlinks) {
-        if (localAddress != null) {
-            throw new BenchRefusedException("the thingflux client cannot bind a source address yet: "
-                    + "use --source-ips with --client hivemq");
-        }
         MqttClientOptions.Builder options = MqttClientOptions.builder(config.host(), config.port())
+                .localAddress(localAddress)
                 .aliyun(identity, signer)
                 .keepAliveSeconds((int) config.keepAlive().toSeconds())
                 .reconnect(ReconnectPolicy.none());
