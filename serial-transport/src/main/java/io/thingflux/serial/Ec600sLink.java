@@ -130,10 +130,12 @@ public final class Ec600sLink implements MqttLink {
 
     /**
      * {@code +QMTRECV} URCs that were not well formed (bad header, length not matching the payload, invalid
-     * topic name) and so were dropped; each is logged once with its reason, never with its content.
+     * topic name) or cut short (a counted payload whose bytes stopped coming, see
+     * {@link AtChannel#truncatedPayloads()}), and so were dropped; each is logged once with its reason,
+     * never with its content.
      */
     public long malformedUrcs() {
-        return malformedUrcs.get();
+        return malformedUrcs.get() + at.truncatedPayloads();
     }
 
     /** Incoming messages dropped because a subscriber was too slow. */

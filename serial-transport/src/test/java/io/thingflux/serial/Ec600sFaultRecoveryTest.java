@@ -132,6 +132,20 @@ class Ec600sFaultRecoveryTest {
         assertThat(link.malformedUrcs()).isEqualTo(malformedBefore + 3);
     }
 
+    /**
+     * A {@code +QMTRECV} whose length promises more bytes than come would swallow the lines after it; the
+     * engine drops it once its bytes stop for the payload gap, and counts it as malformed.
+     */
+    @Test
+    void receiveCutShortIsDroppedAfterThePayloadGapAndTheSubscriptionCarriesOn() throws Exception {
+        long malformedBefore = link.malformedUrcs();
+        emulator.sendRaw(("\r\n+QMTRECV: 0,0,\"" + SET + "\",4000,\"cut short\"\r\n").getBytes(StandardCharsets.US_ASCII));
+        Ec600sLinkTest.await(() -> link.malformedUrcs() == malformedBefore + 1);
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        carriesOn();
+        assertThat(got).extracting(LinkMessage::payloadAsString).doesNotContain("cut short");
+    }
+
     @Test
     void promptSplitAcrossWritesStillTakesThePayload() throws Exception {
         emulator.splitPrompts(true);
