@@ -50,7 +50,12 @@ import reactor.util.retry.Retry;
  * <p>When the connection breaks ({@code +QMTSTAT}, {@code +QIURC: "pdpdeact"}, or {@code RDY} after a
  * reboot) the link goes {@link LinkState#RECONNECTING} and reopens with exponential backoff as Quectel
  * advises: {@code +QMTSTAT} code 2 and PDP loss reactivate the PDP context first; a reboot redoes the
- * whole setup. Subscriptions are then made again.
+ * whole setup. Subscriptions are then made again, and their {@code Flux}es carry on. A command in flight
+ * when the module reboots, a publish included, fails with {@link ModuleRebootedException} and is not
+ * retried: the module may or may not have sent it, so the caller decides.
+ *
+ * <p>A {@code +QMTRECV} that is not well formed ({@link io.thingflux.serial.internal.QmtRecv}) or cut short
+ * is dropped, logged once with its reason (never its content) and counted in {@link #malformedUrcs()}.
  *
  * <p>Refused before anything is sent: topics and all other AT string parameters holding {@code "}, CR, LF
  * or NUL ({@link IllegalArgumentException}; no AT injection), payloads over {@link Ec600sOptions#maxPayload()},
