@@ -12,9 +12,10 @@ import io.thingflux.serial.at.AtCommandException;
 import io.thingflux.serial.at.AtResponse;
 import io.thingflux.serial.at.AtUrc;
 import io.thingflux.serial.at.ByteTransport;
+import io.thingflux.serial.at.MalformedUrcException;
 import io.thingflux.serial.at.ModuleRebootedException;
 import io.thingflux.serial.internal.AtFields;
-import java.nio.charset.StandardCharsets;
+import io.thingflux.serial.internal.QmtRecv;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,12 @@ import reactor.util.retry.Retry;
  * <p>When the connection breaks ({@code +QMTSTAT}, {@code +QIURC: "pdpdeact"}, or {@code RDY} after a
  * reboot) the link goes {@link LinkState#RECONNECTING} and reopens with exponential backoff as Quectel
  * advises: {@code +QMTSTAT} code 2 and PDP loss reactivate the PDP context first; a reboot redoes the
- * whole setup. Subscriptions are then made again.
+ * whole setup. Subscriptions are then made again, and their {@code Flux}es carry on. A command in flight
+ * when the module reboots, a publish included, fails with {@link ModuleRebootedException} and is not
+ * retried: the module may or may not have sent it, so the caller decides.
+ *
+ * <p>A {@code +QMTRECV} that is not well formed ({@link io.thingflux.serial.internal.QmtRecv}) or cut short
+ * is dropped, logged once with its reason (never its content) and counted in {@link #malformedUrcs()}.
  *
  * <p>Refused before anything is sent: topics and all other AT string parameters holding {@code "}, CR, LF
  * or NUL ({@link IllegalArgumentException}; no AT injection), payloads over {@link Ec600sOptions#maxPayload()},
@@ -87,6 +93,7 @@ public final class Ec600sLink implements MqttLink {
     private final Sinks.Many<LinkMessage> unsolicited = Sinks.many().multicast().directBestEffort();
     private final AtomicInteger nextMsgId = new AtomicInteger();
     private final AtomicLong droppedMessages = new AtomicLong();
+    private final AtomicLong malformedUrcs = new AtomicLong();
     private final AtomicBoolean pdpResetRequested = new AtomicBoolean();
     private final AtomicBoolean recovering = new AtomicBoolean();
     private final AtomicInteger breaks = new AtomicInteger();
@@ -124,6 +131,16 @@ public final class Ec600sLink implements MqttLink {
     /** The dialect in use (after {@link #connect()} probed it, when not configured). */
     public PublishDialect publishDialect() {
         return dialect;
+    }
+
+    /**
+     * {@code +QMTRECV} URCs that were not well formed (bad header, length not matching the payload, invalid
+     * topic name) or cut short (a counted payload whose bytes stopped coming, see
+     * {@link AtChannel#truncatedPayloads()}), and so were dropped; each is logged once with its reason,
+     * never with its content.
+     */
+    public long malformedUrcs() {
+        return malformedUrcs.get() + at.truncatedPayloads();
     }
 
     /** Incoming messages dropped because a subscriber was too slow. */
@@ -491,36 +508,21 @@ public final class Ec600sLink implements MqttLink {
     }
 
     private void onReceived(AtUrc urc) {
-        String topic;
-        byte[] payload;
-        int msgId;
+        QmtRecv.Received r;
         try {
-            if (urc.payload() != null) {
-                List<AtFields.Field> f = AtFields.split(urc.after("+QMTRECV:"));
-                if (f.get(0).asInt() != idx) {
-                    return;
-                }
-                msgId = f.get(1).asInt();
-                topic = f.get(2).value();
-                payload = urc.payload();
-            } else {
-                // recv/mode x,0 (no length): +QMTRECV: idx,msgid,"topic","payload" -- the payload runs to the last quote
-                String rest = urc.after("+QMTRECV:");
-                int q1 = rest.indexOf('"');
-                int q2 = rest.indexOf('"', q1 + 1);
-                int[] head = AtFields.ints(rest.substring(0, q1 - 1));
-                if (head.length < 2 || head[0] != idx || q2 < 0 || rest.length() < q2 + 3 || !rest.endsWith("\"")) {
-                    log.warn("unhandled {}", urc);
-                    return;
-                }
-                msgId = head[1];
-                topic = rest.substring(q1 + 1, q2);
-                payload = rest.substring(q2 + 3, rest.length() - 1).getBytes(StandardCharsets.UTF_8);
-            }
-        } catch (RuntimeException e) {
-            log.warn("unparsable {}", urc);
+            r = QmtRecv.parse(urc);
+        } catch (MalformedUrcException e) {
+            long n = malformedUrcs.incrementAndGet();
+            // the reason only: the payload (and a bad topic) could be anything
+            log.warn("{} (malformed URCs so far: {})", e.getMessage(), n);
             return;
         }
+        if (r.clientIdx() != idx) {
+            return;
+        }
+        String topic = r.topic();
+        byte[] payload = r.payload();
+        int msgId = r.msgId();
         LinkMessage m = new LinkMessage(topic, payload, msgId == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE, false);
         boolean matched = false;
         for (Subscription s : subscriptions.values()) {

@@ -3,6 +3,9 @@ package io.thingflux.serial;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 
 /** The driver against a scripted modem: command sequences, result-code mapping and URC parsing. */
@@ -208,6 +212,37 @@ class Ec600sLinkScriptedTest {
         assertThat(got.get(0).payloadAsString()).isEqualTo("he,\"llo");
         assertThat(got.get(1).payloadAsString()).isEqualTo("a\r\nb");
         assertThat(got.get(1).qos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void malformedReceivesAreCountedAndLoggedWithTheirReasonButNotTheirContent() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(Ec600sLink.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            link(aliyun());
+            link.connect().block(T);
+            List<LinkMessage> got = new CopyOnWriteArrayList<>();
+            link.subscribe("#", MqttQos.AT_MOST_ONCE).subscribe(got::add);
+            modem.send("\r\n+QMTRECV: 0,0,\"a/#\",\"private-payload\"\r\n"); // wildcard in a received topic
+            modem.send("\r\n+QMTRECV: 0,70000,\"a/b\",\"private-payload\"\r\n"); // message id out of range
+            modem.send("\r\n+QMTRECV: 0,0,\"a/ok\",2,\"ok\"\r\n");
+            long deadline = System.nanoTime() + T.toNanos();
+            while (got.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(got).extracting(LinkMessage::topic).containsExactly("a/ok");
+            assertThat(link.malformedUrcs()).isEqualTo(2);
+            assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+            assertThat(logged.list).filteredOn(e -> e.getFormattedMessage().contains("malformed +QMTRECV"))
+                    .hasSize(2)
+                    .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("private-payload"))
+                    .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("wildcard"))
+                    .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("message id 70000"));
+        } finally {
+            logger.detachAppender(logged);
+        }
     }
 
     @Test

@@ -40,6 +40,9 @@ import reactor.core.scheduler.Schedulers;
  *       {@link Builder#resyncInterval}.</li>
  *   <li>{@code RDY} means the module rebooted: the command in flight and those waiting for a result URC
  *       fail with {@link ModuleRebootedException}; the line goes to {@link #urcs()} for the driver.</li>
+ *   <li>A counted payload whose bytes stop coming for {@link Builder#payloadGap} (a URC cut short: its
+ *       length field promised more than was sent) is dropped and counted in {@link #truncatedPayloads()},
+ *       so it does not swallow the lines that follow. A timeout's resynchronisation drops it too.</li>
  * </ul>
  *
  * <p>{@link #urcs()} is hot and survives subscribers coming and going. It buffers up to
@@ -56,6 +59,11 @@ public final class AtChannel implements AutoCloseable {
     public static final int DEFAULT_URC_BUFFER = 1024;
     /** Default wait for the {@code OK} of a resynchronisation {@code AT}. */
     public static final Duration DEFAULT_RESYNC_INTERVAL = Duration.ofMillis(500);
+    /**
+     * Default silence in the middle of a counted payload after which it is taken as cut short (at 115200
+     * baud a module sends a 64 KB payload in under 6 s, without pauses).
+     */
+    public static final Duration DEFAULT_PAYLOAD_GAP = Duration.ofSeconds(2);
     /** Failed resynchronisation attempts after which queued commands are failed. */
     public static final int RESYNC_ATTEMPTS_BEFORE_FAILING_QUEUE = 10;
 
@@ -74,6 +82,8 @@ public final class AtChannel implements AutoCloseable {
     private final Sinks.Many<AtUrc> urcSink;
     private final Sinks.One<Throwable> closedSink = Sinks.one();
     private final AtomicLong droppedUrcs = new AtomicLong();
+    private final AtomicLong truncatedPayloads = new AtomicLong();
+    private final Duration payloadGap;
 
     // engine state: touched only on the worker
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -82,6 +92,8 @@ public final class AtChannel implements AutoCloseable {
     private boolean resyncing;
     private int resyncAttempts;
     private Disposable resyncTimer;
+    private Disposable payloadGapTimer;
+    private long chunksFed;
     private boolean closed;
     private Throwable closeCause;
 
@@ -89,6 +101,7 @@ public final class AtChannel implements AutoCloseable {
         this.transport = b.transport;
         this.maxQueued = b.maxQueued;
         this.resyncInterval = b.resyncInterval;
+        this.payloadGap = b.payloadGap;
         if (b.scheduler != null) {
             this.ownedScheduler = null;
             this.worker = b.scheduler.createWorker();
@@ -113,7 +126,7 @@ public final class AtChannel implements AutoCloseable {
         transport.start(new ByteTransport.Listener() {
             @Override
             public void onBytes(byte[] chunk) {
-                worker.schedule(() -> framer.feed(chunk));
+                worker.schedule(() -> onChunk(chunk));
             }
 
             @Override
@@ -122,6 +135,24 @@ public final class AtChannel implements AutoCloseable {
             }
         });
         return this;
+    }
+
+    private void onChunk(byte[] chunk) {
+        framer.feed(chunk);
+        long fed = ++chunksFed;
+        if (payloadGapTimer != null) {
+            payloadGapTimer.dispose();
+            payloadGapTimer = null;
+        }
+        if (framer.readingPayload() && !closed) {
+            payloadGapTimer = worker.schedule(() -> {
+                if (chunksFed == fed && framer.readingPayload()) {
+                    framer.reset();
+                    long n = truncatedPayloads.incrementAndGet();
+                    log.warn("counted payload cut short: no byte for {}, dropped (cut short so far: {})", payloadGap, n);
+                }
+            }, payloadGap.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -141,6 +172,11 @@ public final class AtChannel implements AutoCloseable {
     /** Every line no command claimed, and the result URCs commands waited for. Hot; never completes before close. */
     public Flux<AtUrc> urcs() {
         return urcSink.asFlux();
+    }
+
+    /** Counted payloads dropped because their bytes stopped coming for {@link Builder#payloadGap} (URCs cut short). */
+    public long truncatedPayloads() {
+        return truncatedPayloads.get();
     }
 
     /** URCs dropped because the buffer was full. */
@@ -444,6 +480,9 @@ public final class AtChannel implements AutoCloseable {
         if (resyncTimer != null) {
             resyncTimer.dispose();
         }
+        if (payloadGapTimer != null) {
+            payloadGapTimer.dispose();
+        }
         transport.close();
         urcSink.tryEmitComplete();
         if (cause != null) {
@@ -481,6 +520,7 @@ public final class AtChannel implements AutoCloseable {
         private Duration resyncInterval = DEFAULT_RESYNC_INTERVAL;
         private AtFramer.PayloadRule payloadRule = AtFramer.QMTRECV_WITH_LENGTH;
         private int maxPayloadBytes = AtFramer.DEFAULT_MAX_PAYLOAD_BYTES;
+        private Duration payloadGap = DEFAULT_PAYLOAD_GAP;
 
         private Builder(ByteTransport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
@@ -517,6 +557,18 @@ public final class AtChannel implements AutoCloseable {
         public Builder payloadRule(AtFramer.PayloadRule rule, int maxPayloadBytes) {
             this.payloadRule = Objects.requireNonNull(rule, "rule");
             this.maxPayloadBytes = maxPayloadBytes;
+            return this;
+        }
+
+        /**
+         * Silence in the middle of a counted payload after which it is dropped as cut short (default
+         * {@link #DEFAULT_PAYLOAD_GAP}).
+         */
+        public Builder payloadGap(Duration payloadGap) {
+            if (payloadGap.isNegative() || payloadGap.isZero()) {
+                throw new IllegalArgumentException("payloadGap must be positive");
+            }
+            this.payloadGap = payloadGap;
             return this;
         }
 

@@ -80,6 +80,11 @@ public final class AtFramer {
         return discardedLines;
     }
 
+    /** Whether the framer is in the middle of a counted payload (or the line end after it). */
+    public boolean readingPayload() {
+        return state == State.PAYLOAD || state == State.TRAILER;
+    }
+
     /** Forgets any partial line or payload (after a reboot or a resynchronisation). */
     public void reset() {
         lineLen = 0;

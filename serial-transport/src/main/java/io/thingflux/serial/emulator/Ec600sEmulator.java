@@ -13,6 +13,7 @@ import io.thingflux.serial.PublishDialect;
 import io.thingflux.serial.at.ByteTransport;
 import io.thingflux.serial.internal.AtFields;
 import io.thingflux.serial.internal.AtFields.Field;
+import io.thingflux.serial.internal.QmtRecv;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ import reactor.core.scheduler.Schedulers;
  * module does ({@link AliyunSigner} with the QMTCONN client id, hmacsha256, securemode 3). Result URCs follow {@code OK} after the
  * configured delay (zero in tests). Unknown commands and bad parameters get {@code ERROR}.
  *
- * <p>Faults can be injected: {@link #reboot()}, {@link #injectQmtStat(int, int)}, {@link #deactivatePdp()},
+ * <p>Faults can be injected: {@link #reboot()}, {@link #rebootOnNextPublish()}, {@link #injectQmtStat(int, int)}, {@link #deactivatePdp()},
  * {@link #sendRaw(byte[])} (garbage), {@link #splitPrompts(boolean)}, {@link #silence(boolean)}.
  *
  * <p>All state lives on one single-thread scheduler. Limits: the retain flag of a publish is not passed on
@@ -102,6 +103,7 @@ public final class Ec600sEmulator implements AutoCloseable {
     private PendingPublish pendingPublish;
     private boolean silent;
     private boolean splitPrompts;
+    private boolean rebootOnNextPublish;
     private int downlinkMsgId;
 
     private enum Mode { COMMAND, DATA_COUNTED, DATA_CTRL_Z }
@@ -165,21 +167,32 @@ public final class Ec600sEmulator implements AutoCloseable {
 
     /** The module reboots: MQTT and PDP state are lost, echo is on again, {@code RDY} is sent. */
     public void reboot() {
-        worker.schedule(() -> {
-            for (Client c : clients) {
-                c.drop();
-            }
-            echo = true;
-            pdpActive = false;
-            input.reset();
-            mode = Mode.COMMAND;
-            pendingPublish = null;
-            silent = false;
-            for (int i = 0; i < CLIENTS; i++) {
-                clients[i] = new Client(i);
-            }
-            send("\r\nRDY\r\n");
-        });
+        worker.schedule(this::rebootNow);
+    }
+
+    /**
+     * The module reboots in the middle of the next publish: it takes the command and the whole payload, then
+     * reboots ({@code RDY}) before answering, and the message never reaches the broker.
+     */
+    public void rebootOnNextPublish() {
+        worker.schedule(() -> rebootOnNextPublish = true);
+    }
+
+    private void rebootNow() {
+        for (Client c : clients) {
+            c.drop();
+        }
+        echo = true;
+        pdpActive = false;
+        input.reset();
+        mode = Mode.COMMAND;
+        pendingPublish = null;
+        silent = false;
+        rebootOnNextPublish = false;
+        for (int i = 0; i < CLIENTS; i++) {
+            clients[i] = new Client(i);
+        }
+        send("\r\nRDY\r\n");
     }
 
     /** The MQTT link of client {@code idx} breaks with {@code +QMTSTAT: idx,code}. */
@@ -820,6 +833,10 @@ public final class Ec600sEmulator implements AutoCloseable {
     }
 
     private void finishPublish(byte[] payload) {
+        if (rebootOnNextPublish) {
+            rebootNow();
+            return;
+        }
         PendingPublish pp = pendingPublish;
         pendingPublish = null;
         input.reset();
@@ -867,14 +884,7 @@ public final class Ec600sEmulator implements AutoCloseable {
 
     /** {@code +QMTRECV: idx,msgid,"topic"[,len],"payload"} with its CR LFs, the payload raw. */
     private static byte[] receivedRecord(Client c, int msgId, LinkMessage m) {
-        byte[] payload = m.payloadUnsafe();
-        String header = "\r\n+QMTRECV: " + c.idx + "," + msgId + ",\"" + m.topic() + "\","
-                + (c.lengthInUrc ? payload.length + "," : "") + "\"";
-        ByteArrayOutputStream out = new ByteArrayOutputStream(header.length() + payload.length + 3);
-        out.writeBytes(header.getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(payload);
-        out.writeBytes("\"\r\n".getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
+        return QmtRecv.render(new QmtRecv.Received(c.idx, msgId, m.topic(), m.payloadUnsafe()), c.lengthInUrc);
     }
 
     /** {@code AT+QMTRECV=idx[,recv_id]}: the buffered message(s), each freed once read, then OK. */

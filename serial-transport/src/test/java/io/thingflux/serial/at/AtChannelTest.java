@@ -59,6 +59,32 @@ class AtChannelTest {
     }
 
     @Test
+    void countedPayloadCutShortIsDroppedAfterTheGapSoTheLinesAfterItAreRead() {
+        module.send("\r\n+QMTRECV: 0,0,\"a/b\",100,\"cut short\"\r\n");
+        time.advanceTimeBy(AtChannel.DEFAULT_PAYLOAD_GAP.minusMillis(100));
+        assertThat(channel.truncatedPayloads()).isZero();
+        time.advanceTimeBy(Duration.ofMillis(200));
+        assertThat(channel.truncatedPayloads()).isEqualTo(1);
+        module.send("\r\n+QMTSTAT: 0,1\r\n");
+        assertThat(urcs).extracting(AtUrc::line).containsExactly("+QMTSTAT: 0,1");
+        Result<AtResponse> r = run(channel.execute(AtCommand.of("AT")));
+        module.send("\r\nOK\r\n");
+        assertThat(r.value.get()).isNotNull();
+    }
+
+    @Test
+    void countedPayloadArrivingWithPausesShorterThanTheGapIsKept() {
+        module.send("\r\n+QMTRECV: 0,0,\"a/b\",6,\"ab");
+        time.advanceTimeBy(AtChannel.DEFAULT_PAYLOAD_GAP.minusMillis(100));
+        module.send("cd");
+        time.advanceTimeBy(AtChannel.DEFAULT_PAYLOAD_GAP.minusMillis(100));
+        module.send("ef\"\r\n");
+        time.advanceTimeBy(AtChannel.DEFAULT_PAYLOAD_GAP.multipliedBy(2));
+        assertThat(channel.truncatedPayloads()).isZero();
+        assertThat(urcs).singleElement().satisfies(u -> assertThat(new String(u.payload(), StandardCharsets.US_ASCII)).isEqualTo("abcdef"));
+    }
+
+    @Test
     void urcBetweenCommandAndOkGoesToTheUrcFluxNotTheResponse() {
         Result<AtResponse> r = run(channel.execute(AtCommand.of("AT+CREG?")));
         module.send("\r\n+CREG: 0,1\r\n\r\n+QMTSTAT: 0,1\r\n\r\nOK\r\n");
