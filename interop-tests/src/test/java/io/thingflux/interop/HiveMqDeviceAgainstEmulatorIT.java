@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
@@ -145,13 +146,13 @@ class HiveMqDeviceAgainstEmulatorIT {
     }
 
     @Test
-    void aDeviceTheEmulatorDoesNotKnowIsRefused() {
+    void aDeviceTheEmulatorDoesNotKnowIsRefusedWithBadUserNameOrPassword() {
         AliyunDeviceIdentity stranger = new AliyunDeviceIdentity("a1wFylTxYeD", "not_registered", "whatever-secret");
         MqttCredentials credentials = AliyunSigner.defaults().sign(stranger);
         Mqtt3BlockingClient device = client(credentials);
         assertThatThrownBy(() -> connect(device, credentials))
                 .isInstanceOfSatisfying(Mqtt3ConnAckException.class, e -> assertThat(e.getMqttMessage().getReturnCode())
-                        .isNotEqualTo(Mqtt3ConnAckReturnCode.SUCCESS));
+                        .isEqualTo(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD));
     }
 
     @Test
@@ -174,7 +175,8 @@ class HiveMqDeviceAgainstEmulatorIT {
         assertThatThrownBy(() -> device.publishWith().topic("/sys/a1wFylTxYeD/co_0002/thing/event/property/post")
                 .qos(MqttQos.AT_LEAST_ONCE).payload("{\"id\":\"1\",\"params\":{}}".getBytes(StandardCharsets.UTF_8))
                 .send())
-                .as("the QoS 1 publish is never acknowledged: the connection is closed instead");
+                .as("the QoS 1 publish is never acknowledged: the connection is closed instead")
+                .isInstanceOf(MqttSessionExpiredException.class).hasMessageContaining("connection was closed");
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (device.getState().isConnected() && System.nanoTime() < deadline) {
             Thread.sleep(20); // bounded polling of the client's state
