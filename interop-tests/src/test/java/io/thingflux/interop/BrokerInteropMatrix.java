@@ -410,8 +410,8 @@ abstract class BrokerInteropMatrix {
 
     @Test
     void withATwoSecondKeepaliveAnIdleClientStaysConnectedAndStillExchangesMessages() throws Exception {
-        // 2 s, not 1: HiveMQ CE 2025.5 closes a 1 s keepalive connection after about 1 s of silence (not 1.5 s),
-        // which races the PINGREQ our client sends after exactly 1 s without a write
+        // 2 s, not 1: HiveMQ CE arms its reader-idle timer with (int) (keepalive * 1.5) seconds, so a 1 s keepalive
+        // is closed after 1 s of silence (not 1.5 s), racing the PINGREQ our client sends after 1 s without a write
         MqttClient ours = connectedClient("idle", b -> b.keepAliveSeconds(2).pingTimeout(Duration.ofSeconds(5)));
         // the broker drops a client silent for 1.5 keepalives; without our PINGREQs this would leave CONNECTED
         StepVerifier.create(ours.states())
