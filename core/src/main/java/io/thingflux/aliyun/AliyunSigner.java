@@ -2,6 +2,7 @@ package io.thingflux.aliyun;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,7 +41,8 @@ public final class AliyunSigner {
         this.secureMode = b.secureMode;
         this.clientId = b.clientId;
         this.timestamp = b.timestamp;
-        this.extraParams = Map.copyOf(b.extraParams);
+        // in the order given: Map.copyOf would iterate in an order that changes from one JVM run to the next
+        this.extraParams = Collections.unmodifiableMap(new LinkedHashMap<>(b.extraParams));
     }
 
     public static Builder builder() {

@@ -49,8 +49,11 @@ public final class MqttTopics {
             return "empty (MQTT-4.7.3-1)";
         }
         int n = name.length();
-        boolean ascii = true;
-        for (int i = 0; i < n; i++) {
+        if (name.indexOf('+') < 0 && name.indexOf('#') < 0 && name.indexOf(0) < 0) {
+            // the common case, with String's own scans: what is left is the UTF-8 rules and the length limit
+            return n <= MAX_CHARS_WITHIN_LIMIT && !hasSurrogate(name) ? null : utf8Problem(name);
+        }
+        for (int i = 0; ; i++) { // name the first offending char
             char c = name.charAt(i);
             if (c == '+' || c == '#') {
                 return "wildcard '" + c + "' in a topic name (MQTT-3.3.2-2)";
@@ -58,12 +61,7 @@ public final class MqttTopics {
             if (c == 0) {
                 return "contains U+0000 (MQTT-4.7.3-2)";
             }
-            if (c >= 0x80) {
-                ascii = false;
-            }
         }
-        // an ASCII name is as many UTF-8 bytes as chars and has no surrogate to pair
-        return ascii && n <= MqttStrings.MAX_ENCODED_LENGTH ? null : utf8Problem(name);
     }
 
     /** Why {@code filter} is not a valid topic filter, or {@code null} if it is. */
@@ -132,6 +130,18 @@ public final class MqttTopics {
             }
         }
         return ni == nn;
+    }
+
+    /** A string of at most this many chars has at most 65535 UTF-8 bytes: no char takes more than three. */
+    private static final int MAX_CHARS_WITHIN_LIMIT = MqttStrings.MAX_ENCODED_LENGTH / 3;
+
+    private static boolean hasSurrogate(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code filter} contains a wildcard. */

@@ -70,6 +70,20 @@ class AliyunSignerTest {
     }
 
     @Test
+    void extraParametersAppearInTheOrderTheyWereGiven() {
+        AliyunSigner.Builder builder = AliyunSigner.builder().clientId("c");
+        String[] keys = {"ext", "_v", "instanceId", "authType", "lan", "gw", "zeta", "alpha"};
+        for (String k : keys) {
+            builder.extraParam(k, k.toUpperCase(java.util.Locale.ROOT));
+        }
+        MqttCredentials signed = builder.build().sign(new AliyunDeviceIdentity("pk", "dn", "secret"));
+        assertThat(signed.clientId()).isEqualTo("c|securemode=3,signmethod=hmacsha256,ext=EXT,_v=_V,instanceId=INSTANCEID,"
+                + "authType=AUTHTYPE,lan=LAN,gw=GW,zeta=ZETA,alpha=ALPHA|");
+        assertThat(AliyunClientId.parse(signed.clientId()).params().keySet())
+                .containsExactly("securemode", "signmethod", "ext", "_v", "instanceId", "authType", "lan", "gw", "zeta", "alpha");
+    }
+
+    @Test
     void builderRefusesValuesThatWouldBreakTheClientIdSyntax() {
         assertThatThrownBy(() -> AliyunSigner.builder().clientId("a|b")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> AliyunSigner.builder().clientId("a,b")).isInstanceOf(IllegalArgumentException.class);

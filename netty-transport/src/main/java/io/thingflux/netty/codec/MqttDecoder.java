@@ -19,7 +19,8 @@ import java.util.List;
  * <p>On a violation the decoder discards the rest of the input, fires {@code exceptionCaught} with the
  * {@link MqttProtocolException} (a handler after it may still answer, e.g. a broker's CONNACK 0x01 for an
  * unsupported protocol level) and closes the channel. Other channels are not affected. One instance per
- * channel.
+ * channel: it remembers the last few PUBLISH topics of its connection (see {@code TopicCache}) so a repeated
+ * topic costs no allocation.
  */
 public final class MqttDecoder extends ByteToMessageDecoder {
 
@@ -36,6 +37,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
 
     private final int maxPacketSize;
+    private final TopicCache topics = new TopicCache();
     private boolean failed;
 
     /** A decoder with {@link #DEFAULT_MAX_PACKET_SIZE}. */
@@ -129,6 +131,6 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         }
         int bodyStart = start + 1 + lengthBytes;
         in.readerIndex(bodyStart + remaining);
-        return MqttPacketDecoder.decode(first, in, bodyStart, remaining);
+        return MqttPacketDecoder.decodeBody(first, in, bodyStart, remaining, topics);
     }
 }

@@ -77,10 +77,21 @@ public final class MqttPacketDecoder {
      */
     public static MqttPacket decode(int firstByte, ByteBuf buf, int index, int length) {
         checkFixedHeader(firstByte);
+        return decodeBody(firstByte, buf, index, length, null);
+    }
+
+    /**
+     * As {@link #decode(int, ByteBuf, int, int)} for a first byte already {@linkplain #checkFixedHeader checked};
+     * PUBLISH topics are looked up in (and added to) {@code topics} if not {@code null}.
+     */
+    static MqttPacket decodeBody(int firstByte, ByteBuf buf, int index, int length, TopicCache topics) {
         try {
+            if (firstByte >>> 4 == 3) {
+                return publish(firstByte, buf, index, length, topics);
+            }
             return decodeChecked(firstByte, buf, index, length);
         } catch (IllegalArgumentException e) {
-            // a model invariant the explicit checks above did not name; still a typed protocol error
+            // a model invariant the explicit checks did not name; still a typed protocol error
             throw new MqttProtocolException(Reason.MALFORMED_PACKET, e.getMessage(), e);
         } catch (IndexOutOfBoundsException e) {
             throw new MqttProtocolException(Reason.TRUNCATED, "read past the end of the packet", e);
@@ -92,7 +103,6 @@ public final class MqttPacketDecoder {
         MqttPacket packet = switch (firstByte >>> 4) {
             case 1 -> connect(c);
             case 2 -> connAck(c);
-            case 3 -> publish(firstByte, c);
             case 4 -> new PubAck(c.packetId());
             case 5 -> new PubRec(c.packetId());
             case 6 -> new PubRel(c.packetId());
@@ -176,18 +186,50 @@ public final class MqttPacketDecoder {
         return new ConnAck(sessionPresent, ConnectReturnCode.valueOf(code));
     }
 
-    private static Publish publish(int firstByte, Cursor c) {
+    /** The hot path: reads straight from the buffer, and reuses a topic the connection sent before. */
+    private static Publish publish(int firstByte, ByteBuf buf, int index, int length, TopicCache topics) {
         boolean dup = (firstByte & 0x08) != 0;
         MqttQos qos = MqttQos.valueOf((firstByte >>> 1) & 0x03);
         boolean retain = (firstByte & 0x01) != 0;
-        String topic = c.string("topic name");
-        // c.string already refused malformed UTF-8 and U+0000; what is left of the name rules is cheap
-        if (topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-            throw new MqttProtocolException(Reason.INVALID_TOPIC_NAME, "PUBLISH topic " + MqttTopics.nameProblem(topic));
+        int end = index + length;
+        if (length < 2) {
+            throw truncated("topic name length", 2, length);
         }
-        int packetId = qos == MqttQos.AT_MOST_ONCE ? 0 : c.packetId();
-        byte[] payload = c.rest();
+        int topicLength = buf.getUnsignedShort(index);
+        int pos = index + 2;
+        if (end - pos < topicLength) {
+            throw truncated("topic name", topicLength, end - pos);
+        }
+        String topic = topics == null ? null : topics.find(buf, pos, topicLength);
+        if (topic == null) {
+            topic = utf8(buf, pos, topicLength, "topic name");
+            // utf8 already refused malformed UTF-8 and U+0000; what is left of the name rules is cheap
+            if (topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+                throw new MqttProtocolException(Reason.INVALID_TOPIC_NAME, "PUBLISH topic " + MqttTopics.nameProblem(topic));
+            }
+            if (topics != null) {
+                topics.remember(buf, pos, topicLength, topic);
+            }
+        }
+        pos += topicLength;
+        int packetId = 0;
+        if (qos != MqttQos.AT_MOST_ONCE) {
+            if (end - pos < 2) {
+                throw truncated("packet id", 2, end - pos);
+            }
+            packetId = buf.getUnsignedShort(pos);
+            if (packetId == 0) {
+                throw new MqttProtocolException(Reason.ZERO_PACKET_ID, "packet id 0 (MQTT-2.3.1-1)");
+            }
+            pos += 2;
+        }
+        byte[] payload = new byte[end - pos];
+        buf.getBytes(pos, payload);
         return new Publish(topic, qos, dup, retain, packetId, payload);
+    }
+
+    private static MqttProtocolException truncated(String what, int needed, int left) {
+        return new MqttProtocolException(Reason.TRUNCATED, what + " needs " + needed + " bytes, " + left + " left in the packet");
     }
 
     private static Subscribe subscribe(Cursor c) {
@@ -275,8 +317,7 @@ public final class MqttPacketDecoder {
 
         void need(int n, String what) {
             if (end - pos < n) {
-                throw new MqttProtocolException(Reason.TRUNCATED,
-                        what + " needs " + n + " bytes, " + (end - pos) + " left in the packet");
+                throw truncated(what, n, end - pos);
             }
         }
 
@@ -314,13 +355,6 @@ public final class MqttPacketDecoder {
             byte[] bytes = new byte[len];
             buf.getBytes(pos, bytes);
             pos += len;
-            return bytes;
-        }
-
-        byte[] rest() {
-            byte[] bytes = new byte[end - pos];
-            buf.getBytes(pos, bytes);
-            pos = end;
             return bytes;
         }
 

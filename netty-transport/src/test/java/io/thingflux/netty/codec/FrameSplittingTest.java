@@ -9,9 +9,10 @@ import io.thingflux.netty.testing.SeedFrames;
 import io.thingflux.netty.testing.SeedFrames.Frame;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.TestFactory;
 
 /** TCP may cut the stream anywhere: the decoder yields the same packets however the bytes arrive. */
 class FrameSplittingTest {
@@ -20,9 +21,13 @@ class FrameSplittingTest {
         return SeedFrames.all();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("frames")
-    void frameSplitAtEveryBytePositionDecodesAsTheWholeFrame(Frame frame) {
+    /** One dynamic test per frame; the leak check runs once after all of them. */
+    @TestFactory
+    Stream<DynamicTest> frameSplitAtEveryBytePositionDecodesAsTheWholeFrame() {
+        return frames().stream().map(f -> DynamicTest.dynamicTest(f.name(), () -> assertSplitsDecodeAsWhole(f)));
+    }
+
+    private static void assertSplitsDecodeAsWhole(Frame frame) {
         byte[] bytes = frame.bytes();
         MqttPacket whole = SeedFrameMeaningTest.decodeOne(bytes);
         for (int cut = 1; cut < bytes.length; cut++) {

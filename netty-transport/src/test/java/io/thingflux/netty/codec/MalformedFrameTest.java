@@ -133,6 +133,12 @@ class MalformedFrameTest {
         c.add(new Case("topic with an overlong three-byte '/'", publishWithTopicBytes("61 E0 80 AF"), Reason.MALFORMED_UTF8));
         c.add(new Case("topic with an overlong four-byte '/'", publishWithTopicBytes("F0 80 80 AF"), Reason.MALFORMED_UTF8));
         c.add(new Case("topic with a code point above U+10FFFF", publishWithTopicBytes("F4 90 80 80"), Reason.MALFORMED_UTF8));
+        c.add(new Case("topic with C1, an overlong two-byte lead", publishWithTopicBytes("C1 BF"), Reason.MALFORMED_UTF8));
+        c.add(new Case("topic with an overlong U+07FF in three bytes", publishWithTopicBytes("E0 9F BF"), Reason.MALFORMED_UTF8));
+        c.add(new Case("topic with an overlong U+FFFF in four bytes", publishWithTopicBytes("F0 8F BF BF"), Reason.MALFORMED_UTF8));
+        c.add(new Case("topic with lead byte F5", publishWithTopicBytes("F5 80 80 80"), Reason.MALFORMED_UTF8));
+        c.add(new Case("topic with ASCII as a third byte", publishWithTopicBytes("E1 80 41"), Reason.MALFORMED_UTF8));
+        c.add(new Case("topic with ASCII as a fourth byte", publishWithTopicBytes("F1 80 80 41"), Reason.MALFORMED_UTF8));
         c.add(new Case("topic containing U+0000", publishWithTopicBytes("61 00 62"), Reason.MALFORMED_UTF8));
         c.add(new Case("non-ASCII topic containing U+0000", publishWithTopicBytes("C3 A9 00"), Reason.MALFORMED_UTF8));
         c.add(new Case("client id containing U+0000",
@@ -156,6 +162,7 @@ class MalformedFrameTest {
         c.add(new Case("reserved bits in the requested QoS byte", frame(0x82, "0001", str("a"), "04"), Reason.RESERVED_SUBSCRIPTION_BITS));
         c.add(new Case("reserved high bit in the requested QoS byte", frame(0x82, "0001", str("a"), "81"), Reason.RESERVED_SUBSCRIPTION_BITS));
         c.add(new Case("subscription with QoS 3", frame(0x82, "0001", str("a"), "03"), Reason.INVALID_QOS));
+        c.add(new Case("SUBACK without a return code", frame(0x90, "0001"), Reason.EMPTY_SUBSCRIPTION_LIST));
         c.add(new Case("SUBACK return code 0x03", frame(0x90, "0001", "03"), Reason.INVALID_SUBACK_RETURN_CODE));
         c.add(new Case("SUBACK return code 0x81 after a valid one", frame(0x90, "0001", "01", "81"), Reason.INVALID_SUBACK_RETURN_CODE));
         // CONNACK (§3.2.2)

@@ -28,9 +28,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every real frame of {@code shared/vectors/mqtt-frames.txt} decodes to exactly what its {@code meaning}
@@ -134,9 +135,13 @@ class SeedFrameMeaningTest {
         assertThat(SeedFrames.all()).extracting(Frame::name).containsExactlyElementsOf(MEANINGS.keySet());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("frames")
-    void frameDecodesToWhatItsMeaningSaysAndEncodesBackToTheSameBytes(Frame frame) {
+    /** One dynamic test per frame; the leak check runs once after all of them. */
+    @TestFactory
+    Stream<DynamicTest> frameDecodesToWhatItsMeaningSaysAndEncodesBackToTheSameBytes() {
+        return frames().stream().map(f -> DynamicTest.dynamicTest(f.name(), () -> assertMeaningAndReEncoding(f)));
+    }
+
+    private static void assertMeaningAndReEncoding(Frame frame) {
         MqttPacket packet = decodeOne(frame.bytes());
         assertThat(MEANINGS).as("expectation for %s", frame.name()).containsKey(frame.name());
         MEANINGS.get(frame.name()).accept(packet);
