@@ -19,9 +19,10 @@ import java.util.stream.Stream;
  * HiveMQ Community Edition embedded in the test JVM, on a free loopback port, for interop tests.
  *
  * <p>Each instance gets its own configuration, data and extensions folders under a temporary directory. The
- * configuration binds one TCP listener to 127.0.0.1, keeps persistence in memory and turns the anonymous usage
- * statistics off (tests must not phone home) and queues up to {@link #MAX_QUEUED_MESSAGES} per client. HiveMQ's own logging bootstrap is skipped so the test's logback
- * configuration applies. {@link #stop()} and {@link #restart()} keep the port.
+ * configuration binds one TCP listener to 127.0.0.1, keeps persistence in memory, turns the anonymous usage
+ * statistics off (tests must not phone home) and queues up to {@link #MAX_QUEUED_MESSAGES} messages per client.
+ * HiveMQ's own logging bootstrap is skipped so the test's logback configuration applies. {@link #stop()} and
+ * {@link #restart()} keep the port.
  *
  * <p>HiveMQ CE 2025.5 is built against Netty 4.1; our BOM forces Netty 4.2.18 onto the test class path and the
  * broker starts and serves MQTT 3.1.1 clients with it (see {@code HiveMqCeBrokerIT}).
