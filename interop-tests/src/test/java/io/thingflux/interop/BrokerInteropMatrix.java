@@ -59,6 +59,9 @@ abstract class BrokerInteropMatrix {
 
     /** Generous bound of any one wait on two busy cores. */
     static final Duration WAIT = Duration.ofSeconds(30);
+    /** QoS 1 as the HiveMQ client names it (our {@link MqttQos} has the same simple name). */
+    private static final com.hivemq.client.mqtt.datatypes.MqttQos HIVE_QOS_1 =
+            com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE;
 
     private final List<MqttClient> ourClients = new CopyOnWriteArrayList<>();
     private final List<Mqtt3BlockingClient> hiveMqClients = new CopyOnWriteArrayList<>();
@@ -168,13 +171,13 @@ abstract class BrokerInteropMatrix {
         Mqtt3BlockingClient hive = hiveMq("pub");
 
         for (String level : List.of("room1/temp", "room2/temp", "room1/hum", "room1/a/b", "room2/a/temp", "room1")) {
-            hive.publishWith().topic(prefix + "/" + level).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+            hive.publishWith().topic(prefix + "/" + level).qos(HIVE_QOS_1)
                     .payload(level.getBytes(StandardCharsets.UTF_8)).send();
         }
         // markers: once they arrive, every earlier message for the same subscription has arrived too
-        hive.publishWith().topic(prefix + "/end/temp").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+        hive.publishWith().topic(prefix + "/end/temp").qos(HIVE_QOS_1)
                 .payload("end".getBytes(StandardCharsets.UTF_8)).send();
-        hive.publishWith().topic(prefix + "/room1/end").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+        hive.publishWith().topic(prefix + "/room1/end").qos(HIVE_QOS_1)
                 .payload("end".getBytes(StandardCharsets.UTF_8)).send();
 
         assertThat(plus.untilPayload("end")).containsExactly("room1/temp", "room2/temp");
@@ -186,7 +189,7 @@ abstract class BrokerInteropMatrix {
     void theHiveMqClientsWildcardSubscriptionReceivesOurMatchingPublishes() throws Exception {
         Mqtt3BlockingClient hive = hiveMq("sub");
         try (Mqtt3BlockingClient.Mqtt3Publishes publishes = hive.publishes(MqttGlobalPublishFilter.ALL)) {
-            hive.subscribeWith().topicFilter(prefix + "/+/x/#").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+            hive.subscribeWith().topicFilter(prefix + "/+/x/#").qos(HIVE_QOS_1)
                     .send();
             MqttClient ours = connectedClient("pub", UnaryOperator.identity());
             List<String> levels = List.of("a/x", "a/y/x", "b/x/1/2", "x", "c/x/end");
@@ -196,7 +199,8 @@ abstract class BrokerInteropMatrix {
             }
             List<String> got = new ArrayList<>();
             do {
-                got.add(new String(receive(publishes, "the matching publishes").getPayloadAsBytes(), StandardCharsets.UTF_8));
+                Mqtt3Publish next = receive(publishes, "the matching publishes");
+                got.add(new String(next.getPayloadAsBytes(), StandardCharsets.UTF_8));
             } while (!got.get(got.size() - 1).equals("c/x/end"));
             assertThat(got).containsExactly("a/x", "b/x/1/2", "c/x/end");
         }
@@ -209,7 +213,7 @@ abstract class BrokerInteropMatrix {
         String topic = prefix + "/retained";
         byte[] payload = "last known state".getBytes(StandardCharsets.UTF_8);
         Mqtt3BlockingClient hive = hiveMq("pub");
-        hive.publishWith().topic(topic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).retain(true)
+        hive.publishWith().topic(topic).qos(HIVE_QOS_1).retain(true)
                 .payload(payload).send();
         try {
             MqttClient ours = connectedClient("sub", UnaryOperator.identity());
@@ -217,7 +221,7 @@ abstract class BrokerInteropMatrix {
             assertThat(got.payload()).isEqualTo(payload);
             assertThat(got.retain()).isTrue();
         } finally {
-            hive.publishWith().topic(topic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).retain(true)
+            hive.publishWith().topic(topic).qos(HIVE_QOS_1).retain(true)
                     .payload(new byte[0]).send(); // clears it
         }
     }
@@ -231,21 +235,21 @@ abstract class BrokerInteropMatrix {
 
         Mqtt3BlockingClient first = hiveMq("sub1");
         try (Mqtt3BlockingClient.Mqtt3Publishes publishes = first.publishes(MqttGlobalPublishFilter.ALL)) {
-            first.subscribeWith().topicFilter(topic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+            first.subscribeWith().topicFilter(topic).qos(HIVE_QOS_1).send();
             Mqtt3Publish got = receive(publishes, "the retained message");
             assertThat(got.getPayloadAsBytes()).isEqualTo(payload);
             assertThat(got.isRetain()).isTrue();
         }
 
         ours.publish(new LinkMessage(topic, new byte[0], MqttQos.AT_LEAST_ONCE, true)).block(WAIT);
-        // after the clear, a new subscriber gets nothing for the topic: the marker retained on a sibling topic comes alone
+        // after the clear a new subscriber gets nothing for the topic: the marker retained on a sibling comes alone
         ours.publish(new LinkMessage(prefix + "/zz-marker", "marker".getBytes(StandardCharsets.UTF_8),
                 MqttQos.AT_LEAST_ONCE, true)).block(WAIT);
         Mqtt3BlockingClient second = hiveMq("sub2");
         try (Mqtt3BlockingClient.Mqtt3Publishes publishes = second.publishes(MqttGlobalPublishFilter.ALL)) {
             // subscribed in this order, a retained message still kept for the topic would come before the marker's
-            second.subscribeWith().topicFilter(topic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
-            second.subscribeWith().topicFilter(prefix + "/zz-marker").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+            second.subscribeWith().topicFilter(topic).qos(HIVE_QOS_1).send();
+            second.subscribeWith().topicFilter(prefix + "/zz-marker").qos(HIVE_QOS_1)
                     .send();
             assertThat(receive(publishes, "the marker").getTopic().toString()).as("first message after clearing")
                     .isEqualTo(prefix + "/zz-marker");
@@ -263,7 +267,7 @@ abstract class BrokerInteropMatrix {
         Mqtt3BlockingClient hive = hiveMq("watcher");
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(new InetSocketAddress(host(), port()));
              Mqtt3BlockingClient.Mqtt3Publishes publishes = hive.publishes(MqttGlobalPublishFilter.ALL)) {
-            hive.subscribeWith().topicFilter(willTopic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+            hive.subscribeWith().topicFilter(willTopic).qos(HIVE_QOS_1).send();
             MqttClient ours = connectedClient("dying", b -> b.port(proxy.port())
                     .will(new Will(willTopic, will, MqttQos.AT_LEAST_ONCE, false))
                     .reconnect(ReconnectPolicy.none()));
@@ -274,7 +278,7 @@ abstract class BrokerInteropMatrix {
             Mqtt3Publish got = receive(publishes, "the will");
             assertThat(got.getTopic().toString()).isEqualTo(willTopic);
             assertThat(got.getPayloadAsBytes()).isEqualTo(will);
-            assertThat(got.getQos()).isEqualTo(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE);
+            assertThat(got.getQos()).isEqualTo(HIVE_QOS_1);
             awaitState(ours, LinkState.DISCONNECTED); // lost and, by its policy, not retried
         }
     }
@@ -286,7 +290,7 @@ abstract class BrokerInteropMatrix {
         Mqtt3BlockingClient hive = hiveMq("watcher");
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(new InetSocketAddress(host(), port()));
              Mqtt3BlockingClient.Mqtt3Publishes publishes = hive.publishes(MqttGlobalPublishFilter.ALL)) {
-            hive.subscribeWith().topicFilter(willTopic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+            hive.subscribeWith().topicFilter(willTopic).qos(HIVE_QOS_1).send();
             connectedClient("silent", b -> b.port(proxy.port()).keepAliveSeconds(1)
                     .pingTimeout(Duration.ofMinutes(5))
                     .will(new Will(willTopic, will, MqttQos.AT_LEAST_ONCE, false))
@@ -312,7 +316,7 @@ abstract class BrokerInteropMatrix {
 
         Mqtt3BlockingClient hive = hiveMq("pub");
         for (int i = 1; i <= 3; i++) {
-            hive.publishWith().topic(topic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+            hive.publishWith().topic(topic).qos(HIVE_QOS_1)
                     .payload(("queued-" + i).getBytes(StandardCharsets.UTF_8)).send();
         }
 
@@ -340,10 +344,10 @@ abstract class BrokerInteropMatrix {
         Received ourReceived = subscribe(ours, prefix + "/down", MqttQos.AT_LEAST_ONCE);
         Mqtt3BlockingClient hive = hiveMq("big");
         try (Mqtt3BlockingClient.Mqtt3Publishes publishes = hive.publishes(MqttGlobalPublishFilter.ALL)) {
-            hive.subscribeWith().topicFilter(prefix + "/up").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+            hive.subscribeWith().topicFilter(prefix + "/up").qos(HIVE_QOS_1).send();
 
             assertThat(ours.publish(prefix + "/up", up, MqttQos.AT_LEAST_ONCE).block(WAIT).isSuccess()).isTrue();
-            hive.publishWith().topic(prefix + "/down").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+            hive.publishWith().topic(prefix + "/down").qos(HIVE_QOS_1)
                     .payload(down).send();
 
             assertThat(receive(publishes, "1 MiB from us").getPayloadAsBytes()).isEqualTo(up);
@@ -359,7 +363,7 @@ abstract class BrokerInteropMatrix {
         Received ourReceived = subscribe(subscriber, topic, MqttQos.AT_LEAST_ONCE);
         Mqtt3BlockingClient hive = hiveMq("seq-sub");
         try (Mqtt3BlockingClient.Mqtt3Publishes publishes = hive.publishes(MqttGlobalPublishFilter.ALL)) {
-            hive.subscribeWith().topicFilter(topic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+            hive.subscribeWith().topicFilter(topic).qos(HIVE_QOS_1).send();
             MqttClient publisher = connectedClient("seq-pub", b -> b.maxInFlight(64));
 
             CompletableFuture<List<PublishResult>> published = publisher.publish(Flux.range(0, count)
@@ -388,16 +392,16 @@ abstract class BrokerInteropMatrix {
         String topic = prefix + "/gone";
         Mqtt3BlockingClient hive = hiveMq("pub");
         Received received = subscribe(ours, topic, MqttQos.AT_LEAST_ONCE);
-        hive.publishWith().topic(topic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+        hive.publishWith().topic(topic).qos(HIVE_QOS_1)
                 .payload("before".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(received.next("the message before unsubscribing").payloadAsString()).isEqualTo("before");
 
         received.subscription.dispose(); // cancelling sends UNSUBSCRIBE
         // the broker handles our packets in order: once this later SUBACK is back, the UNSUBSCRIBE was handled
         Received marker = subscribe(ours, prefix + "/marker", MqttQos.AT_LEAST_ONCE);
-        hive.publishWith().topic(topic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+        hive.publishWith().topic(topic).qos(HIVE_QOS_1)
                 .payload("after".getBytes(StandardCharsets.UTF_8)).send();
-        hive.publishWith().topic(prefix + "/marker").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+        hive.publishWith().topic(prefix + "/marker").qos(HIVE_QOS_1)
                 .payload("marker".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(marker.next("the marker").payloadAsString()).isEqualTo("marker");
 
@@ -421,7 +425,7 @@ abstract class BrokerInteropMatrix {
                 .verify(WAIT);
         String topic = prefix + "/alive";
         Received received = subscribe(ours, topic, MqttQos.AT_LEAST_ONCE);
-        hiveMq("pub").publishWith().topic(topic).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+        hiveMq("pub").publishWith().topic(topic).qos(HIVE_QOS_1)
                 .payload("still here".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(received.next("a message after idling").payloadAsString()).isEqualTo("still here");
     }
@@ -493,8 +497,10 @@ abstract class BrokerInteropMatrix {
         /** The payloads up to (not including) the first one equal to {@code end}. */
         List<String> untilPayload(String end) throws InterruptedException {
             List<String> payloads = new ArrayList<>();
-            for (String p = next("payload " + end).payloadAsString(); !p.equals(end); p = next("payload " + end).payloadAsString()) {
-                payloads.add(p);
+            String payload = next("payload " + end).payloadAsString();
+            while (!payload.equals(end)) {
+                payloads.add(payload);
+                payload = next("payload " + end).payloadAsString();
             }
             return payloads;
         }

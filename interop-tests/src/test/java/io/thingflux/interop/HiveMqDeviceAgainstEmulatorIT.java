@@ -124,8 +124,8 @@ class HiveMqDeviceAgainstEmulatorIT {
             device.subscribeWith().topicFilter("/sys/a1wFylTxYeD/co_0001/thing/event/property/post_reply")
                     .qos(MqttQos.AT_LEAST_ONCE).send();
             device.publishWith().topic("/sys/a1wFylTxYeD/co_0001/thing/event/property/post").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload("{\"id\":\"77\",\"version\":\"1.0\",\"params\":{\"Temperature\":21.5},\"method\":\"thing.event.property.post\"}"
-                            .getBytes(StandardCharsets.UTF_8)).send();
+                    .payload(("{\"id\":\"77\",\"version\":\"1.0\",\"params\":{\"Temperature\":21.5},"
+                            + "\"method\":\"thing.event.property.post\"}").getBytes(StandardCharsets.UTF_8)).send();
             JsonNode reply = JSON.readTree(receive(publishes, "the post reply").getPayloadAsBytes());
             assertThat(reply.get("id").asText()).isEqualTo("77");
             assertThat(reply.get("code").asInt()).isEqualTo(200);
