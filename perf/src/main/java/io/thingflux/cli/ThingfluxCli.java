@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 DeviceCommand.class,
                 SubCommand.class,
                 PubCommand.class,
+                BenchCommand.class,
         })
 public final class ThingfluxCli implements Runnable {
 

@@ -261,7 +261,8 @@ public final class ClientSession {
             return;
         }
         LOG.debug("{} connecting to {}", logPrefix, address);
-        ChannelFuture f = bootstrap.connect(address);
+        InetSocketAddress local = options.localAddress();
+        ChannelFuture f = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
         Channel ch = f.channel();
         channel = ch;
         connected = false;
