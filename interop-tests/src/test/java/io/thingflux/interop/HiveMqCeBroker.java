@@ -19,9 +19,10 @@ import java.util.stream.Stream;
  * HiveMQ Community Edition embedded in the test JVM, on a free loopback port, for interop tests.
  *
  * <p>Each instance gets its own configuration, data and extensions folders under a temporary directory. The
- * configuration binds one TCP listener to 127.0.0.1, keeps persistence in memory and turns the anonymous usage
- * statistics off (tests must not phone home). HiveMQ's own logging bootstrap is skipped so the test's logback
- * configuration applies. {@link #stop()} and {@link #restart()} keep the port.
+ * configuration binds one TCP listener to 127.0.0.1, keeps persistence in memory, turns the anonymous usage
+ * statistics off (tests must not phone home) and queues up to {@link #MAX_QUEUED_MESSAGES} messages per client.
+ * HiveMQ's own logging bootstrap is skipped so the test's logback configuration applies. {@link #stop()} and
+ * {@link #restart()} keep the port.
  *
  * <p>HiveMQ CE 2025.5 is built against Netty 4.1; our BOM forces Netty 4.2.18 onto the test class path and the
  * broker starts and serves MQTT 3.1.1 clients with it (see {@code HiveMqCeBrokerIT}).
@@ -32,6 +33,12 @@ public final class HiveMqCeBroker implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** Stopping takes about 4 s on an idle machine. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * Messages the broker queues for one client before it discards new ones: the default 1,000 is below what a
+     * fast publisher gets ahead of a slower subscriber in the 10,000-message interop test.
+     */
+    public static final int MAX_QUEUED_MESSAGES = 20_000;
 
     private final Path workDir;
     private final int port;
@@ -93,11 +100,16 @@ public final class HiveMqCeBroker implements AutoCloseable {
                       <persistence>
                         <mode>in-memory</mode>
                       </persistence>
+                      <mqtt>
+                        <queued-messages>
+                          <max-queue-size>%d</max-queue-size>
+                        </queued-messages>
+                      </mqtt>
                       <anonymous-usage-statistics>
                         <enabled>false</enabled>
                       </anonymous-usage-statistics>
                     </hivemq>
-                    """.formatted(port, host()), StandardCharsets.UTF_8);
+                    """.formatted(port, host(), MAX_QUEUED_MESSAGES), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

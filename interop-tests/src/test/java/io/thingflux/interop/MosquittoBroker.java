@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  * <p>The binary is {@code mosquitto} on the {@code PATH} or the one {@code .ci/install-mosquitto} unpacks into
  * {@code <repo>/.cache/mosquitto} (run with that folder's libraries on {@code LD_LIBRARY_PATH}). The broker runs in
  * the foreground with a generated configuration: one listener on 127.0.0.1, anonymous clients allowed, no
- * persistence, log to its standard output (kept in a file and quoted when it fails to start). {@link #stop()} and
- * {@link #restart()} keep the port, so reconnect tests can take the broker away and bring it back.
+ * persistence, up to {@link HiveMqCeBroker#MAX_QUEUED_MESSAGES} queued messages per client, log to its standard
+ * output (kept in a file and quoted when it fails to start). {@link #stop()} and {@link #restart()} keep the port,
+ * so reconnect tests can take the broker away and bring it back.
  *
  * <pre>{@code
  * @RequiresMosquitto
@@ -134,6 +135,7 @@ public final class MosquittoBroker implements AutoCloseable {
                     "listener " + port + " " + host(),
                     "allow_anonymous true",
                     "persistence false",
+                    "max_queued_messages " + HiveMqCeBroker.MAX_QUEUED_MESSAGES,
                     "log_dest stdout",
                     "log_type error",
                     "log_type warning",

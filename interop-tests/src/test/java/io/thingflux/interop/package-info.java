@@ -1,6 +1,14 @@
 /**
- * Harnesses that run brokers nobody here wrote for the interop tests: {@link io.thingflux.interop.MosquittoBroker}
- * (a child process) and {@link io.thingflux.interop.HiveMqCeBroker} (embedded), each on a free loopback port with
- * stop and restart on the same port, proven with the HiveMQ MQTT client.
+ * thingflux against software nobody here wrote, over real sockets.
+ *
+ * <ul>
+ *   <li>Harnesses: {@link io.thingflux.interop.MosquittoBroker} (a child process) and
+ *   {@link io.thingflux.interop.HiveMqCeBroker} (embedded), each on a free loopback port with stop and restart on
+ *   the same port, proven with the HiveMQ MQTT client.</li>
+ *   <li>{@link io.thingflux.interop.BrokerInteropMatrix}: our client with the HiveMQ MQTT client as the other party,
+ *   written once and run against both brokers ({@code HiveMqCeInteropIT}, {@code MosquittoInteropIT}).</li>
+ *   <li>{@code HiveMqDeviceAgainstEmulatorIT}: the HiveMQ client as a device of our platform emulator.</li>
+ *   <li>{@code CrossTransportThingModelIT}: the Netty and the EC600S transports give equal thing-model messages.</li>
+ * </ul>
  */
 package io.thingflux.interop;
