@@ -1,35 +1,35 @@
 package io.thingflux.netty.reliability;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 
-/** Heap in use after a full collection, the figure memory-bound and soak checks compare. */
+/**
+ * Heap in use right after a full collection, the figure memory-bound and soak checks compare. It is read
+ * from the memory pools' collection usage (what each pool held when the collection ended), so allocation by
+ * busy threads after the collection does not count; the smallest of a few collections is taken.
+ */
 final class HeapProbe {
-
-    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
     private HeapProbe() {
     }
 
-    /** Bytes of heap in use after asking for full collections until the figure settles. */
+    /** Bytes of heap in use after a full collection. */
     static long usedAfterGc() {
-        long previous = Long.MAX_VALUE;
-        long used = 0;
-        for (int i = 0; i < 5; i++) {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
             System.gc();
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            long used = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                MemoryUsage afterGc = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+                if (afterGc != null) {
+                    used += afterGc.getUsed();
+                }
             }
-            used = MEMORY.getHeapMemoryUsage().getUsed();
-            if (Math.abs(previous - used) < 256 * 1024) {
-                break;
-            }
-            previous = used;
+            least = Math.min(least, used);
         }
-        return used;
+        return least;
     }
 
     static String mib(long bytes) {
