@@ -374,6 +374,12 @@ public final class AliyunDevice {
             completeNtp(n);
         }
         Sinks.EmitResult result = incoming.tryEmitNext(msg);
+        if (result == Sinks.EmitResult.FAIL_TERMINATED) {
+            // the device ended while this message was on its way, e.g. the reply it carried led its caller to
+            // disconnect at once: nobody can read it any more, and no reader was too slow
+            log.debug("{}: message on {} arrived after the device ended", topics, m.topic());
+            return;
+        }
         if (result.isFailure()) {
             long n = dropped.incrementAndGet();
             if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log

@@ -381,6 +381,30 @@ class AliyunDeviceTest {
     }
 
     @Test
+    void replyAndNtpResponseWhoseCallerDisconnectsAtOnceAreNotCountedAsDropped() {
+        AliyunDevice device = connected();
+        device.postProperties(Map.of("Power", 1)).flatMap(r -> device.disconnect()).subscribe();
+        String id = idOf(link.publishedTo(topics.propertyPost()).get(0));
+
+        // the reply completes the post; its caller disconnects before the reply is offered to messages()
+        link.deliver(topics.propertyPost() + "_reply", "{\"id\":\"" + id + "\",\"code\":200,\"data\":{}}");
+
+        assertThat(link.disconnectCount()).isEqualTo(1);
+        assertThat(device.droppedMessages()).isZero();
+
+        ScriptedMqttLink second = new ScriptedMqttLink();
+        AliyunDevice other = AliyunDevice.create(second, ID, options().build());
+        other.connect().block(WAIT);
+        clock.set(5_000);
+        other.syncTime().flatMap(n -> other.disconnect()).subscribe();
+        second.deliver(topics.ntpResponse(),
+                "{\"deviceSendTime\":\"5000\",\"serverRecvTime\":\"5001\",\"serverSendTime\":\"5002\"}");
+
+        assertThat(second.disconnectCount()).isEqualTo(1);
+        assertThat(other.droppedMessages()).isZero();
+    }
+
+    @Test
     void syncTimeTimesOutWithoutAResponse() {
         AliyunDevice device = connected(options().replyTimeout(Duration.ofSeconds(3)).build());
         StepVerifier.create(device.syncTime())

@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
@@ -19,8 +18,7 @@ import picocli.CommandLine.Option;
  * {@code thingflux ec600s-emulator}: plays an EC600S module on a new pseudo-terminal, doing its MQTT work
  * against {@code --broker}, and prints the device path when ready; runs until interrupted.
  *
- * <p>The MQTT links come from the first {@link MqttLinkFactory} found with {@link ServiceLoader} (a
- * transport module registers one in {@code META-INF/services}); tests hand one in directly.
+ * <p>The MQTT links are Netty client links ({@link NettyEmulatorLinks}); tests may hand in another factory.
  */
 @Command(name = "ec600s-emulator",
         mixinStandardHelpOptions = true,
@@ -52,7 +50,7 @@ public final class Ec600sEmulatorCommand implements Callable<Integer> {
     private final MqttLinkFactory linkFactory;
     private final CompletableFuture<Void> stop;
 
-    /** For picocli: links from the {@link ServiceLoader}, runs until interrupted. */
+    /** For picocli: Netty client links, runs until interrupted. */
     public Ec600sEmulatorCommand() {
         this(null, new CompletableFuture<>());
     }
@@ -87,20 +85,25 @@ public final class Ec600sEmulatorCommand implements Callable<Integer> {
             case "requested" -> Ec600sEmulator.REQUESTED_QOS;
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--granted-qos must be aliyun or requested");
         };
-        MqttLinkFactory factory = linkFactory != null ? linkFactory
-                : ServiceLoader.load(MqttLinkFactory.class).findFirst().orElse(null);
-        if (factory == null) {
-            spec.commandLine().getErr().println("no MQTT client on the class path to reach the broker"
-                    + " (no io.thingflux.serial.emulator.MqttLinkFactory service registered)");
-            return 2;
-        }
+        NettyEmulatorLinks nettyLinks = linkFactory == null ? new NettyEmulatorLinks() : null;
+        MqttLinkFactory factory = linkFactory != null ? linkFactory : nettyLinks;
         Ec600sEmulator emulator = Ec600sEmulator.builder(factory)
                 .broker(host, port)
+                .connectRefusalCode(NettyEmulatorLinks::refusalCode)
                 .urcDelay(Duration.ofMillis(urcDelayMs))
                 .dialect(d)
                 .grantedQos(granted)
                 .build();
-        Thread hook = new Thread(() -> stop.complete(null), "ec600s-emulator-shutdown");
+        java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.complete(null);
+            try {
+                // let the main thread close the emulator (and remove the symlink) before the JVM halts
+                cleanedUp.await(Ec600sEmulator.CLOSE_TIMEOUT.toSeconds() + 1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ec600s-emulator-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Pty pty = emulator.attachPty(link);
@@ -113,6 +116,10 @@ public final class Ec600sEmulatorCommand implements Callable<Integer> {
             return 0;
         } finally {
             emulator.close();
+            if (nettyLinks != null) {
+                nettyLinks.close();
+            }
+            cleanedUp.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {

@@ -15,6 +15,11 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 BrokerCommand.class,
                 Ec600sEmulatorCommand.class,
+                Ec600sCommand.class,
+                DeviceCommand.class,
+                SubCommand.class,
+                PubCommand.class,
+                BenchCommand.class,
         })
 public final class ThingfluxCli implements Runnable {
 

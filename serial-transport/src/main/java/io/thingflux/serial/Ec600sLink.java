@@ -12,6 +12,7 @@ import io.thingflux.serial.at.AtCommandException;
 import io.thingflux.serial.at.AtResponse;
 import io.thingflux.serial.at.AtUrc;
 import io.thingflux.serial.at.ByteTransport;
+import io.thingflux.serial.at.ModuleRebootedException;
 import io.thingflux.serial.internal.AtFields;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,6 +55,9 @@ import reactor.util.retry.Retry;
  * or NUL ({@link IllegalArgumentException}; no AT injection), payloads over {@link Ec600sOptions#maxPayload()},
  * empty payloads, and for the {@link PublishDialect#QMTPUB} dialect payloads holding Ctrl+Z or ESC.
  *
+ * <p>When the serial transport itself closes (the port went away) the link is {@link LinkState#CLOSED}
+ * and subscriptions fail with {@link io.thingflux.serial.at.AtChannelClosedException}.
+ *
  * <p>Signals to user code are delivered on {@link Schedulers#parallel()}, never on the AT engine's thread.
  * Each subscription buffers up to {@link Ec600sOptions#subscriptionBuffer()} messages for a slow
  * subscriber; newer messages beyond that are dropped and counted in {@link #droppedMessages()}.
@@ -69,6 +73,8 @@ public final class Ec600sLink implements MqttLink {
     private static final Duration SYNC_INTERVAL = Duration.ofMillis(500);
     private static final int SYNC_ATTEMPTS = 20;
     private static final Duration REGISTRATION_POLL = Duration.ofSeconds(1);
+    /** Reboots ({@code RDY}) tolerated during {@link #connect()} before it fails. */
+    static final int REBOOTS_DURING_CONNECT = 3;
 
     private final AtChannel at;
     private final boolean ownsChannel;
@@ -97,6 +103,12 @@ public final class Ec600sLink implements MqttLink {
         this.dialect = options.publishDialect();
         stateSink.tryEmitNext(state);
         this.urcSubscription = at.urcs().subscribe(this::onUrc, e -> log.debug("URC flux failed", e));
+        at.closed().subscribe(cause -> {
+            if (!closing) {
+                log.warn("serial transport closed{}", cause.map(c -> ": " + c.getMessage()).orElse(""));
+                closeForGood(new io.thingflux.serial.at.AtChannelClosedException("serial transport", cause.orElse(null)));
+            }
+        });
     }
 
     /** A link over {@code transport}; it owns the AT channel it makes and closes it on {@link #disconnect()}. */
@@ -133,9 +145,9 @@ public final class Ec600sLink implements MqttLink {
                 }
                 setState(LinkState.CONNECTING);
             }
-            return setUpModule(false)
-                    .then(setUpMqtt())
-                    .then(openAndConnect())
+            return Mono.defer(() -> setUpModule(false).then(setUpMqtt()).then(openAndConnect()))
+                    // a module that reboots while we set it up (power-on) is set up again from the top
+                    .retryWhen(Retry.max(REBOOTS_DURING_CONNECT).filter(ModuleRebootedException.class::isInstance))
                     .doOnSuccess(v -> setState(LinkState.CONNECTED))
                     .doOnError(e -> {
                         log.debug("connect failed", e);
@@ -152,18 +164,23 @@ public final class Ec600sLink implements MqttLink {
             if (r != null) {
                 r.dispose();
             }
-            Mono<Void> disc = state == LinkState.CONNECTED
-                    ? qmt("AT+QMTDISC=" + idx, "+QMTDISC: " + idx + ",", options.resultTimeout())
-                            .flatMap(urc -> {
-                                int result = AtFields.ints(urc.after("+QMTDISC:"))[1];
-                                return result == 0 ? Mono.<Void>empty()
-                                        : qmt("AT+QMTCLOSE=" + idx, "+QMTCLOSE: " + idx + ",", options.resultTimeout()).then();
+            LinkState was = state;
+            // as Quectel's sequence: DISCONNECT, then close the network connection (its result does not matter)
+            Mono<Void> disc = was == LinkState.CONNECTED
+                    ? qmt("AT+QMTDISC=" + idx, "+QMTDISC: " + idx + ",", options.resultTimeout()).then()
+                            .onErrorResume(e -> {
+                                log.debug("QMTDISC failed; closing anyway", e);
+                                return Mono.empty();
                             })
                     : Mono.empty();
-            return disc.onErrorResume(e -> {
-                log.debug("QMTDISC failed; closing anyway", e);
-                return Mono.empty();
-            }).then(Mono.<Void>fromRunnable(() -> closeForGood(null)));
+            Mono<Void> close = was == LinkState.CONNECTED || was == LinkState.RECONNECTING || was == LinkState.CONNECTING
+                    ? qmt("AT+QMTCLOSE=" + idx, "+QMTCLOSE: " + idx + ",", options.resultTimeout()).then()
+                            .onErrorResume(e -> {
+                                log.debug("QMTCLOSE failed", e);
+                                return Mono.empty();
+                            })
+                    : Mono.empty();
+            return disc.then(close).then(Mono.<Void>fromRunnable(() -> closeForGood(null)));
         }).publishOn(userScheduler);
     }
 

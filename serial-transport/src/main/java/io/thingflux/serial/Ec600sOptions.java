@@ -226,9 +226,12 @@ public final class Ec600sOptions {
         return urcPort;
     }
 
-    /** How long a publish, subscribe or unsubscribe result may take: packet timeout × (retries + 1) + 1 s. */
+    /**
+     * How long a connect, publish, subscribe or unsubscribe result URC may take: packet timeout × retries
+     * (at least one) + 1 s, the Quectel margin; 16 s with the defaults.
+     */
     public Duration resultTimeout() {
-        return packetTimeout.multipliedBy(Math.max(1, retries + 1)).plusSeconds(1);
+        return packetTimeout.multipliedBy(Math.max(1, retries)).plusSeconds(1);
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.thingflux.link.LinkState;
 import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.serial.at.InMemoryByteTransport;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,6 +103,28 @@ class Ec600sLinkScriptedTest {
     }
 
     @Test
+    void moduleStillBootingIsWaitedForUntilRdy() {
+        link(aliyun());
+        modem.on("AT", c -> {
+            int n = modem.commands("AT").size();
+            return n < 3 ? "" : n == 3 ? ScriptedModem.lines("RDY", "OK") : ScriptedModem.lines("OK");
+        });
+        link.connect().block(T);
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        assertThat(modem.commands("AT").size()).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void rebootDuringConnectStartsTheSetUpAgain() {
+        link(aliyun());
+        modem.on("AT\\+CPIN\\?", c -> modem.commands("AT\\+CPIN\\?").size() == 1 ? ScriptedModem.lines("RDY")
+                : ScriptedModem.lines("+CPIN: READY", "OK"));
+        link.connect().block(T);
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        assertThat(modem.commands("ATE0")).hasSize(2);
+    }
+
+    @Test
     void simNotReadyFailsTheBootChecks() {
         link(aliyun());
         modem.on("AT\\+CPIN\\?", c -> ScriptedModem.lines("+CPIN: SIM PIN", "OK"));
@@ -190,13 +211,14 @@ class Ec600sLinkScriptedTest {
     }
 
     @Test
-    void disconnectSendsQmtdiscAndIgnoresTheStat5ItCauses() {
+    void disconnectSendsQmtdiscThenQmtcloseAndIgnoresTheStat5ItCauses() {
         link(aliyun());
         link.connect().block(T);
         modem.on("AT\\+QMTDISC=0", c -> ScriptedModem.lines("OK", "+QMTDISC: 0,0", "+QMTSTAT: 0,5"));
         link.disconnect().block(T);
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
         assertThat(modem.commands("AT\\+QMTOPEN=.*")).hasSize(1);
-        assertThat(modem.commands).last().isEqualTo("AT+QMTDISC=0");
+        assertThat(modem.commands.subList(modem.commands.size() - 2, modem.commands.size()))
+                .containsExactly("AT+QMTDISC=0", "AT+QMTCLOSE=0");
     }
 }

@@ -318,6 +318,18 @@ class Ec600sLinkTest {
     }
 
     @Test
+    void portGoingAwayClosesTheLinkAndFailsSubscriptions() throws Exception {
+        connected();
+        CompletableFuture<Throwable> failed = new CompletableFuture<>();
+        link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(m -> { }, failed::complete);
+        await(() -> broker.subscribers(SET) == 1);
+        emulator.close();
+        assertThat(failed.get(T.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(io.thingflux.serial.at.AtChannelClosedException.class);
+        assertThat(link.state()).isEqualTo(LinkState.CLOSED);
+        emulator = null;
+    }
+
+    @Test
     void disconnectClosesForGood() throws Exception {
         connected();
         Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe();

@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.IoHandler;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -13,15 +16,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.internal.AdminHttpHandler;
 import io.thingflux.netty.broker.internal.BrokerChannelInitializer;
 import io.thingflux.netty.broker.internal.BrokerEngine;
+import io.thingflux.netty.broker.internal.SelfSignedTls;
 import java.net.InetSocketAddress;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,7 +125,7 @@ public final class AliyunPlatformEmulator implements MqttBroker {
                 ch.pipeline().addLast(initializer);
             }
         };
-        ServerBootstrap b = new ServerBootstrap().group(group()).channel(NioServerSocketChannel.class)
+        ServerBootstrap b = new ServerBootstrap().group(group()).channel(serverChannelType(group()))
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(tracked);
@@ -136,14 +138,33 @@ public final class AliyunPlatformEmulator implements MqttBroker {
         }
     }
 
+    /** NIO, or epoll when a caller-owned group runs epoll (bench may share one with its devices). */
+    @SuppressWarnings("unchecked")
+    private static Class<? extends ServerChannel> serverChannelType(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io && !io.isIoType(NioIoHandler.class)) {
+            try {
+                Class<? extends IoHandler> epoll = (Class<? extends IoHandler>)
+                        Class.forName("io.netty.channel.epoll.EpollIoHandler");
+                if (io.isIoType(epoll)) {
+                    return (Class<? extends ServerChannel>)
+                            Class.forName("io.netty.channel.epoll.EpollServerSocketChannel");
+                }
+            } catch (ClassNotFoundException e) {
+                // epoll is not on the class path: fall through
+            }
+            throw new IllegalArgumentException("the event-loop group must run NIO or epoll");
+        }
+        return NioServerSocketChannel.class;
+    }
+
     private static SslContext sslContext(EmulatorOptions o) {
         try {
             if (o.tlsCertificate() != null) {
                 return SslContextBuilder.forServer(o.tlsCertificate().toFile(), o.tlsPrivateKey().toFile()).build();
             }
-            SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
-            return SslContextBuilder.forServer(cert.certificate(), cert.privateKey()).build();
-        } catch (CertificateException | SSLException | IllegalArgumentException e) {
+            SelfSignedTls cert = SelfSignedTls.generate("localhost");
+            return SslContextBuilder.forServer(cert.privateKey(), cert.certificate()).build();
+        } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
         }
     }

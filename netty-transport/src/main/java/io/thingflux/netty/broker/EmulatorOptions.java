@@ -45,6 +45,8 @@ public final class EmulatorOptions {
     public static final int DEFAULT_PENDING_LIMIT = 1000;
     /** Default bound of the retained messages kept in {@link AuthMode#NONE} (new topics beyond it are not retained). */
     public static final int DEFAULT_MAX_RETAINED = 10_000;
+    /** Default bound of the filters one session may hold; a SUBSCRIBE beyond it gets 0x80 for the new filters. */
+    public static final int DEFAULT_MAX_SUBSCRIPTIONS = 1000;
     /** Default bound of the recorder's queue; publishes beyond it are not recorded and are counted. */
     public static final int DEFAULT_RECORD_QUEUE_LIMIT = 65_536;
 
@@ -67,6 +69,7 @@ public final class EmulatorOptions {
     private final int maxInflight;
     private final int pendingLimit;
     private final int maxRetained;
+    private final int maxSubscriptions;
     private final int eventLoopThreads;
     private final EventLoopGroup eventLoopGroup;
 
@@ -90,6 +93,7 @@ public final class EmulatorOptions {
         maxInflight = b.maxInflight;
         pendingLimit = b.pendingLimit;
         maxRetained = b.maxRetained;
+        maxSubscriptions = b.maxSubscriptions;
         eventLoopThreads = b.eventLoopThreads;
         eventLoopGroup = b.eventLoopGroup;
     }
@@ -183,6 +187,11 @@ public final class EmulatorOptions {
         return maxRetained;
     }
 
+    /** The most filters one session may hold. */
+    public int maxSubscriptions() {
+        return maxSubscriptions;
+    }
+
     /** Event-loop threads of the group the emulator creates (0: Netty's default) when none is given. */
     public int eventLoopThreads() {
         return eventLoopThreads;
@@ -221,6 +230,7 @@ public final class EmulatorOptions {
         private int maxInflight = DEFAULT_MAX_INFLIGHT;
         private int pendingLimit = DEFAULT_PENDING_LIMIT;
         private int maxRetained = DEFAULT_MAX_RETAINED;
+        private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
         private int eventLoopThreads;
         private EventLoopGroup eventLoopGroup;
 
@@ -386,6 +396,11 @@ public final class EmulatorOptions {
 
         public Builder maxRetained(int maxRetained) {
             this.maxRetained = requirePositive(maxRetained, "maxRetained");
+            return this;
+        }
+
+        public Builder maxSubscriptions(int maxSubscriptions) {
+            this.maxSubscriptions = requirePositive(maxSubscriptions, "maxSubscriptions");
             return this;
         }
 

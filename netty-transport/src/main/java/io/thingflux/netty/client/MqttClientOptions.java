@@ -11,6 +11,7 @@ import io.thingflux.mqtt.MqttStrings;
 import io.thingflux.mqtt.Will;
 import io.thingflux.netty.codec.MqttDecoder;
 import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -167,6 +168,11 @@ public final class MqttClientOptions {
         return b.connectTimeout;
     }
 
+    /** The local (source) address the socket binds to, or {@code null} for the system's choice. */
+    public InetSocketAddress localAddress() {
+        return b.localAddress;
+    }
+
     public Duration connAckTimeout() {
         return b.connAckTimeout;
     }
@@ -243,6 +249,7 @@ public final class MqttClientOptions {
         private boolean cleanSession = true;
         private Will will;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private InetSocketAddress localAddress;
         private Duration connAckTimeout = DEFAULT_CONNACK_TIMEOUT;
         private int maxPacketSize = MqttDecoder.DEFAULT_MAX_PACKET_SIZE;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -275,6 +282,7 @@ public final class MqttClientOptions {
             c.cleanSession = cleanSession;
             c.will = will;
             c.connectTimeout = connectTimeout;
+            c.localAddress = localAddress;
             c.connAckTimeout = connAckTimeout;
             c.maxPacketSize = maxPacketSize;
             c.maxInFlight = maxInFlight;
@@ -367,6 +375,16 @@ public final class MqttClientOptions {
 
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connect timeout");
+            return this;
+        }
+
+        /**
+         * The local address (and port, 0 for any) the socket binds to before connecting; {@code null} (the
+         * default) leaves it to the system. Spreading many clients over several local addresses gets past the
+         * one-address limit of the ephemeral port range (every 127.0.0.x works on loopback).
+         */
+        public Builder localAddress(InetSocketAddress localAddress) {
+            this.localAddress = localAddress;
             return this;
         }
 

@@ -19,7 +19,11 @@ import reactor.core.publisher.Flux;
  * {@link MqttClosedException} when the connection is lost for good.
  *
  * <p>Demand is backpressure: a QoS 1/2 message is acknowledged to the broker only when it is emitted to the
- * subscriber, within its request.
+ * subscriber, within its request, so the broker's in-flight window holds further messages back. Messages
+ * wait for demand in a per-subscriber queue: QoS 1/2 ones bounded by that window (at most 65,535), QoS 0
+ * ones by {@link MqttClientOptions#qos0BufferSize()}, the oldest dropped and counted beyond it. Emitted
+ * messages are handed to the delivery scheduler in order; a subscriber that requests {@code Long.MAX_VALUE}
+ * opts out of backpressure and takes every message as it arrives.
  */
 public final class MqttSubscribeFlux extends Flux<LinkMessage> {
 

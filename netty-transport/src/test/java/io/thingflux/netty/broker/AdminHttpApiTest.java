@@ -67,6 +67,7 @@ class AdminHttpApiTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the device connection is held open, not used
     void getDeviceStatusFollowsTheDevice() throws Exception {
         String body = "{\"ProductKey\":\"pk1\",\"DeviceName\":\"dn1\"}";
         assertThat(call("GetDeviceStatus", body).at("/Data/Status").asText()).isEqualTo("UNACTIVE");
@@ -148,6 +149,7 @@ class AdminHttpApiTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the device connection is held open, not used
     void rrpcWithoutAResponseAnswersTimeout() throws Exception {
         try (TestSocket d = TestSocket.device(emulator.mqttAddress(), DEVICE, true)) {
             JsonNode r = call("RRpc", "{\"ProductKey\":\"pk1\",\"DeviceName\":\"dn1\",\"RequestBase64Byte\":\"AA==\","

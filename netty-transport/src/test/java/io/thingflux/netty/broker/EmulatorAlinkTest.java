@@ -108,6 +108,18 @@ class EmulatorAlinkTest {
     }
 
     @Test
+    void aPropertyPostOfMoreThan200PropertiesIsAnsweredWith6106AndNotKept() throws Exception {
+        subscribe(SYS + "thing/event/property/post_reply");
+        StringBuilder params = new StringBuilder();
+        for (int i = 0; i < 201; i++) {
+            params.append(i == 0 ? "" : ",").append("\"p").append(i).append("\":").append(i);
+        }
+        device.send(Publish.qos0(SYS + "thing/event/property/post", "{\"id\":\"3\",\"params\":{" + params + "}}"));
+        assertThat(json(next()).get("code").asInt()).isEqualTo(6106);
+        assertThat(emulator.properties("pk1", "dn1")).isEmpty();
+    }
+
+    @Test
     void ntpRequestsAreAnswered() throws Exception {
         subscribe("/ext/ntp/pk1/dn1/response");
         long before = System.currentTimeMillis();

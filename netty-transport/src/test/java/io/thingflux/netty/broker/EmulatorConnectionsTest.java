@@ -212,4 +212,30 @@ class EmulatorConnectionsTest {
             assertThat(readPublish(device).payloadAsString()).isEqualTo("from the app");
         }
     }
+
+    @Test
+    void retainAndWillAreIgnoredInAliyunMode() {
+        start(100);
+        try (TestSocket app = new TestSocket(emulator.mqttAddress())) {
+            app.send(new Connect(Connect.MQTT_3_1_1, "watch-tool", true, 0, null, "watcher",
+                    "watcher-password".getBytes(StandardCharsets.UTF_8)));
+            app.read();
+            subscribe(app, "#", MqttQos.AT_MOST_ONCE);
+            try (TestSocket device = new TestSocket(emulator.mqttAddress())) {
+                Connect signed = TestSocket.connect(DEVICE, true, 60);
+                device.send(new Connect(Connect.MQTT_3_1_1, signed.clientId(), true, 60,
+                        new io.thingflux.mqtt.Will("/pk1/dn1/user/will", "dead".getBytes(StandardCharsets.UTF_8),
+                                MqttQos.AT_MOST_ONCE, false), signed.username(), signed.password()));
+                assertThat(device.read()).isEqualTo(ConnAck.accepted(false));
+                device.send(new Publish("/pk1/dn1/user/state", MqttQos.AT_MOST_ONCE, false, true, 0,
+                        "on".getBytes(StandardCharsets.UTF_8)));
+                Publish forwarded = readPublish(app);
+                assertThat(forwarded.retain()).isFalse();
+            } // vanishes without DISCONNECT: no will
+            assertThat(app.quietFor(400)).isTrue();
+            app.send(Subscribe.of(2, "/pk1/dn1/user/#", MqttQos.AT_MOST_ONCE));
+            assertThat(app.read()).isInstanceOf(SubAck.class);
+            assertThat(app.quietFor(300)).isTrue(); // nothing was retained
+        }
+    }
 }

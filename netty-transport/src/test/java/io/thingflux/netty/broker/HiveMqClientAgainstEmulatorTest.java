@@ -17,6 +17,7 @@ import io.thingflux.aliyun.AliyunProducts;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
 import io.thingflux.aliyun.SignMethod;
+import io.thingflux.netty.broker.internal.SelfSignedTls;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -111,5 +112,36 @@ class HiveMqClientAgainstEmulatorTest {
         assertThatThrownBy(() -> connect(client, c))
                 .isInstanceOfSatisfying(Mqtt3ConnAckException.class, e -> assertThat(e.getMqttMessage().getReturnCode())
                         .isEqualTo(Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED));
+    }
+
+    @Test
+    void theTlsListenerServesAGivenPemCertificateAndKey() throws Exception {
+        SelfSignedTls pem = SelfSignedTls.generate("emulator.test");
+        java.nio.file.Path certFile = java.nio.file.Files.createTempFile("emulator", ".crt");
+        java.nio.file.Path keyFile = java.nio.file.Files.createTempFile("emulator", ".key");
+        pem.writePem(certFile, keyFile);
+        try (AliyunPlatformEmulator withPem = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0).tlsPort(0)
+                .tlsCertificate(certFile, keyFile).device(DEVICE).build())) {
+            MqttCredentials c = AliyunSigner.builder().secureMode(AliyunSigner.SECURE_MODE_TLS).build().sign(DEVICE);
+            java.security.cert.X509Certificate[] served = new java.security.cert.X509Certificate[1];
+            Mqtt3BlockingClient client = MqttClient.builder().useMqttVersion3().identifier(c.clientId())
+                    .serverHost("127.0.0.1").serverPort(withPem.tlsAddress().orElseThrow().getPort())
+                    .sslConfig().trustManagerFactory(InsecureTrustManagerFactory.INSTANCE)
+                    .hostnameVerifier((host, session) -> {
+                        try {
+                            served[0] = (java.security.cert.X509Certificate) session.getPeerCertificates()[0];
+                        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                            return false;
+                        }
+                        return true;
+                    }).applySslConfig()
+                    .buildBlocking();
+            connect(client, c);
+            client.disconnect();
+            assertThat(served[0]).isEqualTo(pem.certificate());
+        } finally {
+            java.nio.file.Files.deleteIfExists(certFile);
+            java.nio.file.Files.deleteIfExists(keyFile);
+        }
     }
 }

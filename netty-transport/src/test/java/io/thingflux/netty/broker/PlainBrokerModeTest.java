@@ -137,4 +137,38 @@ class PlainBrokerModeTest {
             assertThat(s.read()).isEqualTo(ConnAck.accepted(false));
         }
     }
+
+    @Test
+    void theBrokerRunsOnACallerOwnedEpollGroupAndLeavesItRunning() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(), "epoll not available");
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.epoll.EpollIoHandler.newFactory());
+        try {
+            try (AliyunPlatformEmulator onEpoll = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
+                    .authMode(AuthMode.NONE).eventLoopGroup(group).build());
+                 TestSocket s = new TestSocket(onEpoll.mqttAddress())) {
+                s.send(Connect.of("epoll-client", true, 30));
+                assertThat(s.read()).isEqualTo(ConnAck.accepted(false));
+            }
+            assertThat(group.isShuttingDown()).isFalse();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void aSessionHoldsAtMostMaxSubscriptionsFilters() {
+        try (AliyunPlatformEmulator small = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
+                .authMode(AuthMode.NONE).maxSubscriptions(2).build());
+             TestSocket s = new TestSocket(small.mqttAddress())) {
+            s.send(Connect.of("greedy", true, 30));
+            s.read();
+            s.send(new io.thingflux.mqtt.Subscribe(1, java.util.List.of(
+                    new io.thingflux.mqtt.Subscription("a", io.thingflux.mqtt.MqttQos.AT_MOST_ONCE),
+                    new io.thingflux.mqtt.Subscription("b", io.thingflux.mqtt.MqttQos.AT_MOST_ONCE),
+                    new io.thingflux.mqtt.Subscription("c", io.thingflux.mqtt.MqttQos.AT_MOST_ONCE),
+                    new io.thingflux.mqtt.Subscription("a", io.thingflux.mqtt.MqttQos.AT_LEAST_ONCE))));
+            assertThat(HexFormat.of().formatHex(s.readFrame())).isEqualTo("900600010000" + "8001");
+        }
+    }
 }

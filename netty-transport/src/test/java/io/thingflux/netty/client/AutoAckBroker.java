@@ -34,10 +34,18 @@ final class AutoAckBroker implements AutoCloseable {
     private final Channel server;
 
     AutoAckBroker() {
+        this(null);
+    }
+
+    /** A broker serving TLS with {@code tls}, or plain TCP when it is {@code null}. */
+    AutoAckBroker(io.netty.handler.ssl.SslContext tls) {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new MqttDecoder(), MqttEncoder.INSTANCE,
                                 new SimpleChannelInboundHandler<MqttPacket>() {
                                     @Override
@@ -79,8 +87,20 @@ final class AutoAckBroker implements AutoCloseable {
         group.shutdownGracefully().syncUninterruptibly();
     }
 
+    /** Arguments: none for TCP, or {@code tls <pkcs12 file> <password>}. */
     public static void main(String[] args) throws Exception {
-        try (AutoAckBroker broker = new AutoAckBroker()) {
+        io.netty.handler.ssl.SslContext tls = null;
+        if (args.length == 3 && args[0].equals("tls")) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(args[1]))) {
+                ks.load(in, args[2].toCharArray());
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, args[2].toCharArray());
+            tls = io.netty.handler.ssl.SslContextBuilder.forServer(kmf).build();
+        }
+        try (AutoAckBroker broker = new AutoAckBroker(tls)) {
             System.out.println("PORT " + broker.port());
             System.out.flush();
             while (System.in.read() >= 0) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 /** A client resources object and a scripted broker per test, and helpers to drive a connection. */
 abstract class ClientTestSupport {
 
-    static final Duration WAIT = Duration.ofSeconds(10);
+    static final Duration WAIT = Duration.ofSeconds(30); // an upper bound: tests wait only as long as needed
 
     MqttClientResources resources;
     ScriptedBroker broker;

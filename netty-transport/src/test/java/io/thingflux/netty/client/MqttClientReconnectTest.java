@@ -124,6 +124,19 @@ class MqttClientReconnectTest extends ClientTestSupport {
     }
 
     @Test
+    void aPublishCancelledWhileOfflineIsNeverSent() throws Exception {
+        MqttClient client = client(options());
+        reactor.core.Disposable cancelled = client.publish("gone/1", bytes("x"), MqttQos.AT_LEAST_ONCE).subscribe();
+        List<PublishResult> kept = new CopyOnWriteArrayList<>();
+        client.publish("kept/1", bytes("y"), MqttQos.AT_MOST_ONCE).subscribe(kept::add);
+        cancelled.dispose();
+        ScriptedBroker.Connection c = connect(client, false);
+        assertThat(c.expect(Publish.class).topic()).isEqualTo("kept/1");
+        c.expectNothingFor(Duration.ofMillis(200));
+        await(() -> kept.size() == 1, "the kept publish");
+    }
+
+    @Test
     void fullOutboxRefusesNewPublishesWithFailPolicy() throws Exception {
         MqttClient client = client(options().outbox(2, OfflineBufferPolicy.FAIL));
         List<String> outcome = new CopyOnWriteArrayList<>();

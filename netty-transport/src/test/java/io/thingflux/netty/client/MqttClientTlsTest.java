@@ -110,6 +110,26 @@ class MqttClientTlsTest extends ClientTestSupport {
     }
 
     @Test
+    void theConfiguredSniNameReachesTheBroker() throws Exception {
+        java.util.concurrent.CompletableFuture<String> sni = new java.util.concurrent.CompletableFuture<>();
+        broker.close();
+        io.netty.util.Mapping<String, SslContext> mapping = name -> {
+            sni.complete(String.valueOf(name));
+            return serverContext;
+        };
+        broker = ScriptedBroker.startTls(mapping);
+        MqttClient client = client(MqttClientOptions.builder("127.0.0.1", broker.port())
+                .tls(MqttTlsOptions.builder().trustCertificates(certificate).sniHost("iot.example.com")
+                        .hostnameVerification(false).build()));
+        client.connect().subscribe(a -> { }, e -> { });
+        ScriptedBroker.Connection c = broker.awaitConnection();
+        c.expect(Connect.class);
+        c.send(ConnAck.accepted(false));
+        awaitState(client, LinkState.CONNECTED);
+        assertThat(sni.get(10, TimeUnit.SECONDS)).isEqualTo("iot.example.com");
+    }
+
+    @Test
     void untrustedCertificateIsRefused() {
         tlsBroker();
         MqttClient client = client(MqttClientOptions.builder("localhost", broker.port())

@@ -32,16 +32,22 @@ final class ScriptedBroker implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final BlockingQueue<Connection> accepted = new LinkedBlockingQueue<>();
+    private final java.util.List<Channel> all = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Channel server;
 
     private ScriptedBroker(SslContext ssl) {
+        this(ssl == null ? null : ch -> ch.pipeline().addLast(ssl.newHandler(ch.alloc())));
+    }
+
+    private ScriptedBroker(java.util.function.Consumer<Channel> tls) {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         Connection c = new Connection(ch);
-                        if (ssl != null) {
-                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        all.add(ch);
+                        if (tls != null) {
+                            tls.accept(ch);
                         }
                         ch.pipeline().addLast(new MqttDecoder(), MqttEncoder.INSTANCE,
                                 new SimpleChannelInboundHandler<MqttPacket>() {
@@ -61,11 +67,17 @@ final class ScriptedBroker implements AutoCloseable {
     }
 
     static ScriptedBroker start() {
-        return new ScriptedBroker(null);
+        return new ScriptedBroker((SslContext) null);
     }
 
     static ScriptedBroker startTls(SslContext serverContext) {
         return new ScriptedBroker(serverContext);
+    }
+
+    /** TLS chosen by the SNI name the client sends (which {@code mapping} sees). */
+    static ScriptedBroker startTls(io.netty.util.Mapping<String, SslContext> mapping) {
+        return new ScriptedBroker((java.util.function.Consumer<Channel>) ch ->
+                ch.pipeline().addLast(new io.netty.handler.ssl.SniHandler(mapping)));
     }
 
     int port() {
@@ -90,6 +102,7 @@ final class ScriptedBroker implements AutoCloseable {
             return;
         }
         server.close().syncUninterruptibly();
+        all.forEach(ch -> ch.close().syncUninterruptibly());
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

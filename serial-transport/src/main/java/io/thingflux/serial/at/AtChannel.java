@@ -34,7 +34,8 @@ import reactor.core.scheduler.Schedulers;
  *       (lines starting with {@code AT}) are dropped: echo is on after every boot.</li>
  *   <li>A command expecting a result URC arms its match when written; after {@code OK} the next command
  *       may go while it waits. Matched URCs also go to {@link #urcs()}.</li>
- *   <li>After a timeout the engine resynchronises: it writes {@code AT} and discards lines until its
+ *   <li>After a timeout the engine resynchronises: it writes {@code AT} (after an ESC when a data command
+ *       never got its prompt) and discards lines until its
  *       {@code OK} (lines of asynchronous URCs such as {@code +QMTRECV} still go to {@link #urcs()}), retrying every
  *       {@link Builder#resyncInterval}.</li>
  *   <li>{@code RDY} means the module rebooted: the command in flight and those waiting for a result URC
@@ -327,6 +328,10 @@ public final class AtChannel implements AutoCloseable {
         inFlight = null;
         finish(p);
         p.sink.error(new AtTimeoutException(p.command.describe(), AtTimeoutException.Phase.RESPONSE, p.command.timeout()));
+        if (p.command.hasData() && !p.dataSent) {
+            // a late prompt would take the resync AT as data: ESC leaves data mode (and does nothing at the command line)
+            write(new byte[] {0x1B}, null);
+        }
         startResync();
     }
 

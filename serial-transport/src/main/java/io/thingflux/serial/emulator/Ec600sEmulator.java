@@ -49,7 +49,9 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>All state lives on one single-thread scheduler. Limits: the retain flag of a publish is not passed on
  * ({@link MqttLink#publish} has none); a subscription's granted QoS comes from {@link Builder#grantedQos}
- * unless the broker refused it within the URC delay (then 128); {@code recv/mode} 1 (buffered receive) is refused with ERROR.
+ * unless the broker refused it within the URC delay (then 128). {@code recv/mode} 0 pushes each message in a
+ * {@code +QMTRECV} URC, with or without its length; {@code recv/mode} 1 buffers up to five per client
+ * ({@code +QMTRECV: idx,recv_id}, read with {@code AT+QMTRECV=idx[,recv_id]}), dropping further ones.
  */
 public final class Ec600sEmulator implements AutoCloseable {
 
@@ -66,6 +68,8 @@ public final class Ec600sEmulator implements AutoCloseable {
     public static final java.util.function.IntUnaryOperator ALIYUN_GRANTED_QOS = requested -> 1;
     /** What a plain MQTT broker grants: the requested QoS. */
     public static final java.util.function.IntUnaryOperator REQUESTED_QOS = requested -> requested;
+    /** How long {@link #close()} waits for the emulator to stop. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final int CLIENTS = 6;
     private static final int MAX_COMMAND_LINE = 4096;
     private static final byte CTRL_Z = 0x1A;
@@ -213,18 +217,35 @@ public final class Ec600sEmulator implements AutoCloseable {
         worker.schedule(() -> silent = on);
     }
 
-    /** Stops the emulator, disconnecting every link and closing the transport. */
+    /**
+     * Stops the emulator: disconnects every link (in the background) and closes the transport (removing the
+     * pty's symlink). Waits up to {@link #CLOSE_TIMEOUT} for that to be done; idempotent.
+     */
     @Override
     public void close() {
-        worker.schedule(() -> {
-            for (Client c : clients) {
-                c.drop();
-            }
-            if (transport != null) {
-                transport.close();
-            }
-            scheduler.dispose();
-        });
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try {
+            worker.schedule(() -> {
+                try {
+                    for (Client c : clients) {
+                        c.drop();
+                    }
+                    if (transport != null) {
+                        transport.close();
+                    }
+                } finally {
+                    done.countDown();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return; // already closed
+        }
+        try {
+            done.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler.dispose();
     }
 
     // ------------------------------------------------------------------ input
@@ -338,6 +359,20 @@ public final class Ec600sEmulator implements AutoCloseable {
                 lines.add("OK");
                 reply(lines.toArray(String[]::new));
             }
+            case "AT+QMTRECV?" -> {
+                List<String> lines = new ArrayList<>();
+                for (Client c : clients) {
+                    if (c.connected && c.buffered) {
+                        StringBuilder sb = new StringBuilder("+QMTRECV: ").append(c.idx);
+                        for (LinkMessage m : c.slots) {
+                            sb.append(',').append(m == null ? 0 : 1);
+                        }
+                        lines.add(sb.toString());
+                    }
+                }
+                lines.add("OK");
+                reply(lines.toArray(String[]::new));
+            }
             case "AT+QMTCONN?" -> {
                 List<String> lines = new ArrayList<>();
                 for (Client c : clients) {
@@ -423,6 +458,7 @@ public final class Ec600sEmulator implements AutoCloseable {
                 publishCommand(p, true);
             }
             case "AT+QMTPUB" -> publishCommand(p, false);
+            case "AT+QMTRECV" -> readBuffered(p);
             default -> error();
         }
     }
@@ -546,16 +582,15 @@ public final class Ec600sEmulator implements AutoCloseable {
             }
             case "recv/mode" -> {
                 if (v.isEmpty()) {
-                    reply(prefix + c.idx + ",0," + (c.lengthInUrc ? 1 : 0), "OK");
+                    reply(prefix + (c.buffered ? 1 : 0) + "," + (c.lengthInUrc ? 1 : 0), "OK");
                     return;
                 }
-                if (v.get(0).asInt() != 0) {
-                    throw new IllegalArgumentException("buffered receive (recv/mode 1) is not emulated");
-                }
+                int mode = v.get(0).asInt();
                 int len = v.size() > 1 ? v.get(1).asInt() : 0;
-                if (len != 0 && len != 1) {
+                if ((mode != 0 && mode != 1) || (len != 0 && len != 1)) {
                     throw new IllegalArgumentException("recv/mode");
                 }
+                c.buffered = mode == 1;
                 c.lengthInUrc = len == 1;
             }
             case "aliauth" -> {
@@ -815,6 +850,23 @@ public final class Ec600sEmulator implements AutoCloseable {
             downlinkMsgId = downlinkMsgId % 65535 + 1;
             msgId = downlinkMsgId;
         }
+        if (!c.buffered) {
+            send(receivedRecord(c, msgId, m));
+            return;
+        }
+        for (int i = 0; i < c.slots.length; i++) {
+            if (c.slots[i] == null) {
+                c.slots[i] = m;
+                c.slotMsgIds[i] = msgId;
+                sendLine("+QMTRECV: " + c.idx + "," + i);
+                return;
+            }
+        }
+        log.warn("client {}: all {} receive slots full, message on {} dropped", c.idx, c.slots.length, m.topic());
+    }
+
+    /** {@code +QMTRECV: idx,msgid,"topic"[,len],"payload"} with its CR LFs, the payload raw. */
+    private static byte[] receivedRecord(Client c, int msgId, LinkMessage m) {
         byte[] payload = m.payloadUnsafe();
         String header = "\r\n+QMTRECV: " + c.idx + "," + msgId + ",\"" + m.topic() + "\","
                 + (c.lengthInUrc ? payload.length + "," : "") + "\"";
@@ -822,7 +874,31 @@ public final class Ec600sEmulator implements AutoCloseable {
         out.writeBytes(header.getBytes(StandardCharsets.UTF_8));
         out.writeBytes(payload);
         out.writeBytes("\"\r\n".getBytes(StandardCharsets.US_ASCII));
-        send(out.toByteArray());
+        return out.toByteArray();
+    }
+
+    /** {@code AT+QMTRECV=idx[,recv_id]}: the buffered message(s), each freed once read, then OK. */
+    private void readBuffered(List<Field> p) {
+        Client c = client(p);
+        if (p.size() > 2) {
+            throw new IllegalArgumentException("QMTRECV parameters");
+        }
+        int from = 0;
+        int to = c.slots.length - 1;
+        if (p.size() == 2) {
+            from = p.get(1).asInt();
+            to = from;
+            if (from < 0 || from >= c.slots.length) {
+                throw new IllegalArgumentException("recv_id");
+            }
+        }
+        for (int i = from; i <= to; i++) {
+            if (c.slots[i] != null) {
+                send(receivedRecord(c, c.slotMsgIds[i], c.slots[i]));
+                c.slots[i] = null;
+            }
+        }
+        ok();
     }
 
     // ------------------------------------------------------------------ output
@@ -899,6 +975,10 @@ public final class Ec600sEmulator implements AutoCloseable {
         int pktTimeout = 5;
         int retries = 3;
         boolean lengthInUrc;
+        boolean buffered;
+        /** recv/mode 1: the module's five receive slots. */
+        final LinkMessage[] slots = new LinkMessage[5];
+        final int[] slotMsgIds = new int[5];
         AliyunDeviceIdentity aliauth;
         boolean open;
         String host;
@@ -927,6 +1007,7 @@ public final class Ec600sEmulator implements AutoCloseable {
                 }
             });
             subscriptions.clear();
+            java.util.Arrays.fill(slots, null);
             resources.dispose();
             resources = Disposables.composite();
             MqttLink l = link;

@@ -171,6 +171,18 @@ class AtChannelTest {
     }
 
     @Test
+    void dataCommandWithoutPromptIsCancelledWithEscBeforeTheResync() {
+        AtCommand pub = AtCommand.builder("AT+QMTPUB=0,0,0,0,\"t\"")
+                .data("hi".getBytes(StandardCharsets.US_ASCII), AtCommand.DataEnd.CTRL_Z).build();
+        Result<AtResponse> r = run(channel.execute(pub));
+        time.advanceTimeBy(AtCommand.DEFAULT_TIMEOUT);
+        assertThat(r.error.get()).isInstanceOf(AtTimeoutException.class);
+        assertThat(module.written()).isEqualTo("AT+QMTPUB=0,0,0,0,\"t\"\r\u001bAT\r");
+        module.send("\r\n> ");
+        assertThat(module.written()).doesNotContain("hi");
+    }
+
+    @Test
     void ctrlZDataEndsWithCtrlZ() {
         AtCommand pub = AtCommand.builder("AT+QMTPUB=0,0,0,0,\"t\"")
                 .data("hi".getBytes(StandardCharsets.US_ASCII), AtCommand.DataEnd.CTRL_Z).build();
@@ -199,6 +211,24 @@ class AtChannelTest {
             assertThat(e.kind()).isEqualTo(AtCommandException.Kind.CME_ERROR);
             assertThat(e.code()).hasValue(10);
         });
+    }
+
+    @Test
+    void verboseCmeErrorKeepsItsTextWithoutACode() {
+        Result<AtResponse> r = run(channel.execute(AtCommand.of("AT+CPIN?")));
+        module.send("\r\n+CME ERROR: SIM not inserted\r\n");
+        assertThat(r.error.get()).isInstanceOfSatisfying(AtCommandException.class, e -> {
+            assertThat(e.detail()).isEqualTo("SIM not inserted");
+            assertThat(e.code()).isEmpty();
+        });
+    }
+
+    @Test
+    void lineMerelyContainingErrorIsNotAFinalResult() {
+        Result<AtResponse> r = run(channel.execute(AtCommand.of("ATI")));
+        module.send("\r\nLAST ERROR LOG: none\r\n\r\n+QIURC: \"ERROR\"\r\n\r\nOK\r\n");
+        assertThat(r.value.get().lines()).containsExactly("LAST ERROR LOG: none");
+        assertThat(urcs).extracting(AtUrc::line).containsExactly("+QIURC: \"ERROR\"");
     }
 
     @Test

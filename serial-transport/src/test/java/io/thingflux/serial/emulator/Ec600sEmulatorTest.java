@@ -108,7 +108,28 @@ class Ec600sEmulatorTest {
         exchange("AT+QMTCFG=\"recv/mode\",0,0,1", "OK");
         broker.publish("a/c", "hi".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE);
         assertThat(host.next(WAIT)).isEqualTo("+QMTRECV: 0,1,\"a/c\",2,\"hi\"");
-        exchange("AT+QMTCFG=\"recv/mode\",0,1,0", "ERROR"); // buffered mode is not emulated
+        exchange("AT+QMTCFG=\"recv/mode\",0,2,0", "ERROR");
+    }
+
+    @Test
+    void bufferedRecvModeKeepsFiveMessagesUntilRead() throws Exception {
+        start();
+        exchange("AT+QMTCFG=\"recv/mode\",0,1,1", "OK");
+        connect();
+        exchange("AT+QMTSUB=0,7,\"a/#\",1", "OK", "+QMTSUB: 0,7,0,1");
+        for (int i = 0; i < 6; i++) {
+            broker.publish("a/" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE);
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(host.next(WAIT)).isEqualTo("+QMTRECV: 0," + i);
+        }
+        assertThat(host.next(Duration.ofMillis(300))).as("the sixth has no free slot").isNull();
+        exchange("AT+QMTRECV?", "+QMTRECV: 0,1,1,1,1,1", "OK");
+        exchange("AT+QMTRECV=0,2", "+QMTRECV: 0,0,\"a/2\",2,\"m2\"", "OK");
+        exchange("AT+QMTRECV?", "+QMTRECV: 0,1,1,0,1,1", "OK");
+        exchange("AT+QMTRECV=0", "+QMTRECV: 0,0,\"a/0\",2,\"m0\"", "+QMTRECV: 0,0,\"a/1\",2,\"m1\"",
+                "+QMTRECV: 0,0,\"a/3\",2,\"m3\"", "+QMTRECV: 0,0,\"a/4\",2,\"m4\"", "OK");
+        exchange("AT+QMTRECV?", "+QMTRECV: 0,0,0,0,0,0", "OK");
     }
 
     @Test

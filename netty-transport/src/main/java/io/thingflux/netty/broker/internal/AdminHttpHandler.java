@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.EmulatorRequestException;
 import io.thingflux.netty.broker.PropertyValue;
@@ -29,7 +30,9 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +52,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     public static final int MAX_REQUEST_BYTES = 1024 * 1024;
     /** RRpc timeout bounds (ms), as the platform's API allows, and the default. */
     static final int RRPC_MIN_TIMEOUT = 1000;
-    static final int RRPC_MAX_TIMEOUT = 8000;
+    static final int RRPC_MAX_TIMEOUT = (int) AliyunLimits.RRPC_REPLY_DEADLINE.toMillis();
     static final int RRPC_DEFAULT_TIMEOUT = 5000;
 
     private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
@@ -90,7 +93,9 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        String requestId = UUID.randomUUID().toString().toUpperCase();
+        // not UUID.randomUUID(): its SecureRandom may read /dev/urandom on the event loop
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String requestId = new UUID(random.nextLong(), random.nextLong()).toString().toUpperCase(Locale.ROOT);
         try {
             if (!request.decoderResult().isSuccess()) {
                 throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "InvalidRequest", "malformed HTTP request");

@@ -5,18 +5,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.PropertyValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
  * The platform's side of the Alink thing model for what devices publish: property, event, batch,
  * history and pack posts are answered on {@code <topic>_reply} with
  * {@code {"id":<same id>,"code":200,"data":{},"message":"success","method":<same>,"version":"1.0"}}
- * (no reply when {@code sys.ack} is 0; code 460 for a payload that is not a JSON object), reported
+ * (no reply when {@code sys.ack} is 0; code 460 for a payload that is not a JSON object, 6106 for a
+ * property post of more than 200 properties, which are then not kept), reported
  * property values are kept, NTP requests are answered, and replies to downlink requests (set_reply,
  * service replies) and RRPC responses complete whoever waits for them.
  */
@@ -25,6 +26,7 @@ final class AlinkResponder {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final int CODE_SUCCESS = 200;
     private static final int CODE_BAD_PARAMS = 460;
+    private static final int CODE_TOO_MANY_PROPERTIES = 6106;
 
     private final BrokerEngine engine;
 
@@ -73,6 +75,10 @@ final class AlinkResponder {
         boolean valid = id != null && !id.isNull() && params != null && !params.isNull();
         if (valid && rest.equals("thing/event/property/post")) {
             valid = params.isObject();
+            if (valid && params.size() > AliyunLimits.MAX_PROPERTIES_PER_POST) {
+                replyTo(topic, id, method, CODE_TOO_MANY_PROPERTIES, "too many properties", qos);
+                return;
+            }
             if (valid) {
                 storeProperties(device, params);
             }
@@ -104,9 +110,7 @@ final class AlinkResponder {
 
     private static void storeProperties(DeviceState device, JsonNode params) {
         long now = System.currentTimeMillis();
-        Iterator<Map.Entry<String, JsonNode>> it = params.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : params.properties()) {
             JsonNode v = e.getValue();
             if (v.isObject() && v.has("value")) {
                 long time = v.hasNonNull("time") ? v.get("time").asLong(now) : now;
@@ -123,9 +127,7 @@ final class AlinkResponder {
             return;
         }
         long now = System.currentTimeMillis();
-        Iterator<Map.Entry<String, JsonNode>> it = properties.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : properties.properties()) {
             JsonNode latest = null;
             long latestTime = Long.MIN_VALUE;
             for (JsonNode sample : e.getValue()) {

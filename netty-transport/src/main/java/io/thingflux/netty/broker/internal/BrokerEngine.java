@@ -216,7 +216,12 @@ public final class BrokerEngine implements AutoCloseable {
         return devices.computeIfAbsent(PlatformAuthenticator.key(pk, dn), k -> new DeviceState(pk, dn));
     }
 
+    /** The state of a known device; one that never connected gets a fresh, unregistered state (queries do not grow the map). */
     private DeviceState knownDevice(String pk, String dn) {
+        return knownDevice(pk, dn, false);
+    }
+
+    private DeviceState knownDevice(String pk, String dn, boolean register) {
         if (pk == null || dn == null || pk.isEmpty() || dn.isEmpty()) {
             throw new EmulatorRequestException(EmulatorRequestException.INVALID_PARAMETER,
                     "ProductKey and DeviceName are required");
@@ -229,7 +234,7 @@ public final class BrokerEngine implements AutoCloseable {
             throw new EmulatorRequestException(EmulatorRequestException.DEVICE_NOT_FOUND,
                     "device " + pk + "/" + dn + " does not exist");
         }
-        return device(pk, dn);
+        return register ? device(pk, dn) : new DeviceState(pk, dn);
     }
 
     private DeviceState onlineDevice(String pk, String dn) {
@@ -281,7 +286,7 @@ public final class BrokerEngine implements AutoCloseable {
 
     /** The device's reply (JSON text) to downlink request {@code messageId}, when it comes or if it came. */
     public Mono<String> awaitReply(String pk, String dn, String messageId, Duration timeout) {
-        DeviceState state = knownDevice(pk, dn);
+        DeviceState state = knownDevice(pk, dn, true);
         return Mono.<String>create(sink -> state.awaitReply(messageId, sink)).timeout(timeout);
     }
 

@@ -84,9 +84,10 @@ final class ClientSession {
         return false;
     }
 
-    /** Adds a subscription unless the session was discarded meanwhile. */
+    /** Adds a subscription unless the session was discarded meanwhile or holds its maximum of filters. */
     synchronized boolean subscribe(String filter, MqttQos granted, SubscriptionTree<ClientSession> tree) {
-        if (discarded) {
+        if (discarded || (subscriptions.size() >= engine.options().maxSubscriptions()
+                && !subscriptions.containsKey(filter))) {
             return false;
         }
         subscriptions.put(filter, granted);

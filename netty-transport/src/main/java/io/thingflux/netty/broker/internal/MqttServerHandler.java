@@ -269,7 +269,10 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
             }
             // the platform grants QoS 1 whatever was asked; delivery keeps the publisher's QoS (0 or 1)
             MqttQos granted = engine.aliyun() ? MqttQos.AT_LEAST_ONCE : s.qos();
-            engine.subscribe(session, s.filter(), granted);
+            if (!engine.subscribe(session, s.filter(), granted)) {
+                codes.add(SubAckReturnCode.FAILURE); // the session holds its maximum of filters
+                continue;
+            }
             codes.add(SubAckReturnCode.granted(granted));
             for (OutboundMessage r : engine.retainedFor(s.filter())) {
                 retained.add(new OutboundMessage(r.topic(), r.payload(), r.qos().min(granted), true));

@@ -2,6 +2,7 @@ package io.thingflux.netty.broker.internal;
 
 import io.thingflux.aliyun.AliyunClientId;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.aliyun.AliyunProducts;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.SignMethod;
@@ -28,8 +29,8 @@ import java.util.Optional;
 public final class PlatformAuthenticator {
 
     /** Keepalive range the platform accepts, in seconds. */
-    static final int MIN_KEEPALIVE = 30;
-    static final int MAX_KEEPALIVE = 1200;
+    static final int MIN_KEEPALIVE = AliyunLimits.MIN_KEEPALIVE_SECONDS;
+    static final int MAX_KEEPALIVE = AliyunLimits.MAX_KEEPALIVE_SECONDS;
 
     /** The outcome: a principal, or the CONNACK return code of the refusal. */
     record Result(Principal principal, ConnectReturnCode refusal) {

@@ -205,6 +205,18 @@ public final class ClientSession {
         }
     }
 
+    /**
+     * Like {@link #execute} for Reactive Streams signals that must not throw ({@code request},
+     * {@code cancel}): after the resources were disposed there is nothing left to do.
+     */
+    void executeQuietly(Runnable r) {
+        try {
+            execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("{} event loop shut down; signal ignored", logPrefix);
+        }
+    }
+
     private <T> Mono<T> toUser(Mono<T> mono) {
         return userScheduler == null ? mono : mono.publishOn(userScheduler);
     }
@@ -249,7 +261,8 @@ public final class ClientSession {
             return;
         }
         LOG.debug("{} connecting to {}", logPrefix, address);
-        ChannelFuture f = bootstrap.connect(address);
+        InetSocketAddress local = options.localAddress();
+        ChannelFuture f = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
         Channel ch = f.channel();
         channel = ch;
         connected = false;
@@ -401,8 +414,8 @@ public final class ClientSession {
     }
 
     void countDrop(String reason) {
-        dropped++;
         options.metrics().dropped(reason);
+        dropped++; // after the meter, so whoever sees the count also finds the meter
     }
 
     Logger log() {

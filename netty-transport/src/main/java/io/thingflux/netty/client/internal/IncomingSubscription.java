@@ -69,7 +69,7 @@ final class IncomingSubscription implements org.reactivestreams.Subscription {
         if (!Operators.validate(n)) {
             return;
         }
-        session.execute(() -> {
+        session.executeQuietly(() -> {
             demand = Operators.addCap(demand, n);
             drain();
         });
@@ -77,7 +77,7 @@ final class IncomingSubscription implements org.reactivestreams.Subscription {
 
     @Override
     public void cancel() {
-        session.execute(() -> {
+        session.executeQuietly(() -> {
             if (!done) {
                 done = true;
                 releaseQueue();

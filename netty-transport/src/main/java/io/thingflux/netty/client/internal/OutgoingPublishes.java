@@ -34,6 +34,7 @@ final class OutgoingPublishes {
     private final boolean republish;
     private ArrayDeque<OutgoingPublish> outbox;
     private ArrayList<OutgoingPublish> inFlight;
+    private boolean flushPending;
 
     OutgoingPublishes(ClientSession session, PacketIdAllocator packetIds) {
         this.session = session;
@@ -116,7 +117,21 @@ final class OutgoingPublishes {
             wrote = true;
         }
         if (wrote) {
-            ch.flush();
+            flushSoon(ch);
+        }
+    }
+
+    /**
+     * Flushes once the event loop has run the tasks already queued (typically more publishes), so a burst of
+     * publishes from other threads leaves in a few writes to the socket instead of one each.
+     */
+    private void flushSoon(Channel ch) {
+        if (!flushPending) {
+            flushPending = true;
+            ch.eventLoop().execute(() -> {
+                flushPending = false;
+                ch.flush();
+            });
         }
     }
 

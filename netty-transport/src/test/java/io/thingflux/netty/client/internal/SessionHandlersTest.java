@@ -66,6 +66,22 @@ class SessionHandlersTest {
     }
 
     @Test
+    void qos0PublishesWaitWhileTheChannelIsNotWritableAndLeaveWhenItIs() {
+        List<PublishResult> results = new ArrayList<>();
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        assertThat(ch.isWritable()).isFalse();
+        session.publish(new LinkMessage("slow", new byte[1], MqttQos.AT_MOST_ONCE, false)).subscribe(results::add);
+        ch.runPendingTasks();
+        assertThat((Object) ch.readOutbound()).as("held in the outbox").isNull();
+        assertThat(results).isEmpty();
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        ch.runPendingTasks();
+        Publish p = ch.readOutbound();
+        assertThat(p.topic()).isEqualTo("slow");
+        assertThat(results).hasSize(1);
+    }
+
+    @Test
     void subscriptionDispatchSendsSubscribeAndDeliversMatchingMessagesOnly() {
         List<String> topics = new ArrayList<>();
         BaseSubscriber<LinkMessage> sub = new BaseSubscriber<>() {

@@ -1,0 +1,108 @@
+package io.thingflux.bench;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.Function;
+
+/**
+ * Drives a run's absolute schedule from one thread: starts each device's connect at its ramp time, hands
+ * each device its post slots in time order (a priority queue on the next due time, so the cost is
+ * {@code O(log devices)} per post, not a scan per tick), and fires the downlinks at their rate. It reads
+ * no clock: the caller passes the time to {@link #runDue}, which makes it testable on virtual time.
+ */
+final class PostPacer {
+
+    private final List<SimulatedDevice> devices;
+    private final Function<SimulatedDevice, BenchDevice> connector;
+    private final long postsEndNanos;
+    private final PriorityQueue<SimulatedDevice> slots =
+            new PriorityQueue<>(Comparator.comparingLong((SimulatedDevice d) -> d.pacerDueNanos));
+    private int nextConnect;
+
+    private final long downlinkStartNanos;
+    private final double downlinkGapNanos;
+    private final DownlinkFirer downlinkSender;
+    private long nextDownlink;
+
+    /**
+     * @param devices        in connect order, each with its connect time set
+     * @param connector      makes the client device of a simulated device when its connect is due
+     * @param postsEndNanos  slots due at or after this are not sent: the posting phase is over
+     * @param downlinkRate   downlinks per second, 0 for none
+     * @param downlinkStartNanos when the first downlink is due
+     * @param downlinkSender sends each downlink when it is due
+     */
+    PostPacer(List<SimulatedDevice> devices, Function<SimulatedDevice, BenchDevice> connector, long postsEndNanos,
+              double downlinkRate, long downlinkStartNanos, DownlinkFirer downlinkSender) {
+        this.devices = devices;
+        this.connector = connector;
+        this.postsEndNanos = postsEndNanos;
+        this.slots.addAll(devices);
+        this.downlinkGapNanos = downlinkRate > 0 ? 1e9 / downlinkRate : 0;
+        this.downlinkStartNanos = downlinkStartNanos;
+        this.downlinkSender = downlinkSender;
+    }
+
+    /**
+     * Runs everything due at or before {@code now}: connects, then post slots in time order, then
+     * downlinks.
+     *
+     * @return when the next thing is due, or {@link Long#MAX_VALUE} when nothing is left
+     */
+    long runDue(long now) {
+        while (nextConnect < devices.size() && devices.get(nextConnect).connectAtNanos <= now) {
+            SimulatedDevice d = devices.get(nextConnect++);
+            d.startConnect(connector.apply(d));
+        }
+        while (!slots.isEmpty() && slots.peek().pacerDueNanos <= now) {
+            SimulatedDevice d = slots.poll();
+            if (d.pacerDueNanos >= postsEndNanos) {
+                continue; // its schedule is over
+            }
+            if (d.slotDue(now)) {
+                d.pacerSlot++;
+                d.pacerDueNanos = d.slotTime(d.pacerSlot);
+                slots.add(d);
+            }
+        }
+        while (downlinkGapNanos > 0 && downlinkTime(nextDownlink) <= now && downlinkTime(nextDownlink) < postsEndNanos) {
+            downlinkSender.fire(nextDownlink, downlinkTime(nextDownlink));
+            nextDownlink++;
+        }
+        return nextDue();
+    }
+
+    private long downlinkTime(long k) {
+        return downlinkStartNanos + (long) (k * downlinkGapNanos);
+    }
+
+    /** When the next thing is due, or {@link Long#MAX_VALUE} when nothing is left. */
+    long nextDue() {
+        long next = Long.MAX_VALUE;
+        if (nextConnect < devices.size()) {
+            next = devices.get(nextConnect).connectAtNanos;
+        }
+        while (!slots.isEmpty() && slots.peek().pacerDueNanos >= postsEndNanos) {
+            slots.poll();
+        }
+        if (!slots.isEmpty()) {
+            next = Math.min(next, slots.peek().pacerDueNanos);
+        }
+        if (downlinkGapNanos > 0 && downlinkTime(nextDownlink) < postsEndNanos) {
+            next = Math.min(next, downlinkTime(nextDownlink));
+        }
+        return next;
+    }
+
+    /** Sends downlink number {@code k}, scheduled at {@code scheduledNanos}. */
+    @FunctionalInterface
+    interface DownlinkFirer {
+        void fire(long k, long scheduledNanos);
+    }
+
+    /** Connects started so far. */
+    int connectsStarted() {
+        return nextConnect;
+    }
+}

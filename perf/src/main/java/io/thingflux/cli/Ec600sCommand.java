@@ -1,0 +1,152 @@
+package io.thingflux.cli;
+
+import io.thingflux.alink.AliyunDevice;
+import io.thingflux.alink.AliyunDeviceOptions;
+import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.aliyun.AliyunEndpoints;
+import io.thingflux.serial.Ec600sLink;
+import io.thingflux.serial.Ec600sOptions;
+import io.thingflux.serial.PublishDialect;
+import io.thingflux.serial.at.JSerialCommTransport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code thingflux ec600s}: one Aliyun thing-model device through a Quectel EC600S/EC200S module on a serial
+ * port, with the stdin/stdout contract of {@code thingflux device} (the same loop runs it).
+ */
+@Command(name = "ec600s",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Connects one Aliyun IoT thing-model device through a Quectel EC600S/EC200S module (MQTT AT "
+                        + "commands over a serial port; the module signs with its aliauth option) and behaves as "
+                        + "'thingflux device': every incoming thing message is printed to stdout as one JSON line, "
+                        + "property sets and service calls are answered, each JSON object read from stdin is "
+                        + "posted as properties and its reply printed. Logs go to stderr.",
+                "EOF on stdin, SIGINT or SIGTERM: DISCONNECT, exit 0. A refused or lost connection: exit 1 with "
+                        + "a one-line reason on stderr."})
+public final class Ec600sCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @ArgGroup(exclusive = false, multiplicity = "1", heading = "Device:%n")
+    DeviceIdentityOptions device;
+
+    @Option(names = "--serial", required = true, paramLabel = "PATH",
+            description = "The module's AT port, e.g. /dev/ttyUSB2 or the path ec600s-emulator printed.")
+    String serial;
+
+    @Option(names = "--baud", paramLabel = "N", description = "Line rate (default: ${DEFAULT-VALUE}).")
+    int baud = JSerialCommTransport.DEFAULT_BAUD;
+
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "Broker host the module opens (default: PK.iot-as-mqtt.REGION.aliyuncs.com).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Broker port (default: ${DEFAULT-VALUE}).")
+    int port = AliyunEndpoints.PORT_TCP;
+
+    @Option(names = "--region", paramLabel = "REGION",
+            description = "Region of the legacy public instance (default: " + AliyunEndpoints.DEFAULT_REGION + "). Ignored with --host.")
+    String region;
+
+    @Option(names = "--client-id", paramLabel = "ID", description = "The AT+QMTCONN client id (default: PK.DN).")
+    String clientId;
+
+    @Option(names = "--apn", paramLabel = "APN", description = "Configure PDP context 1 with this APN (default: keep the module's).")
+    String apn;
+
+    @Option(names = "--urc-port", paramLabel = "uart1|usbat|usbmodem",
+            description = "Route URCs to this port with AT+QURCCFG (default: keep the module's setting).")
+    String urcPort;
+
+    @Option(names = "--dialect", paramLabel = "qmtpubex|qmtpub",
+            description = "Publish dialect (default: probe AT+QMTPUBEX=?).")
+    String dialect;
+
+    @Option(names = "--qos", paramLabel = "0|1", description = "QoS of posts and replies (default: ${DEFAULT-VALUE}).")
+    int qos = 0;
+
+    @Option(names = "--reply-code", paramLabel = "CODE",
+            description = "Code answered to property sets, service calls, RRPC calls and config pushes (default: ${DEFAULT-VALUE}).")
+    int replyCode = 200;
+
+    @Option(names = "--no-auto-reply", description = "Do not answer incoming requests (only print them).")
+    boolean noAutoReply;
+
+    @Option(names = "--sync-time", description = "Ask the platform for its time (NTP) once connected and print the response.")
+    boolean syncTime;
+
+    /** The driver options these arguments describe. */
+    Ec600sOptions options(AliyunDeviceIdentity identity) {
+        Ec600sOptions.Builder b = Ec600sOptions.builder().aliyunDevice(identity)
+                .broker(host != null ? host : AliyunEndpoints.legacyHost(identity.productKey(),
+                        region != null ? region : AliyunEndpoints.DEFAULT_REGION), port)
+                .clientId(clientId)
+                .urcPort(urcPort);
+        if (apn != null) {
+            b.apn(apn, "", "", 0);
+        }
+        if (dialect != null) {
+            b.publishDialect(switch (dialect.toLowerCase(Locale.ROOT)) {
+                case "qmtpubex" -> PublishDialect.QMTPUBEX;
+                case "qmtpub" -> PublishDialect.QMTPUB;
+                default -> throw new IllegalArgumentException("--dialect must be qmtpubex or qmtpub, was " + dialect);
+            });
+        }
+        return b.build();
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        AliyunDeviceIdentity identity;
+        Ec600sOptions options;
+        AliyunDeviceOptions deviceOptions;
+        try {
+            identity = device.identity();
+            options = options(identity);
+            deviceOptions = AliyunDeviceOptions.builder().publishQos(DeviceCommand.qos(qos)).build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        JSerialCommTransport transport;
+        try {
+            transport = JSerialCommTransport.open(serial, baud);
+        } catch (IOException e) {
+            err.println("thingflux ec600s: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        AliyunDevice aliyunDevice = AliyunDevice.create(Ec600sLink.open(transport, options), identity, deviceOptions);
+        try {
+            try {
+                aliyunDevice.connect().block();
+            } catch (RuntimeException e) {
+                err.println("thingflux ec600s: cannot connect through " + serial + " to " + options.host() + ":"
+                        + options.port() + ": " + DeviceCommand.reason(e));
+                err.flush();
+                return 1;
+            }
+            DeviceCommand loop = new DeviceCommand();
+            loop.replyCode = replyCode;
+            loop.noAutoReply = noAutoReply;
+            loop.syncTime = syncTime;
+            return loop.run(aliyunDevice, new JsonLines(spec.commandLine().getOut()), err);
+        } finally {
+            try {
+                aliyunDevice.disconnect().block(DeviceCommand.CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                // the port or the link is gone already; nothing more to close
+                transport.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The {@code thingflux} command line (picocli): one class per subcommand ({@code device}, {@code sub},
+ * {@code pub}, {@code broker}, {@code ec600s-emulator}, ...) listed in {@link io.thingflux.cli.ThingfluxCli}, each
+ * a thin layer over the library API. Options shared by several commands are picocli mixins and argument groups
+ * ({@code ConnectionOptions}, {@code ClientCredentialOptions}, {@code DeviceIdentityOptions}) so they are
+ * declared and documented once. Commands write data to stdout as JSON lines and logs to stderr.
+ */
+package io.thingflux.cli;
