@@ -1,5 +1,6 @@
 package io.thingflux.netty.client;
 
+import io.netty.buffer.ByteBufUtil;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.mqtt.ConnAck;
@@ -7,6 +8,7 @@ import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
 import io.thingflux.mqtt.Subscription;
 import io.thingflux.netty.client.internal.ClientSession;
+import io.thingflux.netty.codec.MqttEncoder;
 import java.util.List;
 import java.util.Objects;
 import org.reactivestreams.Publisher;
@@ -37,6 +39,8 @@ import reactor.core.publisher.Mono;
  * holds publishes made while offline in a bounded outbox.
  */
 public final class MqttClient {
+
+    private static final int MAX_REMAINING_LENGTH = 268_435_455;
 
     private final ClientSession session;
 
@@ -72,16 +76,34 @@ public final class MqttClient {
     /**
      * Publishes {@code message}: completes on write for QoS 0, on PUBACK for QoS 1 and on PUBCOMP for QoS 2.
      * While offline the message waits in the bounded outbox. Cancelling before it was sent removes it.
+     * Fails with {@link IllegalArgumentException} when the packet would exceed
+     * {@link MqttClientOptions#maxPacketSize()}.
      */
     public Mono<PublishResult> publish(LinkMessage message) {
         Objects.requireNonNull(message, "message");
         try {
             MqttTopics.requireValidName(message.topic());
             session.options().checkPublishAllowed(message.qos(), message.retain());
+            requireWithinMaxPacketSize(message);
         } catch (IllegalArgumentException e) {
             return Mono.error(e);
         }
         return session.publish(message);
+    }
+
+    /**
+     * Refuses a publish whose frame would exceed {@link MqttClientOptions#maxPacketSize()}: a broker that
+     * closes the connection on it would otherwise get it again with DUP after every reconnect.
+     */
+    private void requireWithinMaxPacketSize(LinkMessage message) {
+        long remaining = 2L + ByteBufUtil.utf8Bytes(message.topic())
+                + (message.qos() == MqttQos.AT_MOST_ONCE ? 0 : 2) + message.payloadUnsafe().length;
+        long frame = 1 + (remaining > MAX_REMAINING_LENGTH ? 4 : MqttEncoder.varIntSize((int) remaining)) + remaining;
+        int max = session.options().maxPacketSize();
+        if (frame > max) {
+            throw new IllegalArgumentException("a publish of " + frame + " bytes exceeds the maximum packet size of "
+                    + max + " bytes");
+        }
     }
 
     /** Publishes {@code payload} to {@code topic}, not retained. */

@@ -393,7 +393,10 @@ public final class MqttClientOptions {
             return this;
         }
 
-        /** The largest inbound packet accepted; default {@link MqttDecoder#DEFAULT_MAX_PACKET_SIZE}. */
+        /**
+         * The largest packet, fixed header included, accepted from the broker and sent to it (a larger publish
+         * fails before it is queued); default {@link MqttDecoder#DEFAULT_MAX_PACKET_SIZE}.
+         */
         public Builder maxPacketSize(int bytes) {
             if (bytes < 2) {
                 throw new IllegalArgumentException("maxPacketSize must be at least 2");
