@@ -234,7 +234,8 @@ public final class MqttPacketDecoder {
 
     private static Subscribe subscribe(Cursor c) {
         int packetId = c.packetId();
-        List<Subscription> subscriptions = new ArrayList<>(2);
+        Subscription first = null;
+        List<Subscription> all = null; // only when there is more than one: most SUBSCRIBEs carry a single filter
         while (c.hasMore()) {
             String filter = c.string("topic filter");
             int options = c.u8("requested QoS");
@@ -245,16 +246,26 @@ public final class MqttPacketDecoder {
             if (options == 3) {
                 throw new MqttProtocolException(Reason.INVALID_QOS, "subscription with QoS 3");
             }
-            String problem = MqttTopics.filterProblem(filter);
-            if (problem != null) {
-                throw new MqttProtocolException(Reason.INVALID_TOPIC_FILTER, problem);
+            Subscription sub;
+            try {
+                sub = new Subscription(filter, MqttQos.valueOf(options)); // validates the filter once
+            } catch (IllegalArgumentException e) {
+                throw new MqttProtocolException(Reason.INVALID_TOPIC_FILTER, e.getMessage());
             }
-            subscriptions.add(new Subscription(filter, MqttQos.valueOf(options)));
+            if (first == null) {
+                first = sub;
+            } else {
+                if (all == null) {
+                    all = new ArrayList<>(4);
+                    all.add(first);
+                }
+                all.add(sub);
+            }
         }
-        if (subscriptions.isEmpty()) {
+        if (first == null) {
             throw new MqttProtocolException(Reason.EMPTY_SUBSCRIPTION_LIST, "SUBSCRIBE without a topic filter (MQTT-3.8.3-3)");
         }
-        return new Subscribe(packetId, subscriptions);
+        return new Subscribe(packetId, all == null ? List.of(first) : all);
     }
 
     private static SubAck subAck(Cursor c) {
@@ -341,8 +352,18 @@ public final class MqttPacketDecoder {
             return id;
         }
 
+        /** A two-byte length prefix; the label of the error is built only when there is one. */
+        int length(String what) {
+            if (end - pos < 2) {
+                throw truncated(what + " length", 2, end - pos);
+            }
+            int v = buf.getUnsignedShort(pos);
+            pos += 2;
+            return v;
+        }
+
         String string(String what) {
-            int len = u16(what + " length");
+            int len = length(what);
             need(len, what);
             String s = utf8(buf, pos, len, what);
             pos += len;
@@ -350,7 +371,7 @@ public final class MqttPacketDecoder {
         }
 
         byte[] binary(String what) {
-            int len = u16(what + " length");
+            int len = length(what);
             need(len, what);
             byte[] bytes = new byte[len];
             buf.getBytes(pos, bytes);
