@@ -70,19 +70,22 @@ abstract class BrokerInteropMatrix {
     /** Unique per test: topics and client ids start with it. */
     private String prefix;
 
-    /** Starts the broker under test; called once before the tests of the class. */
-    abstract void startBroker();
+    private TestBroker broker;
 
-    /** Stops the broker under test; called once after the tests of the class. */
-    abstract void stopBroker();
+    /** Starts the broker under test; called once before the tests of the class, closed after them. */
+    abstract TestBroker startBroker();
 
-    abstract String host();
+    String host() {
+        return broker.host();
+    }
 
-    abstract int port();
+    int port() {
+        return broker.port();
+    }
 
     @BeforeAll
     void startAll() {
-        startBroker();
+        broker = startBroker();
         resources = MqttClientResources.create(2);
     }
 
@@ -93,7 +96,9 @@ abstract class BrokerInteropMatrix {
                 resources.dispose();
             }
         } finally {
-            stopBroker();
+            if (broker != null) {
+                broker.close();
+            }
         }
     }
 

@@ -3,8 +3,6 @@ package io.thingflux.interop;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +25,7 @@ import java.util.stream.Stream;
  * <p>HiveMQ CE 2025.5 is built against Netty 4.1; our BOM forces Netty 4.2.18 onto the test class path and the
  * broker starts and serves MQTT 3.1.1 clients with it (see {@code HiveMqCeBrokerIT}).
  */
-public final class HiveMqCeBroker implements AutoCloseable {
+public final class HiveMqCeBroker implements TestBroker {
 
     /** Starting takes about 1.5 s on an idle machine; generous for two busy cores. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -70,19 +68,23 @@ public final class HiveMqCeBroker implements AutoCloseable {
         return broker;
     }
 
+    @Override
     public String host() {
         return "127.0.0.1";
     }
 
+    @Override
     public int port() {
         return port;
     }
 
+    @Override
     public synchronized boolean isRunning() {
         return hivemq != null;
     }
 
     /** Starts the broker on its port if it is not running and waits until the port accepts connections. */
+    @Override
     public synchronized void restart() {
         if (hivemq != null) {
             return;
@@ -131,7 +133,7 @@ public final class HiveMqCeBroker implements AutoCloseable {
         }
         hivemq = embedded;
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!accepts()) {
+        while (!TestBroker.acceptsConnections(host(), port)) {
             if (System.nanoTime() > deadline) {
                 stop();
                 throw new IllegalStateException("HiveMQ CE started but does not accept on " + port);
@@ -146,6 +148,7 @@ public final class HiveMqCeBroker implements AutoCloseable {
     }
 
     /** Stops the broker; the port is kept for {@link #restart()}. */
+    @Override
     public synchronized void stop() {
         if (hivemq == null) {
             return;
@@ -178,14 +181,6 @@ public final class HiveMqCeBroker implements AutoCloseable {
         }
     }
 
-    private boolean accepts() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host(), port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private static void closeQuietly(EmbeddedHiveMQ embedded) {
         try {

@@ -6,27 +6,8 @@ package io.thingflux.interop;
  */
 class HiveMqCeInteropIT extends BrokerInteropMatrix {
 
-    private HiveMqCeBroker broker;
-
     @Override
-    void startBroker() {
-        broker = HiveMqCeBroker.start();
-    }
-
-    @Override
-    void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @Override
-    String host() {
-        return broker.host();
-    }
-
-    @Override
-    int port() {
-        return broker.port();
+    TestBroker startBroker() {
+        return HiveMqCeBroker.start();
     }
 }

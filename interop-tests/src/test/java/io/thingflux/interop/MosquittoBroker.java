@@ -4,9 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +35,7 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  */
-public final class MosquittoBroker implements AutoCloseable {
+public final class MosquittoBroker implements TestBroker {
 
     /** Where {@code .ci/install-mosquitto} unpacks the broker, relative to the repository root. */
     static final Path CACHE = Paths.get(".cache", "mosquitto");
@@ -106,15 +104,18 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     /** The address clients connect to. */
+    @Override
     public String host() {
         return "127.0.0.1";
     }
 
+    @Override
     public int port() {
         return port;
     }
 
     /** Whether the broker process is alive. */
+    @Override
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
@@ -124,6 +125,7 @@ public final class MosquittoBroker implements AutoCloseable {
      *
      * @throws IllegalStateException with the broker's log when it exits or does not listen in time
      */
+    @Override
     public synchronized void restart() {
         if (isRunning()) {
             return;
@@ -160,7 +162,7 @@ public final class MosquittoBroker implements AutoCloseable {
             throw new UncheckedIOException("could not start " + installation.binary(), e);
         }
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!accepts()) {
+        while (!TestBroker.acceptsConnections(host(), port)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("mosquitto exited with " + process.exitValue() + " before listening on "
                         + port + ":\n" + logTail());
@@ -175,6 +177,7 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     /** Stops the broker (SIGTERM, then a kill after {@link #STOP_TIMEOUT}); the port is kept for {@link #restart()}. */
+    @Override
     public synchronized void stop() {
         if (process == null) {
             return;
@@ -212,14 +215,6 @@ public final class MosquittoBroker implements AutoCloseable {
         }
     }
 
-    private boolean accepts() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host(), port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     /** A port nothing listens on right now (bound to 0 on loopback, then released). */
     static int freeLoopbackPort() {

@@ -7,27 +7,8 @@ package io.thingflux.interop;
 @RequiresMosquitto
 class MosquittoInteropIT extends BrokerInteropMatrix {
 
-    private MosquittoBroker broker;
-
     @Override
-    void startBroker() {
-        broker = MosquittoBroker.start();
-    }
-
-    @Override
-    void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @Override
-    String host() {
-        return broker.host();
-    }
-
-    @Override
-    int port() {
-        return broker.port();
+    TestBroker startBroker() {
+        return MosquittoBroker.start();
     }
 }
