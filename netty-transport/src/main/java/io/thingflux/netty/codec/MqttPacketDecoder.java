@@ -289,17 +289,16 @@ public final class MqttPacketDecoder {
         int packetId = c.packetId();
         List<String> filters = new ArrayList<>(2);
         while (c.hasMore()) {
-            String filter = c.string("topic filter");
-            String problem = MqttTopics.filterProblem(filter);
-            if (problem != null) {
-                throw new MqttProtocolException(Reason.INVALID_TOPIC_FILTER, problem);
-            }
-            filters.add(filter);
+            filters.add(c.string("topic filter"));
         }
         if (filters.isEmpty()) {
             throw new MqttProtocolException(Reason.EMPTY_SUBSCRIPTION_LIST, "UNSUBSCRIBE without a topic filter (MQTT-3.10.3-2)");
         }
-        return new Unsubscribe(packetId, filters);
+        try {
+            return new Unsubscribe(packetId, filters); // validates every filter once
+        } catch (IllegalArgumentException e) {
+            throw new MqttProtocolException(Reason.INVALID_TOPIC_FILTER, e.getMessage());
+        }
     }
 
     private static String bits(int flags) {
