@@ -91,7 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--shard", paramLabel = "i/n", description = "Simulate slice i of n of the devices (default 0/1).")
     String shard = "0/1";
 
-    @Option(names = "--client", paramLabel = "thingflux|hivemq", description = "The MQTT client driving the devices (default thingflux).")
+    @Option(names = "--client", paramLabel = "thingflux|hivemq|netty-codec", description = "The MQTT client driving the devices (default thingflux): thingflux's device API, the HiveMQ MQTT Client (reference), or a bare Netty channel with only the codec (the floor).")
     String client = "thingflux";
 
     @Option(names = "--host", description = "Load this broker instead of the emulator in this process.")

@@ -42,7 +42,7 @@ class BenchCommandTest {
         assertThat(run("bench", "--shard", "3/3")).isEqualTo(BenchCommand.EXIT_REFUSED);
         assertThat(err.toString()).contains("--shard").contains("0..2");
         assertThat(run("bench", "--client", "paho")).isEqualTo(BenchCommand.EXIT_REFUSED);
-        assertThat(err.toString()).contains("--client must be thingflux or hivemq");
+        assertThat(err.toString()).contains("--client must be thingflux, hivemq or netty-codec");
         assertThat(run("bench", "--source-ips", "localhost")).isEqualTo(BenchCommand.EXIT_REFUSED);
         assertThat(err.toString()).contains("--source-ips takes IP addresses");
     }

@@ -19,6 +19,8 @@ public final class LoadClients {
         switch (kind) {
             case HIVEMQ:
                 return new HiveMqLoadClient(config);
+            case NETTY_CODEC:
+                return new CodecFloorLoadClient(config);
             case THINGFLUX:
             default:
                 return new ThingfluxLoadClient(config, inflight);
