@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Issue #8's side-by-side measurement: thingflux, the HiveMQ MQTT Client and the bare Netty channel with
+# only the codec (the floor), each driving the same thing-model load against ONE emulator process started
+# here, in interleaved rounds. Prints a table of medians; every run's --json stays in $OUT.
+#
+#   perf/scripts/side-by-side.sh            # 3 rounds, ~12 minutes on 2 cores
+#   ROUNDS=1 CLIENTS="thingflux hivemq" perf/scripts/side-by-side.sh
+#
+# Needs perf/target/thingflux.jar (mvn -B -DskipTests install) and python3 for the table.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+JAR=perf/target/thingflux.jar
+[ -f "$JAR" ] || mvn -B -q -DskipTests install
+ROUNDS=${ROUNDS:-3}
+CLIENTS=${CLIENTS:-"thingflux hivemq netty-codec"}
+PORT=${PORT:-18871}
+OUT=${OUT:-$(mktemp -d /tmp/thingflux-side-by-side.XXXX)}
+PRODUCT=a1Bench,benchProductSecret
+
+java -Xmx4g -jar "$JAR" broker --port "$PORT" --admin-port $((PORT + 1)) --product "$PRODUCT" >"$OUT/broker.log" 2>&1 &
+BROKER=$!
+trap 'kill $BROKER 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+  sleep 0.2
+done
+
+bench() { # name client args...
+  local name=$1 client=$2; shift 2
+  java -Xmx6g -jar "$JAR" bench --host 127.0.0.1 --port "$PORT" --product "$PRODUCT" --client "$client" \
+    --device-prefix "$name-$client-$round-" --json "$OUT/$name-$client-$round.json" "$@" >"$OUT/$name-$client-$round.txt" 2>/dev/null
+}
+
+# one unmeasured round of each client warms the emulator's JIT
+for c in $CLIENTS; do round=warm; bench qos1 "$c" --devices 1 --interval 10us --inflight 64 --duration 8s --qos 1; done
+for round in $(seq 1 "$ROUNDS"); do
+  for c in $CLIENTS; do
+    bench fleet "$c" --devices 3000 --connect-rate 3000 --interval 5s --duration 20s --qos 1
+    bench qos0 "$c" --devices 1 --interval 10us --inflight 64 --duration 15s --qos 0
+    bench qos1 "$c" --devices 1 --interval 10us --inflight 64 --duration 15s --qos 1
+  done
+done
+
+python3 - "$OUT" "$ROUNDS" $CLIENTS <<'PY'
+import json, statistics, sys
+out, rounds, clients = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+def runs(name, c):
+    return [json.load(open(f"{out}/{name}-{c}-{r}.json")) for r in range(1, rounds + 1)]
+rows = [
+    ("heap per connected device, 3,000 devices (B)", "fleet", lambda j: j["memory"]["heap_used_bytes_per_device"]),
+    ("connects per second, ramp 3,000/s", "fleet", lambda j: j["connect"]["per_second"]),
+    ("post p99 at 600 posts/s, 3,000 devices (ms)", "fleet", lambda j: j["publish"]["latency_ms"]["p99"]),
+    ("failed devices, 3,000", "fleet", lambda j: j["devices"]["failed"]),
+    ("QoS 0 posts answered/s, one device, 64 in flight", "qos0", lambda j: j["publish"]["per_second"]),
+    ("QoS 1 posts answered/s, one device, 64 in flight", "qos1", lambda j: j["publish"]["per_second"]),
+]
+print("| measure (median of %d) | %s |" % (rounds, " | ".join(clients)))
+print("|---|" + "---|" * len(clients))
+for label, name, f in rows:
+    cells = []
+    for c in clients:
+        vals = [f(j) for j in runs(name, c)]
+        cells.append("%s (%s)" % (format(statistics.median(vals), ",.1f"), ", ".join(format(v, ",.0f") for v in vals)))
+    print("| %s | %s |" % (label, " | ".join(cells)))
+print("\nresults in " + out)
+PY
