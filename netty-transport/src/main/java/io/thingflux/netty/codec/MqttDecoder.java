@@ -21,6 +21,11 @@ import java.util.List;
  * unsupported protocol level) and closes the channel. Other channels are not affected. One instance per
  * channel: it remembers the last few PUBLISH topics of its connection (see {@code TopicCache}) so a repeated
  * topic costs no allocation.
+ *
+ * <p>A read that is exactly one whole frame, with nothing buffered before it (the usual case), is decoded
+ * straight away: the buffer is released and the packet passed on, without {@link ByteToMessageDecoder}'s
+ * cumulation and output list. Every other read (part of a frame, several frames, a frame after buffered bytes,
+ * a read arriving while an earlier one is still being passed on) goes through {@link ByteToMessageDecoder}.
  */
 public final class MqttDecoder extends ByteToMessageDecoder {
 
@@ -39,6 +44,8 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     private final int maxPacketSize;
     private final TopicCache topics = new TopicCache();
     private boolean failed;
+    /** How deep this decoder is in {@link #channelRead} calls (more than one when a handler after it re-enters). */
+    private int readDepth;
 
     /** A decoder with {@link #DEFAULT_MAX_PACKET_SIZE}. */
     public MqttDecoder() {
@@ -64,6 +71,59 @@ public final class MqttDecoder extends ByteToMessageDecoder {
      */
     public int bufferedBytes() {
         return actualReadableBytes();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (readDepth == 0 && !failed && msg instanceof ByteBuf in && !internalBuffer().isReadable()
+                && wholeFrameLength(in) == in.readableBytes()) {
+            MqttPacket packet;
+            try {
+                packet = decodeFrame(in);
+            } catch (MqttProtocolException e) {
+                try {
+                    fail(ctx, in, e);
+                } finally {
+                    in.release();
+                }
+                return;
+            }
+            in.release(); // nothing of it is held: the packet is made of copies
+            readDepth++;
+            try {
+                ctx.fireChannelRead(packet);
+            } finally {
+                readDepth--;
+            }
+            return;
+        }
+        readDepth++;
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            readDepth--;
+        }
+    }
+
+    /**
+     * The length of the frame that starts {@code in}, or -1 if its fixed header is incomplete, malformed or
+     * refused (which {@link #decodeFrame} then reports). Moves no index.
+     */
+    private int wholeFrameLength(ByteBuf in) {
+        int start = in.readerIndex();
+        int readable = in.readableBytes();
+        int remaining = 0;
+        int shift = 0;
+        for (int i = 1; i <= 4 && i < readable; i++) {
+            int b = in.getUnsignedByte(start + i);
+            remaining |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                long frameLength = 1L + i + remaining;
+                return frameLength <= maxPacketSize ? (int) frameLength : -1;
+            }
+            shift += 7;
+        }
+        return -1;
     }
 
     @Override

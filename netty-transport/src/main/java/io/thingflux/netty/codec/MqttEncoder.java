@@ -6,7 +6,11 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToMessageEncoder;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.EncoderException;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.PromiseCombiner;
 import io.thingflux.mqtt.ConnAck;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.MqttPacket;
@@ -29,10 +33,12 @@ import java.util.List;
  * requires, the remaining length computed, the packet id always present for QoS 1 and 2.
  *
  * <p>A PUBLISH payload of at least {@link #WRAP_THRESHOLD} bytes is not copied: it goes out as a second,
- * wrapped buffer behind the header. Stateless and shared by every channel.
+ * wrapped buffer behind the header (the write's promise completes when both are written). Any other message
+ * passes through untouched. An encoding failure fails the write's promise with an {@link EncoderException}.
+ * Stateless and shared by every channel.
  */
 @ChannelHandler.Sharable
-public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
+public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
 
     /** The name of this handler in a pipeline. */
     public static final String NAME = "mqttEncoder";
@@ -45,22 +51,65 @@ public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
 
     private static final int MAX_REMAINING_LENGTH = 268_435_455;
 
+    /**
+     * The size of the per-thread scratch array: a CONNECT, SUBSCRIBE or PUBLISH frame up to this size whose strings
+     * are ASCII is assembled in it and written to its exactly-sized buffer in one copy; room for any PUBLISH below
+     * {@link #WRAP_THRESHOLD} with a topic of up to 2 KB.
+     */
+    private static final int SCRATCH_BYTES = 4096;
+
+    /**
+     * Per thread (per event loop), so the encoder stays stateless and shared; the array is only used inside one
+     * call of an encode method, never across calls.
+     */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_BYTES];
+        }
+    };
+
     private MqttEncoder() {
-        super(MqttPacket.class);
     }
 
+    /**
+     * Encodes an {@link MqttPacket} and writes the bytes in its place, straight to the next handler: no
+     * intermediate message list. Anything else is written on as it is.
+     */
     @Override
-    protected void encode(ChannelHandlerContext ctx, MqttPacket msg, List<Object> out) {
-        if (msg instanceof Publish p && p.payloadLength() >= WRAP_THRESHOLD) {
-            int topicLength = ByteBufUtil.utf8Bytes(p.topic());
-            int remaining = publishRemainingLength(p, topicLength);
-            int variable = publishVariableLength(p, topicLength);
-            ByteBuf header = ctx.alloc().buffer(1 + varIntSize(remaining) + variable);
-            writePublishHeader(header, p, topicLength, remaining);
-            out.add(header);
-            out.add(Unpooled.wrappedBuffer(p.payloadUnsafe()));
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof MqttPacket packet)) {
+            ctx.write(msg, promise);
+            return;
+        }
+        ByteBuf header;
+        ByteBuf payload = null;
+        try {
+            if (packet instanceof Publish p && p.payloadLength() >= WRAP_THRESHOLD) {
+                int topicLength = utf8Length(p.topic());
+                int remaining = publishRemainingLength(p, topicLength);
+                int variable = publishVariableLength(p, topicLength);
+                header = ctx.alloc().buffer(1 + varIntSize(remaining) + variable);
+                writePublishHeader(header, p, topicLength, remaining);
+                payload = Unpooled.wrappedBuffer(p.payloadUnsafe());
+            } else {
+                header = encode(ctx.alloc(), packet);
+            }
+        } catch (EncoderException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new EncoderException(e);
+        }
+        if (payload == null) {
+            ctx.write(header, promise);
+        } else if (promise == ctx.voidPromise()) {
+            ctx.write(header, promise);
+            ctx.write(payload, promise);
         } else {
-            out.add(encode(ctx.alloc(), msg));
+            PromiseCombiner combiner = new PromiseCombiner(ctx.executor());
+            combiner.add(ctx.write(header));
+            combiner.add(ctx.write(payload));
+            combiner.finish(promise);
         }
     }
 
@@ -97,14 +146,21 @@ public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
     private static ByteBuf connect(ByteBufAllocator alloc, Connect c) {
         String name = c.protocolName();
         Will will = c.will();
-        int remaining = 2 + name.length() + 1 + 1 + 2 + stringSize(c.clientId());
+        String clientId = c.clientId();
+        String username = c.username();
+        int clientIdLength = utf8Length(clientId);
+        int remaining = 2 + name.length() + 1 + 1 + 2 + 2 + clientIdLength;
         int flags = c.cleanSession() ? 0x02 : 0;
+        int willTopicLength = 0;
         if (will != null) {
-            remaining += stringSize(will.topic()) + 2 + will.payloadUnsafe().length;
+            willTopicLength = utf8Length(will.topic());
+            remaining += 2 + willTopicLength + 2 + will.payloadUnsafe().length;
             flags |= 0x04 | (will.qos().code() << 3) | (will.retain() ? 0x20 : 0);
         }
-        if (c.username() != null) {
-            remaining += stringSize(c.username());
+        int usernameLength = 0;
+        if (username != null) {
+            usernameLength = utf8Length(username);
+            remaining += 2 + usernameLength;
             flags |= 0x80;
         }
         byte[] password = c.passwordUnsafe();
@@ -112,21 +168,45 @@ public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
             remaining += 2 + password.length;
             flags |= 0x40;
         }
-        ByteBuf buf = alloc.buffer(1 + varIntSize(remaining) + remaining);
+        int frameLength = 1 + varIntSize(remaining) + remaining;
+        if (frameLength <= SCRATCH_BYTES && clientIdLength == clientId.length()
+                && (will == null || willTopicLength == will.topic().length())
+                && (username == null || usernameLength == username.length())) {
+            byte[] a = SCRATCH.get();
+            a[0] = 0x10;
+            int i = putVarInt(a, 1, remaining);
+            i = putAscii(a, i, name);
+            a[i++] = (byte) c.protocolLevel();
+            a[i++] = (byte) flags;
+            i = putShort(a, i, c.keepAliveSeconds());
+            i = putAscii(a, i, clientId);
+            if (will != null) {
+                i = putAscii(a, i, will.topic());
+                i = putBinary(a, i, will.payloadUnsafe());
+            }
+            if (username != null) {
+                i = putAscii(a, i, username);
+            }
+            if (password != null) {
+                i = putBinary(a, i, password);
+            }
+            return alloc.buffer(frameLength).writeBytes(a, 0, i);
+        }
+        ByteBuf buf = alloc.buffer(frameLength);
         buf.writeByte(0x10);
         writeVarInt(buf, remaining);
-        writeString(buf, name);
+        writeString(buf, name, name.length());
         buf.writeByte(c.protocolLevel());
         buf.writeByte(flags);
         buf.writeShort(c.keepAliveSeconds());
-        writeString(buf, c.clientId());
+        writeString(buf, clientId, clientIdLength);
         if (will != null) {
-            writeString(buf, will.topic());
+            writeString(buf, will.topic(), willTopicLength);
             buf.writeShort(will.payloadUnsafe().length);
             buf.writeBytes(will.payloadUnsafe());
         }
-        if (c.username() != null) {
-            writeString(buf, c.username());
+        if (username != null) {
+            writeString(buf, username, usernameLength);
         }
         if (password != null) {
             buf.writeShort(password.length);
@@ -157,20 +237,54 @@ public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
     }
 
     private static ByteBuf publish(ByteBufAllocator alloc, Publish p) {
-        int topicLength = ByteBufUtil.utf8Bytes(p.topic());
+        String topic = p.topic();
+        int topicLength = utf8Length(topic);
         int remaining = publishRemainingLength(p, topicLength);
-        ByteBuf buf = alloc.buffer(1 + varIntSize(remaining) + remaining);
+        int frameLength = 1 + varIntSize(remaining) + remaining;
+        if (frameLength <= SCRATCH_BYTES && topicLength == topic.length()) {
+            byte[] a = SCRATCH.get();
+            int qos = p.qos().code();
+            a[0] = (byte) (0x30 | (p.dup() ? 0x08 : 0) | (qos << 1) | (p.retain() ? 0x01 : 0));
+            int i = putVarInt(a, 1, remaining);
+            i = putAscii(a, i, topic);
+            if (qos > 0) {
+                i = putShort(a, i, p.packetId());
+            }
+            byte[] payload = p.payloadUnsafe();
+            System.arraycopy(payload, 0, a, i, payload.length);
+            i += payload.length;
+            return alloc.buffer(frameLength).writeBytes(a, 0, i);
+        }
+        ByteBuf buf = alloc.buffer(frameLength);
         writePublishHeader(buf, p, topicLength, remaining);
         buf.writeBytes(p.payloadUnsafe());
         return buf;
     }
 
     private static ByteBuf subscribe(ByteBufAllocator alloc, Subscribe s) {
+        List<Subscription> subscriptions = s.subscriptions();
         int remaining = 2;
-        for (Subscription sub : s.subscriptions()) {
-            remaining += stringSize(sub.filter()) + 1;
+        boolean ascii = true;
+        for (int k = 0, n = subscriptions.size(); k < n; k++) {
+            String filter = subscriptions.get(k).filter();
+            int length = utf8Length(filter);
+            ascii &= length == filter.length();
+            remaining += 2 + length + 1;
         }
-        ByteBuf buf = alloc.buffer(1 + varIntSize(remaining) + remaining);
+        int frameLength = 1 + varIntSize(remaining) + remaining;
+        if (ascii && frameLength <= SCRATCH_BYTES) {
+            byte[] a = SCRATCH.get();
+            a[0] = (byte) 0x82;
+            int i = putVarInt(a, 1, remaining);
+            i = putShort(a, i, s.packetId());
+            for (int k = 0, n = subscriptions.size(); k < n; k++) {
+                Subscription sub = subscriptions.get(k);
+                i = putAscii(a, i, sub.filter());
+                a[i++] = (byte) sub.qos().code();
+            }
+            return alloc.buffer(frameLength).writeBytes(a, 0, i);
+        }
+        ByteBuf buf = alloc.buffer(frameLength);
         buf.writeByte(0x82);
         writeVarInt(buf, remaining);
         buf.writeShort(s.packetId());
@@ -209,11 +323,22 @@ public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
     }
 
     private static int stringSize(String s) {
-        return 2 + ByteBufUtil.utf8Bytes(s);
+        return 2 + utf8Length(s);
     }
 
     private static void writeString(ByteBuf buf, String s) {
-        writeString(buf, s, ByteBufUtil.utf8Bytes(s));
+        writeString(buf, s, utf8Length(s));
+    }
+
+    /** The UTF-8 encoded length of {@code s}: one pass over an ASCII string, Netty's count otherwise. */
+    static int utf8Length(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return ByteBufUtil.utf8Bytes(s);
+            }
+        }
+        return n;
     }
 
     /**
@@ -224,6 +349,44 @@ public final class MqttEncoder extends MessageToMessageEncoder<MqttPacket> {
     private static void writeString(ByteBuf buf, String s, int utf8Length) {
         buf.writeShort(utf8Length);
         ByteBufUtil.reserveAndWriteUtf8(buf, s, utf8Length);
+    }
+
+    /**
+     * Puts the length prefix and the bytes of the ASCII string {@code s} at {@code a[i]}; returns the index after.
+     * Only for a string whose UTF-8 length equals its length in chars: as the packet records refuse unpaired
+     * surrogates, that is an ASCII string, and the low byte of each char is its UTF-8 encoding.
+     */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly the low bytes, an array copy
+    private static int putAscii(byte[] a, int i, String s) {
+        int n = s.length();
+        a[i] = (byte) (n >>> 8);
+        a[i + 1] = (byte) n;
+        s.getBytes(0, n, a, i + 2);
+        return i + 2 + n;
+    }
+
+    private static int putBinary(byte[] a, int i, byte[] bytes) {
+        int n = bytes.length;
+        a[i] = (byte) (n >>> 8);
+        a[i + 1] = (byte) n;
+        System.arraycopy(bytes, 0, a, i + 2, n);
+        return i + 2 + n;
+    }
+
+    private static int putShort(byte[] a, int i, int value) {
+        a[i] = (byte) (value >>> 8);
+        a[i + 1] = (byte) value;
+        return i + 2;
+    }
+
+    /** Puts the variable-length remaining length (§2.2.3) at {@code a[i]}; returns the index after. */
+    private static int putVarInt(byte[] a, int i, int value) {
+        do {
+            int digit = value & 0x7F;
+            value >>>= 7;
+            a[i++] = (byte) (value > 0 ? digit | 0x80 : digit);
+        } while (value > 0);
+        return i;
     }
 
     /** The number of bytes the remaining length {@code value} takes on the wire (1..4). */

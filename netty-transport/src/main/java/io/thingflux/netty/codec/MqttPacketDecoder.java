@@ -1,7 +1,7 @@
 package io.thingflux.netty.codec;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.thingflux.mqtt.ConnAck;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.ConnectReturnCode;
@@ -25,6 +25,9 @@ import io.thingflux.mqtt.Subscription;
 import io.thingflux.mqtt.UnsubAck;
 import io.thingflux.mqtt.Unsubscribe;
 import io.thingflux.mqtt.Will;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +39,8 @@ import java.util.List;
 public final class MqttPacketDecoder {
 
     private static final int FLAGS_NONE = 0;
+    /** "MQTT" in ASCII, as a big-endian int. */
+    private static final int MQTT = 'M' << 24 | 'Q' << 16 | 'T' << 8 | 'T';
     private static final int FLAGS_PUBREL_SUBSCRIBE_UNSUBSCRIBE = 0b0010;
 
     private MqttPacketDecoder() {
@@ -121,7 +126,7 @@ public final class MqttPacketDecoder {
     }
 
     private static Connect connect(Cursor c) {
-        String protocolName = c.string("protocol name");
+        String protocolName = c.protocolName();
         int level = c.u8("protocol level");
         if (!protocolName.equals("MQTT") && !protocolName.equals("MQIsdp")) {
             throw new MqttProtocolException(Reason.INVALID_PROTOCOL_NAME,
@@ -361,6 +366,15 @@ public final class MqttPacketDecoder {
             return v;
         }
 
+        /** The CONNECT protocol name: "MQTT" without decoding a string when it is exactly that. */
+        String protocolName() {
+            if (end - pos >= 6 && buf.getUnsignedShort(pos) == 4 && buf.getInt(pos + 2) == MQTT) {
+                pos += 6;
+                return "MQTT";
+            }
+            return string("protocol name");
+        }
+
         String string(String what) {
             int len = length(what);
             need(len, what);
@@ -385,34 +399,84 @@ public final class MqttPacketDecoder {
         }
     }
 
-    /** Goes on over bytes 0x01..0x7F: stops at U+0000 or at the first byte of a multi-byte sequence. */
-    private static final ByteProcessor ASCII_WITHOUT_NUL = value -> value > 0;
+    /** The longest string decoded through the per-thread scratch array; longer ones get an array of their own. */
+    private static final int SCRATCH_BYTES = 1024;
+
+    /**
+     * A per-thread array a string's bytes are copied into to be checked before the {@code String} is made, so a
+     * string read from a direct buffer costs one copy into it and one into the {@code String}, no garbage. On an
+     * event loop (a {@code FastThreadLocalThread}) the lookup is an array index.
+     */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_BYTES];
+        }
+    };
+
+    /** Reads eight bytes of a {@code byte[]} at once (the byte order does not matter for the tests made on them). */
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     /**
      * A strict UTF-8 decode (§1.5.3): well-formed as Unicode defines it (no overlong form, no encoded
-     * surrogate, nothing above U+10FFFF, MQTT-1.5.3-1) and no U+0000 (MQTT-1.5.3-2). Pure ASCII, the common
-     * case for topics, is scanned once and copied once.
+     * surrogate, nothing above U+10FFFF, MQTT-1.5.3-1) and no U+0000 (MQTT-1.5.3-2). The bytes are copied
+     * once (not at all from a heap buffer) and checked eight at a time for pure ASCII without U+0000, the
+     * common case for topics and identifiers, which then becomes a {@code String} with one more copy.
      */
     static String utf8(ByteBuf buf, int index, int length, String what) {
         if (length == 0) {
             return "";
         }
-        int stop = buf.forEachByte(index, length, ASCII_WITHOUT_NUL);
-        if (stop < 0) {
-            return buf.toString(index, length, StandardCharsets.US_ASCII);
+        byte[] bytes;
+        int offset;
+        if (buf.hasArray()) {
+            bytes = buf.array();
+            offset = buf.arrayOffset() + index;
+        } else {
+            bytes = length <= SCRATCH_BYTES ? SCRATCH.get() : new byte[length];
+            offset = 0;
+            buf.getBytes(index, bytes, 0, length);
         }
-        if (buf.getByte(stop) == 0) {
+        int stop = firstNonAsciiOrNul(bytes, offset, length);
+        if (stop < 0) {
+            return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+        }
+        if (bytes[offset + stop] == 0) {
             throw new MqttProtocolException(Reason.MALFORMED_UTF8, what + " contains U+0000 (MQTT-1.5.3-2)");
         }
-        byte[] bytes = new byte[length];
-        buf.getBytes(index, bytes);
-        requireWellFormedUtf8(bytes, stop - index, what);
-        return new String(bytes, StandardCharsets.UTF_8);
+        requireWellFormedUtf8(bytes, offset, offset + stop, offset + length, what);
+        return new String(bytes, offset, length, StandardCharsets.UTF_8);
     }
 
-    /** Checks {@code bytes} from {@code from} against the well-formed sequences of Unicode Table 3-7. */
-    private static void requireWellFormedUtf8(byte[] bytes, int from, String what) {
-        int n = bytes.length;
+    /**
+     * The index (from {@code offset}) of the first byte of {@code bytes[offset, offset + length)} that is 0x00 or
+     * above 0x7F, or -1 if every byte is 0x01..0x7F.
+     */
+    static int firstNonAsciiOrNul(byte[] bytes, int offset, int length) {
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            long v = (long) LONG.get(bytes, offset + i);
+            // a byte with its top bit set, or a zero byte ((v - 0x01..) & ~v & 0x80.. is non-zero iff v has one)
+            if (((v | ((v - LOW_BITS) & ~v)) & HIGH_BITS) != 0) {
+                break;
+            }
+        }
+        for (; i < length; i++) {
+            if (bytes[offset + i] <= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Checks {@code bytes[from, end)} against the well-formed sequences of Unicode Table 3-7; offsets in messages
+     * count from {@code start}, the string's first byte.
+     */
+    private static void requireWellFormedUtf8(byte[] bytes, int start, int from, int end, String what) {
+        int n = end;
         int i = from;
         while (i < n) {
             int b = bytes[i] & 0xFF;
@@ -443,18 +507,18 @@ public final class MqttPacketDecoder {
                     max2 = 0x8F; // above is beyond U+10FFFF
                 }
             } else {
-                throw malformedUtf8(what, i); // a continuation byte, C0/C1 (overlong) or F5..FF
+                throw malformedUtf8(what, i - start); // a continuation byte, C0/C1 (overlong) or F5..FF
             }
             if (i + trailing >= n) {
-                throw malformedUtf8(what, i);
+                throw malformedUtf8(what, i - start);
             }
             int second = bytes[i + 1] & 0xFF;
             if (second < min2 || second > max2) {
-                throw malformedUtf8(what, i);
+                throw malformedUtf8(what, i - start);
             }
             for (int k = 2; k <= trailing; k++) {
                 if ((bytes[i + k] & 0xC0) != 0x80) {
-                    throw malformedUtf8(what, i);
+                    throw malformedUtf8(what, i - start);
                 }
             }
             i += trailing + 1;

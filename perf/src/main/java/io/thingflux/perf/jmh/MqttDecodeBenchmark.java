@@ -36,9 +36,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code thingfluxBare}: no channel: the fixed header (type, flags, remaining length) is read from the
  *       buffer and {@link MqttPacketDecoder#decode} turns the body into the record, as {@link MqttDecoder} does once
  *       a frame is complete. Netty has no public path below its {@code ByteToMessageDecoder} (the class is final,
- *       its decode methods private/protected), so {@code nettyChannel} is Netty's floor.</li>
+ *       its decode methods private/protected), so {@code nettyPipeline} is Netty's floor.</li>
+ *   <li>{@code thingfluxPipeline} / {@code nettyPipeline}: the decoder in a pipeline driven directly
+ *       ({@link PipelineHarness}): {@code pipeline.fireChannelRead(duplicate)} into the decoder, and a capturing
+ *       handler after it takes the message; no {@code writeInbound}/{@code readInbound} queue, no
+ *       {@code runPendingTasks}/{@code checkException}. The same harness for both; Netty's PUBLISH is released.</li>
  * </ul>
- * {@code harnessOnly} measures the {@link EmbeddedChannel} round trip without any decoder, to be subtracted.
+ * {@code harnessOnly} measures the {@link EmbeddedChannel} round trip without any decoder, and
+ * {@code pipelineHarnessOnly} the pipeline harness without any decoder, to be subtracted from the matching scores.
  * Netty's decoder is given the same size limit as ours (its default, 8092 bytes, is below MQTT's needs).
  */
 @State(Scope.Thread)
@@ -57,6 +62,9 @@ public class MqttDecodeBenchmark {
     private EmbeddedChannel thingfluxChannel;
     private EmbeddedChannel nettyChannel;
     private EmbeddedChannel harnessChannel;
+    private PipelineHarness thingfluxPipeline;
+    private PipelineHarness nettyPipeline;
+    private PipelineHarness harnessPipeline;
 
     @Setup
     public void setUp() {
@@ -66,15 +74,31 @@ public class MqttDecodeBenchmark {
         nettyChannel = new EmbeddedChannel(
                 new io.netty.handler.codec.mqtt.MqttDecoder(MqttDecoder.DEFAULT_MAX_PACKET_SIZE));
         harnessChannel = new EmbeddedChannel();
-        // every path must decode the frame, and to the same packet, or the numbers mean nothing
-        Object viaChannel = thingfluxChannel();
-        Object bare = thingfluxBare();
-        if (viaChannel == null || !viaChannel.equals(bare)) {
-            throw new IllegalStateException("thingflux paths disagree on " + frame + ": " + viaChannel + " / " + bare);
+        thingfluxPipeline = PipelineHarness.inbound(new MqttDecoder(MqttDecoder.DEFAULT_MAX_PACKET_SIZE));
+        nettyPipeline = PipelineHarness.inbound(
+                new io.netty.handler.codec.mqtt.MqttDecoder(MqttDecoder.DEFAULT_MAX_PACKET_SIZE));
+        harnessPipeline = PipelineHarness.inbound(null);
+        // every path must decode the frame, and to the same packet, twice in a row, or the numbers mean nothing
+        for (int i = 0; i < 2; i++) {
+            Object bare = thingfluxBare();
+            Object viaChannel = thingfluxChannel();
+            Object viaPipeline = thingfluxPipeline();
+            if (bare == null || !bare.equals(viaChannel) || !bare.equals(viaPipeline)) {
+                throw new IllegalStateException("thingflux paths disagree on " + frame + ": " + bare + " / "
+                        + viaChannel + " / " + viaPipeline);
+            }
+            requireNettyDecoded("nettyChannel", nettyChannel());
+            requireNettyDecoded("nettyPipeline", nettyPipeline());
+            if (pipelineHarnessOnly() == null) {
+                throw new IllegalStateException("the pipeline harness passed nothing on");
+            }
         }
-        MqttMessage netty = nettyChannel();
-        if (netty == null || !netty.decoderResult().isSuccess()) {
-            throw new IllegalStateException("Netty did not decode " + frame + ": " + netty);
+    }
+
+    private void requireNettyDecoded(String path, MqttMessage netty) {
+        if (netty == null || !netty.decoderResult().isSuccess()
+                || netty.fixedHeader().messageType().value() != (frame.bytes()[0] & 0xFF) >>> 4) {
+            throw new IllegalStateException(path + " did not decode " + frame + ": " + netty);
         }
     }
 
@@ -93,6 +117,9 @@ public class MqttDecodeBenchmark {
         thingfluxChannel.finishAndReleaseAll();
         nettyChannel.finishAndReleaseAll();
         harnessChannel.finishAndReleaseAll();
+        thingfluxPipeline.close();
+        nettyPipeline.close();
+        harnessPipeline.close();
         wire.release();
     }
 
@@ -139,5 +166,28 @@ public class MqttDecodeBenchmark {
         MqttMessage message = nettyChannel.readInbound();
         ReferenceCountUtil.release(message);
         return message;
+    }
+
+    @Benchmark
+    public Object thingfluxPipeline() {
+        return thingfluxPipeline.read(wire.retainedDuplicate());
+    }
+
+    @Benchmark
+    public MqttMessage nettyPipeline() {
+        MqttMessage message = (MqttMessage) nettyPipeline.read(wire.retainedDuplicate());
+        ReferenceCountUtil.release(message);
+        return message;
+    }
+
+    /**
+     * The pipeline harness alone: the same {@code fireChannelRead} of a duplicate, with no decoder, into the
+     * capturing handler, then released. Subtract it from the {@code *Pipeline} scores' bytes per op.
+     */
+    @Benchmark
+    public Object pipelineHarnessOnly() {
+        ByteBuf passed = (ByteBuf) harnessPipeline.read(wire.retainedDuplicate());
+        passed.release();
+        return passed;
     }
 }

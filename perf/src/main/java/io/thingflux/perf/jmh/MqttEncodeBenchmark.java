@@ -38,10 +38,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *       our records are immutable and need nothing.</li>
  *   <li>{@code thingfluxBare}: {@link MqttEncoder#encode(io.netty.buffer.ByteBufAllocator, MqttPacket)} with the
  *       channel's allocator, no pipeline. Netty's encoder has no public path below its
- *       {@code MessageToMessageEncoder} ({@code doEncode} is package-private), so {@code nettyChannel} is its
+ *       {@code MessageToMessageEncoder} ({@code doEncode} is package-private), so {@code nettyPipeline} is its
  *       floor.</li>
+ *   <li>{@code thingfluxPipeline} / {@code nettyPipeline}: the encoder in a pipeline driven directly
+ *       ({@link PipelineHarness}): {@code pipeline.write(message, voidPromise)} through the encoder into a
+ *       capturing handler before it (head side), which takes the buffer; the benchmark releases it. No
+ *       {@code writeOutbound}/{@code readOutbound} queue, no {@code runPendingTasks}/{@code checkException}.</li>
  * </ul>
- * {@code harnessOnly} measures the {@link EmbeddedChannel} round trip without any encoder, to be subtracted.
+ * {@code harnessOnly} measures the {@link EmbeddedChannel} round trip without any encoder, and
+ * {@code pipelineHarnessOnly} the pipeline harness without any encoder, to be subtracted from the matching scores.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -60,6 +65,9 @@ public class MqttEncodeBenchmark {
     private EmbeddedChannel thingfluxChannel;
     private EmbeddedChannel nettyChannel;
     private EmbeddedChannel harnessChannel;
+    private PipelineHarness thingfluxPipeline;
+    private PipelineHarness nettyPipeline;
+    private PipelineHarness harnessPipeline;
     private ByteBuf encodedFrame;
 
     @Setup
@@ -79,6 +87,9 @@ public class MqttEncodeBenchmark {
         encodedFrame = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
         thingfluxChannel = new EmbeddedChannel(MqttEncoder.INSTANCE);
         nettyChannel = new EmbeddedChannel(io.netty.handler.codec.mqtt.MqttEncoder.INSTANCE);
+        thingfluxPipeline = PipelineHarness.outbound(MqttEncoder.INSTANCE);
+        nettyPipeline = PipelineHarness.outbound(io.netty.handler.codec.mqtt.MqttEncoder.INSTANCE);
+        harnessPipeline = PipelineHarness.outbound(null);
         // each path must write the seed bytes, twice in a row (the message is reused), or the numbers mean nothing
         for (int i = 0; i < 2; i++) {
             check("thingfluxBare", MqttEncoder.encode(thingfluxChannel.alloc(), packet), bytes);
@@ -87,10 +98,17 @@ public class MqttEncodeBenchmark {
             ReferenceCountUtil.retain(nettyMessage);
             nettyChannel.writeOutbound(nettyMessage);
             check("nettyChannel", nettyChannel.readOutbound(), bytes);
+            check("thingfluxPipeline", (ByteBuf) thingfluxPipeline.write(packet), bytes);
+            ReferenceCountUtil.retain(nettyMessage);
+            check("nettyPipeline", (ByteBuf) nettyPipeline.write(nettyMessage), bytes);
+            check("pipelineHarnessOnly", (ByteBuf) harnessPipeline.write(encodedFrame.retainedDuplicate()), bytes);
         }
     }
 
     private void check(String path, ByteBuf encoded, byte[] expected) {
+        if (encoded == null) {
+            throw new IllegalStateException(path + " wrote nothing for " + frame);
+        }
         try {
             if (!Arrays.equals(ByteBufUtil.getBytes(encoded), expected)) {
                 throw new IllegalStateException(path + " does not write the seed bytes of " + frame);
@@ -115,6 +133,9 @@ public class MqttEncodeBenchmark {
         thingfluxChannel.finishAndReleaseAll();
         nettyChannel.finishAndReleaseAll();
         harnessChannel.finishAndReleaseAll();
+        thingfluxPipeline.close();
+        nettyPipeline.close();
+        harnessPipeline.close();
         encodedFrame.release();
         ReferenceCountUtil.release(nettyMessage);
     }
@@ -157,6 +178,36 @@ public class MqttEncodeBenchmark {
         ByteBuf encoded = nettyChannel.readOutbound();
         int n = encoded.readableBytes();
         encoded.release();
+        return n;
+    }
+
+    @Benchmark
+    public int thingfluxPipeline() {
+        ByteBuf encoded = (ByteBuf) thingfluxPipeline.write(packet);
+        int n = encoded.readableBytes();
+        encoded.release();
+        return n;
+    }
+
+    @Benchmark
+    public int nettyPipeline() {
+        ReferenceCountUtil.retain(nettyMessage);
+        ByteBuf encoded = (ByteBuf) nettyPipeline.write(nettyMessage);
+        int n = encoded.readableBytes();
+        encoded.release();
+        return n;
+    }
+
+    /**
+     * The pipeline harness alone: the same {@code write} with no encoder, of an already encoded frame (a retained
+     * duplicate), into the capturing handler, then released. Subtract it from the {@code *Pipeline} scores' bytes
+     * per op.
+     */
+    @Benchmark
+    public int pipelineHarnessOnly() {
+        ByteBuf passed = (ByteBuf) harnessPipeline.write(encodedFrame.retainedDuplicate());
+        int n = passed.readableBytes();
+        passed.release();
         return n;
     }
 }

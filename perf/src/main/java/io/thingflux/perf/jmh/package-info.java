@@ -19,8 +19,9 @@
  * java -cp perf/target/thingflux.jar org.openjdk.jmh.Main 'io\.thingflux\.perf\.jmh\.(MqttDecode|MqttEncode|AliyunSign)Benchmark' \
  *      -prof gc -rf json -rff perf/target/jmh-codec.json
  * </pre>
- * Compare {@code thingfluxChannel} with {@code nettyChannel} (same harness), and {@code thingfluxBare} with
- * {@code nettyChannel} (each codec's floor); subtract {@code harnessOnly}'s bytes per op from the channel scores to
- * get what a codec itself allocates.
+ * Compare {@code thingfluxChannel} with {@code nettyChannel} and {@code thingfluxPipeline} with
+ * {@code nettyPipeline} (same harness each), and {@code thingfluxBare} with {@code nettyPipeline} (each codec's
+ * floor); subtract {@code harnessOnly}'s bytes per op from the channel scores, and {@code pipelineHarnessOnly}'s
+ * from the pipeline scores, to get what a codec itself allocates.
  */
 package io.thingflux.perf.jmh;

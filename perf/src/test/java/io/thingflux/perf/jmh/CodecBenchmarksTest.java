@@ -28,6 +28,9 @@ class CodecBenchmarksTest {
                 assertThat(benchmark.thingfluxChannel()).isEqualTo(bare);
                 assertThat(benchmark.nettyChannel().decoderResult().isSuccess()).isTrue();
                 assertThat(benchmark.harnessOnly()).isNotNull();
+                assertThat(benchmark.thingfluxPipeline()).isEqualTo(bare);
+                assertThat(benchmark.nettyPipeline().decoderResult().isSuccess()).isTrue();
+                assertThat(benchmark.pipelineHarnessOnly()).isNotNull();
             }
         } finally {
             benchmark.tearDown();
@@ -47,6 +50,9 @@ class CodecBenchmarksTest {
                 assertThat(benchmark.thingfluxChannel()).isEqualTo(length);
                 assertThat(benchmark.nettyChannel()).isEqualTo(length);
                 assertThat(benchmark.harnessOnly()).isEqualTo(length);
+                assertThat(benchmark.thingfluxPipeline()).isEqualTo(length);
+                assertThat(benchmark.nettyPipeline()).isEqualTo(length);
+                assertThat(benchmark.pipelineHarnessOnly()).isEqualTo(length);
             }
         } finally {
             benchmark.tearDown();
