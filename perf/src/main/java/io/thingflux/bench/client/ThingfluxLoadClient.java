@@ -57,6 +57,8 @@ public final class ThingfluxLoadClient implements LoadClient {
                 .localAddress(localAddress)
                 .aliyun(identity, signer)
                 .keepAliveSeconds((int) config.keepAlive().toSeconds())
+                // the device hands every signal to its own scheduler: no second hop through the client's
+                .deliverOnEventLoop(true)
                 .reconnect(ReconnectPolicy.none());
         if (config.tls()) {
             options.tls(MqttTlsOptions.defaults());
