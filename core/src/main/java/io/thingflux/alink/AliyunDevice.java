@@ -336,10 +336,12 @@ public final class AliyunDevice {
 
     private String nextFreeId() {
         // guarded by lock; ids are unique among the waiting ones even after the counter wraps
+        String id;
         do {
             lastId = lastId >= MAX_ID ? 1 : lastId + 1;
-        } while (pending.containsKey(Long.toString(lastId)));
-        return Long.toString(lastId);
+            id = Long.toString(lastId);
+        } while (pending.containsKey(id));
+        return id;
     }
 
     // ---- incoming ----
@@ -589,6 +591,8 @@ public final class AliyunDevice {
                 AtomicReferenceFieldUpdater.newUpdater(Waiter.class, Subscription.class, "publish");
 
         final CoreSubscriber<? super T> actual;
+        /** The subscriber's context, fixed for the subscription; the publish asks for it on every signal. */
+        private final Context context;
         // guarded by the device's lock
         long deadline;
         boolean listed;
@@ -602,6 +606,7 @@ public final class AliyunDevice {
 
         Waiter(CoreSubscriber<? super T> actual) {
             this.actual = actual;
+            this.context = actual.currentContext();
         }
 
         /** Registers under the device's lock; returns why it cannot wait, or null. */
@@ -765,7 +770,7 @@ public final class AliyunDevice {
 
         @Override
         public final Context currentContext() {
-            return actual.currentContext();
+            return context;
         }
     }
 
