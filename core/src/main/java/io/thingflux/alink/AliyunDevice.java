@@ -61,6 +61,16 @@ import reactor.util.context.Context;
  * <p>The device never asks for QoS 2 or retain (the seam has no retain); its posts and replies use
  * {@link AliyunDeviceOptions#publishQos()}, RRPC answers QoS 0. Signals reach user code on
  * {@link AliyunDeviceOptions#scheduler()}, not on the link's I/O thread.
+ *
+ * <h2>Cost</h2>
+ * A connected device holds one subscription on the link for all its filters (one SUBSCRIBE where the transport
+ * can), a subscriber for the unsolicited messages, and the buffer of {@link #messages()} (allocated at the first
+ * message); each subscriber of {@link #messages()} hands messages to the scheduler one at a time. A request is one
+ * object, waiting in an id map and a deadline list; one timer per device, armed for the oldest waiting request,
+ * times them out. What the device does with a delivered message never blocks (decode, match, offer to the
+ * bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
+ * {@code NettyMqttLink}, {@code MqttClientOptions.Builder.deliverOnEventLoop(true)} saves a thread hop per
+ * message and a delivery queue per subscription, and changes nothing for the device's user.
  */
 public final class AliyunDevice {
 
