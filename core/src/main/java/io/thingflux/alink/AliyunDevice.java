@@ -460,7 +460,10 @@ public final class AliyunDevice {
             t.dispose();
         }
         AlinkException failure = reason != null ? reason : new AlinkException("the link's messages ended before the reply");
-        waiting.forEach(w -> w.finish(null, failure, false));
+        waiting.forEach(w -> {
+            w.abandonPublish();
+            w.finish(null, failure, false);
+        });
         synchronized (emitLock) {
             incoming.tryEmitComplete();
         }
@@ -670,7 +673,16 @@ public final class AliyunDevice {
 
         /** The timer took it off the list: fail it now, being on the scheduler already. */
         final void timeOut() {
+            abandonPublish();
             finish(null, timeoutError(), true);
+        }
+
+        /**
+         * Cancels the publish when nobody waits for the answer any more (a timeout, the device's end): one still
+         * in the link's outbox is not sent later.
+         */
+        final void abandonPublish() {
+            Operators.terminate(PUBLISH, this);
         }
 
         /** Settles with a value or an error; the caller took it off the list, so this runs once. */
