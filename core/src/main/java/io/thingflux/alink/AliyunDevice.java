@@ -28,7 +28,6 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import reactor.core.publisher.Sinks;
 import reactor.util.context.Context;
 
 /**
@@ -64,8 +63,8 @@ import reactor.util.context.Context;
  *
  * <h2>Cost</h2>
  * A connected device holds one subscription on the link for all its filters (one SUBSCRIBE where the transport
- * can), a subscriber for the unsolicited messages, and the buffer of {@link #messages()} (allocated at the first
- * message); each subscriber of {@link #messages()} hands messages to the scheduler one at a time. A request is one
+ * can), a subscriber for the unsolicited messages, and the buffer of {@link #messages()}, which grows with
+ * the messages waiting in it (up to the bound) rather than being allocated at its full size; each subscriber of {@link #messages()} hands messages to the scheduler one at a time. A request is one
  * object, waiting in an id map and a deadline list; one timer per device, armed for the oldest waiting request,
  * times them out. What the device does with a delivered message never blocks (decode, match, offer to the
  * bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
@@ -90,9 +89,7 @@ public final class AliyunDevice {
     private final AlinkTopics topics;
     private final AliyunDeviceOptions options;
     private final ThingMessageDecoder decoder;
-    /** Not serialized by Reactor: every emission holds {@link #emitLock} (the two link sources may race). */
-    private final Sinks.Many<ThingMessage> incoming;
-    private final Object emitLock = new Object();
+    private final MulticastBuffer<ThingMessage> incoming;
     private final List<String> subscriptions;
 
     private final Object lock = new Object();
@@ -123,7 +120,7 @@ public final class AliyunDevice {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
         this.decoder = new ThingMessageDecoder(topics, options.clock());
-        this.incoming = Sinks.unsafe().many().multicast().onBackpressureBuffer(options.incomingBufferSize(), false);
+        this.incoming = new MulticastBuffer<>(options.incomingBufferSize());
         List<String> filters = new ArrayList<>(topics.deviceSubscriptions());
         options.additionalSubscriptions().stream().filter(f -> !filters.contains(f)).forEach(filters::add);
         this.subscriptions = List.copyOf(filters);
@@ -204,7 +201,7 @@ public final class AliyunDevice {
      * Completes on {@link #disconnect()}.
      */
     public Flux<ThingMessage> messages() {
-        return incoming.asFlux().publishOn(options.scheduler(), DELIVERY_PREFETCH);
+        return incoming.publishOn(options.scheduler(), DELIVERY_PREFETCH);
     }
 
     /** How many incoming messages were dropped because {@link #messages()}' buffer was full. */
@@ -363,21 +360,18 @@ public final class AliyunDevice {
         } else if (msg instanceof ThingMessage.NtpResponse n) {
             completeNtp(n);
         }
-        Sinks.EmitResult result;
-        synchronized (emitLock) {
-            result = incoming.tryEmitNext(msg);
-        }
-        if (result == Sinks.EmitResult.FAIL_TERMINATED) {
+        MulticastBuffer.Offer result = incoming.offer(msg);
+        if (result == MulticastBuffer.Offer.TERMINATED) {
             // the device ended while this message was on its way, e.g. the reply it carried led its caller to
             // disconnect at once: nobody can read it any more, and no reader was too slow
             log.debug("{}: message on {} arrived after the device ended", topics, m.topic());
             return;
         }
-        if (result.isFailure()) {
+        if (result == MulticastBuffer.Offer.FULL) {
             long n = dropped.incrementAndGet();
             if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
-                log.warn("{}: incoming message on {} dropped ({}), {} dropped so far: messages() is read too slowly",
-                        topics, m.topic(), result, n);
+                log.warn("{}: incoming message on {} dropped (buffer of {} full), {} dropped so far: messages() is "
+                        + "read too slowly", topics, m.topic(), options.incomingBufferSize(), n);
             }
         }
     }
@@ -464,9 +458,7 @@ public final class AliyunDevice {
             w.abandonPublish();
             w.finish(null, failure, false);
         });
-        synchronized (emitLock) {
-            incoming.tryEmitComplete();
-        }
+        incoming.complete();
     }
 
     // ---- waiting requests and their timeout ----
