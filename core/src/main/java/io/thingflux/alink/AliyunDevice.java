@@ -6,22 +6,29 @@ import io.thingflux.link.MqttLink;
 import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 /**
  * One Aliyun thing-model device (one product key / device name) on an {@link MqttLink}: receives property
@@ -53,11 +60,28 @@ import reactor.core.publisher.Sinks;
  * <p>The device never asks for QoS 2 or retain (the seam has no retain); its posts and replies use
  * {@link AliyunDeviceOptions#publishQos()}, RRPC answers QoS 0. Signals reach user code on
  * {@link AliyunDeviceOptions#scheduler()}, not on the link's I/O thread.
+ *
+ * <h2>Cost</h2>
+ * A connected device holds one subscription on the link for all its filters (one SUBSCRIBE where the transport
+ * can), a subscriber for the unsolicited messages, and the buffer of {@link #messages()}, which grows with
+ * the messages waiting in it (up to the bound) rather than being allocated at its full size; each subscriber of {@link #messages()} hands messages to the scheduler one at a time. A request is one
+ * object, waiting in an id map and a deadline list; one timer per device, armed for the oldest waiting request,
+ * times them out. What the device does with a delivered message never blocks (decode, match, offer to the
+ * bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
+ * {@code NettyMqttLink}, {@code MqttClientOptions.Builder.deliverOnEventLoop(true)} saves a thread hop per
+ * message and a delivery queue per subscription, and changes nothing for the device's user.
  */
 public final class AliyunDevice {
 
     /** The largest Alink id; the counter wraps to 1 after it. */
     public static final long MAX_ID = 4_294_967_295L;
+
+    /**
+     * How many messages {@link #messages()} hands to {@link AliyunDeviceOptions#scheduler()} at a time for each
+     * subscriber; the rest waits in the device's bounded buffer. One, so a subscriber holds no queue array of
+     * its own: a device's traffic is small, and the scheduler hop is paid per message anyway.
+     */
+    static final int DELIVERY_PREFETCH = 1;
 
     private static final Logger log = LoggerFactory.getLogger(AliyunDevice.class);
 
@@ -65,31 +89,38 @@ public final class AliyunDevice {
     private final AlinkTopics topics;
     private final AliyunDeviceOptions options;
     private final ThingMessageDecoder decoder;
-    private final Sinks.Many<ThingMessage> incoming;
-    private final Flux<ThingMessage> messages;
+    private final MulticastBuffer<ThingMessage> incoming;
     private final List<String> subscriptions;
 
     private final Object lock = new Object();
     /** Requests awaiting their reply, by id; guarded by {@link #lock}. */
     private final Map<String, PendingRequest> pending = new HashMap<>();
-    /** NTP requests awaiting their response, by deviceSendTime; guarded by {@link #lock}. */
-    private final Map<Long, List<Sinks.One<ThingMessage.NtpResponse>>> ntpWaiters = new HashMap<>();
+    /** NTP requests awaiting their response, by deviceSendTime, created on first use; guarded by {@link #lock}. */
+    private Map<Long, List<NtpRequest>> ntpWaiters;
+    /** Every waiting request and NTP request, oldest (first to time out) first; guarded by {@link #lock}. */
+    private Waiter<?> oldest;
+    private Waiter<?> newest;
+    /** The one timeout task, armed for the oldest waiter while any waits; guarded by {@link #lock}. */
+    private Disposable timer;
     private int ntpWaiting;
     private long lastId;
     private boolean started;
     private boolean closed;
-    private Disposable receiving;
+    /** Link sources not yet ended (the subscriptions and the unsolicited messages); guarded by {@link #lock}. */
+    private int openSources;
+    private LinkReceiver subscribed;
+    private LinkReceiver unsolicited;
 
     private final AtomicLong dropped = new AtomicLong();
-    private final Set<String> refused = ConcurrentHashMap.newKeySet();
+    /** The refused filters, copied on write (refusals are rare), null while there is none. */
+    private volatile Set<String> refused;
 
     private AliyunDevice(MqttLink link, AlinkTopics topics, AliyunDeviceOptions options) {
         this.link = Objects.requireNonNull(link, "link");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
         this.decoder = new ThingMessageDecoder(topics, options.clock());
-        this.incoming = Sinks.many().multicast().onBackpressureBuffer(options.incomingBufferSize(), false);
-        this.messages = incoming.asFlux().publishOn(options.scheduler());
+        this.incoming = new MulticastBuffer<>(options.incomingBufferSize());
         List<String> filters = new ArrayList<>(topics.deviceSubscriptions());
         options.additionalSubscriptions().stream().filter(f -> !filters.contains(f)).forEach(filters::add);
         this.subscriptions = List.copyOf(filters);
@@ -129,40 +160,40 @@ public final class AliyunDevice {
     }
 
     /**
-     * Subscribes to the thing-model topics and the link's unsolicited messages, for a link connected by other
+     * Subscribes to the thing-model topics (all of them in one {@link MqttLink#subscribe(List, MqttQos,
+     * java.util.function.Consumer)}) and the link's unsolicited messages, for a link connected by other
      * means. Called by {@link #connect()}; calling it again does nothing.
      */
     public void startReceiving() {
-        List<Flux<LinkMessage>> sources = new ArrayList<>();
+        LinkReceiver fromSubscriptions = new LinkReceiver();
+        LinkReceiver fromUnsolicited = new LinkReceiver();
         synchronized (lock) {
             if (started || closed) {
                 return;
             }
             started = true;
+            openSources = 2;
+            subscribed = fromSubscriptions;
+            unsolicited = fromUnsolicited;
         }
-        sources.add(link.unsolicited());
-        for (String filter : subscriptions) {
-            sources.add(link.subscribe(filter, options.subscribeQos())
-                    .onErrorResume(SubscriptionRefusedException.class, e -> {
-                        refused.add(filter);
-                        log.warn("{}: subscription to {} refused; its messages will not arrive", topics, filter);
-                        return Flux.empty();
-                    }));
-        }
-        Disposable d = Flux.merge(sources).subscribe(this::onLinkMessage,
-                e -> {
-                    log.warn("{}: incoming messages ended with an error: {}", topics, e.toString());
-                    end(new AlinkException("the link's messages ended with an error", e));
-                },
-                () -> end(null));
-        boolean endedMeanwhile;
+        link.unsolicited().subscribe(fromUnsolicited);
+        link.subscribe(subscriptions, options.subscribeQos(), this::onRefused).subscribe(fromSubscriptions);
+    }
+
+    private void onRefused(String filter) {
         synchronized (lock) {
-            receiving = d;
-            endedMeanwhile = closed;
+            Set<String> before = refused;
+            if (before != null && before.contains(filter)) {
+                return;
+            }
+            Set<String> after = new HashSet<>();
+            if (before != null) {
+                after.addAll(before);
+            }
+            after.add(filter);
+            refused = Set.copyOf(after);
         }
-        if (endedMeanwhile) {
-            d.dispose(); // disconnect() ran while the subscriptions were being made
-        }
+        log.warn("{}: subscription to {} refused; its messages will not arrive", topics, filter);
     }
 
     /**
@@ -170,7 +201,7 @@ public final class AliyunDevice {
      * Completes on {@link #disconnect()}.
      */
     public Flux<ThingMessage> messages() {
-        return messages;
+        return incoming.publishOn(options.scheduler(), DELIVERY_PREFETCH);
     }
 
     /** How many incoming messages were dropped because {@link #messages()}' buffer was full. */
@@ -180,7 +211,8 @@ public final class AliyunDevice {
 
     /** The filters the broker refused. */
     public Set<String> refusedSubscriptions() {
-        return Set.copyOf(refused);
+        Set<String> r = refused;
+        return r == null ? Set.of() : r;
     }
 
     /** How many requests (NTP included) await a reply now. */
@@ -210,7 +242,8 @@ public final class AliyunDevice {
      */
     public Mono<AlinkReply> postProperties(Map<String, ?> properties) {
         AlinkValidation.requireProperties(properties);
-        return request(topics.propertyPost(), "thing.event.property.post", new LinkedHashMap<>(properties));
+        String topic = topics.propertyPost();
+        return send(topic, AlinkTopics.reply(topic), "thing.event.property.post", new LinkedHashMap<>(properties));
     }
 
     /** Posts event {@code eventId} with its output values, time set by the platform on receipt. */
@@ -232,13 +265,15 @@ public final class AliyunDevice {
             params.put("time", timeMillis);
         }
         AlinkValidation.requireValue(params.get("value"), eventId);
-        return request(topics.eventPost(eventId), "thing.event." + eventId + ".post", params);
+        String topic = topics.eventPost(eventId);
+        return send(topic, AlinkTopics.reply(topic), "thing.event." + eventId + ".post", params);
     }
 
     /** Posts several timed values of properties and events at once ({@code thing.event.property.batch.post}). */
     public Mono<AlinkReply> postBatch(BatchPost batch) {
         Objects.requireNonNull(batch, "batch");
-        return request(topics.batchPost(), "thing.event.property.batch.post", batch.params());
+        String topic = topics.batchPost();
+        return send(topic, AlinkTopics.reply(topic), "thing.event.property.batch.post", batch.params());
     }
 
     /**
@@ -258,32 +293,12 @@ public final class AliyunDevice {
             throw new IllegalArgumentException("the reply topic " + replyTopic + " is not subscribed; add it with "
                     + "AliyunDeviceOptions.Builder.additionalSubscription");
         }
-        Duration timeout = options.replyTimeout();
-        return Mono.defer(() -> {
-            PendingRequest p = new PendingRequest(replyTopic, Sinks.one());
-            String id;
-            synchronized (lock) {
-                if (closed) {
-                    return Mono.error(new AlinkException("the device is disconnected"));
-                }
-                if (pending.size() + ntpWaiting >= options.maxPendingRequests()) {
-                    return Mono.error(new TooManyPendingRequestsException(options.maxPendingRequests()));
-                }
-                id = nextFreeId();
-                pending.put(id, p);
-            }
-            byte[] payload = AlinkJson.encodeRequest(id, method, params, null);
-            return link.publish(topic, payload, options.publishQos())
-                    .then(p.reply.asMono())
-                    .timeout(timeout, Mono.error(() -> new AlinkTimeoutException(method, id, timeout)),
-                            options.scheduler())
-                    .flatMap(r -> r.isSuccess() ? Mono.just(r) : Mono.<AlinkReply>error(new AlinkReplyException(method, r)))
-                    .doFinally(s -> {
-                        synchronized (lock) {
-                            pending.remove(id, p);
-                        }
-                    });
-        }).publishOn(options.scheduler());
+        return send(topic, replyTopic, method, params);
+    }
+
+    /** A request whose topic, reply topic and params were checked. */
+    private Mono<AlinkReply> send(String topic, String replyTopic, String method, Object params) {
+        return new RequestMono(topic, replyTopic, method, params);
     }
 
     /**
@@ -323,48 +338,20 @@ public final class AliyunDevice {
      * {@link ThingMessage.NtpResponse#serverTimeMillis()} is the server time at its receipt.
      */
     public Mono<ThingMessage.NtpResponse> syncTime() {
-        Duration timeout = options.replyTimeout();
-        return Mono.defer(() -> {
-            long sent = options.clock().getAsLong();
-            Sinks.One<ThingMessage.NtpResponse> waiter = Sinks.one();
-            synchronized (lock) {
-                if (closed) {
-                    return Mono.error(new AlinkException("the device is disconnected"));
-                }
-                if (pending.size() + ntpWaiting >= options.maxPendingRequests()) {
-                    return Mono.error(new TooManyPendingRequestsException(options.maxPendingRequests()));
-                }
-                ntpWaiters.computeIfAbsent(sent, k -> new ArrayList<>(1)).add(waiter);
-                ntpWaiting++;
-            }
-            byte[] payload = AlinkJson.encodeValue(Map.of("deviceSendTime", Long.toString(sent)));
-            return link.publish(topics.ntpRequest(), payload, MqttQos.AT_MOST_ONCE)
-                    .then(waiter.asMono())
-                    .timeout(timeout, Mono.error(() -> new AlinkTimeoutException("NTP request deviceSendTime",
-                            Long.toString(sent), timeout)), options.scheduler())
-                    .doFinally(s -> removeNtpWaiter(sent, waiter));
-        }).publishOn(options.scheduler());
-    }
-
-    private void removeNtpWaiter(long sent, Sinks.One<ThingMessage.NtpResponse> waiter) {
-        synchronized (lock) {
-            List<Sinks.One<ThingMessage.NtpResponse>> list = ntpWaiters.get(sent);
-            if (list != null && list.remove(waiter)) {
-                ntpWaiting--;
-                if (list.isEmpty()) {
-                    ntpWaiters.remove(sent);
-                }
-            }
-        }
+        return new NtpMono();
     }
 
     private String nextFreeId() {
         // guarded by lock; ids are unique among the waiting ones even after the counter wraps
+        String id;
         do {
             lastId = lastId >= MAX_ID ? 1 : lastId + 1;
-        } while (pending.containsKey(Long.toString(lastId)));
-        return Long.toString(lastId);
+            id = Long.toString(lastId);
+        } while (pending.containsKey(id));
+        return id;
     }
+
+    // ---- incoming ----
 
     private void onLinkMessage(LinkMessage m) {
         ThingMessage msg = decoder.decode(m);
@@ -373,19 +360,37 @@ public final class AliyunDevice {
         } else if (msg instanceof ThingMessage.NtpResponse n) {
             completeNtp(n);
         }
-        Sinks.EmitResult result = incoming.tryEmitNext(msg);
-        if (result == Sinks.EmitResult.FAIL_TERMINATED) {
+        MulticastBuffer.Offer result = incoming.offer(msg);
+        if (result == MulticastBuffer.Offer.TERMINATED) {
             // the device ended while this message was on its way, e.g. the reply it carried led its caller to
             // disconnect at once: nobody can read it any more, and no reader was too slow
             log.debug("{}: message on {} arrived after the device ended", topics, m.topic());
             return;
         }
-        if (result.isFailure()) {
+        if (result == MulticastBuffer.Offer.FULL) {
             long n = dropped.incrementAndGet();
             if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
-                log.warn("{}: incoming message on {} dropped ({}), {} dropped so far: messages() is read too slowly",
-                        topics, m.topic(), result, n);
+                log.warn("{}: incoming message on {} dropped (buffer of {} full), {} dropped so far: messages() is "
+                        + "read too slowly", topics, m.topic(), options.incomingBufferSize(), n);
             }
+        }
+    }
+
+    private void onSourceEnded(Throwable error) {
+        if (error instanceof SubscriptionRefusedException) {
+            // every filter was refused, each one logged and listed already: the unsolicited messages go on
+            error = null;
+        } else if (error != null) {
+            log.warn("{}: incoming messages ended with an error: {}", topics, error.toString());
+            end(new AlinkException("the link's messages ended with an error", error));
+            return;
+        }
+        boolean last;
+        synchronized (lock) {
+            last = --openSources == 0;
+        }
+        if (last) {
+            end(null);
         }
     }
 
@@ -396,48 +401,155 @@ public final class AliyunDevice {
             if (p == null || !p.replyTopic.equals(r.topic())) {
                 return;
             }
-            pending.remove(r.reply().id());
+            forget(p);
         }
-        p.reply.tryEmitValue(r.reply());
+        AlinkReply reply = r.reply();
+        if (reply.isSuccess()) {
+            p.finish(reply, null, false);
+        } else {
+            p.finish(null, new AlinkReplyException(p.method, reply), false);
+        }
     }
 
     private void completeNtp(ThingMessage.NtpResponse n) {
-        List<Sinks.One<ThingMessage.NtpResponse>> waiters;
+        List<NtpRequest> waiters;
         synchronized (lock) {
-            waiters = ntpWaiters.remove(n.deviceSendTime());
-            if (waiters != null) {
-                ntpWaiting -= waiters.size();
+            waiters = ntpWaiters == null ? null : ntpWaiters.get(n.deviceSendTime());
+            if (waiters == null) {
+                return;
             }
+            waiters = new ArrayList<>(waiters);
+            waiters.forEach(this::forget);
         }
-        if (waiters != null) {
-            waiters.forEach(w -> w.tryEmitValue(n));
-        }
+        waiters.forEach(w -> w.finish(n, null, false));
     }
 
     /** Ends receiving once: fails the waiting requests and completes (or errors) {@link #messages()}. */
     private void end(AlinkException reason) {
-        List<PendingRequest> requests;
-        List<Sinks.One<ThingMessage.NtpResponse>> ntp = new ArrayList<>();
-        Disposable d;
+        List<Waiter<?>> waiting = new ArrayList<>();
+        LinkReceiver a;
+        LinkReceiver b;
+        Disposable t;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
-            d = receiving;
-            requests = new ArrayList<>(pending.values());
-            pending.clear();
-            ntpWaiters.values().forEach(ntp::addAll);
-            ntpWaiters.clear();
-            ntpWaiting = 0;
+            a = subscribed;
+            b = unsolicited;
+            t = timer;
+            timer = null;
+            while (oldest != null) {
+                waiting.add(oldest);
+                forget(oldest);
+            }
         }
-        if (d != null) {
-            d.dispose();
+        if (a != null) {
+            a.dispose();
+        }
+        if (b != null) {
+            b.dispose();
+        }
+        if (t != null) {
+            t.dispose();
         }
         AlinkException failure = reason != null ? reason : new AlinkException("the link's messages ended before the reply");
-        requests.forEach(p -> p.reply.tryEmitError(failure));
-        ntp.forEach(w -> w.tryEmitError(failure));
-        incoming.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+        waiting.forEach(w -> {
+            w.abandonPublish();
+            w.finish(null, failure, false);
+        });
+        incoming.complete();
+    }
+
+    // ---- waiting requests and their timeout ----
+
+    /**
+     * Registers {@code w} (guarded by {@link #lock}) at the young end of the deadline list and arms the timer
+     * when none is armed. All waiters share one timeout, so the list is in deadline order.
+     */
+    private void enlist(Waiter<?> w) {
+        w.deadline = options.scheduler().now(TimeUnit.MILLISECONDS) + options.replyTimeout().toMillis();
+        w.listed = true;
+        w.older = newest;
+        if (newest == null) {
+            oldest = w;
+        } else {
+            newest.newer = w;
+        }
+        newest = w;
+        if (timer == null) {
+            armTimer(options.replyTimeout().toMillis());
+        }
+    }
+
+    /** Unlinks {@code w} from the maps and the deadline list; guarded by {@link #lock}; false if it was not there. */
+    private boolean forget(Waiter<?> w) {
+        if (!w.listed) {
+            return false;
+        }
+        w.listed = false;
+        if (w instanceof PendingRequest p) {
+            pending.remove(p.id, p);
+        } else if (w instanceof NtpRequest n) {
+            List<NtpRequest> list = ntpWaiters == null ? null : ntpWaiters.get(n.sent);
+            if (list != null && list.remove(n)) {
+                ntpWaiting--;
+                if (list.isEmpty()) {
+                    ntpWaiters.remove(n.sent);
+                }
+            }
+        }
+        if (w.older == null) {
+            oldest = w.newer;
+        } else {
+            w.older.newer = w.newer;
+        }
+        if (w.newer == null) {
+            newest = w.older;
+        } else {
+            w.newer.older = w.older;
+        }
+        w.older = null;
+        w.newer = null;
+        return true;
+    }
+
+    private void armTimer(long delayMillis) {
+        // guarded by lock
+        long max = options.replyTimeout().toMillis();
+        long delay = Math.max(1, Math.min(delayMillis, max)); // a clock stepping back must not park it for long
+        try {
+            timer = options.scheduler().schedule(this::onTimer, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            timer = null;
+            log.warn("{}: reply timeouts cannot be scheduled: {}", topics, e.toString());
+        }
+    }
+
+    /** Times out every waiter whose deadline passed, on the scheduler, and re-arms for the oldest left. */
+    private void onTimer() {
+        List<Waiter<?>> expired = null;
+        synchronized (lock) {
+            timer = null;
+            if (closed) {
+                return;
+            }
+            long now = options.scheduler().now(TimeUnit.MILLISECONDS);
+            while (oldest != null && oldest.deadline <= now) {
+                if (expired == null) {
+                    expired = new ArrayList<>();
+                }
+                Waiter<?> w = oldest;
+                forget(w);
+                expired.add(w);
+            }
+            if (oldest != null) {
+                armTimer(oldest.deadline - now);
+            }
+        }
+        if (expired != null) {
+            expired.forEach(Waiter::timeOut);
+        }
     }
 
     @Override
@@ -445,6 +557,350 @@ public final class AliyunDevice {
         return "AliyunDevice[" + topics.productKey() + "/" + topics.deviceName() + "]";
     }
 
-    private record PendingRequest(String replyTopic, Sinks.One<AlinkReply> reply) {
+    /** Reads one link source (the subscriptions or the unsolicited messages) with unbounded demand. */
+    private final class LinkReceiver extends BaseSubscriber<LinkMessage> {
+
+        @Override
+        protected void hookOnNext(LinkMessage value) {
+            onLinkMessage(value);
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            onSourceEnded(null);
+        }
+
+        @Override
+        protected void hookOnError(Throwable throwable) {
+            onSourceEnded(throwable);
+        }
+    }
+
+    /**
+     * One subscriber's wait for an answer: the {@code Subscription} its {@code Mono} hands out, the subscriber of
+     * the publish that carries the request, and an entry of the device's deadline list. Whoever takes it off the
+     * list (under the device's lock: the answer, the timer, a cancel, a publish error or the end) settles it;
+     * the result reaches the subscriber on the device's scheduler once it has been requested.
+     */
+    private abstract class Waiter<T> implements Subscription, CoreSubscriber<Void>, Runnable {
+
+        private static final int REQUESTED = 1;
+        private static final int SETTLED = 2;
+        private static final int DONE = 4;
+
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<Waiter> STATE =
+                AtomicIntegerFieldUpdater.newUpdater(Waiter.class, "state");
+        @SuppressWarnings("rawtypes")
+        private static final AtomicReferenceFieldUpdater<Waiter, Subscription> PUBLISH =
+                AtomicReferenceFieldUpdater.newUpdater(Waiter.class, Subscription.class, "publish");
+
+        final CoreSubscriber<? super T> actual;
+        /** The subscriber's context, fixed for the subscription; the publish asks for it on every signal. */
+        private final Context context;
+        // guarded by the device's lock
+        long deadline;
+        boolean listed;
+        Waiter<?> older;
+        Waiter<?> newer;
+
+        private volatile int state;
+        private volatile Subscription publish;
+        private T value;
+        private Throwable error;
+
+        Waiter(CoreSubscriber<? super T> actual) {
+            this.actual = actual;
+            this.context = actual.currentContext();
+        }
+
+        /** Registers under the device's lock; returns why it cannot wait, or null. */
+        abstract Throwable register();
+
+        abstract String topic();
+
+        abstract byte[] payload();
+
+        abstract MqttQos qos();
+
+        abstract Throwable timeoutError();
+
+        /** Hands out the subscription, registers, then publishes the request. */
+        final void start() {
+            actual.onSubscribe(this);
+            if ((state & DONE) != 0) {
+                return; // cancelled in onSubscribe
+            }
+            Throwable refusal;
+            synchronized (lock) {
+                refusal = closed ? new AlinkException("the device is disconnected") : register();
+                if (refusal == null) {
+                    enlist(this);
+                }
+            }
+            if (refusal != null) {
+                finish(null, refusal, false);
+                return;
+            }
+            Mono<Void> publishing;
+            try {
+                publishing = link.publish(topic(), payload(), qos());
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            publishing.subscribe(this);
+        }
+
+        /** Takes it off the list and fails it, unless something else settled it first. */
+        final void fail(Throwable e) {
+            boolean mine;
+            synchronized (lock) {
+                mine = forget(this);
+            }
+            if (mine) {
+                finish(null, e, false);
+            }
+        }
+
+        /** The timer took it off the list: fail it now, being on the scheduler already. */
+        final void timeOut() {
+            abandonPublish();
+            finish(null, timeoutError(), true);
+        }
+
+        /**
+         * Cancels the publish when nobody waits for the answer any more (a timeout, the device's end): one still
+         * in the link's outbox is not sent later.
+         */
+        final void abandonPublish() {
+            Operators.terminate(PUBLISH, this);
+        }
+
+        /** Settles with a value or an error; the caller took it off the list, so this runs once. */
+        final void finish(T v, Throwable e, boolean onScheduler) {
+            value = v;
+            error = e;
+            int s;
+            do {
+                s = state;
+            } while (!STATE.compareAndSet(this, s, s | SETTLED));
+            if ((s & DONE) == 0 && (e != null || (s & REQUESTED) != 0)) {
+                deliver(onScheduler);
+            }
+        }
+
+        private void deliver(boolean onScheduler) {
+            if (onScheduler) {
+                run();
+                return;
+            }
+            try {
+                options.scheduler().schedule(this);
+            } catch (RejectedExecutionException rejected) {
+                run(); // the scheduler is gone: the answer must not be lost
+            }
+        }
+
+        /** Delivers the settled result to the subscriber, once. */
+        @Override
+        public final void run() {
+            for (;;) {
+                int s = state;
+                if ((s & DONE) != 0 || (s & SETTLED) == 0 || (error == null && (s & REQUESTED) == 0)) {
+                    return;
+                }
+                if (STATE.compareAndSet(this, s, s | DONE)) {
+                    break;
+                }
+            }
+            Throwable e = error;
+            if (e != null) {
+                actual.onError(e);
+            } else {
+                T v = value;
+                value = null;
+                actual.onNext(v);
+                actual.onComplete();
+            }
+        }
+
+        @Override
+        public final void request(long n) {
+            if (!Operators.validate(n)) {
+                return;
+            }
+            int s;
+            do {
+                s = state;
+                if ((s & (REQUESTED | DONE)) != 0) {
+                    return;
+                }
+            } while (!STATE.compareAndSet(this, s, s | REQUESTED));
+            if ((s & SETTLED) != 0) {
+                deliver(false);
+            }
+        }
+
+        @Override
+        public final void cancel() {
+            int s;
+            do {
+                s = state;
+                if ((s & DONE) != 0) {
+                    return;
+                }
+            } while (!STATE.compareAndSet(this, s, s | DONE));
+            synchronized (lock) {
+                forget(this);
+            }
+            Operators.terminate(PUBLISH, this);
+            value = null;
+        }
+
+        // ---- the publish carrying the request ----
+
+        @Override
+        public final void onSubscribe(Subscription s) {
+            if (Operators.setOnce(PUBLISH, this, s)) {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public final void onNext(Void v) {
+            // a publish emits no value
+        }
+
+        @Override
+        public final void onError(Throwable e) {
+            fail(e);
+        }
+
+        @Override
+        public final void onComplete() {
+            // sent (or acknowledged): the answer is what completes the request
+        }
+
+        @Override
+        public final Context currentContext() {
+            return context;
+        }
+    }
+
+    /** The {@code Mono} of {@link #request}: each subscriber sends the request once and awaits its reply. */
+    private final class RequestMono extends Mono<AlinkReply> {
+        private final String topic;
+        private final String replyTopic;
+        private final String method;
+        private final Object params;
+
+        RequestMono(String topic, String replyTopic, String method, Object params) {
+            this.topic = topic;
+            this.replyTopic = replyTopic;
+            this.method = method;
+            this.params = params;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super AlinkReply> actual) {
+            new PendingRequest(actual, this).start();
+        }
+    }
+
+    /** A request awaiting the reply with its id on its reply topic. */
+    private final class PendingRequest extends Waiter<AlinkReply> {
+        final RequestMono request;
+        final String replyTopic;
+        final String method;
+        String id;
+
+        PendingRequest(CoreSubscriber<? super AlinkReply> actual, RequestMono request) {
+            super(actual);
+            this.request = request;
+            this.replyTopic = request.replyTopic;
+            this.method = request.method;
+        }
+
+        @Override
+        Throwable register() {
+            if (pending.size() + ntpWaiting >= options.maxPendingRequests()) {
+                return new TooManyPendingRequestsException(options.maxPendingRequests());
+            }
+            id = nextFreeId();
+            pending.put(id, this);
+            return null;
+        }
+
+        @Override
+        String topic() {
+            return request.topic;
+        }
+
+        @Override
+        byte[] payload() {
+            return AlinkJson.encodeRequest(id, method, request.params, null);
+        }
+
+        @Override
+        MqttQos qos() {
+            return options.publishQos();
+        }
+
+        @Override
+        Throwable timeoutError() {
+            return new AlinkTimeoutException(method, id, options.replyTimeout());
+        }
+    }
+
+    /** The {@code Mono} of {@link #syncTime}. */
+    private final class NtpMono extends Mono<ThingMessage.NtpResponse> {
+        @Override
+        public void subscribe(CoreSubscriber<? super ThingMessage.NtpResponse> actual) {
+            new NtpRequest(actual).start();
+        }
+    }
+
+    /** An NTP request awaiting the response that carries its deviceSendTime. */
+    private final class NtpRequest extends Waiter<ThingMessage.NtpResponse> {
+        long sent;
+
+        NtpRequest(CoreSubscriber<? super ThingMessage.NtpResponse> actual) {
+            super(actual);
+        }
+
+        @Override
+        Throwable register() {
+            if (pending.size() + ntpWaiting >= options.maxPendingRequests()) {
+                return new TooManyPendingRequestsException(options.maxPendingRequests());
+            }
+            sent = options.clock().getAsLong();
+            if (ntpWaiters == null) {
+                ntpWaiters = new HashMap<>();
+            }
+            ntpWaiters.computeIfAbsent(sent, k -> new ArrayList<>(1)).add(this);
+            ntpWaiting++;
+            return null;
+        }
+
+        @Override
+        String topic() {
+            return topics.ntpRequest();
+        }
+
+        @Override
+        byte[] payload() {
+            return AlinkJson.encodeValue(Map.of("deviceSendTime", Long.toString(sent)));
+        }
+
+        @Override
+        MqttQos qos() {
+            return MqttQos.AT_MOST_ONCE;
+        }
+
+        @Override
+        Throwable timeoutError() {
+            return new AlinkTimeoutException("NTP request deviceSendTime", Long.toString(sent), options.replyTimeout());
+        }
     }
 }

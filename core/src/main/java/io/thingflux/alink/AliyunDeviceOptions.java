@@ -76,8 +76,8 @@ public final class AliyunDeviceOptions {
     /**
      * How many incoming messages are held for {@link AliyunDevice#messages()} when its subscribers are slower
      * than the link, or before the first subscribes; default {@value #DEFAULT_INCOMING_BUFFER_SIZE}. Beyond,
-     * the newest message is dropped, counted ({@link AliyunDevice#droppedMessages()}) and logged. Reactor sizes
-     * the buffer as the next power of two of at least 8 (1000 holds 1024).
+     * the newest message is dropped, counted ({@link AliyunDevice#droppedMessages()}) and logged. The buffer holds
+     * exactly this many and takes memory only for the messages waiting in it.
      */
     public int incomingBufferSize() {
         return incomingBufferSize;

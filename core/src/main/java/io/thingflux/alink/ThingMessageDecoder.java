@@ -12,6 +12,9 @@ import java.util.function.LongSupplier;
  */
 public final class ThingMessageDecoder {
 
+    /** {@link AlinkTopics#propertySet()} after the device's {@link AlinkTopics#sysPrefix()}. */
+    private static final String PROPERTY_SET = "thing/service/property/set";
+
     private final AlinkTopics topics;
     private final LongSupplier clock;
 
@@ -40,14 +43,15 @@ public final class ThingMessageDecoder {
 
     private ThingMessage decodeKnown(String topic, byte[] payload) {
         String sys = topics.sysPrefix();
-        if (topic.equals(topics.propertySet())) {
-            return new ThingMessage.PropertySet(topic, AlinkJson.decodeRequest(payload));
-        }
         if (topic.startsWith(sys)) {
-            String rest = topic.substring(sys.length());
-            if (rest.endsWith(AlinkTopics.REPLY_SUFFIX)) {
+            // replies first, without building a string: they are what a posting device mostly receives
+            if (topic.endsWith(AlinkTopics.REPLY_SUFFIX)) {
                 return new ThingMessage.Reply(topic, AlinkJson.decodeReply(payload));
             }
+            if (topic.length() == sys.length() + PROPERTY_SET.length() && topic.endsWith(PROPERTY_SET)) {
+                return new ThingMessage.PropertySet(topic, AlinkJson.decodeRequest(payload));
+            }
+            String rest = topic.substring(sys.length());
             if (rest.startsWith("thing/service/") && rest.indexOf('/', "thing/service/".length()) < 0) {
                 String serviceId = rest.substring("thing/service/".length());
                 if (!serviceId.isEmpty()) {

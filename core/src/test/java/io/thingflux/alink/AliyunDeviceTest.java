@@ -73,6 +73,8 @@ class AliyunDeviceTest {
         assertThat(link.subscribeRequests()).extracting(ScriptedMqttLink.SubscribeRequest::filter)
                 .containsExactlyElementsOf(topics.deviceSubscriptions());
         assertThat(link.subscribeRequests()).allMatch(r -> r.qos() == MqttQos.AT_LEAST_ONCE);
+        assertThat(link.subscribeCalls()).as("one subscription for all filters")
+                .containsExactly(topics.deviceSubscriptions());
         assertThat(link.activeFilters()).hasSize(10)
                 .contains(FrameVectors.publish("publish-property-set-down").topic(),
                         "/sys/a1wFylTxYeD/co_0001/rrpc/request/+",
@@ -160,6 +162,51 @@ class AliyunDeviceTest {
         assertThat(device.pendingRequests()).isZero();
         // a late reply is still delivered as a message, and harms nothing
         assertThat(link.deliver(topics.propertyPost() + "_reply", "{\"id\":\"1\",\"code\":200,\"data\":{}}")).isEqualTo(1);
+    }
+
+    @Test
+    void requestsMadeAtDifferentTimesEachTimeOutAtTheirOwnDeadline() {
+        AliyunDevice device = connected(options().replyTimeout(Duration.ofSeconds(10)).build());
+        List<Throwable> first = new ArrayList<>();
+        List<Throwable> second = new ArrayList<>();
+        List<AlinkReply> answered = new ArrayList<>();
+        device.postProperties(Map.of("n", 1)).subscribe(r -> { }, first::add);
+        vts.advanceTimeBy(Duration.ofSeconds(4));
+        device.postProperties(Map.of("n", 2)).subscribe(r -> { }, second::add);
+        device.postProperties(Map.of("n", 3)).subscribe(answered::add);
+        link.deliver(topics.propertyPost() + "_reply", "{\"id\":\"3\",\"code\":200,\"data\":{}}");
+        assertThat(answered).hasSize(1);
+        vts.advanceTimeBy(Duration.ofMillis(5_999));
+        assertThat(first).isEmpty();
+        vts.advanceTimeBy(Duration.ofMillis(1));
+        assertThat(first).singleElement().isInstanceOf(AlinkTimeoutException.class);
+        assertThat(second).isEmpty();
+        assertThat(device.pendingRequests()).isEqualTo(1);
+        vts.advanceTimeBy(Duration.ofMillis(3_999));
+        assertThat(second).isEmpty();
+        vts.advanceTimeBy(Duration.ofMillis(1));
+        assertThat(second).singleElement().isInstanceOf(AlinkTimeoutException.class);
+        assertThat(device.pendingRequests()).isZero();
+        // the timer rearms for a request made after all the others ended
+        List<Throwable> third = new ArrayList<>();
+        device.postProperties(Map.of("n", 4)).subscribe(r -> { }, third::add);
+        vts.advanceTimeBy(Duration.ofMillis(9_999));
+        assertThat(third).isEmpty();
+        vts.advanceTimeBy(Duration.ofMillis(1));
+        assertThat(third).singleElement().isInstanceOf(AlinkTimeoutException.class);
+    }
+
+    @Test
+    void aReplyIsHeldUntilTheSubscriberRequestsIt() {
+        answer(topics.propertyPost(), 200);
+        AliyunDevice device = connected();
+        StepVerifier.create(device.postProperties(Map.of("n", 1)), 0)
+                .expectSubscription()
+                .then(() -> assertThat(device.pendingRequests()).as("settled, not yet requested").isZero())
+                .thenRequest(1)
+                .assertNext(r -> assertThat(r.code()).isEqualTo(200))
+                .expectComplete()
+                .verify(WAIT);
     }
 
     @Test
@@ -436,6 +483,21 @@ class AliyunDeviceTest {
         AliyunDevice device = connected();
         assertThat(device.refusedSubscriptions()).containsExactly("/ota/device/upgrade/a1wFylTxYeD/co_0001");
         assertThat(device.postProperties(Map.of("n", 1)).block(WAIT).code()).isEqualTo(200);
+    }
+
+    @Test
+    void whenEveryFilterIsRefusedEachIsListedAndUnsolicitedMessagesStillArrive() {
+        topics.deviceSubscriptions().forEach(link::refuse);
+        AliyunDevice device = connected();
+        assertThat(device.refusedSubscriptions()).containsExactlyInAnyOrderElementsOf(topics.deviceSubscriptions());
+        List<ThingMessage> got = new ArrayList<>();
+        List<String> ended = new ArrayList<>();
+        Disposable d = device.messages().subscribe(got::add, e -> ended.add("error"), () -> ended.add("complete"));
+        assertThat(link.deliver(topics.propertySet(), "{\"id\":\"7\",\"params\":{\"n\":1}}")).isEqualTo(1);
+        vts.advanceTime();
+        assertThat(got).singleElement().isInstanceOf(ThingMessage.PropertySet.class);
+        assertThat(ended).isEmpty();
+        d.dispose();
     }
 
     @Test

@@ -43,13 +43,23 @@ public final class ScriptedMqttLink implements MqttLink {
     private record Responder(String filter, BiConsumer<LinkMessage, ScriptedMqttLink> action) {
     }
 
-    private record Active(long key, String filter, Sinks.Many<LinkMessage> sink) {
+    private record Active(long key, List<String> filters, Sinks.Many<LinkMessage> sink) {
+
+        boolean matches(String topic) {
+            for (String f : filters) {
+                if (MqttTopics.matches(f, topic)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private final Object lock = new Object();
     private final List<LinkMessage> published = new ArrayList<>();
     private final Sinks.Many<LinkMessage> publishes = Sinks.many().replay().limit(SUBSCRIPTION_BUFFER);
     private final List<SubscribeRequest> subscribeRequests = new ArrayList<>();
+    private final List<List<String>> subscribeCalls = new ArrayList<>();
     private final List<String> unsubscribed = new ArrayList<>();
     private final Map<Long, Active> active = new LinkedHashMap<>();
     private final Set<String> refused = new HashSet<>();
@@ -87,7 +97,10 @@ public final class ScriptedMqttLink implements MqttLink {
         return this;
     }
 
-    /** Makes a subscription to exactly {@code filter} fail with {@link SubscriptionRefusedException}. */
+    /**
+     * Makes a subscription to exactly {@code filter} fail with {@link SubscriptionRefusedException}; in a
+     * multi-filter subscription it is reported refused and the others carry on.
+     */
     public ScriptedMqttLink refuse(String filter) {
         synchronized (lock) {
             refused.add(filter);
@@ -128,7 +141,7 @@ public final class ScriptedMqttLink implements MqttLink {
         List<Active> targets = new ArrayList<>();
         synchronized (lock) {
             for (Active a : active.values()) {
-                if (MqttTopics.matches(a.filter, message.topic())) {
+                if (a.matches(message.topic())) {
                     targets.add(a);
                 }
             }
@@ -136,7 +149,7 @@ public final class ScriptedMqttLink implements MqttLink {
         for (Active a : targets) {
             Sinks.EmitResult r = a.sink.tryEmitNext(message);
             if (r.isFailure()) {
-                throw new IllegalStateException("subscription " + a.filter + " did not take " + message + ": " + r);
+                throw new IllegalStateException("subscription " + a.filters + " did not take " + message + ": " + r);
             }
         }
         if (!targets.isEmpty()) {
@@ -173,10 +186,17 @@ public final class ScriptedMqttLink implements MqttLink {
         return publishes.asFlux();
     }
 
-    /** Every subscription requested, in order, refused ones included. */
+    /** Every filter subscribed to, in order, refused ones included (one entry per filter of a multi-filter call). */
     public List<SubscribeRequest> subscribeRequests() {
         synchronized (lock) {
             return List.copyOf(subscribeRequests);
+        }
+    }
+
+    /** The filters of each subscribe call, in order: one for a single filter, all of a multi-filter call. */
+    public List<List<String>> subscribeCalls() {
+        synchronized (lock) {
+            return List.copyOf(subscribeCalls);
         }
     }
 
@@ -184,7 +204,7 @@ public final class ScriptedMqttLink implements MqttLink {
     public Set<String> activeFilters() {
         synchronized (lock) {
             Set<String> s = new HashSet<>();
-            active.values().forEach(a -> s.add(a.filter));
+            active.values().forEach(a -> s.addAll(a.filters));
             return s;
         }
     }
@@ -297,23 +317,47 @@ public final class ScriptedMqttLink implements MqttLink {
 
     @Override
     public Flux<LinkMessage> subscribe(String filter, MqttQos qos) {
+        return subscribe(List.of(filter), qos, null);
+    }
+
+    /**
+     * One subscription for all of {@code filters}: refused ones (see {@link #refuse}) go to {@code onRefused} at
+     * once, on the subscriber's thread, the others deliver; errors when all are refused.
+     */
+    @Override
+    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
+        List<String> all = List.copyOf(filters);
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("at least one topic filter is needed");
+        }
+        all.forEach(MqttTopics::requireValidFilter);
         return Flux.defer(() -> {
-            MqttTopics.requireValidFilter(filter);
             Sinks.Many<LinkMessage> sink = Sinks.many().unicast()
                     .onBackpressureBuffer(new ArrayBlockingQueue<>(SUBSCRIPTION_BUFFER));
+            List<String> granted = new ArrayList<>();
+            List<String> refusedHere = new ArrayList<>();
             long key;
             synchronized (lock) {
-                subscribeRequests.add(new SubscribeRequest(filter, qos));
-                if (refused.contains(filter)) {
-                    return Flux.error(new SubscriptionRefusedException(filter));
+                subscribeCalls.add(all);
+                for (String filter : all) {
+                    subscribeRequests.add(new SubscribeRequest(filter, qos));
+                    (refused.contains(filter) ? refusedHere : granted).add(filter);
                 }
                 key = nextKey++;
-                active.put(key, new Active(key, filter, sink));
+                if (!granted.isEmpty()) {
+                    active.put(key, new Active(key, List.copyOf(granted), sink));
+                }
+            }
+            if (onRefused != null) {
+                refusedHere.forEach(onRefused);
+            }
+            if (granted.isEmpty()) {
+                return Flux.error(new SubscriptionRefusedException(all.get(0)));
             }
             return sink.asFlux().doOnCancel(() -> {
                 synchronized (lock) {
                     if (active.remove(key) != null) {
-                        unsubscribed.add(filter);
+                        unsubscribed.addAll(granted);
                     }
                 }
             });

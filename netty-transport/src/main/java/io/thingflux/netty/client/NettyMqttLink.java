@@ -4,7 +4,12 @@ import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
 import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.SubAckReturnCode;
+import io.thingflux.mqtt.Subscription;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -55,6 +60,31 @@ public final class NettyMqttLink implements MqttLink {
     @Override
     public Flux<LinkMessage> subscribe(String filter, MqttQos qos) {
         return client.subscribe(filter, qos);
+    }
+
+    /**
+     * One SUBSCRIBE carrying every filter and one subscription in the client for them all; the SUBACK's
+     * failure codes name the refused filters (see {@link MqttSubscribeFlux#doOnSubAck}).
+     */
+    @Override
+    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
+        Objects.requireNonNull(qos, "qos");
+        Objects.requireNonNull(onRefused, "onRefused");
+        List<Subscription> list = new ArrayList<>(filters.size());
+        for (String filter : filters) {
+            list.add(new Subscription(filter, qos));
+        }
+        List<Subscription> subscriptions = List.copyOf(list); // the one copy, shared with the flux
+        return client.subscribe(subscriptions).doOnSubAck(codes -> reportRefused(subscriptions, codes, onRefused));
+    }
+
+    private static void reportRefused(List<Subscription> subscriptions, List<SubAckReturnCode> codes,
+                                      Consumer<? super String> onRefused) {
+        for (int i = 0; i < codes.size() && i < subscriptions.size(); i++) {
+            if (codes.get(i).isFailure()) {
+                onRefused.accept(subscriptions.get(i).filter());
+            }
+        }
     }
 
     @Override

@@ -14,8 +14,12 @@ import io.thingflux.mqtt.Publish;
 import io.thingflux.mqtt.SubAck;
 import io.thingflux.mqtt.SubAckReturnCode;
 import io.thingflux.mqtt.Subscribe;
+import io.thingflux.mqtt.Subscription;
+import io.thingflux.mqtt.Unsubscribe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +96,48 @@ class NettyMqttLinkTest {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubscriptionRefusedException.class)
                         .hasMessageContaining("forbidden/#"))
                 .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void severalFiltersGoInOneSubscribeAndARefusedOneIsReportedWhileTheOthersDeliver() throws Exception {
+        NettyMqttLink link = link();
+        StepVerifier.create(link.connect()).then(this::answerConnect).expectComplete().verify(Duration.ofSeconds(10));
+        ScriptedBroker.Connection c = current;
+        List<String> refused = new CopyOnWriteArrayList<>();
+        StepVerifier.create(link.subscribe(List.of("a/#", "forbidden/#", "b/+"), MqttQos.AT_LEAST_ONCE, refused::add)
+                        .take(2))
+                .then(() -> {
+                    Subscribe s = await(() -> c.expect(Subscribe.class));
+                    assertThat(s.subscriptions()).containsExactly(new Subscription("a/#", MqttQos.AT_LEAST_ONCE),
+                            new Subscription("forbidden/#", MqttQos.AT_LEAST_ONCE),
+                            new Subscription("b/+", MqttQos.AT_LEAST_ONCE));
+                    c.send(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_1, SubAckReturnCode.FAILURE,
+                            SubAckReturnCode.GRANTED_QOS_0), Publish.qos0("b/x", "one"), Publish.qos0("a/y/z", "two"));
+                })
+                .assertNext(m -> assertThat(m.topic()).isEqualTo("b/x"))
+                .assertNext(m -> assertThat(m.topic()).isEqualTo("a/y/z"))
+                .expectComplete().verify(Duration.ofSeconds(10));
+        assertThat(refused).containsExactly("forbidden/#");
+        // the next packet is the cancel's UNSUBSCRIBE: no SUBSCRIBE per filter went out
+        Unsubscribe u = c.expect(Unsubscribe.class);
+        assertThat(u.filters()).contains("a/#", "b/+");
+    }
+
+    @Test
+    void severalFiltersAllRefusedReportEachThenFailWithSubscriptionRefused() throws Exception {
+        NettyMqttLink link = link();
+        StepVerifier.create(link.connect()).then(this::answerConnect).expectComplete().verify(Duration.ofSeconds(10));
+        ScriptedBroker.Connection c = current;
+        List<String> refused = new CopyOnWriteArrayList<>();
+        StepVerifier.create(link.subscribe(List.of("no/1", "no/2"), MqttQos.AT_MOST_ONCE, refused::add))
+                .then(() -> {
+                    Subscribe s = await(() -> c.expect(Subscribe.class));
+                    assertThat(s.subscriptions()).hasSize(2);
+                    c.send(SubAck.of(s.packetId(), SubAckReturnCode.FAILURE, SubAckReturnCode.FAILURE));
+                })
+                .expectError(SubscriptionRefusedException.class)
+                .verify(Duration.ofSeconds(10));
+        assertThat(refused).containsExactly("no/1", "no/2");
     }
 
     private ScriptedBroker.Connection current;

@@ -1,0 +1,83 @@
+package io.thingflux.alink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+import reactor.test.subscriber.TestSubscriber;
+
+class MulticastBufferTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @Test
+    void holdsExactlyItsCapacityUntilSomebodyReads() {
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(3);
+        assertThat(buffer.offer(1)).isEqualTo(MulticastBuffer.Offer.TAKEN);
+        assertThat(buffer.offer(2)).isEqualTo(MulticastBuffer.Offer.TAKEN);
+        assertThat(buffer.offer(3)).isEqualTo(MulticastBuffer.Offer.TAKEN);
+        assertThat(buffer.offer(4)).isEqualTo(MulticastBuffer.Offer.FULL);
+        StepVerifier.create(buffer, 2)
+                .expectNext(1, 2)
+                .then(() -> assertThat(buffer.offer(5)).isEqualTo(MulticastBuffer.Offer.TAKEN))
+                .thenRequest(2)
+                .expectNext(3, 5)
+                .thenCancel()
+                .verify(WAIT);
+    }
+
+    @Test
+    void everySubscriberGetsEachMessageAtThePaceOfTheSlowest() {
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(8);
+        TestSubscriber<Integer> fast = TestSubscriber.builder().initialRequestUnbounded().build();
+        TestSubscriber<Integer> slow = TestSubscriber.builder().initialRequest(1).build();
+        buffer.subscribe(fast);
+        buffer.subscribe(slow);
+        buffer.offer(1);
+        buffer.offer(2);
+        buffer.offer(3);
+        assertThat(fast.getReceivedOnNext()).containsExactly(1);
+        assertThat(slow.getReceivedOnNext()).containsExactly(1);
+        slow.request(1);
+        assertThat(fast.getReceivedOnNext()).containsExactly(1, 2);
+        slow.cancel(); // the slow one leaves: the other is no longer held back
+        assertThat(fast.getReceivedOnNext()).containsExactly(1, 2, 3);
+        assertThat(slow.getReceivedOnNext()).containsExactly(1, 2);
+    }
+
+    @Test
+    void completionComesAfterWhatWaitsAlsoForLateSubscribers() {
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(8);
+        buffer.offer(1);
+        buffer.complete();
+        assertThat(buffer.offer(2)).isEqualTo(MulticastBuffer.Offer.TERMINATED);
+        StepVerifier.create(buffer).expectNext(1).verifyComplete();
+        StepVerifier.create(buffer).verifyComplete();
+    }
+
+    @Test
+    void twoProducersAndAnAsynchronousReaderLoseAndRepeatNothing() {
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(100_000);
+        int each = 20_000;
+        StepVerifier.create(buffer.publishOn(Schedulers.parallel(), 1).take(2L * each).distinct().count())
+                .then(() -> {
+                    CompletableFuture<Void> a = CompletableFuture.runAsync(() -> {
+                        for (int i = 0; i < each; i++) {
+                            buffer.offer(i);
+                        }
+                    });
+                    CompletableFuture<Void> b = CompletableFuture.runAsync(() -> {
+                        for (int i = 0; i < each; i++) {
+                            buffer.offer(each + i);
+                        }
+                    });
+                    CompletableFuture.allOf(a, b).join();
+                })
+                .expectNext(2L * each)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+    }
+}
