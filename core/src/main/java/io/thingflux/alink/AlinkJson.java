@@ -98,17 +98,70 @@ public final class AlinkJson {
 
     /** Reads a reply. @throws MalformedAlinkException when it is not one */
     public static AlinkReply decodeReply(byte[] payload) {
-        Map<String, Object> o = decodeObject(payload, "reply");
-        Object code = o.get("code");
+        // every reply to every post goes through here: the envelope's fields are read as they stream by,
+        // with no map of the envelope; the checks and their order are those of the map-based reading
+        Object id = null;
+        Object code = null;
+        Object data = null;
+        Object message = null;
+        Object method = null;
+        try (JsonParser p = FACTORY.createParser(payload)) {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                return replyOf(decodeObject(payload, "reply")); // not an object: the general path says why
+            }
+            for (t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String name = p.currentName();
+                Object v = readValue(p, p.nextToken());
+                switch (name) {
+                    case "id" -> id = v;
+                    case "code" -> code = v;
+                    case "data" -> data = v;
+                    case "message" -> message = v;
+                    case "method" -> method = v;
+                    default -> { } // e.g. "version"
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new MalformedAlinkException("trailing content after the JSON value");
+            }
+        } catch (IOException e) {
+            // Jackson's message quotes some of the input; keep only the location
+            throw new MalformedAlinkException("not valid JSON (" + e.getClass().getSimpleName() + ")", null);
+        }
+        return reply(id, code, data, message, method);
+    }
+
+    private static AlinkReply replyOf(Map<String, Object> o) {
+        return reply(o.get("id"), o.get("code"), o.get("data"), o.get("message"), o.get("method"));
+    }
+
+    private static AlinkReply reply(Object id, Object code, Object data, Object message, Object method) {
         int c;
         if (code instanceof Integer i) {
             c = i;
-        } else if (code instanceof String s && s.matches("-?\\d{1,9}")) {
+        } else if (code instanceof String s && isSmallInteger(s)) {
             c = Integer.parseInt(s);
         } else {
             throw new MalformedAlinkException("reply without an integer \"code\"");
         }
-        return new AlinkReply(id(o, true), c, o.get("data"), optionalString(o, "message"), optionalString(o, "method"));
+        return new AlinkReply(idOf(id, true), c, data, optionalString(message, "message"),
+                optionalString(method, "method"));
+    }
+
+    /** Whether {@code s} is an optional '-' and 1..9 digits. */
+    private static boolean isSmallInteger(String s) {
+        int start = s.startsWith("-") ? 1 : 0;
+        int digits = s.length() - start;
+        if (digits < 1 || digits > 9) {
+            return false;
+        }
+        for (int i = start; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads a JSON object. @throws MalformedAlinkException when the payload is not one */
@@ -145,7 +198,10 @@ public final class AlinkJson {
      * @param required whether a missing id is an error ({@code null} is returned otherwise)
      */
     public static String id(Map<String, Object> o, boolean required) {
-        Object id = o.get("id");
+        return idOf(o.get("id"), required);
+    }
+
+    private static String idOf(Object id, boolean required) {
         if (id instanceof String s) {
             return s;
         }
@@ -159,7 +215,10 @@ public final class AlinkJson {
     }
 
     private static String optionalString(Map<String, Object> o, String field) {
-        Object v = o.get(field);
+        return optionalString(o.get(field), field);
+    }
+
+    private static String optionalString(Object v, String field) {
         if (v == null) {
             return null;
         }

@@ -6,7 +6,6 @@ import java.math.BigInteger;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Refuses, before anything is sent, what the platform would refuse: identifiers outside its rules, more than
@@ -30,8 +29,6 @@ public final class AlinkValidation {
     /** How deep values may nest (structs in arrays in structs...). */
     public static final int MAX_DEPTH = 32;
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]{1," + MAX_IDENTIFIER_LENGTH + "}");
-    private static final Pattern BLOCK_ID = Pattern.compile("[A-Za-z0-9_]{1," + MAX_FUNCTION_BLOCK_ID_LENGTH + "}");
 
     private AlinkValidation() {
     }
@@ -47,14 +44,13 @@ public final class AlinkValidation {
         int colon = identifier.indexOf(':');
         String local = identifier;
         if (colon >= 0) {
-            String block = identifier.substring(0, colon);
             local = identifier.substring(colon + 1);
-            if (!BLOCK_ID.matcher(block).matches()) {
+            if (!isWord(identifier, 0, colon, MAX_FUNCTION_BLOCK_ID_LENGTH)) {
                 throw new IllegalArgumentException(what + " identifier '" + printable(identifier)
                         + "': module id must be 1.." + MAX_FUNCTION_BLOCK_ID_LENGTH + " letters, digits or '_'");
             }
         }
-        if (!IDENTIFIER.matcher(local).matches()) {
+        if (!isWord(local, 0, local.length(), MAX_IDENTIFIER_LENGTH)) {
             throw new IllegalArgumentException(what + " identifier '" + printable(identifier) + "' must be 1.."
                     + MAX_IDENTIFIER_LENGTH + " letters, digits or '_'");
         }
@@ -62,6 +58,21 @@ public final class AlinkValidation {
             throw new IllegalArgumentException(what + " identifier '" + identifier + "' is reserved by the platform");
         }
         return identifier;
+    }
+
+    /** Whether {@code s[from, to)} is 1..{@code max} ASCII letters, digits or '_' (checked per post: no regex). */
+    private static boolean isWord(String s, int from, int to, int max) {
+        int length = to - from;
+        if (length < 1 || length > max) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

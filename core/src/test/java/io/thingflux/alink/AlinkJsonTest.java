@@ -117,6 +117,35 @@ class AlinkJsonTest {
     }
 
     @Test
+    void replyFieldsFollowTheRulesOfAnyEnvelope() {
+        // string codes of up to nine digits, the last of duplicate fields, unknown fields skipped
+        assertThat(AlinkJson.decodeReply(b("{\"id\":\"1\",\"code\":\"-460\"}")).code()).isEqualTo(-460);
+        assertThat(AlinkJson.decodeReply(b("{\"code\":1,\"id\":\"1\",\"code\":200,\"extra\":[1,{\"a\":null}]}")))
+                .isEqualTo(new AlinkReply("1", 200, null, null, null));
+        assertThat(AlinkJson.decodeReply(b("{\"id\":4294967295,\"code\":200,\"data\":[1,\"x\"]}")))
+                .isEqualTo(new AlinkReply("4294967295", 200, List.of(1, "x"), null, null));
+        for (String bad : List.of("{\"id\":\"1\",\"code\":\"1234567890\"}", "{\"id\":\"1\",\"code\":\"2OO\"}",
+                "{\"id\":\"1\",\"code\":\"-\"}", "{\"id\":\"1\",\"code\":200.0}", "{\"id\":\"1\",\"code\":4294967296}")) {
+            assertThatThrownBy(() -> AlinkJson.decodeReply(b(bad))).as(bad).isInstanceOf(MalformedAlinkException.class)
+                    .hasMessageContaining("code");
+        }
+        assertThatThrownBy(() -> AlinkJson.decodeReply(b("{\"code\":200}"))).isInstanceOf(MalformedAlinkException.class)
+                .hasMessageContaining("id");
+        assertThatThrownBy(() -> AlinkJson.decodeReply(b("{\"id\":1.5,\"code\":200}")))
+                .isInstanceOf(MalformedAlinkException.class).hasMessageContaining("id");
+        assertThatThrownBy(() -> AlinkJson.decodeReply(b("{\"id\":\"1\",\"code\":200,\"message\":7}")))
+                .isInstanceOf(MalformedAlinkException.class).hasMessageContaining("message");
+        assertThatThrownBy(() -> AlinkJson.decodeReply(b("{\"id\":\"1\",\"code\":200,\"data\":1e999}")))
+                .isInstanceOf(MalformedAlinkException.class);
+        assertThatThrownBy(() -> AlinkJson.decodeReply(b("{\"id\":\"1\",\"code\":200} {}")))
+                .isInstanceOf(MalformedAlinkException.class).hasMessageContaining("trailing");
+        assertThatThrownBy(() -> AlinkJson.decodeReply(b("[200]"))).isInstanceOf(MalformedAlinkException.class)
+                .hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> AlinkJson.decodeReply(b("{\"id\":\"1\",\"code\":"))).isInstanceOf(MalformedAlinkException.class)
+                .hasMessageContaining("not valid JSON");
+    }
+
+    @Test
     void malformedPayloadsFailWithATypedErrorThatDoesNotQuoteThem() {
         assertThatThrownBy(() -> AlinkJson.decodeRequest(b("{\"id\":\"1\",\"params\":{\"secretish\":")))
                 .isInstanceOf(MalformedAlinkException.class).hasMessageNotContaining("secretish");
