@@ -93,6 +93,8 @@ public final class AliyunDevice {
     private final List<String> subscriptions;
 
     private final Object lock = new Object();
+    /** Hands settled requests to their subscribers on the scheduler, one burst at a time. */
+    private final SerialDelivery delivery;
     /** Requests awaiting their reply, by id; guarded by {@link #lock}. */
     private final Map<String, PendingRequest> pending = new HashMap<>();
     /** NTP requests awaiting their response, by deviceSendTime, created on first use; guarded by {@link #lock}. */
@@ -120,6 +122,7 @@ public final class AliyunDevice {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
         this.decoder = new ThingMessageDecoder(topics, options.clock());
+        this.delivery = new SerialDelivery(options.scheduler());
         this.incoming = new MulticastBuffer<>(options.incomingBufferSize());
         List<String> filters = new ArrayList<>(topics.deviceSubscriptions());
         options.additionalSubscriptions().stream().filter(f -> !filters.contains(f)).forEach(filters::add);
@@ -695,11 +698,7 @@ public final class AliyunDevice {
                 run();
                 return;
             }
-            try {
-                options.scheduler().schedule(this);
-            } catch (RejectedExecutionException rejected) {
-                run(); // the scheduler is gone: the answer must not be lost
-            }
+            delivery.execute(this);
         }
 
         /** Delivers the settled result to the subscriber, once. */

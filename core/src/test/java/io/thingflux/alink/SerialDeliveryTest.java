@@ -1,0 +1,58 @@
+package io.thingflux.alink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+class SerialDeliveryTest {
+
+    @Test
+    void aBurstIsOneHandOffAndRunsInOrder() {
+        List<Runnable> handedOff = new ArrayList<>();
+        SerialDelivery delivery = new SerialDelivery(Schedulers.fromExecutor(handedOff::add));
+        List<Integer> ran = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            delivery.execute(() -> ran.add(n));
+        }
+        assertThat(handedOff).hasSize(1);
+        assertThat(ran).isEmpty();
+        handedOff.remove(0).run();
+        assertThat(ran).containsExactly(0, 1, 2);
+        delivery.execute(() -> ran.add(3)); // idle again: a new hand-off
+        assertThat(handedOff).hasSize(1);
+        handedOff.remove(0).run();
+        assertThat(ran).containsExactly(0, 1, 2, 3);
+    }
+
+    @Test
+    void aThrowingTaskDoesNotStopTheOthers() {
+        List<Runnable> handedOff = new ArrayList<>();
+        SerialDelivery delivery = new SerialDelivery(Schedulers.fromExecutor(handedOff::add));
+        List<String> ran = new ArrayList<>();
+        delivery.execute(() -> {
+            throw new IllegalStateException("subscriber bug");
+        });
+        delivery.execute(() -> ran.add("after"));
+        handedOff.remove(0).run();
+        assertThat(ran).containsExactly("after");
+    }
+
+    @Test
+    void aDisposedSchedulerRunsTheTaskOnTheCaller() {
+        Scheduler disposed = Schedulers.fromExecutor(r -> {
+            throw new RejectedExecutionException("disposed");
+        });
+        SerialDelivery delivery = new SerialDelivery(disposed);
+        List<String> ran = new ArrayList<>();
+        delivery.execute(() -> ran.add("answer"));
+        assertThat(ran).containsExactly("answer");
+        delivery.execute(() -> ran.add("next"));
+        assertThat(ran).containsExactly("answer", "next");
+    }
+}
