@@ -7,6 +7,7 @@ import io.thingflux.mqtt.Subscription;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
@@ -23,7 +24,10 @@ import reactor.core.publisher.Operators;
  * Signals go to the subscriber through the client's signal path ({@link ClientSession#toUser}: in order, off
  * the event loop, one scheduler task per burst) unless the client delivers on the event loop.
  */
-final class IncomingSubscription implements org.reactivestreams.Subscription {
+final class IncomingSubscription implements org.reactivestreams.Subscription, Runnable {
+
+    private static final AtomicLongFieldUpdater<IncomingSubscription> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(IncomingSubscription.class, "requested");
 
     final List<Subscription> filters;
     /** Bit {@code i} set when filter {@code i} (of the first 64) has no wildcard: it matches by equality. */
@@ -35,6 +39,8 @@ final class IncomingSubscription implements org.reactivestreams.Subscription {
     private ArrayDeque<Delivery> queue;
     private int qos0Queued;
     private long demand;
+    /** Demand requested from any thread and not yet taken over into {@link #demand} by the event loop. */
+    private volatile long requested;
     private boolean done;
     /** SUBACK received on the current connection. */
     boolean acknowledged;
@@ -73,15 +79,25 @@ final class IncomingSubscription implements org.reactivestreams.Subscription {
         return done;
     }
 
+    /**
+     * Adds demand; requests made while an earlier one still waits for the event loop join it, so a subscriber
+     * that requests in small steps costs one event-loop task per batch rather than one per request.
+     */
     @Override
     public void request(long n) {
         if (!Operators.validate(n)) {
             return;
         }
-        session.executeQuietly(() -> {
-            demand = Operators.addCap(demand, n);
-            drain();
-        });
+        if (Operators.addCap(REQUESTED, this, n) == 0) {
+            session.executeQuietly(this);
+        }
+    }
+
+    /** On the event loop: takes over the requested demand and emits what it allows. */
+    @Override
+    public void run() {
+        demand = Operators.addCap(demand, REQUESTED.getAndSet(this, 0));
+        drain();
     }
 
     @Override
