@@ -71,7 +71,8 @@ public final class ClientSession {
     private final OutgoingPublishes outgoing;
     private final SubscriptionRegistry subscriptions;
     private final Qos2ReceivedIds qos2Received = new Qos2ReceivedIds();
-    private final Sinks.Many<LinkState> states = Sinks.many().replay().latest();
+    /** Replays the latest state; created by the first {@link #states()} call, guarded by this object's monitor. */
+    private Sinks.Many<LinkState> states;
 
     private volatile LinkState state = LinkState.DISCONNECTED;
     private volatile long dropped;
@@ -90,7 +91,6 @@ public final class ClientSession {
         this.userScheduler = options.deliverOnEventLoop() ? null : resources.deliveryScheduler();
         this.outgoing = new OutgoingPublishes(this, packetIds);
         this.subscriptions = new SubscriptionRegistry(this, packetIds);
-        states.tryEmitNext(LinkState.DISCONNECTED);
     }
 
     // ---- public operations (any thread) ----
@@ -170,7 +170,19 @@ public final class ClientSession {
 
     /** The current state, then every change, until CLOSED. */
     public Flux<LinkState> states() {
-        Flux<LinkState> f = states.asFlux();
+        Sinks.Many<LinkState> sink;
+        synchronized (this) {
+            sink = states;
+            if (sink == null) {
+                sink = Sinks.many().replay().latest();
+                sink.tryEmitNext(state);
+                if (state == LinkState.CLOSED) {
+                    sink.tryEmitComplete();
+                }
+                states = sink;
+            }
+        }
+        Flux<LinkState> f = sink.asFlux();
         return userScheduler == null ? f : f.publishOn(userScheduler);
     }
 
@@ -240,10 +252,16 @@ public final class ClientSession {
 
     private void setState(LinkState next) {
         if (state != next) {
-            state = next;
-            states.tryEmitNext(next);
-            if (next == LinkState.CLOSED) {
-                states.tryEmitComplete();
+            Sinks.Many<LinkState> sink;
+            synchronized (this) {
+                state = next;
+                sink = states;
+            }
+            if (sink != null) {
+                sink.tryEmitNext(next);
+                if (next == LinkState.CLOSED) {
+                    sink.tryEmitComplete();
+                }
             }
         }
     }

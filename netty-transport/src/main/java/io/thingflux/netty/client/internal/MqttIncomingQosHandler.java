@@ -35,7 +35,8 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
     public static final String NAME = "qos.incoming";
 
     private final Qos2ReceivedIds qos2Received;
-    private final ArrayDeque<Delivery> pendingAcks = new ArrayDeque<>(4);
+    /** Created with the first QoS 1/2 message: a connection that only publishes holds none. */
+    private ArrayDeque<Delivery> pendingAcks;
     private ChannelHandlerContext ctx;
     private boolean reading;
     private boolean flushAtReadComplete;
@@ -70,12 +71,12 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
             case AT_MOST_ONCE -> ctx.fireChannelRead(new Delivery(message, 0, null));
             case AT_LEAST_ONCE -> {
                 Delivery d = new Delivery(message, p.packetId(), this);
-                pendingAcks.add(d);
+                pending().add(d);
                 ctx.fireChannelRead(d);
             }
             case EXACTLY_ONCE -> {
                 Delivery d = new Delivery(message, p.packetId(), this);
-                pendingAcks.add(d);
+                pending().add(d);
                 if (qos2Received.add(p.packetId())) {
                     ctx.fireChannelRead(d);
                 } else {
@@ -86,6 +87,13 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
         }
     }
 
+    private ArrayDeque<Delivery> pending() {
+        if (pendingAcks == null) {
+            pendingAcks = new ArrayDeque<>(4);
+        }
+        return pendingAcks;
+    }
+
     /** Sends the acknowledgements at the head of the queue whose messages were taken, in order. */
     void drainAcks() {
         if (ctx == null || !ctx.channel().isActive()) {
@@ -93,6 +101,9 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
         }
         boolean wrote = false;
         Delivery head;
+        if (pendingAcks == null) {
+            return;
+        }
         while ((head = pendingAcks.peek()) != null && head.isConsumed()) {
             pendingAcks.poll();
             if (head.message.qos() == MqttQos.AT_LEAST_ONCE) {
@@ -135,12 +146,12 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
 
     /** Acknowledgements still withheld. */
     int pendingAcks() {
-        return pendingAcks.size();
+        return pendingAcks == null ? 0 : pendingAcks.size();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        pendingAcks.clear();
+        pendingAcks = null;
         ctx.fireChannelInactive();
     }
 }
