@@ -111,6 +111,12 @@ final class AlinkResponder {
             g.writeFieldName("id");
             if (id == null) {
                 g.writeNull();
+            } else if (id.isTextual()) {
+                g.writeString(id.textValue());
+            } else if (id.isInt()) {
+                g.writeNumber(id.intValue());
+            } else if (id.isLong()) {
+                g.writeNumber(id.longValue());
             } else {
                 JSON.writeTree(g, id);
             }
