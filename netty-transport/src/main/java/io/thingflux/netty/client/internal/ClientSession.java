@@ -183,7 +183,9 @@ public final class ClientSession {
             }
         }
         Flux<LinkState> f = sink.asFlux();
-        return userScheduler == null ? f : f.publishOn(userScheduler);
+        // prefetch 1: states change rarely, and the replay buffer keeps what a slow subscriber has not seen yet,
+        // so a 256-slot queue per subscriber would only cost memory
+        return userScheduler == null ? f : f.publishOn(userScheduler, 1);
     }
 
     public LinkState state() {
