@@ -57,9 +57,12 @@ public final class MqttClientOptions {
     private final String clientId;
     private final String username;
     private final byte[] password;
+    /** Decided once: {@link #checkPublishAllowed} runs for every publish. */
+    private final boolean aliyunLimits;
 
     private MqttClientOptions(Builder b) {
         this.b = b.copy();
+        this.aliyunLimits = b.aliyunLimits != null ? b.aliyunLimits : AliyunEndpoints.isAliyunHost(b.host);
         if (b.identity != null) {
             MqttCredentials credentials = b.signer.sign(b.identity);
             this.clientId = credentials.clientId();
@@ -223,7 +226,7 @@ public final class MqttClientOptions {
 
     /** Whether Aliyun's limits are enforced. */
     public boolean aliyunLimits() {
-        return b.aliyunLimits != null ? b.aliyunLimits : AliyunEndpoints.isAliyunHost(b.host);
+        return aliyunLimits;
     }
 
     /** Never shows the password. */

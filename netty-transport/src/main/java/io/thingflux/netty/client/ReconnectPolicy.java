@@ -49,15 +49,21 @@ public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double m
         }
     }
 
-    /** Retry forever: 1 s doubling to 2 min, ±25 % jitter (the default for reconnects). */
+    private static final ReconnectPolicy EXPONENTIAL = new ReconnectPolicy(DEFAULT_INITIAL_DELAY, DEFAULT_MAX_DELAY,
+            DEFAULT_MULTIPLIER, DEFAULT_JITTER, UNLIMITED);
+    private static final ReconnectPolicy NONE = new ReconnectPolicy(Duration.ZERO, Duration.ZERO, 1.0, 0.0, 0);
+
+    /**
+     * Retry forever: 1 s doubling to 2 min, ±25 % jitter (the default for reconnects). One shared instance, so
+     * thousands of clients with the default hold no policy of their own.
+     */
     public static ReconnectPolicy exponential() {
-        return new ReconnectPolicy(DEFAULT_INITIAL_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MULTIPLIER, DEFAULT_JITTER,
-                UNLIMITED);
+        return EXPONENTIAL;
     }
 
-    /** Never retry (the default for the first connect: {@code connect()} reports the first failure). */
+    /** Never retry (the default for the first connect: {@code connect()} reports the first failure); shared. */
     public static ReconnectPolicy none() {
-        return new ReconnectPolicy(Duration.ZERO, Duration.ZERO, 1.0, 0.0, 0);
+        return NONE;
     }
 
     /** This policy with at most {@code attempts} retries. */

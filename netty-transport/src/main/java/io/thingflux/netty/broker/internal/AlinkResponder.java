@@ -1,6 +1,8 @@
 package io.thingflux.netty.broker.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -8,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.PropertyValue;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -36,7 +39,7 @@ final class AlinkResponder {
 
     /** Handles a PUBLISH device {@code device} is allowed to make (the ACL was checked). */
     void onDevicePublish(DeviceState device, String topic, byte[] payload, MqttQos qos) {
-        String sysPrefix = "/sys/" + device.productKey + "/" + device.deviceName + "/";
+        String sysPrefix = device.sysPrefix;
         if (topic.startsWith(sysPrefix)) {
             String rest = topic.substring(sysPrefix.length());
             if (rest.startsWith("thing/")) {
@@ -97,15 +100,38 @@ final class AlinkResponder {
         }
     }
 
+    /**
+     * Publishes {@code {"id":..,"code":..,"data":{},"message":..,"method":..,"version":"1.0"}} on
+     * {@code topic + "_reply"}, written field by field (no tree is built for it).
+     */
     private void replyTo(String topic, JsonNode id, String method, int code, String message, MqttQos qos) {
-        ObjectNode reply = JsonNodeFactory.instance.objectNode();
-        reply.set("id", id == null ? JsonNodeFactory.instance.nullNode() : id);
-        reply.put("code", code);
-        reply.putObject("data");
-        reply.put("message", message);
-        reply.put("method", method);
-        reply.put("version", "1.0");
-        engine.publishFromPlatform(topic + "_reply", bytes(reply), qos);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("id");
+            if (id == null) {
+                g.writeNull();
+            } else if (id.isTextual()) {
+                g.writeString(id.textValue());
+            } else if (id.isInt()) {
+                g.writeNumber(id.intValue());
+            } else if (id.isLong()) {
+                g.writeNumber(id.longValue());
+            } else {
+                JSON.writeTree(g, id);
+            }
+            g.writeNumberField("code", code);
+            g.writeFieldName("data");
+            g.writeStartObject();
+            g.writeEndObject();
+            g.writeStringField("message", message);
+            g.writeStringField("method", method);
+            g.writeStringField("version", "1.0");
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write an Alink reply", e);
+        }
+        engine.publishFromPlatform(topic + "_reply", out.toByteArray(), qos);
     }
 
     private static void storeProperties(DeviceState device, JsonNode params) {
@@ -114,11 +140,28 @@ final class AlinkResponder {
             JsonNode v = e.getValue();
             if (v.isObject() && v.has("value")) {
                 long time = v.hasNonNull("time") ? v.get("time").asLong(now) : now;
-                device.putProperty(new PropertyValue(e.getKey(), v.get("value").toString(), time));
+                device.putProperty(new PropertyValue(e.getKey(), jsonText(v.get("value")), time));
             } else {
-                device.putProperty(new PropertyValue(e.getKey(), v.toString(), now));
+                device.putProperty(new PropertyValue(e.getKey(), jsonText(v), now));
             }
         }
+    }
+
+    /**
+     * {@code v} as JSON text, the same as {@code v.toString()}: scalars directly (the common case of a
+     * property value), anything else through the serializer.
+     */
+    static String jsonText(JsonNode v) {
+        if (v.isInt() || v.isLong() || v.isBigInteger() || v.isBoolean() || v.isNull()) {
+            return v.asText();
+        }
+        if (v.isDouble() && Double.isFinite(v.doubleValue())) {
+            return Double.toString(v.doubleValue());
+        }
+        if (v.isTextual()) {
+            return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.textValue())) + '"';
+        }
+        return v.toString();
     }
 
     /** Batch post: {@code properties} maps an identifier to an array of {value,time}; the latest time wins. */

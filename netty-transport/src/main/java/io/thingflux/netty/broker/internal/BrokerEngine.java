@@ -85,8 +85,12 @@ public final class BrokerEngine implements AutoCloseable {
         return new PlatformAuthenticator.Result(Principal.anonymous(clientId), null);
     }
 
-    /** The session a connection of {@code principal} attaches to, whether it was present, and what it queued. */
-    record Attachment(ClientSession session, boolean sessionPresent, List<OutboundMessage> queued) {
+    /**
+     * The session a connection of {@code principal} attaches to, whether it was present, what it queued, and
+     * the device's state ({@code null} for other principals), kept by the connection for its publishes.
+     */
+    record Attachment(ClientSession session, boolean sessionPresent, List<OutboundMessage> queued,
+                      DeviceState device) {
     }
 
     Attachment attach(Principal principal, boolean cleanSession, MqttServerHandler handler) {
@@ -107,12 +111,14 @@ public final class BrokerEngine implements AutoCloseable {
         if (previous[0] != null) {
             previous[0].closeForTakeover();
         }
+        DeviceState device = null;
         if (principal.isDevice()) {
-            device(principal.productKey(), principal.deviceName()).online();
+            device = device(principal.productKey(), principal.deviceName());
+            device.online();
         }
         counters.onlineSessions.increment();
         counters.accepted();
-        return new Attachment(session, present[0], queued);
+        return new Attachment(session, present[0], queued, device);
     }
 
     void detach(ClientSession session, MqttServerHandler handler) {
@@ -136,8 +142,11 @@ public final class BrokerEngine implements AutoCloseable {
 
     // ---- messages ----------------------------------------------------------------------------------
 
-    /** A PUBLISH a client made (its ACL was checked): recorded, shown to listeners, answered, routed. */
-    void onClientPublish(Principal from, String clientId, Publish publish) {
+    /**
+     * A PUBLISH a client made (its ACL was checked): recorded, shown to listeners, answered, routed.
+     * {@code device} is the state of the publishing device ({@code null} unless {@code from} is a device).
+     */
+    void onClientPublish(Principal from, DeviceState device, String clientId, Publish publish) {
         counters.publishesReceived.increment();
         byte[] payload = publish.payloadUnsafe();
         if (recorder != null || !listeners.isEmpty()) {
@@ -152,8 +161,8 @@ public final class BrokerEngine implements AutoCloseable {
         }
         if (aliyun()) {
             if (from.isDevice()) {
-                alink.onDevicePublish(device(from.productKey(), from.deviceName()), publish.topic(), payload,
-                        publish.qos());
+                alink.onDevicePublish(device != null ? device : device(from.productKey(), from.deviceName()),
+                        publish.topic(), payload, publish.qos());
                 // the platform, not other devices, receives what a device sends; applications watch it
                 route(publish.topic(), payload, publish.qos(), false);
             } else {
@@ -180,13 +189,49 @@ public final class BrokerEngine implements AutoCloseable {
     }
 
     private void route(String topic, byte[] payload, MqttQos qos, boolean toDevices) {
-        Map<ClientSession, MqttQos> targets = new HashMap<>();
-        tree.match(topic, (s, granted) -> {
-            if (toDevices || !s.principal.isDevice()) {
-                targets.merge(s, granted, (a, b) -> a.code() >= b.code() ? a : b);
+        Targets targets = new Targets(toDevices);
+        tree.match(topic, targets);
+        targets.deliver(topic, payload, qos);
+    }
+
+    /**
+     * The sessions a message goes to, each with the highest QoS its matching filters granted. Most messages
+     * (a reply to one device) have one target, kept in fields; a map is made only for a second one.
+     */
+    private static final class Targets implements java.util.function.BiConsumer<ClientSession, MqttQos> {
+        private final boolean toDevices;
+        private ClientSession first;
+        private MqttQos firstQos;
+        private Map<ClientSession, MqttQos> more;
+
+        Targets(boolean toDevices) {
+            this.toDevices = toDevices;
+        }
+
+        @Override
+        public void accept(ClientSession s, MqttQos granted) {
+            if (!toDevices && s.principal.isDevice()) {
+                return;
             }
-        });
-        targets.forEach((s, granted) -> s.offer(new OutboundMessage(topic, payload, qos.min(granted), false)));
+            if (first == null || first == s) {
+                first = s;
+                firstQos = firstQos == null || granted.code() > firstQos.code() ? granted : firstQos;
+                return;
+            }
+            if (more == null) {
+                more = new HashMap<>();
+            }
+            more.merge(s, granted, (a, b) -> a.code() >= b.code() ? a : b);
+        }
+
+        void deliver(String topic, byte[] payload, MqttQos qos) {
+            if (first != null) {
+                first.offer(new OutboundMessage(topic, payload, qos.min(firstQos), false));
+            }
+            if (more != null) {
+                more.forEach((s, granted) -> s.offer(new OutboundMessage(topic, payload, qos.min(granted), false)));
+            }
+        }
     }
 
     private void retain(String topic, byte[] payload, MqttQos qos) {

@@ -24,6 +24,8 @@ final class DeviceState {
 
     final String productKey;
     final String deviceName;
+    /** {@code /sys/{pk}/{dn}/}, the start of the device's thing-model topics. */
+    final String sysPrefix;
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean everOnline;
     private final ConcurrentHashMap<String, PropertyValue> properties = new ConcurrentHashMap<>();
@@ -39,6 +41,7 @@ final class DeviceState {
     DeviceState(String productKey, String deviceName) {
         this.productKey = productKey;
         this.deviceName = deviceName;
+        this.sysPrefix = "/sys/" + productKey + "/" + deviceName + "/";
     }
 
     void online() {

@@ -68,12 +68,18 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> connectTimeout;
     private Principal principal;
     private ClientSession session;
+    private DeviceState device;
+    /** {@code /sys/{pk}/{dn}/} of a device whose names hold no '/': topics under it pass the ACL at once. */
+    private String ownSysPrefix;
     private String clientId;
     private Will will;
     private boolean active;
     private boolean connected;
     private boolean closed;
     private boolean takenOver;
+    /** Inside a batch of reads: writes wait for {@link #channelReadComplete} to be flushed together. */
+    private boolean reading;
+    private boolean flushPending;
     private int lastPacketId;
     private IntObjectHashMap<Object> inflight;
     private ArrayDeque<OutboundMessage> pending;
@@ -117,6 +123,7 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         if (!(msg instanceof MqttPacket packet)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -140,12 +147,37 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
             case PUBCOMP -> onAck(((PubComp) packet).packetId());
             case SUBSCRIBE -> onSubscribe((Subscribe) packet);
             case UNSUBSCRIBE -> onUnsubscribe((Unsubscribe) packet);
-            case PINGREQ -> ctx.writeAndFlush(PingResp.INSTANCE);
+            case PINGREQ -> writeSoon(PingResp.INSTANCE);
             case DISCONNECT -> {
                 will = null; // MQTT-3.14.4-3
                 ctx.close();
             }
             default -> violation("a server does not accept " + packet.type()); // CONNECT twice, CONNACK, ...
+        }
+    }
+
+    /** The end of a batch of reads: one flush for every answer and delivery it produced. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Writes {@code packet}, flushed at the end of the read batch (at once outside one). */
+    private void writeSoon(Object packet) {
+        ctx.write(packet, ctx.voidPromise());
+        flushSoon();
+    }
+
+    private void flushSoon() {
+        if (reading) {
+            flushPending = true;
+        } else {
+            ctx.flush();
         }
     }
 
@@ -190,6 +222,10 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         }
         BrokerEngine.Attachment attachment = engine.attach(principal, connect.cleanSession(), this);
         session = attachment.session();
+        device = attachment.device();
+        if (device != null && principal.productKey().indexOf('/') < 0 && principal.deviceName().indexOf('/') < 0) {
+            ownSysPrefix = "/sys/" + principal.productKey() + "/" + principal.deviceName() + "/";
+        }
         connected = true;
         ctx.write(ConnAck.accepted(attachment.sessionPresent()));
         if (connect.keepAliveSeconds() > 0) {
@@ -224,7 +260,7 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
             violation("the platform does not support QoS 2");
             return;
         }
-        if (principal.isDevice()
+        if (principal.isDevice() && !(ownSysPrefix != null && publish.topic().startsWith(ownSysPrefix))
                 && !TopicAcl.mayPublish(principal.productKey(), principal.deviceName(), publish.topic())) {
             engine.counters().aclViolations.increment();
             log.debug("closing {}: publish to {} is not allowed", clientId, publish.topic());
@@ -232,19 +268,19 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (publish.qos()) {
-            case AT_MOST_ONCE -> engine.onClientPublish(principal, clientId, publish);
+            case AT_MOST_ONCE -> engine.onClientPublish(principal, device, clientId, publish);
             case AT_LEAST_ONCE -> {
-                engine.onClientPublish(principal, clientId, publish);
-                ctx.writeAndFlush(new PubAck(publish.packetId()));
+                engine.onClientPublish(principal, device, clientId, publish);
+                writeSoon(new PubAck(publish.packetId()));
             }
             case EXACTLY_ONCE -> {
                 if (inboundQos2 == null) {
                     inboundQos2 = new IntObjectHashMap<>(4);
                 }
                 if (inboundQos2.put(publish.packetId(), Boolean.TRUE) == null) {
-                    engine.onClientPublish(principal, clientId, publish); // once, however often it is resent
+                    engine.onClientPublish(principal, device, clientId, publish); // once, however often resent
                 }
-                ctx.writeAndFlush(new PubRec(publish.packetId()));
+                writeSoon(new PubRec(publish.packetId()));
             }
         }
     }
@@ -253,7 +289,7 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         if (inboundQos2 != null) {
             inboundQos2.remove(packetId);
         }
-        ctx.writeAndFlush(new PubComp(packetId));
+        writeSoon(new PubComp(packetId));
     }
 
     private void onSubscribe(Subscribe subscribe) {
@@ -282,12 +318,12 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         for (OutboundMessage r : retained) {
             deliverOnLoop(r, false);
         }
-        ctx.flush();
+        flushSoon();
     }
 
     private void onUnsubscribe(Unsubscribe unsubscribe) {
         unsubscribe.filters().forEach(f -> engine.unsubscribe(session, f));
-        ctx.writeAndFlush(new UnsubAck(unsubscribe.packetId()));
+        writeSoon(new UnsubAck(unsubscribe.packetId()));
     }
 
     private void onAck(int packetId) {
@@ -300,7 +336,7 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         if (inflight != null && inflight.get(packetId) instanceof Publish) {
             inflight.put(packetId, AWAITING_PUBCOMP);
         }
-        ctx.writeAndFlush(new PubRel(packetId));
+        writeSoon(new PubRel(packetId));
     }
 
     private void violation(String what) {
@@ -368,7 +404,7 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
             sent = true;
         }
         if (sent) {
-            ctx.flush();
+            flushSoon();
         }
     }
 
@@ -381,10 +417,9 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
 
     private void write(Publish publish, boolean flush) {
         engine.counters().publishesDelivered.increment();
+        ctx.write(publish, ctx.voidPromise());
         if (flush) {
-            ctx.writeAndFlush(publish, ctx.voidPromise());
-        } else {
-            ctx.write(publish, ctx.voidPromise());
+            flushSoon();
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks a CONNECT the way the Aliyun IoT Platform does (doc 73742, 148610): the clientId's
@@ -42,6 +43,13 @@ public final class PlatformAuthenticator {
     private final Map<String, String> deviceSecrets = new HashMap<>();
     private final Map<String, String> productSecrets;
     private final Map<String, byte[]> appPasswords = new HashMap<>();
+    /**
+     * Device secrets derived from product secrets (an HMAC each), kept for the next connect of the device; at
+     * most {@value #DERIVED_SECRETS_LIMIT}, cleared when full.
+     */
+    private final ConcurrentHashMap<String, String> derivedSecrets = new ConcurrentHashMap<>();
+
+    static final int DERIVED_SECRETS_LIMIT = 100_000;
 
     PlatformAuthenticator(Iterable<AliyunDeviceIdentity> devices, Map<String, String> productSecrets,
                           Map<String, String> apps) {
@@ -63,13 +71,24 @@ public final class PlatformAuthenticator {
     }
 
     private Optional<String> secretOf(String pk, String dn) {
-        String secret = deviceSecrets.get(key(pk, dn));
+        String key = key(pk, dn);
+        String secret = deviceSecrets.get(key);
         if (secret != null) {
             return Optional.of(secret);
         }
         String productSecret = productSecrets.get(pk);
-        return productSecret == null ? Optional.empty()
-                : Optional.of(AliyunProducts.deriveDeviceSecret(productSecret, dn));
+        if (productSecret == null) {
+            return Optional.empty();
+        }
+        String derived = derivedSecrets.get(key);
+        if (derived == null) {
+            derived = AliyunProducts.deriveDeviceSecret(productSecret, dn);
+            if (derivedSecrets.size() >= DERIVED_SECRETS_LIMIT) {
+                derivedSecrets.clear();
+            }
+            derivedSecrets.put(key, derived);
+        }
+        return Optional.of(derived);
     }
 
     Result check(Connect connect, boolean tls) {

@@ -1,6 +1,7 @@
 package io.thingflux.netty.broker.internal;
 
 import io.thingflux.mqtt.MqttQos;
+import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -9,6 +10,11 @@ import java.util.function.BiConsumer;
  * node where their filter ends. Matching a topic name walks the literal, {@code +} and {@code #} branches
  * (MQTT 3.1.1 §4.7) without locking; subscribing and unsubscribing are serialised on one lock, and
  * unsubscribing prunes the nodes left empty so the tree stays as small as the live filters.
+ *
+ * <p>The result of matching a topic name is cached until the next subscribe or unsubscribe, so a topic that
+ * is published to again and again (a device's reply topic) costs one map lookup instead of a walk of its
+ * levels. The cache holds at most {@value #MATCH_CACHE_LIMIT} topic names and is cleared when full and
+ * whenever a subscription is removed.
  *
  * @param <S> the subscriber type
  */
@@ -26,8 +32,18 @@ public final class SubscriptionTree<S> {
         }
     }
 
+    /** Topic names whose matches are cached, at most. */
+    static final int MATCH_CACHE_LIMIT = 10_000;
+
+    /** The subscriptions one topic name matched, in visiting order, while the tree was at {@code version}. */
+    private record CachedMatch(long version, Object[] subscribers, MqttQos[] qos) {
+    }
+
     private final Node<S> root = new Node<>(null, "");
     private final Object writeLock = new Object();
+    private final ConcurrentHashMap<String, CachedMatch> matchCache = new ConcurrentHashMap<>();
+    /** Incremented after every change of the tree; a cached match of an older version is not used. */
+    private volatile long version;
 
     /** Adds (or replaces the QoS of) {@code subscriber}'s subscription to the valid filter {@code filter}. */
     public void subscribe(String filter, S subscriber, MqttQos qos) {
@@ -39,6 +55,7 @@ public final class SubscriptionTree<S> {
                 node = node.children.computeIfAbsent(level, l -> new Node<>(parent, l));
             }
             node.subscribers.put(subscriber, qos);
+            version++;
         }
     }
 
@@ -54,6 +71,10 @@ public final class SubscriptionTree<S> {
                 }
             }
             boolean removed = node.subscribers.remove(subscriber) != null;
+            version++;
+            if (removed && !matchCache.isEmpty()) {
+                matchCache.clear(); // no cached match may keep a subscriber that left alive
+            }
             while (node != root && node.subscribers.isEmpty() && node.children.isEmpty()) {
                 node.parent.children.remove(node.level, node);
                 node = node.parent;
@@ -66,9 +87,28 @@ public final class SubscriptionTree<S> {
      * Calls {@code visitor} for every subscription whose filter matches the topic name {@code topic}. A
      * subscriber with several matching filters is visited once per filter.
      */
+    @SuppressWarnings("unchecked")
     public void match(String topic, BiConsumer<S, MqttQos> visitor) {
-        String[] levels = topic.split("/", -1);
-        matchFrom(root, levels, 0, visitor, topic.startsWith("$"));
+        long v = version; // read before walking: a change during the walk makes the entry stale at once
+        CachedMatch cached = matchCache.get(topic);
+        if (cached == null || cached.version() != v) {
+            ArrayList<Object> subscribers = new ArrayList<>(2);
+            ArrayList<MqttQos> qos = new ArrayList<>(2);
+            matchFrom(root, topic.split("/", -1), 0, (s, q) -> {
+                subscribers.add(s);
+                qos.add(q);
+            }, topic.startsWith("$"));
+            cached = new CachedMatch(v, subscribers.toArray(), qos.toArray(new MqttQos[0]));
+            if (matchCache.size() >= MATCH_CACHE_LIMIT) {
+                matchCache.clear();
+            }
+            matchCache.put(topic, cached);
+        }
+        Object[] subscribers = cached.subscribers();
+        MqttQos[] qos = cached.qos();
+        for (int i = 0; i < subscribers.length; i++) {
+            visitor.accept((S) subscribers[i], qos[i]);
+        }
     }
 
     private void matchFrom(Node<S> node, String[] levels, int index, BiConsumer<S, MqttQos> visitor,

@@ -63,14 +63,16 @@ public final class ClientSession {
 
     private final MqttClientOptions options;
     private final EventLoop loop;
+    private final MqttClientResources resources;
     private final Scheduler userScheduler;
-    private final Bootstrap bootstrap;
-    private final String logPrefix;
+    /** Signals to user code, created with the first one; {@code null} when delivering on the event loop. */
+    private UserSignals signals;
     private final PacketIdAllocator packetIds = new PacketIdAllocator();
     private final OutgoingPublishes outgoing;
     private final SubscriptionRegistry subscriptions;
     private final Qos2ReceivedIds qos2Received = new Qos2ReceivedIds();
-    private final Sinks.Many<LinkState> states = Sinks.many().replay().latest();
+    /** Replays the latest state; created by the first {@link #states()} call, guarded by this object's monitor. */
+    private Sinks.Many<LinkState> states;
 
     private volatile LinkState state = LinkState.DISCONNECTED;
     private volatile long dropped;
@@ -84,24 +86,11 @@ public final class ClientSession {
 
     public ClientSession(MqttClientOptions options, MqttClientResources resources) {
         this.options = options;
+        this.resources = resources;
         this.loop = resources.eventLoopGroup().next();
         this.userScheduler = options.deliverOnEventLoop() ? null : resources.deliveryScheduler();
-        this.logPrefix = "[" + options.clientId() + "]";
         this.outgoing = new OutgoingPublishes(this, packetIds);
         this.subscriptions = new SubscriptionRegistry(this, packetIds);
-        this.bootstrap = new Bootstrap().group(loop).channel(resources.channelType())
-                .resolver(NoopAddressResolverGroup.INSTANCE)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        options.connectTimeout().toMillis()))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ClientPipeline.install(ch, ClientSession.this);
-                    }
-                });
-        states.tryEmitNext(LinkState.DISCONNECTED);
     }
 
     // ---- public operations (any thread) ----
@@ -143,23 +132,24 @@ public final class ClientSession {
 
     /** Publishes {@code message}; completes on write (QoS 0), PUBACK (1) or PUBCOMP (2). */
     public Mono<PublishResult> publish(LinkMessage message) {
-        return toUser(Mono.create(sink -> {
-            OutgoingPublish p = new OutgoingPublish(message, sink, System.nanoTime());
-            sink.onCancel(() -> execute(() -> outgoing.cancel(p)));
-            execute(() -> {
-                if (state == LinkState.CLOSED) {
-                    p.fail(new MqttClosedException("the client is closed"));
-                } else {
-                    outgoing.submit(p);
-                }
-            });
-        }));
+        return OutgoingPublish.mono(this, message);
+    }
+
+    /** Hands a subscribed publish to the event loop. */
+    void submit(OutgoingPublish p) {
+        execute(() -> {
+            if (state == LinkState.CLOSED) {
+                p.fail(new MqttClosedException("the client is closed"));
+            } else {
+                outgoing.submit(p);
+            }
+        });
     }
 
     /** Subscribes {@code actual} to {@code filters}; see {@link IncomingSubscription}. */
     public void subscribe(List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
                           Consumer<? super List<SubAckReturnCode>> onSubAck) {
-        IncomingSubscription s = new IncomingSubscription(this, filters, actual, onSubAck, userScheduler);
+        IncomingSubscription s = new IncomingSubscription(this, filters, actual, onSubAck);
         actual.onSubscribe(s);
         execute(() -> {
             if (state == LinkState.CLOSED) {
@@ -170,16 +160,32 @@ public final class ClientSession {
         });
     }
 
-    /** Messages matching no subscription; hot. */
+    /**
+     * Messages matching no subscription; hot. They are emitted from the signal path (see {@link #toUser}),
+     * so subscribers need no queue and thread hop of their own.
+     */
     public Flux<LinkMessage> unsolicited() {
-        Flux<LinkMessage> f = subscriptions.unsolicited().asFlux();
-        return userScheduler == null ? f : f.publishOn(userScheduler);
+        return subscriptions.unsolicited().asFlux();
     }
 
     /** The current state, then every change, until CLOSED. */
     public Flux<LinkState> states() {
-        Flux<LinkState> f = states.asFlux();
-        return userScheduler == null ? f : f.publishOn(userScheduler);
+        Sinks.Many<LinkState> sink;
+        synchronized (this) {
+            sink = states;
+            if (sink == null) {
+                sink = Sinks.many().replay().latest();
+                sink.tryEmitNext(state);
+                if (state == LinkState.CLOSED) {
+                    sink.tryEmitComplete();
+                }
+                states = sink;
+            }
+        }
+        Flux<LinkState> f = sink.asFlux();
+        // prefetch 1: states change rarely, and the replay buffer keeps what a slow subscriber has not seen yet,
+        // so a 256-slot queue per subscriber would only cost memory
+        return userScheduler == null ? f : f.publishOn(userScheduler, 1);
     }
 
     public LinkState state() {
@@ -213,8 +219,26 @@ public final class ClientSession {
         try {
             execute(r);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.debug("{} event loop shut down; signal ignored", logPrefix);
+            LOG.debug("[{}] event loop shut down; signal ignored", options.clientId());
         }
+    }
+
+    /**
+     * Runs {@code signal} for user code: on the delivery scheduler after the signals before it (one task per
+     * burst, see {@link UserSignals}), or at once when the client delivers on the event loop. Called on the
+     * event loop.
+     */
+    void toUser(Runnable signal) {
+        if (userScheduler == null) {
+            signal.run();
+            return;
+        }
+        UserSignals s = signals;
+        if (s == null) {
+            s = new UserSignals(userScheduler);
+            signals = s;
+        }
+        s.signal(signal);
     }
 
     private <T> Mono<T> toUser(Mono<T> mono) {
@@ -230,10 +254,16 @@ public final class ClientSession {
 
     private void setState(LinkState next) {
         if (state != next) {
-            state = next;
-            states.tryEmitNext(next);
-            if (next == LinkState.CLOSED) {
-                states.tryEmitComplete();
+            Sinks.Many<LinkState> sink;
+            synchronized (this) {
+                state = next;
+                sink = states;
+            }
+            if (sink != null) {
+                sink.tryEmitNext(next);
+                if (next == LinkState.CLOSED) {
+                    sink.tryEmitComplete();
+                }
             }
         }
     }
@@ -260,8 +290,21 @@ public final class ClientSession {
         if (state == LinkState.CLOSED) {
             return;
         }
-        LOG.debug("{} connecting to {}", logPrefix, address);
+        LOG.debug("[{}] connecting to {}", options.clientId(), address);
         InetSocketAddress local = options.localAddress();
+        // a bootstrap per attempt: connecting is rare, and an idle client then holds none
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(resources.channelType())
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        options.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ClientPipeline.install(ch, ClientSession.this);
+                    }
+                });
         ChannelFuture f = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
         Channel ch = f.channel();
         channel = ch;
@@ -283,7 +326,7 @@ public final class ClientSession {
         if (options.cleanSession()) {
             qos2Received.clear();
         }
-        LOG.info("{} connected to {}:{} (session present {})", logPrefix, options.host(), options.port(),
+        LOG.info("[{}] connected to {}:{} (session present {})", options.clientId(), options.host(), options.port(),
                 ack.sessionPresent());
         setState(LinkState.CONNECTED);
         options.metrics().connected(reconnect);
@@ -313,7 +356,7 @@ public final class ClientSession {
         }
         Throwable error = typed(cause, wasConnected);
         if (wasConnected) {
-            LOG.info("{} connection lost: {}", logPrefix, error.toString());
+            LOG.info("[{}] connection lost: {}", options.clientId(), error.toString());
             attempt = 0;
             if (options.reconnectPolicy().allows(1)) {
                 setState(LinkState.RECONNECTING);
@@ -327,7 +370,7 @@ public final class ClientSession {
             return;
         }
         if (error instanceof MqttConnectException refused && refused.isFatal()) {
-            LOG.warn("{} connection refused for good: {}", logPrefix, error.getMessage());
+            LOG.warn("[{}] connection refused for good: {}", options.clientId(), error.getMessage());
             close(error, error);
             return;
         }
@@ -335,12 +378,12 @@ public final class ClientSession {
         attempt++;
         if (policy.allows(attempt)) {
             Duration delay = policy.delay(attempt);
-            LOG.debug("{} attempt {} failed ({}); retrying in {} ms", logPrefix, attempt, error.toString(),
+            LOG.debug("[{}] attempt {} failed ({}); retrying in {} ms", options.clientId(), attempt, error.toString(),
                     delay.toMillis());
             retryTimer = loop.schedule(this::startAttempt, delay.toNanos(), TimeUnit.NANOSECONDS);
             return;
         }
-        LOG.info("{} giving up after {} attempt(s): {}", logPrefix, attempt, error.toString());
+        LOG.info("[{}] giving up after {} attempt(s): {}", options.clientId(), attempt, error.toString());
         setState(LinkState.DISCONNECTED);
         failWaiters(error);
         MqttClosedException closed = new MqttClosedException("the connection was lost and not retried", error);
@@ -422,8 +465,9 @@ public final class ClientSession {
         return LOG;
     }
 
+    /** {@code [clientId]} for log lines; built when logged, so a client does not hold a copy of its id. */
     String logPrefix() {
-        return logPrefix;
+        return "[" + options.clientId() + "]";
     }
 
     OutgoingPublishes outgoing() {

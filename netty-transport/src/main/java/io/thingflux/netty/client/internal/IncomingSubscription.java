@@ -7,10 +7,10 @@ import io.thingflux.mqtt.Subscription;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * One subscriber of {@code subscribe(filters)}: the filters it asked for, its queue of matching messages and
@@ -21,20 +21,26 @@ import reactor.core.scheduler.Scheduler;
  * messages, dropping the oldest beyond that.
  *
  * <p>State is confined to the client's event loop; {@link #request} and {@link #cancel} hop onto it.
- * Signals go to the subscriber through a {@link Scheduler.Worker} (in order, off the event loop) unless
- * the client delivers on the event loop.
+ * Signals go to the subscriber through the client's signal path ({@link ClientSession#toUser}: in order, off
+ * the event loop, one scheduler task per burst) unless the client delivers on the event loop.
  */
-final class IncomingSubscription implements org.reactivestreams.Subscription {
+final class IncomingSubscription implements org.reactivestreams.Subscription, Runnable {
+
+    private static final AtomicLongFieldUpdater<IncomingSubscription> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(IncomingSubscription.class, "requested");
 
     final List<Subscription> filters;
+    /** Bit {@code i} set when filter {@code i} (of the first 64) has no wildcard: it matches by equality. */
+    private final long exactFilters;
     private final ClientSession session;
     private final CoreSubscriber<? super LinkMessage> actual;
     private final Consumer<? super List<SubAckReturnCode>> onSubAck;
-    private final Scheduler.Worker worker;
     private final int qos0Limit;
     private ArrayDeque<Delivery> queue;
     private int qos0Queued;
     private long demand;
+    /** Demand requested from any thread and not yet taken over into {@link #demand} by the event loop. */
+    private volatile long requested;
     private boolean done;
     /** SUBACK received on the current connection. */
     boolean acknowledged;
@@ -42,18 +48,27 @@ final class IncomingSubscription implements org.reactivestreams.Subscription {
     int pendingPacketId;
 
     IncomingSubscription(ClientSession session, List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
-                         Consumer<? super List<SubAckReturnCode>> onSubAck, Scheduler scheduler) {
+                         Consumer<? super List<SubAckReturnCode>> onSubAck) {
         this.session = session;
         this.filters = filters;
         this.actual = actual;
         this.onSubAck = onSubAck;
-        this.worker = scheduler == null ? null : scheduler.createWorker();
         this.qos0Limit = session.options().qos0BufferSize();
+        long exact = 0;
+        for (int i = 0, n = Math.min(filters.size(), 64); i < n; i++) {
+            String f = filters.get(i).filter();
+            if (f.indexOf('+') < 0 && f.indexOf('#') < 0) {
+                exact |= 1L << i;
+            }
+        }
+        this.exactFilters = exact;
     }
 
     boolean matches(String topic) {
-        for (Subscription s : filters) {
-            if (MqttTopics.matches(s.filter(), topic)) {
+        List<Subscription> f = filters;
+        for (int i = 0, n = f.size(); i < n; i++) {
+            String filter = f.get(i).filter();
+            if (i < 64 && (exactFilters & (1L << i)) != 0 ? filter.equals(topic) : MqttTopics.matches(filter, topic)) {
                 return true;
             }
         }
@@ -64,15 +79,25 @@ final class IncomingSubscription implements org.reactivestreams.Subscription {
         return done;
     }
 
+    /**
+     * Adds demand; requests made while an earlier one still waits for the event loop join it, so a subscriber
+     * that requests in small steps costs one event-loop task per batch rather than one per request.
+     */
     @Override
     public void request(long n) {
         if (!Operators.validate(n)) {
             return;
         }
-        session.executeQuietly(() -> {
-            demand = Operators.addCap(demand, n);
-            drain();
-        });
+        if (Operators.addCap(REQUESTED, this, n) == 0) {
+            session.executeQuietly(this);
+        }
+    }
+
+    /** On the event loop: takes over the requested demand and emits what it allows. */
+    @Override
+    public void run() {
+        demand = Operators.addCap(demand, REQUESTED.getAndSet(this, 0));
+        drain();
     }
 
     @Override
@@ -82,7 +107,6 @@ final class IncomingSubscription implements org.reactivestreams.Subscription {
                 done = true;
                 releaseQueue();
                 session.subscriptions().remove(this);
-                disposeWorkerLater();
             }
         });
     }
@@ -160,7 +184,6 @@ final class IncomingSubscription implements org.reactivestreams.Subscription {
         done = true;
         releaseQueue();
         signal(error == null ? actual::onComplete : () -> actual.onError(error));
-        disposeWorkerLater();
     }
 
     private void releaseQueue() {
@@ -174,16 +197,6 @@ final class IncomingSubscription implements org.reactivestreams.Subscription {
     }
 
     private void signal(Runnable r) {
-        if (worker == null) {
-            r.run();
-        } else {
-            worker.schedule(r);
-        }
-    }
-
-    private void disposeWorkerLater() {
-        if (worker != null) {
-            worker.schedule(worker::dispose);
-        }
+        session.toUser(r);
     }
 }

@@ -24,15 +24,23 @@ import java.util.ArrayDeque;
  * <p>The queue of pending acknowledgements belongs to this connection; it is bounded by the broker's
  * in-flight window (at most 65,535 packet ids). After the connection is lost, messages still queued for
  * subscribers are no longer acknowledged on it; the broker resends them on the next connection.
+ *
+ * <p>Acknowledgements are written as their messages are taken and flushed together: at the end of the read
+ * batch when taken while reading, else by one task after the event loop's current work (a subscriber's
+ * request typically releases many at once).
  */
-public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter {
+public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter implements Runnable {
 
     /** The name of this handler in a pipeline. */
     public static final String NAME = "qos.incoming";
 
     private final Qos2ReceivedIds qos2Received;
-    private final ArrayDeque<Delivery> pendingAcks = new ArrayDeque<>(4);
+    /** Created with the first QoS 1/2 message: a connection that only publishes holds none. */
+    private ArrayDeque<Delivery> pendingAcks;
     private ChannelHandlerContext ctx;
+    private boolean reading;
+    private boolean flushAtReadComplete;
+    private boolean flushScheduled;
 
     MqttIncomingQosHandler(Qos2ReceivedIds qos2Received) {
         this.qos2Received = qos2Received;
@@ -45,11 +53,13 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         if (msg instanceof Publish p) {
             onPublish(ctx, p);
         } else if (msg instanceof PubRel rel) {
             qos2Received.remove(rel.packetId());
-            ctx.writeAndFlush(new PubComp(rel.packetId()), ctx.voidPromise());
+            ctx.write(new PubComp(rel.packetId()), ctx.voidPromise());
+            flushSoon();
         } else {
             ctx.fireChannelRead(msg);
         }
@@ -61,12 +71,12 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter {
             case AT_MOST_ONCE -> ctx.fireChannelRead(new Delivery(message, 0, null));
             case AT_LEAST_ONCE -> {
                 Delivery d = new Delivery(message, p.packetId(), this);
-                pendingAcks.add(d);
+                pending().add(d);
                 ctx.fireChannelRead(d);
             }
             case EXACTLY_ONCE -> {
                 Delivery d = new Delivery(message, p.packetId(), this);
-                pendingAcks.add(d);
+                pending().add(d);
                 if (qos2Received.add(p.packetId())) {
                     ctx.fireChannelRead(d);
                 } else {
@@ -77,6 +87,13 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private ArrayDeque<Delivery> pending() {
+        if (pendingAcks == null) {
+            pendingAcks = new ArrayDeque<>(4);
+        }
+        return pendingAcks;
+    }
+
     /** Sends the acknowledgements at the head of the queue whose messages were taken, in order. */
     void drainAcks() {
         if (ctx == null || !ctx.channel().isActive()) {
@@ -84,6 +101,9 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter {
         }
         boolean wrote = false;
         Delivery head;
+        if (pendingAcks == null) {
+            return;
+        }
         while ((head = pendingAcks.peek()) != null && head.isConsumed()) {
             pendingAcks.poll();
             if (head.message.qos() == MqttQos.AT_LEAST_ONCE) {
@@ -94,18 +114,44 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter {
             wrote = true;
         }
         if (wrote) {
+            flushSoon();
+        }
+    }
+
+    private void flushSoon() {
+        if (reading) {
+            flushAtReadComplete = true;
+        } else if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(this);
+        }
+    }
+
+    /** The flush task. */
+    @Override
+    public void run() {
+        flushScheduled = false;
+        ctx.flush();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushAtReadComplete) {
+            flushAtReadComplete = false;
             ctx.flush();
         }
+        ctx.fireChannelReadComplete();
     }
 
     /** Acknowledgements still withheld. */
     int pendingAcks() {
-        return pendingAcks.size();
+        return pendingAcks == null ? 0 : pendingAcks.size();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        pendingAcks.clear();
+        pendingAcks = null;
         ctx.fireChannelInactive();
     }
 }

@@ -4,13 +4,18 @@ import io.thingflux.link.LinkMessage;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.Publish;
 import io.thingflux.netty.client.PublishResult;
-import reactor.core.publisher.MonoSink;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 
 /**
  * One publish on its way out: queued in the outbox, then (QoS 1/2) in flight under a packet id until
- * PUBACK or PUBCOMP. Confined to the client's event loop once submitted.
+ * PUBACK or PUBCOMP. It is also the subscription of the caller's {@code Mono}: the result goes to the
+ * caller through the client's {@link ClientSession#toUser signal path}, one object per publish instead of a
+ * {@code Mono.create} sink, its callbacks and a {@code publishOn}. Its publish-side state is confined to the
+ * client's event loop once submitted.
  */
-final class OutgoingPublish {
+final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, PublishResult> implements Runnable {
 
     /** Waiting in the outbox. */
     static final byte QUEUED = 0;
@@ -23,15 +28,31 @@ final class OutgoingPublish {
 
     final LinkMessage message;
     final long startNanos;
-    private final MonoSink<PublishResult> sink;
+    private final ClientSession session;
     int packetId;
     byte state = QUEUED;
+    /** The caller cancelled (seen on the event loop). */
     boolean cancelled;
+    /** The failure to signal, set on the event loop before the signal is handed over. */
+    private Throwable error;
 
-    OutgoingPublish(LinkMessage message, MonoSink<PublishResult> sink, long startNanos) {
+    private OutgoingPublish(ClientSession session, LinkMessage message, CoreSubscriber<? super PublishResult> actual) {
+        super(actual);
+        this.session = session;
         this.message = message;
-        this.sink = sink;
-        this.startNanos = startNanos;
+        this.startNanos = System.nanoTime();
+    }
+
+    /** The cold {@code Mono} of publishing {@code message} with {@code session}. */
+    static Mono<PublishResult> mono(ClientSession session, LinkMessage message) {
+        return new Mono<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super PublishResult> actual) {
+                OutgoingPublish p = new OutgoingPublish(session, message, actual);
+                actual.onSubscribe(p);
+                session.submit(p);
+            }
+        };
     }
 
     MqttQos qos() {
@@ -44,21 +65,46 @@ final class OutgoingPublish {
                 message.retain(), message.qos() == MqttQos.AT_MOST_ONCE ? 0 : packetId, message.payloadUnsafe());
     }
 
+    /** Completes the caller's {@code Mono} with the result; on the event loop. */
     void succeed() {
         if (state != DONE) {
             state = DONE;
             if (!cancelled) {
-                sink.success(new PublishResult(message, null));
+                session.toUser(this);
             }
         }
     }
 
+    /** Fails the caller's {@code Mono}; on the event loop. */
     void fail(Throwable error) {
         if (state != DONE) {
             state = DONE;
             if (!cancelled) {
-                sink.error(error);
+                this.error = error;
+                session.toUser(this);
             }
+        }
+    }
+
+    /** Delivers the outcome to the caller (on the delivery scheduler, or the event loop when so configured). */
+    @Override
+    public void run() {
+        if (isCancelled()) {
+            return;
+        }
+        Throwable e = error;
+        if (e != null) {
+            actual.onError(e);
+        } else {
+            complete(new PublishResult(message, null));
+        }
+    }
+
+    @Override
+    public void cancel() {
+        if (!isCancelled()) {
+            super.cancel();
+            session.executeQuietly(() -> session.outgoing().cancel(this));
         }
     }
 }

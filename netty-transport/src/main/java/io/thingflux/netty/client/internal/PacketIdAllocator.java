@@ -10,7 +10,8 @@ import io.thingflux.netty.client.PacketIdsExhaustedException;
  *
  * <p>Ids are given out round-robin, skipping those in use; when all 65,535 are in use {@link #allocate}
  * throws {@link PacketIdsExhaustedException} and nothing changes. The table is created on first use and
- * holds only ids in use, so an idle client costs a few bytes. Confined to the client's event loop.
+ * holds only ids in use and is dropped when none is, so an idle client holds no table. Confined to the
+ * client's event loop.
  */
 final class PacketIdAllocator {
 
@@ -41,9 +42,17 @@ final class PacketIdAllocator {
         return inUse == null ? null : inUse.get(id);
     }
 
-    /** Frees {@code id}; returns its former owner or {@code null}. */
+    /** Frees {@code id}; returns its former owner or {@code null}. The table goes once no id is in use. */
     Object release(int id) {
-        return inUse == null ? null : inUse.remove(id);
+        IntObjectHashMap<Object> map = inUse;
+        if (map == null) {
+            return null;
+        }
+        Object owner = map.remove(id);
+        if (map.isEmpty()) {
+            inUse = null;
+        }
+        return owner;
     }
 
     /** How many ids are in use. */

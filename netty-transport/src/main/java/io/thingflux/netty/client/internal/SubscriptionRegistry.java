@@ -28,7 +28,10 @@ final class SubscriptionRegistry {
     private final ClientSession session;
     private final PacketIdAllocator packetIds;
     private final List<IncomingSubscription> active = new ArrayList<>(2);
-    private final Sinks.Many<LinkMessage> unsolicited = Sinks.many().multicast().directBestEffort();
+    /** Created by the first {@link #unsolicited()} call: most clients never ask for unsolicited messages. */
+    private volatile Sinks.Many<LinkMessage> unsolicited;
+    /** Set by {@link #terminateAll}: a sink created afterwards starts completed. */
+    private boolean terminated;
 
     SubscriptionRegistry(ClientSession session, PacketIdAllocator packetIds) {
         this.session = session;
@@ -150,33 +153,70 @@ final class SubscriptionRegistry {
         }
     }
 
-    /** Hands {@code d} to every subscriber it matches, or to the unsolicited sink. */
+    /**
+     * Hands {@code d} to every subscriber it matches, or to the unsolicited sink. The matches are collected
+     * first: a subscriber signalled on the event loop may cancel, which changes the list.
+     */
     void dispatch(Delivery d) {
         String topic = d.message.topic();
+        IncomingSubscription first = null;
+        IncomingSubscription[] more = null;
         int n = 0;
         for (int i = 0, size = active.size(); i < size; i++) {
-            if (active.get(i).matches(topic)) {
+            IncomingSubscription s = active.get(i);
+            if (s.matches(topic)) {
+                if (n == 0) {
+                    first = s;
+                } else {
+                    if (more == null) {
+                        more = new IncomingSubscription[size];
+                    }
+                    more[n] = s;
+                }
                 n++;
             }
         }
         if (n == 0) {
-            if (unsolicited.currentSubscriberCount() == 0 || unsolicited.tryEmitNext(d.message).isFailure()) {
-                session.countDrop("unmatched");
-            }
             d.expect(0);
+            emitUnsolicited(d.message);
             return;
         }
         d.expect(n);
-        for (IncomingSubscription s : new ArrayList<>(active)) {
-            if (s.matches(topic)) {
-                s.offer(d);
-            }
+        first.offer(d);
+        for (int i = 1; i < n; i++) {
+            more[i].offer(d);
         }
     }
 
-    /** Messages matching no subscriber; hot, best effort. */
+    private void emitUnsolicited(LinkMessage m) {
+        Sinks.Many<LinkMessage> sink = unsolicited;
+        if (sink == null || sink.currentSubscriberCount() == 0) {
+            session.countDrop("unmatched");
+            return;
+        }
+        session.toUser(() -> {
+            if (sink.tryEmitNext(m).isFailure()) {
+                session.executeQuietly(() -> session.countDrop("unmatched"));
+            }
+        });
+    }
+
+    /** Messages matching no subscriber; hot, best effort. Any thread. */
     Sinks.Many<LinkMessage> unsolicited() {
-        return unsolicited;
+        Sinks.Many<LinkMessage> sink = unsolicited;
+        if (sink != null) {
+            return sink;
+        }
+        synchronized (this) {
+            if (unsolicited == null) {
+                Sinks.Many<LinkMessage> created = Sinks.many().multicast().directBestEffort();
+                if (terminated) {
+                    created.tryEmitComplete();
+                }
+                unsolicited = created;
+            }
+            return unsolicited;
+        }
     }
 
     /** Ends every subscriber: completes them ({@code error == null}) or fails them. */
@@ -193,7 +233,14 @@ final class SubscriptionRegistry {
                 s.fail(error);
             }
         }
-        unsolicited.tryEmitComplete();
+        Sinks.Many<LinkMessage> sink;
+        synchronized (this) {
+            terminated = true;
+            sink = unsolicited;
+        }
+        if (sink != null) {
+            session.toUser(sink::tryEmitComplete);
+        }
     }
 
     int size() {

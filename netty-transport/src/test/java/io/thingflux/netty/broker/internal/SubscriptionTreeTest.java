@@ -62,6 +62,38 @@ class SubscriptionTreeTest {
         assertThat(seen).containsExactly(Map.entry("s", MqttQos.AT_LEAST_ONCE));
     }
 
+    @Test
+    void aCachedMatchFollowsEverySubscribeAndUnsubscribe() {
+        SubscriptionTree<String> tree = new SubscriptionTree<>();
+        tree.subscribe("/sys/pk/dn/thing/event/property/post_reply", "device", MqttQos.AT_LEAST_ONCE);
+        String topic = "/sys/pk/dn/thing/event/property/post_reply";
+        assertThat(matching(tree, topic)).containsExactly("device");
+        assertThat(matching(tree, topic)).as("from the cache").containsExactly("device");
+        tree.subscribe("/sys/pk/dn/thing/#", "app", MqttQos.AT_MOST_ONCE);
+        assertThat(matching(tree, topic)).containsExactly("app", "device");
+        tree.subscribe("/sys/pk/dn/thing/#", "app", MqttQos.AT_LEAST_ONCE);
+        Map<String, MqttQos> seen = new HashMap<>();
+        tree.match(topic, seen::put);
+        assertThat(seen).containsEntry("app", MqttQos.AT_LEAST_ONCE);
+        tree.unsubscribe("/sys/pk/dn/thing/event/property/post_reply", "device");
+        assertThat(matching(tree, topic)).containsExactly("app");
+        tree.unsubscribe("/sys/pk/dn/thing/#", "app");
+        assertThat(matching(tree, topic)).isEmpty();
+        assertThat(tree.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aSubscriberVisitedOncePerMatchingFilterAlsoFromTheCache() {
+        SubscriptionTree<String> tree = new SubscriptionTree<>();
+        tree.subscribe("a/+", "s", MqttQos.AT_MOST_ONCE);
+        tree.subscribe("a/#", "s", MqttQos.AT_LEAST_ONCE);
+        for (int round = 0; round < 2; round++) {
+            List<MqttQos> visits = new ArrayList<>();
+            tree.match("a/b", (sub, q) -> visits.add(q));
+            assertThat(visits).containsExactlyInAnyOrder(MqttQos.AT_MOST_ONCE, MqttQos.AT_LEAST_ONCE);
+        }
+    }
+
     /** The tree agrees with the reference matcher of core for every filter and name over a small alphabet. */
     @Property(tries = 300)
     void treeAgreesWithMqttTopicsMatches(@ForAll @IntRange(min = 0, max = 10_000) int seed) {
