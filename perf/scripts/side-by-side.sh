@@ -32,12 +32,12 @@ bench() { # name client args...
 }
 
 # one unmeasured round of each client warms the emulator's JIT
-for c in $CLIENTS; do round=warm; bench qos1 "$c" --devices 1 --interval 10us --inflight 64 --duration 8s --qos 1; done
+for c in $CLIENTS; do round=warm; bench qos1 "$c" --devices 1 --interval 4us --inflight 64 --duration 8s --qos 1; done
 for round in $(seq 1 "$ROUNDS"); do
   for c in $CLIENTS; do
     bench fleet "$c" --devices 3000 --connect-rate 3000 --interval 5s --duration 20s --qos 1
-    bench qos0 "$c" --devices 1 --interval 10us --inflight 64 --duration 15s --qos 0
-    bench qos1 "$c" --devices 1 --interval 10us --inflight 64 --duration 15s --qos 1
+    bench qos0 "$c" --devices 1 --interval 4us --inflight 64 --duration 15s --qos 0
+    bench qos1 "$c" --devices 1 --interval 4us --inflight 64 --duration 15s --qos 1
   done
 done
 

@@ -19,6 +19,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.thingflux.mqtt.MqttQos;
+import io.thingflux.netty.NativeTransport;
 import io.thingflux.netty.broker.internal.AdminHttpHandler;
 import io.thingflux.netty.broker.internal.BrokerChannelInitializer;
 import io.thingflux.netty.broker.internal.BrokerEngine;
@@ -80,7 +81,7 @@ public final class AliyunPlatformEmulator implements MqttBroker {
         this.engine = new BrokerEngine(options);
         this.ownedGroup = options.eventLoopGroup() == null
                 ? new MultiThreadIoEventLoopGroup(options.eventLoopThreads(),
-                        new DefaultThreadFactory("thingflux-broker", true), NioIoHandler.newFactory())
+                        new DefaultThreadFactory("thingflux-broker", true), NativeTransport.ioHandlerFactory())
                 : null;
     }
 
@@ -138,7 +139,7 @@ public final class AliyunPlatformEmulator implements MqttBroker {
         }
     }
 
-    /** NIO, or epoll when a caller-owned group runs epoll (bench may share one with its devices). */
+    /** The server channel for the group's transport: NIO or epoll (its own group runs epoll when it loads). */
     @SuppressWarnings("unchecked")
     private static Class<? extends ServerChannel> serverChannelType(EventLoopGroup group) {
         if (group instanceof IoEventLoopGroup io && !io.isIoType(NioIoHandler.class)) {

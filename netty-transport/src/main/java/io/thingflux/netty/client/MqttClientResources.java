@@ -2,11 +2,10 @@ package io.thingflux.netty.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.thingflux.netty.NativeTransport;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
@@ -47,13 +46,8 @@ public final class MqttClientResources implements Disposable {
      */
     public static MqttClientResources create(int threads) {
         DefaultThreadFactory threadFactory = new DefaultThreadFactory("thingflux-mqtt", true);
-        if (NativeTransport.available()) {
-            return new MqttClientResources(new MultiThreadIoEventLoopGroup(threads, threadFactory,
-                    NativeTransport.factory()), NativeTransport.channelType(), Schedulers.parallel(), true);
-        }
-        IoHandlerFactory nio = NioIoHandler.newFactory();
-        return new MqttClientResources(new MultiThreadIoEventLoopGroup(threads, threadFactory, nio),
-                NioSocketChannel.class, Schedulers.parallel(), true);
+        return new MqttClientResources(new MultiThreadIoEventLoopGroup(threads, threadFactory,
+                NativeTransport.ioHandlerFactory()), NativeTransport.socketChannelType(), Schedulers.parallel(), true);
     }
 
     /**
@@ -110,44 +104,5 @@ public final class MqttClientResources implements Disposable {
     @Override
     public boolean isDisposed() {
         return group.isShuttingDown();
-    }
-
-    /**
-     * Finds the optional epoll transport by reflection: it is a runtime-only optional dependency, so the
-     * client neither compiles against it nor fails without it.
-     */
-    private static final class NativeTransport {
-        private static final IoHandlerFactory FACTORY;
-        private static final Class<? extends Channel> CHANNEL_TYPE;
-
-        static {
-            IoHandlerFactory factory = null;
-            Class<? extends Channel> type = null;
-            try {
-                Class<?> epoll = Class.forName("io.netty.channel.epoll.Epoll");
-                if ((Boolean) epoll.getMethod("isAvailable").invoke(null)) {
-                    factory = (IoHandlerFactory) Class.forName("io.netty.channel.epoll.EpollIoHandler")
-                            .getMethod("newFactory").invoke(null);
-                    type = Class.forName("io.netty.channel.epoll.EpollSocketChannel").asSubclass(Channel.class);
-                }
-            } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-                factory = null;
-                type = null;
-            }
-            FACTORY = factory;
-            CHANNEL_TYPE = type;
-        }
-
-        static boolean available() {
-            return FACTORY != null;
-        }
-
-        static IoHandlerFactory factory() {
-            return FACTORY;
-        }
-
-        static Class<? extends Channel> channelType() {
-            return CHANNEL_TYPE;
-        }
     }
 }
