@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Issue #8's side-by-side measurement: thingflux, the HiveMQ MQTT Client and the bare Netty channel with
-# only the codec (the floor), each driving the same thing-model load against ONE emulator process started
-# here, in interleaved rounds. Prints a table of medians; every run's --json stays in $OUT.
+# Issue #8's side-by-side measurement: thingflux and the HiveMQ MQTT Client, each driving the same
+# thing-model load against ONE emulator process started here, in interleaved rounds, and the bare Netty
+# channel with only the codec (the floor) through the fleet load (its heap per device is the floor the
+# targets name; it has no in-flight window or batching of its own, so its single-device rates are not a
+# reference). Prints a table of medians; every run's --json stays in $OUT.
 #
 #   perf/scripts/side-by-side.sh            # 3 rounds, ~12 minutes on 2 cores
 #   ROUNDS=1 CLIENTS="thingflux hivemq" perf/scripts/side-by-side.sh
@@ -12,9 +14,11 @@ cd "$(dirname "$0")/../.."
 JAR=perf/target/thingflux.jar
 [ -f "$JAR" ] || mvn -B -q -DskipTests install
 ROUNDS=${ROUNDS:-3}
-CLIENTS=${CLIENTS:-"thingflux hivemq netty-codec"}
+CLIENTS=${CLIENTS:-"thingflux hivemq"}
+FLOOR=${FLOOR:-netty-codec}
 PORT=${PORT:-18871}
 OUT=${OUT:-$(mktemp -d /tmp/thingflux-side-by-side.XXXX)}
+mkdir -p "$OUT"
 PRODUCT=a1Bench,benchProductSecret
 
 java -Xmx4g -jar "$JAR" broker --port "$PORT" --admin-port $((PORT + 1)) --product "$PRODUCT" >"$OUT/broker.log" 2>&1 &
@@ -32,18 +36,23 @@ bench() { # name client args...
 }
 
 # one unmeasured round of each client warms the emulator's JIT
-for c in $CLIENTS; do round=warm; bench qos1 "$c" --devices 1 --interval 4us --inflight 64 --duration 8s --qos 1; done
+for c in $CLIENTS; do
+  round=warm
+  bench qos1 "$c" --devices 1 --interval 4us --inflight 64 --duration 10s --qos 1
+  bench fleet "$c" --devices 1000 --connect-rate 3000 --interval 2s --duration 6s --qos 1
+done
 for round in $(seq 1 "$ROUNDS"); do
   for c in $CLIENTS; do
     bench fleet "$c" --devices 3000 --connect-rate 3000 --interval 5s --duration 20s --qos 1
     bench qos0 "$c" --devices 1 --interval 4us --inflight 64 --duration 15s --qos 0
     bench qos1 "$c" --devices 1 --interval 4us --inflight 64 --duration 15s --qos 1
   done
+  [ -z "$FLOOR" ] || bench fleet "$FLOOR" --devices 3000 --connect-rate 3000 --interval 5s --duration 20s --qos 1
 done
 
-python3 - "$OUT" "$ROUNDS" $CLIENTS <<'PY'
+python3 - "$OUT" "$ROUNDS" "$FLOOR" $CLIENTS <<'PY'
 import json, statistics, sys
-out, rounds, clients = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+out, rounds, floor, clients = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 def runs(name, c):
     return [json.load(open(f"{out}/{name}-{c}-{r}.json")) for r in range(1, rounds + 1)]
 rows = [
@@ -62,5 +71,9 @@ for label, name, f in rows:
         vals = [f(j) for j in runs(name, c)]
         cells.append("%s (%s)" % (format(statistics.median(vals), ",.1f"), ", ".join(format(v, ",.0f") for v in vals)))
     print("| %s | %s |" % (label, " | ".join(cells)))
+if floor:
+    heaps = [j["memory"]["heap_used_bytes_per_device"] for j in runs("fleet", floor)]
+    print("\nfloor (%s) heap per connected device: %s B (%s)" % (floor, format(statistics.median(heaps), ",.0f"),
+          ", ".join(format(v, ",.0f") for v in heaps)))
 print("\nresults in " + out)
 PY

@@ -64,9 +64,10 @@ import reactor.util.context.Context;
  * <h2>Cost</h2>
  * A connected device holds one subscription on the link for all its filters (one SUBSCRIBE where the transport
  * can), a subscriber for the unsolicited messages, and the buffer of {@link #messages()}, which grows with
- * the messages waiting in it (up to the bound) rather than being allocated at its full size; each subscriber of {@link #messages()} hands messages to the scheduler one at a time. A request is one
- * object, waiting in an id map and a deadline list; one timer per device, armed for the oldest waiting request,
- * times them out. What the device does with a delivered message never blocks (decode, match, offer to the
+ * the messages waiting in it (up to the bound) rather than being allocated at its full size; each subscriber of
+ * {@link #messages()} hands messages to the scheduler one at a time. A request is one object, waiting in an id
+ * map and a deadline list; one timer per device, armed for the oldest waiting request, times them out, and
+ * settled requests reach their subscribers through one serial drain per device on the scheduler. What the device does with a delivered message never blocks (decode, match, offer to the
  * bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
  * {@code NettyMqttLink}, {@code MqttClientOptions.Builder.deliverOnEventLoop(true)} saves a thread hop per
  * message and a delivery queue per subscription, and changes nothing for the device's user.
