@@ -236,13 +236,14 @@ public final class CodecFloorLoadClient implements LoadClient {
         @Override
         public CompletableFuture<Void> postProperties(Map<String, ?> params) {
             Channel ch = channel;
-            String id = Long.toString(ids.incrementAndGet() % 4_294_967_295L);
+            long n = ids.incrementAndGet();
+            String id = Long.toString(n % 4_294_967_295L);
             CompletableFuture<Void> reply = new CompletableFuture<>();
             pending.put(id, reply);
             reply.orTimeout(config.replyTimeout().toNanos(), TimeUnit.NANOSECONDS)
                     .whenComplete((v, e) -> pending.remove(id, reply));
             MqttQos qos = config.qos();
-            int packetId = qos == MqttQos.AT_MOST_ONCE ? 0 : (int) (Long.parseLong(id) % 65_535) + 1;
+            int packetId = qos == MqttQos.AT_MOST_ONCE ? 0 : (int) (n % 65_535) + 1;
             ch.writeAndFlush(new Publish(postTopic, qos, false, false, packetId,
                     AlinkJson.encodeRequest(id, POST_METHOD, params, null))).addListener(w -> {
                         if (!w.isSuccess()) {
@@ -267,11 +268,6 @@ public final class CodecFloorLoadClient implements LoadClient {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             connected.completeExceptionally(new PostFailedException("transport_error", cause.toString()));
             ctx.close();
-        }
-
-        @Override
-        public boolean isSharable() {
-            return true; // one device, one channel; the initializer adds it once
         }
 
         @Override
