@@ -32,9 +32,6 @@ import reactor.core.Disposable;
  */
 public final class ThingfluxLoadClient implements LoadClient {
 
-    /** Immutable, so one for all devices. */
-    private static final ReconnectPolicy NO_RECONNECT = ReconnectPolicy.none();
-
     private final LoadClientConfig config;
     private final AliyunSigner signer;
     private final MqttClientResources resources;
@@ -64,7 +61,7 @@ public final class ThingfluxLoadClient implements LoadClient {
                 // AliyunDevice hands every signal to its own scheduler and never blocks on delivery, so it
                 // takes the client's deliveries on the event loop (as its Javadoc recommends)
                 .deliverOnEventLoop(true)
-                .reconnect(NO_RECONNECT);
+                .reconnect(ReconnectPolicy.none()); // a shared instance
         if (config.tls()) {
             options.tls(MqttTlsOptions.defaults());
         }
