@@ -169,6 +169,6 @@ public final class MqttClient {
 
     @Override
     public String toString() {
-        return "MqttClient[" + session.options().clientId() + ", " + session.state() + "]";
+        return "MqttClient[" + session.options().name() + ", " + session.state() + "]";
     }
 }

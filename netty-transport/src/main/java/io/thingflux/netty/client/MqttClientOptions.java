@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Everything a {@link MqttClient} is configured with, immutable; build with {@link #builder(String, int)}
@@ -32,7 +33,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * </ul>
  *
  * <p>With an {@linkplain Builder#aliyun(AliyunDeviceIdentity, AliyunSigner) Aliyun identity} the client id,
- * user name and password are signed from it. When the host is an Aliyun endpoint (or
+ * user name and password are signed from it for each connect attempt; with a
+ * {@linkplain Builder#credentials(java.util.function.Supplier) credentials supplier} they are asked of it for each
+ * attempt. When the host is an Aliyun endpoint (or
  * {@link Builder#aliyunLimits(boolean)} says so) the platform's limits are enforced before anything is sent:
  * keepalive 30..1200 s, no will, no QoS 2, no retain.
  */
@@ -53,33 +56,82 @@ public final class MqttClientOptions {
     /** Default QoS 0 buffer per subscriber. */
     public static final int DEFAULT_QOS0_BUFFER = 1_024;
 
-    private final Builder b;
+    private static final byte CLEAN_SESSION = 1;
+    private static final byte RESUBSCRIBE = 2;
+    private static final byte REPUBLISH = 4;
+    private static final byte DELIVER_ON_EVENT_LOOP = 8;
+    /** Decided once: {@link #checkPublishAllowed} runs for every publish. */
+    private static final byte ALIYUN_LIMITS = 16;
+    /** {@link Builder#aliyunLimits(boolean)} was called (so {@link #mutate()} keeps the choice). */
+    private static final byte ALIYUN_LIMITS_SET = 32;
+
+    // The settings are held here, not in a retained builder, and the credentials of an Aliyun identity or a
+    // supplier are made for each connect attempt rather than kept: a client holds one small object for its
+    // options, and neither its signed client id nor its password stays in the heap between connects.
+    private final String host;
+    private final int port;
+    private final MqttTlsOptions tls;
+    /** The static client id; {@code null} with an Aliyun identity or a credentials supplier. */
     private final String clientId;
     private final String username;
     private final byte[] password;
-    /** Decided once: {@link #checkPublishAllowed} runs for every publish. */
-    private final boolean aliyunLimits;
+    private final AliyunDeviceIdentity identity;
+    private final AliyunSigner signer;
+    private final Supplier<MqttCredentials> credentials;
+    private final int keepAliveSeconds;
+    private final Duration pingTimeout;
+    private final Will will;
+    private final Duration connectTimeout;
+    private final InetSocketAddress localAddress;
+    private final Duration connAckTimeout;
+    private final int maxPacketSize;
+    private final int maxInFlight;
+    private final int outboxCapacity;
+    private final OfflineBufferPolicy outboxPolicy;
+    private final int qos0BufferSize;
+    private final ReconnectPolicy reconnectPolicy;
+    private final ReconnectPolicy firstConnectPolicy;
+    private final MqttClientMetrics metrics;
+    private final byte flags;
 
     private MqttClientOptions(Builder b) {
-        this.b = b.copy();
-        this.aliyunLimits = b.aliyunLimits != null ? b.aliyunLimits : AliyunEndpoints.isAliyunHost(b.host);
-        if (b.identity != null) {
-            MqttCredentials credentials = b.signer.sign(b.identity);
-            this.clientId = credentials.clientId();
-            this.username = credentials.username();
-            this.password = credentials.password().getBytes(StandardCharsets.UTF_8);
+        this.host = b.host;
+        this.port = b.port;
+        this.tls = b.tls;
+        this.keepAliveSeconds = b.keepAliveSeconds;
+        this.pingTimeout = b.pingTimeout;
+        this.will = b.will;
+        this.connectTimeout = b.connectTimeout;
+        this.localAddress = b.localAddress;
+        this.connAckTimeout = b.connAckTimeout;
+        this.maxPacketSize = b.maxPacketSize;
+        this.maxInFlight = b.maxInFlight;
+        this.outboxCapacity = b.outboxCapacity;
+        this.outboxPolicy = b.outboxPolicy;
+        this.qos0BufferSize = b.qos0BufferSize;
+        this.reconnectPolicy = b.reconnectPolicy;
+        this.firstConnectPolicy = b.firstConnectPolicy;
+        this.metrics = b.metrics;
+        boolean aliyun = b.aliyunLimits != null ? b.aliyunLimits : AliyunEndpoints.isAliyunHost(b.host);
+        this.flags = (byte) ((b.cleanSession ? CLEAN_SESSION : 0) | (b.resubscribe ? RESUBSCRIBE : 0)
+                | (b.republish ? REPUBLISH : 0) | (b.deliverOnEventLoop ? DELIVER_ON_EVENT_LOOP : 0)
+                | (aliyun ? ALIYUN_LIMITS : 0) | (b.aliyunLimits != null ? ALIYUN_LIMITS_SET : 0));
+        if (b.identity != null || b.credentials != null) {
+            this.identity = b.identity;
+            this.signer = b.signer;
+            this.credentials = b.credentials;
+            this.clientId = null;
+            this.username = null;
+            this.password = null;
         } else {
+            this.identity = null;
+            this.signer = null;
+            this.credentials = null;
             this.clientId = b.clientId != null ? b.clientId
                     : "thingflux-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
             this.username = b.username;
             this.password = b.password == null ? null : b.password.clone();
-        }
-        MqttStrings.requireValid(clientId, "client id");
-        if (clientId.isEmpty() && !b.cleanSession) {
-            throw new IllegalArgumentException("an empty client id needs a clean session (MQTT-3.1.3-7)");
-        }
-        if (password != null && username == null) {
-            throw new IllegalArgumentException("a password requires a user name (MQTT-3.1.2-22)");
+            checkIdentity(clientId, username, password != null);
         }
         if (b.pingTimeout.isNegative() || b.pingTimeout.isZero()) {
             throw new IllegalArgumentException("ping timeout must be positive");
@@ -90,6 +142,16 @@ public final class MqttClientOptions {
         }
     }
 
+    private void checkIdentity(String id, String user, boolean hasPassword) {
+        MqttStrings.requireValid(id, "client id");
+        if (id.isEmpty() && !cleanSession()) {
+            throw new IllegalArgumentException("an empty client id needs a clean session (MQTT-3.1.3-7)");
+        }
+        if (hasPassword && user == null) {
+            throw new IllegalArgumentException("a password requires a user name (MQTT-3.1.2-22)");
+        }
+    }
+
     /** A builder for a broker at {@code host:port}. */
     public static Builder builder(String host, int port) {
         return new Builder(host, port);
@@ -97,13 +159,68 @@ public final class MqttClientOptions {
 
     /** A builder holding these options, to derive others from. */
     public Builder mutate() {
-        return b.copy();
+        Builder c = new Builder(host, port);
+        c.tls = tls;
+        c.clientId = identity == null && credentials == null ? clientId : null;
+        c.username = username;
+        c.password = password == null ? null : password.clone();
+        c.identity = identity;
+        c.signer = signer;
+        c.credentials = credentials;
+        c.keepAliveSeconds = keepAliveSeconds;
+        c.pingTimeout = pingTimeout;
+        c.cleanSession = cleanSession();
+        c.will = will;
+        c.connectTimeout = connectTimeout;
+        c.localAddress = localAddress;
+        c.connAckTimeout = connAckTimeout;
+        c.maxPacketSize = maxPacketSize;
+        c.maxInFlight = maxInFlight;
+        c.outboxCapacity = outboxCapacity;
+        c.outboxPolicy = outboxPolicy;
+        c.qos0BufferSize = qos0BufferSize;
+        c.reconnectPolicy = reconnectPolicy;
+        c.firstConnectPolicy = firstConnectPolicy;
+        c.resubscribe = resubscribe();
+        c.republish = republish();
+        c.deliverOnEventLoop = deliverOnEventLoop();
+        c.metrics = metrics;
+        c.aliyunLimits = (flags & ALIYUN_LIMITS_SET) != 0 ? aliyunLimits() : null;
+        return c;
     }
 
-    /** The CONNECT packet these options describe. */
+    /**
+     * The CONNECT packet these options describe. With an Aliyun identity it is signed afresh, with a
+     * {@linkplain Builder#credentials(Supplier) credentials supplier} the supplier is called: the client calls
+     * this once per connect attempt.
+     *
+     * @throws MqttCredentialsException when the supplier (or signing) fails or supplies credentials that no
+     *         CONNECT can carry; the message never contains the credentials
+     */
     public Connect connectPacket() {
-        return new Connect(Connect.MQTT_3_1_1, clientId, b.cleanSession, b.keepAliveSeconds, b.will, username,
-                password == null ? null : password.clone());
+        if (identity == null && credentials == null) {
+            return new Connect(Connect.MQTT_3_1_1, clientId, cleanSession(), keepAliveSeconds, will, username,
+                    password == null ? null : password.clone());
+        }
+        MqttCredentials c;
+        try {
+            c = identity != null ? signer.sign(identity) : credentials.get();
+        } catch (RuntimeException e) {
+            throw new MqttCredentialsException(identity != null ? "signing the credentials of " + name() + " failed"
+                    : "the credentials supplier of " + name() + " failed", e);
+        }
+        if (c == null) {
+            throw new MqttCredentialsException("the credentials supplier of " + name() + " returned null", null);
+        }
+        try {
+            checkIdentity(c.clientId(), c.username(), true);
+        } catch (IllegalArgumentException e) {
+            // the message names the rule broken, never the value
+            throw new MqttCredentialsException("the supplied credentials of " + name() + " are not valid: "
+                    + e.getMessage(), null);
+        }
+        return new Connect(Connect.MQTT_3_1_1, c.clientId(), cleanSession(), keepAliveSeconds, will, c.username(),
+                c.password().getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -126,115 +243,137 @@ public final class MqttClientOptions {
     }
 
     public String host() {
-        return b.host;
+        return host;
     }
 
     public int port() {
-        return b.port;
+        return port;
     }
 
     /** TLS settings, or {@code null} for plain TCP. */
     public MqttTlsOptions tls() {
-        return b.tls;
+        return tls;
     }
 
-    /** The MQTT client id sent in CONNECT (signed when an Aliyun identity is set). */
+    /**
+     * The MQTT client id sent in CONNECT. With an Aliyun identity it is signed on each call (the options keep
+     * no copy); with a {@linkplain Builder#credentials(Supplier) credentials supplier} it is {@code null}, as
+     * each connect attempt takes the id the supplier gives. Logs name the client by {@link #name()}.
+     */
     public String clientId() {
+        if (identity != null) {
+            return signer.sign(identity).clientId();
+        }
         return clientId;
     }
 
-    public String username() {
-        return username;
+    /**
+     * How logs and {@link #toString()} name the client, without signing or calling a supplier: the client id;
+     * with an Aliyun identity {@code productKey.deviceName}; with a credentials supplier
+     * {@code supplied@host:port}.
+     */
+    public String name() {
+        if (identity != null) {
+            return identity.productKey() + "." + identity.deviceName();
+        }
+        return clientId != null ? clientId : "supplied@" + host + ":" + port;
     }
 
+    /** The static user name; with an Aliyun identity its user name; {@code null} with a supplier or none. */
+    public String username() {
+        return identity != null ? identity.username() : username;
+    }
+
+    /** Whether CONNECT carries a password (always with an Aliyun identity or a credentials supplier). */
     public boolean hasPassword() {
-        return password != null;
+        return password != null || identity != null || credentials != null;
     }
 
     public int keepAliveSeconds() {
-        return b.keepAliveSeconds;
+        return keepAliveSeconds;
     }
 
     public Duration pingTimeout() {
-        return b.pingTimeout;
+        return pingTimeout;
     }
 
     public boolean cleanSession() {
-        return b.cleanSession;
+        return (flags & CLEAN_SESSION) != 0;
     }
 
     public Will will() {
-        return b.will;
+        return will;
     }
 
     public Duration connectTimeout() {
-        return b.connectTimeout;
+        return connectTimeout;
     }
 
     /** The local (source) address the socket binds to, or {@code null} for the system's choice. */
     public InetSocketAddress localAddress() {
-        return b.localAddress;
+        return localAddress;
     }
 
     public Duration connAckTimeout() {
-        return b.connAckTimeout;
+        return connAckTimeout;
     }
 
     public int maxPacketSize() {
-        return b.maxPacketSize;
+        return maxPacketSize;
     }
 
     public int maxInFlight() {
-        return b.maxInFlight;
+        return maxInFlight;
     }
 
     public int outboxCapacity() {
-        return b.outboxCapacity;
+        return outboxCapacity;
     }
 
     public OfflineBufferPolicy outboxPolicy() {
-        return b.outboxPolicy;
+        return outboxPolicy;
     }
 
     public int qos0BufferSize() {
-        return b.qos0BufferSize;
+        return qos0BufferSize;
     }
 
     public ReconnectPolicy reconnectPolicy() {
-        return b.reconnectPolicy;
+        return reconnectPolicy;
     }
 
     public ReconnectPolicy firstConnectPolicy() {
-        return b.firstConnectPolicy;
+        return firstConnectPolicy;
     }
 
     public boolean resubscribe() {
-        return b.resubscribe;
+        return (flags & RESUBSCRIBE) != 0;
     }
 
     public boolean republish() {
-        return b.republish;
+        return (flags & REPUBLISH) != 0;
     }
 
     public boolean deliverOnEventLoop() {
-        return b.deliverOnEventLoop;
+        return (flags & DELIVER_ON_EVENT_LOOP) != 0;
     }
 
     public MqttClientMetrics metrics() {
-        return b.metrics;
+        return metrics;
     }
 
     /** Whether Aliyun's limits are enforced. */
     public boolean aliyunLimits() {
-        return aliyunLimits;
+        return (flags & ALIYUN_LIMITS) != 0;
     }
 
-    /** Never shows the password. */
+    /** Never shows the password, never signs or calls a credentials supplier. */
     @Override
     public String toString() {
-        return "MqttClientOptions[" + b.host + ":" + b.port + (b.tls != null ? " tls" : "") + ", clientId="
-                + clientId + ", username=" + username + ", password=" + (password == null ? "none" : "<redacted>")
-                + ", keepAlive=" + b.keepAliveSeconds + "s, cleanSession=" + b.cleanSession + "]";
+        return "MqttClientOptions[" + host + ":" + port + (tls != null ? " tls" : "") + ", clientId=" + name()
+                + ", username=" + (credentials != null ? "<supplied>" : username())
+                + ", password=" + (hasPassword() ? "<redacted>" : "none")
+                + ", keepAlive=" + keepAliveSeconds + "s, cleanSession=" + cleanSession() + "]";
     }
 
     /** Builds {@link MqttClientOptions}; not thread-safe. */
@@ -247,6 +386,7 @@ public final class MqttClientOptions {
         private byte[] password;
         private AliyunDeviceIdentity identity;
         private AliyunSigner signer;
+        private Supplier<MqttCredentials> credentials;
         private int keepAliveSeconds = DEFAULT_KEEP_ALIVE_SECONDS;
         private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
         private boolean cleanSession = true;
@@ -272,36 +412,6 @@ public final class MqttClientOptions {
             port(port);
         }
 
-        private Builder copy() {
-            Builder c = new Builder(host, port);
-            c.tls = tls;
-            c.clientId = clientId;
-            c.username = username;
-            c.password = password == null ? null : password.clone();
-            c.identity = identity;
-            c.signer = signer;
-            c.keepAliveSeconds = keepAliveSeconds;
-            c.pingTimeout = pingTimeout;
-            c.cleanSession = cleanSession;
-            c.will = will;
-            c.connectTimeout = connectTimeout;
-            c.localAddress = localAddress;
-            c.connAckTimeout = connAckTimeout;
-            c.maxPacketSize = maxPacketSize;
-            c.maxInFlight = maxInFlight;
-            c.outboxCapacity = outboxCapacity;
-            c.outboxPolicy = outboxPolicy;
-            c.qos0BufferSize = qos0BufferSize;
-            c.reconnectPolicy = reconnectPolicy;
-            c.firstConnectPolicy = firstConnectPolicy;
-            c.resubscribe = resubscribe;
-            c.republish = republish;
-            c.deliverOnEventLoop = deliverOnEventLoop;
-            c.metrics = metrics;
-            c.aliyunLimits = aliyunLimits;
-            return c;
-        }
-
         public Builder host(String host) {
             Objects.requireNonNull(host, "host");
             if (host.isBlank()) {
@@ -325,7 +435,10 @@ public final class MqttClientOptions {
             return this;
         }
 
-        /** The client id; default a random {@code thingflux-…} id. Ignored with an Aliyun identity. */
+        /**
+         * The client id; default a random {@code thingflux-…} id. Ignored with an Aliyun identity or a
+         * credentials supplier.
+         */
         public Builder clientId(String clientId) {
             this.clientId = Objects.requireNonNull(clientId, "clientId");
             return this;
@@ -343,10 +456,31 @@ public final class MqttClientOptions {
             return credentials(username, password == null ? null : password.getBytes(StandardCharsets.UTF_8));
         }
 
-        /** Signs client id, user name and password from an Aliyun device identity (replaces both above). */
+        /**
+         * Signs client id, user name and password from an Aliyun device identity for each connect attempt
+         * (replaces the static ones above and a {@linkplain #credentials(Supplier) supplier}). Nothing signed is
+         * kept between attempts.
+         */
         public Builder aliyun(AliyunDeviceIdentity identity, AliyunSigner signer) {
             this.identity = Objects.requireNonNull(identity, "identity");
             this.signer = Objects.requireNonNull(signer, "signer");
+            this.credentials = null;
+            return this;
+        }
+
+        /**
+         * Takes client id, user name and password from {@code supplier} for each connect attempt, the first and
+         * every reconnect, so a token can be refreshed or a signature made with a fresh timestamp; nothing it
+         * returned is kept between attempts. Replaces the static settings above and an Aliyun identity.
+         *
+         * <p>The supplier is called on the client's event loop and must not block. When it throws, returns
+         * {@code null} or returns credentials no CONNECT can carry (an invalid client id), that attempt fails
+         * with {@link MqttCredentialsException} and the connect or reconnect policy decides whether to retry.
+         */
+        public Builder credentials(Supplier<MqttCredentials> supplier) {
+            this.credentials = Objects.requireNonNull(supplier, "supplier");
+            this.identity = null;
+            this.signer = null;
             return this;
         }
 

@@ -42,7 +42,7 @@ class SecretsNeverLoggedTest extends ClientTestSupport {
             List<String> lines = appender.list.stream().map(e -> e.getFormattedMessage()
                     + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage())).toList();
             assertThat(lines).hasSizeGreaterThanOrEqualTo(3)
-                    .allMatch(l -> l.contains(client.options().clientId()), "names the client id")
+                    .allMatch(l -> l.contains(client.options().name()) && l.contains("a1pk.dev9"), "names the client")
                     .noneMatch(l -> l.contains("TopSecretDeviceKey"))
                     .noneMatch(l -> l.contains(password));
         } finally {

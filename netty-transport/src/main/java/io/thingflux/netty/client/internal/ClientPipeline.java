@@ -3,6 +3,7 @@ package io.thingflux.netty.client.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
+import io.thingflux.mqtt.Connect;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttTlsOptions;
 import io.thingflux.netty.codec.MqttDecoder;
@@ -36,8 +37,8 @@ public final class ClientPipeline {
     private ClientPipeline() {
     }
 
-    /** Adds the handlers of a new connection of {@code session} to {@code ch}. */
-    static void install(Channel ch, ClientSession session) {
+    /** Adds the handlers of a new connection of {@code session}, which opens with {@code connect}, to {@code ch}. */
+    static void install(Channel ch, ClientSession session, Connect connect) {
         MqttClientOptions options = session.options();
         ChannelPipeline p = ch.pipeline();
         MqttTlsOptions tls = options.tls();
@@ -53,7 +54,7 @@ public final class ClientPipeline {
             p.addLast(MqttKeepAliveHandler.NAME,
                     new MqttKeepAliveHandler(options.keepAliveSeconds(), options.pingTimeout()));
         }
-        p.addLast(MqttConnectHandler.NAME, new MqttConnectHandler(options.connectPacket(),
+        p.addLast(MqttConnectHandler.NAME, new MqttConnectHandler(connect,
                 options.connAckTimeout(), (ctx, ack) -> session.onConnAck(ctx.channel(), ack)));
         p.addLast(MqttOutgoingQosHandler.NAME, new MqttOutgoingQosHandler(session.outgoing()));
         p.addLast(MqttIncomingQosHandler.NAME, new MqttIncomingQosHandler(session.qos2Received()));

@@ -15,6 +15,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.mqtt.ConnAck;
+import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.Disconnect;
 import io.thingflux.mqtt.MqttProtocolException;
 import io.thingflux.mqtt.SubAckReturnCode;
@@ -219,7 +220,7 @@ public final class ClientSession {
         try {
             execute(r);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.debug("[{}] event loop shut down; signal ignored", options.clientId());
+            LOG.debug("[{}] event loop shut down; signal ignored", options.name());
         }
     }
 
@@ -290,7 +291,14 @@ public final class ClientSession {
         if (state == LinkState.CLOSED) {
             return;
         }
-        LOG.debug("[{}] connecting to {}", options.clientId(), address);
+        Connect connect;
+        try {
+            connect = options.connectPacket(); // per attempt: supplied or signed credentials are not kept
+        } catch (MqttClientException e) {
+            onAttemptFailed(e);
+            return;
+        }
+        LOG.debug("[{}] connecting to {}", options.name(), address);
         InetSocketAddress local = options.localAddress();
         // a bootstrap per attempt: connecting is rare, and an idle client then holds none
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(resources.channelType())
@@ -302,7 +310,7 @@ public final class ClientSession {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ClientPipeline.install(ch, ClientSession.this);
+                        ClientPipeline.install(ch, ClientSession.this, connect);
                     }
                 });
         ChannelFuture f = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
@@ -326,7 +334,7 @@ public final class ClientSession {
         if (options.cleanSession()) {
             qos2Received.clear();
         }
-        LOG.info("[{}] connected to {}:{} (session present {})", options.clientId(), options.host(), options.port(),
+        LOG.info("[{}] connected to {}:{} (session present {})", options.name(), options.host(), options.port(),
                 ack.sessionPresent());
         setState(LinkState.CONNECTED);
         options.metrics().connected(reconnect);
@@ -356,7 +364,7 @@ public final class ClientSession {
         }
         Throwable error = typed(cause, wasConnected);
         if (wasConnected) {
-            LOG.info("[{}] connection lost: {}", options.clientId(), error.toString());
+            LOG.info("[{}] connection lost: {}", options.name(), error.toString());
             attempt = 0;
             if (options.reconnectPolicy().allows(1)) {
                 setState(LinkState.RECONNECTING);
@@ -370,7 +378,7 @@ public final class ClientSession {
             return;
         }
         if (error instanceof MqttConnectException refused && refused.isFatal()) {
-            LOG.warn("[{}] connection refused for good: {}", options.clientId(), error.getMessage());
+            LOG.warn("[{}] connection refused for good: {}", options.name(), error.getMessage());
             close(error, error);
             return;
         }
@@ -378,12 +386,12 @@ public final class ClientSession {
         attempt++;
         if (policy.allows(attempt)) {
             Duration delay = policy.delay(attempt);
-            LOG.debug("[{}] attempt {} failed ({}); retrying in {} ms", options.clientId(), attempt, error.toString(),
+            LOG.debug("[{}] attempt {} failed ({}); retrying in {} ms", options.name(), attempt, error.toString(),
                     delay.toMillis());
             retryTimer = loop.schedule(this::startAttempt, delay.toNanos(), TimeUnit.NANOSECONDS);
             return;
         }
-        LOG.info("[{}] giving up after {} attempt(s): {}", options.clientId(), attempt, error.toString());
+        LOG.info("[{}] giving up after {} attempt(s): {}", options.name(), attempt, error.toString());
         setState(LinkState.DISCONNECTED);
         failWaiters(error);
         MqttClosedException closed = new MqttClosedException("the connection was lost and not retried", error);
@@ -465,9 +473,9 @@ public final class ClientSession {
         return LOG;
     }
 
-    /** {@code [clientId]} for log lines; built when logged, so a client does not hold a copy of its id. */
+    /** {@code [name]} for log lines; built when logged, so a client does not hold a copy of its id. */
     String logPrefix() {
-        return "[" + options.clientId() + "]";
+        return "[" + options.name() + "]";
     }
 
     OutgoingPublishes outgoing() {
