@@ -70,19 +70,21 @@ public final class NettyMqttLink implements MqttLink {
     public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
         Objects.requireNonNull(qos, "qos");
         Objects.requireNonNull(onRefused, "onRefused");
-        List<Subscription> list = new ArrayList<>(filters.size());
-        for (String filter : filters) {
+        // the SUBACK callback lives as long as the subscription: it keeps the caller's (immutable) list of
+        // names, which List.copyOf returns as it is, rather than the Subscription records
+        List<String> names = List.copyOf(filters);
+        List<Subscription> list = new ArrayList<>(names.size());
+        for (String filter : names) {
             list.add(new Subscription(filter, qos));
         }
-        List<Subscription> subscriptions = List.copyOf(list); // the one copy, shared with the flux
-        return client.subscribe(subscriptions).doOnSubAck(codes -> reportRefused(subscriptions, codes, onRefused));
+        return client.subscribe(list).doOnSubAck(codes -> reportRefused(names, codes, onRefused));
     }
 
-    private static void reportRefused(List<Subscription> subscriptions, List<SubAckReturnCode> codes,
+    private static void reportRefused(List<String> filters, List<SubAckReturnCode> codes,
                                       Consumer<? super String> onRefused) {
-        for (int i = 0; i < codes.size() && i < subscriptions.size(); i++) {
+        for (int i = 0; i < codes.size() && i < filters.size(); i++) {
             if (codes.get(i).isFailure()) {
-                onRefused.accept(subscriptions.get(i).filter());
+                onRefused.accept(filters.get(i));
             }
         }
     }

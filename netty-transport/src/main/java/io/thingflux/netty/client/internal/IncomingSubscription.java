@@ -1,6 +1,7 @@
 package io.thingflux.netty.client.internal;
 
 import io.thingflux.link.LinkMessage;
+import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
 import io.thingflux.mqtt.SubAckReturnCode;
 import io.thingflux.mqtt.Subscription;
@@ -29,7 +30,14 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
     private static final AtomicLongFieldUpdater<IncomingSubscription> REQUESTED =
             AtomicLongFieldUpdater.newUpdater(IncomingSubscription.class, "requested");
 
-    final List<Subscription> filters;
+    /**
+     * The filters in SUBSCRIBE order, kept for resubscribing as one array of the caller's strings and their
+     * QoS codes rather than as {@code Subscription} records: a device holds its subscriptions for its lifetime.
+     */
+    final String[] filters;
+    /** The QoS code of each filter, or {@code null} when all have {@link #commonQos} (the usual case). */
+    private final byte[] qosCodes;
+    private final byte commonQos;
     /** Bit {@code i} set when filter {@code i} (of the first 64) has no wildcard: it matches by equality. */
     private final long exactFilters;
     private final ClientSession session;
@@ -50,13 +58,32 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
     IncomingSubscription(ClientSession session, List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
                          Consumer<? super List<SubAckReturnCode>> onSubAck) {
         this.session = session;
-        this.filters = filters;
+        int count = filters.size();
+        String[] names = new String[count];
+        byte[] codes = null;
+        byte first = (byte) filters.get(0).qos().code();
+        for (int i = 0; i < count; i++) {
+            Subscription f = filters.get(i);
+            names[i] = f.filter();
+            if (f.qos().code() != first && codes == null) {
+                codes = new byte[count];
+                for (int j = 0; j < i; j++) {
+                    codes[j] = first;
+                }
+            }
+            if (codes != null) {
+                codes[i] = (byte) f.qos().code();
+            }
+        }
+        this.filters = names;
+        this.qosCodes = codes;
+        this.commonQos = first;
         this.actual = actual;
         this.onSubAck = onSubAck;
         this.qos0Limit = session.options().qos0BufferSize();
         long exact = 0;
-        for (int i = 0, n = Math.min(filters.size(), 64); i < n; i++) {
-            String f = filters.get(i).filter();
+        for (int i = 0, n = Math.min(count, 64); i < n; i++) {
+            String f = names[i];
             if (f.indexOf('+') < 0 && f.indexOf('#') < 0) {
                 exact |= 1L << i;
             }
@@ -64,10 +91,19 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         this.exactFilters = exact;
     }
 
+    /** The filters as the records of a SUBSCRIBE packet; made for each SUBSCRIBE sent. */
+    List<Subscription> subscriptions() {
+        Subscription[] list = new Subscription[filters.length];
+        for (int i = 0; i < list.length; i++) {
+            list[i] = new Subscription(filters[i], MqttQos.valueOf(qosCodes == null ? commonQos : qosCodes[i]));
+        }
+        return List.of(list);
+    }
+
     boolean matches(String topic) {
-        List<Subscription> f = filters;
-        for (int i = 0, n = f.size(); i < n; i++) {
-            String filter = f.get(i).filter();
+        String[] f = filters;
+        for (int i = 0, n = f.length; i < n; i++) {
+            String filter = f[i];
             if (i < 64 && (exactFilters & (1L << i)) != 0 ? filter.equals(topic) : MqttTopics.matches(filter, topic)) {
                 return true;
             }

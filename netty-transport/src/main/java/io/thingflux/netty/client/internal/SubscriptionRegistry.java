@@ -6,11 +6,11 @@ import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.mqtt.SubAck;
 import io.thingflux.mqtt.SubAckReturnCode;
 import io.thingflux.mqtt.Subscribe;
-import io.thingflux.mqtt.Subscription;
 import io.thingflux.mqtt.Unsubscribe;
 import io.thingflux.netty.client.MqttClosedException;
 import io.thingflux.netty.client.PacketIdsExhaustedException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -59,12 +59,12 @@ final class SubscriptionRegistry {
         }
         Set<String> stillUsed = new HashSet<>();
         for (IncomingSubscription other : active) {
-            other.filters.forEach(f -> stillUsed.add(f.filter()));
+            stillUsed.addAll(Arrays.asList(other.filters));
         }
         List<String> unused = new ArrayList<>();
-        for (Subscription f : s.filters) {
-            if (!stillUsed.contains(f.filter()) && !unused.contains(f.filter())) {
-                unused.add(f.filter());
+        for (String f : s.filters) {
+            if (!stillUsed.contains(f) && !unused.contains(f)) {
+                unused.add(f);
             }
         }
         Channel ch = session.connectedChannel();
@@ -94,7 +94,7 @@ final class SubscriptionRegistry {
         }
         s.pendingPacketId = id;
         s.acknowledged = false;
-        ch.write(new Subscribe(id, s.filters), ch.voidPromise());
+        ch.write(new Subscribe(id, s.subscriptions()), ch.voidPromise());
     }
 
     /** SUBACK: report the granted codes; a subscriber whose every filter was refused fails. */
@@ -109,7 +109,7 @@ final class SubscriptionRegistry {
         boolean anyGranted = codes.stream().anyMatch(c -> !c.isFailure());
         if (!anyGranted) {
             active.remove(s);
-            s.fail(new SubscriptionRefusedException(s.filters.get(0).filter()));
+            s.fail(new SubscriptionRefusedException(s.filters[0]));
         }
     }
 
