@@ -136,15 +136,9 @@ public final class ClientSession {
         return OutgoingPublish.mono(this, message);
     }
 
-    /** Hands a subscribed publish to the event loop. */
+    /** Hands a subscribed publish to the event loop; see {@link OutgoingPublishes#handOff}. */
     void submit(OutgoingPublish p) {
-        execute(() -> {
-            if (state == LinkState.CLOSED) {
-                p.fail(new MqttClosedException("the client is closed"));
-            } else {
-                outgoing.submit(p);
-            }
-        });
+        outgoing.handOff(p);
     }
 
     /** Subscribes {@code actual} to {@code filters}; see {@link IncomingSubscription}. */

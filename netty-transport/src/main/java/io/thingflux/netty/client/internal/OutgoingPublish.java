@@ -33,6 +33,11 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
     byte state = QUEUED;
     /** The caller cancelled (seen on the event loop). */
     boolean cancelled;
+    /** Links of the outbox or the in-flight window, whichever holds it; on the event loop. */
+    OutgoingPublish prev;
+    OutgoingPublish next;
+    /** The link of the hand-off stack, written by the publishing thread before the push. */
+    OutgoingPublish handoffNext;
     /** The failure to signal, set on the event loop before the signal is handed over. */
     private Throwable error;
 
@@ -83,6 +88,13 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
                 this.error = error;
                 session.toUser(this);
             }
+        }
+    }
+
+    /** Fails the caller's {@code Mono} on the calling thread: the event loop is gone. */
+    void rejected(Throwable error) {
+        if (!isCancelled()) {
+            actual.onError(error);
         }
     }
 

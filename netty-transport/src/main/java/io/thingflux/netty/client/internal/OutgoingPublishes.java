@@ -9,21 +9,33 @@ import io.thingflux.netty.client.MqttTransportException;
 import io.thingflux.netty.client.OfflineBufferFullException;
 import io.thingflux.netty.client.OfflineBufferPolicy;
 import io.thingflux.netty.client.PacketIdsExhaustedException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The outgoing half of the session: a bounded outbox of publishes waiting for a connection or for room,
  * and the bounded in-flight window of QoS 1/2 publishes awaiting PUBACK, or PUBREC then PUBCOMP
  * (MQTT 3.1.1 §4.3). Survives reconnects: in-flight publishes are resent with DUP (PUBREL for those past
- * PUBREC) when the next connection is accepted. Confined to the client's event loop.
+ * PUBREC) when the next connection is accepted. Confined to the client's event loop, except
+ * {@link #handOff}.
  *
  * <p>Bounds: the outbox holds {@code outboxCapacity} publishes and overflows as its
  * {@link OfflineBufferPolicy} says; at most {@code maxInFlight} publishes are in flight; QoS 0 publishes
  * leave the outbox only while the channel is writable, so a slow socket holds them in the outbox.
+ *
+ * <p>Publishes made on other threads reach the event loop through a hand-off stack: the first one pushed onto
+ * an empty stack schedules one task, which takes every publish pushed until it runs, in the order they were
+ * pushed, queues them and flushes once. A burst of publishes thus costs one event-loop task (and at most one
+ * wake-up of the loop) instead of one each. The hand-off holds what callers published and the loop has not
+ * taken yet, as the loop's own task queue would; its overflow is the outbox's, applied when the loop takes it.
+ *
+ * <p>Outbox and in-flight window are lists linked through the publishes themselves (a publish is in at most one
+ * of them), so a client holds no container for them and an acknowledgement or a cancel unlinks in O(1).
  */
-final class OutgoingPublishes {
+final class OutgoingPublishes implements Runnable {
+
+    private static final AtomicReferenceFieldUpdater<OutgoingPublishes, OutgoingPublish> HANDOFF =
+            AtomicReferenceFieldUpdater.newUpdater(OutgoingPublishes.class, OutgoingPublish.class, "handoff");
 
     private final ClientSession session;
     private final PacketIdAllocator packetIds;
@@ -32,9 +44,18 @@ final class OutgoingPublishes {
     private final OfflineBufferPolicy policy;
     private final int maxInFlight;
     private final boolean republish;
-    private ArrayDeque<OutgoingPublish> outbox;
-    private ArrayList<OutgoingPublish> inFlight;
+    /** Publishes handed over by other threads, the latest first; see {@link #handOff}. */
+    private volatile OutgoingPublish handoff;
+    private OutgoingPublish outboxHead;
+    private OutgoingPublish outboxTail;
+    private int outboxSize;
+    /** The in-flight window in the order first sent. */
+    private OutgoingPublish inFlightHead;
+    private OutgoingPublish inFlightTail;
+    private int inFlightSize;
     private boolean flushPending;
+    /** {@link #run} is under way and flushes at its end. */
+    private boolean running;
 
     OutgoingPublishes(ClientSession session, PacketIdAllocator packetIds) {
         this.session = session;
@@ -46,14 +67,81 @@ final class OutgoingPublishes {
         this.republish = session.options().republish();
     }
 
-    /** Queues {@code p} and sends what the connection and the window allow. */
-    void submit(OutgoingPublish p) {
-        if (outbox == null) {
-            outbox = new ArrayDeque<>(4);
+    /**
+     * Hands {@code p} to the event loop from any thread: on the loop it is submitted at once, elsewhere it is
+     * pushed onto the hand-off stack, and only the push onto an empty stack schedules the task that takes them.
+     */
+    void handOff(OutgoingPublish p) {
+        if (session.eventLoop().inEventLoop()) {
+            submitOnLoop(p);
+            drain();
+            return;
         }
-        if (outbox.size() >= outboxCapacity) {
-            if (policy == OfflineBufferPolicy.DROP_OLDEST && !outbox.isEmpty()) {
-                OutgoingPublish oldest = outbox.poll();
+        OutgoingPublish head;
+        do {
+            head = handoff;
+            p.handoffNext = head;
+        } while (!HANDOFF.compareAndSet(this, head, p));
+        if (head == null) {
+            try {
+                session.eventLoop().execute(this);
+            } catch (RejectedExecutionException e) {
+                // the resources were disposed: nothing will run on the loop again
+                OutgoingPublish taken = HANDOFF.getAndSet(this, null);
+                for (OutgoingPublish q = taken; q != null; q = q.handoffNext) {
+                    q.rejected(new MqttClosedException("the client's event loop is shut down", e));
+                }
+            }
+        }
+    }
+
+    /** The hand-off task (and the deferred flush): on the event loop. */
+    @Override
+    public void run() {
+        OutgoingPublish taken = HANDOFF.getAndSet(this, null);
+        if (taken != null) {
+            running = true;
+            OutgoingPublish ordered = null; // reverse into the order they were pushed
+            while (taken != null) {
+                OutgoingPublish next = taken.handoffNext;
+                taken.handoffNext = ordered;
+                ordered = taken;
+                taken = next;
+            }
+            while (ordered != null) {
+                OutgoingPublish next = ordered.handoffNext;
+                ordered.handoffNext = null;
+                submitOnLoop(ordered);
+                ordered = next;
+            }
+            try {
+                drain();
+            } finally {
+                running = false;
+            }
+        }
+        if (flushPending) {
+            flushPending = false;
+            Channel ch = session.connectedChannel();
+            if (ch != null) {
+                ch.flush();
+            }
+        }
+    }
+
+    private void submitOnLoop(OutgoingPublish p) {
+        if (session.state() == io.thingflux.link.LinkState.CLOSED) {
+            p.fail(new MqttClosedException("the client is closed"));
+        } else if (!p.cancelled) {
+            submit(p);
+        }
+    }
+
+    /** Queues {@code p}; the caller drains. */
+    private void submit(OutgoingPublish p) {
+        if (outboxSize >= outboxCapacity) {
+            if (policy == OfflineBufferPolicy.DROP_OLDEST && outboxHead != null) {
+                OutgoingPublish oldest = pollOutbox();
                 oldest.fail(new OfflineBufferFullException(outboxCapacity, true));
                 metrics.dropped("outbox-overflow");
             } else {
@@ -62,45 +150,105 @@ final class OutgoingPublishes {
                 return;
             }
         }
-        outbox.add(p);
-        drain();
+        p.prev = outboxTail;
+        p.next = null;
+        if (outboxTail == null) {
+            outboxHead = p;
+        } else {
+            outboxTail.next = p;
+        }
+        outboxTail = p;
+        outboxSize++;
+    }
+
+    private OutgoingPublish pollOutbox() {
+        OutgoingPublish p = outboxHead;
+        if (p != null) {
+            unlinkOutbox(p);
+        }
+        return p;
+    }
+
+    private void unlinkOutbox(OutgoingPublish p) {
+        if (p.prev == null) {
+            outboxHead = p.next;
+        } else {
+            p.prev.next = p.next;
+        }
+        if (p.next == null) {
+            outboxTail = p.prev;
+        } else {
+            p.next.prev = p.prev;
+        }
+        p.prev = null;
+        p.next = null;
+        outboxSize--;
+    }
+
+    private void linkInFlight(OutgoingPublish p) {
+        p.prev = inFlightTail;
+        p.next = null;
+        if (inFlightTail == null) {
+            inFlightHead = p;
+        } else {
+            inFlightTail.next = p;
+        }
+        inFlightTail = p;
+        inFlightSize++;
+    }
+
+    private void unlinkInFlight(OutgoingPublish p) {
+        if (p.prev == null) {
+            inFlightHead = p.next;
+        } else {
+            p.prev.next = p.next;
+        }
+        if (p.next == null) {
+            inFlightTail = p.prev;
+        } else {
+            p.next.prev = p.prev;
+        }
+        p.prev = null;
+        p.next = null;
+        inFlightSize--;
     }
 
     /** Forgets a publish whose caller cancelled; one already on the wire stays in flight silently. */
     void cancel(OutgoingPublish p) {
         p.cancelled = true;
-        if (p.state == OutgoingPublish.QUEUED && outbox != null) {
-            outbox.remove(p);
+        if (p.state == OutgoingPublish.QUEUED && (p.prev != null || outboxHead == p)) {
+            unlinkOutbox(p);
         }
     }
 
     /** Sends queued publishes while connected, writable and the window has room. */
     void drain() {
         Channel ch = session.connectedChannel();
-        if (ch == null || outbox == null || outbox.isEmpty()) {
+        if (ch == null || outboxHead == null) {
             return;
         }
         boolean wrote = false;
-        while (!outbox.isEmpty() && ch.isWritable()) {
-            OutgoingPublish p = outbox.peek();
+        OutgoingPublish p;
+        while ((p = outboxHead) != null && ch.isWritable()) {
             if (p.qos() == MqttQos.AT_MOST_ONCE) {
-                outbox.poll();
+                unlinkOutbox(p);
                 p.state = OutgoingPublish.AWAITING_ACK;
+                OutgoingPublish q0 = p;
                 ch.write(p.packet(false)).addListener(f -> {
                     if (f.isSuccess()) {
-                        metrics.published(0, System.nanoTime() - p.startNanos);
-                        p.succeed();
+                        metrics.published(0, System.nanoTime() - q0.startNanos);
+                        q0.succeed();
                     } else {
-                        p.fail(new MqttTransportException("QoS 0 publish could not be written", f.cause()));
+                        q0.fail(new MqttTransportException("QoS 0 publish could not be written", f.cause()));
                     }
                 });
                 wrote = true;
                 continue;
             }
-            if (inFlightCount() >= maxInFlight) {
+            if (inFlightSize >= maxInFlight) {
                 break;
             }
-            outbox.poll();
+            unlinkOutbox(p);
             try {
                 p.packetId = packetIds.allocate(p);
             } catch (PacketIdsExhaustedException e) {
@@ -108,30 +256,27 @@ final class OutgoingPublishes {
                 continue;
             }
             p.state = OutgoingPublish.AWAITING_ACK;
-            if (inFlight == null) {
-                inFlight = new ArrayList<>(Math.min(maxInFlight, 16));
-            }
-            inFlight.add(p);
+            linkInFlight(p);
             metrics.inFlightChanged(1);
             ch.write(p.packet(false), ch.voidPromise());
             wrote = true;
         }
         if (wrote) {
-            flushSoon(ch);
+            flushSoon();
         }
     }
 
     /**
-     * Flushes once the event loop has run the tasks already queued (typically more publishes), so a burst of
-     * publishes from other threads leaves in a few writes to the socket instead of one each.
+     * Flushes once the event loop has run the tasks already queued (typically more publishes, or the rest of
+     * a read), so a burst leaves in a few writes to the socket instead of one each. The flush is this
+     * object's task, so it costs no allocation.
      */
-    private void flushSoon(Channel ch) {
+    private void flushSoon() {
         if (!flushPending) {
             flushPending = true;
-            ch.eventLoop().execute(() -> {
-                flushPending = false;
-                ch.flush();
-            });
+            if (!running) {
+                session.eventLoop().execute(this);
+            }
         }
     }
 
@@ -166,7 +311,7 @@ final class OutgoingPublishes {
 
     private void complete(OutgoingPublish p) {
         packetIds.release(p.packetId);
-        inFlight.remove(p);
+        unlinkInFlight(p);
         metrics.inFlightChanged(-1);
         metrics.published(p.qos().code(), System.nanoTime() - p.startNanos);
         p.succeed();
@@ -179,11 +324,11 @@ final class OutgoingPublishes {
      * send what waits in the outbox.
      */
     void onConnected(Channel ch, boolean sessionPresent) {
-        if (inFlight != null && !inFlight.isEmpty()) {
+        if (inFlightHead != null) {
             if (!sessionPresent && !republish) {
                 failInFlight(new MqttClosedException("the broker lost the session; publish not resent"));
             } else {
-                for (OutgoingPublish p : inFlight) {
+                for (OutgoingPublish p = inFlightHead; p != null; p = p.next) {
                     if (p.state == OutgoingPublish.AWAITING_PUBCOMP) {
                         ch.write(new PubRel(p.packetId), ch.voidPromise());
                     } else {
@@ -197,33 +342,43 @@ final class OutgoingPublishes {
     }
 
     int inFlightCount() {
-        return inFlight == null ? 0 : inFlight.size();
+        return inFlightSize;
     }
 
     int queued() {
-        return outbox == null ? 0 : outbox.size();
+        return outboxSize;
     }
 
     /** Fails everything queued and in flight (the client closed or gave up reconnecting). */
     void failAll(Throwable error) {
-        if (outbox != null) {
-            List<OutgoingPublish> queued = new ArrayList<>(outbox);
-            outbox.clear();
-            queued.forEach(p -> p.fail(error));
+        // detached first: a caller signalled on the event loop may publish again, and that one waits
+        OutgoingPublish p = outboxHead;
+        outboxHead = null;
+        outboxTail = null;
+        outboxSize = 0;
+        while (p != null) {
+            OutgoingPublish next = p.next;
+            p.prev = null;
+            p.next = null;
+            p.fail(error);
+            p = next;
         }
         failInFlight(error);
     }
 
     private void failInFlight(Throwable error) {
-        if (inFlight == null) {
-            return;
-        }
-        List<OutgoingPublish> all = new ArrayList<>(inFlight);
-        inFlight.clear();
-        for (OutgoingPublish p : all) {
+        OutgoingPublish p = inFlightHead;
+        inFlightHead = null;
+        inFlightTail = null;
+        inFlightSize = 0;
+        while (p != null) {
+            OutgoingPublish next = p.next;
+            p.prev = null;
+            p.next = null;
             packetIds.release(p.packetId);
             metrics.inFlightChanged(-1);
             p.fail(error);
+            p = next;
         }
     }
 }
