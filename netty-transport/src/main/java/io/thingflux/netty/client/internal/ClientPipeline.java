@@ -10,8 +10,8 @@ import io.thingflux.netty.codec.MqttDecoder;
 import io.thingflux.netty.codec.MqttEncoder;
 
 /**
- * Builds the client pipeline of one connection. One handler per concern, in this order (inbound flows
- * down, outbound up):
+ * Builds the client pipeline of one connection. One handler per concern of the connection, and last the
+ * bridge that hands everything session-level to the session, in this order (inbound flows down, outbound up):
  *
  * <pre>
  *  socket
@@ -20,10 +20,9 @@ import io.thingflux.netty.codec.MqttEncoder;
  *    │  mqttEncoder     {@link MqttEncoder}: {@code MqttPacket} → bytes
  *    │  keepalive       {@link MqttKeepAliveHandler}: PINGREQ on writer idle, half-open detection
  *    │  connect         {@link MqttConnectHandler}: CONNECT, CONNACK timeout; removed after CONNACK 0
- *    │  qos.outgoing    {@link MqttOutgoingQosHandler}: PUBACK / PUBREC→PUBREL / PUBCOMP of our publishes
  *    │  qos.incoming    {@link MqttIncomingQosHandler}: PUBLISH → Delivery; PUBACK/PUBREC once taken, in order
- *    │  subscription    {@link MqttSubscriptionHandler}: SUBACK, UNSUBACK, dispatch to subscribers
- *    ▼  reactive        {@link MqttReactiveBridge}: failure cause, unexpected packets
+ *    ▼  reactive        {@link MqttReactiveBridge}: to the session: PUBACK / PUBREC→PUBREL / PUBCOMP of our
+ *                       publishes, SUBACK, UNSUBACK, dispatch to subscribers; failure cause, unexpected packets
  * </pre>
  *
  * The handlers are created per connection; the state that outlives a connection (in-flight publishes,
@@ -56,9 +55,7 @@ public final class ClientPipeline {
         }
         p.addLast(MqttConnectHandler.NAME, new MqttConnectHandler(connect,
                 options.connAckTimeout(), (ctx, ack) -> session.onConnAck(ctx.channel(), ack)));
-        p.addLast(MqttOutgoingQosHandler.NAME, new MqttOutgoingQosHandler(session.outgoing()));
         p.addLast(MqttIncomingQosHandler.NAME, new MqttIncomingQosHandler(session.qos2Received()));
-        p.addLast(MqttSubscriptionHandler.NAME, new MqttSubscriptionHandler(session.subscriptions()));
-        p.addLast(MqttReactiveBridge.NAME, new MqttReactiveBridge());
+        p.addLast(MqttReactiveBridge.NAME, new MqttReactiveBridge(session));
     }
 }

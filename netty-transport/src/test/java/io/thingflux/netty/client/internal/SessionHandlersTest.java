@@ -27,8 +27,8 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The session-bound handlers (outgoing QoS, subscription dispatch, reactive bridge) on an EmbeddedChannel,
- * with a session whose event loop is the channel's.
+ * The session-bound handlers (incoming QoS, the reactive bridge with outgoing QoS and subscription dispatch) on
+ * an EmbeddedChannel, with a session whose event loop is the channel's.
  */
 class SessionHandlersTest {
 
@@ -38,10 +38,8 @@ class SessionHandlersTest {
             MqttClientResources.of(ch.eventLoop(), EmbeddedChannel.class, Schedulers.immediate()));
 
     SessionHandlersTest() {
-        ch.pipeline().addLast(MqttOutgoingQosHandler.NAME, new MqttOutgoingQosHandler(session.outgoing()));
         ch.pipeline().addLast(MqttIncomingQosHandler.NAME, new MqttIncomingQosHandler(session.qos2Received()));
-        ch.pipeline().addLast(MqttSubscriptionHandler.NAME, new MqttSubscriptionHandler(session.subscriptions()));
-        ch.pipeline().addLast(MqttReactiveBridge.NAME, new MqttReactiveBridge());
+        ch.pipeline().addLast(MqttReactiveBridge.NAME, new MqttReactiveBridge(session));
         session.adoptConnected(ch, ConnAck.accepted(false));
     }
 
