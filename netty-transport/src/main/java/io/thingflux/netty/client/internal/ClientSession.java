@@ -3,6 +3,7 @@ package io.thingflux.netty.client.internal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
@@ -58,7 +59,7 @@ import reactor.core.scheduler.Schedulers;
  * after {@link #disconnect()} or a fatal CONNACK refusal. Signals to user code go to the resources'
  * scheduler unless the options opt in to event-loop delivery.
  */
-public final class ClientSession {
+public final class ClientSession implements ChannelFutureListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
 
@@ -80,7 +81,10 @@ public final class ClientSession {
     private Channel channel;
     private boolean connected;
     private boolean everConnected;
-    private ConnAck lastConnAck;
+    /** Session present of the CONNACK of the current connection (the packet itself is not kept). */
+    private boolean sessionPresent;
+    /** The connect of the current attempt until CONNACK, for its failure cause; then dropped. */
+    private ChannelFuture connecting;
     private int attempt;
     private ScheduledFuture<?> retryTimer;
     private List<MonoSink<ConnAck>> connectWaiters;
@@ -101,7 +105,7 @@ public final class ClientSession {
         return toUser(Mono.create(sink -> execute(() -> {
             switch (state) {
                 case CLOSED -> sink.error(new MqttClosedException("the client is closed"));
-                case CONNECTED -> sink.success(lastConnAck);
+                case CONNECTED -> sink.success(ConnAck.accepted(sessionPresent));
                 case CONNECTING, RECONNECTING -> waiters().add(sink);
                 case DISCONNECTED -> {
                     waiters().add(sink);
@@ -310,8 +314,15 @@ public final class ClientSession {
         ChannelFuture f = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
         Channel ch = f.channel();
         channel = ch;
+        connecting = f;
         connected = false;
-        ch.closeFuture().addListener(cf -> onChannelClosed(ch, f));
+        ch.closeFuture().addListener(this); // the session itself: no listener object per connection
+    }
+
+    /** The close future of a connection completed. */
+    @Override
+    public void operationComplete(ChannelFuture closed) {
+        onChannelClosed(closed.channel());
     }
 
     /** CONNACK 0 arrived on {@code ch}. */
@@ -323,7 +334,8 @@ public final class ClientSession {
         boolean reconnect = everConnected;
         connected = true;
         everConnected = true;
-        lastConnAck = ack;
+        sessionPresent = ack.sessionPresent();
+        connecting = null;
         attempt = 0;
         if (options.cleanSession()) {
             qos2Received.clear();
@@ -341,19 +353,21 @@ public final class ClientSession {
         outgoing.onConnected(ch, ack.sessionPresent());
     }
 
-    private void onChannelClosed(Channel ch, ChannelFuture connectFuture) {
+    private void onChannelClosed(Channel ch) {
         if (ch != channel) {
             return;
         }
+        ChannelFuture connectFuture = connecting;
         boolean wasConnected = connected;
         channel = null;
+        connecting = null;
         connected = false;
         subscriptions.onDisconnected();
         if (state == LinkState.CLOSED) {
             return;
         }
         Throwable cause = ch.attr(MqttReactiveBridge.CLOSE_CAUSE).get();
-        if (cause == null && connectFuture.isDone() && !connectFuture.isSuccess()) {
+        if (cause == null && connectFuture != null && connectFuture.isDone() && !connectFuture.isSuccess()) {
             cause = connectFuture.cause();
         }
         Throwable error = typed(cause, wasConnected);
@@ -404,6 +418,7 @@ public final class ClientSession {
         }
         Channel ch = channel;
         channel = null;
+        connecting = null;
         connected = false;
         setState(LinkState.CLOSED);
         failWaiters(error);

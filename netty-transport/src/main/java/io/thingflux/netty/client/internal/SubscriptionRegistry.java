@@ -209,7 +209,9 @@ final class SubscriptionRegistry {
         }
         synchronized (this) {
             if (unsolicited == null) {
-                Sinks.Many<LinkMessage> created = Sinks.many().multicast().directBestEffort();
+                // without the serializing wrapper: every emission already runs on the client's signal path
+                // (toUser), one at a time, and the wrapper would be one more object per client
+                Sinks.Many<LinkMessage> created = Sinks.unsafe().many().multicast().directBestEffort();
                 if (terminated) {
                     created.tryEmitComplete();
                 }
