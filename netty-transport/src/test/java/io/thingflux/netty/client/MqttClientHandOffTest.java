@@ -1,0 +1,112 @@
+package io.thingflux.netty.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.PubAck;
+import io.thingflux.mqtt.Publish;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/** Publishes made on other threads reach the event loop in order, a burst as one task. */
+class MqttClientHandOffTest extends ClientTestSupport {
+
+    @Test
+    void aBurstPublishedWhileTheLoopIsBusyIsTakenByOneTaskInPublishOrder() throws Exception {
+        MqttClient client = client(options().maxInFlight(100));
+        ScriptedBroker.Connection c = connect(client, false);
+        io.netty.channel.EventLoop loop = resources.eventLoopGroup().next(); // one loop: the client's
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(1);
+        loop.execute(() -> {
+            blocking.countDown();
+            try {
+                busy.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(blocking.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        List<String> done = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String topic = "burst/" + i;
+            client.publish(topic, new byte[0], MqttQos.AT_LEAST_ONCE).subscribe(r -> done.add(topic));
+        }
+        assertThat(((io.netty.util.concurrent.SingleThreadEventExecutor) loop).pendingTasks())
+                .as("one hand-off task for 50 publishes").isEqualTo(1);
+        busy.countDown();
+
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            Publish p = c.expect(Publish.class);
+            sent.add(p.topic());
+            c.send(new PubAck(p.packetId()));
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            expected.add("burst/" + i);
+        }
+        assertThat(sent).isEqualTo(expected);
+        await(() -> done.size() == 50, "50 results");
+        assertThat(done).isEqualTo(expected);
+    }
+
+    @Test
+    void publishesFromManyThreadsAreAllSentOnce() throws Exception {
+        MqttClient client = client(options().maxInFlight(1000));
+        ScriptedBroker.Connection c = connect(client, false);
+        int threads = 4;
+        int each = 100;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> started = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    client.publish("m/" + id + "/" + i, "x".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
+                            .subscribe();
+                }
+            });
+            th.start();
+            started.add(th);
+        }
+        start.countDown();
+        for (Thread th : started) {
+            th.join(WAIT.toMillis());
+        }
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < threads * each; i++) {
+            Publish p = c.expect(Publish.class);
+            sent.add(p.topic());
+            c.send(new PubAck(p.packetId()));
+        }
+        assertThat(sent).doesNotHaveDuplicates().hasSize(threads * each);
+        for (int t = 0; t < threads; t++) { // each thread's publishes leave in the order it made them
+            String prefix = "m/" + t + "/";
+            List<String> mine = sent.stream().filter(s -> s.startsWith(prefix)).toList();
+            for (int i = 0; i < each; i++) {
+                assertThat(mine.get(i)).isEqualTo(prefix + i);
+            }
+        }
+    }
+
+    @Test
+    void aPublishAfterTheResourcesWereDisposedFailsWithMqttClosedException() throws Exception {
+        MqttClientResources own = MqttClientResources.create(1);
+        MqttClient client = MqttClient.create(options().build(), own);
+        own.disposeLater().block(WAIT);
+        StepVerifier.create(client.publish("t", new byte[0], MqttQos.AT_LEAST_ONCE))
+                .expectError(MqttClosedException.class).verify(WAIT);
+    }
+}
