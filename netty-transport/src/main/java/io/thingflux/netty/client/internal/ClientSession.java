@@ -240,6 +240,11 @@ public final class ClientSession implements ChannelFutureListener {
         s.signal(signal);
     }
 
+    /** Whether {@link #toUser} runs signals at once, on the event loop. */
+    boolean signalsOnEventLoop() {
+        return userScheduler == null;
+    }
+
     private <T> Mono<T> toUser(Mono<T> mono) {
         return userScheduler == null ? mono : mono.publishOn(userScheduler);
     }

@@ -189,7 +189,11 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
                 demand--;
             }
             LinkMessage m = d.message;
-            signal(() -> actual.onNext(m));
+            if (session.signalsOnEventLoop()) {
+                actual.onNext(m); // what toUser would do at once, without a Runnable per message
+            } else {
+                signal(() -> actual.onNext(m));
+            }
             d.taken();
         }
     }

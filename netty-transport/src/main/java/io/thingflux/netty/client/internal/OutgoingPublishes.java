@@ -39,11 +39,7 @@ final class OutgoingPublishes implements Runnable {
 
     private final ClientSession session;
     private final PacketIdAllocator packetIds;
-    private final MqttClientMetrics metrics;
-    private final int outboxCapacity;
-    private final OfflineBufferPolicy policy;
-    private final int maxInFlight;
-    private final boolean republish;
+    // the limits are read from the session's options when needed rather than copied: one fewer field each
     /** Publishes handed over by other threads, the latest first; see {@link #handOff}. */
     private volatile OutgoingPublish handoff;
     private OutgoingPublish outboxHead;
@@ -60,11 +56,6 @@ final class OutgoingPublishes implements Runnable {
     OutgoingPublishes(ClientSession session, PacketIdAllocator packetIds) {
         this.session = session;
         this.packetIds = packetIds;
-        this.metrics = session.options().metrics();
-        this.outboxCapacity = session.options().outboxCapacity();
-        this.policy = session.options().outboxPolicy();
-        this.maxInFlight = session.options().maxInFlight();
-        this.republish = session.options().republish();
     }
 
     /**
@@ -139,8 +130,10 @@ final class OutgoingPublishes implements Runnable {
 
     /** Queues {@code p}; the caller drains. */
     private void submit(OutgoingPublish p) {
+        int outboxCapacity = session.options().outboxCapacity();
         if (outboxSize >= outboxCapacity) {
-            if (policy == OfflineBufferPolicy.DROP_OLDEST && outboxHead != null) {
+            MqttClientMetrics metrics = session.options().metrics();
+            if (session.options().outboxPolicy() == OfflineBufferPolicy.DROP_OLDEST && outboxHead != null) {
                 OutgoingPublish oldest = pollOutbox();
                 oldest.fail(new OfflineBufferFullException(outboxCapacity, true));
                 metrics.dropped("outbox-overflow");
@@ -228,6 +221,8 @@ final class OutgoingPublishes implements Runnable {
             return;
         }
         boolean wrote = false;
+        MqttClientMetrics metrics = session.options().metrics();
+        int maxInFlight = session.options().maxInFlight();
         OutgoingPublish p;
         while ((p = outboxHead) != null && ch.isWritable()) {
             if (p.qos() == MqttQos.AT_MOST_ONCE) {
@@ -310,6 +305,7 @@ final class OutgoingPublishes implements Runnable {
     }
 
     private void complete(OutgoingPublish p) {
+        MqttClientMetrics metrics = session.options().metrics();
         packetIds.release(p.packetId);
         unlinkInFlight(p);
         metrics.inFlightChanged(-1);
@@ -325,7 +321,7 @@ final class OutgoingPublishes implements Runnable {
      */
     void onConnected(Channel ch, boolean sessionPresent) {
         if (inFlightHead != null) {
-            if (!sessionPresent && !republish) {
+            if (!sessionPresent && !session.options().republish()) {
                 failInFlight(new MqttClosedException("the broker lost the session; publish not resent"));
             } else {
                 for (OutgoingPublish p = inFlightHead; p != null; p = p.next) {
@@ -371,6 +367,7 @@ final class OutgoingPublishes implements Runnable {
         inFlightHead = null;
         inFlightTail = null;
         inFlightSize = 0;
+        MqttClientMetrics metrics = session.options().metrics();
         while (p != null) {
             OutgoingPublish next = p.next;
             p.prev = null;
