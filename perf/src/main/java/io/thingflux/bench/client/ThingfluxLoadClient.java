@@ -178,7 +178,11 @@ public final class ThingfluxLoadClient implements LoadClient {
         @Override
         public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
             Flux<LinkMessage> messages = link.subscribe(filters, qos, onRefused);
-            return messages instanceof MqttSubscribeFlux s ? s.doOnSubAck(onSubAck) : messages;
+            if (!(messages instanceof MqttSubscribeFlux s)) {
+                // fails the device's connect loudly rather than leaving it waiting for a SUBACK it cannot see
+                throw new IllegalStateException("NettyMqttLink.subscribe no longer returns an MqttSubscribeFlux");
+            }
+            return s.doOnSubAck(onSubAck);
         }
 
         @Override
