@@ -47,8 +47,9 @@ import picocli.CommandLine.Parameters;
                         + "after that (0 <= phase < interval, the same in every run), the phases spreading the fleet's "
                         + "posts evenly over the interval, so N devices post at a steady N per interval, not in bursts. "
                         + "A slot that cannot leave on time (window full, not connected yet, pacer late) is an overrun.",
-                "An interval longer than the duration makes a connection-only run: the devices connect and hold "
-                        + "until the end, with no posts.",
+                "A connect counts when the device is subscribed (CONNACK and SUBACK), for every client. An interval "
+                        + "longer than the duration makes a connection-only run: the devices connect and hold until the "
+                        + "end, with no posts.",
                 "Without --host it starts the emulator in this process on a free loopback port and provisions a product.",
                 "Durations: 500ms, 15s, 5m, 2h (and 250us for one device's throughput)."},
         footer = {"", "Exit codes: 0 done, 1 the run failed, 2 refused (bad options or more devices than this machine holds)."})
