@@ -11,7 +11,10 @@ public interface BenchDevice {
 
     /**
      * Connects with the Aliyun sign and subscribes to what the device receives (the property post
-     * {@code _reply} and property sets). Completes when the device can post.
+     * {@code _reply} and property sets). Completes at the SUBACK, when the device can post and receive its
+     * replies: every load client counts the same exchange (CONNECT/CONNACK, SUBSCRIBE/SUBACK) as a connect,
+     * so connect rates and latencies compare. Fails when the connect is refused or a filter the bench needs
+     * is refused.
      */
     CompletableFuture<Void> connect();
 

@@ -21,10 +21,21 @@ import java.util.concurrent.locks.LockSupport;
  * progress line each second, then drains, measures the heap per device and disconnects.
  *
  * <p>Timeline: the connect of device {@code j} (of this shard's {@code n}) is due at
- * {@code start + j / connectRate}; its posts at {@code connectAt + interval}, {@code + 2 * interval}, ...
- * until {@code rampEnd + duration}; downlinks from {@code rampEnd + interval} to the same end, each to the
- * next connected device in turn. Replies still missing
- * then get up to the reply timeout.
+ * {@code connectAt = start + j / connectRate}; its posts at {@code firstPost = connectAt + interval + phase},
+ * {@code firstPost + interval}, {@code firstPost + 2 * interval}, ... while before
+ * {@code rampEnd + duration}; downlinks from
+ * {@code rampEnd + interval} to the same end, each to the next connected device in turn. Replies still
+ * missing then get up to the reply timeout. The run lasts until {@code rampEnd + duration} even when no
+ * post falls due (an interval longer than the duration makes a connection-only run: every device connects
+ * and holds its connection to the end, and zero posts is the expected outcome).
+ *
+ * <p>Phases: device {@code j}'s phase ({@link #phaseNanos}, {@code 0 <= phase < interval}) puts its posts at
+ * {@code start + j * interval / n} modulo the interval, so the fleet's post slots are evenly
+ * {@code interval / n} apart: once every device posts, the fleet posts at a steady {@code n / interval} per
+ * second whatever the connect rate, instead of in bursts that copy the connect ramp (all posts of a
+ * one-second ramp falling within one second of every interval). The phases are deterministic (the same
+ * run has the same schedule whichever client drives it), device 0's is 0, and no device's first post is
+ * due sooner than one interval after its connect time.
  */
 public final class BenchRun {
 
@@ -85,9 +96,12 @@ public final class BenchRun {
                 options.inflight(), DEFAULT_OVERRUN_SLACK_NANOS, PostParams.sized(options.payloadBytes()));
         double connectRate = options.shard().share(options.connectRate());
         long start = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-        List<SimulatedDevice> devices = new ArrayList<>(identities.size());
-        for (int j = 0; j < identities.size(); j++) {
-            devices.add(new SimulatedDevice(j, identities.get(j), start + (long) (j * 1e9 / connectRate), context));
+        int n = identities.size();
+        List<SimulatedDevice> devices = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            long connectOffset = connectOffsetNanos(j, connectRate);
+            devices.add(new SimulatedDevice(j, identities.get(j), start + connectOffset,
+                    phaseNanos(j, n, connectOffset, intervalNanos), context));
         }
         long rampEnd = devices.isEmpty() ? start : devices.get(devices.size() - 1).connectAtNanos;
         long postsEnd = rampEnd + options.duration().toNanos();
@@ -152,6 +166,23 @@ public final class BenchRun {
             context.stopped = true;
             reporter.interrupt();
         }
+    }
+
+    /** When device {@code j}'s connect is due after the first one's: {@code j / connectRate}. */
+    static long connectOffsetNanos(int j, double connectRate) {
+        return (long) (j * 1e9 / connectRate);
+    }
+
+    /**
+     * Device {@code j}'s phase (of {@code n}, its connect due {@code connectOffsetNanos} after the first):
+     * its first post is due one interval plus this after its connect, which puts its slots at
+     * {@code j * interval / n} after the first device's, modulo the interval.
+     *
+     * @return {@code 0 <= phase < interval}; 0 for device 0
+     */
+    static long phaseNanos(int j, int n, long connectOffsetNanos, long intervalNanos) {
+        long slotOffset = (long) (j * (double) intervalNanos / n);
+        return Math.floorMod(slotOffset - connectOffsetNanos, intervalNanos);
     }
 
     /** Downlink {@code k} goes to device {@code k mod n}, or the next connected one after it. */

@@ -8,8 +8,10 @@ import java.util.function.Function;
 /**
  * Drives a run's absolute schedule from one thread: starts each device's connect at its ramp time, hands
  * each device its post slots in time order (a priority queue on the next due time, so the cost is
- * {@code O(log devices)} per post, not a scan per tick), and fires the downlinks at their rate. It reads
- * no clock: the caller passes the time to {@link #runDue}, which makes it testable on virtual time.
+ * {@code O(log devices)} per post, not a scan per tick), and fires the downlinks at their rate. The run
+ * lasts until the end of posting even when nothing falls due before it (an interval longer than the
+ * duration is a connection-only run: the devices connect and hold). It reads no clock: the caller passes
+ * the time to {@link #runDue}, which makes it testable on virtual time.
  */
 final class PostPacer {
 
@@ -19,6 +21,8 @@ final class PostPacer {
     private final PriorityQueue<SimulatedDevice> slots =
             new PriorityQueue<>(Comparator.comparingLong((SimulatedDevice d) -> d.pacerDueNanos));
     private int nextConnect;
+    /** Whether {@link #runDue} was called at or after the end of posting. */
+    private boolean ended;
 
     private final long downlinkStartNanos;
     private final double downlinkGapNanos;
@@ -48,9 +52,13 @@ final class PostPacer {
      * Runs everything due at or before {@code now}: connects, then post slots in time order, then
      * downlinks.
      *
-     * @return when the next thing is due, or {@link Long#MAX_VALUE} when nothing is left
+     * @return when the next thing is due (at the latest the end of posting), or {@link Long#MAX_VALUE} once
+     *         {@code now} reached the end of posting and nothing is left
      */
     long runDue(long now) {
+        if (now >= postsEndNanos) {
+            ended = true;
+        }
         while (nextConnect < devices.size() && devices.get(nextConnect).connectAtNanos <= now) {
             SimulatedDevice d = devices.get(nextConnect++);
             d.startConnect(connector.apply(d));
@@ -77,11 +85,14 @@ final class PostPacer {
         return downlinkStartNanos + (long) (k * downlinkGapNanos);
     }
 
-    /** When the next thing is due, or {@link Long#MAX_VALUE} when nothing is left. */
+    /**
+     * When the next thing is due: a connect, a post slot, a downlink, or else the end of posting, which
+     * the run waits for; {@link Long#MAX_VALUE} once the end was reached and nothing is left.
+     */
     long nextDue() {
-        long next = Long.MAX_VALUE;
+        long next = ended ? Long.MAX_VALUE : postsEndNanos;
         if (nextConnect < devices.size()) {
-            next = devices.get(nextConnect).connectAtNanos;
+            next = Math.min(next, devices.get(nextConnect).connectAtNanos);
         }
         while (!slots.isEmpty() && slots.peek().pacerDueNanos >= postsEndNanos) {
             slots.poll();

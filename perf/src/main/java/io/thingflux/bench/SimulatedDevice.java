@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * The bench's side of one simulated device: its absolute post schedule, its inflight window and the
- * measurements of its connect and posts. Slot {@code n} is due at {@code firstPostNanos + n * interval},
+ * measurements of its connect and posts. Its first post is due one interval plus its phase after its
+ * connect time ({@code firstPostNanos = connectAtNanos + interval + phase}, the phase spreading a fleet's
+ * posts over the interval, see {@link BenchRun}), and slot {@code n} at {@code firstPostNanos + n * interval},
  * whatever happened before, so a slow post never shifts the later ones (no drift). A slot that cannot
  * leave when it is due, because the window is full, the device is not connected yet, or the pacer
  * reached it more than the slack late, counts as an overrun (emqtt-bench's {@code pub_overrun}); held
@@ -35,11 +37,20 @@ final class SimulatedDevice {
     private long sentSlots;
     private int inflight;
 
-    SimulatedDevice(int index, AliyunDeviceIdentity identity, long connectAtNanos, RunContext context) {
+    /**
+     * @param connectAtNanos when its connect is due
+     * @param phaseNanos     how much later than one interval after the connect time its first post is due,
+     *                       {@code 0 <= phase < interval}
+     */
+    SimulatedDevice(int index, AliyunDeviceIdentity identity, long connectAtNanos, long phaseNanos,
+                    RunContext context) {
+        if (phaseNanos < 0 || phaseNanos >= context.intervalNanos) {
+            throw new IllegalArgumentException("phase " + phaseNanos + " ns outside [0, interval)");
+        }
         this.index = index;
         this.identity = identity;
         this.connectAtNanos = connectAtNanos;
-        this.firstPostNanos = connectAtNanos + context.intervalNanos;
+        this.firstPostNanos = connectAtNanos + context.intervalNanos + phaseNanos;
         this.context = context;
         this.pacerDueNanos = firstPostNanos;
     }

@@ -43,6 +43,13 @@ import picocli.CommandLine.Parameters;
         description = {
                 "Simulates Aliyun thing-model devices: each connects with the Aliyun sign and posts properties on an "
                         + "absolute schedule; latency runs from the scheduled send time to the platform's reply.",
+                "Schedule: device j of N connects at j / connect-rate; its first post is due one interval plus a phase "
+                        + "after that (0 <= phase < interval, the same in every run), the phases spreading the fleet's "
+                        + "posts evenly over the interval, so N devices post at a steady N per interval, not in bursts. "
+                        + "A slot that cannot leave on time (window full, not connected yet, pacer late) is an overrun.",
+                "A connect counts when the device is subscribed (CONNACK and SUBACK), for every client. An interval "
+                        + "longer than the duration makes a connection-only run: the devices connect and hold until the "
+                        + "end, with no posts.",
                 "Without --host it starts the emulator in this process on a free loopback port and provisions a product.",
                 "Durations: 500ms, 15s, 5m, 2h (and 250us for one device's throughput)."},
         footer = {"", "Exit codes: 0 done, 1 the run failed, 2 refused (bad options or more devices than this machine holds)."})
@@ -61,11 +68,11 @@ public final class BenchCommand implements Callable<Integer> {
     double connectRate = BenchOptions.DEFAULT_CONNECT_RATE;
 
     @Option(names = "--interval", paramLabel = "D", converter = DurationConverter.class,
-            description = "One property post per device per D (default 1s).")
+            description = "One property post per device per D, the fleet's posts spread evenly over D (default 1s).")
     Duration interval = BenchOptions.DEFAULT_INTERVAL;
 
     @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
-            description = "How long devices post after the ramp (default 30s).")
+            description = "How long devices post (or, with --interval longer than D, hold their connection) after the ramp (default 30s).")
     Duration duration = BenchOptions.DEFAULT_DURATION;
 
     @Option(names = "--qos", paramLabel = "0|1", description = "QoS of the posts (default ${DEFAULT-VALUE}).")

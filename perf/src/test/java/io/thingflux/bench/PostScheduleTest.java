@@ -1,6 +1,7 @@
 package io.thingflux.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
 import io.thingflux.aliyun.AliyunProducts;
@@ -21,13 +22,19 @@ class PostScheduleTest {
     private final List<long[]> downlinks = new ArrayList<>();
     private SimulatedDevice[] simulated;
 
-    /** Devices connecting every 10 ms from t=0, posting every 100 ms, until {@code endMs}. */
+    /** Devices connecting every 10 ms from t=0, posting every 100 ms from one interval after it, until {@code endMs}. */
     private PostPacer pacer(int devices, int inflight, long endMs) {
-        SimulatedDevice.RunContext ctx = new SimulatedDevice.RunContext(() -> now, metrics, 100 * MS, inflight,
+        return pacer(devices, inflight, endMs, 100, new long[devices]);
+    }
+
+    /** Devices connecting every 10 ms from t=0, posting every {@code intervalMs} with these phases, until {@code endMs}. */
+    private PostPacer pacer(int devices, int inflight, long endMs, long intervalMs, long[] phasesMs) {
+        SimulatedDevice.RunContext ctx = new SimulatedDevice.RunContext(() -> now, metrics, intervalMs * MS, inflight,
                 10 * MS, Map.of("k", 1));
         List<SimulatedDevice> list = new ArrayList<>();
         for (int j = 0; j < devices; j++) {
-            list.add(new SimulatedDevice(j, AliyunProducts.deriveDevice("a1PK", "ps", "d" + j), j * 10 * MS, ctx));
+            list.add(new SimulatedDevice(j, AliyunProducts.deriveDevice("a1PK", "ps", "d" + j), j * 10 * MS,
+                    phasesMs[j] * MS, ctx));
         }
         simulated = list.toArray(SimulatedDevice[]::new);
         return new PostPacer(list, d -> client.device(d.identity, null, p -> { }), endMs * MS, 0, 0, (k, t) -> { });
@@ -188,6 +195,69 @@ class PostScheduleTest {
         device(0).connect.complete(null);
         assertThat(at(1000, pacer)).isEqualTo(Long.MAX_VALUE);
         assertThat(device(0).posts).hasSize(3); // 100, 200, 300
+    }
+
+    @Test
+    void eachDevicesFirstPostIsDueOneIntervalPlusItsPhaseAfterItsConnect() {
+        PostPacer pacer = pacer(3, 1, 10_000, 100, new long[] {0, 23, 99});
+        at(0, pacer);
+        at(20, pacer);
+        client.devices.forEach(d -> d.connect.complete(null));
+        assertThat(pacer.nextDue()).isEqualTo(100 * MS); // device 0: 0 + 100 + 0
+        at(100, pacer);
+        device(0).posts.get(0).complete(null);
+        assertThat(pacer.nextDue()).isEqualTo(133 * MS); // device 1: 10 + 100 + 23
+        at(133, pacer);
+        device(1).posts.get(0).complete(null);
+        assertThat(pacer.nextDue()).isEqualTo(200 * MS); // device 0's second slot, before device 2's first
+        at(200, pacer);
+        assertThat(pacer.nextDue()).isEqualTo(219 * MS); // device 2: 20 + 100 + 99
+        at(219, pacer);
+        assertThat(device(0).posts).hasSize(2);
+        assertThat(device(1).posts).hasSize(1);
+        assertThat(device(2).posts).hasSize(1);
+        assertThat(pacer.nextDue()).isEqualTo(233 * MS); // device 1's second slot
+        assertThat(metrics.overrunCount()).isZero();
+    }
+
+    @Test
+    void aPhaseOutsideTheIntervalIsRefused() {
+        SimulatedDevice.RunContext ctx = new SimulatedDevice.RunContext(() -> now, metrics, 100 * MS, 1, 10 * MS,
+                Map.of());
+        var identity = AliyunProducts.deriveDevice("a1PK", "ps", "d0");
+        assertThatThrownBy(() -> new SimulatedDevice(0, identity, 0, 100 * MS, ctx))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SimulatedDevice(0, identity, 0, -1, ctx))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void withAnIntervalLongerThanTheDurationTheDevicesConnectAndHoldUntilTheEnd() {
+        // 3 devices connecting at 0, 10 and 20 ms, posting every 25 s, the run ending 6 s after the ramp
+        PostPacer pacer = pacer(3, 1, 6_020, 25_000, new long[3]);
+        at(0, pacer);
+        assertThat(at(20, pacer)).isEqualTo(6_020 * MS); // nothing due but the end: the run waits for it
+        assertThat(client.devices).hasSize(3);
+        now = 500 * MS; // the connects take their time, as over a real network
+        client.devices.forEach(d -> d.connect.complete(null));
+        assertThat(at(3_000, pacer)).isEqualTo(6_020 * MS);
+        assertThat(at(6_020, pacer)).isEqualTo(Long.MAX_VALUE);
+        assertThat(metrics.connectedCount()).isEqualTo(3);
+        assertThat(metrics.connectFailedCount()).isZero();
+        assertThat(metrics.postsSentCount()).isZero();
+        assertThat(metrics.overrunCount()).isZero();
+        assertThat(metrics.errors()).isEmpty();
+        assertThat(simulated).allSatisfy(d -> assertThat(d.state()).isEqualTo(SimulatedDevice.State.CONNECTED));
+    }
+
+    @Test
+    void theRunLastsToTheEndOfPostingEvenWhenTheLastSlotIsEarlier() {
+        PostPacer pacer = pacer(1, 1, 350, 200, new long[1]);
+        at(0, pacer);
+        device(0).connect.complete(null);
+        assertThat(at(200, pacer)).isEqualTo(350 * MS); // the slot at 400 ms is past the end: wait for the end
+        assertThat(device(0).posts).hasSize(1);
+        assertThat(at(350, pacer)).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.thingflux.bench.client;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.alink.AlinkReplyException;
+import io.thingflux.alink.AlinkTopics;
 import io.thingflux.alink.AliyunDevice;
 import io.thingflux.alink.AliyunDeviceOptions;
 import io.thingflux.alink.ThingMessage;
@@ -13,15 +14,26 @@ import io.thingflux.bench.DownlinkListener;
 import io.thingflux.bench.LoadClient;
 import io.thingflux.bench.LoadClientConfig;
 import io.thingflux.bench.PostFailedException;
+import io.thingflux.link.LinkMessage;
+import io.thingflux.link.LinkState;
+import io.thingflux.link.MqttLink;
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.MqttTopics;
+import io.thingflux.mqtt.SubAckReturnCode;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
+import io.thingflux.netty.client.MqttSubscribeFlux;
 import io.thingflux.netty.client.MqttTlsOptions;
 import io.thingflux.netty.client.NettyMqttLink;
 import io.thingflux.netty.client.ReconnectPolicy;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * thingflux's own stack under load: each simulated device is an {@link AliyunDevice} (the thing-model API)
@@ -29,6 +41,13 @@ import reactor.core.Disposable;
  * delivery scheduler), as an application holding thousands of devices would run them. The clients deliver on
  * their event loop (the device moves to its own scheduler itself; see {@link AliyunDevice}'s "Cost"). Property
  * sets are answered with code 200 through the device API.
+ *
+ * <p>A device's {@link BenchDevice#connect()} completes at the SUBACK of its thing-model subscriptions, with the
+ * filters the bench needs (post replies, property sets) granted, as {@link HiveMqLoadClient}'s does: both
+ * clients count the same exchange (CONNECT/CONNACK, SUBSCRIBE/SUBACK) as a connect. {@link AliyunDevice#connect()}
+ * itself completes at the CONNACK, having sent the SUBSCRIBE, so the bench hands the device its link through
+ * a thin {@link MqttLink} that passes everything on and only watches the SUBACK (about 50 bytes per device on
+ * the heap the bench measures).
  */
 public final class ThingfluxLoadClient implements LoadClient {
 
@@ -65,8 +84,7 @@ public final class ThingfluxLoadClient implements LoadClient {
         if (config.tls()) {
             options.tls(MqttTlsOptions.defaults());
         }
-        NettyMqttLink link = NettyMqttLink.create(options.build(), resources);
-        return new Device(AliyunDevice.create(link, identity, deviceOptions), downlinks);
+        return new Device(NettyMqttLink.create(options.build(), resources), identity, deviceOptions, downlinks);
     }
 
     @Override
@@ -74,20 +92,49 @@ public final class ThingfluxLoadClient implements LoadClient {
         resources.dispose();
     }
 
-    private static final class Device implements BenchDevice {
+    /** One device: an {@link AliyunDevice} over a {@link SubAckLink}; its connect completes at the SUBACK. */
+    private static final class Device implements BenchDevice, Consumer<List<SubAckReturnCode>> {
         private final AliyunDevice device;
         private final DownlinkListener downlinks;
         private volatile Disposable receiving;
+        /** Completed at the first SUBACK; null before {@link #connect()} and after the SUBACK. */
+        private volatile CompletableFuture<Void> subscribed;
 
-        Device(AliyunDevice device, DownlinkListener downlinks) {
-            this.device = device;
+        Device(NettyMqttLink link, AliyunDeviceIdentity identity, AliyunDeviceOptions options,
+               DownlinkListener downlinks) {
+            this.device = AliyunDevice.create(new SubAckLink(link, this), identity, options);
             this.downlinks = downlinks;
         }
 
         @Override
         public CompletableFuture<Void> connect() {
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            subscribed = ready;
             receiving = device.messages().subscribe(this::onMessage, e -> { });
-            return device.connect().toFuture();
+            device.connect().subscribe(v -> { }, ready::completeExceptionally);
+            return ready;
+        }
+
+        /** The SUBACK of the device's filters: ready when the reply and property-set filters were granted. */
+        @Override
+        public void accept(List<SubAckReturnCode> codes) {
+            CompletableFuture<Void> ready = subscribed;
+            if (ready == null) {
+                return; // a resubscription (there are no reconnects here): nothing waits for it
+            }
+            subscribed = null;
+            List<String> filters = device.subscriptions();
+            String replyTopic = AlinkTopics.reply(device.topics().propertyPost());
+            String setTopic = device.topics().propertySet();
+            for (int i = 0; i < filters.size() && i < codes.size(); i++) {
+                String f = filters.get(i);
+                if (codes.get(i).isFailure() && (MqttTopics.matches(f, replyTopic) || MqttTopics.matches(f, setTopic))) {
+                    ready.completeExceptionally(new PostFailedException("connect_subscribe_refused",
+                            "subscription to " + f + " refused"));
+                    return;
+                }
+            }
+            ready.complete(null);
         }
 
         private void onMessage(ThingMessage message) {
@@ -111,7 +158,66 @@ public final class ThingfluxLoadClient implements LoadClient {
             if (d != null) {
                 d.dispose();
             }
-            return device.disconnect().onErrorResume(e -> reactor.core.publisher.Mono.empty()).toFuture();
+            return device.disconnect().onErrorResume(e -> Mono.empty()).toFuture();
+        }
+    }
+
+    /**
+     * A {@link NettyMqttLink} passed through unchanged, but for the SUBACK of the multi-filter subscription
+     * (the thing-model device's one SUBSCRIBE), which is also handed to {@code onSubAck}.
+     */
+    private static final class SubAckLink implements MqttLink {
+        private final NettyMqttLink link;
+        private final Consumer<List<SubAckReturnCode>> onSubAck;
+
+        SubAckLink(NettyMqttLink link, Consumer<List<SubAckReturnCode>> onSubAck) {
+            this.link = link;
+            this.onSubAck = onSubAck;
+        }
+
+        @Override
+        public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
+            Flux<LinkMessage> messages = link.subscribe(filters, qos, onRefused);
+            if (!(messages instanceof MqttSubscribeFlux s)) {
+                // fails the device's connect loudly rather than leaving it waiting for a SUBACK it cannot see
+                throw new IllegalStateException("NettyMqttLink.subscribe no longer returns an MqttSubscribeFlux");
+            }
+            return s.doOnSubAck(onSubAck);
+        }
+
+        @Override
+        public Flux<LinkMessage> subscribe(String filter, MqttQos qos) {
+            return link.subscribe(filter, qos);
+        }
+
+        @Override
+        public Mono<Void> connect() {
+            return link.connect();
+        }
+
+        @Override
+        public Mono<Void> disconnect() {
+            return link.disconnect();
+        }
+
+        @Override
+        public Mono<Void> publish(String topic, byte[] payload, MqttQos qos) {
+            return link.publish(topic, payload, qos);
+        }
+
+        @Override
+        public Flux<LinkMessage> unsolicited() {
+            return link.unsolicited();
+        }
+
+        @Override
+        public LinkState state() {
+            return link.state();
+        }
+
+        @Override
+        public Flux<LinkState> states() {
+            return link.states();
         }
     }
 }

@@ -73,23 +73,78 @@ class LoadClientsTest {
         try (LoadClient client = client(kind, MqttQos.AT_MOST_ONCE)) {
             BenchDevice device = client.device(id, null, received::complete);
             device.connect().get(30, TimeUnit.SECONDS);
-            // the device API's connect completes once its SUBSCRIBEs are on their way, not acknowledged: a set
-            // pushed before the broker took them is lost (as on the platform), so push until one arrives
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            long seq = 6;
-            while (!received.isDone() && System.nanoTime() < deadline) {
-                seq++;
-                emulator.setProperties(PK, "dev-2", "{\"" + PostParams.DOWNLINK_SEQ_PROPERTY + "\":" + seq + "}");
-                try {
-                    received.get(200, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException notYet) {
-                    // push again
-                }
-            }
-            Map<String, Object> params = received.get(1, TimeUnit.SECONDS);
-            assertThat(((Number) params.get(PostParams.DOWNLINK_SEQ_PROPERTY)).longValue()).isBetween(7L, seq);
+            // every client's connect completes at the SUBACK, so one set pushed right after it arrives (a set
+            // pushed before the broker took the SUBSCRIBE would be lost, as on the platform)
+            emulator.setProperties(PK, "dev-2", "{\"" + PostParams.DOWNLINK_SEQ_PROPERTY + "\":7}");
+            Map<String, Object> params = received.get(30, TimeUnit.SECONDS);
+            assertThat(((Number) params.get(PostParams.DOWNLINK_SEQ_PROPERTY)).longValue()).isEqualTo(7L);
             device.disconnect().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * A broker that accepts the CONNECT and refuses every filter of the SUBSCRIBE: the connect must wait for the
+     * SUBACK and fail on it, with every client alike (a connect counted at the CONNACK would succeed here).
+     */
+    @ParameterizedTest
+    @EnumSource(BenchClientKind.class)
+    void theConnectCompletesAtTheSubAckAndFailsWhenTheRepliesCannotArrive(BenchClientKind kind) throws Exception {
+        AliyunDeviceIdentity id = AliyunProducts.deriveDevice(PK, PRODUCT_SECRET, "dev-4");
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"));
+             LoadClient client = LoadClients.create(kind, new LoadClientConfig("127.0.0.1", server.getLocalPort(), false,
+                     MqttQos.AT_LEAST_ONCE, Duration.ofSeconds(300), Duration.ofSeconds(10)), 4)) {
+            server.setSoTimeout(30_000);
+            CompletableFuture<Void> connect = client.device(id, null, p -> { }).connect();
+            try (java.net.Socket s = server.accept()) {
+                s.setSoTimeout(30_000);
+                java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                java.io.OutputStream out = s.getOutputStream();
+                assertThat(readPacket(in)[0] & 0xF0).isEqualTo(0x10); // CONNECT
+                out.write(new byte[] {0x20, 0x02, 0x00, 0x00}); // CONNACK, accepted
+                out.flush();
+                byte[] subscribe = readPacket(in);
+                assertThat(subscribe[0] & 0xF0).isEqualTo(0x80);
+                int filters = 0;
+                java.nio.ByteBuffer body = java.nio.ByteBuffer.wrap(subscribe, 1, subscribe.length - 1).slice();
+                short packetId = body.getShort();
+                while (body.hasRemaining()) {
+                    int filterLength = body.getShort() & 0xFFFF;
+                    body.position(body.position() + filterLength + 1); // the filter and its QoS
+                    filters++;
+                }
+                assertThat(connect).isNotDone();
+                java.io.ByteArrayOutputStream subAck = new java.io.ByteArrayOutputStream();
+                subAck.write(0x90);
+                subAck.write(2 + filters);
+                subAck.write(packetId >> 8);
+                subAck.write(packetId);
+                for (int i = 0; i < filters; i++) {
+                    subAck.write(0x80); // refused
+                }
+                out.write(subAck.toByteArray());
+                out.flush();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> connect.get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class); // connect_subscribe_refused, or HiveMQ's own
+            }
+        }
+    }
+
+    /** One MQTT packet: its first byte, then its body (the remaining length decoded away). */
+    private static byte[] readPacket(java.io.DataInputStream in) throws java.io.IOException {
+        int first = in.readUnsignedByte();
+        int length = 0;
+        int shift = 0;
+        int b;
+        do {
+            b = in.readUnsignedByte();
+            length |= (b & 0x7F) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        byte[] packet = new byte[1 + length];
+        packet[0] = (byte) first;
+        in.readFully(packet, 1, length);
+        return packet;
     }
 
     @ParameterizedTest
