@@ -15,6 +15,8 @@ final class Delivery {
     final int packetId;
     private int pending;
     private boolean consumed;
+    /** The next message in its connection's queue of withheld acknowledgements ({@link MqttIncomingQosHandler}). */
+    Delivery nextAck;
 
     Delivery(LinkMessage message, int packetId, MqttIncomingQosHandler acks) {
         this.message = message;

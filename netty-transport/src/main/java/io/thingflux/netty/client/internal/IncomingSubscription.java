@@ -44,6 +44,7 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
     private final CoreSubscriber<? super LinkMessage> actual;
     private final Consumer<? super List<SubAckReturnCode>> onSubAck;
     private final int qos0Limit;
+    /** Messages waiting for demand, in arrival order; {@code null} while none wait. */
     private ArrayDeque<Delivery> queue;
     private int qos0Queued;
     private long demand;
@@ -154,6 +155,10 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
             return;
         }
         if (queue == null) {
+            if (demand > 0) {
+                emit(d); // the usual case: nothing waits and the subscriber has demand, so no queue at all
+                return;
+            }
             queue = new ArrayDeque<>(4);
         }
         if (d.isQos0()) {
@@ -180,22 +185,34 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
     }
 
     private void drain() {
-        while (!done && demand > 0 && queue != null && !queue.isEmpty()) {
-            Delivery d = queue.poll();
+        ArrayDeque<Delivery> q = queue;
+        if (q == null) {
+            return;
+        }
+        while (!done && demand > 0 && !q.isEmpty()) {
+            Delivery d = q.poll();
             if (d.isQos0()) {
                 qos0Queued--;
             }
-            if (demand != Long.MAX_VALUE) {
-                demand--;
-            }
-            LinkMessage m = d.message;
-            if (session.signalsOnEventLoop()) {
-                actual.onNext(m); // what toUser would do at once, without a Runnable per message
-            } else {
-                signal(() -> actual.onNext(m));
-            }
-            d.taken();
+            emit(d);
         }
+        if (q.isEmpty()) {
+            queue = null; // held only while the subscriber lags: an idle or keeping-up subscriber holds none
+        }
+    }
+
+    /** Hands {@code d} to the subscriber within its demand. */
+    private void emit(Delivery d) {
+        if (demand != Long.MAX_VALUE) {
+            demand--;
+        }
+        LinkMessage m = d.message;
+        if (session.signalsOnEventLoop()) {
+            actual.onNext(m); // what toUser would do at once, without a Runnable per message
+        } else {
+            signal(() -> actual.onNext(m));
+        }
+        d.taken();
     }
 
     /** The broker answered the SUBSCRIBE. */
@@ -227,9 +244,11 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
     }
 
     private void releaseQueue() {
-        if (queue != null) {
+        ArrayDeque<Delivery> q = queue;
+        if (q != null) {
+            queue = null;
             Delivery d;
-            while ((d = queue.poll()) != null) {
+            while ((d = q.poll()) != null) {
                 d.taken();
             }
             qos0Queued = 0;

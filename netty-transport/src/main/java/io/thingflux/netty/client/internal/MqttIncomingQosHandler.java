@@ -9,7 +9,6 @@ import io.thingflux.mqtt.PubComp;
 import io.thingflux.mqtt.PubRec;
 import io.thingflux.mqtt.PubRel;
 import io.thingflux.mqtt.Publish;
-import java.util.ArrayDeque;
 
 /**
  * The receiving side of QoS (MQTT 3.1.1 §4.3, §4.6): turns each PUBLISH into a {@link Delivery} for the
@@ -22,7 +21,8 @@ import java.util.ArrayDeque;
  * with PUBCOMP at once.
  *
  * <p>The queue of pending acknowledgements belongs to this connection; it is bounded by the broker's
- * in-flight window (at most 65,535 packet ids). After the connection is lost, messages still queued for
+ * in-flight window (at most 65,535 packet ids). It is linked through the {@link Delivery} objects themselves,
+ * so a connection holds no container for it, whether idle or busy. After the connection is lost, messages still queued for
  * subscribers are no longer acknowledged on it; the broker resends them on the next connection.
  *
  * <p>Acknowledgements are written as their messages are taken and flushed together: at the end of the read
@@ -35,8 +35,10 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
     public static final String NAME = "qos.incoming";
 
     private final Qos2ReceivedIds qos2Received;
-    /** Created with the first QoS 1/2 message: a connection that only publishes holds none. */
-    private ArrayDeque<Delivery> pendingAcks;
+    /** Oldest QoS 1/2 message whose acknowledgement is withheld, linked by {@link Delivery#nextAck}; or null. */
+    private Delivery ackHead;
+    private Delivery ackTail;
+    private int ackCount;
     private ChannelHandlerContext ctx;
     private boolean reading;
     private boolean flushAtReadComplete;
@@ -71,12 +73,12 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
             case AT_MOST_ONCE -> ctx.fireChannelRead(new Delivery(message, 0, null));
             case AT_LEAST_ONCE -> {
                 Delivery d = new Delivery(message, p.packetId(), this);
-                pending().add(d);
+                queueAck(d);
                 ctx.fireChannelRead(d);
             }
             case EXACTLY_ONCE -> {
                 Delivery d = new Delivery(message, p.packetId(), this);
-                pending().add(d);
+                queueAck(d);
                 if (qos2Received.add(p.packetId())) {
                     ctx.fireChannelRead(d);
                 } else {
@@ -87,11 +89,14 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
         }
     }
 
-    private ArrayDeque<Delivery> pending() {
-        if (pendingAcks == null) {
-            pendingAcks = new ArrayDeque<>(4);
+    private void queueAck(Delivery d) {
+        if (ackTail == null) {
+            ackHead = d;
+        } else {
+            ackTail.nextAck = d;
         }
-        return pendingAcks;
+        ackTail = d;
+        ackCount++;
     }
 
     /** Sends the acknowledgements at the head of the queue whose messages were taken, in order. */
@@ -101,11 +106,13 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
         }
         boolean wrote = false;
         Delivery head;
-        if (pendingAcks == null) {
-            return;
-        }
-        while ((head = pendingAcks.peek()) != null && head.isConsumed()) {
-            pendingAcks.poll();
+        while ((head = ackHead) != null && head.isConsumed()) {
+            ackHead = head.nextAck;
+            head.nextAck = null;
+            if (ackHead == null) {
+                ackTail = null;
+            }
+            ackCount--;
             if (head.message.qos() == MqttQos.AT_LEAST_ONCE) {
                 ctx.write(new PubAck(head.packetId), ctx.voidPromise());
             } else {
@@ -146,12 +153,15 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
 
     /** Acknowledgements still withheld. */
     int pendingAcks() {
-        return pendingAcks == null ? 0 : pendingAcks.size();
+        return ackCount;
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        pendingAcks = null;
+        // the broker resends what was not acknowledged; the messages themselves stay with their subscribers
+        ackHead = null;
+        ackTail = null;
+        ackCount = 0;
         ctx.fireChannelInactive();
     }
 }

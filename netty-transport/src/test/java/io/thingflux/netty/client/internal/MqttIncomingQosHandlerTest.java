@@ -81,4 +81,43 @@ class MqttIncomingQosHandlerTest {
         d.taken();
         assertThat((Object) ch.readOutbound()).isNull();
     }
+    @Test
+    void theWithheldQueueEmptiesAndFillsAgainInOrder() {
+        MqttIncomingQosHandler handler = new MqttIncomingQosHandler(qos2);
+        EmbeddedChannel ch = new EmbeddedChannel(handler);
+        ch.writeInbound(publish(MqttQos.AT_LEAST_ONCE, 1, false), publish(MqttQos.AT_LEAST_ONCE, 2, false),
+                publish(MqttQos.AT_LEAST_ONCE, 3, false));
+        Delivery one = ch.readInbound();
+        Delivery two = ch.readInbound();
+        Delivery three = ch.readInbound();
+        for (Delivery d : new Delivery[] {one, two, three}) {
+            d.expect(1);
+        }
+        assertThat(handler.pendingAcks()).isEqualTo(3);
+        three.taken();
+        one.taken();
+        ch.runPendingTasks();
+        assertThat((Object) ch.readOutbound()).isEqualTo(new PubAck(1));
+        assertThat((Object) ch.readOutbound()).as("3 waits for 2").isNull();
+        assertThat(handler.pendingAcks()).isEqualTo(2);
+        two.taken();
+        ch.runPendingTasks();
+        assertThat((Object) ch.readOutbound()).isEqualTo(new PubAck(2));
+        assertThat((Object) ch.readOutbound()).isEqualTo(new PubAck(3));
+        assertThat(handler.pendingAcks()).isZero();
+
+        // after the queue ran empty, new messages queue from the start again
+        ch.writeInbound(publish(MqttQos.AT_LEAST_ONCE, 4, false), publish(MqttQos.EXACTLY_ONCE, 5, false));
+        Delivery four = ch.readInbound();
+        Delivery five = ch.readInbound();
+        four.expect(1);
+        five.expect(1);
+        five.taken();
+        four.taken();
+        ch.runPendingTasks();
+        assertThat((Object) ch.readOutbound()).isEqualTo(new PubAck(4));
+        assertThat((Object) ch.readOutbound()).isEqualTo(new PubRec(5));
+        assertThat(handler.pendingAcks()).isZero();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
 }
