@@ -65,8 +65,10 @@ import reactor.util.context.Context;
  * A connected device holds one subscription on the link for all its filters (one SUBSCRIBE where the transport
  * can), a subscriber for the unsolicited messages, and the buffer of {@link #messages()}, which grows with
  * the messages waiting in it (up to the bound) rather than being allocated at its full size; each subscriber of
- * {@link #messages()} hands messages to the scheduler one at a time. A request is one object, waiting in an id
- * map and a deadline list; one timer per device, armed for the oldest waiting request, times them out, and
+ * {@link #messages()} hands messages to the scheduler one at a time. A request's params are written to JSON
+ * once, when it is made (each subscription adds its id in front); a subscribed request is one object in the
+ * device's deadline list, where its reply finds it by id (walking from the oldest, so a reply that comes in
+ * order finds it first); one timer per device, armed for the oldest waiting request, times them out, and
  * settled requests reach their subscribers through one serial drain per device on the scheduler. What the device does with a delivered message never blocks (decode, match, offer to the
  * bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
  * {@code NettyMqttLink}, {@code MqttClientOptions.Builder.deliverOnEventLoop(true)} saves a thread hop per
@@ -85,6 +87,7 @@ public final class AliyunDevice {
     static final int DELIVERY_PREFETCH = 1;
 
     private static final Logger log = LoggerFactory.getLogger(AliyunDevice.class);
+    private static final String PROPERTY_POST = "thing.event.property.post";
 
     private final MqttLink link;
     private final AlinkTopics topics;
@@ -96,8 +99,8 @@ public final class AliyunDevice {
     private final Object lock = new Object();
     /** Hands settled requests to their subscribers on the scheduler, one burst at a time. */
     private final SerialDelivery delivery;
-    /** Requests awaiting their reply, by id; guarded by {@link #lock}. */
-    private final Map<String, PendingRequest> pending = new HashMap<>();
+    /** How many requests (not NTP) await their reply; guarded by {@link #lock}. */
+    private int requestsWaiting;
     /** NTP requests awaiting their response, by deviceSendTime, created on first use; guarded by {@link #lock}. */
     private Map<Long, List<NtpRequest>> ntpWaiters;
     /** Every waiting request and NTP request, oldest (first to time out) first; guarded by {@link #lock}. */
@@ -107,6 +110,8 @@ public final class AliyunDevice {
     private Disposable timer;
     private int ntpWaiting;
     private long lastId;
+    /** Whether {@link #lastId} wrapped once: ids are then checked against the waiting ones. */
+    private boolean idsWrapped;
     private boolean started;
     private boolean closed;
     /** Link sources not yet ended (the subscriptions and the unsolicited messages); guarded by {@link #lock}. */
@@ -222,7 +227,7 @@ public final class AliyunDevice {
     /** How many requests (NTP included) await a reply now. */
     public int pendingRequests() {
         synchronized (lock) {
-            return pending.size() + ntpWaiting;
+            return requestsWaiting + ntpWaiting;
         }
     }
 
@@ -246,8 +251,7 @@ public final class AliyunDevice {
      */
     public Mono<AlinkReply> postProperties(Map<String, ?> properties) {
         AlinkValidation.requireProperties(properties);
-        String topic = topics.propertyPost();
-        return send(topic, AlinkTopics.reply(topic), "thing.event.property.post", new LinkedHashMap<>(properties));
+        return send(topics.propertyPost(), PROPERTY_POST, properties);
     }
 
     /** Posts event {@code eventId} with its output values, time set by the platform on receipt. */
@@ -264,26 +268,24 @@ public final class AliyunDevice {
     public Mono<AlinkReply> postEvent(String eventId, Map<String, ?> value, Long timeMillis) {
         AlinkValidation.requireIdentifier(eventId, "event");
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("value", value == null ? Map.of() : new LinkedHashMap<>(value));
+        params.put("value", value == null ? Map.of() : value); // written at once: no copy needed
         if (timeMillis != null) {
             params.put("time", timeMillis);
         }
         AlinkValidation.requireValue(params.get("value"), eventId);
-        String topic = topics.eventPost(eventId);
-        return send(topic, AlinkTopics.reply(topic), "thing.event." + eventId + ".post", params);
+        return send(topics.eventPost(eventId), "thing.event." + eventId + ".post", params);
     }
 
     /** Posts several timed values of properties and events at once ({@code thing.event.property.batch.post}). */
     public Mono<AlinkReply> postBatch(BatchPost batch) {
         Objects.requireNonNull(batch, "batch");
-        String topic = topics.batchPost();
-        return send(topic, AlinkTopics.reply(topic), "thing.event.property.batch.post", batch.params());
+        return send(topics.batchPost(), "thing.event.property.batch.post", batch.params());
     }
 
     /**
      * Sends any Alink request on {@code topic} and awaits the reply on {@code topic + "_reply"}; the typed
-     * methods above are built on it. {@code params} is validated now and written when the returned
-     * {@code Mono} is subscribed, so it must not change in between.
+     * methods above are built on it. {@code params} is validated and written now (each subscription sends
+     * these bytes with an id of its own), so later changes to it are not sent.
      *
      * @throws IllegalArgumentException for an invalid topic name, params JSON cannot carry, or a reply topic
      *         none of the device's subscriptions covers (add it with
@@ -297,12 +299,12 @@ public final class AliyunDevice {
             throw new IllegalArgumentException("the reply topic " + replyTopic + " is not subscribed; add it with "
                     + "AliyunDeviceOptions.Builder.additionalSubscription");
         }
-        return send(topic, replyTopic, method, params);
+        return send(topic, method, params);
     }
 
-    /** A request whose topic, reply topic and params were checked. */
-    private Mono<AlinkReply> send(String topic, String replyTopic, String method, Object params) {
-        return new RequestMono(topic, replyTopic, method, params);
+    /** A request whose topic, reply topic and params were checked; params are written now, once. */
+    private Mono<AlinkReply> send(String topic, String method, Object params) {
+        return new RequestMono(topic, method, AlinkJson.requestFrame(method, params));
     }
 
     /**
@@ -345,14 +347,58 @@ public final class AliyunDevice {
         return new NtpMono();
     }
 
-    private String nextFreeId() {
-        // guarded by lock; ids are unique among the waiting ones even after the counter wraps
-        String id;
-        do {
-            lastId = lastId >= MAX_ID ? 1 : lastId + 1;
-            id = Long.toString(lastId);
-        } while (pending.containsKey(id));
-        return id;
+    private long nextFreeId() {
+        // guarded by lock; ids are unique among the waiting ones even after the counter wraps (until then they
+        // grow, so a new one cannot be waiting)
+        for (;;) {
+            if (lastId >= MAX_ID) {
+                lastId = 1;
+                idsWrapped = true;
+            } else {
+                lastId++;
+            }
+            if (!idsWrapped || waitingRequest(lastId) == null) {
+                return lastId;
+            }
+        }
+    }
+
+    /** Sets the id counter, so that tests reach its wrap without four billion requests. */
+    void lastIdForTesting(long id) {
+        synchronized (lock) {
+            lastId = id;
+        }
+    }
+
+    /**
+     * The request waiting with {@code id}; guarded by {@link #lock}. The deadline list is walked from the oldest:
+     * requests are listed in the order their ids were given, so a reply that comes in order finds its request
+     * first; one overtaken by k others costs k steps (k below {@link AliyunDeviceOptions#maxPendingRequests()}).
+     */
+    private PendingRequest waitingRequest(long id) {
+        for (Waiter<?> w = oldest; w != null; w = w.newer) {
+            if (w instanceof PendingRequest p && p.id == id) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** An id as this device writes them (1..{@link #MAX_ID} in decimal, no sign, no leading zero), or -1. */
+    static long parseId(String id) {
+        int n = id.length();
+        if (n < 1 || n > 10 || id.charAt(0) == '0') {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            char c = id.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= MAX_ID ? v : -1;
     }
 
     // ---- incoming ----
@@ -399,10 +445,14 @@ public final class AliyunDevice {
     }
 
     private void completeRequest(ThingMessage.Reply r) {
+        long id = parseId(r.reply().id());
+        if (id < 0) {
+            return; // not an id this device gave
+        }
         PendingRequest p;
         synchronized (lock) {
-            p = pending.get(r.reply().id());
-            if (p == null || !p.replyTopic.equals(r.topic())) {
+            p = waitingRequest(id);
+            if (p == null || !p.isReplyTopic(r.topic())) {
                 return;
             }
             forget(p);
@@ -492,8 +542,8 @@ public final class AliyunDevice {
             return false;
         }
         w.listed = false;
-        if (w instanceof PendingRequest p) {
-            pending.remove(p.id, p);
+        if (w instanceof PendingRequest) {
+            requestsWaiting--;
         } else if (w instanceof NtpRequest n) {
             List<NtpRequest> list = ntpWaiters == null ? null : ntpWaiters.get(n.sent);
             if (list != null && list.remove(n)) {
@@ -791,15 +841,13 @@ public final class AliyunDevice {
     /** The {@code Mono} of {@link #request}: each subscriber sends the request once and awaits its reply. */
     private final class RequestMono extends Mono<AlinkReply> {
         private final String topic;
-        private final String replyTopic;
         private final String method;
-        private final Object params;
+        private final AlinkJson.RequestFrame frame;
 
-        RequestMono(String topic, String replyTopic, String method, Object params) {
+        RequestMono(String topic, String method, AlinkJson.RequestFrame frame) {
             this.topic = topic;
-            this.replyTopic = replyTopic;
             this.method = method;
-            this.params = params;
+            this.frame = frame;
         }
 
         @Override
@@ -811,24 +859,30 @@ public final class AliyunDevice {
     /** A request awaiting the reply with its id on its reply topic. */
     private final class PendingRequest extends Waiter<AlinkReply> {
         final RequestMono request;
-        final String replyTopic;
         final String method;
-        String id;
+        /** Given under the lock by {@link #register()}. */
+        long id;
 
         PendingRequest(CoreSubscriber<? super AlinkReply> actual, RequestMono request) {
             super(actual);
             this.request = request;
-            this.replyTopic = request.replyTopic;
             this.method = request.method;
+        }
+
+        /** Whether {@code topic} is this request's topic followed by {@code _reply}, without building that. */
+        boolean isReplyTopic(String topic) {
+            String t = request.topic;
+            return topic.length() == t.length() + AlinkTopics.REPLY_SUFFIX.length() && topic.startsWith(t)
+                    && topic.endsWith(AlinkTopics.REPLY_SUFFIX);
         }
 
         @Override
         Throwable register() {
-            if (pending.size() + ntpWaiting >= options.maxPendingRequests()) {
+            if (requestsWaiting + ntpWaiting >= options.maxPendingRequests()) {
                 return new TooManyPendingRequestsException(options.maxPendingRequests());
             }
             id = nextFreeId();
-            pending.put(id, this);
+            requestsWaiting++;
             return null;
         }
 
@@ -839,7 +893,7 @@ public final class AliyunDevice {
 
         @Override
         byte[] payload() {
-            return AlinkJson.encodeRequest(id, method, request.params, null);
+            return request.frame.withId(id);
         }
 
         @Override
@@ -849,7 +903,7 @@ public final class AliyunDevice {
 
         @Override
         Throwable timeoutError() {
-            return new AlinkTimeoutException(method, id, options.replyTimeout());
+            return new AlinkTimeoutException(method, Long.toString(id), options.replyTimeout());
         }
     }
 
@@ -871,7 +925,7 @@ public final class AliyunDevice {
 
         @Override
         Throwable register() {
-            if (pending.size() + ntpWaiting >= options.maxPendingRequests()) {
+            if (requestsWaiting + ntpWaiting >= options.maxPendingRequests()) {
                 return new TooManyPendingRequestsException(options.maxPendingRequests());
             }
             sent = options.clock().getAsLong();
