@@ -42,9 +42,11 @@ import reactor.util.context.Context;
  * {@link MqttLink#unsolicited()}; it reads every message as soon as the link delivers it (so replies are
  * matched even when nobody reads {@link #messages()}), matches replies and NTP responses to the requests
  * waiting for them, and offers every message, decoded or as an {@link ThingMessage.UnknownMessage}, to
- * {@link #messages()}. That stream is shared by all its subscribers and bounded by
- * {@link AliyunDeviceOptions#incomingBufferSize()}: messages arriving before the first subscriber are kept up to
- * the bound; when the slowest subscriber lets the buffer fill, newer messages are dropped, counted in
+ * {@link #messages()}, but for a reply or NTP response that settled a waiting request while {@code messages()}
+ * has no subscriber: its request got it, and a device whose messages nobody reads must not fill its buffer
+ * with the answers to its own posts. That stream is shared by all its subscribers and bounded by
+ * {@link AliyunDeviceOptions#incomingBufferSize()}: the other messages arriving before the first subscriber are
+ * kept up to the bound; when the slowest subscriber lets the buffer fill, newer messages are dropped, counted in
  * {@link #droppedMessages()} and logged at WARN (the 1st, 2nd, 4th, 8th... drop). A filter the broker refuses is logged and listed in
  * {@link #refusedSubscriptions()}; the other subscriptions carry on.
  *
@@ -206,8 +208,9 @@ public final class AliyunDevice {
     }
 
     /**
-     * Every message the platform sends the device, decoded; see the class comment for buffering and overflow.
-     * Completes on {@link #disconnect()}.
+     * Every message the platform sends the device, decoded (replies and NTP responses that settled a request
+     * only while there is a subscriber); see the class comment for buffering and overflow. Completes on
+     * {@link #disconnect()}.
      */
     public Flux<ThingMessage> messages() {
         return incoming.publishOn(options.scheduler(), DELIVERY_PREFETCH);
@@ -405,10 +408,14 @@ public final class AliyunDevice {
 
     private void onLinkMessage(LinkMessage m) {
         ThingMessage msg = decoder.decode(m);
+        boolean settled = false;
         if (msg instanceof ThingMessage.Reply r) {
-            completeRequest(r);
+            settled = completeRequest(r);
         } else if (msg instanceof ThingMessage.NtpResponse n) {
-            completeNtp(n);
+            settled = completeNtp(n);
+        }
+        if (settled && !incoming.hasSubscribers()) {
+            return; // its request has it; kept for a later reader, it would only fill the buffer
         }
         MulticastBuffer.Offer result = incoming.offer(msg);
         if (result == MulticastBuffer.Offer.TERMINATED) {
@@ -444,16 +451,17 @@ public final class AliyunDevice {
         }
     }
 
-    private void completeRequest(ThingMessage.Reply r) {
+    /** Settles the request {@code r} answers; false if none waits for it. */
+    private boolean completeRequest(ThingMessage.Reply r) {
         long id = parseId(r.reply().id());
         if (id < 0) {
-            return; // not an id this device gave
+            return false; // not an id this device gave
         }
         PendingRequest p;
         synchronized (lock) {
             p = waitingRequest(id);
             if (p == null || !p.isReplyTopic(r.topic())) {
-                return;
+                return false;
             }
             forget(p);
         }
@@ -463,19 +471,22 @@ public final class AliyunDevice {
         } else {
             p.finish(null, new AlinkReplyException(p.method, reply), false);
         }
+        return true;
     }
 
-    private void completeNtp(ThingMessage.NtpResponse n) {
+    /** Settles the NTP requests {@code n} answers; false if none waits for it. */
+    private boolean completeNtp(ThingMessage.NtpResponse n) {
         List<NtpRequest> waiters;
         synchronized (lock) {
             waiters = ntpWaiters == null ? null : ntpWaiters.get(n.deviceSendTime());
             if (waiters == null) {
-                return;
+                return false;
             }
             waiters = new ArrayList<>(waiters);
             waiters.forEach(this::forget);
         }
         waiters.forEach(w -> w.finish(n, null, false));
+        return true;
     }
 
     /** Ends receiving once: fails the waiting requests and completes (or errors) {@link #messages()}. */

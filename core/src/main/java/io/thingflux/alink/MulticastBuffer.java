@@ -38,11 +38,11 @@ final class MulticastBuffer<T> extends Flux<T> {
             AtomicIntegerFieldUpdater.newUpdater(MulticastBuffer.class, "wip");
 
     private final int capacity;
-    /** Guards {@link #queue}, {@link #subscribers} and {@link #done}. */
+    /** Guards {@link #queue}, {@link #done} and the writes of {@link #subscribers}. */
     private final Object lock = new Object();
     private ArrayDeque<T> queue;
     @SuppressWarnings("unchecked")
-    private Inner<T>[] subscribers = NONE;
+    private volatile Inner<T>[] subscribers = NONE;
     private boolean done;
     private volatile int wip;
 
@@ -51,6 +51,11 @@ final class MulticastBuffer<T> extends Flux<T> {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
         this.capacity = capacity;
+    }
+
+    /** Whether anyone is subscribed now (one subscribing meanwhile may or may not be counted). */
+    boolean hasSubscribers() {
+        return subscribers.length != 0;
     }
 
     /** Adds {@code message} for the subscribers, unless the buffer is full or completed. */

@@ -420,6 +420,29 @@ class AliyunDeviceTest {
     }
 
     @Test
+    void repliesThatSettledARequestAreNotKeptForALaterReaderButReachSubscribersAndUnmatchedOnesAreKept() {
+        answer(topics.propertyPost(), 200);
+        AliyunDevice device = connected(options().incomingBufferSize(2).build());
+        for (int i = 0; i < 5; i++) {
+            device.postProperties(Map.of("n", i)).block(WAIT);
+        }
+        assertThat(device.droppedMessages()).as("the answers to its own posts do not fill the buffer").isZero();
+        link.deliver(topics.propertyPost() + "_reply", "{\"id\":\"77\",\"code\":200,\"data\":{}}"); // nobody waits
+
+        List<ThingMessage> seen = new ArrayList<>();
+        Disposable d = device.messages().subscribe(seen::add);
+        vts.advanceTime();
+        assertThat(seen).singleElement().isInstanceOfSatisfying(ThingMessage.Reply.class,
+                r -> assertThat(r.reply().id()).isEqualTo("77"));
+
+        device.postProperties(Map.of("n", 5)).block(WAIT);
+        vts.advanceTime();
+        assertThat(seen).hasSize(2).last().isInstanceOfSatisfying(ThingMessage.Reply.class,
+                r -> assertThat(r.reply().id()).isEqualTo("6"));
+        d.dispose();
+    }
+
+    @Test
     void messagesAreSharedBetweenSubscribers() {
         AliyunDevice device = connected();
         List<ThingMessage> a = new ArrayList<>();
