@@ -11,6 +11,31 @@ import reactor.core.scheduler.Schedulers;
 
 class SerialDeliveryTest {
 
+    private static SerialDelivery.Task task(Runnable r) {
+        return new SerialDelivery.Task() {
+            @Override
+            public void run() {
+                r.run();
+            }
+        };
+    }
+
+    @Test
+    void aTaskExecutedAgainWhileItWaitsIsQueuedOnceAndCanBeQueuedAgainAfterItRan() {
+        List<Runnable> handedOff = new ArrayList<>();
+        SerialDelivery delivery = new SerialDelivery(Schedulers.fromExecutor(handedOff::add));
+        List<String> ran = new ArrayList<>();
+        SerialDelivery.Task a = task(() -> ran.add("a"));
+        delivery.execute(a);
+        delivery.execute(task(() -> ran.add("b")));
+        delivery.execute(a);
+        handedOff.remove(0).run();
+        assertThat(ran).containsExactly("a", "b");
+        delivery.execute(a);
+        handedOff.remove(0).run();
+        assertThat(ran).containsExactly("a", "b", "a");
+    }
+
     @Test
     void aBurstIsOneHandOffAndRunsInOrder() {
         List<Runnable> handedOff = new ArrayList<>();
@@ -18,13 +43,13 @@ class SerialDeliveryTest {
         List<Integer> ran = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             int n = i;
-            delivery.execute(() -> ran.add(n));
+            delivery.execute(task(() -> ran.add(n)));
         }
         assertThat(handedOff).hasSize(1);
         assertThat(ran).isEmpty();
         handedOff.remove(0).run();
         assertThat(ran).containsExactly(0, 1, 2);
-        delivery.execute(() -> ran.add(3)); // idle again: a new hand-off
+        delivery.execute(task(() -> ran.add(3))); // idle again: a new hand-off
         assertThat(handedOff).hasSize(1);
         handedOff.remove(0).run();
         assertThat(ran).containsExactly(0, 1, 2, 3);
@@ -35,10 +60,10 @@ class SerialDeliveryTest {
         List<Runnable> handedOff = new ArrayList<>();
         SerialDelivery delivery = new SerialDelivery(Schedulers.fromExecutor(handedOff::add));
         List<String> ran = new ArrayList<>();
-        delivery.execute(() -> {
+        delivery.execute(task(() -> {
             throw new IllegalStateException("subscriber bug");
-        });
-        delivery.execute(() -> ran.add("after"));
+        }));
+        delivery.execute(task(() -> ran.add("after")));
         handedOff.remove(0).run();
         assertThat(ran).containsExactly("after");
     }
@@ -50,9 +75,9 @@ class SerialDeliveryTest {
         });
         SerialDelivery delivery = new SerialDelivery(disposed);
         List<String> ran = new ArrayList<>();
-        delivery.execute(() -> ran.add("answer"));
+        delivery.execute(task(() -> ran.add("answer")));
         assertThat(ran).containsExactly("answer");
-        delivery.execute(() -> ran.add("next"));
+        delivery.execute(task(() -> ran.add("next")));
         assertThat(ran).containsExactly("answer", "next");
     }
 }
