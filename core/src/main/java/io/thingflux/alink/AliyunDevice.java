@@ -17,7 +17,8 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -94,9 +95,7 @@ public final class AliyunDevice {
     private final MqttLink link;
     private final AlinkTopics topics;
     private final AliyunDeviceOptions options;
-    private final ThingMessageDecoder decoder;
     private final MulticastBuffer<ThingMessage> incoming;
-    private final List<String> subscriptions;
 
     private final Object lock = new Object();
     /** Hands settled requests to their subscribers on the scheduler, one burst at a time. */
@@ -121,7 +120,9 @@ public final class AliyunDevice {
     private LinkReceiver subscribed;
     private LinkReceiver unsolicited;
 
-    private final AtomicLong dropped = new AtomicLong();
+    private static final AtomicLongFieldUpdater<AliyunDevice> DROPPED =
+            AtomicLongFieldUpdater.newUpdater(AliyunDevice.class, "dropped");
+    private volatile long dropped;
     /** The refused filters, copied on write (refusals are rare), null while there is none. */
     private volatile Set<String> refused;
 
@@ -129,12 +130,8 @@ public final class AliyunDevice {
         this.link = Objects.requireNonNull(link, "link");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
-        this.decoder = new ThingMessageDecoder(topics, options.clock());
         this.delivery = new SerialDelivery(options.scheduler());
         this.incoming = new MulticastBuffer<>(options.incomingBufferSize());
-        List<String> filters = new ArrayList<>(topics.deviceSubscriptions());
-        options.additionalSubscriptions().stream().filter(f -> !filters.contains(f)).forEach(filters::add);
-        this.subscriptions = List.copyOf(filters);
     }
 
     /** A device with the default options. */
@@ -162,7 +159,10 @@ public final class AliyunDevice {
 
     /** The filters the device subscribes to: {@link AlinkTopics#deviceSubscriptions()} and the additional ones. */
     public List<String> subscriptions() {
-        return subscriptions;
+        // built when asked (the link holds the filters it subscribed to; the device keeps no copy)
+        List<String> filters = new ArrayList<>(topics.deviceSubscriptions());
+        options.additionalSubscriptions().stream().filter(f -> !filters.contains(f)).forEach(filters::add);
+        return List.copyOf(filters);
     }
 
     /** Connects the link, then subscribes to the thing-model topics ({@link #startReceiving()}). */
@@ -188,7 +188,7 @@ public final class AliyunDevice {
             unsolicited = fromUnsolicited;
         }
         link.unsolicited().subscribe(fromUnsolicited);
-        link.subscribe(subscriptions, options.subscribeQos(), this::onRefused).subscribe(fromSubscriptions);
+        link.subscribe(subscriptions(), options.subscribeQos(), fromSubscriptions).subscribe(fromSubscriptions);
     }
 
     private void onRefused(String filter) {
@@ -218,7 +218,7 @@ public final class AliyunDevice {
 
     /** How many incoming messages were dropped because {@link #messages()}' buffer was full. */
     public long droppedMessages() {
-        return dropped.get();
+        return dropped;
     }
 
     /** The filters the broker refused. */
@@ -298,7 +298,7 @@ public final class AliyunDevice {
         MqttTopics.requireValidName(topic);
         AlinkValidation.requireValue(params, "params");
         String replyTopic = AlinkTopics.reply(topic);
-        if (subscriptions.stream().noneMatch(f -> MqttTopics.matches(f, replyTopic))) {
+        if (subscriptions().stream().noneMatch(f -> MqttTopics.matches(f, replyTopic))) {
             throw new IllegalArgumentException("the reply topic " + replyTopic + " is not subscribed; add it with "
                     + "AliyunDeviceOptions.Builder.additionalSubscription");
         }
@@ -407,7 +407,7 @@ public final class AliyunDevice {
     // ---- incoming ----
 
     private void onLinkMessage(LinkMessage m) {
-        ThingMessage msg = decoder.decode(m);
+        ThingMessage msg = ThingMessageDecoder.decode(topics, options.clock(), m);
         boolean settled = false;
         if (msg instanceof ThingMessage.Reply r) {
             settled = completeRequest(r);
@@ -425,7 +425,7 @@ public final class AliyunDevice {
             return;
         }
         if (result == MulticastBuffer.Offer.FULL) {
-            long n = dropped.incrementAndGet();
+            long n = DROPPED.incrementAndGet(this);
             if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
                 log.warn("{}: incoming message on {} dropped (buffer of {} full), {} dropped so far: messages() is "
                         + "read too slowly", topics, m.topic(), options.incomingBufferSize(), n);
@@ -622,8 +622,16 @@ public final class AliyunDevice {
         return "AliyunDevice[" + topics.productKey() + "/" + topics.deviceName() + "]";
     }
 
-    /** Reads one link source (the subscriptions or the unsolicited messages) with unbounded demand. */
-    private final class LinkReceiver extends BaseSubscriber<LinkMessage> {
+    /**
+     * Reads one link source (the subscriptions or the unsolicited messages) with unbounded demand; the one of
+     * the subscriptions also hears of refused filters.
+     */
+    private final class LinkReceiver extends BaseSubscriber<LinkMessage> implements Consumer<String> {
+
+        @Override
+        public void accept(String refusedFilter) {
+            onRefused(refusedFilter);
+        }
 
         @Override
         protected void hookOnNext(LinkMessage value) {
@@ -647,7 +655,7 @@ public final class AliyunDevice {
      * list (under the device's lock: the answer, the timer, a cancel, a publish error or the end) settles it;
      * the result reaches the subscriber on the device's scheduler once it has been requested.
      */
-    private abstract class Waiter<T> implements Subscription, CoreSubscriber<Void>, Runnable {
+    private abstract class Waiter<T> extends SerialDelivery.Task implements Subscription, CoreSubscriber<Void> {
 
         private static final int REQUESTED = 1;
         private static final int SETTLED = 2;
