@@ -67,13 +67,15 @@ import reactor.util.context.Context;
  * <h2>Cost</h2>
  * A connected device holds one subscription on the link for all its filters (one SUBSCRIBE where the transport
  * can), a subscriber for the unsolicited messages, and the buffer of {@link #messages()}, which grows with
- * the messages waiting in it (up to the bound) rather than being allocated at its full size; each subscriber of
- * {@link #messages()} hands messages to the scheduler one at a time. A request's params are written to JSON
+ * the messages waiting in it (up to the bound) rather than being allocated at its full size; that buffer
+ * hands its messages to every subscriber of {@link #messages()} from one drain on the scheduler (a subscriber
+ * holds no queue or scheduler worker of its own, and all of them are signalled one after the other, each
+ * message once every subscriber asked for it). A request's params are written to JSON
  * once, when it is made (each subscription adds its id in front); a subscribed request is one object in the
  * device's deadline list, where its reply finds it by id (walking from the oldest, so a reply that comes in
  * order finds it first); one timer per device, armed for the oldest waiting request, times them out, and
- * settled requests reach their subscribers through one serial drain per device on the scheduler. What the device does with a delivered message never blocks (decode, match, offer to the
- * bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
+ * settled requests reach their subscribers through one serial drain per device on the scheduler. What the
+ * device does with a delivered message never blocks (decode, match, offer to the bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
  * {@code NettyMqttLink}, {@code MqttClientOptions.Builder.deliverOnEventLoop(true)} saves a thread hop per
  * message and a delivery queue per subscription, and changes nothing for the device's user.
  */
@@ -81,13 +83,6 @@ public final class AliyunDevice {
 
     /** The largest Alink id; the counter wraps to 1 after it. */
     public static final long MAX_ID = 4_294_967_295L;
-
-    /**
-     * How many messages {@link #messages()} hands to {@link AliyunDeviceOptions#scheduler()} at a time for each
-     * subscriber; the rest waits in the device's bounded buffer. One, so a subscriber holds no queue array of
-     * its own: a device's traffic is small, and the scheduler hop is paid per message anyway.
-     */
-    static final int DELIVERY_PREFETCH = 1;
 
     private static final Logger log = LoggerFactory.getLogger(AliyunDevice.class);
     private static final String PROPERTY_POST = "thing.event.property.post";
@@ -131,7 +126,7 @@ public final class AliyunDevice {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
         this.delivery = new SerialDelivery(options.scheduler());
-        this.incoming = new MulticastBuffer<>(options.incomingBufferSize());
+        this.incoming = new MulticastBuffer<>(options.incomingBufferSize(), options.scheduler());
     }
 
     /** A device with the default options. */
@@ -213,7 +208,7 @@ public final class AliyunDevice {
      * {@link #disconnect()}.
      */
     public Flux<ThingMessage> messages() {
-        return incoming.publishOn(options.scheduler(), DELIVERY_PREFETCH);
+        return incoming;
     }
 
     /** How many incoming messages were dropped because {@link #messages()}' buffer was full. */

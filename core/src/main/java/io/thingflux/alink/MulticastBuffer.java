@@ -2,12 +2,14 @@ package io.thingflux.alink;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The bounded buffer behind {@link AliyunDevice#messages()}: producers {@link #offer} messages, every subscriber
@@ -17,9 +19,13 @@ import reactor.core.publisher.Operators;
  *
  * <p>Storage grows with the messages waiting, from nothing: a device that is read promptly holds a few slots,
  * not an array of the full capacity (which is what a Reactor multicast sink allocates at its first message).
- * Thread-safe; signals to the subscribers are serialized.
+ * Thread-safe; signals to the subscribers are serialized. With a scheduler, they all come from a drain run
+ * on it ({@code onSubscribe} excepted, which comes on the subscribing thread): one task hands every waiting
+ * message to every subscriber, so a subscriber needs no {@code publishOn} (no queue, no worker of its own);
+ * a scheduler that refuses the task (disposed) has the drain run on the calling thread. Without one, the
+ * drain runs on the thread that offers, requests or completes.
  */
-final class MulticastBuffer<T> extends Flux<T> {
+final class MulticastBuffer<T> extends Flux<T> implements Runnable {
 
     /** What {@link #offer} did with a message. */
     enum Offer {
@@ -38,6 +44,8 @@ final class MulticastBuffer<T> extends Flux<T> {
             AtomicIntegerFieldUpdater.newUpdater(MulticastBuffer.class, "wip");
 
     private final int capacity;
+    /** Where the drain runs, or null to run it on the caller. */
+    private final Scheduler scheduler;
     /** Guards {@link #queue}, {@link #done} and the writes of {@link #subscribers}. */
     private final Object lock = new Object();
     private ArrayDeque<T> queue;
@@ -46,11 +54,18 @@ final class MulticastBuffer<T> extends Flux<T> {
     private boolean done;
     private volatile int wip;
 
+    /** A buffer delivering on the thread that offers, requests or completes. */
     MulticastBuffer(int capacity) {
+        this(capacity, null);
+    }
+
+    /** A buffer delivering on {@code scheduler} ({@code null}: on the caller). */
+    MulticastBuffer(int capacity, Scheduler scheduler) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
         this.capacity = capacity;
+        this.scheduler = scheduler;
     }
 
     /** Whether anyone is subscribed now (one subscribing meanwhile may or may not be counted). */
@@ -118,11 +133,25 @@ final class MulticastBuffer<T> extends Flux<T> {
      * Hands waiting messages to the subscribers while every one of them has demand, and completes them once
      * completed and empty. One thread at a time drains (the others leave it a note), so signals stay in order.
      */
-    @SuppressWarnings("unchecked")
     private void drain() {
         if (WIP.getAndIncrement(this) != 0) {
             return;
         }
+        if (scheduler != null) {
+            try {
+                scheduler.schedule(this);
+                return;
+            } catch (RejectedExecutionException rejected) {
+                // disposed: nothing must be lost, the caller drains
+            }
+        }
+        run();
+    }
+
+    /** The drain loop; runs only after {@link #drain()} won the right to drain. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void run() {
         int missed = 1;
         for (;;) {
             for (;;) {
