@@ -92,9 +92,10 @@ public final class AliyunDevice {
     private final AliyunDeviceOptions options;
     private final MulticastBuffer<ThingMessage> incoming;
 
-    private final Object lock = new Object();
     /** Hands settled requests to their subscribers on the scheduler, one burst at a time. */
     private final SerialDelivery delivery;
+    /** The device's monitor: its {@link SerialDelivery}, which nobody else sees (one object less per device). */
+    private final Object lock;
     /** How many requests (not NTP) await their reply; guarded by {@link #lock}. */
     private int requestsWaiting;
     /** NTP requests awaiting their response, by deviceSendTime, created on first use; guarded by {@link #lock}. */
@@ -126,6 +127,7 @@ public final class AliyunDevice {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
         this.delivery = new SerialDelivery(options.scheduler());
+        this.lock = delivery;
         this.incoming = new MulticastBuffer<>(options.incomingBufferSize(), options.scheduler());
     }
 

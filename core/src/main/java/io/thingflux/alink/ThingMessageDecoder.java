@@ -47,16 +47,16 @@ public final class ThingMessageDecoder {
     }
 
     private static ThingMessage decodeKnown(AlinkTopics topics, LongSupplier clock, String topic, byte[] payload) {
-        String sys = topics.sysPrefix();
-        if (topic.startsWith(sys)) {
+        int sys = topics.sysPrefixLength(topic);
+        if (sys > 0) {
             // replies first, without building a string: they are what a posting device mostly receives
             if (topic.endsWith(AlinkTopics.REPLY_SUFFIX)) {
                 return new ThingMessage.Reply(topic, AlinkJson.decodeReply(payload));
             }
-            if (topic.length() == sys.length() + PROPERTY_SET.length() && topic.endsWith(PROPERTY_SET)) {
+            if (topic.length() == sys + PROPERTY_SET.length() && topic.endsWith(PROPERTY_SET)) {
                 return new ThingMessage.PropertySet(topic, AlinkJson.decodeRequest(payload));
             }
-            String rest = topic.substring(sys.length());
+            String rest = topic.substring(sys);
             if (rest.startsWith("thing/service/") && rest.indexOf('/', "thing/service/".length()) < 0) {
                 String serviceId = rest.substring("thing/service/".length());
                 if (!serviceId.isEmpty()) {
