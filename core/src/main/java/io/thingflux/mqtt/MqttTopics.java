@@ -12,9 +12,35 @@ public final class MqttTopics {
     private MqttTopics() {
     }
 
+    /**
+     * Names that passed {@link #isValidName} or {@link #requireValidName} lately, by hash: the same
+     * {@code String} checked again (a device's topic, checked by its client and again by the {@link Publish} it
+     * builds; a decoder's cached topic, checked per message) is found here at the cost of a reference
+     * compare. Written and read without locking: a slot holds a reference to an immutable {@code String} that
+     * was checked, or another one, or null, all of which are safe to see. Holds at most
+     * {@value #VALID_SLOTS} strings.
+     */
+    private static final int VALID_SLOTS = 256;
+    private static final String[] RECENTLY_VALID = new String[VALID_SLOTS];
+
+    private static boolean recentlyValid(String name) {
+        return RECENTLY_VALID[name.hashCode() & (VALID_SLOTS - 1)] == name;
+    }
+
+    private static void rememberValid(String name) {
+        RECENTLY_VALID[name.hashCode() & (VALID_SLOTS - 1)] = name;
+    }
+
     /** Whether {@code name} is a valid topic name. */
     public static boolean isValidName(String name) {
-        return nameProblem(name) == null;
+        if (name != null && recentlyValid(name)) {
+            return true;
+        }
+        if (nameProblem(name) != null) {
+            return false;
+        }
+        rememberValid(name);
+        return true;
     }
 
     /** Whether {@code filter} is a valid topic filter. */
@@ -24,10 +50,14 @@ public final class MqttTopics {
 
     /** @throws IllegalArgumentException saying which rule {@code name} breaks */
     public static String requireValidName(String name) {
+        if (name != null && recentlyValid(name)) {
+            return name;
+        }
         String problem = nameProblem(name);
         if (problem != null) {
             throw new IllegalArgumentException("invalid topic name '" + printable(name) + "': " + problem);
         }
+        rememberValid(name);
         return name;
     }
 
