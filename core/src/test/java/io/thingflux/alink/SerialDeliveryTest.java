@@ -56,6 +56,43 @@ class SerialDeliveryTest {
     }
 
     @Test
+    void tasksFromSeveralThreadsEachRunOnceInTheOrderEachThreadSubmittedThem() throws Exception {
+        SerialDelivery delivery = new SerialDelivery(Schedulers.parallel());
+        int producers = 4;
+        int each = 20_000;
+        int[] lastSeen = new int[producers];
+        java.util.Arrays.fill(lastSeen, -1);
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(producers * each);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int producer = p;
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    int n = i;
+                    delivery.execute(task(() -> {
+                        // runs one at a time: plain fields are safe here
+                        if (lastSeen[producer] != n - 1) {
+                            problem.compareAndSet(null, "producer " + producer + ": " + n + " after " + lastSeen[producer]);
+                        }
+                        lastSeen[producer] = n;
+                        ran.incrementAndGet();
+                        done.countDown();
+                    }));
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(problem.get()).isNull();
+        assertThat(ran.get()).isEqualTo(producers * each);
+    }
+
+    @Test
     void aThrowingTaskDoesNotStopTheOthers() {
         List<Runnable> handedOff = new ArrayList<>();
         SerialDelivery delivery = new SerialDelivery(Schedulers.fromExecutor(handedOff::add));
