@@ -43,6 +43,9 @@ final class MulticastBuffer<T> extends Flux<T> implements Runnable {
     private static final AtomicIntegerFieldUpdater<MulticastBuffer> WIP =
             AtomicIntegerFieldUpdater.newUpdater(MulticastBuffer.class, "wip");
 
+    /** The most messages one drain step takes from the buffer under its lock. */
+    private static final int MAX_BATCH = 32;
+
     private final int capacity;
     /** Where the drain runs, or null to run it on the caller. */
     private final Scheduler scheduler;
@@ -157,6 +160,7 @@ final class MulticastBuffer<T> extends Flux<T> implements Runnable {
             for (;;) {
                 Inner<T>[] subs;
                 T message = null;
+                Object[] batch = null;
                 boolean terminate = false;
                 synchronized (lock) {
                     subs = subscribers;
@@ -167,10 +171,20 @@ final class MulticastBuffer<T> extends Flux<T> implements Runnable {
                         terminate = true;
                         subscribers = NONE;
                     } else {
-                        if (subs.length == 0 || !allHaveDemand(subs)) {
+                        long demand = subs.length == 0 ? 0 : smallestDemand(subs);
+                        if (demand == 0) {
                             break;
                         }
-                        message = queue.pollFirst();
+                        // what every subscriber can take, at most MAX_BATCH, leaves under one lock
+                        int n = (int) Math.min(Math.min(demand, queue.size()), MAX_BATCH);
+                        if (n == 1) {
+                            message = queue.pollFirst();
+                        } else {
+                            batch = new Object[n];
+                            for (int i = 0; i < n; i++) {
+                                batch[i] = queue.pollFirst();
+                            }
+                        }
                     }
                 }
                 if (terminate) {
@@ -179,8 +193,16 @@ final class MulticastBuffer<T> extends Flux<T> implements Runnable {
                     }
                     break;
                 }
-                for (Inner<T> s : subs) {
-                    s.next(message);
+                if (batch == null) {
+                    for (Inner<T> s : subs) {
+                        s.next(message);
+                    }
+                } else {
+                    for (Object m : batch) {
+                        for (Inner<T> s : subs) {
+                            s.next((T) m);
+                        }
+                    }
                 }
             }
             missed = WIP.addAndGet(this, -missed);
@@ -190,13 +212,15 @@ final class MulticastBuffer<T> extends Flux<T> implements Runnable {
         }
     }
 
-    private static boolean allHaveDemand(Inner<?>[] subs) {
+    /** The least demand among the subscribers not cancelled (unbounded if all are). */
+    private static long smallestDemand(Inner<?>[] subs) {
+        long min = Long.MAX_VALUE;
         for (Inner<?> s : subs) {
-            if (s.requested == 0 && !s.cancelled) {
-                return false;
+            if (!s.cancelled && s.requested < min) {
+                min = s.requested;
             }
         }
-        return true;
+        return min;
     }
 
     /** One subscriber: its demand, decremented only by the draining thread. */
