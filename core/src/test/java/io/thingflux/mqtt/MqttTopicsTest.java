@@ -37,8 +37,8 @@ class MqttTopicsTest {
         // an invalid name landing in the remembered one's slot is checked, not taken for it
         String invalid = null;
         for (int i = 0; invalid == null; i++) {
-            String candidate = "/sys/+/" + i;
-            if ((candidate.hashCode() & 255) == (valid.hashCode() & 255)) {
+            String candidate = "/sys/+/" + "x".repeat(i % 300) + (char) ('a' + i / 300 % 26);
+            if (MqttTopics.validSlot(candidate) == MqttTopics.validSlot(valid)) {
                 invalid = candidate;
             }
         }
@@ -46,7 +46,9 @@ class MqttTopicsTest {
         assertThatThrownBy(() -> MqttTopics.requireValidName(refused)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("wildcard '+'");
         assertThat(MqttTopics.isValidName(refused)).isFalse();
-        assertThat(MqttTopics.requireValidName(new String(valid))).isEqualTo(valid);
+        assertThat(MqttTopics.requireValidName(new String(valid))).isEqualTo(valid); // equal, not the same
+        assertThat(MqttTopics.requireValidName("a")).isEqualTo("a");
+        assertThatThrownBy(() -> MqttTopics.requireValidName("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MqttTopics.requireValidName(null)).isInstanceOf(IllegalArgumentException.class);
         assertThat(MqttTopics.isValidName(null)).isFalse();
     }
