@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -47,6 +49,24 @@ public final class AlinkJson {
      * @param ack {@code null} to leave {@code sys} out (the platform then replies), 0 or 1 to write it
      */
     public static byte[] encodeRequest(String id, String method, Object params, Integer ack) {
+        JsonBytesWriter w = JsonBytesWriter.acquire();
+        try {
+            w.ascii("{\"id\":").string(id).ascii(",\"version\":\"" + VERSION + "\"");
+            if (ack != null) {
+                w.ascii(",\"sys\":{\"ack\":").number(ack).ascii('}');
+            }
+            w.ascii(",\"params\":").value(params == null ? Map.of() : params);
+            if (method != null) {
+                w.ascii(",\"method\":").string(method);
+            }
+            return w.ascii('}').toByteArray();
+        } catch (RuntimeException e) {
+            if (e != JsonBytesWriter.FALLBACK) {
+                throw e;
+            }
+        } finally {
+            w.release();
+        }
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("id", id);
@@ -65,8 +85,87 @@ public final class AlinkJson {
         });
     }
 
+    /**
+     * A request envelope written but for its id, for a device that sends it with ids it picks when sending:
+     * {@code params} and {@code method} are written now, once, and {@link RequestFrame#withId(long)} puts the
+     * id in front. The bytes are those of {@link #encodeRequest(String, String, Object, Integer)} with the id
+     * in decimal and no {@code sys}.
+     *
+     * @throws IllegalArgumentException for params JSON cannot carry
+     */
+    static RequestFrame requestFrame(String method, Object params) {
+        JsonBytesWriter w = JsonBytesWriter.acquire();
+        try {
+            w.ascii(",\"params\":").value(params == null ? Map.of() : params);
+            if (method != null) {
+                w.ascii(",\"method\":").string(method);
+            }
+            return new RequestFrame(w.ascii('}').toByteArray());
+        } catch (RuntimeException e) {
+            if (e != JsonBytesWriter.FALLBACK) {
+                throw e;
+            }
+        } finally {
+            w.release();
+        }
+        // written by Jackson: the envelope with an empty id, cut after the id and the version
+        byte[] whole = encodeRequest("", method, params, null);
+        int cut = REQUEST_HEAD.length + REQUEST_AFTER_ID.length;
+        return new RequestFrame(Arrays.copyOfRange(whole, cut, whole.length));
+    }
+
+    private static final byte[] REQUEST_HEAD = "{\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REQUEST_AFTER_ID =
+            ("\",\"version\":\"" + VERSION + "\"").getBytes(StandardCharsets.US_ASCII);
+
+    /** A request envelope without its id; see {@link #requestFrame(String, Object)}. Immutable. */
+    static final class RequestFrame {
+        /** {@code ,"params":...[,"method":...]}} */
+        private final byte[] tail;
+
+        private RequestFrame(byte[] tail) {
+            this.tail = tail;
+        }
+
+        /** The whole envelope with {@code id} (not negative), written as a string of its decimal digits. */
+        byte[] withId(long id) {
+            byte[] head = REQUEST_HEAD;
+            byte[] mid = REQUEST_AFTER_ID;
+            int digits = 1;
+            for (long v = id; v >= 10; v /= 10) {
+                digits++;
+            }
+            byte[] out = new byte[head.length + digits + mid.length + tail.length];
+            System.arraycopy(head, 0, out, 0, head.length);
+            int at = head.length + digits;
+            long v = id;
+            for (int i = at - 1; i >= head.length; i--) {
+                out[i] = (byte) ('0' + (int) (v % 10));
+                v /= 10;
+            }
+            System.arraycopy(mid, 0, out, at, mid.length);
+            System.arraycopy(tail, 0, out, at + mid.length, tail.length);
+            return out;
+        }
+    }
+
     /** A reply: {@code {"id","code","data"[,"message"]}}; {@code null} data is written {@code {}}. */
     public static byte[] encodeReply(String id, int code, Object data, String message) {
+        JsonBytesWriter w = JsonBytesWriter.acquire();
+        try {
+            w.ascii("{\"id\":").string(id).ascii(",\"code\":").number(code).ascii(",\"data\":")
+                    .value(data == null ? Map.of() : data);
+            if (message != null) {
+                w.ascii(",\"message\":").string(message);
+            }
+            return w.ascii('}').toByteArray();
+        } catch (RuntimeException e) {
+            if (e != JsonBytesWriter.FALLBACK) {
+                throw e;
+            }
+        } finally {
+            w.release();
+        }
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("id", id);
@@ -82,6 +181,21 @@ public final class AlinkJson {
 
     /** Any value {@link AlinkValidation#requireValue} accepts, as JSON. */
     public static byte[] encodeValue(Object value) {
+        JsonBytesWriter w = JsonBytesWriter.acquire();
+        try {
+            return w.value(value).toByteArray();
+        } catch (RuntimeException e) {
+            if (e != JsonBytesWriter.FALLBACK) {
+                throw e;
+            }
+        } finally {
+            w.release();
+        }
+        return encodeValueWithJackson(value);
+    }
+
+    /** {@link #encodeValue} with Jackson's generator: the reference the direct writer matches byte for byte. */
+    static byte[] encodeValueWithJackson(Object value) {
         return write(g -> writeValue(g, value));
     }
 
@@ -98,6 +212,12 @@ public final class AlinkJson {
 
     /** Reads a reply. @throws MalformedAlinkException when it is not one */
     public static AlinkReply decodeReply(byte[] payload) {
+        AlinkReply flat = FlatReplyReader.read(payload);
+        return flat != null ? flat : decodeReplyWithJackson(payload);
+    }
+
+    /** {@link #decodeReply} with Jackson's parser, for every reply {@link FlatReplyReader} leaves to it. */
+    static AlinkReply decodeReplyWithJackson(byte[] payload) {
         // every reply to every post goes through here: the envelope's fields are read as they stream by,
         // with no map of the envelope; the checks and their order are those of the map-based reading
         Object id = null;
@@ -136,7 +256,7 @@ public final class AlinkJson {
         return reply(o.get("id"), o.get("code"), o.get("data"), o.get("message"), o.get("method"));
     }
 
-    private static AlinkReply reply(Object id, Object code, Object data, Object message, Object method) {
+    static AlinkReply reply(Object id, Object code, Object data, Object message, Object method) {
         int c;
         if (code instanceof Integer i) {
             c = i;

@@ -20,12 +20,11 @@ public final class AlinkTopics {
 
     private final String productKey;
     private final String deviceName;
-    private final String sys;
 
+    /** Holds the product key and device name only: each topic is built when asked (one per device is many). */
     public AlinkTopics(String productKey, String deviceName) {
         this.productKey = requireLevel(productKey, "productKey");
         this.deviceName = requireLevel(deviceName, "deviceName");
-        this.sys = "/sys/" + productKey + "/" + deviceName + "/";
     }
 
     public String productKey() {
@@ -38,29 +37,41 @@ public final class AlinkTopics {
 
     /** {@code /sys/{pk}/{dn}/}: the prefix of the device's system topics. */
     public String sysPrefix() {
-        return sys;
+        return "/sys/" + productKey + "/" + deviceName + "/";
+    }
+
+    /** The length of {@link #sysPrefix()} if {@code topic} starts with it, else -1; builds no string. */
+    int sysPrefixLength(String topic) {
+        int pk = productKey.length();
+        int dn = deviceName.length();
+        int end = 5 + pk + 1 + dn + 1;
+        if (topic.length() < end || !topic.startsWith("/sys/") || !topic.startsWith(productKey, 5)
+                || topic.charAt(5 + pk) != '/' || !topic.startsWith(deviceName, 6 + pk) || topic.charAt(end - 1) != '/') {
+            return -1;
+        }
+        return end;
     }
 
     public String propertyPost() {
-        return sys + "thing/event/property/post";
+        return "/sys/" + productKey + "/" + deviceName + "/thing/event/property/post"; // every post: one concat
     }
 
     public String propertySet() {
-        return sys + "thing/service/property/set";
+        return sysPrefix() + "thing/service/property/set";
     }
 
     /** {@code /sys/{pk}/{dn}/thing/event/{eventId}/post}. */
     public String eventPost(String eventId) {
-        return sys + "thing/event/" + eventId + "/post";
+        return sysPrefix() + "thing/event/" + eventId + "/post";
     }
 
     public String batchPost() {
-        return sys + "thing/event/property/batch/post";
+        return sysPrefix() + "thing/event/property/batch/post";
     }
 
     /** {@code /sys/{pk}/{dn}/thing/service/{serviceId}}: an asynchronous service call. */
     public String service(String serviceId) {
-        return sys + "thing/service/" + serviceId;
+        return sysPrefix() + "thing/service/" + serviceId;
     }
 
     /** The reply topic of a request topic: {@code topic + "_reply"}. */
@@ -70,12 +81,12 @@ public final class AlinkTopics {
 
     /** {@code /sys/{pk}/{dn}/rrpc/request/} followed by the message id: a system RRPC request. */
     public String rrpcRequestPrefix() {
-        return sys + "rrpc/request/";
+        return sysPrefix() + "rrpc/request/";
     }
 
     /** {@code /sys/{pk}/{dn}/rrpc/response/{messageId}}: where a system RRPC request is answered. */
     public String rrpcResponse(String messageId) {
-        return sys + "rrpc/response/" + messageId;
+        return sysPrefix() + "rrpc/response/" + messageId;
     }
 
     /** {@code /ext/rrpc/{messageId}/sys/{pk}/{dn}/thing/service/{serviceId}}: a synchronous service call. */
@@ -92,11 +103,11 @@ public final class AlinkTopics {
     }
 
     public String configGet() {
-        return sys + "thing/config/get";
+        return sysPrefix() + "thing/config/get";
     }
 
     public String configPush() {
-        return sys + "thing/config/push";
+        return sysPrefix() + "thing/config/push";
     }
 
     public String otaInform() {
@@ -112,11 +123,11 @@ public final class AlinkTopics {
     }
 
     public String upRaw() {
-        return sys + "thing/model/up_raw";
+        return sysPrefix() + "thing/model/up_raw";
     }
 
     public String downRaw() {
-        return sys + "thing/model/down_raw";
+        return sysPrefix() + "thing/model/down_raw";
     }
 
     /**
@@ -129,11 +140,11 @@ public final class AlinkTopics {
     public List<String> deviceSubscriptions() {
         return List.of(
                 propertySet(),
-                sys + "thing/service/+",
-                sys + "thing/event/+/post_reply",
+                sysPrefix() + "thing/service/+",
+                sysPrefix() + "thing/event/+/post_reply",
                 reply(batchPost()),
                 rrpcRequestPrefix() + "+",
-                EXT_RRPC_PREFIX + "+" + sys + "thing/service/+",
+                EXT_RRPC_PREFIX + "+" + sysPrefix() + "thing/service/+",
                 ntpResponse(),
                 configPush(),
                 otaUpgrade(),

@@ -17,7 +17,8 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -42,9 +43,11 @@ import reactor.util.context.Context;
  * {@link MqttLink#unsolicited()}; it reads every message as soon as the link delivers it (so replies are
  * matched even when nobody reads {@link #messages()}), matches replies and NTP responses to the requests
  * waiting for them, and offers every message, decoded or as an {@link ThingMessage.UnknownMessage}, to
- * {@link #messages()}. That stream is shared by all its subscribers and bounded by
- * {@link AliyunDeviceOptions#incomingBufferSize()}: messages arriving before the first subscriber are kept up to
- * the bound; when the slowest subscriber lets the buffer fill, newer messages are dropped, counted in
+ * {@link #messages()}, but for a reply or NTP response that settled a waiting request while {@code messages()}
+ * has no subscriber: its request got it, and a device whose messages nobody reads must not fill its buffer
+ * with the answers to its own posts. That stream is shared by all its subscribers and bounded by
+ * {@link AliyunDeviceOptions#incomingBufferSize()}: the other messages arriving before the first subscriber are
+ * kept up to the bound; when the slowest subscriber lets the buffer fill, newer messages are dropped, counted in
  * {@link #droppedMessages()} and logged at WARN (the 1st, 2nd, 4th, 8th... drop). A filter the broker refuses is logged and listed in
  * {@link #refusedSubscriptions()}; the other subscriptions carry on.
  *
@@ -64,11 +67,15 @@ import reactor.util.context.Context;
  * <h2>Cost</h2>
  * A connected device holds one subscription on the link for all its filters (one SUBSCRIBE where the transport
  * can), a subscriber for the unsolicited messages, and the buffer of {@link #messages()}, which grows with
- * the messages waiting in it (up to the bound) rather than being allocated at its full size; each subscriber of
- * {@link #messages()} hands messages to the scheduler one at a time. A request is one object, waiting in an id
- * map and a deadline list; one timer per device, armed for the oldest waiting request, times them out, and
- * settled requests reach their subscribers through one serial drain per device on the scheduler. What the device does with a delivered message never blocks (decode, match, offer to the
- * bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
+ * the messages waiting in it (up to the bound) rather than being allocated at its full size; that buffer
+ * hands its messages to every subscriber of {@link #messages()} from one drain on the scheduler (a subscriber
+ * holds no queue or scheduler worker of its own, and all of them are signalled one after the other, each
+ * message once every subscriber asked for it). A request's params are written to JSON
+ * once, when it is made (each subscription adds its id in front); a subscribed request is one object in the
+ * device's deadline list, where its reply finds it by id (walking from the oldest, so a reply that comes in
+ * order finds it first); one timer per device, armed for the oldest waiting request, times them out, and
+ * settled requests reach their subscribers through one serial drain per device on the scheduler. What the
+ * device does with a delivered message never blocks (decode, match, offer to the bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
  * {@code NettyMqttLink}, {@code MqttClientOptions.Builder.deliverOnEventLoop(true)} saves a thread hop per
  * message and a delivery queue per subscription, and changes nothing for the device's user.
  */
@@ -77,27 +84,20 @@ public final class AliyunDevice {
     /** The largest Alink id; the counter wraps to 1 after it. */
     public static final long MAX_ID = 4_294_967_295L;
 
-    /**
-     * How many messages {@link #messages()} hands to {@link AliyunDeviceOptions#scheduler()} at a time for each
-     * subscriber; the rest waits in the device's bounded buffer. One, so a subscriber holds no queue array of
-     * its own: a device's traffic is small, and the scheduler hop is paid per message anyway.
-     */
-    static final int DELIVERY_PREFETCH = 1;
-
     private static final Logger log = LoggerFactory.getLogger(AliyunDevice.class);
+    private static final String PROPERTY_POST = "thing.event.property.post";
 
     private final MqttLink link;
     private final AlinkTopics topics;
     private final AliyunDeviceOptions options;
-    private final ThingMessageDecoder decoder;
     private final MulticastBuffer<ThingMessage> incoming;
-    private final List<String> subscriptions;
 
-    private final Object lock = new Object();
     /** Hands settled requests to their subscribers on the scheduler, one burst at a time. */
     private final SerialDelivery delivery;
-    /** Requests awaiting their reply, by id; guarded by {@link #lock}. */
-    private final Map<String, PendingRequest> pending = new HashMap<>();
+    /** The device's monitor: its {@link SerialDelivery}, which nobody else sees (one object less per device). */
+    private final Object lock;
+    /** How many requests (not NTP) await their reply; guarded by {@link #lock}. */
+    private int requestsWaiting;
     /** NTP requests awaiting their response, by deviceSendTime, created on first use; guarded by {@link #lock}. */
     private Map<Long, List<NtpRequest>> ntpWaiters;
     /** Every waiting request and NTP request, oldest (first to time out) first; guarded by {@link #lock}. */
@@ -107,6 +107,8 @@ public final class AliyunDevice {
     private Disposable timer;
     private int ntpWaiting;
     private long lastId;
+    /** Whether {@link #lastId} wrapped once: ids are then checked against the waiting ones. */
+    private boolean idsWrapped;
     private boolean started;
     private boolean closed;
     /** Link sources not yet ended (the subscriptions and the unsolicited messages); guarded by {@link #lock}. */
@@ -114,7 +116,9 @@ public final class AliyunDevice {
     private LinkReceiver subscribed;
     private LinkReceiver unsolicited;
 
-    private final AtomicLong dropped = new AtomicLong();
+    private static final AtomicLongFieldUpdater<AliyunDevice> DROPPED =
+            AtomicLongFieldUpdater.newUpdater(AliyunDevice.class, "dropped");
+    private volatile long dropped;
     /** The refused filters, copied on write (refusals are rare), null while there is none. */
     private volatile Set<String> refused;
 
@@ -122,12 +126,9 @@ public final class AliyunDevice {
         this.link = Objects.requireNonNull(link, "link");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
-        this.decoder = new ThingMessageDecoder(topics, options.clock());
         this.delivery = new SerialDelivery(options.scheduler());
-        this.incoming = new MulticastBuffer<>(options.incomingBufferSize());
-        List<String> filters = new ArrayList<>(topics.deviceSubscriptions());
-        options.additionalSubscriptions().stream().filter(f -> !filters.contains(f)).forEach(filters::add);
-        this.subscriptions = List.copyOf(filters);
+        this.lock = delivery;
+        this.incoming = new MulticastBuffer<>(options.incomingBufferSize(), options.scheduler());
     }
 
     /** A device with the default options. */
@@ -155,7 +156,10 @@ public final class AliyunDevice {
 
     /** The filters the device subscribes to: {@link AlinkTopics#deviceSubscriptions()} and the additional ones. */
     public List<String> subscriptions() {
-        return subscriptions;
+        // built when asked (the link holds the filters it subscribed to; the device keeps no copy)
+        List<String> filters = new ArrayList<>(topics.deviceSubscriptions());
+        options.additionalSubscriptions().stream().filter(f -> !filters.contains(f)).forEach(filters::add);
+        return List.copyOf(filters);
     }
 
     /** Connects the link, then subscribes to the thing-model topics ({@link #startReceiving()}). */
@@ -181,7 +185,7 @@ public final class AliyunDevice {
             unsolicited = fromUnsolicited;
         }
         link.unsolicited().subscribe(fromUnsolicited);
-        link.subscribe(subscriptions, options.subscribeQos(), this::onRefused).subscribe(fromSubscriptions);
+        link.subscribe(subscriptions(), options.subscribeQos(), fromSubscriptions).subscribe(fromSubscriptions);
     }
 
     private void onRefused(String filter) {
@@ -201,16 +205,17 @@ public final class AliyunDevice {
     }
 
     /**
-     * Every message the platform sends the device, decoded; see the class comment for buffering and overflow.
-     * Completes on {@link #disconnect()}.
+     * Every message the platform sends the device, decoded (replies and NTP responses that settled a request
+     * only while there is a subscriber); see the class comment for buffering and overflow. Completes on
+     * {@link #disconnect()}.
      */
     public Flux<ThingMessage> messages() {
-        return incoming.publishOn(options.scheduler(), DELIVERY_PREFETCH);
+        return incoming;
     }
 
     /** How many incoming messages were dropped because {@link #messages()}' buffer was full. */
     public long droppedMessages() {
-        return dropped.get();
+        return dropped;
     }
 
     /** The filters the broker refused. */
@@ -222,7 +227,7 @@ public final class AliyunDevice {
     /** How many requests (NTP included) await a reply now. */
     public int pendingRequests() {
         synchronized (lock) {
-            return pending.size() + ntpWaiting;
+            return requestsWaiting + ntpWaiting;
         }
     }
 
@@ -246,8 +251,7 @@ public final class AliyunDevice {
      */
     public Mono<AlinkReply> postProperties(Map<String, ?> properties) {
         AlinkValidation.requireProperties(properties);
-        String topic = topics.propertyPost();
-        return send(topic, AlinkTopics.reply(topic), "thing.event.property.post", new LinkedHashMap<>(properties));
+        return send(topics.propertyPost(), PROPERTY_POST, properties);
     }
 
     /** Posts event {@code eventId} with its output values, time set by the platform on receipt. */
@@ -264,26 +268,24 @@ public final class AliyunDevice {
     public Mono<AlinkReply> postEvent(String eventId, Map<String, ?> value, Long timeMillis) {
         AlinkValidation.requireIdentifier(eventId, "event");
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("value", value == null ? Map.of() : new LinkedHashMap<>(value));
+        params.put("value", value == null ? Map.of() : value); // written at once: no copy needed
         if (timeMillis != null) {
             params.put("time", timeMillis);
         }
         AlinkValidation.requireValue(params.get("value"), eventId);
-        String topic = topics.eventPost(eventId);
-        return send(topic, AlinkTopics.reply(topic), "thing.event." + eventId + ".post", params);
+        return send(topics.eventPost(eventId), "thing.event." + eventId + ".post", params);
     }
 
     /** Posts several timed values of properties and events at once ({@code thing.event.property.batch.post}). */
     public Mono<AlinkReply> postBatch(BatchPost batch) {
         Objects.requireNonNull(batch, "batch");
-        String topic = topics.batchPost();
-        return send(topic, AlinkTopics.reply(topic), "thing.event.property.batch.post", batch.params());
+        return send(topics.batchPost(), "thing.event.property.batch.post", batch.params());
     }
 
     /**
      * Sends any Alink request on {@code topic} and awaits the reply on {@code topic + "_reply"}; the typed
-     * methods above are built on it. {@code params} is validated now and written when the returned
-     * {@code Mono} is subscribed, so it must not change in between.
+     * methods above are built on it. {@code params} is validated and written now (each subscription sends
+     * these bytes with an id of its own), so later changes to it are not sent.
      *
      * @throws IllegalArgumentException for an invalid topic name, params JSON cannot carry, or a reply topic
      *         none of the device's subscriptions covers (add it with
@@ -293,16 +295,16 @@ public final class AliyunDevice {
         MqttTopics.requireValidName(topic);
         AlinkValidation.requireValue(params, "params");
         String replyTopic = AlinkTopics.reply(topic);
-        if (subscriptions.stream().noneMatch(f -> MqttTopics.matches(f, replyTopic))) {
+        if (subscriptions().stream().noneMatch(f -> MqttTopics.matches(f, replyTopic))) {
             throw new IllegalArgumentException("the reply topic " + replyTopic + " is not subscribed; add it with "
                     + "AliyunDeviceOptions.Builder.additionalSubscription");
         }
-        return send(topic, replyTopic, method, params);
+        return send(topic, method, params);
     }
 
-    /** A request whose topic, reply topic and params were checked. */
-    private Mono<AlinkReply> send(String topic, String replyTopic, String method, Object params) {
-        return new RequestMono(topic, replyTopic, method, params);
+    /** A request whose topic, reply topic and params were checked; params are written now, once. */
+    private Mono<AlinkReply> send(String topic, String method, Object params) {
+        return new RequestMono(topic, method, AlinkJson.requestFrame(method, params));
     }
 
     /**
@@ -345,24 +347,72 @@ public final class AliyunDevice {
         return new NtpMono();
     }
 
-    private String nextFreeId() {
-        // guarded by lock; ids are unique among the waiting ones even after the counter wraps
-        String id;
-        do {
-            lastId = lastId >= MAX_ID ? 1 : lastId + 1;
-            id = Long.toString(lastId);
-        } while (pending.containsKey(id));
-        return id;
+    private long nextFreeId() {
+        // guarded by lock; ids are unique among the waiting ones even after the counter wraps (until then they
+        // grow, so a new one cannot be waiting)
+        for (;;) {
+            if (lastId >= MAX_ID) {
+                lastId = 1;
+                idsWrapped = true;
+            } else {
+                lastId++;
+            }
+            if (!idsWrapped || waitingRequest(lastId) == null) {
+                return lastId;
+            }
+        }
+    }
+
+    /** Sets the id counter, so that tests reach its wrap without four billion requests. */
+    void lastIdForTesting(long id) {
+        synchronized (lock) {
+            lastId = id;
+        }
+    }
+
+    /**
+     * The request waiting with {@code id}; guarded by {@link #lock}. The deadline list is walked from the oldest:
+     * requests are listed in the order their ids were given, so a reply that comes in order finds its request
+     * first; one overtaken by k others costs k steps (k below {@link AliyunDeviceOptions#maxPendingRequests()}).
+     */
+    private PendingRequest waitingRequest(long id) {
+        for (Waiter<?> w = oldest; w != null; w = w.newer) {
+            if (w instanceof PendingRequest p && p.id == id) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** An id as this device writes them (1..{@link #MAX_ID} in decimal, no sign, no leading zero), or -1. */
+    static long parseId(String id) {
+        int n = id.length();
+        if (n < 1 || n > 10 || id.charAt(0) == '0') {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            char c = id.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= MAX_ID ? v : -1;
     }
 
     // ---- incoming ----
 
     private void onLinkMessage(LinkMessage m) {
-        ThingMessage msg = decoder.decode(m);
+        ThingMessage msg = ThingMessageDecoder.decode(topics, options.clock(), m);
+        boolean settled = false;
         if (msg instanceof ThingMessage.Reply r) {
-            completeRequest(r);
+            settled = completeRequest(r);
         } else if (msg instanceof ThingMessage.NtpResponse n) {
-            completeNtp(n);
+            settled = completeNtp(n);
+        }
+        if (settled && !incoming.hasSubscribers()) {
+            return; // its request has it; kept for a later reader, it would only fill the buffer
         }
         MulticastBuffer.Offer result = incoming.offer(msg);
         if (result == MulticastBuffer.Offer.TERMINATED) {
@@ -372,7 +422,7 @@ public final class AliyunDevice {
             return;
         }
         if (result == MulticastBuffer.Offer.FULL) {
-            long n = dropped.incrementAndGet();
+            long n = DROPPED.incrementAndGet(this);
             if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
                 log.warn("{}: incoming message on {} dropped (buffer of {} full), {} dropped so far: messages() is "
                         + "read too slowly", topics, m.topic(), options.incomingBufferSize(), n);
@@ -398,12 +448,17 @@ public final class AliyunDevice {
         }
     }
 
-    private void completeRequest(ThingMessage.Reply r) {
+    /** Settles the request {@code r} answers; false if none waits for it. */
+    private boolean completeRequest(ThingMessage.Reply r) {
+        long id = parseId(r.reply().id());
+        if (id < 0) {
+            return false; // not an id this device gave
+        }
         PendingRequest p;
         synchronized (lock) {
-            p = pending.get(r.reply().id());
-            if (p == null || !p.replyTopic.equals(r.topic())) {
-                return;
+            p = waitingRequest(id);
+            if (p == null || !p.isReplyTopic(r.topic())) {
+                return false;
             }
             forget(p);
         }
@@ -413,19 +468,22 @@ public final class AliyunDevice {
         } else {
             p.finish(null, new AlinkReplyException(p.method, reply), false);
         }
+        return true;
     }
 
-    private void completeNtp(ThingMessage.NtpResponse n) {
+    /** Settles the NTP requests {@code n} answers; false if none waits for it. */
+    private boolean completeNtp(ThingMessage.NtpResponse n) {
         List<NtpRequest> waiters;
         synchronized (lock) {
             waiters = ntpWaiters == null ? null : ntpWaiters.get(n.deviceSendTime());
             if (waiters == null) {
-                return;
+                return false;
             }
             waiters = new ArrayList<>(waiters);
             waiters.forEach(this::forget);
         }
         waiters.forEach(w -> w.finish(n, null, false));
+        return true;
     }
 
     /** Ends receiving once: fails the waiting requests and completes (or errors) {@link #messages()}. */
@@ -492,8 +550,8 @@ public final class AliyunDevice {
             return false;
         }
         w.listed = false;
-        if (w instanceof PendingRequest p) {
-            pending.remove(p.id, p);
+        if (w instanceof PendingRequest) {
+            requestsWaiting--;
         } else if (w instanceof NtpRequest n) {
             List<NtpRequest> list = ntpWaiters == null ? null : ntpWaiters.get(n.sent);
             if (list != null && list.remove(n)) {
@@ -561,8 +619,16 @@ public final class AliyunDevice {
         return "AliyunDevice[" + topics.productKey() + "/" + topics.deviceName() + "]";
     }
 
-    /** Reads one link source (the subscriptions or the unsolicited messages) with unbounded demand. */
-    private final class LinkReceiver extends BaseSubscriber<LinkMessage> {
+    /**
+     * Reads one link source (the subscriptions or the unsolicited messages) with unbounded demand; the one of
+     * the subscriptions also hears of refused filters.
+     */
+    private final class LinkReceiver extends BaseSubscriber<LinkMessage> implements Consumer<String> {
+
+        @Override
+        public void accept(String refusedFilter) {
+            onRefused(refusedFilter);
+        }
 
         @Override
         protected void hookOnNext(LinkMessage value) {
@@ -586,7 +652,7 @@ public final class AliyunDevice {
      * list (under the device's lock: the answer, the timer, a cancel, a publish error or the end) settles it;
      * the result reaches the subscriber on the device's scheduler once it has been requested.
      */
-    private abstract class Waiter<T> implements Subscription, CoreSubscriber<Void>, Runnable {
+    private abstract class Waiter<T> extends SerialDelivery.Task implements Subscription, CoreSubscriber<Void> {
 
         private static final int REQUESTED = 1;
         private static final int SETTLED = 2;
@@ -791,15 +857,13 @@ public final class AliyunDevice {
     /** The {@code Mono} of {@link #request}: each subscriber sends the request once and awaits its reply. */
     private final class RequestMono extends Mono<AlinkReply> {
         private final String topic;
-        private final String replyTopic;
         private final String method;
-        private final Object params;
+        private final AlinkJson.RequestFrame frame;
 
-        RequestMono(String topic, String replyTopic, String method, Object params) {
+        RequestMono(String topic, String method, AlinkJson.RequestFrame frame) {
             this.topic = topic;
-            this.replyTopic = replyTopic;
             this.method = method;
-            this.params = params;
+            this.frame = frame;
         }
 
         @Override
@@ -811,24 +875,30 @@ public final class AliyunDevice {
     /** A request awaiting the reply with its id on its reply topic. */
     private final class PendingRequest extends Waiter<AlinkReply> {
         final RequestMono request;
-        final String replyTopic;
         final String method;
-        String id;
+        /** Given under the lock by {@link #register()}. */
+        long id;
 
         PendingRequest(CoreSubscriber<? super AlinkReply> actual, RequestMono request) {
             super(actual);
             this.request = request;
-            this.replyTopic = request.replyTopic;
             this.method = request.method;
+        }
+
+        /** Whether {@code topic} is this request's topic followed by {@code _reply}, without building that. */
+        boolean isReplyTopic(String topic) {
+            String t = request.topic;
+            return topic.length() == t.length() + AlinkTopics.REPLY_SUFFIX.length() && topic.startsWith(t)
+                    && topic.endsWith(AlinkTopics.REPLY_SUFFIX);
         }
 
         @Override
         Throwable register() {
-            if (pending.size() + ntpWaiting >= options.maxPendingRequests()) {
+            if (requestsWaiting + ntpWaiting >= options.maxPendingRequests()) {
                 return new TooManyPendingRequestsException(options.maxPendingRequests());
             }
             id = nextFreeId();
-            pending.put(id, this);
+            requestsWaiting++;
             return null;
         }
 
@@ -839,7 +909,7 @@ public final class AliyunDevice {
 
         @Override
         byte[] payload() {
-            return AlinkJson.encodeRequest(id, method, request.params, null);
+            return request.frame.withId(id);
         }
 
         @Override
@@ -849,7 +919,7 @@ public final class AliyunDevice {
 
         @Override
         Throwable timeoutError() {
-            return new AlinkTimeoutException(method, id, options.replyTimeout());
+            return new AlinkTimeoutException(method, Long.toString(id), options.replyTimeout());
         }
     }
 
@@ -871,7 +941,7 @@ public final class AliyunDevice {
 
         @Override
         Throwable register() {
-            if (pending.size() + ntpWaiting >= options.maxPendingRequests()) {
+            if (requestsWaiting + ntpWaiting >= options.maxPendingRequests()) {
                 return new TooManyPendingRequestsException(options.maxPendingRequests());
             }
             sent = options.clock().getAsLong();

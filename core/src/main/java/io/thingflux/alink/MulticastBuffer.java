@@ -2,12 +2,14 @@ package io.thingflux.alink;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The bounded buffer behind {@link AliyunDevice#messages()}: producers {@link #offer} messages, every subscriber
@@ -17,9 +19,13 @@ import reactor.core.publisher.Operators;
  *
  * <p>Storage grows with the messages waiting, from nothing: a device that is read promptly holds a few slots,
  * not an array of the full capacity (which is what a Reactor multicast sink allocates at its first message).
- * Thread-safe; signals to the subscribers are serialized.
+ * Thread-safe; signals to the subscribers are serialized. With a scheduler, they all come from a drain run
+ * on it ({@code onSubscribe} excepted, which comes on the subscribing thread): one task hands every waiting
+ * message to every subscriber, so a subscriber needs no {@code publishOn} (no queue, no worker of its own);
+ * a scheduler that refuses the task (disposed) has the drain run on the calling thread. Without one, the
+ * drain runs on the thread that offers, requests or completes.
  */
-final class MulticastBuffer<T> extends Flux<T> {
+final class MulticastBuffer<T> extends Flux<T> implements Runnable {
 
     /** What {@link #offer} did with a message. */
     enum Offer {
@@ -37,20 +43,37 @@ final class MulticastBuffer<T> extends Flux<T> {
     private static final AtomicIntegerFieldUpdater<MulticastBuffer> WIP =
             AtomicIntegerFieldUpdater.newUpdater(MulticastBuffer.class, "wip");
 
+    /** The most messages one drain step takes from the buffer under its lock. */
+    private static final int MAX_BATCH = 32;
+
     private final int capacity;
-    /** Guards {@link #queue}, {@link #subscribers} and {@link #done}. */
+    /** Where the drain runs, or null to run it on the caller. */
+    private final Scheduler scheduler;
+    /** Guards {@link #queue}, {@link #done} and the writes of {@link #subscribers}. */
     private final Object lock = new Object();
     private ArrayDeque<T> queue;
     @SuppressWarnings("unchecked")
-    private Inner<T>[] subscribers = NONE;
+    private volatile Inner<T>[] subscribers = NONE;
     private boolean done;
     private volatile int wip;
 
+    /** A buffer delivering on the thread that offers, requests or completes. */
     MulticastBuffer(int capacity) {
+        this(capacity, null);
+    }
+
+    /** A buffer delivering on {@code scheduler} ({@code null}: on the caller). */
+    MulticastBuffer(int capacity, Scheduler scheduler) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
         this.capacity = capacity;
+        this.scheduler = scheduler;
+    }
+
+    /** Whether anyone is subscribed now (one subscribing meanwhile may or may not be counted). */
+    boolean hasSubscribers() {
+        return subscribers.length != 0;
     }
 
     /** Adds {@code message} for the subscribers, unless the buffer is full or completed. */
@@ -113,16 +136,31 @@ final class MulticastBuffer<T> extends Flux<T> {
      * Hands waiting messages to the subscribers while every one of them has demand, and completes them once
      * completed and empty. One thread at a time drains (the others leave it a note), so signals stay in order.
      */
-    @SuppressWarnings("unchecked")
     private void drain() {
         if (WIP.getAndIncrement(this) != 0) {
             return;
         }
+        if (scheduler != null) {
+            try {
+                scheduler.schedule(this);
+                return;
+            } catch (RejectedExecutionException rejected) {
+                // disposed: nothing must be lost, the caller drains
+            }
+        }
+        run();
+    }
+
+    /** The drain loop; runs only after {@link #drain()} won the right to drain. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void run() {
         int missed = 1;
         for (;;) {
             for (;;) {
                 Inner<T>[] subs;
                 T message = null;
+                Object[] batch = null;
                 boolean terminate = false;
                 synchronized (lock) {
                     subs = subscribers;
@@ -133,10 +171,20 @@ final class MulticastBuffer<T> extends Flux<T> {
                         terminate = true;
                         subscribers = NONE;
                     } else {
-                        if (subs.length == 0 || !allHaveDemand(subs)) {
+                        long demand = subs.length == 0 ? 0 : smallestDemand(subs);
+                        if (demand == 0) {
                             break;
                         }
-                        message = queue.pollFirst();
+                        // what every subscriber can take, at most MAX_BATCH, leaves under one lock
+                        int n = (int) Math.min(Math.min(demand, queue.size()), MAX_BATCH);
+                        if (n == 1) {
+                            message = queue.pollFirst();
+                        } else {
+                            batch = new Object[n];
+                            for (int i = 0; i < n; i++) {
+                                batch[i] = queue.pollFirst();
+                            }
+                        }
                     }
                 }
                 if (terminate) {
@@ -145,8 +193,16 @@ final class MulticastBuffer<T> extends Flux<T> {
                     }
                     break;
                 }
-                for (Inner<T> s : subs) {
-                    s.next(message);
+                if (batch == null) {
+                    for (Inner<T> s : subs) {
+                        s.next(message);
+                    }
+                } else {
+                    for (Object m : batch) {
+                        for (Inner<T> s : subs) {
+                            s.next((T) m);
+                        }
+                    }
                 }
             }
             missed = WIP.addAndGet(this, -missed);
@@ -156,13 +212,15 @@ final class MulticastBuffer<T> extends Flux<T> {
         }
     }
 
-    private static boolean allHaveDemand(Inner<?>[] subs) {
+    /** The least demand among the subscribers not cancelled (unbounded if all are). */
+    private static long smallestDemand(Inner<?>[] subs) {
+        long min = Long.MAX_VALUE;
         for (Inner<?> s : subs) {
-            if (s.requested == 0 && !s.cancelled) {
-                return false;
+            if (!s.cancelled && s.requested < min) {
+                min = s.requested;
             }
         }
-        return true;
+        return min;
     }
 
     /** One subscriber: its demand, decremented only by the draining thread. */

@@ -26,10 +26,15 @@ public final class ThingMessageDecoder {
 
     /** The thing message {@code message} carries. */
     public ThingMessage decode(LinkMessage message) {
+        return decode(topics, clock, message);
+    }
+
+    /** {@link #decode(LinkMessage)} without a decoder object: what a device uses, so it holds none. */
+    static ThingMessage decode(AlinkTopics topics, LongSupplier clock, LinkMessage message) {
         String topic = message.topic();
         byte[] payload = message.payloadUnsafe();
         try {
-            ThingMessage decoded = decodeKnown(topic, payload);
+            ThingMessage decoded = decodeKnown(topics, clock, topic, payload);
             return decoded != null ? decoded
                     : new ThingMessage.UnknownMessage(topic, payload, message.qos(), "no thing-model decoder for this topic");
         } catch (AlinkException e) {
@@ -41,17 +46,17 @@ public final class ThingMessageDecoder {
         }
     }
 
-    private ThingMessage decodeKnown(String topic, byte[] payload) {
-        String sys = topics.sysPrefix();
-        if (topic.startsWith(sys)) {
+    private static ThingMessage decodeKnown(AlinkTopics topics, LongSupplier clock, String topic, byte[] payload) {
+        int sys = topics.sysPrefixLength(topic);
+        if (sys > 0) {
             // replies first, without building a string: they are what a posting device mostly receives
             if (topic.endsWith(AlinkTopics.REPLY_SUFFIX)) {
                 return new ThingMessage.Reply(topic, AlinkJson.decodeReply(payload));
             }
-            if (topic.length() == sys.length() + PROPERTY_SET.length() && topic.endsWith(PROPERTY_SET)) {
+            if (topic.length() == sys + PROPERTY_SET.length() && topic.endsWith(PROPERTY_SET)) {
                 return new ThingMessage.PropertySet(topic, AlinkJson.decodeRequest(payload));
             }
-            String rest = topic.substring(sys.length());
+            String rest = topic.substring(sys);
             if (rest.startsWith("thing/service/") && rest.indexOf('/', "thing/service/".length()) < 0) {
                 String serviceId = rest.substring("thing/service/".length());
                 if (!serviceId.isEmpty()) {
@@ -73,7 +78,7 @@ public final class ThingMessageDecoder {
             return null;
         }
         if (topic.startsWith(AlinkTopics.EXT_RRPC_PREFIX)) {
-            return decodeExtRrpc(topic, payload);
+            return decodeExtRrpc(topics, topic, payload);
         }
         if (topic.equals(topics.ntpResponse())) {
             long received = clock.getAsLong();
@@ -92,7 +97,7 @@ public final class ThingMessageDecoder {
         return null;
     }
 
-    private ThingMessage decodeExtRrpc(String topic, byte[] payload) {
+    private static ThingMessage decodeExtRrpc(AlinkTopics topics, String topic, byte[] payload) {
         int idEnd = topic.indexOf('/', AlinkTopics.EXT_RRPC_PREFIX.length());
         if (idEnd <= AlinkTopics.EXT_RRPC_PREFIX.length()) {
             return null;

@@ -137,6 +137,35 @@ class AliyunDeviceTest {
     }
 
     @Test
+    void afterTheCounterWrapsIdsStillWaitingAreSkippedAndRepliesMatchByExactId() {
+        AliyunDevice device = connected();
+        device.lastIdForTesting(AliyunDevice.MAX_ID - 1);
+        List<AlinkReply> replies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            device.postProperties(Map.of("n", i)).subscribe(replies::add);
+        }
+        device.lastIdForTesting(0); // the next ids, 1 and 2, are still waiting
+        device.postProperties(Map.of("n", 3)).subscribe(replies::add);
+        assertThat(link.publishedTo(topics.propertyPost())).extracting(AliyunDeviceTest::idOf)
+                .containsExactly("4294967295", "1", "2", "3");
+
+        String reply = topics.propertyPost() + "_reply";
+        link.deliver(reply, "{\"id\":\"02\",\"code\":200,\"data\":{}}"); // not an id the device wrote
+        link.deliver(reply, "{\"id\":\"+2\",\"code\":200,\"data\":{}}");
+        link.deliver(reply, "{\"id\":\"4294967296\",\"code\":200,\"data\":{}}");
+        vts.advanceTime();
+        assertThat(replies).isEmpty();
+        assertThat(device.pendingRequests()).isEqualTo(4);
+
+        for (String id : List.of("3", "4294967295", "2", "1")) {
+            link.deliver(reply, "{\"id\":\"" + id + "\",\"code\":200,\"data\":{}}");
+        }
+        vts.advanceTime();
+        assertThat(replies).extracting(AlinkReply::id).containsExactly("3", "4294967295", "2", "1");
+        assertThat(device.pendingRequests()).isZero();
+    }
+
+    @Test
     void aReplyWithAnErrorCodeFailsTheRequestWithThatCode() {
         answer(topics.propertyPost(), 6106);
         AliyunDevice device = connected();
@@ -388,6 +417,29 @@ class AliyunDeviceTest {
         link.deliver(topics.propertySet(), "{\"id\":\"11\",\"params\":{\"n\":11}}");
         d.dispose();
         assertThat(ids).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "11");
+    }
+
+    @Test
+    void repliesThatSettledARequestAreNotKeptForALaterReaderButReachSubscribersAndUnmatchedOnesAreKept() {
+        answer(topics.propertyPost(), 200);
+        AliyunDevice device = connected(options().incomingBufferSize(2).build());
+        for (int i = 0; i < 5; i++) {
+            device.postProperties(Map.of("n", i)).block(WAIT);
+        }
+        assertThat(device.droppedMessages()).as("the answers to its own posts do not fill the buffer").isZero();
+        link.deliver(topics.propertyPost() + "_reply", "{\"id\":\"77\",\"code\":200,\"data\":{}}"); // nobody waits
+
+        List<ThingMessage> seen = new ArrayList<>();
+        Disposable d = device.messages().subscribe(seen::add);
+        vts.advanceTime();
+        assertThat(seen).singleElement().isInstanceOfSatisfying(ThingMessage.Reply.class,
+                r -> assertThat(r.reply().id()).isEqualTo("77"));
+
+        device.postProperties(Map.of("n", 5)).block(WAIT);
+        vts.advanceTime();
+        assertThat(seen).hasSize(2).last().isInstanceOfSatisfying(ThingMessage.Reply.class,
+                r -> assertThat(r.reply().id()).isEqualTo("6"));
+        d.dispose();
     }
 
     @Test

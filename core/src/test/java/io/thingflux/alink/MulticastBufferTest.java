@@ -3,7 +3,10 @@ package io.thingflux.alink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -56,6 +59,68 @@ class MulticastBufferTest {
         assertThat(buffer.offer(2)).isEqualTo(MulticastBuffer.Offer.TERMINATED);
         StepVerifier.create(buffer).expectNext(1).verifyComplete();
         StepVerifier.create(buffer).verifyComplete();
+    }
+
+    @Test
+    void withASchedulerEverySignalButOnSubscribeComesFromTheDrainOnIt() {
+        List<Runnable> handedOff = new ArrayList<>();
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(8, Schedulers.fromExecutor(handedOff::add));
+        TestSubscriber<Integer> a = TestSubscriber.builder().initialRequestUnbounded().build();
+        TestSubscriber<Integer> b = TestSubscriber.builder().initialRequest(1).build();
+        buffer.subscribe(a);
+        buffer.subscribe(b);
+        buffer.offer(1);
+        buffer.offer(2);
+        assertThat(a.getReceivedOnNext()).isEmpty();
+        assertThat(handedOff).as("one drain for the burst").hasSize(1);
+        handedOff.remove(0).run();
+        assertThat(a.getReceivedOnNext()).containsExactly(1);
+        assertThat(b.getReceivedOnNext()).containsExactly(1);
+        b.request(5);
+        buffer.complete();
+        assertThat(b.getReceivedOnNext()).containsExactly(1);
+        handedOff.remove(0).run();
+        assertThat(handedOff).isEmpty();
+        assertThat(a.getReceivedOnNext()).containsExactly(1, 2);
+        assertThat(b.getReceivedOnNext()).containsExactly(1, 2);
+        assertThat(a.isTerminatedComplete()).isTrue();
+        assertThat(b.isTerminatedComplete()).isTrue();
+    }
+
+    @Test
+    void aDisposedSchedulerHasTheCallerDrain() {
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(8, Schedulers.fromExecutor(r -> {
+            throw new RejectedExecutionException("disposed");
+        }));
+        TestSubscriber<Integer> a = TestSubscriber.builder().initialRequestUnbounded().build();
+        buffer.subscribe(a);
+        buffer.offer(1);
+        buffer.complete();
+        assertThat(a.getReceivedOnNext()).containsExactly(1);
+        assertThat(a.isTerminatedComplete()).isTrue();
+    }
+
+    @Test
+    void twoProducersAndAReaderOnTheBuffersOwnSchedulerLoseAndRepeatNothing() {
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(100_000, Schedulers.parallel());
+        int each = 20_000;
+        StepVerifier.create(buffer.take(2L * each).distinct().count())
+                .then(() -> {
+                    CompletableFuture<Void> a = CompletableFuture.runAsync(() -> {
+                        for (int i = 0; i < each; i++) {
+                            buffer.offer(i);
+                        }
+                    });
+                    CompletableFuture<Void> b = CompletableFuture.runAsync(() -> {
+                        for (int i = 0; i < each; i++) {
+                            buffer.offer(each + i);
+                        }
+                    });
+                    CompletableFuture.allOf(a, b).join();
+                })
+                .expectNext(2L * each)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test

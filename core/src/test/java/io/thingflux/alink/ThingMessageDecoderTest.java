@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.mqtt.MqttQos;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -141,6 +142,16 @@ class ThingMessageDecoderTest {
         assertThat(decode("/sys/a1wFylTxYeD/co_0001/thing/topo/change", "{}")).isInstanceOf(ThingMessage.UnknownMessage.class);
         assertThat(decode("/sys/otherPk/other/thing/service/property/set", "{\"id\":\"1\"}"))
                 .isInstanceOf(ThingMessage.UnknownMessage.class);
+        // the device's prefix is matched level by level: same lengths, another device or product
+        for (String other : List.of("/sys/a1wFylTxYeD/co_0002/thing/event/property/post_reply",
+                "/sys/a1wFylTxYeE/co_0001/thing/event/property/post_reply",
+                "/sys/a1wFylTxYeD/co_00011thing/event/property/post_reply",
+                "/sys/a1wFylTxYeDxco_0001/thing/event/property/post_reply",
+                "/sys/a1wFylTxYeD/co_0001", "/sys/", "/syx/a1wFylTxYeD/co_0001/thing/event/property/post_reply")) {
+            assertThat(decode(other, "{\"id\":\"1\",\"code\":200}")).as(other)
+                    .isInstanceOf(ThingMessage.UnknownMessage.class);
+        }
+        assertThat(topics.sysPrefixLength("/sys/a1wFylTxYeD/co_0001/")).isEqualTo(topics.sysPrefix().length());
     }
 
     @Test
