@@ -151,16 +151,24 @@ public final class MqttTopics {
      * including an empty one; wildcards at the first level do not match names starting with {@code $}.
      */
     public static boolean matches(String filter, String name) {
-        if (!name.isEmpty() && name.charAt(0) == '$' && !filter.isEmpty()
-                && (filter.charAt(0) == '+' || filter.charAt(0) == '#')) {
+        return matches(filter, 0, filter.length(), name);
+    }
+
+    /**
+     * As {@link #matches(String, String)} for the filter that is the chars {@code from} (inclusive) to
+     * {@code to} (exclusive) of {@code filters}: for a holder that keeps several filters in one string.
+     */
+    public static boolean matches(String filters, int from, int to, String name) {
+        if (!name.isEmpty() && name.charAt(0) == '$' && from < to
+                && (filters.charAt(from) == '+' || filters.charAt(from) == '#')) {
             return false;
         }
-        int fi = 0;
+        int fi = from;
         int ni = 0;
-        int fn = filter.length();
+        int fn = to;
         int nn = name.length();
         while (fi < fn) {
-            char fc = filter.charAt(fi);
+            char fc = filters.charAt(fi);
             if (fc == '#') {
                 return true;
             }
@@ -172,7 +180,7 @@ public final class MqttTopics {
             } else {
                 if (ni >= nn || name.charAt(ni) != fc) {
                     // "a/#" also matches "a": the filter has "/#" left and the name is exhausted
-                    return ni == nn && fc == '/' && fi + 2 == fn && filter.charAt(fi + 1) == '#';
+                    return ni == nn && fc == '/' && fi + 2 == fn && filters.charAt(fi + 1) == '#';
                 }
                 fi++;
                 ni++;

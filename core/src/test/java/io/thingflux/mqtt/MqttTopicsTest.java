@@ -165,6 +165,9 @@ class MqttTopicsTest {
     })
     void filterMatchesTopicNameAsTheSpecificationSays(String filter, String name, boolean matches) {
         assertThat(MqttTopics.matches(filter, name)).isEqualTo(matches);
+        // the same filter held between others in one string, as a subscriber keeps its filters
+        String held = "x/#\u0000" + filter + "\u0000+/y";
+        assertThat(MqttTopics.matches(held, 4, 4 + filter.length(), name)).isEqualTo(matches);
     }
 
     @Test
@@ -178,6 +181,8 @@ class MqttTopicsTest {
     @Property(tries = 2000)
     void matchingAgreesWithALevelByLevelReading(@ForAll("filters") String filter, @ForAll("names") String name) {
         assertThat(MqttTopics.matches(filter, name)).isEqualTo(referenceMatch(filter, name));
+        String held = "#\u0000" + filter + "\u0000a/#";
+        assertThat(MqttTopics.matches(held, 2, 2 + filter.length(), name)).isEqualTo(referenceMatch(filter, name));
     }
 
     @Provide

@@ -30,12 +30,19 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
     private final ClientSession session;
     private final List<Subscription> filters;
     private final Consumer<? super List<SubAckReturnCode>> onSubAck;
+    private final Consumer<? super String> onRefused;
 
     MqttSubscribeFlux(ClientSession session, List<Subscription> filters,
                       Consumer<? super List<SubAckReturnCode>> onSubAck) {
+        this(session, filters, onSubAck, null);
+    }
+
+    private MqttSubscribeFlux(ClientSession session, List<Subscription> filters,
+                              Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused) {
         this.session = session;
         this.filters = List.copyOf(filters);
         this.onSubAck = onSubAck;
+        this.onRefused = onRefused;
     }
 
     /**
@@ -50,7 +57,23 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
             previous.accept(codes);
             consumer.accept(codes);
         };
-        return new MqttSubscribeFlux(session, filters, both);
+        return new MqttSubscribeFlux(session, filters, both, onRefused);
+    }
+
+    /**
+     * The same subscription, also calling {@code consumer} with each filter the broker refuses (SUBACK return
+     * code 0x80), in SUBSCRIBE order, each time it answers the subscription (again after a resubscribe), before
+     * any message that follows. The stream itself fails only when every filter is refused. The filters are
+     * read from the subscription when a refusal comes, so the consumer need not keep them.
+     */
+    public MqttSubscribeFlux doOnRefused(Consumer<? super String> consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        Consumer<? super String> previous = onRefused;
+        Consumer<String> both = previous == null ? consumer::accept : filter -> {
+            previous.accept(filter);
+            consumer.accept(filter);
+        };
+        return new MqttSubscribeFlux(session, filters, onSubAck, both);
     }
 
     /** The filters of this subscription. */
@@ -60,6 +83,6 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
 
     @Override
     public void subscribe(CoreSubscriber<? super LinkMessage> actual) {
-        session.subscribe(filters, actual, onSubAck);
+        session.subscribe(filters, actual, onSubAck, onRefused);
     }
 }

@@ -4,7 +4,6 @@ import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
 import io.thingflux.mqtt.MqttQos;
-import io.thingflux.mqtt.SubAckReturnCode;
 import io.thingflux.mqtt.Subscription;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,29 +63,18 @@ public final class NettyMqttLink implements MqttLink {
 
     /**
      * One SUBSCRIBE carrying every filter and one subscription in the client for them all; the SUBACK's
-     * failure codes name the refused filters (see {@link MqttSubscribeFlux#doOnSubAck}).
+     * failure codes name the refused filters (see {@link MqttSubscribeFlux#doOnRefused}).
      */
     @Override
     public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
         Objects.requireNonNull(qos, "qos");
         Objects.requireNonNull(onRefused, "onRefused");
-        // the SUBACK callback lives as long as the subscription: it keeps the caller's (immutable) list of
-        // names, which List.copyOf returns as it is, rather than the Subscription records
-        List<String> names = List.copyOf(filters);
-        List<Subscription> list = new ArrayList<>(names.size());
-        for (String filter : names) {
+        // the subscription keeps the filters in its own compact form; nothing here keeps the caller's list
+        List<Subscription> list = new ArrayList<>(filters.size());
+        for (String filter : filters) {
             list.add(new Subscription(filter, qos));
         }
-        return client.subscribe(list).doOnSubAck(codes -> reportRefused(names, codes, onRefused));
-    }
-
-    private static void reportRefused(List<String> filters, List<SubAckReturnCode> codes,
-                                      Consumer<? super String> onRefused) {
-        for (int i = 0; i < codes.size() && i < filters.size(); i++) {
-            if (codes.get(i).isFailure()) {
-                onRefused.accept(filters.get(i));
-            }
-        }
+        return client.subscribe(list).doOnRefused(onRefused);
     }
 
     @Override

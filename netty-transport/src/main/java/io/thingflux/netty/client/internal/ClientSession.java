@@ -147,8 +147,8 @@ public final class ClientSession implements ChannelFutureListener {
 
     /** Subscribes {@code actual} to {@code filters}; see {@link IncomingSubscription}. */
     public void subscribe(List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
-                          Consumer<? super List<SubAckReturnCode>> onSubAck) {
-        IncomingSubscription s = new IncomingSubscription(this, filters, actual, onSubAck);
+                          Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused) {
+        IncomingSubscription s = new IncomingSubscription(this, filters, actual, onSubAck, onRefused);
         actual.onSubscribe(s);
         execute(() -> {
             if (state == LinkState.CLOSED) {

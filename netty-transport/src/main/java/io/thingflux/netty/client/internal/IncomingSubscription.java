@@ -31,10 +31,12 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
             AtomicLongFieldUpdater.newUpdater(IncomingSubscription.class, "requested");
 
     /**
-     * The filters in SUBSCRIBE order, kept for resubscribing as one array of the caller's strings and their
-     * QoS codes rather than as {@code Subscription} records: a device holds its subscriptions for its lifetime.
+     * The filters in SUBSCRIBE order, kept for resubscribing and matching as one string, joined by U+0000 (which
+     * no filter may contain): a device holds its subscriptions for its lifetime, and one string of them all is
+     * about half the heap of a string each.
      */
-    final String[] filters;
+    private final String filterText;
+    private final int filterCount;
     /** The QoS code of each filter, or {@code null} when all have {@link #commonQos} (the usual case). */
     private final byte[] qosCodes;
     private final byte commonQos;
@@ -43,6 +45,8 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
     private final ClientSession session;
     private final CoreSubscriber<? super LinkMessage> actual;
     private final Consumer<? super List<SubAckReturnCode>> onSubAck;
+    /** Called with each filter a SUBACK refuses; or {@code null}. */
+    private final Consumer<? super String> onRefused;
     private final int qos0Limit;
     /** Messages waiting for demand, in arrival order; {@code null} while none wait. */
     private ArrayDeque<Delivery> queue;
@@ -57,15 +61,23 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
     int pendingPacketId;
 
     IncomingSubscription(ClientSession session, List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
-                         Consumer<? super List<SubAckReturnCode>> onSubAck) {
+                         Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused) {
         this.session = session;
         int count = filters.size();
-        String[] names = new String[count];
+        StringBuilder text = new StringBuilder(count * 48);
         byte[] codes = null;
         byte first = (byte) filters.get(0).qos().code();
+        long exact = 0;
         for (int i = 0; i < count; i++) {
             Subscription f = filters.get(i);
-            names[i] = f.filter();
+            String name = f.filter();
+            if (i > 0) {
+                text.append(SEPARATOR);
+            }
+            text.append(name);
+            if (i < 64 && name.indexOf('+') < 0 && name.indexOf('#') < 0) {
+                exact |= 1L << i;
+            }
             if (f.qos().code() != first && codes == null) {
                 codes = new byte[count];
                 for (int j = 0; j < i; j++) {
@@ -76,38 +88,57 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
                 codes[i] = (byte) f.qos().code();
             }
         }
-        this.filters = names;
+        this.filterText = text.toString();
+        this.filterCount = count;
         this.qosCodes = codes;
         this.commonQos = first;
+        this.exactFilters = exact;
         this.actual = actual;
         this.onSubAck = onSubAck;
+        this.onRefused = onRefused;
         this.qos0Limit = session.options().qos0BufferSize();
-        long exact = 0;
-        for (int i = 0, n = Math.min(count, 64); i < n; i++) {
-            String f = names[i];
-            if (f.indexOf('+') < 0 && f.indexOf('#') < 0) {
-                exact |= 1L << i;
-            }
+    }
+
+    private static final char SEPARATOR = '\u0000';
+
+    /** The end (exclusive) in {@link #filterText} of the filter that starts at {@code from}. */
+    private int filterEnd(int from) {
+        int end = filterText.indexOf(SEPARATOR, from);
+        return end < 0 ? filterText.length() : end;
+    }
+
+    /** The filters in SUBSCRIBE order; made on each call. */
+    String[] filters() {
+        String[] names = new String[filterCount];
+        for (int i = 0, from = 0; i < filterCount; i++) {
+            int end = filterEnd(from);
+            names[i] = filterText.substring(from, end);
+            from = end + 1;
         }
-        this.exactFilters = exact;
+        return names;
     }
 
     /** The filters as the records of a SUBSCRIBE packet; made for each SUBSCRIBE sent. */
     List<Subscription> subscriptions() {
-        Subscription[] list = new Subscription[filters.length];
+        String[] names = filters();
+        Subscription[] list = new Subscription[names.length];
         for (int i = 0; i < list.length; i++) {
-            list[i] = new Subscription(filters[i], MqttQos.valueOf(qosCodes == null ? commonQos : qosCodes[i]));
+            list[i] = new Subscription(names[i], MqttQos.valueOf(qosCodes == null ? commonQos : qosCodes[i]));
         }
         return List.of(list);
     }
 
     boolean matches(String topic) {
-        String[] f = filters;
-        for (int i = 0, n = f.length; i < n; i++) {
-            String filter = f[i];
-            if (i < 64 && (exactFilters & (1L << i)) != 0 ? filter.equals(topic) : MqttTopics.matches(filter, topic)) {
+        String text = filterText;
+        int length = topic.length();
+        for (int i = 0, from = 0; i < filterCount; i++) {
+            int end = filterEnd(from);
+            if (i < 64 && (exactFilters & (1L << i)) != 0
+                    ? end - from == length && text.regionMatches(from, topic, 0, length)
+                    : MqttTopics.matches(text, from, end, topic)) {
                 return true;
             }
+            from = end + 1;
         }
         return false;
     }
@@ -221,6 +252,15 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         pendingPacketId = 0;
         if (onSubAck != null) {
             signal(() -> onSubAck.accept(codes));
+        }
+        if (onRefused != null && codes.stream().anyMatch(SubAckReturnCode::isFailure)) {
+            String[] names = filters();
+            for (int i = 0; i < codes.size() && i < names.length; i++) {
+                if (codes.get(i).isFailure()) {
+                    String refused = names[i];
+                    signal(() -> onRefused.accept(refused));
+                }
+            }
         }
     }
 

@@ -59,10 +59,10 @@ final class SubscriptionRegistry {
         }
         Set<String> stillUsed = new HashSet<>();
         for (IncomingSubscription other : active) {
-            stillUsed.addAll(Arrays.asList(other.filters));
+            stillUsed.addAll(Arrays.asList(other.filters()));
         }
         List<String> unused = new ArrayList<>();
-        for (String f : s.filters) {
+        for (String f : s.filters()) {
             if (!stillUsed.contains(f) && !unused.contains(f)) {
                 unused.add(f);
             }
@@ -109,7 +109,7 @@ final class SubscriptionRegistry {
         boolean anyGranted = codes.stream().anyMatch(c -> !c.isFailure());
         if (!anyGranted) {
             active.remove(s);
-            s.fail(new SubscriptionRefusedException(s.filters[0]));
+            s.fail(new SubscriptionRefusedException(s.filters()[0]));
         }
     }
 

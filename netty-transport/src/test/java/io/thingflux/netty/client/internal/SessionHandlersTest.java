@@ -88,13 +88,39 @@ class SessionHandlersTest {
                 topics.add(value.topic());
             }
         };
-        session.subscribe(List.of(new Subscription("x/+", MqttQos.AT_LEAST_ONCE)), sub, null);
+        session.subscribe(List.of(new Subscription("x/+", MqttQos.AT_LEAST_ONCE)), sub, null, null);
         ch.runPendingTasks();
         Subscribe s = ch.readOutbound();
         ch.writeInbound(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_1));
         ch.writeInbound(Publish.qos0("x/1", "a"), Publish.qos0("y/1", "b"), Publish.qos0("x/2", "c"));
         assertThat(topics).containsExactly("x/1", "x/2");
         assertThat(session.droppedMessages()).as("y/1 matched nobody").isEqualTo(1);
+    }
+
+    @Test
+    void aSubscriptionOfSeveralFiltersMatchesEachExactlyAndResubscribesWithAllOfThemInOrder() {
+        List<String> topics = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        BaseSubscriber<LinkMessage> sub = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnNext(LinkMessage value) {
+                topics.add(value.topic());
+            }
+        };
+        List<Subscription> filters = List.of(new Subscription("a/b", MqttQos.AT_LEAST_ONCE),
+                new Subscription("a/b/c", MqttQos.AT_MOST_ONCE), new Subscription("d/+/f", MqttQos.AT_LEAST_ONCE),
+                new Subscription("g/#", MqttQos.AT_LEAST_ONCE), new Subscription("+", MqttQos.AT_LEAST_ONCE));
+        session.subscribe(filters, sub, null, refused::add);
+        ch.runPendingTasks();
+        Subscribe s = ch.readOutbound();
+        assertThat(s.subscriptions()).as("every filter with its own QoS, in order").isEqualTo(filters);
+        ch.writeInbound(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_1, SubAckReturnCode.FAILURE,
+                SubAckReturnCode.GRANTED_QOS_1, SubAckReturnCode.GRANTED_QOS_1, SubAckReturnCode.FAILURE));
+        assertThat(refused).containsExactly("a/b/c", "+");
+        ch.writeInbound(Publish.qos0("a/b", "1"), Publish.qos0("a/bc", "2"), Publish.qos0("a/b/c", "3"),
+                Publish.qos0("a", "4"), Publish.qos0("d/e/f", "5"), Publish.qos0("d/e/f/g", "6"),
+                Publish.qos0("g", "7"), Publish.qos0("g/h/i", "8"), Publish.qos0("$SYS", "9"), Publish.qos0("b/", "10"));
+        assertThat(topics).containsExactly("a/b", "a/b/c", "a", "d/e/f", "g", "g/h/i");
     }
 
     @Test
@@ -105,7 +131,7 @@ class SessionHandlersTest {
             protected void hookOnError(Throwable throwable) {
                 errors.add(throwable);
             }
-        }, null);
+        }, null, null);
         ch.runPendingTasks();
         Subscribe s = ch.readOutbound();
         ch.writeInbound(SubAck.of(s.packetId(), SubAckReturnCode.FAILURE));
