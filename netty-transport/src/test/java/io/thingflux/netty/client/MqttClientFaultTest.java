@@ -31,6 +31,10 @@ class MqttClientFaultTest {
             ClientTestSupport.await(() -> client.state() == LinkState.RECONNECTING, "half-open detected");
             proxy.pass();
             ClientTestSupport.await(() -> client.state() == LinkState.CONNECTED, "connected again");
+            // states() signals reach subscribers through the client's signal path, after the state itself changed
+            ClientTestSupport.await(() -> states.contains(LinkState.RECONNECTING)
+                    && states.lastIndexOf(LinkState.CONNECTED) > states.indexOf(LinkState.RECONNECTING),
+                    "CONNECTED signalled after RECONNECTING");
             assertThat(states).containsSubsequence(LinkState.CONNECTED, LinkState.RECONNECTING, LinkState.CONNECTED);
             StepVerifier.create(client.disconnect()).expectComplete().verify(Duration.ofSeconds(10));
         } finally {
