@@ -105,19 +105,7 @@ class MulticastBufferTest {
         MulticastBuffer<Integer> buffer = new MulticastBuffer<>(100_000, Schedulers.parallel());
         int each = 20_000;
         StepVerifier.create(buffer.take(2L * each).distinct().count())
-                .then(() -> {
-                    CompletableFuture<Void> a = CompletableFuture.runAsync(() -> {
-                        for (int i = 0; i < each; i++) {
-                            buffer.offer(i);
-                        }
-                    });
-                    CompletableFuture<Void> b = CompletableFuture.runAsync(() -> {
-                        for (int i = 0; i < each; i++) {
-                            buffer.offer(each + i);
-                        }
-                    });
-                    CompletableFuture.allOf(a, b).join();
-                })
+                .then(() -> offerFromTwoThreads(buffer, each))
                 .expectNext(2L * each)
                 .expectComplete()
                 .verify(Duration.ofSeconds(30));
@@ -128,21 +116,24 @@ class MulticastBufferTest {
         MulticastBuffer<Integer> buffer = new MulticastBuffer<>(100_000);
         int each = 20_000;
         StepVerifier.create(buffer.publishOn(Schedulers.parallel(), 1).take(2L * each).distinct().count())
-                .then(() -> {
-                    CompletableFuture<Void> a = CompletableFuture.runAsync(() -> {
-                        for (int i = 0; i < each; i++) {
-                            buffer.offer(i);
-                        }
-                    });
-                    CompletableFuture<Void> b = CompletableFuture.runAsync(() -> {
-                        for (int i = 0; i < each; i++) {
-                            buffer.offer(each + i);
-                        }
-                    });
-                    CompletableFuture.allOf(a, b).join();
-                })
+                .then(() -> offerFromTwoThreads(buffer, each))
                 .expectNext(2L * each)
                 .expectComplete()
                 .verify(Duration.ofSeconds(30));
+    }
+
+    /** Offers 0 .. each-1 from one thread and each .. 2*each-1 from another, and waits for both. */
+    private static void offerFromTwoThreads(MulticastBuffer<Integer> buffer, int each) {
+        CompletableFuture<Void> a = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < each; i++) {
+                buffer.offer(i);
+            }
+        });
+        CompletableFuture<Void> b = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < each; i++) {
+                buffer.offer(each + i);
+            }
+        });
+        CompletableFuture.allOf(a, b).join();
     }
 }
