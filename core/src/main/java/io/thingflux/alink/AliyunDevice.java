@@ -29,6 +29,7 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 /**
@@ -62,7 +63,9 @@ import reactor.util.context.Context;
  *
  * <p>The device never asks for QoS 2 or retain (the seam has no retain); its posts and replies use
  * {@link AliyunDeviceOptions#publishQos()}, RRPC answers QoS 0. Signals reach user code on
- * {@link AliyunDeviceOptions#scheduler()}, not on the link's I/O thread.
+ * {@link AliyunDeviceOptions#scheduler()}, not on the link's I/O thread, unless
+ * {@link AliyunDeviceOptions#deliverOnLinkThread()} asks for them where they happen (no thread hop; subscribers
+ * must then never block).
  *
  * <h2>Cost</h2>
  * A connected device holds one subscription on the link for all its filters (one SUBSCRIBE where the transport
@@ -126,9 +129,10 @@ public final class AliyunDevice {
         this.link = Objects.requireNonNull(link, "link");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
-        this.delivery = new SerialDelivery(options.scheduler());
+        boolean inline = options.deliverOnLinkThread();
+        this.delivery = new SerialDelivery(inline ? Schedulers.immediate() : options.scheduler());
         this.lock = delivery;
-        this.incoming = new MulticastBuffer<>(options.incomingBufferSize(), options.scheduler());
+        this.incoming = new MulticastBuffer<>(options.incomingBufferSize(), inline ? null : options.scheduler());
     }
 
     /** A device with the default options. */
@@ -319,23 +323,27 @@ public final class AliyunDevice {
         Objects.requireNonNull(request, "request");
         AlinkValidation.requireValue(data, "data");
         MqttQos qos = request instanceof ThingMessage.RrpcCall ? MqttQos.AT_MOST_ONCE : options.publishQos();
-        return Mono.defer(() -> link.publish(request.replyTopic(),
-                AlinkJson.encodeReply(request.id(), code, data, null), qos)).publishOn(options.scheduler());
+        return delivered(Mono.defer(() -> link.publish(request.replyTopic(),
+                AlinkJson.encodeReply(request.id(), code, data, null), qos)));
     }
 
     /** Answers an RRPC call with a raw payload, at QoS 0, on its reply topic (system RRPC answers are raw). */
     public Mono<Void> replyRaw(ThingMessage.RrpcCall call, byte[] payload) {
         Objects.requireNonNull(call, "call");
         byte[] copy = payload.clone();
-        return Mono.defer(() -> link.publish(call.replyTopic(), copy, MqttQos.AT_MOST_ONCE)).publishOn(options.scheduler());
+        return delivered(Mono.defer(() -> link.publish(call.replyTopic(), copy, MqttQos.AT_MOST_ONCE)));
     }
 
     /** Answers raw down data on {@code .../thing/model/down_raw_reply}. */
     public Mono<Void> replyRaw(ThingMessage.RawDown down, byte[] payload) {
         Objects.requireNonNull(down, "down");
         byte[] copy = payload.clone();
-        return Mono.defer(() -> link.publish(AlinkTopics.reply(down.topic()), copy, options.publishQos()))
-                .publishOn(options.scheduler());
+        return delivered(Mono.defer(() -> link.publish(AlinkTopics.reply(down.topic()), copy, options.publishQos())));
+    }
+
+    /** {@code publishing}'s signals on the scheduler, or where they happen with {@code deliverOnLinkThread}. */
+    private Mono<Void> delivered(Mono<Void> publishing) {
+        return options.deliverOnLinkThread() ? publishing : publishing.publishOn(options.scheduler());
     }
 
     /**

@@ -88,8 +88,8 @@ public final class BenchMetrics {
         error("post", error);
     }
 
-    void overrun() {
-        overruns.increment();
+    void overruns(long n) {
+        overruns.add(n);
     }
 
     void downlinkSent() {

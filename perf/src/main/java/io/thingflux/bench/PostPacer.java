@@ -7,8 +7,10 @@ import java.util.function.Function;
 
 /**
  * Drives a run's absolute schedule from one thread: starts each device's connect at its ramp time, hands
- * each device its post slots in time order (a priority queue on the next due time, so the cost is
- * {@code O(log devices)} per post, not a scan per tick), and fires the downlinks at their rate. The run
+ * the devices their due post slots in the order of their next due time (a priority queue, so the cost is
+ * {@code O(log devices)} per device and wake-up, not a scan per tick; a device gets all its slots due by then
+ * in one step, so a device posting faster than the pacer wakes costs no more), and fires the downlinks at
+ * their rate. The run
  * lasts until the end of posting even when nothing falls due before it (an interval longer than the
  * duration is a connection-only run: the devices connect and hold). It reads no clock: the caller passes
  * the time to {@link #runDue}, which makes it testable on virtual time.
@@ -68,8 +70,11 @@ final class PostPacer {
             if (d.pacerDueNanos >= postsEndNanos) {
                 continue; // its schedule is over
             }
-            if (d.slotDue(now)) {
-                d.pacerSlot++;
+            // every slot of this device due by now (and before the end of posting), in one step
+            long last = Math.min(now, postsEndNanos - 1);
+            long count = (last - d.pacerDueNanos) / d.intervalNanos() + 1;
+            if (d.slotsDue(now, count)) {
+                d.pacerSlot += count;
                 d.pacerDueNanos = d.slotTime(d.pacerSlot);
                 slots.add(d);
             }

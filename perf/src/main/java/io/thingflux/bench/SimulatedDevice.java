@@ -14,7 +14,7 @@ import java.util.Map;
  * slots leave as soon as the window opens, and every latency is measured from the slot's scheduled time,
  * so a backlog shows in the latency instead of being hidden (no coordinated omission).
  *
- * <p>The pacer thread calls {@link #slotDue}; completions arrive on the client's threads. The window
+ * <p>The pacer thread calls {@link #slotsDue}; completions arrive on the client's threads. The window
  * state is guarded by this object's monitor; posts are sent outside it.
  */
 final class SimulatedDevice {
@@ -53,6 +53,10 @@ final class SimulatedDevice {
         this.firstPostNanos = connectAtNanos + context.intervalNanos + phaseNanos;
         this.context = context;
         this.pacerDueNanos = firstPostNanos;
+    }
+
+    long intervalNanos() {
+        return context.intervalNanos;
     }
 
     long slotTime(long slot) {
@@ -124,30 +128,39 @@ final class SimulatedDevice {
     }
 
     /**
-     * The pacer reached this device's next slot at {@code now}: send it if the window allows, else hold
-     * it. Either way a slot that does not leave on time is an overrun.
+     * The pacer reached this device's next {@code count} slots at {@code now}: those the window allows leave,
+     * the rest are held. Either way a slot that does not leave on time is an overrun. The same as reaching
+     * them one by one at {@code now}, but with one turn of the monitor: a device whose posts fall due faster
+     * than its window drains (a saturation run) costs the pacer one step per wake-up, not one per slot, and
+     * the pacer contends less with the client threads completing posts.
      *
      * @return whether the device keeps posting (false once it failed or closed)
      */
-    boolean slotDue(long now) {
-        long slot;
-        boolean send;
+    boolean slotsDue(long now, long count) {
+        long first;
+        int send;
         synchronized (this) {
             if (state == State.FAILED || state == State.CLOSED) {
                 return false;
             }
-            slot = dueSlots++;
-            send = state == State.CONNECTED && inflight < context.inflightLimit && sentSlots == slot;
-            if (send) {
-                sentSlots++;
-                inflight++;
-            }
+            first = dueSlots;
+            dueSlots += count;
+            // one by one, a slot leaves if connected, the window has room and no older slot is held; so the
+            // first ones leave while the window has room, and none after the first held one
+            send = state == State.CONNECTED && sentSlots == first
+                    ? (int) Math.min(count, Math.max(0, context.inflightLimit - inflight)) : 0;
+            sentSlots += send;
+            inflight += send;
         }
-        if (!send || now - slotTime(slot) > context.overrunSlackNanos) {
-            context.metrics.overrun();
+        long overruns = count - send;
+        for (int i = 0; i < send && now - slotTime(first + i) > context.overrunSlackNanos; i++) {
+            overruns++; // left, but late: the oldest ones are the late ones
         }
-        if (send) {
-            send(slot);
+        if (overruns > 0) {
+            context.metrics.overruns(overruns);
+        }
+        for (int i = 0; i < send; i++) {
+            send(first + i);
         }
         return true;
     }

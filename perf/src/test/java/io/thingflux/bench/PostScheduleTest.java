@@ -134,6 +134,38 @@ class PostScheduleTest {
     }
 
     @Test
+    void slotsReachedTogetherLeaveWhileTheWindowHasRoomAndEachKeepsItsScheduledTime() {
+        PostPacer pacer = pacer(1, 3, 10_000);
+        at(0, pacer);
+        device(0).connect.complete(null);
+        at(5, pacer);
+        assertThat(device(0).posts).isEmpty();
+
+        // the pacer is starved from 5 ms to 405 ms: slots 100, 200, 300 and 400 are reached in one step; the
+        // window of 3 lets the first three leave (100 to 300 more than the 10 ms slack late: overruns), slot
+        // 400 is held (overrun); slot 400 leaves on time but for the window, so it counts once
+        assertThat(at(405, pacer)).isEqualTo(500 * MS);
+        assertThat(device(0).posts).hasSize(3);
+        assertThat(metrics.overrunCount()).isEqualTo(4);
+        assertThat(simulated[0].backlog()).isEqualTo(1);
+
+        now = 410 * MS;
+        device(0).posts.get(0).complete(null); // 310 ms after its slot
+        assertThat(device(0).posts).hasSize(4); // the held slot 400 leaves
+        device(0).posts.get(1).complete(null); // 210 ms
+        device(0).posts.get(2).complete(null); // 110 ms
+        device(0).posts.get(3).complete(null); // 10 ms: its latency runs from 400 ms, not from when it left
+        var h = publish();
+        assertThat(h.getTotalCount()).isEqualTo(4);
+        assertThat(h.getMinValue()).isCloseTo(10000L, withinPercentage(0.5));
+        assertThat(h.getMaxValue()).isCloseTo(310000L, withinPercentage(0.5));
+
+        at(500, pacer); // on time again, with room: no overrun
+        assertThat(device(0).posts).hasSize(5);
+        assertThat(metrics.overrunCount()).isEqualTo(4);
+    }
+
+    @Test
     void slotsDueBeforeTheConnectCompletedAreHeldAndLeaveOnConnect() {
         PostPacer pacer = pacer(1, 2, 10_000);
         at(0, pacer);

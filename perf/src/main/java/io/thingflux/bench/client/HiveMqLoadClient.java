@@ -49,7 +49,10 @@ public final class HiveMqLoadClient implements LoadClient {
         this.signer = AliyunSigner.builder()
                 .secureMode(config.tls() ? AliyunSigner.SECURE_MODE_TLS : AliyunSigner.SECURE_MODE_TCP).build();
         this.executor = MqttClientExecutorConfig.builder()
-                .nettyThreads(Math.max(1, Runtime.getRuntime().availableProcessors())).build();
+                .nettyThreads(Math.max(1, Runtime.getRuntime().availableProcessors()))
+                .applicationScheduler(Boolean.getBoolean("hivemq.inline")
+                        ? io.reactivex.schedulers.Schedulers.from(Runnable::run)
+                        : io.reactivex.schedulers.Schedulers.computation()).build();
     }
 
     @Override

@@ -63,7 +63,10 @@ public final class ThingfluxLoadClient implements LoadClient {
         this.resources = MqttClientResources.create();
         this.deviceOptions = AliyunDeviceOptions.builder().replyTimeout(config.replyTimeout())
                 .maxPendingRequests(Math.max(inflight, AliyunDeviceOptions.DEFAULT_MAX_PENDING_REQUESTS))
-                .publishQos(config.qos()).subscribeQos(config.qos()).build();
+                .publishQos(config.qos()).subscribeQos(config.qos())
+                // the bench's callbacks never block (they record and send the next post), so the device
+                // signals them on the event loop that read the reply, as its Javadoc allows
+                .deliverOnLinkThread(true).build();
     }
 
     @Override
