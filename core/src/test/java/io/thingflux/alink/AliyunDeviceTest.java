@@ -14,12 +14,19 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -318,6 +325,45 @@ class AliyunDeviceTest {
         assertThat(json(link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/batch/post").get(0)))
                 .isEqualTo("{\"id\":\"2\",\"version\":\"1.0\",\"params\":{\"properties\":{\"Power\":[{\"value\":\"on\","
                         + "\"time\":1524448722000}]}},\"method\":\"thing.event.property.batch.post\"}");
+    }
+
+    /**
+     * Replies and messages delivered by the link's own thread reach the subscribers on that thread with
+     * {@code deliverOnLinkThread}, and on the device's scheduler without it; a timeout is signalled on the
+     * scheduler either way.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void deliverOnLinkThreadSignalsWhereTheLinkDeliveredElseOnTheScheduler(boolean onLinkThread) throws Exception {
+        Scheduler scheduler = Schedulers.newSingle("device-scheduler");
+        ExecutorService io = Executors.newSingleThreadExecutor(r -> new Thread(r, "link-io"));
+        try {
+            AliyunDevice device = connected(AliyunDeviceOptions.builder().scheduler(scheduler)
+                    .deliverOnLinkThread(onLinkThread).replyTimeout(Duration.ofMillis(200)).build());
+            assertThat(device.options().deliverOnLinkThread()).isEqualTo(onLinkThread);
+            CompletableFuture<String> resultThread = new CompletableFuture<>();
+            CompletableFuture<String> messageThread = new CompletableFuture<>();
+            CompletableFuture<String> timeoutThread = new CompletableFuture<>();
+            device.messages().subscribe(m -> messageThread.complete(Thread.currentThread().getName()));
+            device.postProperties(Map.of("Power", "on"))
+                    .subscribe(r -> resultThread.complete(Thread.currentThread().getName()));
+            LinkMessage post = link.publishedTo(topics.propertyPost()).get(0);
+            FrameVectors.Publish set = FrameVectors.publish("publish-property-set-down");
+            io.submit(() -> {
+                link.deliver(post.topic() + "_reply", "{\"id\":\"" + idOf(post) + "\",\"code\":200,\"data\":{}}");
+                link.deliver(set.topic(), set.payloadAsString());
+            }).get(10, TimeUnit.SECONDS);
+            device.postProperties(Map.of("Power", "off"))
+                    .subscribe(r -> { }, e -> timeoutThread.complete(Thread.currentThread().getName()));
+
+            String expected = onLinkThread ? "link-io" : "device-scheduler";
+            assertThat(resultThread.get(10, TimeUnit.SECONDS)).startsWith(expected);
+            assertThat(messageThread.get(10, TimeUnit.SECONDS)).startsWith(expected);
+            assertThat(timeoutThread.get(10, TimeUnit.SECONDS)).startsWith("device-scheduler");
+        } finally {
+            io.shutdownNow();
+            scheduler.dispose();
+        }
     }
 
     @Test

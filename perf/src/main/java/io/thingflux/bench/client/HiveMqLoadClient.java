@@ -2,6 +2,7 @@ package io.thingflux.bench.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClientExecutorConfig;
+import com.hivemq.client.mqtt.MqttClientExecutorConfigBuilder;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
@@ -11,6 +12,7 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
+import io.reactivex.schedulers.Schedulers;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
@@ -36,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * for side-by-side comparison. Each device is one client signed in with {@link AliyunSigner}; it
  * subscribes to the thing-model device's filters ({@link AlinkTopics#deviceSubscriptions()}), posts Alink JSON, correlates
  * replies by id itself, and answers property sets with code 200. All devices share one executor
- * configuration, so the client shares its Netty event loops between them.
+ * configuration, so the client shares its Netty event loops between them; with
+ * {@link LoadClientConfig#callbacksOnIoThread()} its application scheduler runs callbacks inline.
  */
 public final class HiveMqLoadClient implements LoadClient {
 
@@ -48,11 +51,14 @@ public final class HiveMqLoadClient implements LoadClient {
         this.config = config;
         this.signer = AliyunSigner.builder()
                 .secureMode(config.tls() ? AliyunSigner.SECURE_MODE_TLS : AliyunSigner.SECURE_MODE_TCP).build();
-        this.executor = MqttClientExecutorConfig.builder()
-                .nettyThreads(Math.max(1, Runtime.getRuntime().availableProcessors()))
-                .applicationScheduler(Boolean.getBoolean("hivemq.inline")
-                        ? io.reactivex.schedulers.Schedulers.from(Runnable::run)
-                        : io.reactivex.schedulers.Schedulers.computation()).build();
+        MqttClientExecutorConfigBuilder executor = MqttClientExecutorConfig.builder()
+                .nettyThreads(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        if (config.callbacksOnIoThread()) {
+            // callbacks and futures complete on the Netty thread that read the packet, as thingflux's devices
+            // with deliverOnLinkThread; by default the client hands them to RxJava's computation scheduler
+            executor.applicationScheduler(Schedulers.from(Runnable::run));
+        }
+        this.executor = executor.build();
     }
 
     @Override

@@ -64,9 +64,9 @@ public final class ThingfluxLoadClient implements LoadClient {
         this.deviceOptions = AliyunDeviceOptions.builder().replyTimeout(config.replyTimeout())
                 .maxPendingRequests(Math.max(inflight, AliyunDeviceOptions.DEFAULT_MAX_PENDING_REQUESTS))
                 .publishQos(config.qos()).subscribeQos(config.qos())
-                // the bench's callbacks never block (they record and send the next post), so the device
-                // signals them on the event loop that read the reply, as its Javadoc allows
-                .deliverOnLinkThread(true).build();
+                // the bench's callbacks never block (they record and send the next post): with --callbacks io
+                // the device signals them on the event loop that read the reply, as its Javadoc allows
+                .deliverOnLinkThread(config.callbacksOnIoThread()).build();
     }
 
     @Override
