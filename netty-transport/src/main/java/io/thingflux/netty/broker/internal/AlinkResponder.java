@@ -23,6 +23,8 @@ import java.util.Map;
  * property post of more than 200 properties, which are then not kept), reported
  * property values are kept, NTP requests are answered, and replies to downlink requests (set_reply,
  * service replies) and RRPC responses complete whoever waits for them.
+ *
+ * <p>Replies are written straight into an array of the reply's size, the bytes Jackson's generator writes.
  */
 final class AlinkResponder {
 
@@ -31,7 +33,35 @@ final class AlinkResponder {
     private static final int CODE_BAD_PARAMS = 460;
     private static final int CODE_TOO_MANY_PROPERTIES = 6106;
 
+    private static final String PROPERTY_POST = "thing/event/property/post";
+    private static final String BATCH_POST = "thing/event/property/batch/post";
+
+    private static final byte[] REPLY_START = ascii("{\"id\":");
+    private static final byte[] NULL = ascii("null");
+    private static final byte[] MIDDLE_SUCCESS = middle(CODE_SUCCESS);
+    private static final byte[] MIDDLE_BAD_PARAMS = middle(CODE_BAD_PARAMS);
+    private static final byte[] MIDDLE_TOO_MANY = middle(CODE_TOO_MANY_PROPERTIES);
+    private static final byte[] REPLY_END = ascii(",\"version\":\"1.0\"}");
+    private static final byte[] HEX = ascii("0123456789ABCDEF");
+    /** For ASCII: 0 written as is, -1 as {@code \}{@code u00XX}, another value as a backslash and that char. */
+    private static final int[] ESCAPES = new int[128];
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            ESCAPES[c] = -1;
+        }
+        ESCAPES['\b'] = 'b';
+        ESCAPES['\t'] = 't';
+        ESCAPES['\n'] = 'n';
+        ESCAPES['\f'] = 'f';
+        ESCAPES['\r'] = 'r';
+        ESCAPES['"'] = '"';
+        ESCAPES['\\'] = '\\';
+    }
+
     private final BrokerEngine engine;
+    /** The method of the last reply (most posts of a run have the same); shared by threads, racing harmlessly. */
+    private QuotedMethod lastMethod;
 
     AlinkResponder(BrokerEngine engine) {
         this.engine = engine;
@@ -41,11 +71,11 @@ final class AlinkResponder {
     void onDevicePublish(DeviceState device, String topic, byte[] payload, MqttQos qos) {
         String sysPrefix = device.sysPrefix;
         if (topic.startsWith(sysPrefix)) {
-            String rest = topic.substring(sysPrefix.length());
-            if (rest.startsWith("thing/")) {
-                onThing(device, topic, rest, payload, qos);
-            } else if (rest.startsWith("rrpc/response/")) {
-                device.rrpcResponse(rest.substring("rrpc/response/".length()), payload);
+            int from = sysPrefix.length();
+            if (topic.startsWith("thing/", from)) {
+                onThing(device, topic, from, payload, qos);
+            } else if (topic.startsWith("rrpc/response/", from)) {
+                device.rrpcResponse(topic.substring(from + "rrpc/response/".length()), payload);
             }
         } else if (topic.startsWith("/ext/rrpc/")) {
             int end = topic.indexOf('/', "/ext/rrpc/".length());
@@ -55,87 +85,248 @@ final class AlinkResponder {
         }
     }
 
-    private void onThing(DeviceState device, String topic, String rest, byte[] payload, MqttQos qos) {
-        if (rest.endsWith("_reply")) {
+    /** {@code topic} from index {@code from} on (the part after the device's {@code /sys/} prefix). */
+    private void onThing(DeviceState device, String topic, int from, byte[] payload, MqttQos qos) {
+        if (topic.endsWith("_reply")) {
             JsonNode reply = parseObject(payload);
             if (reply != null && reply.hasNonNull("id")) {
                 device.reply(reply.get("id").asText(), new String(payload, StandardCharsets.UTF_8));
             }
             return;
         }
-        if (!(rest.startsWith("thing/event/") && rest.endsWith("/post"))) {
+        if (!(topic.startsWith("thing/event/", from) && topic.endsWith("/post"))) {
             return;
         }
-        String topicMethod = rest.replace('/', '.');
+        byte[] reply = answerPost(device, topic, from, payload, System.currentTimeMillis());
+        if (reply != null) {
+            engine.publishFromPlatform(topic + "_reply", reply, qos);
+        }
+    }
+
+    /**
+     * Answers the post {@code payload} on {@code topic} (a {@code thing/event/.../post} topic from index
+     * {@code from} on), keeping the properties it reports with {@code now} for those without a time; returns
+     * the reply's payload, or {@code null} for none.
+     */
+    byte[] answerPost(DeviceState device, String topic, int from, byte[] payload, long now) {
         JsonNode request = parseObject(payload);
         if (request == null) {
-            replyTo(topic, null, topicMethod, CODE_BAD_PARAMS, "request parameter error", qos);
-            return;
+            return replyFromTree(null, CODE_BAD_PARAMS, topicMethod(topic, from));
         }
         JsonNode id = request.get("id");
-        String method = request.hasNonNull("method") ? request.get("method").asText() : topicMethod;
+        String method = request.hasNonNull("method") ? request.get("method").asText() : topicMethod(topic, from);
         JsonNode params = request.get("params");
         boolean valid = id != null && !id.isNull() && params != null && !params.isNull();
-        if (valid && rest.equals("thing/event/property/post")) {
+        if (valid && restIs(topic, from, PROPERTY_POST)) {
             valid = params.isObject();
             if (valid && params.size() > AliyunLimits.MAX_PROPERTIES_PER_POST) {
-                replyTo(topic, id, method, CODE_TOO_MANY_PROPERTIES, "too many properties", qos);
-                return;
+                return replyFromTree(id, CODE_TOO_MANY_PROPERTIES, method);
             }
             if (valid) {
-                storeProperties(device, params);
+                storeProperties(device, params, now);
             }
-        } else if (valid && rest.equals("thing/event/property/batch/post")) {
+        } else if (valid && restIs(topic, from, BATCH_POST)) {
             valid = params.isObject();
             if (valid) {
-                storeBatch(device, params.get("properties"));
+                storeBatch(device, params.get("properties"), now);
             }
         }
         JsonNode sys = request.get("sys");
         boolean ack = sys == null || !sys.has("ack") || sys.get("ack").asInt(1) != 0;
         if (!valid) {
-            replyTo(topic, id, method, CODE_BAD_PARAMS, "request parameter error", qos);
-        } else if (ack) {
-            replyTo(topic, id, method, CODE_SUCCESS, "success", qos);
+            return replyFromTree(id, CODE_BAD_PARAMS, method);
+        }
+        return ack ? replyFromTree(id, CODE_SUCCESS, method) : null;
+    }
+
+    private static boolean restIs(String topic, int from, String rest) {
+        return topic.length() - from == rest.length() && topic.startsWith(rest, from);
+    }
+
+    /** The method a post's topic stands for: {@code thing/event/property/post} is {@code thing.event.property.post}. */
+    private static String topicMethod(String topic, int from) {
+        return topic.substring(from).replace('/', '.');
+    }
+
+    private QuotedMethod quotedMethod(String method) {
+        QuotedMethod last = lastMethod;
+        if (last != null && last.method.equals(method)) {
+            return last;
+        }
+        QuotedMethod q = new QuotedMethod(method);
+        lastMethod = q;
+        return q;
+    }
+
+    /** A method and its JSON string bytes ({@code null} when Jackson is to write it: it holds a surrogate). */
+    private static final class QuotedMethod {
+        final String method;
+        final byte[] quoted;
+
+        QuotedMethod(String method) {
+            this.method = method;
+            int length = quotedLength(method);
+            if (length < 0) {
+                this.quoted = null;
+            } else {
+                this.quoted = new byte[length];
+                writeQuoted(method, quoted, 0);
+            }
         }
     }
 
+    private byte[] replyFromTree(JsonNode id, int code, String method) {
+        Object plainId;
+        if (id == null || id.isNull()) {
+            plainId = null;
+        } else if (id.isTextual()) {
+            plainId = id.textValue();
+        } else if (id.isInt() || id.isLong()) {
+            plainId = id.longValue();
+        } else {
+            return replyWithJackson(id, code, method);
+        }
+        return reply(plainId, code, quotedMethod(method));
+    }
+
     /**
-     * Publishes {@code {"id":..,"code":..,"data":{},"message":..,"method":..,"version":"1.0"}} on
-     * {@code topic + "_reply"}, written field by field (no tree is built for it).
+     * {@code {"id":..,"code":..,"data":{},"message":..,"method":..,"version":"1.0"}} for an id that is
+     * {@code null}, a {@code String} or a {@code Long}, written straight into an array of its exact size: the
+     * bytes {@link #replyWithJackson} writes for it.
      */
-    private void replyTo(String topic, JsonNode id, String method, int code, String message, MqttQos qos) {
+    private static byte[] reply(Object id, int code, QuotedMethod method) {
+        byte[] middle = code == CODE_SUCCESS ? MIDDLE_SUCCESS
+                : code == CODE_BAD_PARAMS ? MIDDLE_BAD_PARAMS : MIDDLE_TOO_MANY;
+        String idText = null;
+        int idLength;
+        if (id == null) {
+            idLength = 4;
+        } else if (id instanceof String) {
+            idLength = quotedLength((String) id);
+        } else {
+            idText = Long.toString((Long) id);
+            idLength = idText.length();
+        }
+        if (idLength < 0 || method.quoted == null) {
+            return replyWithJackson(id, code, method.method);
+        }
+        byte[] out = new byte[REPLY_START.length + idLength + middle.length + method.quoted.length
+                + REPLY_END.length];
+        int at = put(REPLY_START, out, 0);
+        if (id == null) {
+            at = put(NULL, out, at);
+        } else if (idText == null) {
+            at = writeQuoted((String) id, out, at);
+        } else {
+            for (int i = 0; i < idLength; i++) {
+                out[at++] = (byte) idText.charAt(i);
+            }
+        }
+        at = put(middle, out, at);
+        at = put(method.quoted, out, at);
+        put(REPLY_END, out, at);
+        return out;
+    }
+
+    private static int put(byte[] bytes, byte[] out, int at) {
+        System.arraycopy(bytes, 0, out, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    /**
+     * The reply written by Jackson's generator, for an id {@link #reply} does not write (any JSON node) and a
+     * string with a surrogate (Jackson writes a pair as one 4-byte character and refuses a lone one).
+     */
+    static byte[] replyWithJackson(Object id, int code, String method) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeFieldName("id");
             if (id == null) {
                 g.writeNull();
-            } else if (id.isTextual()) {
-                g.writeString(id.textValue());
-            } else if (id.isInt()) {
-                g.writeNumber(id.intValue());
-            } else if (id.isLong()) {
-                g.writeNumber(id.longValue());
+            } else if (id instanceof String) {
+                g.writeString((String) id);
+            } else if (id instanceof Long) {
+                g.writeNumber((long) (Long) id);
             } else {
-                JSON.writeTree(g, id);
+                JSON.writeTree(g, (JsonNode) id);
             }
             g.writeNumberField("code", code);
             g.writeFieldName("data");
             g.writeStartObject();
             g.writeEndObject();
-            g.writeStringField("message", message);
+            g.writeStringField("message", message(code));
             g.writeStringField("method", method);
             g.writeStringField("version", "1.0");
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException("cannot write an Alink reply", e);
         }
-        engine.publishFromPlatform(topic + "_reply", out.toByteArray(), qos);
+        return out.toByteArray();
     }
 
-    private static void storeProperties(DeviceState device, JsonNode params) {
-        long now = System.currentTimeMillis();
+    private static String message(int code) {
+        return code == CODE_SUCCESS ? "success"
+                : code == CODE_BAD_PARAMS ? "request parameter error" : "too many properties";
+    }
+
+    /**
+     * The length of {@code s} as a quoted JSON string in UTF-8, escaped as Jackson escapes it ({@code \"},
+     * {@code \\}, {@code \b \t \n \f \r}, other control characters as {@code \}{@code u00XX}), or -1
+     * when it holds a surrogate.
+     */
+    private static int quotedLength(String s) {
+        int length = 2;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                int e = ESCAPES[c];
+                length += e == 0 ? 1 : e > 0 ? 2 : 6;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isSurrogate(c)) {
+                return -1;
+            } else {
+                length += 3;
+            }
+        }
+        return length;
+    }
+
+    /** Writes {@code s} as {@link #quotedLength} counts it (no surrogates) at {@code at}; returns the end. */
+    private static int writeQuoted(String s, byte[] out, int at) {
+        out[at++] = '"';
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                int e = ESCAPES[c];
+                if (e == 0) {
+                    out[at++] = (byte) c;
+                } else if (e > 0) {
+                    out[at++] = '\\';
+                    out[at++] = (byte) e;
+                } else {
+                    out[at++] = '\\';
+                    out[at++] = 'u';
+                    out[at++] = '0';
+                    out[at++] = '0';
+                    out[at++] = HEX[c >> 4];
+                    out[at++] = HEX[c & 0xF];
+                }
+            } else if (c < 0x800) {
+                out[at++] = (byte) (0xC0 | (c >> 6));
+                out[at++] = (byte) (0x80 | (c & 0x3F));
+            } else {
+                out[at++] = (byte) (0xE0 | (c >> 12));
+                out[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                out[at++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        out[at++] = '"';
+        return at;
+    }
+
+    private static void storeProperties(DeviceState device, JsonNode params, long now) {
         for (Map.Entry<String, JsonNode> e : params.properties()) {
             JsonNode v = e.getValue();
             if (v.isObject() && v.has("value")) {
@@ -159,17 +350,27 @@ final class AlinkResponder {
             return Double.toString(v.doubleValue());
         }
         if (v.isTextual()) {
-            return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.textValue())) + '"';
+            return quoted(v.textValue());
         }
         return v.toString();
     }
 
+    /** {@code s} as a JSON string as {@code TextNode.toString()} writes it (surrogates kept as they are). */
+    static String quoted(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80 && ESCAPES[c] != 0) {
+                return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
+            }
+        }
+        return '"' + s + '"';
+    }
+
     /** Batch post: {@code properties} maps an identifier to an array of {value,time}; the latest time wins. */
-    private static void storeBatch(DeviceState device, JsonNode properties) {
+    private static void storeBatch(DeviceState device, JsonNode properties, long now) {
         if (properties == null || !properties.isObject()) {
             return;
         }
-        long now = System.currentTimeMillis();
         for (Map.Entry<String, JsonNode> e : properties.properties()) {
             JsonNode latest = null;
             long latestTime = Long.MIN_VALUE;
@@ -217,6 +418,15 @@ final class AlinkResponder {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@code ,"code":<code>,"data":{},"message":"<message>","method":}, what a reply has between id and method. */
+    private static byte[] middle(int code) {
+        return ascii(",\"code\":" + code + ",\"data\":{},\"message\":\"" + message(code) + "\",\"method\":");
     }
 
     static byte[] bytes(JsonNode node) {
