@@ -1,7 +1,9 @@
 package io.thingflux.netty.broker.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +15,7 @@ import io.thingflux.netty.broker.PropertyValue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Map;
 
 /**
@@ -24,7 +27,9 @@ import java.util.Map;
  * property values are kept, NTP requests are answered, and replies to downlink requests (set_reply,
  * service replies) and RRPC responses complete whoever waits for them.
  *
- * <p>Replies are written straight into an array of the reply's size, the bytes Jackson's generator writes.
+ * <p>Property and event posts, what a device sends most, are read with Jackson's streaming parser and their
+ * replies written straight into an array of the reply's size; batch posts and requests the streaming reader
+ * does not take on are read into a Jackson tree, with the same answer byte for byte.
  */
 final class AlinkResponder {
 
@@ -33,6 +38,10 @@ final class AlinkResponder {
     private static final int CODE_BAD_PARAMS = 460;
     private static final int CODE_TOO_MANY_PROPERTIES = 6106;
 
+    /** Posts larger than this are read into a tree (no string in them can then reach Jackson's length limit). */
+    private static final int MAX_STREAMED = 1 << 20;
+    /** Returned by {@link #answerPostStreaming} for a request the tree reader is to answer. */
+    static final byte[] USE_TREE = new byte[0];
     private static final String PROPERTY_POST = "thing/event/property/post";
     private static final String BATCH_POST = "thing/event/property/batch/post";
 
@@ -106,9 +115,25 @@ final class AlinkResponder {
     /**
      * Answers the post {@code payload} on {@code topic} (a {@code thing/event/.../post} topic from index
      * {@code from} on), keeping the properties it reports with {@code now} for those without a time; returns
-     * the reply's payload, or {@code null} for none.
+     * the reply's payload, or {@code null} for none. Property and event posts are read with a streaming
+     * parser; batch posts and whatever the streaming reader does not take on ({@link #USE_TREE}) are read
+     * into a tree, with the same answer.
      */
     byte[] answerPost(DeviceState device, String topic, int from, byte[] payload, long now) {
+        if (payload.length <= MAX_STREAMED && !restIs(topic, from, BATCH_POST)) {
+            byte[] reply = answerPostStreaming(device, topic, from, payload, now);
+            if (reply != USE_TREE) {
+                return reply;
+            }
+        }
+        return answerPostFromTree(device, topic, from, payload, now);
+    }
+
+    /**
+     * {@link #answerPost} with a Jackson tree of the whole request: what every post was answered with before
+     * the streaming reader, and what still answers batch posts and the requests that reader hands back.
+     */
+    byte[] answerPostFromTree(DeviceState device, String topic, int from, byte[] payload, long now) {
         JsonNode request = parseObject(payload);
         if (request == null) {
             return replyFromTree(null, CODE_BAD_PARAMS, topicMethod(topic, from));
@@ -139,6 +164,237 @@ final class AlinkResponder {
         return ack ? replyFromTree(id, CODE_SUCCESS, method) : null;
     }
 
+    /**
+     * {@link #answerPost} read token by token, without a tree: the top-level {@code id}, {@code method},
+     * {@code params} and {@code sys.ack}, and for a property post each property's value as JSON text. Returns
+     * {@link #USE_TREE} (having kept nothing) for whatever the tree reader is to answer instead: a payload that
+     * is not a well-formed JSON object, an id that is neither a string nor a 64-bit integer, a non-string
+     * method, more than {@value AliyunLimits#MAX_PROPERTIES_PER_POST} properties, a key given twice, a value
+     * other than a scalar or a {@code {"value":<scalar>,"time":<integer>}} object, and the like.
+     */
+    byte[] answerPostStreaming(DeviceState device, String topic, int from, byte[] payload, long now) {
+        boolean propertyPost = restIs(topic, from, PROPERTY_POST);
+        Object id = null; // null, a String or a Long
+        QuotedMethod method = null; // null: the topic's
+        boolean paramsSeen = false;
+        boolean paramsNonNull = false;
+        boolean paramsObject = false;
+        ArrayList<PropertyValue> properties = null;
+        int ack = 1;
+        try (JsonParser p = JSON.getFactory().createParser(payload)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return USE_TREE;
+            }
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "id":
+                        if (t == JsonToken.VALUE_STRING) {
+                            id = p.getText();
+                        } else if (t == JsonToken.VALUE_NULL) {
+                            id = null;
+                        } else if (isIntOrLong(p, t)) {
+                            id = p.getLongValue();
+                        } else {
+                            return USE_TREE;
+                        }
+                        break;
+                    case "method":
+                        if (t == JsonToken.VALUE_STRING) {
+                            method = quotedMethod(p);
+                        } else if (t == JsonToken.VALUE_NULL) {
+                            method = null;
+                        } else {
+                            return USE_TREE;
+                        }
+                        break;
+                    case "params":
+                        if (paramsSeen) {
+                            return USE_TREE;
+                        }
+                        paramsSeen = true;
+                        paramsNonNull = t != JsonToken.VALUE_NULL;
+                        paramsObject = t == JsonToken.START_OBJECT;
+                        if (propertyPost && paramsObject) {
+                            properties = readProperties(p, now);
+                            if (properties == null) {
+                                return USE_TREE;
+                            }
+                        } else {
+                            skipValue(p, t);
+                        }
+                        break;
+                    case "sys":
+                        ack = 1;
+                        if (t == JsonToken.START_OBJECT) {
+                            String member;
+                            while ((member = p.nextFieldName()) != null) {
+                                JsonToken mt = p.nextToken();
+                                if (member.equals("ack")) {
+                                    if (!isIntOrLong(p, mt)) {
+                                        return USE_TREE;
+                                    }
+                                    ack = (int) p.getLongValue(); // as JsonNode.asInt does
+                                } else {
+                                    skipValue(p, mt);
+                                }
+                            }
+                        } else if (t == JsonToken.START_ARRAY) {
+                            return USE_TREE;
+                        } else {
+                            skipValue(p, t); // a scalar sys has no ack
+                        }
+                        break;
+                    default:
+                        skipValue(p, t);
+                        break;
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT) {
+                return USE_TREE;
+            }
+        } catch (IOException | RuntimeException e) {
+            return USE_TREE;
+        }
+        if (method == null) {
+            method = quotedMethod(topicMethod(topic, from));
+        }
+        boolean valid = id != null && paramsNonNull;
+        if (valid && propertyPost) {
+            valid = paramsObject;
+            if (valid) {
+                for (int i = 0, n = properties.size(); i < n; i++) {
+                    device.putProperty(properties.get(i));
+                }
+            }
+        }
+        if (!valid) {
+            return reply(id, CODE_BAD_PARAMS, method);
+        }
+        return ack != 0 ? reply(id, CODE_SUCCESS, method) : null;
+    }
+
+    /**
+     * The properties of a property post's {@code params} (the parser is on its {@code START_OBJECT}) in the
+     * order given, or {@code null} when the tree reader is to answer (see {@link #answerPostStreaming}).
+     */
+    private static ArrayList<PropertyValue> readProperties(JsonParser p, long now) throws IOException {
+        ArrayList<PropertyValue> properties = new ArrayList<>();
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            int n = properties.size();
+            if (n == AliyunLimits.MAX_PROPERTIES_PER_POST) {
+                return null;
+            }
+            for (int i = 0; i < n; i++) {
+                if (properties.get(i).identifier().equals(name)) {
+                    return null;
+                }
+            }
+            JsonToken t = p.nextToken();
+            String text;
+            long time = now;
+            if (t == JsonToken.START_OBJECT) {
+                text = null;
+                String member;
+                while ((member = p.nextFieldName()) != null) {
+                    JsonToken mt = p.nextToken();
+                    if (member.equals("value")) {
+                        text = scalarText(p, mt);
+                        if (text == null) {
+                            return null;
+                        }
+                    } else if (member.equals("time")) {
+                        if (mt == JsonToken.VALUE_NULL) {
+                            time = now;
+                        } else if (isIntOrLong(p, mt)) {
+                            time = p.getLongValue();
+                        } else {
+                            return null;
+                        }
+                    } else {
+                        return null;
+                    }
+                }
+                if (text == null) {
+                    return null; // an object without "value" is kept whole
+                }
+            } else {
+                text = scalarText(p, t);
+                if (text == null) {
+                    return null;
+                }
+            }
+            properties.add(new PropertyValue(name, text, time));
+        }
+        return properties;
+    }
+
+    /** The current scalar value as {@link #jsonText} writes it, or {@code null} for anything else. */
+    private static String scalarText(JsonParser p, JsonToken t) throws IOException {
+        if (t == null) {
+            return null;
+        }
+        switch (t) {
+            case VALUE_STRING:
+                return quoted(p.getText());
+            case VALUE_NUMBER_INT:
+                JsonParser.NumberType type = p.getNumberType();
+                if (type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG) {
+                    return Long.toString(p.getLongValue());
+                }
+                return type == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue().toString() : null;
+            case VALUE_NUMBER_FLOAT:
+                double d = p.getDoubleValue();
+                return Double.isFinite(d) ? Double.toString(d) : null;
+            case VALUE_TRUE:
+                return "true";
+            case VALUE_FALSE:
+                return "false";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return null;
+        }
+    }
+
+    private static boolean isIntOrLong(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.VALUE_NUMBER_INT) {
+            return false;
+        }
+        JsonParser.NumberType type = p.getNumberType();
+        return type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG;
+    }
+
+    /**
+     * Steps over the value whose first token {@code t} is current, decoding every string in it as a tree
+     * reader would, so that a malformed one fails here too.
+     */
+    private static void skipValue(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            p.finishToken();
+            return;
+        }
+        if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
+            return;
+        }
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken next = p.nextToken();
+            if (next == null) {
+                throw new IOException("end of input inside a value");
+            }
+            if (next == JsonToken.START_OBJECT || next == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (next == JsonToken.END_OBJECT || next == JsonToken.END_ARRAY) {
+                depth--;
+            } else if (next == JsonToken.VALUE_STRING) {
+                p.finishToken();
+            }
+        }
+    }
+
     private static boolean restIs(String topic, int from, String rest) {
         return topic.length() - from == rest.length() && topic.startsWith(rest, from);
     }
@@ -146,6 +402,27 @@ final class AlinkResponder {
     /** The method a post's topic stands for: {@code thing/event/property/post} is {@code thing.event.property.post}. */
     private static String topicMethod(String topic, int from) {
         return topic.substring(from).replace('/', '.');
+    }
+
+    /** The method string the parser is on, with its quoted bytes: the last one again when it repeats. */
+    private QuotedMethod quotedMethod(JsonParser p) throws IOException {
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        int length = p.getTextLength();
+        QuotedMethod last = lastMethod;
+        if (last != null && last.method.length() == length) {
+            String m = last.method;
+            int i = 0;
+            while (i < length && m.charAt(i) == chars[offset + i]) {
+                i++;
+            }
+            if (i == length) {
+                return last;
+            }
+        }
+        QuotedMethod q = new QuotedMethod(new String(chars, offset, length));
+        lastMethod = q;
+        return q;
     }
 
     private QuotedMethod quotedMethod(String method) {
