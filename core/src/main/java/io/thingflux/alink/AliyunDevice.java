@@ -29,7 +29,6 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 /**
@@ -110,6 +109,9 @@ public final class AliyunDevice {
     private Disposable timer;
     private int ntpWaiting;
     private long lastId;
+    /** The last reply topic that matched a request's topic, and that topic; see PendingRequest.isReplyTopic. */
+    private String lastReplyTopic;
+    private String lastRequestTopic;
     /** Whether {@link #lastId} wrapped once: ids are then checked against the waiting ones. */
     private boolean idsWrapped;
     private boolean started;
@@ -129,10 +131,11 @@ public final class AliyunDevice {
         this.link = Objects.requireNonNull(link, "link");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
-        boolean inline = options.deliverOnLinkThread();
-        this.delivery = new SerialDelivery(inline ? Schedulers.immediate() : options.scheduler());
+        // with deliverOnLinkThread results skip the drain (Waiter.deliver) and the buffer drains on the caller
+        this.delivery = new SerialDelivery(options.scheduler());
         this.lock = delivery;
-        this.incoming = new MulticastBuffer<>(options.incomingBufferSize(), inline ? null : options.scheduler());
+        this.incoming = new MulticastBuffer<>(options.incomingBufferSize(),
+                options.deliverOnLinkThread() ? null : options.scheduler());
     }
 
     /** A device with the default options. */
@@ -769,8 +772,8 @@ public final class AliyunDevice {
         }
 
         private void deliver(boolean onScheduler) {
-            if (onScheduler) {
-                run();
+            if (onScheduler || options.deliverOnLinkThread()) {
+                run(); // where it happens; with deliverOnLinkThread no drain is needed to keep order per thread
                 return;
             }
             delivery.execute(this);
@@ -893,11 +896,24 @@ public final class AliyunDevice {
             this.method = request.method;
         }
 
-        /** Whether {@code topic} is this request's topic followed by {@code _reply}, without building that. */
+        /**
+         * Whether {@code topic} is this request's topic followed by {@code _reply}, without building that. The
+         * last pair that matched is remembered: the link's decoder hands out one string instance per topic it sees
+         * repeatedly, so a reply on the same topic as the last one is checked with one intrinsic {@code equals}.
+         * Called under the device's lock, which guards the remembered pair.
+         */
         boolean isReplyTopic(String topic) {
             String t = request.topic;
-            return topic.length() == t.length() + AlinkTopics.REPLY_SUFFIX.length() && topic.startsWith(t)
+            if (topic == lastReplyTopic) {
+                return t.equals(lastRequestTopic); // the reply topic names exactly one request topic
+            }
+            boolean match = topic.length() == t.length() + AlinkTopics.REPLY_SUFFIX.length() && topic.startsWith(t)
                     && topic.endsWith(AlinkTopics.REPLY_SUFFIX);
+            if (match) {
+                lastReplyTopic = topic;
+                lastRequestTopic = t;
+            }
+            return match;
         }
 
         @Override
