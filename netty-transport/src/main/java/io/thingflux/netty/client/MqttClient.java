@@ -96,10 +96,15 @@ public final class MqttClient {
      * closes the connection on it would otherwise get it again with DUP after every reconnect.
      */
     private void requireWithinMaxPacketSize(LinkMessage message) {
-        long remaining = 2L + ByteBufUtil.utf8Bytes(message.topic())
-                + (message.qos() == MqttQos.AT_MOST_ONCE ? 0 : 2) + message.payloadUnsafe().length;
-        long frame = 1 + (remaining > MAX_REMAINING_LENGTH ? 4 : MqttEncoder.varIntSize((int) remaining)) + remaining;
         int max = session.options().maxPacketSize();
+        int payload = message.payloadUnsafe().length;
+        // a UTF-16 unit takes at most 3 bytes in UTF-8: a frame whose bound fits needs no byte count
+        if (1L + 4 + 2 + 3L * message.topic().length() + 2 + payload <= max) {
+            return;
+        }
+        long remaining = 2L + ByteBufUtil.utf8Bytes(message.topic())
+                + (message.qos() == MqttQos.AT_MOST_ONCE ? 0 : 2) + payload;
+        long frame = 1 + (remaining > MAX_REMAINING_LENGTH ? 4 : MqttEncoder.varIntSize((int) remaining)) + remaining;
         if (frame > max) {
             throw new IllegalArgumentException("a publish of " + frame + " bytes exceeds the maximum packet size of "
                     + max + " bytes");

@@ -59,6 +59,8 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
     boolean acknowledged;
     /** Packet id of the SUBSCRIBE awaiting SUBACK, or 0. */
     int pendingPacketId;
+    /** The last topic a filter matched (the filters never change); see {@link #matches}. */
+    private String lastMatched;
 
     IncomingSubscription(ClientSession session, List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
                          Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused) {
@@ -128,7 +130,15 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         return List.of(list);
     }
 
+    /**
+     * Whether a filter matches {@code topic}. The last topic that matched is remembered: the decoder hands out one
+     * string instance per topic it sees repeatedly, so the usual stream of messages on a few topics is matched by
+     * identity, not by walking the filters. On the event loop only.
+     */
     boolean matches(String topic) {
+        if (topic == lastMatched) {
+            return true;
+        }
         String text = filterText;
         int length = topic.length();
         for (int i = 0, from = 0; i < filterCount; i++) {
@@ -136,6 +146,7 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
             if (i < 64 && (exactFilters & (1L << i)) != 0
                     ? end - from == length && text.regionMatches(from, topic, 0, length)
                     : MqttTopics.matches(text, from, end, topic)) {
+                lastMatched = topic;
                 return true;
             }
             from = end + 1;

@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  */
 final class OutgoingPublishes implements Runnable {
 
+    /** Publishes of one burst written between flushes; see {@link #flushEvery}. */
+    static final int FLUSH_EVERY = 16;
+
     private static final AtomicReferenceFieldUpdater<OutgoingPublishes, OutgoingPublish> HANDOFF =
             AtomicReferenceFieldUpdater.newUpdater(OutgoingPublishes.class, OutgoingPublish.class, "handoff");
 
@@ -50,6 +53,8 @@ final class OutgoingPublishes implements Runnable {
     private OutgoingPublish inFlightTail;
     private int inFlightSize;
     private boolean flushPending;
+    /** Publishes written since the last flush of {@link #flushEvery}. */
+    private int unflushed;
     /** {@link #run} is under way and flushes at its end. */
     private boolean running;
 
@@ -113,6 +118,7 @@ final class OutgoingPublishes implements Runnable {
         }
         if (flushPending) {
             flushPending = false;
+            unflushed = 0;
             Channel ch = session.connectedChannel();
             if (ch != null) {
                 ch.flush();
@@ -238,6 +244,7 @@ final class OutgoingPublishes implements Runnable {
                     }
                 });
                 wrote = true;
+                flushEvery(ch);
                 continue;
             }
             if (inFlightSize >= maxInFlight) {
@@ -255,9 +262,22 @@ final class OutgoingPublishes implements Runnable {
             metrics.inFlightChanged(1);
             ch.write(p.packet(false), ch.voidPromise());
             wrote = true;
+            flushEvery(ch);
         }
         if (wrote) {
             flushSoon();
+        }
+    }
+
+    /**
+     * Flushes after every {@value #FLUSH_EVERY} publishes written, besides the flush at the end of the burst: a
+     * long burst (a read of many acknowledgements that each let a publish leave) starts leaving while the rest is
+     * still being written, so the broker works on it in parallel instead of waiting for the whole burst.
+     */
+    private void flushEvery(Channel ch) {
+        if (++unflushed >= FLUSH_EVERY) {
+            unflushed = 0;
+            ch.flush();
         }
     }
 
