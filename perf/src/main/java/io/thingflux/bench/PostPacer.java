@@ -17,6 +17,13 @@ import java.util.function.Function;
  */
 final class PostPacer {
 
+    /**
+     * How long the pacer may leave a device alone that is at least this far behind its schedule: held slots
+     * leave as its posts complete, so waking for each new slot would only count it (a device posting every few
+     * microseconds at saturation would otherwise wake the pacer as often as the timer allows).
+     */
+    static final long CATCH_UP_NANOS = 1_000_000;
+
     private final List<SimulatedDevice> devices;
     private final Function<SimulatedDevice, BenchDevice> connector;
     private final long postsEndNanos;
@@ -72,10 +79,17 @@ final class PostPacer {
             }
             // every slot of this device due by now (and before the end of posting), in one step
             long last = Math.min(now, postsEndNanos - 1);
-            long count = (last - d.pacerDueNanos) / d.intervalNanos() + 1;
-            if (d.slotsDue(now, count)) {
+            long firstDue = d.slotTime(d.pacerSlot);
+            long count = last < firstDue ? 0 : (last - firstDue) / d.intervalNanos() + 1;
+            long backlog = d.slotsDue(now, count);
+            if (backlog >= 0) {
                 d.pacerSlot += count;
                 d.pacerDueNanos = d.slotTime(d.pacerSlot);
+                if (backlog * d.intervalNanos() >= CATCH_UP_NANOS) {
+                    // far behind its schedule (its window is the limit): its completions release the held slots,
+                    // so the pacer only has to count the new ones, which it does in one step when it looks again
+                    d.pacerDueNanos = Math.max(d.pacerDueNanos, Math.min(now + CATCH_UP_NANOS, postsEndNanos - 1));
+                }
                 slots.add(d);
             }
         }

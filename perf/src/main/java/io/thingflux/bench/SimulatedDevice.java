@@ -134,14 +134,15 @@ final class SimulatedDevice {
      * than its window drains (a saturation run) costs the pacer one step per wake-up, not one per slot, and
      * the pacer contends less with the client threads completing posts.
      *
-     * @return whether the device keeps posting (false once it failed or closed)
+     * @return the slots held after this (due, not sent), or -1 once the device failed or closed: it posts no more
      */
-    boolean slotsDue(long now, long count) {
+    long slotsDue(long now, long count) {
         long first;
         int send;
+        long backlog;
         synchronized (this) {
             if (state == State.FAILED || state == State.CLOSED) {
-                return false;
+                return -1;
             }
             first = dueSlots;
             dueSlots += count;
@@ -151,6 +152,7 @@ final class SimulatedDevice {
                     ? (int) Math.min(count, Math.max(0, context.inflightLimit - inflight)) : 0;
             sentSlots += send;
             inflight += send;
+            backlog = dueSlots - sentSlots;
         }
         long overruns = count - send;
         for (int i = 0; i < send && now - slotTime(first + i) > context.overrunSlackNanos; i++) {
@@ -162,7 +164,7 @@ final class SimulatedDevice {
         for (int i = 0; i < send; i++) {
             send(first + i);
         }
-        return true;
+        return backlog;
     }
 
     private void send(long slot) {

@@ -29,15 +29,23 @@ class PostScheduleTest {
 
     /** Devices connecting every 10 ms from t=0, posting every {@code intervalMs} with these phases, until {@code endMs}. */
     private PostPacer pacer(int devices, int inflight, long endMs, long intervalMs, long[] phasesMs) {
-        SimulatedDevice.RunContext ctx = new SimulatedDevice.RunContext(() -> now, metrics, intervalMs * MS, inflight,
+        long[] phases = new long[devices];
+        for (int j = 0; j < devices; j++) {
+            phases[j] = phasesMs[j] * MS;
+        }
+        return pacerNanos(devices, inflight, endMs * MS, intervalMs * MS, phases);
+    }
+
+    private PostPacer pacerNanos(int devices, int inflight, long endNanos, long intervalNanos, long[] phasesNanos) {
+        SimulatedDevice.RunContext ctx = new SimulatedDevice.RunContext(() -> now, metrics, intervalNanos, inflight,
                 10 * MS, Map.of("k", 1));
         List<SimulatedDevice> list = new ArrayList<>();
         for (int j = 0; j < devices; j++) {
             list.add(new SimulatedDevice(j, AliyunProducts.deriveDevice("a1PK", "ps", "d" + j), j * 10 * MS,
-                    phasesMs[j] * MS, ctx));
+                    phasesNanos[j], ctx));
         }
         simulated = list.toArray(SimulatedDevice[]::new);
-        return new PostPacer(list, d -> client.device(d.identity, null, p -> { }), endMs * MS, 0, 0, (k, t) -> { });
+        return new PostPacer(list, d -> client.device(d.identity, null, p -> { }), endNanos, 0, 0, (k, t) -> { });
     }
 
     private long at(long ms, PostPacer pacer) {
@@ -163,6 +171,38 @@ class PostScheduleTest {
         at(500, pacer); // on time again, with room: no overrun
         assertThat(device(0).posts).hasSize(5);
         assertThat(metrics.overrunCount()).isEqualTo(4);
+    }
+
+    @Test
+    void aDeviceFarBehindItsScheduleIsLeftAloneForAMillisecondWhileItsCompletionsReleaseTheHeldSlots() {
+        long us = TimeUnit.MICROSECONDS.toNanos(1);
+        PostPacer pacer = pacerNanos(1, 1, 10_000 * MS, 100 * us, new long[1]);
+        now = 0;
+        pacer.runDue(now);
+        device(0).connect.complete(null);
+        now = 100 * us;
+        assertThat(pacer.runDue(now)).isEqualTo(200 * us); // slot 0 leaves; on schedule, the next slot is next
+        assertThat(device(0).posts).hasSize(1);
+
+        // post 0 unanswered: slots 1..11 (200..1,200 us) are held, 1.1 ms of backlog: the pacer looks again in
+        // 1 ms rather than at the next slot, 1,300 us
+        now = 1_200 * us;
+        assertThat(pacer.runDue(now)).isEqualTo(1_200 * us + PostPacer.CATCH_UP_NANOS);
+        assertThat(metrics.overrunCount()).isEqualTo(11);
+
+        now = 1_500 * us;
+        device(0).posts.get(0).complete(null); // the held slot 1 leaves without the pacer
+        assertThat(device(0).posts).hasSize(2);
+
+        // when it looks again, the slots due meanwhile (1,300..2,200 us: 10) are counted in one step
+        now = 2_200 * us;
+        pacer.runDue(now);
+        assertThat(metrics.overrunCount()).isEqualTo(21);
+        assertThat(simulated[0].backlog()).isEqualTo(20);
+        now = 2_300 * us;
+        device(0).posts.get(1).complete(null); // slot 1's latency runs from its scheduled 200 us
+        assertThat(device(0).posts).hasSize(3);
+        assertThat(publish().getMaxValue()).isCloseTo(2_100L, withinPercentage(0.5)); // microseconds
     }
 
     @Test
