@@ -6,9 +6,11 @@
 # reference). Prints a table of medians; every run's --json stays in $OUT.
 #
 # A device's connect counts at the SUBACK of its subscriptions for every client; the fleet's posts are
-# spread evenly over the interval (a steady 600 posts/s from 3,000 devices posting every 5 s).
+# spread evenly over the interval (a steady 600 posts/s from 3,000 devices posting every 5 s). Both clients
+# signal completions on their I/O thread (--callbacks io, the default), and once more per round on their
+# scheduler (--callbacks scheduler, each client's default for applications).
 #
-#   perf/scripts/side-by-side.sh            # 3 rounds, ~14 minutes on 2 cores
+#   perf/scripts/side-by-side.sh            # 3 rounds, ~16 minutes on 2 cores
 #   ROUNDS=1 CLIENTS="thingflux hivemq" perf/scripts/side-by-side.sh
 #
 # Needs perf/target/thingflux.jar (mvn -B -DskipTests install) and python3 for the table.
@@ -41,7 +43,7 @@ bench() { # name client args...
 # one unmeasured round of each client warms the emulator's JIT
 for c in $CLIENTS; do
   round=warm
-  bench qos1 "$c" --devices 1 --interval 4us --inflight 64 --duration 10s --qos 1
+  bench qos1 "$c" --devices 1 --interval 1us --inflight 64 --duration 10s --qos 1
   bench fleet "$c" --devices 1000 --connect-rate 3000 --interval 2s --duration 6s --qos 1
 done
 for round in $(seq 1 "$ROUNDS"); do
@@ -49,8 +51,11 @@ for round in $(seq 1 "$ROUNDS"); do
     bench fleet "$c" --devices 3000 --connect-rate 3000 --interval 5s --duration 20s --qos 1
     # connection-only (interval longer than the duration): connects at saturation, no posts
     bench conn "$c" --devices 3000 --connect-rate 30000 --interval 60s --duration 10s --qos 1
-    bench qos0 "$c" --devices 1 --interval 4us --inflight 64 --duration 15s --qos 0
-    bench qos1 "$c" --devices 1 --interval 4us --inflight 64 --duration 15s --qos 1
+    # one device as fast as 64 in flight allow (a post due every microsecond: the window is the limit)
+    bench qos0 "$c" --devices 1 --interval 1us --inflight 64 --duration 15s --qos 0
+    bench qos1 "$c" --devices 1 --interval 1us --inflight 64 --duration 15s --qos 1
+    # the same with each client's default for applications: completions handed to its scheduler
+    bench qos1sched "$c" --devices 1 --interval 1us --inflight 64 --duration 15s --qos 1 --callbacks scheduler
   done
   [ -z "$FLOOR" ] || bench fleet "$FLOOR" --devices 3000 --connect-rate 3000 --interval 5s --duration 20s --qos 1
 done
@@ -69,6 +74,7 @@ rows = [
     ("failed devices at saturation", "conn", lambda j: j["devices"]["failed"]),
     ("QoS 0 posts answered/s, one device, 64 in flight", "qos0", lambda j: j["publish"]["per_second"]),
     ("QoS 1 posts answered/s, one device, 64 in flight", "qos1", lambda j: j["publish"]["per_second"]),
+    ("QoS 1 posts answered/s, one device, 64 in flight, --callbacks scheduler", "qos1sched", lambda j: j["publish"]["per_second"]),
 ]
 print("| measure (median of %d) | %s |" % (rounds, " | ".join(clients)))
 print("|---|" + "---|" * len(clients))
@@ -78,6 +84,13 @@ for label, name, f in rows:
         vals = [f(j) for j in runs(name, c)]
         cells.append("%s (%s)" % (format(statistics.median(vals), ",.1f"), ", ".join(format(v, ",.0f") for v in vals)))
     print("| %s | %s |" % (label, " | ".join(cells)))
+if "thingflux" in clients and "hivemq" in clients:
+    # single-device rates move between rounds: the ratio of each interleaved pair is the fairer reading
+    for name in ("qos0", "qos1", "qos1sched"):
+        pairs = [t["publish"]["per_second"] / h["publish"]["per_second"]
+                 for t, h in zip(runs(name, "thingflux"), runs(name, "hivemq"))]
+        print("%s thingflux/hivemq per round: %s, median %.2f" % (name, ", ".join("%.2f" % r for r in pairs),
+              statistics.median(pairs)))
 if floor:
     heaps = [j["memory"]["heap_used_bytes_per_device"] for j in runs("fleet", floor)]
     print("\nfloor (%s) heap per connected device: %s B (%s)" % (floor, format(statistics.median(heaps), ",.0f"),
