@@ -94,7 +94,7 @@ public final class AliyunDevice {
     private final AliyunDeviceOptions options;
     private final MulticastBuffer<ThingMessage> incoming;
 
-    /** Hands settled requests to their subscribers on the scheduler, one burst at a time. */
+    /** Hands settled requests and the drain of {@link #incoming} to the scheduler, one burst at a time. */
     private final SerialDelivery delivery;
     /** The device's monitor: its {@link SerialDelivery}, which nobody else sees (one object less per device). */
     private final Object lock;
@@ -131,11 +131,12 @@ public final class AliyunDevice {
         this.link = Objects.requireNonNull(link, "link");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.options = Objects.requireNonNull(options, "options");
-        // with deliverOnLinkThread results skip the drain (Waiter.deliver) and the buffer drains on the caller
+        // settled requests and messages() reach the scheduler through the same serial queue: one hand-off per
+        // burst for both; with deliverOnLinkThread neither does (Waiter.deliver, a buffer draining on the caller)
         this.delivery = new SerialDelivery(options.scheduler());
         this.lock = delivery;
         this.incoming = new MulticastBuffer<>(options.incomingBufferSize(),
-                options.deliverOnLinkThread() ? null : options.scheduler());
+                options.deliverOnLinkThread() ? null : delivery);
     }
 
     /** A device with the default options. */

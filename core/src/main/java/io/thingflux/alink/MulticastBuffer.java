@@ -2,14 +2,12 @@ package io.thingflux.alink;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * The bounded buffer behind {@link AliyunDevice#messages()}: producers {@link #offer} messages, every subscriber
@@ -19,13 +17,13 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Storage grows with the messages waiting, from nothing: a device that is read promptly holds a few slots,
  * not an array of the full capacity (which is what a Reactor multicast sink allocates at its first message).
- * Thread-safe; signals to the subscribers are serialized. With a scheduler, they all come from a drain run
- * on it ({@code onSubscribe} excepted, which comes on the subscribing thread): one task hands every waiting
- * message to every subscriber, so a subscriber needs no {@code publishOn} (no queue, no worker of its own);
- * a scheduler that refuses the task (disposed) has the drain run on the calling thread. Without one, the
- * drain runs on the thread that offers, requests or completes.
+ * Thread-safe; signals to the subscribers are serialized. With a {@link SerialDelivery}, they all come from a
+ * drain run as one of its tasks on its scheduler ({@code onSubscribe} excepted, which comes on the subscribing
+ * thread): one task hands every waiting message to every subscriber, so a subscriber needs no {@code publishOn}
+ * (no queue, no worker of its own); a scheduler that refuses the task (disposed) has the drain run on the
+ * calling thread. Without one, the drain runs on the thread that offers, requests or completes.
  */
-final class MulticastBuffer<T> extends Flux<T> implements Runnable {
+final class MulticastBuffer<T> extends Flux<T> {
 
     /** What {@link #offer} did with a message. */
     enum Offer {
@@ -48,7 +46,9 @@ final class MulticastBuffer<T> extends Flux<T> implements Runnable {
 
     private final int capacity;
     /** Where the drain runs, or null to run it on the caller. */
-    private final Scheduler scheduler;
+    private final SerialDelivery delivery;
+    /** The drain as a task of {@link #delivery}; null without one. */
+    private final SerialDelivery.Task drainTask;
     /** Guards {@link #queue}, {@link #done} and the writes of {@link #subscribers}. */
     private final Object lock = new Object();
     private ArrayDeque<T> queue;
@@ -62,13 +62,23 @@ final class MulticastBuffer<T> extends Flux<T> implements Runnable {
         this(capacity, null);
     }
 
-    /** A buffer delivering on {@code scheduler} ({@code null}: on the caller). */
-    MulticastBuffer(int capacity, Scheduler scheduler) {
+    /**
+     * A buffer whose drain runs as a task of {@code delivery} ({@code null}: on the caller): a device hands its
+     * settled requests and its messages to its scheduler through the same serial queue, so a burst of replies
+     * costs one hand-off for both.
+     */
+    MulticastBuffer(int capacity, SerialDelivery delivery) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
         this.capacity = capacity;
-        this.scheduler = scheduler;
+        this.delivery = delivery;
+        this.drainTask = delivery == null ? null : new SerialDelivery.Task() {
+            @Override
+            public void run() {
+                drainLoop();
+            }
+        };
     }
 
     /** Whether anyone is subscribed now (one subscribing meanwhile may or may not be counted). */
@@ -140,21 +150,16 @@ final class MulticastBuffer<T> extends Flux<T> implements Runnable {
         if (WIP.getAndIncrement(this) != 0) {
             return;
         }
-        if (scheduler != null) {
-            try {
-                scheduler.schedule(this);
-                return;
-            } catch (RejectedExecutionException rejected) {
-                // disposed: nothing must be lost, the caller drains
-            }
+        if (delivery != null) {
+            delivery.execute(drainTask); // a disposed scheduler has the caller run it: nothing is lost
+            return;
         }
-        run();
+        drainLoop();
     }
 
     /** The drain loop; runs only after {@link #drain()} won the right to drain. */
-    @Override
     @SuppressWarnings("unchecked")
-    public void run() {
+    private void drainLoop() {
         int missed = 1;
         for (;;) {
             for (;;) {

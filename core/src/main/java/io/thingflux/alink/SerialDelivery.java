@@ -8,15 +8,15 @@ import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
 
 /**
- * Runs a device's result signals on its scheduler, in submission order, one at a time: a task is queued and
- * the scheduler is asked to drain only when no drain is under way, so a burst of replies read in one go
- * costs one hand-off to the scheduler instead of one per reply (Reactor's {@code publishOn} works the same
- * way). The queue is intrusive and lock-free: a {@link Task} links to the next one itself, producers push it
+ * Runs a device's result signals and the drain of its {@code messages()} on its scheduler, in submission
+ * order, one at a time: a task is queued and the scheduler is asked to drain only when no drain is under way,
+ * so a burst of replies read in one go costs one hand-off to the scheduler instead of one per reply and one
+ * per stream (Reactor's {@code publishOn} works the same way). The queue is intrusive and lock-free: a {@link Task} links to the next one itself, producers push it
  * on a stack with one compare-and-set, and the drain takes the whole stack at once and runs it oldest first;
  * so queueing allocates nothing, takes no lock (the link's I/O thread never waits for the scheduler's), and an
  * idle device holds no queue. A task is queued at most once at a time (executing it again while it waits
  * does nothing), so the queue is bounded by the tasks that exist: one per waiting request, at most
- * {@link AliyunDeviceOptions#maxPendingRequests()}. When the scheduler refuses (it was disposed), the task
+ * {@link AliyunDeviceOptions#maxPendingRequests()}, and the drain of {@code messages()}. When the scheduler refuses (it was disposed), the task
  * runs on the caller's thread: an answer must not be lost.
  */
 final class SerialDelivery implements Runnable {

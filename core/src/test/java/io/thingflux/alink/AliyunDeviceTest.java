@@ -366,6 +366,54 @@ class AliyunDeviceTest {
         }
     }
 
+    /**
+     * A burst read in one go (a reply settling a request, a property set for messages()) reaches the scheduler
+     * as one hand-off, which signals both in arrival order.
+     */
+    @Test
+    void aBurstOfAReplyAndAMessageIsOneHandOffToTheScheduler() {
+        List<Runnable> handedOff = new ArrayList<>();
+        Scheduler counting = new Scheduler() {
+            @Override
+            public Disposable schedule(Runnable task) {
+                handedOff.add(task);
+                return () -> { };
+            }
+
+            @Override
+            public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+                return vts.schedule(task, delay, unit); // the reply timeout's timer
+            }
+
+            @Override
+            public long now(TimeUnit unit) {
+                return vts.now(unit);
+            }
+
+            @Override
+            public Worker createWorker() {
+                return vts.createWorker();
+            }
+        };
+        AliyunDevice device = connected(options().scheduler(counting).build());
+        List<String> signals = new ArrayList<>();
+        device.messages().subscribe(m -> signals.add("message " + m.getClass().getSimpleName()));
+        device.postProperties(Map.of("Power", "on")).subscribe(r -> signals.add("reply " + r.code()));
+        LinkMessage post = link.publishedTo(topics.propertyPost()).get(0);
+        FrameVectors.Publish set = FrameVectors.publish("publish-property-set-down");
+        while (!handedOff.isEmpty()) {
+            handedOff.remove(0).run(); // what subscribing handed off
+        }
+
+        link.deliver(post.topic() + "_reply", "{\"id\":\"" + idOf(post) + "\",\"code\":200,\"data\":{}}");
+        link.deliver(set.topic(), set.payloadAsString());
+        assertThat(signals).isEmpty();
+        assertThat(handedOff).as("one hand-off for the burst").hasSize(1);
+        handedOff.remove(0).run();
+        assertThat(signals).containsExactly("reply 200", "message Reply", "message PropertySet");
+        assertThat(handedOff).isEmpty();
+    }
+
     @Test
     void propertySetFromTheVectorIsDeliveredAndAnsweredOnSetReply() {
         AliyunDevice device = connected();

@@ -64,7 +64,7 @@ class MulticastBufferTest {
     @Test
     void withASchedulerEverySignalButOnSubscribeComesFromTheDrainOnIt() {
         List<Runnable> handedOff = new ArrayList<>();
-        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(8, Schedulers.fromExecutor(handedOff::add));
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(8, new SerialDelivery(Schedulers.fromExecutor(handedOff::add)));
         TestSubscriber<Integer> a = TestSubscriber.builder().initialRequestUnbounded().build();
         TestSubscriber<Integer> b = TestSubscriber.builder().initialRequest(1).build();
         buffer.subscribe(a);
@@ -89,9 +89,9 @@ class MulticastBufferTest {
 
     @Test
     void aDisposedSchedulerHasTheCallerDrain() {
-        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(8, Schedulers.fromExecutor(r -> {
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(8, new SerialDelivery(Schedulers.fromExecutor(r -> {
             throw new RejectedExecutionException("disposed");
-        }));
+        })));
         TestSubscriber<Integer> a = TestSubscriber.builder().initialRequestUnbounded().build();
         buffer.subscribe(a);
         buffer.offer(1);
@@ -102,7 +102,7 @@ class MulticastBufferTest {
 
     @Test
     void twoProducersAndAReaderOnTheBuffersOwnSchedulerLoseAndRepeatNothing() {
-        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(100_000, Schedulers.parallel());
+        MulticastBuffer<Integer> buffer = new MulticastBuffer<>(100_000, new SerialDelivery(Schedulers.parallel()));
         int each = 20_000;
         StepVerifier.create(buffer.take(2L * each).distinct().count())
                 .then(() -> offerFromTwoThreads(buffer, each))
