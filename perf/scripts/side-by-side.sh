@@ -7,11 +7,12 @@
 #
 # A device's connect counts at the SUBACK of its subscriptions for every client; the fleet's posts are
 # spread evenly over the interval (a steady 600 posts/s from 3,000 devices posting every 5 s). Both clients
-# signal completions on their I/O thread (--callbacks io, the default), and once more per round on their
-# scheduler (--callbacks scheduler, each client's default for applications).
+# signal completions on their I/O thread (--callbacks io, the default), or with CALLBACKS=scheduler both on
+# their own scheduler (each client's default for applications).
 #
-#   perf/scripts/side-by-side.sh            # 3 rounds, ~16 minutes on 2 cores
+#   perf/scripts/side-by-side.sh            # 3 rounds, ~14 minutes on 2 cores
 #   ROUNDS=1 CLIENTS="thingflux hivemq" perf/scripts/side-by-side.sh
+#   CALLBACKS=scheduler perf/scripts/side-by-side.sh
 #
 # Needs perf/target/thingflux.jar (mvn -B -DskipTests install) and python3 for the table.
 set -euo pipefail
@@ -21,6 +22,7 @@ JAR=perf/target/thingflux.jar
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-"thingflux hivemq"}
 FLOOR=${FLOOR:-netty-codec}
+CALLBACKS=${CALLBACKS:-io}
 PORT=${PORT:-18871}
 OUT=${OUT:-$(mktemp -d /tmp/thingflux-side-by-side.XXXX)}
 mkdir -p "$OUT"
@@ -36,7 +38,7 @@ done
 
 bench() { # name client args...
   local name=$1 client=$2; shift 2
-  java -Xmx6g -jar "$JAR" bench --host 127.0.0.1 --port "$PORT" --product "$PRODUCT" --client "$client" \
+  java -Xmx6g -jar "$JAR" bench --host 127.0.0.1 --port "$PORT" --product "$PRODUCT" --client "$client" --callbacks "$CALLBACKS" \
     --device-prefix "$name-$client-$round-" --json "$OUT/$name-$client-$round.json" "$@" >"$OUT/$name-$client-$round.txt" 2>/dev/null
 }
 
@@ -54,12 +56,11 @@ for round in $(seq 1 "$ROUNDS"); do
     # one device as fast as 64 in flight allow (a post due every microsecond: the window is the limit)
     bench qos0 "$c" --devices 1 --interval 1us --inflight 64 --duration 15s --qos 0
     bench qos1 "$c" --devices 1 --interval 1us --inflight 64 --duration 15s --qos 1
-    # the same with each client's default for applications: completions handed to its scheduler
-    bench qos1sched "$c" --devices 1 --interval 1us --inflight 64 --duration 15s --qos 1 --callbacks scheduler
   done
   [ -z "$FLOOR" ] || bench fleet "$FLOOR" --devices 3000 --connect-rate 3000 --interval 5s --duration 20s --qos 1
 done
 
+echo "callbacks: $CALLBACKS"
 python3 - "$OUT" "$ROUNDS" "$FLOOR" $CLIENTS <<'PY'
 import json, statistics, sys
 out, rounds, floor, clients = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
@@ -74,7 +75,6 @@ rows = [
     ("failed devices at saturation", "conn", lambda j: j["devices"]["failed"]),
     ("QoS 0 posts answered/s, one device, 64 in flight", "qos0", lambda j: j["publish"]["per_second"]),
     ("QoS 1 posts answered/s, one device, 64 in flight", "qos1", lambda j: j["publish"]["per_second"]),
-    ("QoS 1 posts answered/s, one device, 64 in flight, --callbacks scheduler", "qos1sched", lambda j: j["publish"]["per_second"]),
 ]
 print("| measure (median of %d) | %s |" % (rounds, " | ".join(clients)))
 print("|---|" + "---|" * len(clients))
@@ -86,8 +86,9 @@ for label, name, f in rows:
     print("| %s | %s |" % (label, " | ".join(cells)))
 if "thingflux" in clients and "hivemq" in clients:
     # single-device rates move between rounds: the ratio of each interleaved pair is the fairer reading
-    for name in ("qos0", "qos1", "qos1sched"):
-        pairs = [t["publish"]["per_second"] / h["publish"]["per_second"]
+    for name in ("conn", "qos0", "qos1"):
+        rate = (lambda j: j["connect"]["per_second"]) if name == "conn" else (lambda j: j["publish"]["per_second"])
+        pairs = [rate(t) / rate(h)
                  for t, h in zip(runs(name, "thingflux"), runs(name, "hivemq"))]
         print("%s thingflux/hivemq per round: %s, median %.2f" % (name, ", ".join("%.2f" % r for r in pairs),
               statistics.median(pairs)))
