@@ -42,7 +42,8 @@ import reactor.core.publisher.Mono;
  * thingflux's own stack under load: each simulated device is an {@link AliyunDevice} (the thing-model API)
  * over a {@link NettyMqttLink}, all links sharing one {@link MqttClientResources} (event loops and the
  * delivery scheduler), as an application holding thousands of devices would run them. The clients deliver on
- * their event loop (the device moves to its own scheduler itself; see {@link AliyunDevice}'s "Cost"). Property
+ * their event loop; the devices signal the bench there too with {@link LoadClientConfig#callbacksOnIoThread()}
+ * ({@code deliverOnLinkThread}), or on their scheduler without it (see {@link AliyunDevice}'s "Cost"). Property
  * sets are answered with code 200 through the device API.
  *
  * <p>A device's {@link BenchDevice#connect()} completes at the SUBACK of its thing-model subscriptions, with the
