@@ -76,8 +76,9 @@ import reactor.util.context.Context;
  * once, when it is made (each subscription adds its id in front); a subscribed request is one object in the
  * device's deadline list, where its reply finds it by id (walking from the oldest, so a reply that comes in
  * order finds it first); one timer per device, armed for the oldest waiting request, times them out, and
- * settled requests reach their subscribers through one serial drain per device on the scheduler. What the
- * device does with a delivered message never blocks (decode, match, offer to the bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
+ * settled requests and the messages of {@link #messages()} reach their subscribers through one serial drain per
+ * device on the scheduler, one hand-off per burst (so a subscriber must not wait on its thread for another signal
+ * of the same device). What the device does with a delivered message never blocks (decode, match, offer to the bounded buffer) and it moves to its own scheduler by itself, so the link may deliver on its I/O thread: with a
  * {@code NettyMqttLink}, {@code MqttClientOptions.Builder.deliverOnEventLoop(true)} saves a thread hop per
  * message and a delivery queue per subscription, and changes nothing for the device's user.
  */
