@@ -57,6 +57,38 @@ class MqttClientHandOffTest extends ClientTestSupport {
         assertThat(done).isEqualTo(expected);
     }
 
+    /**
+     * A long burst written in one event-loop turn starts leaving before the turn ends: the client flushes after
+     * every 16 publishes, so the broker gets the first 32 of 40 while the loop is still busy.
+     */
+    @Test
+    void aLongBurstOnTheLoopIsFlushedEverySixteenPublishesBeforeTheTurnEnds() throws Exception {
+        MqttClient client = client(options().maxInFlight(100));
+        ScriptedBroker.Connection c = connect(client, false);
+        io.netty.channel.EventLoop loop = resources.eventLoopGroup().next(); // one loop: the client's
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            for (int i = 0; i < 40; i++) {
+                client.publish("burst/" + i, new byte[0], MqttQos.AT_LEAST_ONCE).subscribe();
+            }
+            try {
+                release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS); // the turn goes on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            for (int i = 0; i < 32; i++) {
+                assertThat(c.expect(Publish.class).topic()).isEqualTo("burst/" + i);
+            }
+        } finally {
+            release.countDown();
+        }
+        for (int i = 32; i < 40; i++) {
+            assertThat(c.expect(Publish.class).topic()).isEqualTo("burst/" + i); // the rest at the turn's end
+        }
+    }
+
     @Test
     void publishesFromManyThreadsAreAllSentOnce() throws Exception {
         MqttClient client = client(options().maxInFlight(1000));
