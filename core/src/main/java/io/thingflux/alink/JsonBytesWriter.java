@@ -31,23 +31,6 @@ final class JsonBytesWriter {
 
     private static final ThreadLocal<JsonBytesWriter> SCRATCH = new ThreadLocal<>();
 
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    /** For ASCII: 0 written as is, -1 as {@code \}{@code u00XX}, another value as a backslash and that char. */
-    private static final int[] ESCAPES = new int[128];
-
-    static {
-        for (int c = 0; c < 0x20; c++) {
-            ESCAPES[c] = -1;
-        }
-        ESCAPES['\b'] = 'b';
-        ESCAPES['\t'] = 't';
-        ESCAPES['\n'] = 'n';
-        ESCAPES['\f'] = 'f';
-        ESCAPES['\r'] = 'r';
-        ESCAPES['"'] = '"';
-        ESCAPES['\\'] = '\\';
-    }
-
     private byte[] buf;
     private int len;
     private boolean inUse;
@@ -137,7 +120,7 @@ final class JsonBytesWriter {
         // the common case: plain ASCII, one byte a char
         for (; i < n; i++) {
             char c = s.charAt(i);
-            if (c >= 0x80 || ESCAPES[c] != 0) {
+            if (!JsonStrings.isPlainAscii(c)) {
                 break;
             }
             b[at++] = (byte) c;
@@ -152,40 +135,12 @@ final class JsonBytesWriter {
     }
 
     private void escapedTail(String s, int from) {
-        int n = s.length();
-        for (int i = from; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                int e = ESCAPES[c];
-                if (e == 0) {
-                    ensure(1);
-                    buf[len++] = (byte) c;
-                } else if (e > 0) {
-                    ensure(2);
-                    buf[len++] = '\\';
-                    buf[len++] = (byte) e;
-                } else {
-                    ensure(6);
-                    buf[len++] = '\\';
-                    buf[len++] = 'u';
-                    buf[len++] = '0';
-                    buf[len++] = '0';
-                    buf[len++] = HEX[c >> 4];
-                    buf[len++] = HEX[c & 0xF];
-                }
-            } else if (c < 0x800) {
-                ensure(2);
-                buf[len++] = (byte) (0xC0 | (c >> 6));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isSurrogate(c)) {
-                throw FALLBACK;
-            } else {
-                ensure(3);
-                buf[len++] = (byte) (0xE0 | (c >> 12));
-                buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
-            }
+        int n = JsonStrings.escapedLength(s, from);
+        if (n < 0) {
+            throw FALLBACK; // a surrogate: Jackson writes it
         }
+        ensure(n);
+        len = JsonStrings.writeEscaped(s, from, buf, len);
     }
 
     /**

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thingflux.aliyun.AliyunLimits;
+import io.thingflux.alink.JsonStrings;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.PropertyValue;
 import java.io.ByteArrayOutputStream;
@@ -51,22 +52,6 @@ final class AlinkResponder {
     private static final byte[] MIDDLE_BAD_PARAMS = middle(CODE_BAD_PARAMS);
     private static final byte[] MIDDLE_TOO_MANY = middle(CODE_TOO_MANY_PROPERTIES);
     private static final byte[] REPLY_END = ascii(",\"version\":\"1.0\"}");
-    private static final byte[] HEX = ascii("0123456789ABCDEF");
-    /** For ASCII: 0 written as is, -1 as {@code \}{@code u00XX}, another value as a backslash and that char. */
-    private static final int[] ESCAPES = new int[128];
-
-    static {
-        for (int c = 0; c < 0x20; c++) {
-            ESCAPES[c] = -1;
-        }
-        ESCAPES['\b'] = 'b';
-        ESCAPES['\t'] = 't';
-        ESCAPES['\n'] = 'n';
-        ESCAPES['\f'] = 'f';
-        ESCAPES['\r'] = 'r';
-        ESCAPES['"'] = '"';
-        ESCAPES['\\'] = '\\';
-    }
 
     private final BrokerEngine engine;
     /** The method of the last reply (most posts of a run have the same); shared by threads, racing harmlessly. */
@@ -547,58 +532,16 @@ final class AlinkResponder {
                 : code == CODE_BAD_PARAMS ? "request parameter error" : "too many properties";
     }
 
-    /**
-     * The length of {@code s} as a quoted JSON string in UTF-8, escaped as Jackson escapes it ({@code \"},
-     * {@code \\}, {@code \b \t \n \f \r}, other control characters as {@code \}{@code u00XX}), or -1
-     * when it holds a surrogate.
-     */
+    /** The length of {@code s} as a quoted JSON string in UTF-8 ({@link JsonStrings}), or -1 for a surrogate. */
     private static int quotedLength(String s) {
-        int length = 2;
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                int e = ESCAPES[c];
-                length += e == 0 ? 1 : e > 0 ? 2 : 6;
-            } else if (c < 0x800) {
-                length += 2;
-            } else if (Character.isSurrogate(c)) {
-                return -1;
-            } else {
-                length += 3;
-            }
-        }
-        return length;
+        int n = JsonStrings.escapedLength(s, 0);
+        return n < 0 ? -1 : n + 2;
     }
 
     /** Writes {@code s} as {@link #quotedLength} counts it (no surrogates) at {@code at}; returns the end. */
     private static int writeQuoted(String s, byte[] out, int at) {
         out[at++] = '"';
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                int e = ESCAPES[c];
-                if (e == 0) {
-                    out[at++] = (byte) c;
-                } else if (e > 0) {
-                    out[at++] = '\\';
-                    out[at++] = (byte) e;
-                } else {
-                    out[at++] = '\\';
-                    out[at++] = 'u';
-                    out[at++] = '0';
-                    out[at++] = '0';
-                    out[at++] = HEX[c >> 4];
-                    out[at++] = HEX[c & 0xF];
-                }
-            } else if (c < 0x800) {
-                out[at++] = (byte) (0xC0 | (c >> 6));
-                out[at++] = (byte) (0x80 | (c & 0x3F));
-            } else {
-                out[at++] = (byte) (0xE0 | (c >> 12));
-                out[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                out[at++] = (byte) (0x80 | (c & 0x3F));
-            }
-        }
+        at = JsonStrings.writeEscaped(s, 0, out, at);
         out[at++] = '"';
         return at;
     }
@@ -636,7 +579,7 @@ final class AlinkResponder {
     static String quoted(String s) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
-            if (c < 0x80 && ESCAPES[c] != 0) {
+            if (JsonStrings.needsEscape(c)) {
                 return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
             }
         }
