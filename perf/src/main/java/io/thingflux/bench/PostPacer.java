@@ -10,9 +10,8 @@ import java.util.function.Function;
  * the devices their due post slots in the order of their next due time (a priority queue, so the cost is
  * {@code O(log devices)} per device and wake-up, not a scan per tick; a device gets all its slots due by then
  * in one step, so a device posting faster than the pacer wakes costs no more), and fires the downlinks at
- * their rate. The run
- * lasts until the end of posting even when nothing falls due before it (an interval longer than the
- * duration is a connection-only run: the devices connect and hold). It reads no clock: the caller passes
+ * their rate. The run lasts until the end of posting even when nothing falls due before it (an interval
+ * longer than the duration is a connection-only run: the devices connect and hold). It reads no clock: the caller passes
  * the time to {@link #runDue}, which makes it testable on virtual time.
  */
 final class PostPacer {
