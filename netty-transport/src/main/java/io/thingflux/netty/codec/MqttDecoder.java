@@ -75,27 +75,31 @@ public final class MqttDecoder extends ByteToMessageDecoder {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (readDepth == 0 && !failed && msg instanceof ByteBuf in && !internalBuffer().isReadable()
-                && wholeFrameLength(in) == in.readableBytes()) {
-            MqttPacket packet;
-            try {
-                packet = decodeFrame(in);
-            } catch (MqttProtocolException e) {
+        if (readDepth == 0 && !failed && msg instanceof ByteBuf in && !internalBuffer().isReadable()) {
+            int start = in.readerIndex();
+            int readable = in.readableBytes();
+            long header = fixedHeader(in, start, readable);
+            if (header >= 0 && frameLength(header) == readable) {
+                MqttPacket packet;
                 try {
-                    fail(ctx, in, e);
+                    packet = decodeBody(in, start, header);
+                } catch (MqttProtocolException e) {
+                    try {
+                        fail(ctx, in, e);
+                    } finally {
+                        in.release();
+                    }
+                    return;
+                }
+                in.release(); // nothing of it is held: the packet is made of copies
+                readDepth++;
+                try {
+                    ctx.fireChannelRead(packet);
                 } finally {
-                    in.release();
+                    readDepth--;
                 }
                 return;
             }
-            in.release(); // nothing of it is held: the packet is made of copies
-            readDepth++;
-            try {
-                ctx.fireChannelRead(packet);
-            } finally {
-                readDepth--;
-            }
-            return;
         }
         readDepth++;
         try {
@@ -106,24 +110,72 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     }
 
     /**
-     * The length of the frame that starts {@code in}, or -1 if its fixed header is incomplete, malformed or
-     * refused (which {@link #decodeFrame} then reports). Moves no index.
+     * The fixed header of the frame that starts at {@code start}, packed as {@code firstByte << 40 |
+     * headerLength << 32 | remainingLength}, or -1 if it is incomplete, malformed, or announces a frame above the
+     * maximum ({@link #decodeFrame} then says which). Reads the header with one access when four bytes are there
+     * (every frame below 2 MiB); moves no index.
      */
-    private int wholeFrameLength(ByteBuf in) {
-        int start = in.readerIndex();
-        int readable = in.readableBytes();
-        int remaining = 0;
-        int shift = 0;
-        for (int i = 1; i <= 4 && i < readable; i++) {
-            int b = in.getUnsignedByte(start + i);
-            remaining |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                long frameLength = 1L + i + remaining;
-                return frameLength <= maxPacketSize ? (int) frameLength : -1;
-            }
-            shift += 7;
+    private long fixedHeader(ByteBuf in, int start, int readable) {
+        if (readable < 2) {
+            return -1;
         }
-        return -1;
+        int first;
+        int remaining;
+        int lengthBytes;
+        if (readable >= 4) {
+            int word = in.getInt(start);
+            first = word >>> 24;
+            int b1 = (word >>> 16) & 0xFF;
+            int b2 = (word >>> 8) & 0xFF;
+            int b3 = word & 0xFF;
+            if ((b1 & 0x80) == 0) {
+                remaining = b1;
+                lengthBytes = 1;
+            } else if ((b2 & 0x80) == 0) {
+                remaining = (b1 & 0x7F) | b2 << 7;
+                lengthBytes = 2;
+            } else if ((b3 & 0x80) == 0) {
+                remaining = (b1 & 0x7F) | (b2 & 0x7F) << 7 | b3 << 14;
+                lengthBytes = 3;
+            } else {
+                return -1; // a four-byte remaining length, 2 MiB or more: decodeFrame reads it
+            }
+        } else {
+            first = in.getUnsignedByte(start);
+            remaining = 0;
+            lengthBytes = 0;
+            int shift = 0;
+            while (true) {
+                if (1 + lengthBytes >= readable) {
+                    return -1;
+                }
+                int b = in.getUnsignedByte(start + 1 + lengthBytes);
+                lengthBytes++;
+                remaining |= (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    break;
+                }
+                shift += 7;
+            }
+        }
+        if (1L + lengthBytes + remaining > maxPacketSize) {
+            return -1;
+        }
+        return (long) first << 40 | (long) lengthBytes << 32 | remaining;
+    }
+
+    private static int frameLength(long header) {
+        return 1 + (int) (header >>> 32 & 0xFF) + (int) header;
+    }
+
+    /** Checks the first byte of {@code header} and decodes the body after it; moves {@code in}'s reader index past it. */
+    private MqttPacket decodeBody(ByteBuf in, int start, long header) {
+        int first = (int) (header >>> 40);
+        MqttPacketDecoder.checkFixedHeader(first);
+        int bodyStart = start + 1 + (int) (header >>> 32 & 0xFF);
+        int remaining = (int) header;
+        in.readerIndex(bodyStart + remaining);
+        return MqttPacketDecoder.decodeBody(first, in, bodyStart, remaining, topics);
     }
 
     @Override
@@ -159,9 +211,13 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         if (readable < 1) {
             return null;
         }
+        long header = fixedHeader(in, start, readable);
+        if (header >= 0) {
+            return frameLength(header) <= readable ? decodeBody(in, start, header) : null;
+        }
+        // incomplete, malformed or too large: byte by byte, saying which
         int first = in.getUnsignedByte(start);
         MqttPacketDecoder.checkFixedHeader(first);
-
         int remaining = 0;
         int multiplier = 1;
         int lengthBytes = 0;
@@ -189,8 +245,6 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         if (readable < frameLength) {
             return null;
         }
-        int bodyStart = start + 1 + lengthBytes;
-        in.readerIndex(bodyStart + remaining);
-        return MqttPacketDecoder.decodeBody(first, in, bodyStart, remaining, topics);
+        return decodeBody(in, start, (long) first << 40 | (long) lengthBytes << 32 | remaining);
     }
 }

@@ -30,6 +30,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -88,13 +89,43 @@ public final class MqttPacketDecoder {
     /**
      * As {@link #decode(int, ByteBuf, int, int)} for a first byte already {@linkplain #checkFixedHeader checked};
      * PUBLISH topics are looked up in (and added to) {@code topics} if not {@code null}.
+     *
+     * <p>The body is read from an array: a heap buffer's own, or else one copy of the body (every ByteBuf read
+     * checks bounds and the reference count, a copy does that once): into a per-thread array when the body fits
+     * {@link #SCRATCH_BYTES}, into an array of its own when it does not, except for a large PUBLISH, whose topic
+     * and packet id alone are copied and whose payload goes straight from the buffer into the packet's array.
      */
     static MqttPacket decodeBody(int firstByte, ByteBuf buf, int index, int length, TopicCache topics) {
+        if (index < 0 || length < 0 || length > buf.capacity() - index) {
+            throw new MqttProtocolException(Reason.TRUNCATED, "a body of " + length + " bytes at " + index
+                    + " reads past the end of the buffer (" + buf.capacity() + " bytes)");
+        }
+        if (buf.hasArray()) {
+            return decodeBody(firstByte, buf.array(), buf.arrayOffset() + index, length, topics);
+        }
+        if (length <= SCRATCH_BYTES) {
+            byte[] scratch = SCRATCH.get();
+            buf.getBytes(index, scratch, 0, length);
+            return decodeBody(firstByte, scratch, 0, length, topics);
+        }
+        if (firstByte >>> 4 == 3) {
+            return largePublish(firstByte, buf, index, length, topics);
+        }
+        byte[] body = new byte[length];
+        buf.getBytes(index, body);
+        return decodeBody(firstByte, body, 0, length, topics);
+    }
+
+    /**
+     * Decodes the body {@code bytes[offset, offset + length)} of the frame whose (checked) first byte is
+     * {@code firstByte}. Keeps no reference to {@code bytes}: every string and payload is a copy.
+     */
+    static MqttPacket decodeBody(int firstByte, byte[] bytes, int offset, int length, TopicCache topics) {
         try {
             if (firstByte >>> 4 == 3) {
-                return publish(firstByte, buf, index, length, topics);
+                return publish(firstByte, bytes, offset, length, topics, null, 0);
             }
-            return decodeChecked(firstByte, buf, index, length);
+            return decodeChecked(firstByte, new Cursor(bytes, offset, offset + length));
         } catch (IllegalArgumentException e) {
             // a model invariant the explicit checks did not name; still a typed protocol error
             throw new MqttProtocolException(Reason.MALFORMED_PACKET, e.getMessage(), e);
@@ -103,8 +134,7 @@ public final class MqttPacketDecoder {
         }
     }
 
-    private static MqttPacket decodeChecked(int firstByte, ByteBuf buf, int index, int length) {
-        Cursor c = new Cursor(buf, index, index + length);
+    private static MqttPacket decodeChecked(int firstByte, Cursor c) {
         MqttPacket packet = switch (firstByte >>> 4) {
             case 1 -> connect(c);
             case 2 -> connAck(c);
@@ -191,46 +221,74 @@ public final class MqttPacketDecoder {
         return new ConnAck(sessionPresent, ConnectReturnCode.valueOf(code));
     }
 
-    /** The hot path: reads straight from the buffer, and reuses a topic the connection sent before. */
-    private static Publish publish(int firstByte, ByteBuf buf, int index, int length, TopicCache topics) {
-        boolean dup = (firstByte & 0x08) != 0;
-        MqttQos qos = MqttQos.valueOf((firstByte >>> 1) & 0x03);
-        boolean retain = (firstByte & 0x01) != 0;
-        int end = index + length;
+    /**
+     * A PUBLISH body larger than {@link #SCRATCH_BYTES} in a direct buffer: its topic length, topic and packet id are
+     * copied, the payload is read straight from the buffer into the packet's array.
+     */
+    private static Publish largePublish(int firstByte, ByteBuf buf, int index, int length, TopicCache topics) {
         if (length < 2) {
             throw truncated("topic name length", 2, length);
         }
-        int topicLength = buf.getUnsignedShort(index);
-        int pos = index + 2;
-        if (end - pos < topicLength) {
-            throw truncated("topic name", topicLength, end - pos);
+        int head = Math.min(length, 2 + buf.getUnsignedShort(index) + 2);
+        byte[] bytes = head <= SCRATCH_BYTES ? SCRATCH.get() : new byte[head];
+        buf.getBytes(index, bytes, 0, head);
+        return publish(firstByte, bytes, 0, length, topics, buf, index);
+    }
+
+    /**
+     * The hot path: a topic the connection sent before is reused without decoding it again. The body starts at
+     * {@code bytes[offset]}; its payload is read from {@code bytes} too, or, when {@code payloadBuf} is not
+     * {@code null}, from {@code payloadBuf} (whose body starts at {@code bufIndex}; {@code bytes} then holds at
+     * least the topic and packet id).
+     */
+    private static Publish publish(int firstByte, byte[] bytes, int offset, int length, TopicCache topics,
+                                   ByteBuf payloadBuf, int bufIndex) {
+        boolean dup = (firstByte & 0x08) != 0;
+        MqttQos qos = MqttQos.valueOf((firstByte >>> 1) & 0x03);
+        boolean retain = (firstByte & 0x01) != 0;
+        if (length < 2) {
+            throw truncated("topic name length", 2, length);
         }
-        String topic = topics == null ? null : topics.find(buf, pos, topicLength);
+        int topicLength = u16(bytes, offset);
+        int pos = 2;
+        if (length - pos < topicLength) {
+            throw truncated("topic name", topicLength, length - pos);
+        }
+        String topic = topics == null ? null : topics.find(bytes, offset + pos, topicLength);
         if (topic == null) {
-            topic = utf8(buf, pos, topicLength, "topic name");
+            topic = utf8(bytes, offset + pos, topicLength, "topic name");
             // utf8 already refused malformed UTF-8 and U+0000; what is left of the name rules is cheap
             if (topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
                 throw new MqttProtocolException(Reason.INVALID_TOPIC_NAME, "PUBLISH topic " + MqttTopics.nameProblem(topic));
             }
             if (topics != null) {
-                topics.remember(buf, pos, topicLength, topic);
+                topics.remember(bytes, offset + pos, topicLength, topic);
             }
         }
         pos += topicLength;
         int packetId = 0;
         if (qos != MqttQos.AT_MOST_ONCE) {
-            if (end - pos < 2) {
-                throw truncated("packet id", 2, end - pos);
+            if (length - pos < 2) {
+                throw truncated("packet id", 2, length - pos);
             }
-            packetId = buf.getUnsignedShort(pos);
+            packetId = u16(bytes, offset + pos);
             if (packetId == 0) {
                 throw new MqttProtocolException(Reason.ZERO_PACKET_ID, "packet id 0 (MQTT-2.3.1-1)");
             }
             pos += 2;
         }
-        byte[] payload = new byte[end - pos];
-        buf.getBytes(pos, payload);
+        byte[] payload;
+        if (payloadBuf == null) {
+            payload = Arrays.copyOfRange(bytes, offset + pos, offset + length);
+        } else {
+            payload = new byte[length - pos];
+            payloadBuf.getBytes(bufIndex + pos, payload);
+        }
         return new Publish(topic, qos, dup, retain, packetId, payload);
+    }
+
+    private static int u16(byte[] bytes, int index) {
+        return (bytes[index] & 0xFF) << 8 | bytes[index + 1] & 0xFF;
     }
 
     private static MqttProtocolException truncated(String what, int needed, int left) {
@@ -314,14 +372,14 @@ public final class MqttPacketDecoder {
         return s.length() > 32 ? s.substring(0, 32) + "..." : s;
     }
 
-    /** A read position inside one frame body; every read checks the frame's end. */
+    /** A read position inside one frame body in an array; every read checks the frame's end. */
     private static final class Cursor {
-        private final ByteBuf buf;
+        private final byte[] bytes;
         private int pos;
         private final int end;
 
-        Cursor(ByteBuf buf, int pos, int end) {
-            this.buf = buf;
+        Cursor(byte[] bytes, int pos, int end) {
+            this.bytes = bytes;
             this.pos = pos;
             this.end = end;
         }
@@ -338,12 +396,12 @@ public final class MqttPacketDecoder {
 
         int u8(String what) {
             need(1, what);
-            return buf.getUnsignedByte(pos++);
+            return bytes[pos++] & 0xFF;
         }
 
         int u16(String what) {
             need(2, what);
-            int v = buf.getUnsignedShort(pos);
+            int v = MqttPacketDecoder.u16(bytes, pos);
             pos += 2;
             return v;
         }
@@ -361,14 +419,14 @@ public final class MqttPacketDecoder {
             if (end - pos < 2) {
                 throw truncated(what + " length", 2, end - pos);
             }
-            int v = buf.getUnsignedShort(pos);
+            int v = MqttPacketDecoder.u16(bytes, pos);
             pos += 2;
             return v;
         }
 
         /** The CONNECT protocol name: "MQTT" without decoding a string when it is exactly that. */
         String protocolName() {
-            if (end - pos >= 6 && buf.getUnsignedShort(pos) == 4 && buf.getInt(pos + 2) == MQTT) {
+            if (end - pos >= 6 && MqttPacketDecoder.u16(bytes, pos) == 4 && (int) INT_BE.get(bytes, pos + 2) == MQTT) {
                 pos += 6;
                 return "MQTT";
             }
@@ -378,7 +436,7 @@ public final class MqttPacketDecoder {
         String string(String what) {
             int len = length(what);
             need(len, what);
-            String s = utf8(buf, pos, len, what);
+            String s = utf8(bytes, pos, len, what);
             pos += len;
             return s;
         }
@@ -386,10 +444,9 @@ public final class MqttPacketDecoder {
         byte[] binary(String what) {
             int len = length(what);
             need(len, what);
-            byte[] bytes = new byte[len];
-            buf.getBytes(pos, bytes);
+            byte[] copy = Arrays.copyOfRange(bytes, pos, pos + len);
             pos += len;
-            return bytes;
+            return copy;
         }
 
         void requireEnd() {
@@ -399,12 +456,14 @@ public final class MqttPacketDecoder {
         }
     }
 
-    /** The longest string decoded through the per-thread scratch array; longer ones get an array of their own. */
-    private static final int SCRATCH_BYTES = 1024;
+    /**
+     * The longest frame body read through the per-thread scratch array; a longer one gets an array of its own
+     * (or, for a PUBLISH, only its topic and packet id are copied).
+     */
+    static final int SCRATCH_BYTES = 4096;
 
     /**
-     * A per-thread array a string's bytes are copied into to be checked before the {@code String} is made, so a
-     * string read from a direct buffer costs one copy into it and one into the {@code String}, no garbage. On an
+     * A per-thread array a body in a direct buffer is copied into to be decoded: one copy, no garbage. On an
      * event loop (a {@code FastThreadLocalThread}) the lookup is an array index.
      */
     private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
@@ -414,30 +473,23 @@ public final class MqttPacketDecoder {
         }
     };
 
+    /** Reads four bytes of a {@code byte[]} as a big-endian int. */
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     /** Reads eight bytes of a {@code byte[]} at once (the byte order does not matter for the tests made on them). */
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long LOW_BITS = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
 
     /**
-     * A strict UTF-8 decode (§1.5.3): well-formed as Unicode defines it (no overlong form, no encoded
-     * surrogate, nothing above U+10FFFF, MQTT-1.5.3-1) and no U+0000 (MQTT-1.5.3-2). The bytes are copied
-     * once (not at all from a heap buffer) and checked eight at a time for pure ASCII without U+0000, the
-     * common case for topics and identifiers, which then becomes a {@code String} with one more copy.
+     * A strict UTF-8 decode (§1.5.3) of {@code bytes[offset, offset + length)}: well-formed as Unicode defines it
+     * (no overlong form, no encoded surrogate, nothing above U+10FFFF, MQTT-1.5.3-1) and no U+0000 (MQTT-1.5.3-2).
+     * The bytes are checked eight at a time for pure ASCII without U+0000, the common case for topics and
+     * identifiers, which then becomes a {@code String} with one copy.
      */
-    static String utf8(ByteBuf buf, int index, int length, String what) {
+    static String utf8(byte[] bytes, int offset, int length, String what) {
         if (length == 0) {
             return "";
-        }
-        byte[] bytes;
-        int offset;
-        if (buf.hasArray()) {
-            bytes = buf.array();
-            offset = buf.arrayOffset() + index;
-        } else {
-            bytes = length <= SCRATCH_BYTES ? SCRATCH.get() : new byte[length];
-            offset = 0;
-            buf.getBytes(index, bytes, 0, length);
         }
         int stop = firstNonAsciiOrNul(bytes, offset, length);
         if (stop < 0) {

@@ -1,9 +1,6 @@
 package io.thingflux.netty.codec;
 
-import io.netty.buffer.ByteBuf;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * The last few PUBLISH topic names one decoder has seen, so that a topic a connection uses again is neither
@@ -20,48 +17,27 @@ final class TopicCache {
     /** The longest topic (in UTF-8 bytes) remembered. */
     static final int MAX_TOPIC_BYTES = 128;
 
-    /** Reads eight bytes of a {@code byte[]} as a big-endian long, as {@link ByteBuf#getLong} does. */
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-
     private final byte[][] encoded = new byte[ENTRIES][];
     private final String[] topics = new String[ENTRIES];
     private int next;
 
-    /** The remembered topic whose UTF-8 bytes equal {@code buf[index, index + length)}, or {@code null}. */
-    String find(ByteBuf buf, int index, int length) {
+    /** The remembered topic whose UTF-8 bytes equal {@code bytes[offset, offset + length)}, or {@code null}. */
+    String find(byte[] bytes, int offset, int length) {
         for (int i = 0; i < ENTRIES; i++) {
             byte[] e = encoded[i];
-            if (e != null && e.length == length && sameBytes(buf, index, e)) {
+            if (e != null && e.length == length && Arrays.equals(e, 0, length, bytes, offset, offset + length)) {
                 return topics[i];
             }
         }
         return null;
     }
 
-    private static boolean sameBytes(ByteBuf buf, int index, byte[] expected) {
-        int n = expected.length;
-        int i = 0;
-        for (; i + Long.BYTES <= n; i += Long.BYTES) {
-            if (buf.getLong(index + i) != (long) LONG_BE.get(expected, i)) {
-                return false;
-            }
-        }
-        for (; i < n; i++) {
-            if (buf.getByte(index + i) != expected[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Remembers {@code topic}, a valid name decoded from {@code buf[index, index + length)}. */
-    void remember(ByteBuf buf, int index, int length, String topic) {
+    /** Remembers {@code topic}, a valid name decoded from {@code bytes[offset, offset + length)}. */
+    void remember(byte[] bytes, int offset, int length, String topic) {
         if (length > MAX_TOPIC_BYTES || length == 0) {
             return;
         }
-        byte[] copy = new byte[length];
-        buf.getBytes(index, copy);
-        encoded[next] = copy;
+        encoded[next] = Arrays.copyOfRange(bytes, offset, offset + length);
         topics[next] = topic;
         next = (next + 1) % ENTRIES;
     }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -183,6 +184,10 @@ class MalformedFrameTest {
         c.add(new Case("PUBREL without a body", hex("62 00"), Reason.TRUNCATED));
         c.add(new Case("SUBSCRIBE filter without its QoS byte", frame(0x82, "0001", str("a")), Reason.TRUNCATED));
         c.add(new Case("UNSUBSCRIBE filter cut short", frame(0xA2, "0001", "0003", "61"), Reason.TRUNCATED));
+        c.add(new Case("PUBLISH of over 4 KiB whose topic runs past its body (a large frame's topic is read first)",
+                frame(0x32, "1770", "61".repeat(5000)), Reason.TRUNCATED));
+        c.add(new Case("SUBSCRIBE of over 4 KiB whose last filter runs past its body",
+                frame(0x82, "0001", str("a".repeat(5000)), "01", "0005 6162"), Reason.TRUNCATED));
         // bytes after the last field
         c.add(new Case("PINGREQ with a body", hex("C0 01 00"), Reason.TRAILING_BYTES));
         c.add(new Case("PINGRESP with a body", hex("D0 02 00 00"), Reason.TRAILING_BYTES));
@@ -213,14 +218,18 @@ class MalformedFrameTest {
 
     @TestFactory
     Stream<DynamicTest> malformedFrameIsRefusedWithTheReasonOfTheRuleItBreaks() {
-        return cases().stream().map(c -> DynamicTest.dynamicTest(c.rule() + " -> " + c.reason(), () -> assertRefused(c)));
+        // a heap buffer is decoded from its own array, a direct one through a copy: both must refuse alike
+        return cases().stream().flatMap(c -> Stream.of(
+                DynamicTest.dynamicTest(c.rule() + " -> " + c.reason(), () -> assertRefused(c, WireBytes::buffer)),
+                DynamicTest.dynamicTest(c.rule() + " (direct buffer) -> " + c.reason(),
+                        () -> assertRefused(c, WireBytes::directBuffer))));
     }
 
-    private static void assertRefused(Case c) {
+    private static void assertRefused(Case c, Function<byte[], ByteBuf> buffers) {
         ExceptionRecorder recorder = new ExceptionRecorder();
         EmbeddedChannel ch = new EmbeddedChannel(new MqttDecoder(c.maxPacketSize()), recorder);
         // a valid PINGREQ follows the bad frame in the same read: it must be discarded, not decoded
-        ByteBuf in = WireBytes.buffer(c.headerOnly() ? c.bytes() : concat(c.bytes(), PINGREQ));
+        ByteBuf in = buffers.apply(c.headerOnly() ? c.bytes() : concat(c.bytes(), PINGREQ));
         ch.writeInbound(in);
 
         assertThat(recorder.errors).as("exceptions seen after the decoder").hasSize(1);

@@ -12,6 +12,8 @@ final class WireBytes {
 
     /** A leak-tracked allocator: under the paranoid leak level every buffer it hands out is watched. */
     static final UnpooledByteBufAllocator TRACKED = new UnpooledByteBufAllocator(false);
+    /** The same for direct buffers, which the decoder reads through a copy rather than their array. */
+    static final UnpooledByteBufAllocator TRACKED_DIRECT = new UnpooledByteBufAllocator(true);
 
     private WireBytes() {
     }
@@ -63,6 +65,13 @@ final class WireBytes {
 
     static ByteBuf buffer(byte[] bytes) {
         return buffer(bytes, 0, bytes.length);
+    }
+
+    /** A leak-tracked direct buffer holding {@code bytes}. */
+    static ByteBuf directBuffer(byte[] bytes) {
+        ByteBuf buf = TRACKED_DIRECT.directBuffer(Math.max(1, bytes.length));
+        buf.writeBytes(bytes);
+        return buf;
     }
 
     /** Reads and releases {@code buf}. */
