@@ -109,7 +109,11 @@ public final class MqttPacketDecoder {
             return decodeBody(firstByte, scratch, 0, length, topics);
         }
         if (firstByte >>> 4 == 3) {
-            return largePublish(firstByte, buf, index, length, topics);
+            try {
+                return largePublish(firstByte, buf, index, length, topics);
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw typed(e);
+            }
         }
         byte[] body = new byte[length];
         buf.getBytes(index, body);
@@ -126,12 +130,16 @@ public final class MqttPacketDecoder {
                 return publish(firstByte, bytes, offset, length, topics, null, 0);
             }
             return decodeChecked(firstByte, new Cursor(bytes, offset, offset + length));
-        } catch (IllegalArgumentException e) {
-            // a model invariant the explicit checks did not name; still a typed protocol error
-            throw new MqttProtocolException(Reason.MALFORMED_PACKET, e.getMessage(), e);
-        } catch (IndexOutOfBoundsException e) {
-            throw new MqttProtocolException(Reason.TRUNCATED, "read past the end of the packet", e);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw typed(e);
         }
+    }
+
+    /** A model invariant the explicit checks did not name, or a read past the body: still a typed protocol error. */
+    private static MqttProtocolException typed(RuntimeException e) {
+        return e instanceof IndexOutOfBoundsException
+                ? new MqttProtocolException(Reason.TRUNCATED, "read past the end of the packet", e)
+                : new MqttProtocolException(Reason.MALFORMED_PACKET, e.getMessage(), e);
     }
 
     private static MqttPacket decodeChecked(int firstByte, Cursor c) {
