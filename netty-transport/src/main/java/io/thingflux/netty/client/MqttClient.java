@@ -153,7 +153,10 @@ public final class MqttClient {
         return session.unsolicited();
     }
 
-    /** The current state, then every change, until CLOSED. */
+    /**
+     * The current state, then every change, until CLOSED. Signalled on the delivery scheduler (unless the
+     * options deliver on the event loop); a subscriber that falls 8 changes behind there skips to the latest.
+     */
     public Flux<LinkState> states() {
         return session.states();
     }

@@ -182,10 +182,15 @@ public final class ClientSession implements ChannelFutureListener {
             }
         }
         Flux<LinkState> f = sink.asFlux();
-        // prefetch 1: states change rarely, and the replay buffer keeps what a slow subscriber has not seen yet,
-        // so a 256-slot queue per subscriber would only cost memory
-        return userScheduler == null ? f : f.publishOn(userScheduler, 1);
+        // The replay sink keeps only the latest state, for whoever subscribes next; a subscriber it cannot hand a
+        // change to at once (no demand) later sees only the latest. So the hand-off to the scheduler is not fused
+        // with the sink (its queue would be that one-slot buffer) and asks for STATES_AHEAD changes at a time:
+        // a subscriber sees every change unless it falls that many behind, and then skips to the latest.
+        return userScheduler == null ? f : f.hide().publishOn(userScheduler, STATES_AHEAD);
     }
+
+    /** How many state changes a subscriber on the user scheduler may be behind before it skips to the latest. */
+    static final int STATES_AHEAD = 8;
 
     public LinkState state() {
         return state;
