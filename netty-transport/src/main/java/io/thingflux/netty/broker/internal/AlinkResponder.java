@@ -546,7 +546,8 @@ final class AlinkResponder {
         return at;
     }
 
-    private static void storeProperties(DeviceState device, JsonNode params, long now) {
+    /** Property post read from a tree: each property's value as JSON text, with its {@code time} if given. */
+    static void storeProperties(DeviceState device, JsonNode params, long now) {
         for (Map.Entry<String, JsonNode> e : params.properties()) {
             JsonNode v = e.getValue();
             if (v.isObject() && v.has("value")) {
@@ -587,7 +588,7 @@ final class AlinkResponder {
     }
 
     /** Batch post: {@code properties} maps an identifier to an array of {value,time}; the latest time wins. */
-    private static void storeBatch(DeviceState device, JsonNode properties, long now) {
+    static void storeBatch(DeviceState device, JsonNode properties, long now) {
         if (properties == null || !properties.isObject()) {
             return;
         }

@@ -3,7 +3,6 @@ package io.thingflux.netty.broker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.netty.broker.PropertyValue;
@@ -21,8 +20,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The emulator's answers to posts (reply bytes, kept properties, exceptions) against the tree-based code that
- * answered them before the streaming reader and the direct reply writer, reproduced here as the reference, for
- * generated requests: ids, methods and values with escapes and non-ASCII text, nested and unusual values,
+ * answered them before the streaming reader and the direct reply writer: the request read into a Jackson tree and
+ * its properties kept by the tree reader (the emulator's own, which still answers batch posts and what the
+ * streaming reader hands back), the reply written by Jackson's {@code JsonGenerator} here. For generated
+ * requests: ids, methods and values with escapes and non-ASCII text, nested and unusual values,
  * duplicate keys, {@code sys.ack} in many shapes, and malformed payloads.
  */
 class AlinkResponderDifferentialTest {
@@ -175,6 +176,7 @@ class AlinkResponderDifferentialTest {
     }
 
     // ---- the reference: how posts were answered before (a Jackson tree in, a JsonGenerator out) ----
+    // (each value's JSON text is AlinkResponder.jsonText, checked against Jackson in AlinkResponderJsonTextTest)
 
     private static byte[] oldAnswer(DeviceState device, String rest, byte[] payload) {
         String topicMethod = rest.replace('/', '.');
@@ -192,34 +194,12 @@ class AlinkResponderDifferentialTest {
                 return oldReply(id, method, 6106, "too many properties");
             }
             if (valid) {
-                for (Map.Entry<String, JsonNode> e : params.properties()) {
-                    JsonNode v = e.getValue();
-                    if (v.isObject() && v.has("value")) {
-                        long time = v.hasNonNull("time") ? v.get("time").asLong(NOW) : NOW;
-                        device.putProperty(new PropertyValue(e.getKey(), oldJsonText(v.get("value")), time));
-                    } else {
-                        device.putProperty(new PropertyValue(e.getKey(), oldJsonText(v), NOW));
-                    }
-                }
+                AlinkResponder.storeProperties(device, params, NOW);
             }
         } else if (valid && rest.equals("thing/event/property/batch/post")) {
             valid = params.isObject();
-            JsonNode properties = params.get("properties");
-            if (valid && properties != null && properties.isObject()) {
-                for (Map.Entry<String, JsonNode> e : properties.properties()) {
-                    JsonNode latest = null;
-                    long latestTime = Long.MIN_VALUE;
-                    for (JsonNode sample : e.getValue()) {
-                        long time = sample.hasNonNull("time") ? sample.get("time").asLong(NOW) : NOW;
-                        if (sample.has("value") && time >= latestTime) {
-                            latest = sample.get("value");
-                            latestTime = time;
-                        }
-                    }
-                    if (latest != null) {
-                        device.putProperty(new PropertyValue(e.getKey(), latest.toString(), latestTime));
-                    }
-                }
+            if (valid) {
+                AlinkResponder.storeBatch(device, params.get("properties"), NOW);
             }
         }
         JsonNode sys = request.get("sys");
@@ -230,19 +210,6 @@ class AlinkResponderDifferentialTest {
             return oldReply(id, method, 200, "success");
         }
         return null;
-    }
-
-    private static String oldJsonText(JsonNode v) {
-        if (v.isInt() || v.isLong() || v.isBigInteger() || v.isBoolean() || v.isNull()) {
-            return v.asText();
-        }
-        if (v.isDouble() && Double.isFinite(v.doubleValue())) {
-            return Double.toString(v.doubleValue());
-        }
-        if (v.isTextual()) {
-            return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.textValue())) + '"';
-        }
-        return v.toString();
     }
 
     private static byte[] oldReply(JsonNode id, String method, int code, String message) {
