@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -242,12 +243,16 @@ public final class AliyunDevice {
 
     /**
      * Stops listening, fails the waiting requests with an {@link AlinkException}, completes {@link #messages()}
-     * and disconnects the link. The device cannot be used afterwards: later requests fail.
+     * and disconnects the link, whose disconnect ends the thing-model subscriptions (no UNSUBSCRIBE is sent
+     * for them first). The device cannot be used afterwards: later requests fail.
      */
     public Mono<Void> disconnect() {
         return Mono.defer(() -> {
-            end(new AlinkException("the device was disconnected before the reply"));
-            return link.disconnect();
+            Disposable sources = end(new AlinkException("the device was disconnected before the reply"), false);
+            // The link's disconnect ends its subscriptions, and the broker forgets them with the session: cancelled
+            // first, they would each send an UNSUBSCRIBE just before the DISCONNECT (on a cellular module an AT
+            // command per filter). They are let go once the link is down.
+            return sources == null ? link.disconnect() : link.disconnect().doFinally(signal -> sources.dispose());
         });
     }
 
@@ -501,13 +506,24 @@ public final class AliyunDevice {
 
     /** Ends receiving once: fails the waiting requests and completes (or errors) {@link #messages()}. */
     private void end(AlinkException reason) {
+        end(reason, true);
+    }
+
+    /**
+     * Ends the device: fails the waiting requests with {@code reason} (or a generic one), completes
+     * {@link #messages()} and stops the timer. The link's streams are cancelled when {@code cancelSources}, else
+     * handed back for the caller to cancel (messages they still bring are dropped, the device being ended).
+     *
+     * @return the link's streams to cancel, when not cancelled here and there are any; else {@code null}
+     */
+    private Disposable end(AlinkException reason, boolean cancelSources) {
         List<Waiter<?>> waiting = new ArrayList<>();
         LinkReceiver a;
         LinkReceiver b;
         Disposable t;
         synchronized (lock) {
             if (closed) {
-                return;
+                return null;
             }
             closed = true;
             a = subscribed;
@@ -519,11 +535,16 @@ public final class AliyunDevice {
                 forget(oldest);
             }
         }
-        if (a != null) {
-            a.dispose();
-        }
-        if (b != null) {
-            b.dispose();
+        Disposable sources = null;
+        if (cancelSources) {
+            if (a != null) {
+                a.dispose();
+            }
+            if (b != null) {
+                b.dispose();
+            }
+        } else if (a != null) {
+            sources = Disposables.composite(a, b); // set together by startReceiving
         }
         if (t != null) {
             t.dispose();
@@ -534,6 +555,7 @@ public final class AliyunDevice {
             w.finish(null, failure, false);
         });
         incoming.complete();
+        return sources;
     }
 
     // ---- waiting requests and their timeout ----

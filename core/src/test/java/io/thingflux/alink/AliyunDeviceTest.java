@@ -623,6 +623,17 @@ class AliyunDeviceTest {
     }
 
     @Test
+    void disconnectLeavesTheSubscriptionsToTheLinksDisconnectRatherThanUnsubscribingFirst() {
+        AliyunDevice device = connected();
+        assertThat(link.activeFilters()).containsExactlyInAnyOrderElementsOf(topics.deviceSubscriptions());
+        device.disconnect().block(WAIT);
+        assertThat(link.disconnectCount()).isEqualTo(1);
+        assertThat(link.unsubscribed()).isEmpty(); // the clean session's disconnect drops them on the broker
+        assertThat(link.activeFilters()).isEmpty();
+        StepVerifier.create(device.messages()).verifyComplete();
+    }
+
+    @Test
     void aRefusedSubscriptionIsReportedAndTheOthersStillDeliver() {
         link.refuse("/ota/device/upgrade/a1wFylTxYeD/co_0001");
         answer(topics.propertyPost(), 200);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.thingflux.alink.AliyunDevice;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
@@ -174,6 +175,25 @@ class Ec600sLinkScriptedTest {
             lines[i + 1] = "+QMTPUBEX: 0," + f[1] + results[i];
         }
         return modem.prompt(Integer.parseInt(f[f.length - 1]), ScriptedModem.lines(lines));
+    }
+
+    @Test
+    void aThingModelDeviceDisconnectsWithoutAnUnsubscribeCommandPerFilter() {
+        link(aliyun());
+        AliyunDevice device = AliyunDevice.create(link,
+                new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a"));
+        device.connect().block(T);
+        int filters = device.subscriptions().size();
+        long deadline = System.nanoTime() + T.toNanos();
+        while (modem.commands("AT\\+QMTSUB=.*").size() < filters && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(modem.commands("AT\\+QMTSUB=.*")).hasSize(filters);
+        device.disconnect().block(T);
+        // the clean session ends with the connection: one QMTDISC, not a QMTUNS round trip per filter before it
+        assertThat(modem.commands("AT\\+QMTUNS=.*")).isEmpty();
+        assertThat(modem.commands("AT\\+QMTDISC=.*")).hasSize(1);
+        assertThat(link.state()).isEqualTo(LinkState.CLOSED);
     }
 
     @Test
