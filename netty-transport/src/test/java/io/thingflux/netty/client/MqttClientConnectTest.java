@@ -12,6 +12,10 @@ import io.thingflux.mqtt.Disconnect;
 import io.thingflux.mqtt.MqttProtocolException;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.PubAck;
+import io.thingflux.mqtt.Publish;
+import io.thingflux.mqtt.SubAck;
+import io.thingflux.mqtt.SubAckReturnCode;
+import io.thingflux.mqtt.Subscribe;
 import io.thingflux.mqtt.Will;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,6 +49,35 @@ class MqttClientConnectTest extends ClientTestSupport {
                 .expectComplete().verify(WAIT);
         await(() -> states.contains(LinkState.CONNECTED), "CONNECTED state");
         assertThat(states).startsWith(LinkState.DISCONNECTED, LinkState.CONNECTING, LinkState.CONNECTED);
+    }
+
+    /**
+     * With delivery on the event loop, the connect completes inside the CONNACK's handling, before the session has
+     * resumed on the connection: a subscribe or publish made right there must go out once, not once on its own and
+     * again with the session's resubscription and resend (and a QoS 1 publish must not be failed as one the broker
+     * lost with the session).
+     */
+    @Test
+    void aSubscribeAndPublishMadeAsTheConnectCompletesOnTheEventLoopAreEachSentOnce() throws Exception {
+        MqttClient client = client(options().deliverOnEventLoop(true));
+        List<PublishResult> published = new CopyOnWriteArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        List<SubAckReturnCode> granted = new CopyOnWriteArrayList<>();
+        client.connect().subscribe(ack -> {
+            client.subscribe("a/#", MqttQos.AT_LEAST_ONCE).doOnSubAck(granted::addAll).subscribe(m -> { }, errors::add);
+            client.publish("t/1", new byte[] {7}, MqttQos.AT_LEAST_ONCE).subscribe(published::add, errors::add);
+        }, errors::add);
+        ScriptedBroker.Connection c = broker.awaitConnection();
+        c.expect(Connect.class);
+        c.send(ConnAck.accepted(false));
+        Subscribe subscribe = c.expect(Subscribe.class);
+        Publish publish = c.expect(Publish.class);
+        assertThat(publish.dup()).isFalse();
+        c.send(SubAck.of(subscribe.packetId(), SubAckReturnCode.GRANTED_QOS_1), new PubAck(publish.packetId()));
+        await(() -> published.size() == 1 && granted.size() == 1, "PUBACK and SUBACK handled");
+        c.expectNothingFor(Duration.ofMillis(500)); // no second SUBSCRIBE or PUBLISH
+        assertThat(errors).isEmpty();
+        assertThat(published).hasSize(1);
     }
 
     @Test

@@ -80,6 +80,12 @@ public final class ClientSession implements ChannelFutureListener {
     private volatile long dropped;
     private Channel channel;
     private boolean connected;
+    /**
+     * The session's subscriptions and publishes were (re)sent on the current connection: only then do new ones go
+     * straight out. Between CONNACK and that point (the connect callbacks run there when signals are delivered on
+     * the event loop) they are registered or queued and sent once with the others.
+     */
+    private boolean resumed;
     private boolean everConnected;
     /** Session present of the CONNACK of the current connection (the packet itself is not kept). */
     private boolean sessionPresent;
@@ -326,6 +332,7 @@ public final class ClientSession implements ChannelFutureListener {
         channel = ch;
         connecting = f;
         connected = false;
+        resumed = false;
         ch.closeFuture().addListener(this); // the session itself: no listener object per connection
     }
 
@@ -359,6 +366,10 @@ public final class ClientSession implements ChannelFutureListener {
             connectWaiters = null;
             w.forEach(s -> s.success(ack));
         }
+        if (ch != channel || !connected) {
+            return; // a callback above disconnected, or the connection was lost meanwhile
+        }
+        resumed = true;
         subscriptions.onConnected(ch, ack.sessionPresent());
         outgoing.onConnected(ch, ack.sessionPresent());
     }
@@ -372,6 +383,7 @@ public final class ClientSession implements ChannelFutureListener {
         channel = null;
         connecting = null;
         connected = false;
+        resumed = false;
         subscriptions.onDisconnected();
         if (state == LinkState.CLOSED) {
             return;
@@ -430,6 +442,7 @@ public final class ClientSession implements ChannelFutureListener {
         channel = null;
         connecting = null;
         connected = false;
+        resumed = false;
         setState(LinkState.CLOSED);
         failWaiters(error);
         outgoing.failAll(error instanceof MqttClosedException ? error
@@ -478,8 +491,16 @@ public final class ClientSession implements ChannelFutureListener {
         onConnAck(ch, ack);
     }
 
-    /** The channel when a connection is accepted, else {@code null}. */
+    /**
+     * The channel once a connection is accepted and the session's own subscriptions and publishes went out on it
+     * (see {@link #resumed}), else {@code null}.
+     */
     Channel connectedChannel() {
+        return resumed ? channel : null;
+    }
+
+    /** The channel once its connection is accepted (CONNACK 0), else {@code null}. */
+    Channel acceptedChannel() {
         return connected ? channel : null;
     }
 

@@ -67,7 +67,8 @@ final class SubscriptionRegistry {
                 unused.add(f);
             }
         }
-        Channel ch = session.connectedChannel();
+        // an UNSUBSCRIBE is never resent, so it may leave as soon as the connection is accepted
+        Channel ch = session.acceptedChannel();
         if (ch != null && !unused.isEmpty()) {
             Unsubscribe marker;
             try {
