@@ -148,7 +148,13 @@ public final class BenchCommand implements Callable<Integer> {
         BenchOptions options;
         try {
             options = options();
-            DeviceCapacity.check(options, SystemLimits.current());
+            SystemLimits limits = SystemLimits.current();
+            DeviceCapacity.check(options, limits);
+            String warning = DeviceCapacity.portSearchWarning(options, limits);
+            if (warning != null) {
+                err.println("bench: warning: " + warning);
+                err.flush();
+            }
         } catch (BenchRefusedException e) {
             err.println("bench: " + e.getMessage());
             err.flush();

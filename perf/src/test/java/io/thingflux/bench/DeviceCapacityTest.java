@@ -64,6 +64,19 @@ class DeviceCapacityTest {
     }
 
     @Test
+    void connectionsPastHalfThePortRangeFromOneAddressAreWarnedAboutUnlessSourceAddressesSpreadThem() throws Exception {
+        assertThat(DeviceCapacity.portSearchWarning(remote(14_116), CI_BOX)).isNull();
+        assertThat(DeviceCapacity.portSearchWarning(remote(18_000), CI_BOX))
+                .contains("18000 connections from one source address")
+                .contains("32768-60999 (14116)")
+                .contains("at least 2 addresses with --source-ips");
+        assertThatCode(() -> DeviceCapacity.check(remote(18_000), CI_BOX)).doesNotThrowAnyException(); // a warning only
+        BenchOptions spread = remote(18_000).toBuilder()
+                .sourceAddresses(List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))).build();
+        assertThat(DeviceCapacity.portSearchWarning(spread, CI_BOX)).isNull();
+    }
+
+    @Test
     void currentLimitsComeFromTheOperatingSystem(@TempDir Path dir) throws Exception {
         Path fake = dir.resolve("range");
         Files.writeString(fake, "40000 40999\n");
