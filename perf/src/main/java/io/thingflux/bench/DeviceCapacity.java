@@ -36,7 +36,7 @@ public final class DeviceCapacity {
      * {@code null}. Linux hands {@code connect()} the even ports of the range first and leaves the odd ones to
      * {@code bind()}; once the even ones are taken every further {@code connect()} searches the range, on the thread
      * that connects. Measured on loopback (2026-11-23, 18,000 devices at 2,000/s from 127.0.0.1): connects stalled
-     * for about 3 s at 14,112 and posts waited up to 2.4-4.6 s; over {@code --source-ips 127.0.0.1,127.0.0.2} the
+     * for about 3 s at 14,112 and the post p99 was 2.4-4.3 s; over {@code --source-ips 127.0.0.1,127.0.0.2} the
      * ramp held 2,000/s and the post p99 was 72 ms.
      */
     public static String portSearchWarning(BenchOptions options, SystemLimits limits) {
