@@ -10,7 +10,7 @@
 # signal completions on their I/O thread (--callbacks io, the default), or with CALLBACKS=scheduler both on
 # their own scheduler (each client's default for applications).
 #
-#   perf/scripts/side-by-side.sh            # 4 rounds, ~19 minutes on 2 cores
+#   perf/scripts/side-by-side.sh            # 4 rounds, ~12 minutes on 2 cores
 #   ROUNDS=1 CLIENTS="thingflux hivemq" perf/scripts/side-by-side.sh
 #   CALLBACKS=scheduler perf/scripts/side-by-side.sh
 #

@@ -112,51 +112,31 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     /**
      * The fixed header of the frame that starts at {@code start}, packed as {@code firstByte << 40 |
      * headerLength << 32 | remainingLength}, or -1 if it is incomplete, malformed, or announces a frame above the
-     * maximum ({@link #decodeFrame} then says which). Reads the header with one access when four bytes are there
-     * (every frame below 2 MiB); moves no index.
+     * maximum ({@link #decodeFrame} then says which), or shorter than four bytes (which {@link #decodeFrame} reads
+     * byte by byte). Reads the header with one access (every frame of four bytes up to 2 MiB); moves no index.
      */
     private long fixedHeader(ByteBuf in, int start, int readable) {
-        if (readable < 2) {
-            return -1;
+        if (readable < 4) {
+            return -1; // a two- or three-byte frame (PINGREQ, DISCONNECT ...) or a partial header: decodeFrame reads it
         }
-        int first;
+        int word = in.getInt(start);
+        int first = word >>> 24;
+        int b1 = (word >>> 16) & 0xFF;
+        int b2 = (word >>> 8) & 0xFF;
+        int b3 = word & 0xFF;
         int remaining;
         int lengthBytes;
-        if (readable >= 4) {
-            int word = in.getInt(start);
-            first = word >>> 24;
-            int b1 = (word >>> 16) & 0xFF;
-            int b2 = (word >>> 8) & 0xFF;
-            int b3 = word & 0xFF;
-            if ((b1 & 0x80) == 0) {
-                remaining = b1;
-                lengthBytes = 1;
-            } else if ((b2 & 0x80) == 0) {
-                remaining = (b1 & 0x7F) | b2 << 7;
-                lengthBytes = 2;
-            } else if ((b3 & 0x80) == 0) {
-                remaining = (b1 & 0x7F) | (b2 & 0x7F) << 7 | b3 << 14;
-                lengthBytes = 3;
-            } else {
-                return -1; // a four-byte remaining length, 2 MiB or more: decodeFrame reads it
-            }
+        if ((b1 & 0x80) == 0) {
+            remaining = b1;
+            lengthBytes = 1;
+        } else if ((b2 & 0x80) == 0) {
+            remaining = (b1 & 0x7F) | b2 << 7;
+            lengthBytes = 2;
+        } else if ((b3 & 0x80) == 0) {
+            remaining = (b1 & 0x7F) | (b2 & 0x7F) << 7 | b3 << 14;
+            lengthBytes = 3;
         } else {
-            first = in.getUnsignedByte(start);
-            remaining = 0;
-            lengthBytes = 0;
-            int shift = 0;
-            while (true) {
-                if (1 + lengthBytes >= readable) {
-                    return -1;
-                }
-                int b = in.getUnsignedByte(start + 1 + lengthBytes);
-                lengthBytes++;
-                remaining |= (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    break;
-                }
-                shift += 7;
-            }
+            return -1; // a four-byte remaining length, 2 MiB or more: decodeFrame reads it
         }
         if (1L + lengthBytes + remaining > maxPacketSize) {
             return -1;
