@@ -15,7 +15,7 @@ import io.thingflux.netty.client.MqttClient;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.PublishResult;
-import io.thingflux.netty.client.ReconnectPolicy;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.netty.testing.FaultInjectingProxy;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

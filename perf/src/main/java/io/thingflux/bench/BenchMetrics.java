@@ -114,7 +114,7 @@ public final class BenchMetrics {
     /**
      * The key an error is counted under: a {@link PostFailedException}'s own reason, {@code reply_timeout}
      * for a timeout, else the phase and the exception's name in snake case
-     * ({@code connect_mqtt_connect} for an {@code MqttConnectException}).
+     * ({@code connect_connect_refused} for a {@code ConnectRefusedException}).
      */
     static String reason(String phase, Throwable error) {
         Throwable e = error;

@@ -3,9 +3,9 @@ package io.thingflux.cli;
 import io.thingflux.link.MqttLink;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
-import io.thingflux.netty.client.MqttConnectException;
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.netty.client.NettyMqttLink;
-import io.thingflux.netty.client.ReconnectPolicy;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.serial.emulator.MqttConnectRequest;
 import io.thingflux.serial.emulator.MqttLinkFactory;
 import java.util.OptionalInt;
@@ -36,7 +36,7 @@ final class NettyEmulatorLinks implements MqttLinkFactory, AutoCloseable {
     /** The CONNACK return code of a refused connect, for {@code +QMTCONN: idx,0,<code>}. */
     static OptionalInt refusalCode(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof MqttConnectException c) {
+            if (t instanceof ConnectRefusedException c) {
                 return OptionalInt.of(c.returnCode().code());
             }
         }

@@ -1,5 +1,7 @@
 package io.thingflux.netty.client;
 
+import io.thingflux.link.ConnectRefusedException;
+import io.thingflux.link.ReconnectPolicy;
 import io.netty.buffer.ByteBufUtil;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
@@ -57,7 +59,7 @@ public final class MqttClient {
 
     /**
      * Connects; completes with the CONNACK when the broker accepted. Fails with
-     * {@link MqttConnectException} (refused, with its code), {@link MqttConnectTimeoutException},
+     * {@link ConnectRefusedException} (refused, with its code), {@link MqttConnectTimeoutException},
      * {@link MqttTransportException} or {@link io.thingflux.mqtt.MqttProtocolException} once the first-connect
      * policy gives up. When already connected, completes at once; when connecting, joins the attempt.
      */

@@ -1,5 +1,6 @@
 package io.thingflux.netty.client;
 
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
 import io.thingflux.aliyun.AliyunLimits;

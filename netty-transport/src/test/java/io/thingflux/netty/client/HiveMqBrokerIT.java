@@ -1,5 +1,6 @@
 package io.thingflux.netty.client;
 
+import io.thingflux.link.ReconnectPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;

@@ -1,5 +1,6 @@
 package io.thingflux.netty.client;
 
+import io.thingflux.link.ConnectRefusedException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
@@ -79,8 +80,8 @@ class MqttClientAgainstEmulatorTest {
         MqttClient client = client(new AliyunDeviceIdentity(DEVICE.productKey(), DEVICE.deviceName(), "wrong-secret"));
         StepVerifier.create(client.connect())
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOf(MqttConnectException.class);
-                    assertThat(((MqttConnectException) e).returnCode()).isIn(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD,
+                    assertThat(e).isInstanceOf(ConnectRefusedException.class);
+                    assertThat(((ConnectRefusedException) e).returnCode()).isIn(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD,
                             ConnectReturnCode.NOT_AUTHORIZED);
                     assertThat(e.getMessage()).doesNotContain("wrong-secret");
                 })

@@ -1,5 +1,7 @@
 package io.thingflux.netty.client;
 
+import io.thingflux.link.ConnectRefusedException;
+import io.thingflux.link.ReconnectPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
@@ -92,10 +94,10 @@ class MqttClientConnectTest extends ClientTestSupport {
                     return c;
                 }))
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOf(MqttConnectException.class);
-                    assertThat(((MqttConnectException) e).returnCode())
+                    assertThat(e).isInstanceOf(ConnectRefusedException.class);
+                    assertThat(((ConnectRefusedException) e).returnCode())
                             .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
-                    assertThat(((MqttConnectException) e).isFatal()).isTrue();
+                    assertThat(((ConnectRefusedException) e).isFatal()).isTrue();
                 })
                 .verify(WAIT);
         assertThat(client.state()).isEqualTo(LinkState.CLOSED);

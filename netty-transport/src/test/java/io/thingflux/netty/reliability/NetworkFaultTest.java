@@ -15,7 +15,7 @@ import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.OfflineBufferFullException;
 import io.thingflux.netty.client.OfflineBufferPolicy;
 import io.thingflux.netty.client.PublishResult;
-import io.thingflux.netty.client.ReconnectPolicy;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.netty.testing.FaultInjectingProxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import io.thingflux.netty.broker.EmulatorOptions;
 import io.thingflux.netty.client.MqttClient;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
-import io.thingflux.netty.client.ReconnectPolicy;
+import io.thingflux.link.ReconnectPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

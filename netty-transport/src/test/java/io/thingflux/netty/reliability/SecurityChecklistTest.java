@@ -19,7 +19,7 @@ import io.thingflux.netty.client.MqttClient;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.MqttTlsOptions;
-import io.thingflux.netty.client.ReconnectPolicy;
+import io.thingflux.link.ReconnectPolicy;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -26,7 +26,7 @@ import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.MqttSubscribeFlux;
 import io.thingflux.netty.client.MqttTlsOptions;
 import io.thingflux.netty.client.NettyMqttLink;
-import io.thingflux.netty.client.ReconnectPolicy;
+import io.thingflux.link.ReconnectPolicy;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;

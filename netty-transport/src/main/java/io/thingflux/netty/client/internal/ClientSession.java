@@ -25,11 +25,11 @@ import io.thingflux.netty.client.MqttClientException;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.MqttClosedException;
-import io.thingflux.netty.client.MqttConnectException;
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.netty.client.MqttConnectTimeoutException;
 import io.thingflux.netty.client.MqttTransportException;
 import io.thingflux.netty.client.PublishResult;
-import io.thingflux.netty.client.ReconnectPolicy;
+import io.thingflux.link.ReconnectPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -407,7 +407,7 @@ public final class ClientSession implements ChannelFutureListener {
         if (state == LinkState.CLOSED) {
             return;
         }
-        if (error instanceof MqttConnectException refused && refused.isFatal()) {
+        if (error instanceof ConnectRefusedException refused && refused.isFatal()) {
             LOG.warn("[{}] connection refused for good: {}", options.name(), error.getMessage());
             close(error, error);
             return;
@@ -467,7 +467,8 @@ public final class ClientSession implements ChannelFutureListener {
             return wasConnected ? new MqttClosedException("the broker closed the connection")
                     : new MqttTransportException("the connection to " + where + " closed before CONNACK", null);
         }
-        if (cause instanceof MqttClientException || cause instanceof MqttProtocolException) {
+        if (cause instanceof MqttClientException || cause instanceof ConnectRefusedException
+                || cause instanceof MqttProtocolException) {
             return cause;
         }
         if (cause instanceof ConnectTimeoutException || cause instanceof SslHandshakeTimeoutException) {

@@ -8,7 +8,7 @@ import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttPacket;
 import io.thingflux.mqtt.MqttProtocolException;
-import io.thingflux.netty.client.MqttConnectException;
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.netty.client.MqttConnectTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,7 @@ import java.util.function.BiConsumer;
 /**
  * Opens the MQTT connection: writes CONNECT when the channel becomes active, waits for CONNACK within a
  * timeout, and removes itself once the broker accepted (MQTT 3.1.1 §3.1, §3.2). A refusal fails the
- * channel with {@link MqttConnectException} carrying the return code, a missing CONNACK with
+ * channel with {@link ConnectRefusedException} carrying the return code, a missing CONNACK with
  * {@link MqttConnectTimeoutException}, and any other packet before CONNACK is a protocol violation
  * (MQTT-3.2.0-1: the first packet from the server must be CONNACK). Failures go to
  * {@code exceptionCaught} and the channel is closed.
@@ -84,7 +84,7 @@ public final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
                 ctx.pipeline().remove(this);
                 onAccepted.accept(ctx, ack);
             } else {
-                ctx.fireExceptionCaught(new MqttConnectException(ack.returnCode()));
+                ctx.fireExceptionCaught(new ConnectRefusedException(ack.returnCode()));
                 ctx.close();
             }
         } else {

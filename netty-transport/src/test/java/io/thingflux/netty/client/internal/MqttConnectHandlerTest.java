@@ -12,7 +12,7 @@ import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttProtocolException;
 import io.thingflux.mqtt.PubAck;
 import io.thingflux.mqtt.Publish;
-import io.thingflux.netty.client.MqttConnectException;
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.netty.client.MqttConnectTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ class MqttConnectHandlerTest {
         EmbeddedChannel ch = channel();
         ch.readOutbound();
         ch.writeInbound(ConnAck.refused(ConnectReturnCode.NOT_AUTHORIZED));
-        assertThat(errors).singleElement().isInstanceOfSatisfying(MqttConnectException.class,
+        assertThat(errors).singleElement().isInstanceOfSatisfying(ConnectRefusedException.class,
                 e -> assertThat(e.returnCode()).isEqualTo(ConnectReturnCode.NOT_AUTHORIZED));
         assertThat(ch.isOpen()).isFalse();
         assertThat(accepted).isEmpty();

@@ -1,4 +1,4 @@
-package io.thingflux.netty.client;
+package io.thingflux.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.thingflux.netty.client;
+package io.thingflux.link;
 
 import java.time.Duration;
 import java.util.Objects;
