@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +24,12 @@ import java.util.Map;
  *
  * <p>Written: ids always as strings, version {@code "1.0"}, floating-point values always with a decimal
  * point ({@code 1.0}, never {@code 1}; the platform refuses a float property without one).
+ * Doubles are written with every digit {@link Double#toString} gives, so they read back equal; NaN and
+ * infinities are refused with {@link IllegalArgumentException}. Strings are escaped as RFC 8259 requires.
  * Read: ids as strings or numbers, objects as insertion-ordered unmodifiable maps, arrays as unmodifiable
  * lists, integral numbers as {@code Integer}, {@code Long} or {@code BigInteger}, others as {@code Double}.
- * Unknown fields are ignored. Thread-safe.
+ * Unknown fields are ignored; anything that is not JSON, or not the envelope asked for, is a
+ * {@link MalformedAlinkException}. Thread-safe.
  */
 public final class AlinkJson {
 
@@ -47,26 +49,9 @@ public final class AlinkJson {
      * A request envelope.
      *
      * @param ack {@code null} to leave {@code sys} out (the platform then replies), 0 or 1 to write it
+     * @throws IllegalArgumentException for params JSON cannot carry
      */
     public static byte[] encodeRequest(String id, String method, Object params, Integer ack) {
-        JsonBytesWriter w = JsonBytesWriter.acquire();
-        try {
-            w.ascii("{\"id\":").string(id).ascii(",\"version\":\"" + VERSION + "\"");
-            if (ack != null) {
-                w.ascii(",\"sys\":{\"ack\":").number(ack).ascii('}');
-            }
-            w.ascii(",\"params\":").value(params == null ? Map.of() : params);
-            if (method != null) {
-                w.ascii(",\"method\":").string(method);
-            }
-            return w.ascii('}').toByteArray();
-        } catch (RuntimeException e) {
-            if (e != JsonBytesWriter.FALLBACK) {
-                throw e;
-            }
-        } finally {
-            w.release();
-        }
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("id", id);
@@ -94,24 +79,8 @@ public final class AlinkJson {
      * @throws IllegalArgumentException for params JSON cannot carry
      */
     static RequestFrame requestFrame(String method, Object params) {
-        JsonBytesWriter w = JsonBytesWriter.acquire();
-        try {
-            w.ascii(",\"params\":").value(params == null ? Map.of() : params);
-            if (method != null) {
-                w.ascii(",\"method\":").string(method);
-            }
-            return new RequestFrame(w.ascii('}').toByteArray());
-        } catch (RuntimeException e) {
-            if (e != JsonBytesWriter.FALLBACK) {
-                throw e;
-            }
-        } finally {
-            w.release();
-        }
-        // written by Jackson: the envelope with an empty id, cut after the id and the version
         byte[] whole = encodeRequest("", method, params, null);
-        int cut = REQUEST_HEAD.length + REQUEST_AFTER_ID.length;
-        return new RequestFrame(Arrays.copyOfRange(whole, cut, whole.length));
+        return new RequestFrame(Arrays.copyOfRange(whole, REQUEST_HEAD.length + REQUEST_AFTER_ID.length, whole.length));
     }
 
     private static final byte[] REQUEST_HEAD = "{\"id\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -129,43 +98,23 @@ public final class AlinkJson {
 
         /** The whole envelope with {@code id} (not negative), written as a string of its decimal digits. */
         byte[] withId(long id) {
-            byte[] head = REQUEST_HEAD;
-            byte[] mid = REQUEST_AFTER_ID;
-            int digits = 1;
-            for (long v = id; v >= 10; v /= 10) {
-                digits++;
-            }
-            byte[] out = new byte[head.length + digits + mid.length + tail.length];
-            System.arraycopy(head, 0, out, 0, head.length);
-            int at = head.length + digits;
-            long v = id;
-            for (int i = at - 1; i >= head.length; i--) {
-                out[i] = (byte) ('0' + (int) (v % 10));
-                v /= 10;
-            }
-            System.arraycopy(mid, 0, out, at, mid.length);
-            System.arraycopy(tail, 0, out, at + mid.length, tail.length);
-            return out;
+            byte[] digits = Long.toString(id).getBytes(StandardCharsets.US_ASCII);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(
+                    REQUEST_HEAD.length + digits.length + REQUEST_AFTER_ID.length + tail.length);
+            out.writeBytes(REQUEST_HEAD);
+            out.writeBytes(digits);
+            out.writeBytes(REQUEST_AFTER_ID);
+            out.writeBytes(tail);
+            return out.toByteArray();
         }
     }
 
-    /** A reply: {@code {"id","code","data"[,"message"]}}; {@code null} data is written {@code {}}. */
+    /**
+     * A reply: {@code {"id","code","data"[,"message"]}}; {@code null} data is written {@code {}}.
+     *
+     * @throws IllegalArgumentException for data JSON cannot carry
+     */
     public static byte[] encodeReply(String id, int code, Object data, String message) {
-        JsonBytesWriter w = JsonBytesWriter.acquire();
-        try {
-            w.ascii("{\"id\":").string(id).ascii(",\"code\":").number(code).ascii(",\"data\":")
-                    .value(data == null ? Map.of() : data);
-            if (message != null) {
-                w.ascii(",\"message\":").string(message);
-            }
-            return w.ascii('}').toByteArray();
-        } catch (RuntimeException e) {
-            if (e != JsonBytesWriter.FALLBACK) {
-                throw e;
-            }
-        } finally {
-            w.release();
-        }
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("id", id);
@@ -179,23 +128,13 @@ public final class AlinkJson {
         });
     }
 
-    /** Any value {@link AlinkValidation#requireValue} accepts, as JSON. */
+    /**
+     * Any value {@link AlinkValidation#requireValue} accepts, as JSON; a {@code String} becomes a quoted JSON
+     * string (RFC 8259 escapes, UTF-8).
+     *
+     * @throws IllegalArgumentException for a value JSON cannot carry
+     */
     public static byte[] encodeValue(Object value) {
-        JsonBytesWriter w = JsonBytesWriter.acquire();
-        try {
-            return w.value(value).toByteArray();
-        } catch (RuntimeException e) {
-            if (e != JsonBytesWriter.FALLBACK) {
-                throw e;
-            }
-        } finally {
-            w.release();
-        }
-        return encodeValueWithJackson(value);
-    }
-
-    /** {@link #encodeValue} with Jackson's generator: the reference the direct writer matches byte for byte. */
-    static byte[] encodeValueWithJackson(Object value) {
         return write(g -> writeValue(g, value));
     }
 
@@ -212,47 +151,7 @@ public final class AlinkJson {
 
     /** Reads a reply. @throws MalformedAlinkException when it is not one */
     public static AlinkReply decodeReply(byte[] payload) {
-        AlinkReply flat = FlatReplyReader.read(payload);
-        return flat != null ? flat : decodeReplyWithJackson(payload);
-    }
-
-    /** {@link #decodeReply} with Jackson's parser, for every reply {@link FlatReplyReader} leaves to it. */
-    static AlinkReply decodeReplyWithJackson(byte[] payload) {
-        // every reply to every post goes through here: the envelope's fields are read as they stream by,
-        // with no map of the envelope; the checks and their order are those of the map-based reading
-        Object id = null;
-        Object code = null;
-        Object data = null;
-        Object message = null;
-        Object method = null;
-        try (JsonParser p = FACTORY.createParser(payload)) {
-            JsonToken t = p.nextToken();
-            if (t != JsonToken.START_OBJECT) {
-                return replyOf(decodeObject(payload, "reply")); // not an object: the general path says why
-            }
-            for (t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-                String name = p.currentName();
-                Object v = readValue(p, p.nextToken());
-                switch (name) {
-                    case "id" -> id = v;
-                    case "code" -> code = v;
-                    case "data" -> data = v;
-                    case "message" -> message = v;
-                    case "method" -> method = v;
-                    default -> { } // e.g. "version"
-                }
-            }
-            if (p.nextToken() != null) {
-                throw new MalformedAlinkException("trailing content after the JSON value");
-            }
-        } catch (IOException e) {
-            // Jackson's message quotes some of the input; keep only the location
-            throw new MalformedAlinkException("not valid JSON (" + e.getClass().getSimpleName() + ")", null);
-        }
-        return reply(id, code, data, message, method);
-    }
-
-    private static AlinkReply replyOf(Map<String, Object> o) {
+        Map<String, Object> o = decodeObject(payload, "reply");
         return reply(o.get("id"), o.get("code"), o.get("data"), o.get("message"), o.get("method"));
     }
 
@@ -260,28 +159,13 @@ public final class AlinkJson {
         int c;
         if (code instanceof Integer i) {
             c = i;
-        } else if (code instanceof String s && isSmallInteger(s)) {
+        } else if (code instanceof String s && s.matches("-?[0-9]{1,9}")) {
             c = Integer.parseInt(s);
         } else {
             throw new MalformedAlinkException("reply without an integer \"code\"");
         }
         return new AlinkReply(idOf(id, true), c, data, optionalString(message, "message"),
                 optionalString(method, "method"));
-    }
-
-    /** Whether {@code s} is an optional '-' and 1..9 digits. */
-    private static boolean isSmallInteger(String s) {
-        int start = s.startsWith("-") ? 1 : 0;
-        int digits = s.length() - start;
-        if (digits < 1 || digits > 9) {
-            return false;
-        }
-        for (int i = start; i < s.length(); i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Reads a JSON object. @throws MalformedAlinkException when the payload is not one */
@@ -469,12 +353,14 @@ public final class AlinkJson {
         void write(JsonGenerator g) throws IOException;
     }
 
+    /** What {@code w} writes, as bytes; the generator's refusals (e.g. nesting too deep) as IllegalArgumentException. */
     private static byte[] write(Writer w) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             w.write(g);
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+            // a ByteArrayOutputStream does not fail: this is Jackson refusing the value
+            throw new IllegalArgumentException("cannot be written as Alink JSON (" + e.getClass().getSimpleName() + ")", e);
         }
         return out.toByteArray();
     }

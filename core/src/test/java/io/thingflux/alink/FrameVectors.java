@@ -14,9 +14,21 @@ import java.util.Map;
 /** Reads {@code shared/vectors/mqtt-frames.txt} and takes PUBLISH frames apart by hand (no codec in core). */
 final class FrameVectors {
 
-    static final Path VECTORS = Paths.get(System.getProperty("user.dir")).resolve("../../shared/vectors");
+    /** The {@code shared/vectors} folder above the module (beside the main checkout or a worktree's parent). */
+    static final Path VECTORS = vectorsDir();
 
     private FrameVectors() {
+    }
+
+    private static Path vectorsDir() {
+        Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            Path candidate = p.resolve("shared").resolve("vectors");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("shared/vectors not found above " + dir);
     }
 
     /** Frame name to its bytes. */

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thingflux.aliyun.AliyunLimits;
-import io.thingflux.alink.JsonStrings;
+import io.thingflux.alink.AlinkJson;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.PropertyValue;
 import java.io.ByteArrayOutputStream;
@@ -532,18 +532,14 @@ final class AlinkResponder {
                 : code == CODE_BAD_PARAMS ? "request parameter error" : "too many properties";
     }
 
-    /** The length of {@code s} as a quoted JSON string in UTF-8 ({@link JsonStrings}), or -1 for a surrogate. */
+    /** The length of {@code s} as a quoted JSON string in UTF-8, as Jackson writes it. */
     private static int quotedLength(String s) {
-        int n = JsonStrings.escapedLength(s, 0);
-        return n < 0 ? -1 : n + 2;
+        return AlinkJson.encodeValue(s).length;
     }
 
-    /** Writes {@code s} as {@link #quotedLength} counts it (no surrogates) at {@code at}; returns the end. */
+    /** Writes {@code s} as a quoted JSON string at {@code at}; returns the end. */
     private static int writeQuoted(String s, byte[] out, int at) {
-        out[at++] = '"';
-        at = JsonStrings.writeEscaped(s, 0, out, at);
-        out[at++] = '"';
-        return at;
+        return put(AlinkJson.encodeValue(s), out, at);
     }
 
     /** Property post read from a tree: each property's value as JSON text, with its {@code time} if given. */
@@ -580,7 +576,7 @@ final class AlinkResponder {
     static String quoted(String s) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
-            if (JsonStrings.needsEscape(c)) {
+            if (c < 0x20 || c == '"' || c == '\\') {
                 return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
             }
         }
