@@ -7,12 +7,10 @@
 #
 # A device's connect counts at the SUBACK of its subscriptions for every client; the fleet's posts are
 # spread evenly over the interval (a steady 600 posts/s from 3,000 devices posting every 5 s). Both clients
-# signal completions on their I/O thread (--callbacks io, the default), or with CALLBACKS=scheduler both on
-# their own scheduler (each client's default for applications).
+# signal completions to the bench on their I/O thread (see HiveMqLoadClient).
 #
 #   perf/scripts/side-by-side.sh            # 4 rounds, ~12 minutes on 2 cores
 #   ROUNDS=1 CLIENTS="thingflux hivemq" perf/scripts/side-by-side.sh
-#   CALLBACKS=scheduler perf/scripts/side-by-side.sh
 #
 # Needs perf/target/thingflux.jar (mvn -B -DskipTests install) and python3 for the table.
 set -euo pipefail
@@ -22,7 +20,6 @@ JAR=perf/target/thingflux.jar
 ROUNDS=${ROUNDS:-4} # even: each client goes first as often as the other
 CLIENTS=${CLIENTS:-"thingflux hivemq"}
 FLOOR=${FLOOR:-netty-codec}
-CALLBACKS=${CALLBACKS:-io}
 PORT=${PORT:-18871}
 OUT=${OUT:-$(mktemp -d /tmp/thingflux-side-by-side.XXXX)}
 mkdir -p "$OUT"
@@ -38,7 +35,7 @@ done
 
 bench() { # name client args...
   local name=$1 client=$2; shift 2
-  java -Xmx6g -jar "$JAR" bench --host 127.0.0.1 --port "$PORT" --product "$PRODUCT" --client "$client" --callbacks "$CALLBACKS" \
+  java -Xmx6g -jar "$JAR" bench --host 127.0.0.1 --port "$PORT" --product "$PRODUCT" --client "$client" \
     --device-prefix "$name-$client-$round-" --json "$OUT/$name-$client-$round.json" "$@" >"$OUT/$name-$client-$round.txt" 2>/dev/null
 }
 
@@ -66,7 +63,6 @@ for round in $(seq 1 "$ROUNDS"); do
   [ -z "$FLOOR" ] || bench fleet "$FLOOR" --devices 3000 --connect-rate 3000 --interval 5s --duration 20s --qos 1
 done
 
-echo "callbacks: $CALLBACKS"
 python3 - "$OUT" "$ROUNDS" "$FLOOR" $CLIENTS <<'PY'
 import json, statistics, sys
 out, rounds, floor, clients = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]

@@ -55,7 +55,6 @@ public final class BenchOptions {
     private final List<InetAddress> sourceAddresses;
     private final Shard shard;
     private final BenchClientKind client;
-    private final boolean callbacksOnIoThread;
     private final String host;
     private final int port;
     private final boolean tls;
@@ -78,7 +77,6 @@ public final class BenchOptions {
         this.sourceAddresses = List.copyOf(b.sourceAddresses);
         this.shard = b.shard;
         this.client = b.client;
-        this.callbacksOnIoThread = b.callbacksOnIoThread;
         this.host = b.host;
         this.port = b.port;
         this.tls = b.tls;
@@ -151,16 +149,6 @@ public final class BenchOptions {
         return client;
     }
 
-    /**
-     * Whether the clients signal post completions and messages to the bench on their I/O thread (default:
-     * thingflux's {@code deliverOnLinkThread}, the HiveMQ client's application scheduler running inline) rather
-     * than on their own scheduler (each client's default for applications, a thread hand-off per burst). The
-     * bench's callbacks never block, so both ways are safe; the comparison is fair when both clients run the same.
-     */
-    public boolean callbacksOnIoThread() {
-        return callbacksOnIoThread;
-    }
-
     /** The broker to load; empty for the emulator started in this process. */
     public Optional<String> host() {
         return Optional.ofNullable(host);
@@ -223,7 +211,6 @@ public final class BenchOptions {
         b.sourceAddresses = sourceAddresses;
         b.shard = shard;
         b.client = client;
-        b.callbacksOnIoThread = callbacksOnIoThread;
         b.host = host;
         b.port = port;
         b.tls = tls;
@@ -237,7 +224,7 @@ public final class BenchOptions {
 
     @Override
     public String toString() {
-        return "BenchOptions[client=" + client.cliName() + ", callbacks=" + (callbacksOnIoThread ? "io" : "scheduler")
+        return "BenchOptions[client=" + client.cliName()
                 + ", devices=" + devices + ", shard=" + shard
                 + ", connectRate=" + connectRate + "/s, interval=" + interval + ", duration=" + duration
                 + ", qos=" + qos.code() + ", payloadBytes=" + payloadBytes + ", inflight=" + inflight
@@ -261,7 +248,6 @@ public final class BenchOptions {
         private List<InetAddress> sourceAddresses = List.of();
         private Shard shard = Shard.WHOLE;
         private BenchClientKind client = BenchClientKind.THINGFLUX;
-        private boolean callbacksOnIoThread = true;
         private String host;
         private int port = 1883;
         private boolean tls;
@@ -335,12 +321,6 @@ public final class BenchOptions {
 
         public Builder client(BenchClientKind client) {
             this.client = Objects.requireNonNull(client, "client");
-            return this;
-        }
-
-        /** See {@link BenchOptions#callbacksOnIoThread()}; default true. */
-        public Builder callbacksOnIoThread(boolean callbacksOnIoThread) {
-            this.callbacksOnIoThread = callbacksOnIoThread;
             return this;
         }
 

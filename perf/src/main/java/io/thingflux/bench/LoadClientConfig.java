@@ -13,11 +13,9 @@ import java.util.Objects;
  * @param qos          QoS of the property posts and of the subscriptions
  * @param keepAlive    MQTT keepalive
  * @param replyTimeout how long a post waits for its {@code _reply}
- * @param callbacksOnIoThread whether the client signals completions and messages on its I/O thread rather
- *                     than on its scheduler; see {@link BenchOptions#callbacksOnIoThread()}
  */
 public record LoadClientConfig(String host, int port, boolean tls, MqttQos qos, Duration keepAlive,
-                               Duration replyTimeout, boolean callbacksOnIoThread) {
+                               Duration replyTimeout) {
 
     public LoadClientConfig {
         Objects.requireNonNull(host, "host");
@@ -29,6 +27,6 @@ public record LoadClientConfig(String host, int port, boolean tls, MqttQos qos, 
     /** The config of {@code options} against {@code host:port}. */
     public static LoadClientConfig of(BenchOptions options, String host, int port) {
         return new LoadClientConfig(host, port, options.tls(), options.qos(), BenchOptions.DEFAULT_KEEP_ALIVE,
-                options.replyTimeout(), options.callbacksOnIoThread());
+                options.replyTimeout());
     }
 }

@@ -101,9 +101,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--client", paramLabel = "thingflux|hivemq|netty-codec", description = "The MQTT client driving the devices (default thingflux): thingflux's device API, the HiveMQ MQTT Client (reference), or a bare Netty channel with only the codec (the floor).")
     String client = "thingflux";
 
-    @Option(names = "--callbacks", paramLabel = "io|scheduler", description = "Where the clients signal post completions and messages to the bench (default io): on their I/O thread (no hand-off; thingflux's deliverOnLinkThread, an inline HiveMQ application scheduler) or on their own scheduler (each client's default for applications).")
-    String callbacks = "io";
-
     @Option(names = "--host", description = "Load this broker instead of the emulator in this process.")
     String host;
 
@@ -197,22 +194,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private boolean callbacksOnIoThread() {
-        if ("io".equalsIgnoreCase(callbacks)) {
-            return true;
-        }
-        if ("scheduler".equalsIgnoreCase(callbacks)) {
-            return false;
-        }
-        throw new BenchRefusedException("--callbacks must be io or scheduler, was '" + callbacks + "'");
-    }
-
     /** The options as given, checked. */
     BenchOptions options() {
         BenchOptions.Builder b = BenchOptions.builder()
                 .devices(devices).connectRate(connectRate).interval(interval).duration(duration).qos(qos)
                 .payloadBytes(payloadBytes).inflight(inflight).downlinkRate(downlinkRate).adminPort(adminPort)
-                .client(BenchClientKind.fromCliName(client)).callbacksOnIoThread(callbacksOnIoThread()).host(host).port(port).tls(tls).devicesFile(devicesFile)
+                .client(BenchClientKind.fromCliName(client)).host(host).port(port).tls(tls).devicesFile(devicesFile)
                 .devicePrefix(devicePrefix);
         try {
             b.shard(Shard.parse(shard));

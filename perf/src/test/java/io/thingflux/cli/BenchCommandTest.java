@@ -43,8 +43,6 @@ class BenchCommandTest {
         assertThat(err.toString()).contains("--shard").contains("0..2");
         assertThat(run("bench", "--client", "paho")).isEqualTo(BenchCommand.EXIT_REFUSED);
         assertThat(err.toString()).contains("--client must be thingflux, hivemq or netty-codec");
-        assertThat(run("bench", "--callbacks", "pool")).isEqualTo(BenchCommand.EXIT_REFUSED);
-        assertThat(err.toString()).contains("--callbacks must be io or scheduler");
         assertThat(run("bench", "--source-ips", "localhost")).isEqualTo(BenchCommand.EXIT_REFUSED);
         assertThat(err.toString()).contains("--source-ips takes IP addresses");
     }
@@ -58,7 +56,7 @@ class BenchCommandTest {
     @Test
     void helpListsTheOptions() {
         assertThat(run("bench", "--help")).isZero();
-        assertThat(out.toString()).contains("--connect-rate", "--downlink-rate", "--source-ips", "--shard", "--callbacks", "--json",
+        assertThat(out.toString()).contains("--connect-rate", "--downlink-rate", "--source-ips", "--shard", "--json",
                 "--report", "merge");
     }
 

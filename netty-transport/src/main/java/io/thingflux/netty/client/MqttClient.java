@@ -16,11 +16,16 @@ import java.util.Objects;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * A reactive MQTT 3.1.1 client on Netty. Every operation is a cold {@code Mono}/{@code Flux}: nothing
- * happens until subscription, nothing blocks the caller or an event loop, and signals reach user code on
- * the resources' scheduler (unless {@link MqttClientOptions.Builder#deliverOnEventLoop(boolean)}).
+ * happens until subscription and nothing blocks the caller or an event loop.
+ *
+ * <p>Signals reach user code on the client's event loop by default, with no thread hop: code there must not
+ * block (it holds up the connection's I/O and every other client on that loop). With
+ * {@link MqttClientOptions.Builder#scheduler} set, every {@code Mono} and {@code Flux} of the client publishes
+ * its signals on that scheduler instead (e.g. {@code Schedulers.boundedElastic()} for blocking code).
  *
  * <pre>{@code
  * MqttClientResources resources = MqttClientResources.create();
@@ -43,18 +48,32 @@ import reactor.core.publisher.Mono;
 public final class MqttClient {
 
     private static final int MAX_REMAINING_LENGTH = 268_435_455;
+    /** How many state changes a subscriber on the scheduler may be behind before it skips to the latest. */
+    private static final int STATES_AHEAD = 8;
 
     private final ClientSession session;
+    /** Where user signals are published; {@code null} for the event loop. */
+    private final Scheduler scheduler;
 
-    private MqttClient(MqttClientOptions options, MqttClientResources resources) {
-        this.session = new ClientSession(options, resources);
+    private MqttClient(ClientSession session, Scheduler scheduler) {
+        this.session = session;
+        this.scheduler = scheduler;
     }
 
     /** A client (not yet connected) with {@code options}, running on {@code resources}. */
     public static MqttClient create(MqttClientOptions options, MqttClientResources resources) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(resources, "resources");
-        return new MqttClient(options, resources);
+        return new MqttClient(new ClientSession(options, resources), options.scheduler());
+    }
+
+    /** This client signalling on its event loop whatever its scheduler: the view {@link NettyMqttLink} uses. */
+    MqttClient onEventLoop() {
+        return scheduler == null ? this : new MqttClient(session, null);
+    }
+
+    private <T> Mono<T> toUser(Mono<T> mono) {
+        return scheduler == null ? mono : mono.publishOn(scheduler);
     }
 
     /**
@@ -64,7 +83,7 @@ public final class MqttClient {
      * policy gives up. When already connected, completes at once; when connecting, joins the attempt.
      */
     public Mono<ConnAck> connect() {
-        return session.connect();
+        return toUser(session.connect());
     }
 
     /**
@@ -72,7 +91,7 @@ public final class MqttClient {
      * {@link MqttClosedException}, subscriptions complete, {@link #states()} ends with CLOSED.
      */
     public Mono<Void> disconnect() {
-        return session.disconnect();
+        return toUser(session.disconnect());
     }
 
     /**
@@ -90,7 +109,7 @@ public final class MqttClient {
         } catch (IllegalArgumentException e) {
             return Mono.error(e);
         }
-        return session.publish(message);
+        return toUser(session.publish(message));
     }
 
     /**
@@ -144,23 +163,32 @@ public final class MqttClient {
             throw new IllegalArgumentException("at least one topic filter is needed");
         }
         filters.forEach(f -> session.options().checkSubscribeAllowed(f.qos()));
-        return new MqttSubscribeFlux(session, filters, null);
+        return new MqttSubscribeFlux(session, filters, scheduler);
     }
 
     /**
      * Messages that match no active subscription (e.g. what a platform pushes without one). Hot and best
-     * effort: only messages arriving while subscribed are seen, and a subscriber without demand misses them.
+     * effort: only messages arriving while subscribed are seen, and a subscriber without demand misses them
+     * (with a scheduler, once the {@code publishOn} queue of {@link reactor.util.concurrent.Queues#SMALL_BUFFER_SIZE}
+     * messages is full).
      */
     public Flux<LinkMessage> unsolicited() {
-        return session.unsolicited();
+        Flux<LinkMessage> f = session.unsolicited();
+        return scheduler == null ? f : f.publishOn(scheduler);
     }
 
     /**
-     * The current state, then every change, until CLOSED. Signalled on the delivery scheduler (unless the
-     * options deliver on the event loop); a subscriber that falls 8 changes behind there skips to the latest.
+     * The current state, then every change, until CLOSED. On the event loop, each change is signalled as it
+     * happens (a subscriber without demand then misses it; a new subscriber gets the current state at once). With
+     * a scheduler, changes wait in a queue of 8 for the subscriber; one that falls further behind skips to the
+     * latest state.
      */
     public Flux<LinkState> states() {
-        return session.states();
+        Flux<LinkState> f = session.states();
+        // The replay sink keeps only the latest state, for whoever subscribes next; a subscriber it cannot hand a
+        // change to at once (no demand) later sees only the latest. So the hand-off to the scheduler is not fused
+        // with the sink (its queue would be that one-slot buffer) and asks for STATES_AHEAD changes at a time.
+        return scheduler == null ? f : f.hide().publishOn(scheduler, STATES_AHEAD);
     }
 
     /** The current state. */

@@ -17,10 +17,11 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Everything a {@link MqttClient} is configured with, immutable; build with {@link #builder(String, int)}
- * and copy with {@link #mutate()}. Every limit has a named default:
+ * and derive others with {@link #mutate()}. Every limit has a named default:
  *
  * <ul>
  *   <li>keepalive {@value #DEFAULT_KEEP_ALIVE_SECONDS} s, ping timeout {@link #DEFAULT_PING_TIMEOUT};</li>
@@ -30,7 +31,9 @@ import java.util.function.Supplier;
  *       in-flight window, overflow {@link OfflineBufferPolicy#FAIL};</li>
  *   <li>{@value #DEFAULT_QOS0_BUFFER} buffered QoS 0 messages per subscriber, the oldest dropped (and counted)
  *       beyond that. QoS 1/2 messages are not dropped: their PUBACK/PUBREC is withheld until the subscriber
- *       takes them, so the broker's in-flight window bounds them (and the packet-id space, 65,535).</li>
+ *       takes them, so the broker's in-flight window bounds them (and the packet-id space, 65,535);</li>
+ *   <li>no {@linkplain Builder#scheduler(Scheduler) scheduler}: signals reach user code on the client's event
+ *       loop.</li>
  * </ul>
  *
  * <p>With an {@linkplain Builder#aliyun(AliyunDeviceIdentity, AliyunSigner) Aliyun identity} the client id,
@@ -50,94 +53,35 @@ public final class MqttClientOptions {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Default wait for CONNACK after CONNECT: 10 s. */
     public static final Duration DEFAULT_CONNACK_TIMEOUT = Duration.ofSeconds(10);
-    /** Default in-flight window of outgoing QoS 1/2 publishes. */
+    /** Default in-flight window of outgoing QoS 1/2 publishes: 32. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 32;
-    /** Default outbox capacity. */
+    /** Default outbox capacity: 1,000 publishes. */
     public static final int DEFAULT_OUTBOX_CAPACITY = 1_000;
-    /** Default QoS 0 buffer per subscriber. */
+    /** Default QoS 0 buffer per subscriber: 1,024 messages. */
     public static final int DEFAULT_QOS0_BUFFER = 1_024;
 
-    private static final byte CLEAN_SESSION = 1;
-    private static final byte RESUBSCRIBE = 2;
-    private static final byte REPUBLISH = 4;
-    private static final byte DELIVER_ON_EVENT_LOOP = 8;
+    /**
+     * The settings, frozen: a private copy of the builder that nothing changes. With an Aliyun identity or a
+     * credentials supplier it holds no static client id, user name or password.
+     */
+    private final Builder settings;
     /** Decided once: {@link #checkPublishAllowed} runs for every publish. */
-    private static final byte ALIYUN_LIMITS = 16;
-    /** {@link Builder#aliyunLimits(boolean)} was called (so {@link #mutate()} keeps the choice). */
-    private static final byte ALIYUN_LIMITS_SET = 32;
-
-    // The settings are held here, not in a retained builder, and the credentials of an Aliyun identity or a
-    // supplier are made for each connect attempt rather than kept: a client holds one small object for its
-    // options, and neither its signed client id nor its password stays in the heap between connects.
-    private final String host;
-    private final int port;
-    private final MqttTlsOptions tls;
-    /** The static client id; {@code null} with an Aliyun identity or a credentials supplier. */
-    private final String clientId;
-    private final String username;
-    private final byte[] password;
-    private final AliyunDeviceIdentity identity;
-    private final AliyunSigner signer;
-    private final Supplier<MqttCredentials> credentials;
-    private final int keepAliveSeconds;
-    private final Duration pingTimeout;
-    private final Will will;
-    private final Duration connectTimeout;
-    private final InetSocketAddress localAddress;
-    private final Duration connAckTimeout;
-    private final int maxPacketSize;
-    private final int maxInFlight;
-    private final int outboxCapacity;
-    private final OfflineBufferPolicy outboxPolicy;
-    private final int qos0BufferSize;
-    private final ReconnectPolicy reconnectPolicy;
-    private final ReconnectPolicy firstConnectPolicy;
-    private final MqttClientMetrics metrics;
-    private final byte flags;
+    private final boolean aliyunLimits;
 
     private MqttClientOptions(Builder b) {
-        this.host = b.host;
-        this.port = b.port;
-        this.tls = b.tls;
-        this.keepAliveSeconds = b.keepAliveSeconds;
-        this.pingTimeout = b.pingTimeout;
-        this.will = b.will;
-        this.connectTimeout = b.connectTimeout;
-        this.localAddress = b.localAddress;
-        this.connAckTimeout = b.connAckTimeout;
-        this.maxPacketSize = b.maxPacketSize;
-        this.maxInFlight = b.maxInFlight;
-        this.outboxCapacity = b.outboxCapacity;
-        this.outboxPolicy = b.outboxPolicy;
-        this.qos0BufferSize = b.qos0BufferSize;
-        this.reconnectPolicy = b.reconnectPolicy;
-        this.firstConnectPolicy = b.firstConnectPolicy;
-        this.metrics = b.metrics;
-        boolean aliyun = b.aliyunLimits != null ? b.aliyunLimits : AliyunEndpoints.isAliyunHost(b.host);
-        this.flags = (byte) ((b.cleanSession ? CLEAN_SESSION : 0) | (b.resubscribe ? RESUBSCRIBE : 0)
-                | (b.republish ? REPUBLISH : 0) | (b.deliverOnEventLoop ? DELIVER_ON_EVENT_LOOP : 0)
-                | (aliyun ? ALIYUN_LIMITS : 0) | (b.aliyunLimits != null ? ALIYUN_LIMITS_SET : 0));
         if (b.identity != null || b.credentials != null) {
-            this.identity = b.identity;
-            this.signer = b.signer;
-            this.credentials = b.credentials;
-            this.clientId = null;
-            this.username = null;
-            this.password = null;
-        } else {
-            this.identity = null;
-            this.signer = null;
-            this.credentials = null;
-            this.clientId = b.clientId != null ? b.clientId
-                    : "thingflux-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-            this.username = b.username;
-            this.password = b.password == null ? null : b.password.clone();
-            checkIdentity(clientId, username, password != null);
+            b.clientId = null;
+            b.username = null;
+            b.password = null;
+        } else if (b.clientId == null) {
+            b.clientId = "thingflux-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
         }
-        if (b.pingTimeout.isNegative() || b.pingTimeout.isZero()) {
-            throw new IllegalArgumentException("ping timeout must be positive");
+        this.settings = b;
+        this.aliyunLimits = b.aliyunLimits != null ? b.aliyunLimits : AliyunEndpoints.isAliyunHost(b.host);
+        if (b.clientId != null) {
+            checkIdentity(b.clientId, b.username, b.password != null);
         }
-        if (aliyunLimits()) {
+        if (aliyunLimits) {
             AliyunLimits.requireKeepAlive(b.keepAliveSeconds);
             AliyunLimits.requireNoWill(b.will);
         }
@@ -158,36 +102,12 @@ public final class MqttClientOptions {
         return new Builder(host, port);
     }
 
-    /** A builder holding these options, to derive others from. */
+    /**
+     * A builder holding these options, to derive others from. A client id generated for these options is kept;
+     * with an Aliyun identity or a credentials supplier nothing signed or supplied is in it.
+     */
     public Builder mutate() {
-        Builder c = new Builder(host, port);
-        c.tls = tls;
-        c.clientId = identity == null && credentials == null ? clientId : null;
-        c.username = username;
-        c.password = password == null ? null : password.clone();
-        c.identity = identity;
-        c.signer = signer;
-        c.credentials = credentials;
-        c.keepAliveSeconds = keepAliveSeconds;
-        c.pingTimeout = pingTimeout;
-        c.cleanSession = cleanSession();
-        c.will = will;
-        c.connectTimeout = connectTimeout;
-        c.localAddress = localAddress;
-        c.connAckTimeout = connAckTimeout;
-        c.maxPacketSize = maxPacketSize;
-        c.maxInFlight = maxInFlight;
-        c.outboxCapacity = outboxCapacity;
-        c.outboxPolicy = outboxPolicy;
-        c.qos0BufferSize = qos0BufferSize;
-        c.reconnectPolicy = reconnectPolicy;
-        c.firstConnectPolicy = firstConnectPolicy;
-        c.resubscribe = resubscribe();
-        c.republish = republish();
-        c.deliverOnEventLoop = deliverOnEventLoop();
-        c.metrics = metrics;
-        c.aliyunLimits = (flags & ALIYUN_LIMITS_SET) != 0 ? aliyunLimits() : null;
-        return c;
+        return settings.copy();
     }
 
     /**
@@ -199,13 +119,15 @@ public final class MqttClientOptions {
      *         CONNECT can carry; the message never contains the credentials
      */
     public Connect connectPacket() {
-        if (identity == null && credentials == null) {
-            return new Connect(Connect.MQTT_3_1_1, clientId, cleanSession(), keepAliveSeconds, will, username,
-                    password == null ? null : password.clone());
+        Builder b = settings;
+        AliyunDeviceIdentity identity = b.identity;
+        if (identity == null && b.credentials == null) {
+            return new Connect(Connect.MQTT_3_1_1, b.clientId, b.cleanSession, b.keepAliveSeconds, b.will, b.username,
+                    b.password == null ? null : b.password.clone());
         }
         MqttCredentials c;
         try {
-            c = identity != null ? signer.sign(identity) : credentials.get();
+            c = identity != null ? b.signer.sign(identity) : b.credentials.get();
         } catch (RuntimeException e) {
             throw new MqttCredentialsException(identity != null ? "signing the credentials of " + name() + " failed"
                     : "the credentials supplier of " + name() + " failed", e);
@@ -220,7 +142,7 @@ public final class MqttClientOptions {
             throw new MqttCredentialsException("the supplied credentials of " + name() + " are not valid: "
                     + e.getMessage(), null);
         }
-        return new Connect(Connect.MQTT_3_1_1, c.clientId(), cleanSession(), keepAliveSeconds, will, c.username(),
+        return new Connect(Connect.MQTT_3_1_1, c.clientId(), b.cleanSession, b.keepAliveSeconds, b.will, c.username(),
                 c.password().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -230,7 +152,7 @@ public final class MqttClientOptions {
      * @throws IllegalArgumentException when it is not
      */
     public void checkPublishAllowed(MqttQos qos, boolean retain) {
-        if (aliyunLimits()) {
+        if (aliyunLimits) {
             AliyunLimits.requireQos(qos);
             AliyunLimits.requireNoRetain(retain);
         }
@@ -238,22 +160,22 @@ public final class MqttClientOptions {
 
     /** @throws IllegalArgumentException when a subscription QoS is not allowed (Aliyun: no QoS 2) */
     public void checkSubscribeAllowed(MqttQos qos) {
-        if (aliyunLimits()) {
+        if (aliyunLimits) {
             AliyunLimits.requireQos(qos);
         }
     }
 
     public String host() {
-        return host;
+        return settings.host;
     }
 
     public int port() {
-        return port;
+        return settings.port;
     }
 
     /** TLS settings, or {@code null} for plain TCP. */
     public MqttTlsOptions tls() {
-        return tls;
+        return settings.tls;
     }
 
     /**
@@ -262,10 +184,8 @@ public final class MqttClientOptions {
      * each connect attempt takes the id the supplier gives. Logs name the client by {@link #name()}.
      */
     public String clientId() {
-        if (identity != null) {
-            return signer.sign(identity).clientId();
-        }
-        return clientId;
+        Builder b = settings;
+        return b.identity != null ? b.signer.sign(b.identity).clientId() : b.clientId;
     }
 
     /**
@@ -274,111 +194,116 @@ public final class MqttClientOptions {
      * {@code supplied@host:port}.
      */
     public String name() {
-        if (identity != null) {
-            return identity.productKey() + "." + identity.deviceName();
+        Builder b = settings;
+        if (b.identity != null) {
+            return b.identity.productKey() + "." + b.identity.deviceName();
         }
-        return clientId != null ? clientId : "supplied@" + host + ":" + port;
+        return b.clientId != null ? b.clientId : "supplied@" + b.host + ":" + b.port;
     }
 
     /** The static user name; with an Aliyun identity its user name; {@code null} with a supplier or none. */
     public String username() {
-        return identity != null ? identity.username() : username;
+        return settings.identity != null ? settings.identity.username() : settings.username;
     }
 
     /** Whether CONNECT carries a password (always with an Aliyun identity or a credentials supplier). */
     public boolean hasPassword() {
-        return password != null || identity != null || credentials != null;
+        return settings.password != null || settings.identity != null || settings.credentials != null;
     }
 
     public int keepAliveSeconds() {
-        return keepAliveSeconds;
+        return settings.keepAliveSeconds;
     }
 
     public Duration pingTimeout() {
-        return pingTimeout;
+        return settings.pingTimeout;
     }
 
     public boolean cleanSession() {
-        return (flags & CLEAN_SESSION) != 0;
+        return settings.cleanSession;
     }
 
     public Will will() {
-        return will;
+        return settings.will;
     }
 
     public Duration connectTimeout() {
-        return connectTimeout;
+        return settings.connectTimeout;
     }
 
     /** The local (source) address the socket binds to, or {@code null} for the system's choice. */
     public InetSocketAddress localAddress() {
-        return localAddress;
+        return settings.localAddress;
     }
 
     public Duration connAckTimeout() {
-        return connAckTimeout;
+        return settings.connAckTimeout;
     }
 
     public int maxPacketSize() {
-        return maxPacketSize;
+        return settings.maxPacketSize;
     }
 
     public int maxInFlight() {
-        return maxInFlight;
+        return settings.maxInFlight;
     }
 
     public int outboxCapacity() {
-        return outboxCapacity;
+        return settings.outboxCapacity;
     }
 
     public OfflineBufferPolicy outboxPolicy() {
-        return outboxPolicy;
+        return settings.outboxPolicy;
     }
 
     public int qos0BufferSize() {
-        return qos0BufferSize;
+        return settings.qos0BufferSize;
     }
 
     public ReconnectPolicy reconnectPolicy() {
-        return reconnectPolicy;
+        return settings.reconnectPolicy;
     }
 
     public ReconnectPolicy firstConnectPolicy() {
-        return firstConnectPolicy;
+        return settings.firstConnectPolicy;
     }
 
     public boolean resubscribe() {
-        return (flags & RESUBSCRIBE) != 0;
+        return settings.resubscribe;
     }
 
     public boolean republish() {
-        return (flags & REPUBLISH) != 0;
+        return settings.republish;
     }
 
-    public boolean deliverOnEventLoop() {
-        return (flags & DELIVER_ON_EVENT_LOOP) != 0;
+    /** Where user signals are published; {@code null} (the default) for the client's event loop. */
+    public Scheduler scheduler() {
+        return settings.scheduler;
     }
 
     public MqttClientMetrics metrics() {
-        return metrics;
+        return settings.metrics;
     }
 
     /** Whether Aliyun's limits are enforced. */
     public boolean aliyunLimits() {
-        return (flags & ALIYUN_LIMITS) != 0;
+        return aliyunLimits;
     }
 
     /** Never shows the password, never signs or calls a credentials supplier. */
     @Override
     public String toString() {
-        return "MqttClientOptions[" + host + ":" + port + (tls != null ? " tls" : "") + ", clientId=" + name()
-                + ", username=" + (credentials != null ? "<supplied>" : username())
+        return "MqttClientOptions[" + host() + ":" + port() + (tls() != null ? " tls" : "") + ", clientId=" + name()
+                + ", username=" + (settings.credentials != null ? "<supplied>" : username())
                 + ", password=" + (hasPassword() ? "<redacted>" : "none")
-                + ", keepAlive=" + keepAliveSeconds + "s, cleanSession=" + cleanSession() + "]";
+                + ", keepAlive=" + keepAliveSeconds() + "s, cleanSession=" + cleanSession() + "]";
     }
 
-    /** Builds {@link MqttClientOptions}; not thread-safe. */
-    public static final class Builder {
+    /**
+     * Builds {@link MqttClientOptions}; not thread-safe. Every field is an immutable value (the password array is
+     * replaced, never written), so a copy made with {@link #copy()} shares nothing that changes.
+     */
+    public static final class Builder implements Cloneable {
         private String host;
         private int port;
         private MqttTlsOptions tls;
@@ -404,7 +329,7 @@ public final class MqttClientOptions {
         private ReconnectPolicy firstConnectPolicy = ReconnectPolicy.none();
         private boolean resubscribe = true;
         private boolean republish = true;
-        private boolean deliverOnEventLoop;
+        private Scheduler scheduler;
         private MqttClientMetrics metrics = MqttClientMetrics.NONE;
         private Boolean aliyunLimits;
 
@@ -496,7 +421,7 @@ public final class MqttClientOptions {
 
         /** How long to wait for any packet after a PINGREQ; default {@link #DEFAULT_PING_TIMEOUT}. */
         public Builder pingTimeout(Duration timeout) {
-            this.pingTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.pingTimeout = positive(timeout, "ping timeout");
             return this;
         }
 
@@ -599,11 +524,14 @@ public final class MqttClientOptions {
         }
 
         /**
-         * Deliver signals to user code on the event loop instead of the resources' scheduler; default false.
-         * Only for code that never blocks: it runs where the connection's I/O runs.
+         * Where signals to user code are published: results of connect, disconnect and publish, messages and ends
+         * of subscriptions, unsolicited messages and states. {@code null} (the default) signals them on the
+         * client's event loop with no thread hop: code there must not block. Set e.g.
+         * {@code Schedulers.boundedElastic()} to run blocking code in the callbacks. A {@link NettyMqttLink} over
+         * the client signals on the event loop either way.
          */
-        public Builder deliverOnEventLoop(boolean onEventLoop) {
-            this.deliverOnEventLoop = onEventLoop;
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
             return this;
         }
 
@@ -620,7 +548,16 @@ public final class MqttClientOptions {
 
         /** @throws IllegalArgumentException when the settings contradict each other or the broker's limits */
         public MqttClientOptions build() {
-            return new MqttClientOptions(this);
+            return new MqttClientOptions(copy());
+        }
+
+        /** A builder with the same settings (a shallow copy: every field is an immutable value). */
+        private Builder copy() {
+            try {
+                return (Builder) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
 
         private static Duration positive(Duration d, String what) {

@@ -10,28 +10,23 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * What many clients share and the caller owns: the event-loop group (epoll when available, else NIO),
  * which also serves as the clients' timer (keepalive, timeouts and reconnect delays are scheduled on a
- * client's event loop, so there is no thread per client), and the Reactor scheduler that signals to user
- * code are moved to. Create one per application or benchmark, hand it to every client, and
- * {@link #dispose()} it after the clients.
+ * client's event loop, so there is no thread per client). Create one per application or benchmark, hand it
+ * to every client, and {@link #dispose()} it after the clients. Where user code is signalled is a client
+ * option: {@link MqttClientOptions.Builder#scheduler}.
  */
 public final class MqttClientResources implements Disposable {
 
     private final EventLoopGroup group;
     private final Class<? extends Channel> channelType;
-    private final Scheduler deliveryScheduler;
     private final boolean ownsGroup;
 
-    private MqttClientResources(EventLoopGroup group, Class<? extends Channel> channelType,
-                                Scheduler deliveryScheduler, boolean ownsGroup) {
+    private MqttClientResources(EventLoopGroup group, Class<? extends Channel> channelType, boolean ownsGroup) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelType = Objects.requireNonNull(channelType, "channelType");
-        this.deliveryScheduler = Objects.requireNonNull(deliveryScheduler, "deliveryScheduler");
         this.ownsGroup = ownsGroup;
     }
 
@@ -40,28 +35,19 @@ public final class MqttClientResources implements Disposable {
         return create(Runtime.getRuntime().availableProcessors());
     }
 
-    /**
-     * Resources with {@code threads} event loops (epoll when its native library loads, else NIO) and
-     * Reactor's {@link Schedulers#parallel()} for user signals.
-     */
+    /** Resources with {@code threads} event loops (epoll when its native library loads, else NIO). */
     public static MqttClientResources create(int threads) {
         DefaultThreadFactory threadFactory = new DefaultThreadFactory("thingflux-mqtt", true);
         return new MqttClientResources(new MultiThreadIoEventLoopGroup(threads, threadFactory,
-                NativeTransport.ioHandlerFactory()), NativeTransport.socketChannelType(), Schedulers.parallel(), true);
+                NativeTransport.ioHandlerFactory()), NativeTransport.socketChannelType(), true);
     }
 
     /**
      * Resources over a group the caller created and will shut down itself ({@link #dispose()} leaves it
      * running).
      */
-    public static MqttClientResources of(EventLoopGroup group, Class<? extends Channel> channelType,
-                                         Scheduler deliveryScheduler) {
-        return new MqttClientResources(group, channelType, deliveryScheduler, false);
-    }
-
-    /** These resources with another scheduler for user signals. */
-    public MqttClientResources withDeliveryScheduler(Scheduler scheduler) {
-        return new MqttClientResources(group, channelType, scheduler, false);
+    public static MqttClientResources of(EventLoopGroup group, Class<? extends Channel> channelType) {
+        return new MqttClientResources(group, channelType, false);
     }
 
     public EventLoopGroup eventLoopGroup() {
@@ -70,11 +56,6 @@ public final class MqttClientResources implements Disposable {
 
     public Class<? extends Channel> channelType() {
         return channelType;
-    }
-
-    /** Where signals to user code go unless a client opts in to event-loop delivery. */
-    public Scheduler deliveryScheduler() {
-        return deliveryScheduler;
     }
 
     /** Whether the native epoll transport is in use. */

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The messages of a subscription, carrying its SUBACK. Cold: each subscriber registers itself and then sends
@@ -21,9 +22,13 @@ import reactor.core.publisher.Flux;
  * <p>Demand is backpressure: a QoS 1/2 message is acknowledged to the broker only when it is emitted to the
  * subscriber, within its request, so the broker's in-flight window holds further messages back. Messages
  * wait for demand in a per-subscriber queue: QoS 1/2 ones bounded by that window (at most 65,535), QoS 0
- * ones by {@link MqttClientOptions#qos0BufferSize()}, the oldest dropped and counted beyond it. Emitted
- * messages are handed to the delivery scheduler in order; a subscriber that requests {@code Long.MAX_VALUE}
- * opts out of backpressure and takes every message as it arrives.
+ * ones by {@link MqttClientOptions#qos0BufferSize()}, the oldest dropped and counted beyond it. A subscriber
+ * that requests {@code Long.MAX_VALUE} opts out of backpressure and takes every message as it arrives.
+ *
+ * <p>Signals arrive on the client's event loop, or, with {@link MqttClientOptions.Builder#scheduler}, on that
+ * scheduler in order; with a scheduler a message is taken (and acknowledged) when it is handed to it within the
+ * subscriber's demand. The {@link #doOnSubAck} and {@link #doOnRefused} consumers always run on the event loop
+ * and must not block.
  */
 public final class MqttSubscribeFlux extends Flux<LinkMessage> {
 
@@ -31,18 +36,21 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
     private final List<Subscription> filters;
     private final Consumer<? super List<SubAckReturnCode>> onSubAck;
     private final Consumer<? super String> onRefused;
+    /** Where the subscriber is signalled; {@code null} for the event loop. */
+    private final Scheduler scheduler;
 
-    MqttSubscribeFlux(ClientSession session, List<Subscription> filters,
-                      Consumer<? super List<SubAckReturnCode>> onSubAck) {
-        this(session, filters, onSubAck, null);
+    MqttSubscribeFlux(ClientSession session, List<Subscription> filters, Scheduler scheduler) {
+        this(session, filters, null, null, scheduler);
     }
 
     private MqttSubscribeFlux(ClientSession session, List<Subscription> filters,
-                              Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused) {
+                              Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused,
+                              Scheduler scheduler) {
         this.session = session;
         this.filters = List.copyOf(filters);
         this.onSubAck = onSubAck;
         this.onRefused = onRefused;
+        this.scheduler = scheduler;
     }
 
     /**
@@ -57,7 +65,7 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
             previous.accept(codes);
             consumer.accept(codes);
         };
-        return new MqttSubscribeFlux(session, filters, both, onRefused);
+        return new MqttSubscribeFlux(session, filters, both, onRefused, scheduler);
     }
 
     /**
@@ -73,7 +81,7 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
             previous.accept(filter);
             consumer.accept(filter);
         };
-        return new MqttSubscribeFlux(session, filters, onSubAck, both);
+        return new MqttSubscribeFlux(session, filters, onSubAck, both, scheduler);
     }
 
     /** The filters of this subscription. */
@@ -83,6 +91,6 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
 
     @Override
     public void subscribe(CoreSubscriber<? super LinkMessage> actual) {
-        session.subscribe(filters, actual, onSubAck, onRefused);
+        session.subscribe(filters, actual, onSubAck, onRefused, scheduler);
     }
 }

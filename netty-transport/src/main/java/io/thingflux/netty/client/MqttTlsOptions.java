@@ -20,8 +20,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * TLS settings of a client: whom to trust, whether to verify the host name (on by default), the SNI name
- * and the handshake timeout. The {@link SslContext} is built once in {@link Builder#build()} so thousands of
- * clients can share one instance.
+ * and the handshake timeout. The {@link SslContext} is built once in {@link Builder#build()} and shared by
+ * every client given these options; {@link #mutate()} derives others.
  *
  * <p>For the Aliyun IoT Platform, pass the platform's roots as PEM with {@link Builder#trustPem(String)}:
  * GlobalSign Root CA R1 for ports 1883/443 of the legacy public instance, Aliyun's own root for port 8883.
@@ -31,15 +31,12 @@ public final class MqttTlsOptions {
     /** Default TLS handshake timeout: 10 s. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
+    /** The settings, frozen: a private copy of the builder that nothing changes. */
+    private final Builder settings;
     private final SslContext sslContext;
-    private final boolean hostnameVerification;
-    private final String sniHost;
-    private final Duration handshakeTimeout;
 
     private MqttTlsOptions(Builder b) throws SSLException {
-        this.hostnameVerification = b.hostnameVerification;
-        this.sniHost = b.sniHost;
-        this.handshakeTimeout = b.handshakeTimeout;
+        this.settings = b;
         SslContextBuilder ctx = SslContextBuilder.forClient()
                 .endpointIdentificationAlgorithm(b.hostnameVerification ? "HTTPS" : null);
         if (b.trustManagerFactory != null) {
@@ -63,38 +60,46 @@ public final class MqttTlsOptions {
         return builder().build();
     }
 
+    /** A builder holding these settings, to derive others from (its build makes a new context). */
+    public Builder mutate() {
+        return settings.copy();
+    }
+
     /** The shared client context. */
     public SslContext sslContext() {
         return sslContext;
     }
 
     public boolean hostnameVerification() {
-        return hostnameVerification;
+        return settings.hostnameVerification;
     }
 
     /** The SNI and verification host name, or {@code null} to use the client's host. */
     public String sniHost() {
-        return sniHost;
+        return settings.sniHost;
     }
 
     public Duration handshakeTimeout() {
-        return handshakeTimeout;
+        return settings.handshakeTimeout;
     }
 
     @Override
     public String toString() {
-        return "MqttTlsOptions[hostnameVerification=" + hostnameVerification + ", sni=" + sniHost
-                + ", handshakeTimeout=" + handshakeTimeout + "]";
+        return "MqttTlsOptions[hostnameVerification=" + hostnameVerification() + ", sni=" + sniHost()
+                + ", handshakeTimeout=" + handshakeTimeout() + "]";
     }
 
-    /** Builds {@link MqttTlsOptions}. */
-    public static final class Builder {
-        private final List<X509Certificate> trusted = new ArrayList<>();
+    /**
+     * Builds {@link MqttTlsOptions}; not thread-safe. Every field is an immutable value (lists are replaced by
+     * copies on each change), so a copy made with {@link #copy()} shares nothing that changes.
+     */
+    public static final class Builder implements Cloneable {
+        private List<X509Certificate> trusted = List.of();
         private TrustManagerFactory trustManagerFactory;
         private boolean hostnameVerification = true;
         private String sniHost;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
-        private String[] protocols;
+        private List<String> protocols;
 
         private Builder() {
         }
@@ -116,12 +121,12 @@ public final class MqttTlsOptions {
         private Builder trustPem(InputStream in) {
             try {
                 CertificateFactory cf = CertificateFactory.getInstance("X.509");
-                int before = trusted.size();
-                cf.generateCertificates(in).forEach(c -> trusted.add((X509Certificate) c));
-                if (trusted.size() == before) {
+                List<X509Certificate> read = new ArrayList<>();
+                cf.generateCertificates(in).forEach(c -> read.add((X509Certificate) c));
+                if (read.isEmpty()) {
                     throw new IllegalArgumentException("no certificate found in the trust PEM");
                 }
-                return this;
+                return trust(read);
             } catch (CertificateException e) {
                 throw new IllegalArgumentException("invalid trust PEM", e);
             }
@@ -129,7 +134,13 @@ public final class MqttTlsOptions {
 
         /** Trusts {@code certificates} instead of the JVM's store. */
         public Builder trustCertificates(X509Certificate... certificates) {
-            trusted.addAll(List.of(certificates));
+            return trust(List.of(certificates));
+        }
+
+        private Builder trust(List<X509Certificate> more) {
+            List<X509Certificate> all = new ArrayList<>(trusted);
+            all.addAll(more);
+            this.trusted = List.copyOf(all);
             return this;
         }
 
@@ -162,16 +173,25 @@ public final class MqttTlsOptions {
 
         /** The TLS protocol versions to enable, e.g. {@code "TLSv1.3", "TLSv1.2"}; default the JDK's. */
         public Builder protocols(String... protocols) {
-            this.protocols = protocols.clone();
+            this.protocols = List.of(protocols);
             return this;
         }
 
         /** @throws IllegalArgumentException when the TLS context cannot be built */
         public MqttTlsOptions build() {
             try {
-                return new MqttTlsOptions(this);
+                return new MqttTlsOptions(copy());
             } catch (SSLException e) {
                 throw new IllegalArgumentException("cannot build the TLS context", e);
+            }
+        }
+
+        /** A builder with the same settings (a shallow copy: every field is an immutable value). */
+        private Builder copy() {
+            try {
+                return (Builder) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
             }
         }
     }

@@ -12,13 +12,21 @@ import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The {@link MqttLink} seam over a {@link MqttClient}: what the thing model and the EC600S emulator use. */
+/**
+ * The {@link MqttLink} seam over a {@link MqttClient}: what the thing model and the EC600S emulator use. Like
+ * every link it signals everything on its I/O thread, the client's event loop, whatever scheduler the client
+ * was given: the device above it moves signals to its own scheduler.
+ */
 public final class NettyMqttLink implements MqttLink {
 
+    /** The client as given, for {@link #client()}. */
+    private final MqttClient userClient;
+    /** The same client signalling on its event loop; every operation of the link goes through it. */
     private final MqttClient client;
 
     public NettyMqttLink(MqttClient client) {
-        this.client = Objects.requireNonNull(client, "client");
+        this.userClient = Objects.requireNonNull(client, "client");
+        this.client = client.onEventLoop();
     }
 
     /** A link over a new client with {@code options} on {@code resources}. */
@@ -26,9 +34,9 @@ public final class NettyMqttLink implements MqttLink {
         return new NettyMqttLink(MqttClient.create(options, resources));
     }
 
-    /** The client underneath. */
+    /** The client underneath, as given (signalling on its own scheduler, if it has one). */
     public MqttClient client() {
-        return client;
+        return userClient;
     }
 
     @Override

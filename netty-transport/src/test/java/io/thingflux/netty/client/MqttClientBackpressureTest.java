@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 class MqttClientBackpressureTest extends ClientTestSupport {
 
@@ -41,7 +43,22 @@ class MqttClientBackpressureTest extends ClientTestSupport {
 
     @Test
     void aSubscriberRequestingOneAtATimePacesThePubAcksOnTheWire() throws Exception {
-        MqttClient client = client(options().keepAliveSeconds(1).pingTimeout(Duration.ofSeconds(5)));
+        pacesThePubAcks(options());
+    }
+
+    /** The hand-off to a scheduler takes no message ahead of the subscriber's demand. */
+    @Test
+    void aSubscriberOnASchedulerPacesThePubAcksTheSameWay() throws Exception {
+        Scheduler scheduler = Schedulers.newSingle("user-signals");
+        try {
+            pacesThePubAcks(options().scheduler(scheduler));
+        } finally {
+            scheduler.dispose();
+        }
+    }
+
+    private void pacesThePubAcks(MqttClientOptions.Builder options) throws Exception {
+        MqttClient client = client(options.keepAliveSeconds(1).pingTimeout(Duration.ofSeconds(5)));
         ScriptedBroker.Connection c = connect(client, false);
         ManualSubscriber slow = new ManualSubscriber();
         client.subscribe("bp/#", MqttQos.AT_LEAST_ONCE).subscribe(slow);
@@ -87,7 +104,21 @@ class MqttClientBackpressureTest extends ClientTestSupport {
 
     @Test
     void qos0BeyondTheBufferDropsTheOldestAndCountsIt() throws Exception {
-        MqttClient client = client(options().qos0BufferSize(2));
+        dropsTheOldestQos0(options());
+    }
+
+    @Test
+    void qos0BeyondTheBufferDropsTheOldestOnASchedulerToo() throws Exception {
+        Scheduler scheduler = Schedulers.newSingle("user-signals");
+        try {
+            dropsTheOldestQos0(options().scheduler(scheduler));
+        } finally {
+            scheduler.dispose();
+        }
+    }
+
+    private void dropsTheOldestQos0(MqttClientOptions.Builder options) throws Exception {
+        MqttClient client = client(options.qos0BufferSize(2));
         ScriptedBroker.Connection c = connect(client, false);
         ManualSubscriber slow = new ManualSubscriber();
         client.subscribe("q0/#", MqttQos.AT_MOST_ONCE).subscribe(slow);

@@ -54,14 +54,14 @@ class MqttClientConnectTest extends ClientTestSupport {
     }
 
     /**
-     * With delivery on the event loop, the connect completes inside the CONNACK's handling, before the session has
+     * By default signals arrive on the event loop: the connect completes inside the CONNACK's handling, before the session has
      * resumed on the connection: a subscribe or publish made right there must go out once, not once on its own and
      * again with the session's resubscription and resend (and a QoS 1 publish must not be failed as one the broker
      * lost with the session).
      */
     @Test
     void aSubscribeAndPublishMadeAsTheConnectCompletesOnTheEventLoopAreEachSentOnce() throws Exception {
-        MqttClient client = client(options().deliverOnEventLoop(true));
+        MqttClient client = client(options());
         List<PublishResult> published = new CopyOnWriteArrayList<>();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         List<SubAckReturnCode> granted = new CopyOnWriteArrayList<>();

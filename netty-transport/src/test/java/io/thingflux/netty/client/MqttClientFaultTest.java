@@ -32,7 +32,7 @@ class MqttClientFaultTest {
             ClientTestSupport.await(() -> client.state() == LinkState.RECONNECTING, "half-open detected");
             proxy.pass();
             ClientTestSupport.await(() -> client.state() == LinkState.CONNECTED, "connected again");
-            // states() signals reach subscribers through the client's signal path, after the state itself changed
+            // states() signals each change to subscribers after the state itself changed
             ClientTestSupport.await(() -> states.contains(LinkState.RECONNECTING)
                     && states.lastIndexOf(LinkState.CONNECTED) > states.indexOf(LinkState.RECONNECTING),
                     "CONNECTED signalled after RECONNECTING");

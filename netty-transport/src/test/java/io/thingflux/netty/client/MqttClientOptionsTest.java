@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.MqttQos;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 class MqttClientOptionsTest {
 
@@ -23,7 +27,7 @@ class MqttClientOptionsTest {
         assertThat(o.cleanSession()).isTrue();
         assertThat(o.resubscribe()).isTrue();
         assertThat(o.republish()).isTrue();
-        assertThat(o.deliverOnEventLoop()).isFalse();
+        assertThat(o.scheduler()).as("signals on the event loop").isNull();
         assertThat(o.firstConnectPolicy().maxAttempts()).isZero();
         assertThat(o.reconnectPolicy().maxAttempts()).isEqualTo(ReconnectPolicy.UNLIMITED);
         assertThat(o.clientId()).startsWith("thingflux-");
@@ -41,6 +45,33 @@ class MqttClientOptionsTest {
         assertThat(connect.clientId()).isEqualTo("d");
         assertThat(connect.password()).isEqualTo("hunter2".getBytes(StandardCharsets.UTF_8));
         assertThat(connect.toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void mutateCopiesEverySettingAndChangesNothingOfTheOriginal() {
+        Scheduler scheduler = Schedulers.immediate();
+        MqttTlsOptions tls = MqttTlsOptions.builder().hostnameVerification(false).sniHost("sni").build();
+        MqttClientOptions o = MqttClientOptions.builder("broker", 8883).tls(tls).keepAliveSeconds(30)
+                .pingTimeout(Duration.ofSeconds(3)).cleanSession(false).connectTimeout(Duration.ofSeconds(4))
+                .localAddress(new InetSocketAddress("127.0.0.2", 0)).connAckTimeout(Duration.ofSeconds(5))
+                .maxPacketSize(4096).maxInFlight(7).outbox(9, OfflineBufferPolicy.DROP_OLDEST).qos0BufferSize(11)
+                .reconnect(ReconnectPolicy.none()).firstConnect(ReconnectPolicy.exponential()).resubscribe(false)
+                .republish(false).scheduler(scheduler).aliyunLimits(true).build();
+        MqttClientOptions copy = o.mutate().build();
+        assertThat(copy).usingRecursiveComparison()
+                .withComparatorForType((a, b) -> a == b ? 0 : 1, MqttTlsOptions.class).isEqualTo(o);
+        assertThat(copy.clientId()).as("the generated id is kept").isEqualTo(o.clientId());
+
+        MqttClientOptions changed = o.mutate().maxInFlight(8).scheduler(null).build();
+        assertThat(changed.maxInFlight()).isEqualTo(8);
+        assertThat(changed.scheduler()).isNull();
+        assertThat(o.maxInFlight()).isEqualTo(7);
+        assertThat(o.scheduler()).isSameAs(scheduler);
+
+        MqttTlsOptions otherTls = tls.mutate().sniHost("other").build();
+        assertThat(otherTls.sniHost()).isEqualTo("other");
+        assertThat(otherTls.hostnameVerification()).isFalse();
+        assertThat(tls.sniHost()).isEqualTo("sni");
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.thingflux.netty.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.PubAck;
 import io.thingflux.mqtt.Publish;
@@ -13,37 +12,44 @@ import io.thingflux.mqtt.Subscribe;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /** Where signals reach user code, and what the client measures. */
 class MqttClientSignalsTest extends ClientTestSupport {
 
-    private static boolean onEventLoop() {
-        return Thread.currentThread() instanceof FastThreadLocalThread
-                && Thread.currentThread().getName().startsWith("thingflux-mqtt");
-    }
-
-    private List<Boolean> signalThreads(boolean deliverOnEventLoop) throws Exception {
-        MqttClient client = client(options().deliverOnEventLoop(deliverOnEventLoop));
-        List<Boolean> onLoop = new CopyOnWriteArrayList<>();
-        client.connect().subscribe(a -> onLoop.add(onEventLoop()));
+    /** The threads connect, a subscriber's onNext and a publish result were signalled on, in that order. */
+    private List<String> signalThreads(MqttClientOptions.Builder options) throws Exception {
+        MqttClient client = client(options);
+        List<String> threads = new CopyOnWriteArrayList<>();
+        client.connect().subscribe(a -> threads.add(Thread.currentThread().getName()));
         ScriptedBroker.Connection c = acceptNext(client, false);
-        client.subscribe("sig/#", MqttQos.AT_MOST_ONCE).subscribe(m -> onLoop.add(onEventLoop()));
+        await(() -> threads.size() == 1, "connect signalled");
+        client.subscribe("sig/#", MqttQos.AT_MOST_ONCE).subscribe(m -> threads.add(Thread.currentThread().getName()));
         c.send(SubAck.of(c.expect(Subscribe.class).packetId(), SubAckReturnCode.GRANTED_QOS_0),
                 Publish.qos0("sig/1", "x"));
-        client.publish("sig/out", new byte[1], MqttQos.AT_LEAST_ONCE).subscribe(r -> onLoop.add(onEventLoop()));
+        await(() -> threads.size() == 2, "message signalled");
+        client.publish("sig/out", new byte[1], MqttQos.AT_LEAST_ONCE)
+                .subscribe(r -> threads.add(Thread.currentThread().getName()));
         c.send(new PubAck(c.expect(Publish.class).packetId()));
-        await(() -> onLoop.size() == 3, "three signals");
-        return onLoop;
+        await(() -> threads.size() == 3, "three signals");
+        return threads;
     }
 
     @Test
-    void signalsLeaveTheEventLoopByDefault() throws Exception {
-        assertThat(signalThreads(false)).containsOnly(false);
+    void byDefaultEverySignalArrivesOnTheClientsEventLoop() throws Exception {
+        assertThat(signalThreads(options())).allSatisfy(t -> assertThat(t).startsWith("thingflux-mqtt"));
     }
 
     @Test
-    void signalsStayOnTheEventLoopWhenTheUserOptsIn() throws Exception {
-        assertThat(signalThreads(true)).containsOnly(true);
+    void withASchedulerEverySignalArrivesOnIt() throws Exception {
+        Scheduler scheduler = Schedulers.newSingle("user-signals");
+        try {
+            assertThat(signalThreads(options().scheduler(scheduler)))
+                    .allSatisfy(t -> assertThat(t).startsWith("user-signals"));
+        } finally {
+            scheduler.dispose();
+        }
     }
 
     @Test

@@ -18,12 +18,12 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * {@link MqttClient#states()} on the delivery scheduler: every change reaches a subscriber in order even when the
+ * {@link MqttClient#states()} on the client's scheduler: every change reaches a subscriber in order even when the
  * scheduler runs behind the event loop (the replay sink behind it keeps only the latest state).
  */
 class MqttClientStatesTest {
 
-    /** Runs nothing until {@link #release()}: the delivery scheduler falls behind the event loop at will. */
+    /** Runs nothing until {@link #release()}: the client's scheduler falls behind the event loop at will. */
     static final class HeldExecutor implements Executor {
         private final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
         private volatile boolean released;
@@ -47,14 +47,15 @@ class MqttClientStatesTest {
 
     private final HeldExecutor delivery = new HeldExecutor();
     private MultiThreadIoEventLoopGroup group;
+    private Scheduler scheduler;
     private MqttClientResources resources;
     private ScriptedBroker broker;
 
     @BeforeEach
     void start() {
         group = new MultiThreadIoEventLoopGroup(1, NativeTransport.ioHandlerFactory());
-        Scheduler scheduler = Schedulers.fromExecutor(delivery);
-        resources = MqttClientResources.of(group, NativeTransport.socketChannelType(), scheduler);
+        scheduler = Schedulers.fromExecutor(delivery);
+        resources = MqttClientResources.of(group, NativeTransport.socketChannelType());
         broker = ScriptedBroker.start();
     }
 
@@ -69,7 +70,8 @@ class MqttClientStatesTest {
     @Test
     void aSubscriberBehindTheEventLoopSeesEveryStateInOrder() throws Exception {
         MqttClient client = MqttClient.create(
-                MqttClientOptions.builder("127.0.0.1", broker.port()).clientId("states").build(), resources);
+                MqttClientOptions.builder("127.0.0.1", broker.port()).clientId("states").scheduler(scheduler).build(),
+                resources);
         List<LinkState> seen = new CopyOnWriteArrayList<>();
         client.states().subscribe(seen::add);
         client.connect().subscribe(ack -> { }, e -> { });

@@ -23,6 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 class NettyMqttLinkTest {
@@ -138,6 +140,41 @@ class NettyMqttLinkTest {
                 .expectError(SubscriptionRefusedException.class)
                 .verify(Duration.ofSeconds(10));
         assertThat(refused).containsExactly("no/1", "no/2");
+    }
+
+    @Test
+    void theLinkSignalsOnTheEventLoopEvenWhenItsClientHasAScheduler() throws Exception {
+        Scheduler scheduler = Schedulers.newSingle("user-signals");
+        try {
+            NettyMqttLink link = NettyMqttLink.create(MqttClientOptions.builder("127.0.0.1", broker.port())
+                    .clientId("link-1").scheduler(scheduler).build(), resources);
+            List<String> threads = new CopyOnWriteArrayList<>();
+            link.states().skip(1).subscribe(s -> threads.add("state " + Thread.currentThread().getName()));
+            link.connect().subscribe(v -> { }, e -> { }, () -> threads.add("connect " + Thread.currentThread().getName()));
+            answerConnect();
+            ScriptedBroker.Connection c = current;
+            ClientTestSupport.await(() -> threads.stream().anyMatch(t -> t.startsWith("connect")), "connected");
+
+            link.subscribe("down/#", MqttQos.AT_MOST_ONCE)
+                    .subscribe(m -> threads.add("message " + Thread.currentThread().getName()));
+            Subscribe s = c.expect(Subscribe.class);
+            c.send(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_0), Publish.qos0("down/x", "cmd"));
+            link.publish("up/1", new byte[1], MqttQos.AT_LEAST_ONCE)
+                    .subscribe(v -> { }, e -> { }, () -> threads.add("publish " + Thread.currentThread().getName()));
+            c.send(new PubAck(c.expect(Publish.class).packetId()));
+            ClientTestSupport.await(() -> threads.size() == 5, "connecting, connected, connect, message, publish");
+            assertThat(threads).allSatisfy(t -> assertThat(t).contains(" thingflux-mqtt"));
+
+            List<String> viaClient = new CopyOnWriteArrayList<>();
+            link.client().publish("up/2", new byte[1], MqttQos.AT_LEAST_ONCE)
+                    .subscribe(r -> viaClient.add(Thread.currentThread().getName()));
+            c.send(new PubAck(c.expect(Publish.class).packetId()));
+            ClientTestSupport.await(() -> viaClient.size() == 1, "the client's own publish result");
+            assertThat(viaClient).as("the client itself keeps its scheduler").allSatisfy(
+                    t -> assertThat(t).startsWith("user-signals"));
+        } finally {
+            scheduler.dispose();
+        }
     }
 
     private ScriptedBroker.Connection current;

@@ -40,11 +40,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * thingflux's own stack under load: each simulated device is an {@link AliyunDevice} (the thing-model API)
- * over a {@link NettyMqttLink}, all links sharing one {@link MqttClientResources} (event loops and the
- * delivery scheduler), as an application holding thousands of devices would run them. The clients deliver on
- * their event loop; the devices signal the bench there too with {@link LoadClientConfig#callbacksOnIoThread()}
- * ({@code deliverOnLinkThread}), or on their scheduler without it (see {@link AliyunDevice}'s "Cost"). Property
- * sets are answered with code 200 through the device API.
+ * over a {@link NettyMqttLink}, all links sharing one {@link MqttClientResources} (the event loops), as an
+ * application holding thousands of devices would run them, with the options users get by default: the links
+ * signal on their event loop and the devices signal the bench where their default puts it. Property sets are
+ * answered with code 200 through the device API.
  *
  * <p>A device's {@link BenchDevice#connect()} completes at the SUBACK of its thing-model subscriptions, with the
  * filters the bench needs (post replies, property sets) granted, as {@link HiveMqLoadClient}'s does: both
@@ -67,10 +66,7 @@ public final class ThingfluxLoadClient implements LoadClient {
         this.resources = MqttClientResources.create();
         this.deviceOptions = AliyunDeviceOptions.builder().replyTimeout(config.replyTimeout())
                 .maxPendingRequests(Math.max(inflight, AliyunDeviceOptions.DEFAULT_MAX_PENDING_REQUESTS))
-                .publishQos(config.qos()).subscribeQos(config.qos())
-                // the bench's callbacks never block (they record and send the next post): with --callbacks io
-                // the device signals them on the event loop that read the reply, as its Javadoc allows
-                .deliverOnLinkThread(config.callbacksOnIoThread()).build();
+                .publishQos(config.qos()).subscribeQos(config.qos()).build();
     }
 
     @Override
@@ -84,9 +80,6 @@ public final class ThingfluxLoadClient implements LoadClient {
                 .localAddress(localAddress)
                 .aliyun(identity, signer)
                 .keepAliveSeconds((int) config.keepAlive().toSeconds())
-                // AliyunDevice hands every signal to its own scheduler and never blocks on delivery, so it
-                // takes the client's deliveries on the event loop (as its Javadoc recommends)
-                .deliverOnEventLoop(true)
                 .reconnect(ReconnectPolicy.none()); // a shared instance
         if (config.tls()) {
             options.tls(MqttTlsOptions.defaults());

@@ -13,18 +13,14 @@ import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.AliyunPlatformEmulator;
 import io.thingflux.netty.broker.EmulatorOptions;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Both load clients do the same device work against the Aliyun platform emulator on a free loopback port. */
 class LoadClientsTest {
@@ -46,25 +42,15 @@ class LoadClientsTest {
     }
 
     private LoadClient client(BenchClientKind kind, MqttQos qos) {
-        return client(kind, qos, true);
-    }
-
-    private LoadClient client(BenchClientKind kind, MqttQos qos, boolean callbacksOnIoThread) {
         return LoadClients.create(kind, new LoadClientConfig("127.0.0.1", emulator.mqttAddress().getPort(), false, qos,
-                Duration.ofSeconds(300), Duration.ofSeconds(10), callbacksOnIoThread), 4);
-    }
-
-    /** Every client, with its callbacks on its I/O thread and on its scheduler. */
-    static Stream<Arguments> clientsAndCallbacks() {
-        return Arrays.stream(BenchClientKind.values()).flatMap(k -> Stream.of(Arguments.of(k, true), Arguments.of(k, false)));
+                Duration.ofSeconds(300), Duration.ofSeconds(10)), 4);
     }
 
     @ParameterizedTest
-    @MethodSource("clientsAndCallbacks")
-    void aDeviceConnectsWithTheAliyunSignPostsPropertiesAndGetsEachReply(BenchClientKind kind, boolean callbacksOnIoThread)
-            throws Exception {
+    @EnumSource(BenchClientKind.class)
+    void aDeviceConnectsWithTheAliyunSignPostsPropertiesAndGetsEachReply(BenchClientKind kind) throws Exception {
         AliyunDeviceIdentity id = AliyunProducts.deriveDevice(PK, PRODUCT_SECRET, "dev-1");
-        try (LoadClient client = client(kind, MqttQos.AT_LEAST_ONCE, callbacksOnIoThread)) {
+        try (LoadClient client = client(kind, MqttQos.AT_LEAST_ONCE)) {
             assertThat(client.name()).isEqualTo(kind.cliName());
             BenchDevice device = client.device(id, null, params -> { });
             device.connect().get(30, TimeUnit.SECONDS);
@@ -107,7 +93,7 @@ class LoadClientsTest {
         try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getByName("127.0.0.1"));
              LoadClient client = LoadClients.create(kind, new LoadClientConfig("127.0.0.1", server.getLocalPort(), false,
-                     MqttQos.AT_LEAST_ONCE, Duration.ofSeconds(300), Duration.ofSeconds(10), true), 4)) {
+                     MqttQos.AT_LEAST_ONCE, Duration.ofSeconds(300), Duration.ofSeconds(10)), 4)) {
             server.setSoTimeout(30_000);
             CompletableFuture<Void> connect = client.device(id, null, p -> { }).connect();
             try (java.net.Socket s = server.accept()) {

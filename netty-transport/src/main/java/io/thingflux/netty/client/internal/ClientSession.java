@@ -56,8 +56,9 @@ import reactor.core.scheduler.Schedulers;
  * onto the loop.
  *
  * <p>States: {@code DISCONNECTED → CONNECTING → CONNECTED ⇄ RECONNECTING}, and {@code CLOSED} for good
- * after {@link #disconnect()} or a fatal CONNACK refusal. Signals to user code go to the resources'
- * scheduler unless the options opt in to event-loop delivery.
+ * after {@link #disconnect()} or a fatal CONNACK refusal. Every signal of the session (connect and publish
+ * results, messages, SUBACKs, ends of streams, states) is given on the event loop; moving them to a user
+ * scheduler is the caller's business ({@code MqttClient} does it with {@code publishOn}).
  */
 public final class ClientSession implements ChannelFutureListener {
 
@@ -66,9 +67,6 @@ public final class ClientSession implements ChannelFutureListener {
     private final MqttClientOptions options;
     private final EventLoop loop;
     private final MqttClientResources resources;
-    private final Scheduler userScheduler;
-    /** Signals to user code, created with the first one; {@code null} when delivering on the event loop. */
-    private UserSignals signals;
     private final PacketIdAllocator packetIds = new PacketIdAllocator();
     private final OutgoingPublishes outgoing;
     private final SubscriptionRegistry subscriptions;
@@ -82,8 +80,8 @@ public final class ClientSession implements ChannelFutureListener {
     private boolean connected;
     /**
      * The session's subscriptions and publishes were (re)sent on the current connection: only then do new ones go
-     * straight out. Between CONNACK and that point (the connect callbacks run there when signals are delivered on
-     * the event loop) they are registered or queued and sent once with the others.
+     * straight out. Between CONNACK and that point (the connect callbacks run there, on the event loop) they are
+     * registered or queued and sent once with the others.
      */
     private boolean resumed;
     private boolean everConnected;
@@ -99,7 +97,6 @@ public final class ClientSession implements ChannelFutureListener {
         this.options = options;
         this.resources = resources;
         this.loop = resources.eventLoopGroup().next();
-        this.userScheduler = options.deliverOnEventLoop() ? null : resources.deliveryScheduler();
         this.outgoing = new OutgoingPublishes(this, packetIds);
         this.subscriptions = new SubscriptionRegistry(this, packetIds);
     }
@@ -108,7 +105,7 @@ public final class ClientSession implements ChannelFutureListener {
 
     /** Connects (or joins the connection under way); completes with the CONNACK. */
     public Mono<ConnAck> connect() {
-        return toUser(Mono.create(sink -> execute(() -> {
+        return Mono.create(sink -> execute(() -> {
             switch (state) {
                 case CLOSED -> sink.error(new MqttClosedException("the client is closed"));
                 case CONNECTED -> sink.success(ConnAck.accepted(sessionPresent));
@@ -121,12 +118,12 @@ public final class ClientSession implements ChannelFutureListener {
                 }
                 default -> throw new IllegalStateException();
             }
-        })));
+        }));
     }
 
     /** Sends DISCONNECT, closes the connection and the client for good. */
     public Mono<Void> disconnect() {
-        return toUser(Mono.<Void>create(sink -> execute(() -> {
+        return Mono.<Void>create(sink -> execute(() -> {
             Channel ch = channel;
             boolean wasConnected = connected;
             close(new MqttClosedException("the client was disconnected"), null);
@@ -138,7 +135,7 @@ public final class ClientSession implements ChannelFutureListener {
             } else {
                 ch.close().addListener(f -> sink.success());
             }
-        })));
+        }));
     }
 
     /** Publishes {@code message}; completes on write (QoS 0), PUBACK (1) or PUBCOMP (2). */
@@ -151,11 +148,37 @@ public final class ClientSession implements ChannelFutureListener {
         outgoing.handOff(p);
     }
 
-    /** Subscribes {@code actual} to {@code filters}; see {@link IncomingSubscription}. */
+    /**
+     * Subscribes {@code actual} to {@code filters}; see {@link IncomingSubscription}. Without a {@code scheduler}
+     * the subscriber is signalled on the event loop; with one its signals are published on it, and its demand
+     * still decides which messages are taken (and acknowledged): the subscription emits within the subscriber's
+     * requests into a unicast sink, which {@code publishOn} drains on the scheduler, so the sink never holds
+     * more than the subscriber asked for. {@code onSubAck} and {@code onRefused} run on the event loop either
+     * way, before any message that follows the SUBACK.
+     */
+    public void subscribe(List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
+                          Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused,
+                          Scheduler scheduler) {
+        if (scheduler == null) {
+            IncomingSubscription s = new IncomingSubscription(this, filters, actual, onSubAck, onRefused);
+            actual.onSubscribe(s);
+            register(s);
+            return;
+        }
+        Sinks.Many<LinkMessage> handOff = Sinks.many().unicast().onBackpressureBuffer();
+        IncomingSubscription s = new IncomingSubscription(this, filters, new SinkSubscriber(handOff), onSubAck,
+                onRefused);
+        handOff.asFlux().publishOn(scheduler).doOnCancel(s::cancel).doOnRequest(s::request).subscribe(actual);
+        register(s);
+    }
+
+    /** Subscribes {@code actual} to {@code filters}, signalled on the event loop. */
     public void subscribe(List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
                           Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused) {
-        IncomingSubscription s = new IncomingSubscription(this, filters, actual, onSubAck, onRefused);
-        actual.onSubscribe(s);
+        subscribe(filters, actual, onSubAck, onRefused, null);
+    }
+
+    private void register(IncomingSubscription s) {
         execute(() -> {
             if (state == LinkState.CLOSED) {
                 s.fail(new MqttClosedException("the client is closed"));
@@ -165,15 +188,38 @@ public final class ClientSession implements ChannelFutureListener {
         });
     }
 
-    /**
-     * Messages matching no subscription; hot. They are emitted from the signal path (see {@link #toUser}),
-     * so subscribers need no queue and thread hop of their own.
-     */
+    /** Hands what a subscription emits (on the event loop, within the demand) to the sink of its scheduler. */
+    private record SinkSubscriber(Sinks.Many<LinkMessage> sink) implements CoreSubscriber<LinkMessage> {
+        @Override
+        public void onSubscribe(org.reactivestreams.Subscription s) {
+            // the demand reaches the subscription from the downstream's doOnRequest
+        }
+
+        @Override
+        public void onNext(LinkMessage m) {
+            sink.tryEmitNext(m); // fails only once the subscriber cancelled: the message was taken and is dropped
+        }
+
+        @Override
+        public void onError(Throwable e) {
+            sink.tryEmitError(e);
+        }
+
+        @Override
+        public void onComplete() {
+            sink.tryEmitComplete();
+        }
+    }
+
+    /** Messages matching no subscription; hot, signalled on the event loop. */
     public Flux<LinkMessage> unsolicited() {
         return subscriptions.unsolicited().asFlux();
     }
 
-    /** The current state, then every change, until CLOSED. */
+    /**
+     * The current state, then every change, until CLOSED; signalled on the event loop (a late subscriber gets the
+     * current state on its own thread).
+     */
     public Flux<LinkState> states() {
         Sinks.Many<LinkState> sink;
         synchronized (this) {
@@ -187,16 +233,8 @@ public final class ClientSession implements ChannelFutureListener {
                 states = sink;
             }
         }
-        Flux<LinkState> f = sink.asFlux();
-        // The replay sink keeps only the latest state, for whoever subscribes next; a subscriber it cannot hand a
-        // change to at once (no demand) later sees only the latest. So the hand-off to the scheduler is not fused
-        // with the sink (its queue would be that one-slot buffer) and asks for STATES_AHEAD changes at a time:
-        // a subscriber sees every change unless it falls that many behind, and then skips to the latest.
-        return userScheduler == null ? f : f.hide().publishOn(userScheduler, STATES_AHEAD);
+        return sink.asFlux();
     }
-
-    /** How many state changes a subscriber on the user scheduler may be behind before it skips to the latest. */
-    static final int STATES_AHEAD = 8;
 
     public LinkState state() {
         return state;
@@ -231,33 +269,6 @@ public final class ClientSession implements ChannelFutureListener {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("[{}] event loop shut down; signal ignored", options.name());
         }
-    }
-
-    /**
-     * Runs {@code signal} for user code: on the delivery scheduler after the signals before it (one task per
-     * burst, see {@link UserSignals}), or at once when the client delivers on the event loop. Called on the
-     * event loop.
-     */
-    void toUser(Runnable signal) {
-        if (userScheduler == null) {
-            signal.run();
-            return;
-        }
-        UserSignals s = signals;
-        if (s == null) {
-            s = new UserSignals(userScheduler);
-            signals = s;
-        }
-        s.signal(signal);
-    }
-
-    /** Whether {@link #toUser} runs signals at once, on the event loop. */
-    boolean signalsOnEventLoop() {
-        return userScheduler == null;
-    }
-
-    private <T> Mono<T> toUser(Mono<T> mono) {
-        return userScheduler == null ? mono : mono.publishOn(userScheduler);
     }
 
     private List<MonoSink<ConnAck>> waiters() {

@@ -21,9 +21,9 @@ import reactor.core.publisher.Operators;
  * window bounds them, since their acknowledgements are withheld) and at most {@code qos0Limit} QoS 0
  * messages, dropping the oldest beyond that.
  *
- * <p>State is confined to the client's event loop; {@link #request} and {@link #cancel} hop onto it.
- * Signals go to the subscriber through the client's signal path ({@link ClientSession#toUser}: in order, off
- * the event loop, one scheduler task per burst) unless the client delivers on the event loop.
+ * <p>State is confined to the client's event loop; {@link #request} and {@link #cancel} hop onto it. The
+ * subscriber is signalled on the event loop (a client with a scheduler subscribes a hand-off to it here, see
+ * {@link ClientSession#subscribe}).
  */
 final class IncomingSubscription implements org.reactivestreams.Subscription, Runnable {
 
@@ -248,12 +248,7 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         if (demand != Long.MAX_VALUE) {
             demand--;
         }
-        LinkMessage m = d.message;
-        if (session.signalsOnEventLoop()) {
-            actual.onNext(m); // what toUser would do at once, without a Runnable per message
-        } else {
-            signal(() -> actual.onNext(m));
-        }
+        actual.onNext(d.message);
         d.taken();
     }
 
@@ -262,14 +257,13 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         acknowledged = true;
         pendingPacketId = 0;
         if (onSubAck != null) {
-            signal(() -> onSubAck.accept(codes));
+            onSubAck.accept(codes);
         }
         if (onRefused != null && codes.stream().anyMatch(SubAckReturnCode::isFailure)) {
             String[] names = filters();
             for (int i = 0; i < codes.size() && i < names.length; i++) {
                 if (codes.get(i).isFailure()) {
-                    String refused = names[i];
-                    signal(() -> onRefused.accept(refused));
+                    onRefused.accept(names[i]);
                 }
             }
         }
@@ -291,7 +285,11 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         }
         done = true;
         releaseQueue();
-        signal(error == null ? actual::onComplete : () -> actual.onError(error));
+        if (error == null) {
+            actual.onComplete();
+        } else {
+            actual.onError(error);
+        }
     }
 
     private void releaseQueue() {
@@ -304,9 +302,5 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
             }
             qos0Queued = 0;
         }
-    }
-
-    private void signal(Runnable r) {
-        session.toUser(r);
     }
 }

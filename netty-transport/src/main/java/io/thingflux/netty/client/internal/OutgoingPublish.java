@@ -10,12 +10,10 @@ import reactor.core.publisher.Operators;
 
 /**
  * One publish on its way out: queued in the outbox, then (QoS 1/2) in flight under a packet id until
- * PUBACK or PUBCOMP. It is also the subscription of the caller's {@code Mono}: the result goes to the
- * caller through the client's {@link ClientSession#toUser signal path}, one object per publish instead of a
- * {@code Mono.create} sink, its callbacks and a {@code publishOn}. Its publish-side state is confined to the
- * client's event loop once submitted.
+ * PUBACK or PUBCOMP. It is also the subscription of the caller's {@code Mono}, whose result it signals on the
+ * event loop. Its publish-side state is confined to the client's event loop once submitted.
  */
-final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, PublishResult> implements Runnable {
+final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, PublishResult> {
 
     /** Waiting in the outbox. */
     static final byte QUEUED = 0;
@@ -38,8 +36,6 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
     OutgoingPublish next;
     /** The link of the hand-off stack, written by the publishing thread before the push. */
     OutgoingPublish handoffNext;
-    /** The failure to signal, set on the event loop before the signal is handed over. */
-    private Throwable error;
 
     private OutgoingPublish(ClientSession session, LinkMessage message, CoreSubscriber<? super PublishResult> actual) {
         super(actual);
@@ -74,8 +70,8 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
     void succeed() {
         if (state != DONE) {
             state = DONE;
-            if (!cancelled) {
-                session.toUser(this);
+            if (!cancelled && !isCancelled()) {
+                complete(new PublishResult(message, null));
             }
         }
     }
@@ -84,9 +80,8 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
     void fail(Throwable error) {
         if (state != DONE) {
             state = DONE;
-            if (!cancelled) {
-                this.error = error;
-                session.toUser(this);
+            if (!cancelled && !isCancelled()) {
+                actual.onError(error);
             }
         }
     }
@@ -95,20 +90,6 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
     void rejected(Throwable error) {
         if (!isCancelled()) {
             actual.onError(error);
-        }
-    }
-
-    /** Delivers the outcome to the caller (on the delivery scheduler, or the event loop when so configured). */
-    @Override
-    public void run() {
-        if (isCancelled()) {
-            return;
-        }
-        Throwable e = error;
-        if (e != null) {
-            actual.onError(e);
-        } else {
-            complete(new PublishResult(message, null));
         }
     }
 

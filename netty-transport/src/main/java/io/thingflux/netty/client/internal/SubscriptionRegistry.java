@@ -195,11 +195,9 @@ final class SubscriptionRegistry {
             session.countDrop("unmatched");
             return;
         }
-        session.toUser(() -> {
-            if (sink.tryEmitNext(m).isFailure()) {
-                session.executeQuietly(() -> session.countDrop("unmatched"));
-            }
-        });
+        if (sink.tryEmitNext(m).isFailure()) {
+            session.countDrop("unmatched");
+        }
     }
 
     /** Messages matching no subscriber; hot, best effort. Any thread. */
@@ -210,8 +208,7 @@ final class SubscriptionRegistry {
         }
         synchronized (this) {
             if (unsolicited == null) {
-                // without the serializing wrapper: every emission already runs on the client's signal path
-                // (toUser), one at a time, and the wrapper would be one more object per client
+                // without the serializing wrapper: every emission runs on the client's event loop, one at a time
                 Sinks.Many<LinkMessage> created = Sinks.unsafe().many().multicast().directBestEffort();
                 if (terminated) {
                     created.tryEmitComplete();
@@ -242,7 +239,7 @@ final class SubscriptionRegistry {
             sink = unsolicited;
         }
         if (sink != null) {
-            session.toUser(sink::tryEmitComplete);
+            sink.tryEmitComplete();
         }
     }
 

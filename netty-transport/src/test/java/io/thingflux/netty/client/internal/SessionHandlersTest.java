@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.BaseSubscriber;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The session-bound handlers (incoming QoS, the reactive bridge with outgoing QoS and subscription dispatch) on
@@ -34,8 +33,8 @@ class SessionHandlersTest {
 
     private final EmbeddedChannel ch = new EmbeddedChannel();
     private final ClientSession session = new ClientSession(
-            MqttClientOptions.builder("127.0.0.1", 1883).clientId("h").maxInFlight(1).deliverOnEventLoop(true).build(),
-            MqttClientResources.of(ch.eventLoop(), EmbeddedChannel.class, Schedulers.immediate()));
+            MqttClientOptions.builder("127.0.0.1", 1883).clientId("h").maxInFlight(1).build(),
+            MqttClientResources.of(ch.eventLoop(), EmbeddedChannel.class));
 
     SessionHandlersTest() {
         ch.pipeline().addLast(MqttIncomingQosHandler.NAME, new MqttIncomingQosHandler(session.qos2Received()));
