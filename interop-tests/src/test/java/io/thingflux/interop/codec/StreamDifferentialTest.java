@@ -9,19 +9,13 @@ import io.netty.util.ReferenceCountUtil;
 import io.thingflux.mqtt.MqttPacket;
 import io.thingflux.mqtt.Publish;
 import io.thingflux.netty.codec.MqttDecoder;
-import io.thingflux.netty.testing.NettyLeakDetectionExtension;
+import io.thingflux.netty.testing.SeededCases;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.Test;
 
 /**
  * A conversation rather than single frames: a sequence of packets written by one codec into one byte stream, cut
@@ -31,16 +25,6 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class StreamDifferentialTest {
 
-    @BeforeContainer
-    static void installLeakRecorder() {
-        NettyLeakDetectionExtension.collectLeaks();
-    }
-
-    @AfterProperty
-    void noBufferLeaked() {
-        assertThat(NettyLeakDetectionExtension.collectLeaks()).as("Netty buffer leaks").isEmpty();
-    }
-
     /** Packets whose PUBLISH topics come from a pool of three, and the cut points of their byte stream. */
     record Conversation(List<MqttPacket> packets, List<Integer> cuts) {
         @Override
@@ -49,30 +33,30 @@ class StreamDifferentialTest {
         }
     }
 
-    @Provide
-    Arbitrary<Conversation> conversations() {
-        Arbitrary<MqttPacket> packet = MqttPacketArbitraries.packets()
-                .filter(p -> !(p instanceof Publish publish) || publish.payloadLength() < 20_000);
-        Arbitrary<List<String>> topicPool = MqttPacketArbitraries.topicNames().list().ofSize(3);
-        Arbitrary<List<MqttPacket>> packets = Combinators.combine(packet.list().ofMinSize(1).ofMaxSize(25), topicPool)
-                .as((list, pool) -> {
-                    List<MqttPacket> out = new ArrayList<>(list.size());
-                    for (int i = 0; i < list.size(); i++) {
-                        MqttPacket p = list.get(i);
-                        if (p instanceof Publish pub) {
-                            p = new Publish(pool.get(i % pool.size()), pub.qos(), pub.dup(), pub.retain(),
-                                    pub.packetId(), pub.payloadUnsafe());
-                        }
-                        out.add(p);
-                    }
-                    return out;
-                });
-        return Combinators.combine(packets, Arbitraries.integers().between(0, Integer.MAX_VALUE).list().ofMaxSize(12))
-                .as(Conversation::new);
+    static Conversation conversation(SplittableRandom r) {
+        List<MqttPacket> list = SeededCases.list(r, 1, 25, g -> MqttPacketGenerators.packet(g,
+                p -> !(p instanceof Publish publish) || publish.payloadLength() < 20_000));
+        List<String> pool = SeededCases.list(r, 3, 3, MqttPacketGenerators::topicName);
+        List<MqttPacket> packets = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            MqttPacket p = list.get(i);
+            if (p instanceof Publish pub) {
+                p = new Publish(pool.get(i % pool.size()), pub.qos(), pub.dup(), pub.retain(),
+                        pub.packetId(), pub.payloadUnsafe());
+            }
+            packets.add(p);
+        }
+        List<Integer> cuts = SeededCases.list(r, 0, 12, g -> SeededCases.between(g, 0, Integer.MAX_VALUE));
+        return new Conversation(packets, cuts);
     }
 
-    @Property(tries = 300)
-    void streamWrittenByNettyIsReadBackByOneThingfluxDecoder(@ForAll("conversations") Conversation conversation) {
+    @Test
+    void streamWrittenByNettyIsReadBackByOneThingfluxDecoder() {
+        SeededCases.check(0x5EED_D005L, 300, StreamDifferentialTest::conversation,
+                StreamDifferentialTest::nettyStreamReadByThingflux);
+    }
+
+    private static void nettyStreamReadByThingflux(Conversation conversation) {
         EmbeddedChannel encoder = new EmbeddedChannel(io.netty.handler.codec.mqtt.MqttEncoder.INSTANCE);
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         try {
@@ -102,8 +86,13 @@ class StreamDifferentialTest {
         assertThat(decoded).containsExactlyElementsOf(conversation.packets());
     }
 
-    @Property(tries = 300)
-    void streamWrittenByThingfluxIsReadBackByOneNettyDecoder(@ForAll("conversations") Conversation conversation) {
+    @Test
+    void streamWrittenByThingfluxIsReadBackByOneNettyDecoder() {
+        SeededCases.check(0x5EED_D006L, 300, StreamDifferentialTest::conversation,
+                StreamDifferentialTest::thingfluxStreamReadByNetty);
+    }
+
+    private static void thingfluxStreamReadByNetty(Conversation conversation) {
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         for (MqttPacket p : conversation.packets()) {
             stream.writeBytes(CodecRunner.thingfluxEncode(p));

@@ -33,7 +33,9 @@ class ReadmeExampleTest {
             assertThat(r.message()).isEqualTo(new LinkMessage("telemetry/sensor-1",
                     "{\"t\":21.5}".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE, false));
             assertThat(client.state()).isEqualTo(io.thingflux.link.LinkState.CLOSED);
-            assertThat(resources.disposeLater().block(Duration.ofSeconds(10))).isNull();
+            resources.disposeLater().block(Duration.ofSeconds(10));
+            assertThat(resources.isDisposed()).as("disposed").isTrue();
+            assertThat(resources.eventLoopGroup().isTerminated()).as("event loops terminated").isTrue();
         }
     }
 }

@@ -1,5 +1,10 @@
 package io.thingflux.netty.codec;
 
+import static io.thingflux.netty.testing.SeededCases.between;
+import static io.thingflux.netty.testing.SeededCases.bytes;
+import static io.thingflux.netty.testing.SeededCases.list;
+import static io.thingflux.netty.testing.SeededCases.oneOf;
+import static io.thingflux.netty.testing.SeededCases.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -25,28 +30,29 @@ import io.thingflux.mqtt.Subscription;
 import io.thingflux.mqtt.UnsubAck;
 import io.thingflux.mqtt.Unsubscribe;
 import io.thingflux.mqtt.Will;
-import io.thingflux.netty.testing.NettyLeakDetectionExtension;
+import io.thingflux.netty.testing.SeededCases;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterProperty;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random valid packets of all fourteen types (non-ASCII and supplementary-plane topics, payloads from empty to
  * ~70 KB across the {@link MqttEncoder#WRAP_THRESHOLD}, every QoS and flag, wills and credentials) come back
- * equal after the encoder and the decoder.
+ * equal after the encoder and the decoder. Cases come from fixed seeds ({@link SeededCases}); the Netty leak
+ * extension checks every test for leaked buffers.
  */
 class CodecRoundTripPropertyTest {
 
-    @Property
-    void packetEncodedByTheEncoderHandlerDecodesToAnEqualPacket(@ForAll("packets") MqttPacket packet) {
+    @Test
+    void packetEncodedByTheEncoderHandlerDecodesToAnEqualPacket() {
+        SeededCases.check(0x5EED_0001L, 1000, CodecRoundTripPropertyTest::packet,
+                CodecRoundTripPropertyTest::encoderHandlerRoundTrip);
+    }
+
+    private static void encoderHandlerRoundTrip(MqttPacket packet) {
         EmbeddedChannel encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
         EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder());
         List<ByteBuf> written = new ArrayList<>();
@@ -78,9 +84,17 @@ class CodecRoundTripPropertyTest {
         }
     }
 
-    @Property(tries = 200)
-    void packetsInOneStreamCutAtRandomPlacesDecodeInOrder(@ForAll("packetStreams") List<MqttPacket> packets,
-                                                           @ForAll long cutSeed) {
+    /** Packets of one stream and the seed of the places it is cut at. */
+    record CutStream(List<MqttPacket> packets, long cutSeed) {
+    }
+
+    @Test
+    void packetsInOneStreamCutAtRandomPlacesDecodeInOrder() {
+        SeededCases.check(0x5EED_0002L, 200, r -> new CutStream(packetStream(r), r.nextLong()),
+                stream -> cutStreamDecodesInOrder(stream.packets(), stream.cutSeed()));
+    }
+
+    private static void cutStreamDecodesInOrder(List<MqttPacket> packets, long cutSeed) {
         byte[] stream = new byte[0];
         for (MqttPacket p : packets) {
             stream = WireBytes.concat(stream, WireBytes.drain(MqttEncoder.encode(WireBytes.TRACKED, p)));
@@ -108,8 +122,13 @@ class CodecRoundTripPropertyTest {
      * id only for a PUBLISH above 4 KiB): every packet, small or large, decodes alike from a heap buffer, a direct
      * buffer, and a direct buffer holding the frame after other bytes.
      */
-    @Property(tries = 300)
-    void aFrameDecodesAlikeFromHeapAndDirectBuffersSmallOrLarge(@ForAll("smallAndLargePackets") MqttPacket packet) {
+    @Test
+    void aFrameDecodesAlikeFromHeapAndDirectBuffersSmallOrLarge() {
+        SeededCases.check(0x5EED_0003L, 300, CodecRoundTripPropertyTest::smallOrLargePacket,
+                CodecRoundTripPropertyTest::decodesAlikeFromHeapAndDirect);
+    }
+
+    private static void decodesAlikeFromHeapAndDirect(MqttPacket packet) {
         byte[] frame = WireBytes.drain(MqttEncoder.encode(WireBytes.TRACKED, packet));
         ByteBuf atOffset = WireBytes.TRACKED_DIRECT.directBuffer(frame.length + 7);
         atOffset.writeBytes(new byte[7]).writeBytes(frame).skipBytes(7);
@@ -125,47 +144,63 @@ class CodecRoundTripPropertyTest {
         }
     }
 
-    @Provide
-    Arbitrary<MqttPacket> smallAndLargePackets() {
+    // ---- generators
+
+    private static MqttPacket smallOrLargePacket(SplittableRandom r) {
         // large: a topic or filters of several KiB (a PUBLISH's topic alone can exceed the decoder's scratch array)
-        Arbitrary<String> longNames = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(3_000).ofMaxLength(6_000);
-        Arbitrary<Publish> longTopics = Combinators.combine(longNames, Arbitraries.of(MqttQos.class), packetIds(),
-                payloads(20_000)).as((topic, qos, id, payload) -> qos == MqttQos.AT_MOST_ONCE
+        switch (weighted(r, 3, 1, 1)) {
+            case 0 -> {
+                return packet(r);
+            }
+            case 1 -> {
+                String topic = letters(r, 3_000, 6_000);
+                MqttQos qos = qos(r);
+                int id = packetId(r);
+                byte[] payload = payload(r, 20_000);
+                return qos == MqttQos.AT_MOST_ONCE
                         ? new Publish(topic, qos, false, false, 0, payload)
-                        : new Publish(topic, qos, false, false, id, payload));
-        Arbitrary<Subscribe> manyFilters = Combinators.combine(packetIds(),
-                longNames.map(f -> new Subscription(f, MqttQos.AT_LEAST_ONCE)).list().ofMinSize(1).ofMaxSize(3))
-                .as(Subscribe::new);
-        return Arbitraries.frequencyOf(Tuple.of(3, packets()), Tuple.of(1, longTopics), Tuple.of(1, manyFilters));
+                        : new Publish(topic, qos, false, false, id, payload);
+            }
+            default -> {
+                int id = packetId(r);
+                return new Subscribe(id, list(r, 1, 3,
+                        g -> new Subscription(letters(g, 3_000, 6_000), MqttQos.AT_LEAST_ONCE)));
+            }
+        }
     }
 
-    @AfterProperty
-    void noBufferLeaked() {
-        // jqwik is its own engine: the JUnit leak extension does not run here, so check explicitly
-        assertThat(NettyLeakDetectionExtension.collectLeaks()).isEmpty();
-    }
-
-    @Provide
-    Arbitrary<List<MqttPacket>> packetStreams() {
+    private static List<MqttPacket> packetStream(SplittableRandom r) {
         // PUBLISH-heavy, so that one decoder sees topics repeat and look alike
-        return Arbitraries.frequencyOf(Tuple.of(1, packets()), Tuple.of(2, publishes())).list().ofMinSize(1).ofMaxSize(6);
+        return list(r, 1, 6, g -> weighted(g, 1, 2) == 0 ? packet(g) : publish(g));
     }
 
-    @Provide
-    Arbitrary<MqttPacket> packets() {
-        return Arbitraries.oneOf(List.of(
-                connects(), connAcks(), publishes(), publishes(), publishes(),
-                packetIds().map(PubAck::new), packetIds().map(PubRec::new),
-                packetIds().map(PubRel::new), packetIds().map(PubComp::new),
-                subscribes(), subAcks(), unsubscribes(), packetIds().map(UnsubAck::new),
-                Arbitraries.just(PingReq.INSTANCE), Arbitraries.just(PingResp.INSTANCE),
-                Arbitraries.just(Disconnect.INSTANCE)));
+    private static MqttPacket packet(SplittableRandom r) {
+        return switch (r.nextInt(16)) {
+            case 0 -> connect(r);
+            case 1 -> connAck(r);
+            case 2, 3, 4 -> publish(r);
+            case 5 -> new PubAck(packetId(r));
+            case 6 -> new PubRec(packetId(r));
+            case 7 -> new PubRel(packetId(r));
+            case 8 -> new PubComp(packetId(r));
+            case 9 -> subscribe(r);
+            case 10 -> subAck(r);
+            case 11 -> unsubscribe(r);
+            case 12 -> new UnsubAck(packetId(r));
+            case 13 -> PingReq.INSTANCE;
+            case 14 -> PingResp.INSTANCE;
+            default -> Disconnect.INSTANCE;
+        };
     }
 
     // ---- fields
 
-    private static Arbitrary<Integer> packetIds() {
-        return Arbitraries.integers().between(1, 65_535);
+    private static int packetId(SplittableRandom r) {
+        return between(r, 1, 65_535);
+    }
+
+    private static MqttQos qos(SplittableRandom r) {
+        return oneOf(r, MqttQos.values());
     }
 
     /** Pieces strings are made of: ASCII, Latin-1, CJK (3 bytes) and a supplementary character (4 bytes, two chars). */
@@ -174,50 +209,68 @@ class CodecRoundTripPropertyTest {
         // allowed although discouraged (MQTT-1.5.3-3: a U+FEFF must not be stripped), and the last BMP code points
         "\u0001", "\u001F", "\u009F", "\uFEFF", "\uFFFF", "\uDBFF\uDFFF"};
 
-    private static Arbitrary<String> text(int minPieces, int maxPieces) {
-        return Arbitraries.of(PIECES).list().ofMinSize(minPieces).ofMaxSize(maxPieces).map(l -> String.join("", l));
+    private static String text(SplittableRandom r, int minPieces, int maxPieces) {
+        return String.join("", list(r, minPieces, maxPieces, g -> oneOf(g, PIECES)));
+    }
+
+    /** {@code min..max} characters from {@code first..last}. */
+    private static String chars(SplittableRandom r, char first, char last, int min, int max) {
+        char[] c = new char[between(r, min, max)];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = (char) r.nextInt(first, last + 1);
+        }
+        return new String(c);
+    }
+
+    private static String letters(SplittableRandom r, int min, int max) {
+        return chars(r, 'a', 'z', min, max);
     }
 
     /** Mostly short, now and then thousands of characters (up to 3 * 12_000 + ... bytes, under 65535). */
-    private static Arbitrary<String> strings(int minPieces) {
-        return Arbitraries.frequencyOf(
-                Tuple.of(12, text(minPieces, 12)),
-                Tuple.of(1, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(Math.max(minPieces, 1000)).ofMaxLength(20_000)),
-                Tuple.of(1, Arbitraries.strings().withCharRange('\u4e00', '\u4fff').ofMinLength(Math.max(minPieces, 100)).ofMaxLength(21_845)));
+    private static String string(SplittableRandom r, int minPieces) {
+        return switch (weighted(r, 12, 1, 1)) {
+            case 0 -> text(r, minPieces, 12);
+            case 1 -> letters(r, Math.max(minPieces, 1000), 20_000);
+            default -> chars(r, '\u4e00', '\u4fff', Math.max(minPieces, 100), 21_845);
+        };
     }
 
-    private static Arbitrary<String> topicNames() {
-        Arbitrary<String> level = text(0, 6);
-        return level.list().ofMinSize(1).ofMaxSize(6).map(l -> String.join("/", l))
-                .filter(t -> !t.isEmpty());
+    private static String topicName(SplittableRandom r) {
+        String t;
+        do {
+            t = String.join("/", list(r, 1, 6, g -> text(g, 0, 6)));
+        } while (t.isEmpty());
+        return t;
     }
 
-    private static Arbitrary<String> topicFilters() {
-        Arbitrary<String> level = Arbitraries.frequencyOf(Tuple.of(5, text(0, 6)), Tuple.of(1, Arbitraries.just("+")));
-        return Combinators.combine(level.list().ofMinSize(1).ofMaxSize(6), Arbitraries.of(true, false))
-                .as((levels, multi) -> {
-                    String f = String.join("/", levels);
-                    return multi ? (f.isEmpty() ? "#" : f + "/#") : f;
-                })
-                .filter(f -> !f.isEmpty());
+    private static String topicFilter(SplittableRandom r) {
+        String f;
+        do {
+            List<String> levels = list(r, 1, 6, g -> weighted(g, 5, 1) == 0 ? text(g, 0, 6) : "+");
+            boolean multi = r.nextBoolean();
+            f = String.join("/", levels);
+            f = multi ? (f.isEmpty() ? "#" : f + "/#") : f;
+        } while (f.isEmpty());
+        return f;
     }
+
+    private static final int[] PAYLOAD_EDGES = {0, 1, 127, 128, 1022, 1023, 1024, 1025, 16_383, 16_384, 65_535};
 
     /** Sizes biased to the edges that matter: empty, around the wrap threshold, the varint steps, ~70 KB. */
-    private static Arbitrary<Integer> payloadSizes(int max) {
-        return Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.integers().between(0, max)),
-                Tuple.of(4, Arbitraries.integers().between(0, 200)),
-                Tuple.of(2, Arbitraries.of(0, 1, 127, 128, 1022, 1023, 1024, 1025, 16_383, 16_384, 65_535)
-                        .filter(n -> n <= max)),
-                Tuple.of(2, Arbitraries.integers().between(900, 1200)));
+    private static int payloadSize(SplittableRandom r, int max) {
+        return switch (weighted(r, 4, 4, 2, 2)) {
+            case 0 -> between(r, 0, max);
+            case 1 -> between(r, 0, 200);
+            case 2 -> {
+                int[] edges = Arrays.stream(PAYLOAD_EDGES).filter(n -> n <= max).toArray();
+                yield edges[r.nextInt(edges.length)];
+            }
+            default -> between(r, 900, 1200);
+        };
     }
 
-    private static Arbitrary<byte[]> payloads(int max) {
-        return Combinators.combine(payloadSizes(max), Arbitraries.longs()).as((size, seed) -> {
-            byte[] b = new byte[size];
-            new Random(seed).nextBytes(b);
-            return b;
-        });
+    private static byte[] payload(SplittableRandom r, int max) {
+        return bytes(r, payloadSize(r, max));
     }
 
     // ---- packets
@@ -228,46 +281,51 @@ class CodecRoundTripPropertyTest {
         "/sys/a1wFylTxYeD/co_0002/thing/event/property/post", "+sys/a1wFylTxYeD/co_0001/thing/event/property/post"
                 .replace('+', 'X'), "/sys/a1wFylTxYeD/co_0001/thing/event/propertY/post", "温度/1", "温度/2"};
 
-    private static Arbitrary<Publish> publishes() {
-        Arbitrary<String> topics = Arbitraries.frequencyOf(Tuple.of(3, topicNames()), Tuple.of(2, Arbitraries.of(LOOKALIKE_TOPICS)));
-        return Combinators.combine(topics, Arbitraries.of(MqttQos.class), Arbitraries.of(true, false),
-                Arbitraries.of(true, false), packetIds(), payloads(70_000))
-                .as((topic, qos, dup, retain, id, payload) -> qos == MqttQos.AT_MOST_ONCE
-                        ? new Publish(topic, qos, false, retain, 0, payload)
-                        : new Publish(topic, qos, dup, retain, id, payload));
+    private static Publish publish(SplittableRandom r) {
+        String topic = weighted(r, 3, 2) == 0 ? topicName(r) : oneOf(r, LOOKALIKE_TOPICS);
+        MqttQos qos = qos(r);
+        boolean dup = r.nextBoolean();
+        boolean retain = r.nextBoolean();
+        int id = packetId(r);
+        byte[] payload = payload(r, 70_000);
+        return qos == MqttQos.AT_MOST_ONCE
+                ? new Publish(topic, qos, false, retain, 0, payload)
+                : new Publish(topic, qos, dup, retain, id, payload);
     }
 
-    private static Arbitrary<Will> wills() {
-        return Combinators.combine(topicNames(), payloads(65_535), Arbitraries.of(MqttQos.class), Arbitraries.of(true, false))
-                .as(Will::new);
+    private static Will will(SplittableRandom r) {
+        return new Will(topicName(r), payload(r, 65_535), qos(r), r.nextBoolean());
     }
 
-    private static Arbitrary<Connect> connects() {
-        Arbitrary<String> usernames = strings(0).injectNull(0.3);
-        return Combinators.combine(Arbitraries.of(Connect.MQTT_3_1_1, Connect.MQTT_3_1), strings(0),
-                        Arbitraries.of(true, false), Arbitraries.integers().between(0, 65_535), wills().injectNull(0.4),
-                        usernames, payloads(300).injectNull(0.3))
-                .as((level, clientId, clean, keepAlive, will, username, password) ->
-                        new Connect(level, clientId, clean, keepAlive, will, username, username == null ? null : password));
+    private static Connect connect(SplittableRandom r) {
+        int level = r.nextBoolean() ? Connect.MQTT_3_1_1 : Connect.MQTT_3_1;
+        String clientId = string(r, 0);
+        boolean clean = r.nextBoolean();
+        int keepAlive = between(r, 0, 65_535);
+        Will will = r.nextDouble() < 0.4 ? null : will(r);
+        String username = r.nextDouble() < 0.3 ? null : string(r, 0);
+        byte[] password = r.nextDouble() < 0.3 ? null : payload(r, 300);
+        return new Connect(level, clientId, clean, keepAlive, will, username, username == null ? null : password);
     }
 
-    private static Arbitrary<ConnAck> connAcks() {
-        return Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(ConnectReturnCode.class))
-                .as((session, code) -> new ConnAck(session && code == ConnectReturnCode.ACCEPTED, code));
+    private static ConnAck connAck(SplittableRandom r) {
+        boolean session = r.nextBoolean();
+        ConnectReturnCode code = oneOf(r, ConnectReturnCode.values());
+        return new ConnAck(session && code == ConnectReturnCode.ACCEPTED, code);
     }
 
-    private static Arbitrary<Subscribe> subscribes() {
-        Arbitrary<Subscription> subscription = Combinators.combine(topicFilters(), Arbitraries.of(MqttQos.class))
-                .as(Subscription::new);
-        return Combinators.combine(packetIds(), subscription.list().ofMinSize(1).ofMaxSize(8)).as(Subscribe::new);
+    private static Subscribe subscribe(SplittableRandom r) {
+        int id = packetId(r);
+        return new Subscribe(id, list(r, 1, 8, g -> new Subscription(topicFilter(g), qos(g))));
     }
 
-    private static Arbitrary<SubAck> subAcks() {
-        return Combinators.combine(packetIds(), Arbitraries.of(SubAckReturnCode.class).list().ofMinSize(1).ofMaxSize(8))
-                .as(SubAck::new);
+    private static SubAck subAck(SplittableRandom r) {
+        int id = packetId(r);
+        return new SubAck(id, list(r, 1, 8, g -> oneOf(g, SubAckReturnCode.values())));
     }
 
-    private static Arbitrary<Unsubscribe> unsubscribes() {
-        return Combinators.combine(packetIds(), topicFilters().list().ofMinSize(1).ofMaxSize(8)).as(Unsubscribe::new);
+    private static Unsubscribe unsubscribe(SplittableRandom r) {
+        int id = packetId(r);
+        return new Unsubscribe(id, list(r, 1, 8, CodecRoundTripPropertyTest::topicFilter));
     }
 }

@@ -2,13 +2,18 @@ package io.thingflux.bench.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunProducts;
 import io.thingflux.bench.BenchClientKind;
 import io.thingflux.bench.BenchDevice;
 import io.thingflux.bench.LoadClient;
 import io.thingflux.bench.LoadClientConfig;
+import io.thingflux.bench.PostFailedException;
 import io.thingflux.bench.PostParams;
+import io.thingflux.link.ConnectRefusedException;
+import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.broker.AliyunPlatformEmulator;
 import io.thingflux.netty.broker.EmulatorOptions;
@@ -147,6 +152,7 @@ class LoadClientsTest {
         return packet;
     }
 
+    /** The emulator answers a wrong signature with CONNACK 4 (bad user name or password); each client reports it. */
     @ParameterizedTest
     @EnumSource(BenchClientKind.class)
     void aWrongSecretFailsTheConnect(BenchClientKind kind) {
@@ -154,7 +160,23 @@ class LoadClientsTest {
         try (LoadClient client = client(kind, MqttQos.AT_MOST_ONCE)) {
             CompletableFuture<Void> connect = client.device(wrong, null, p -> { }).connect();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> connect.get(30, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class);
+                    .isInstanceOf(ExecutionException.class)
+                    .satisfies(e -> assertRefusedForCredentials(kind, e.getCause()));
+        }
+    }
+
+    private static void assertRefusedForCredentials(BenchClientKind kind, Throwable cause) {
+        switch (kind) {
+            case THINGFLUX -> assertThat(cause).isInstanceOfSatisfying(ConnectRefusedException.class,
+                    e -> assertThat(e.returnCode()).isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD));
+            case HIVEMQ -> assertThat(cause).isInstanceOfSatisfying(Mqtt3ConnAckException.class,
+                    e -> assertThat(e.getMqttMessage().getReturnCode())
+                            .isEqualTo(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD));
+            case NETTY_CODEC -> assertThat(cause).isInstanceOfSatisfying(PostFailedException.class, e -> {
+                assertThat(e.reason()).isEqualTo("connect_refused");
+                assertThat(e.getMessage()).isEqualTo("CONNACK " + ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
+            });
+            default -> throw new AssertionError("no expectation for " + kind);
         }
     }
 }
