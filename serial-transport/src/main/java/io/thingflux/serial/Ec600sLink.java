@@ -3,6 +3,7 @@ package io.thingflux.serial;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
+import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -287,6 +289,25 @@ public final class Ec600sLink implements MqttLink {
                         }
                     });
         }).publishOn(userScheduler);
+    }
+
+    /** One subscription per filter for now, merged; each acknowledgement is reported on its own. */
+    @Override
+    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
+        if (filters.isEmpty()) {
+            throw new IllegalArgumentException("at least one topic filter is needed");
+        }
+        List<Flux<LinkMessage>> sources = new java.util.ArrayList<>();
+        AtomicInteger refusals = new AtomicInteger();
+        for (String filter : filters) {
+            sources.add(subscribe(filter, qos)
+                    .doOnSubscribe(x -> onAck.accept(new SubscribeAck(List.of(filter), List.of())))
+                    .onErrorResume(SubscriptionRefusedException.class, e -> {
+                        onAck.accept(new SubscribeAck(List.of(), List.of(filter)));
+                        return refusals.incrementAndGet() == filters.size() ? Flux.error(e) : Flux.empty();
+                    }));
+        }
+        return Flux.merge(sources);
     }
 
     @Override
