@@ -3,6 +3,7 @@ package io.thingflux.serial;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.mqtt.MqttQos;
@@ -578,9 +579,7 @@ public final class Ec600sLink implements MqttLink {
                     return setUpModule(resetPdp).then(setUpMqtt()).then(openAndConnect()).then(resubscribe());
                 })
                 .doOnError(e -> log.info("reconnect attempt failed: {}", e.toString()))
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, options.minReconnectDelay())
-                        .maxBackoff(options.maxReconnectDelay())
-                        .filter(e -> !closing && !isFatal(e)))
+                .retryWhen(reconnectRetry())
                 .subscribe(null, e -> {
                     recovering.set(false);
                     log.warn("giving up reconnecting: {}", e.toString());
@@ -597,6 +596,19 @@ public final class Ec600sLink implements MqttLink {
                     log.info("MQTT link re-established");
                     setState(LinkState.CONNECTED);
                 });
+    }
+
+    /** Retries as the options' {@link ReconnectPolicy} says, never after a fatal refusal or once closing. */
+    private Retry reconnectRetry() {
+        ReconnectPolicy policy = options.reconnectPolicy();
+        return Retry.from(signals -> signals.concatMap(rs -> {
+            Throwable e = rs.failure();
+            int attempt = (int) Math.min(rs.totalRetries() + 1, Integer.MAX_VALUE);
+            if (closing || isFatal(e) || !policy.allows(attempt)) {
+                return Mono.error(e);
+            }
+            return Mono.delay(policy.delay(attempt), userScheduler);
+        }));
     }
 
     private Mono<Void> resubscribe() {

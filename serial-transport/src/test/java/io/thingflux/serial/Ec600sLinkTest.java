@@ -8,6 +8,7 @@ import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.SignMethod;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
@@ -55,7 +56,7 @@ class Ec600sLinkTest {
 
     private Ec600sOptions.Builder options() {
         return Ec600sOptions.builder().aliyunDevice(DEVICE).clientId("clientExample_0")
-                .reconnectDelay(Duration.ofMillis(100), Duration.ofMillis(500));
+                .reconnectPolicy(ReconnectPolicy.exponential().withDelays(Duration.ofMillis(100), Duration.ofMillis(500)));
     }
 
     private Ec600sLink start(Ec600sEmulator.Builder emu, Ec600sOptions options) throws Exception {
