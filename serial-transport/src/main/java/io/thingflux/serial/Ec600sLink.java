@@ -1,11 +1,13 @@
 package io.thingflux.serial;
 
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
 import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
+import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
 import io.thingflux.serial.at.AtChannel;
@@ -48,12 +50,15 @@ import reactor.util.retry.Retry;
  * (version 3.1.1, keepalive, session, timeout, {@code recv/mode} 0,1 so every {@code +QMTRECV} carries its
  * payload length, and {@code aliauth} or explicit credentials), probes the publish dialect unless
  * configured, then {@code AT+QMTOPEN} and {@code AT+QMTCONN}, mapping their result codes to
- * {@link MqttOpenException} and {@link MqttConnectException}.
+ * {@link MqttOpenException}, {@link ConnectRefusedException} (the broker's CONNACK code in
+ * {@code +QMTCONN: <idx>,0,<ret_code>}) and {@link QmtConnException} (the module could not send or finish the
+ * CONNECT).
  *
  * <p>When the connection breaks ({@code +QMTSTAT}, {@code +QIURC: "pdpdeact"}, or {@code RDY} after a
  * reboot) the link goes {@link LinkState#RECONNECTING} and reopens with exponential backoff as Quectel
- * advises: {@code +QMTSTAT} code 2 and PDP loss reactivate the PDP context first; a reboot redoes the
- * whole setup. Subscriptions are then made again, and their {@code Flux}es carry on. A command in flight
+ * advises, as {@link Ec600sOptions#reconnectPolicy()} says: {@code +QMTSTAT} code 2 and PDP loss reactivate
+ * the PDP context first; a reboot redoes the whole setup. A fatal refusal
+ * ({@link ConnectRefusedException#isFatal()}), or the policy's attempts used up, closes the link instead. Subscriptions are then made again, and their {@code Flux}es carry on. A command in flight
  * when the module reboots, a publish included, fails with {@link ModuleRebootedException} and is not
  * retried: the module may or may not have sent it, so the caller decides.
  *
@@ -456,7 +461,10 @@ public final class Ec600sLink implements MqttLink {
             if (f[1] == 0 && (rc == null || rc == 0)) {
                 return Mono.<Void>empty();
             }
-            return Mono.<Void>error(new MqttConnectException(f[1], rc));
+            if (f[1] == 0 && rc >= 1 && rc <= 5) {
+                return Mono.<Void>error(new ConnectRefusedException(ConnectReturnCode.valueOf(rc)));
+            }
+            return Mono.<Void>error(new QmtConnException(f[1], rc));
         });
     }
 
@@ -625,7 +633,7 @@ public final class Ec600sLink implements MqttLink {
     }
 
     private static boolean isFatal(Throwable e) {
-        return e instanceof MqttConnectException c && c.returnCode().map(rc -> rc.isFatal()).orElse(false);
+        return e instanceof ConnectRefusedException refused && refused.isFatal();
     }
 
     private void closeForGood(Throwable cause) {

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.thingflux.alink.AliyunDevice;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.mqtt.ConnectReturnCode;
@@ -94,8 +95,8 @@ class Ec600sLinkScriptedTest {
     void connectReturnCodesBecomeTypedErrors() {
         link(aliyun());
         modem.on("AT\\+QMTCONN=0,.*", c -> ScriptedModem.lines("OK", "+QMTCONN: 0,0,4"));
-        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(MqttConnectException.class,
-                e -> assertThat(e.returnCode()).contains(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD));
+        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(ConnectRefusedException.class,
+                e -> assertThat(e.returnCode()).isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD));
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.SignMethod;
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.ReconnectPolicy;
@@ -218,10 +219,8 @@ class Ec600sLinkTest {
     void brokerRefusalMapsToATypedConnectErrorAndClosesTheLink() throws Exception {
         broker.refuseConnections();
         start(Ec600sEmulator.builder(broker.factory()).connectRefusalCode(e -> OptionalInt.of(5)), options().build());
-        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(MqttConnectException.class, e -> {
-            assertThat(e.result()).isZero();
-            assertThat(e.returnCode()).contains(ConnectReturnCode.NOT_AUTHORIZED);
-        });
+        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(ConnectRefusedException.class,
+                e -> assertThat(e.returnCode()).isEqualTo(ConnectReturnCode.NOT_AUTHORIZED));
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
     }
 
@@ -229,7 +228,7 @@ class Ec600sLinkTest {
     void connectFailureWithoutReturnCodeLeavesTheLinkDisconnected() throws Exception {
         broker.refuseConnections();
         start(Ec600sEmulator.builder(broker.factory()), options().build());
-        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(MqttConnectException.class,
+        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(QmtConnException.class,
                 e -> assertThat(e.result()).isEqualTo(2));
         assertThat(link.state()).isEqualTo(LinkState.DISCONNECTED);
     }
