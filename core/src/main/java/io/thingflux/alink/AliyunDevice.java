@@ -195,7 +195,8 @@ public final class AliyunDevice {
             unsolicited = fromUnsolicited;
         }
         link.unsolicited().subscribe(fromUnsolicited);
-        link.subscribe(subscriptions(), options.subscribeQos(), fromSubscriptions).subscribe(fromSubscriptions);
+        link.subscribe(subscriptions(), options.subscribeQos(), ack -> ack.refused().forEach(fromSubscriptions))
+                .subscribe(fromSubscriptions);
     }
 
     private void onRefused(String filter) {

@@ -1,12 +1,17 @@
 package io.thingflux.serial;
 
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
+import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
+import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
 import io.thingflux.serial.at.AtChannel;
+import io.thingflux.serial.at.AtChannelClosedException;
 import io.thingflux.serial.at.AtCommand;
 import io.thingflux.serial.at.AtCommandException;
 import io.thingflux.serial.at.AtResponse;
@@ -16,14 +21,18 @@ import io.thingflux.serial.at.MalformedUrcException;
 import io.thingflux.serial.at.ModuleRebootedException;
 import io.thingflux.serial.internal.AtFields;
 import io.thingflux.serial.internal.QmtRecv;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +41,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 import reactor.util.retry.Retry;
 
@@ -45,14 +53,23 @@ import reactor.util.retry.Retry;
  * (version 3.1.1, keepalive, session, timeout, {@code recv/mode} 0,1 so every {@code +QMTRECV} carries its
  * payload length, and {@code aliauth} or explicit credentials), probes the publish dialect unless
  * configured, then {@code AT+QMTOPEN} and {@code AT+QMTCONN}, mapping their result codes to
- * {@link MqttOpenException} and {@link MqttConnectException}.
+ * {@link MqttOpenException}, {@link ConnectRefusedException} (the broker's CONNACK code in
+ * {@code +QMTCONN: <idx>,0,<ret_code>}) and {@link QmtConnException} (the module could not send or finish the
+ * CONNECT).
  *
  * <p>When the connection breaks ({@code +QMTSTAT}, {@code +QIURC: "pdpdeact"}, or {@code RDY} after a
  * reboot) the link goes {@link LinkState#RECONNECTING} and reopens with exponential backoff as Quectel
- * advises: {@code +QMTSTAT} code 2 and PDP loss reactivate the PDP context first; a reboot redoes the
- * whole setup. Subscriptions are then made again, and their {@code Flux}es carry on. A command in flight
- * when the module reboots, a publish included, fails with {@link ModuleRebootedException} and is not
- * retried: the module may or may not have sent it, so the caller decides.
+ * advises, as {@link Ec600sOptions#reconnectPolicy()} says: {@code +QMTSTAT} code 2 and PDP loss reactivate
+ * the PDP context first; a reboot redoes the whole setup. A fatal refusal
+ * ({@link ConnectRefusedException#isFatal()}), or the policy's attempts used up, closes the link instead.
+ * Subscriptions are then made again (their {@code onAck} hears each new acknowledgement), and their
+ * {@code Flux}es carry on. A command in flight when the module reboots, a publish included, fails with
+ * {@link ModuleRebootedException} and is not retried: the module may or may not have sent it, so the caller
+ * decides.
+ *
+ * <p>A list {@link #subscribe(List, MqttQos, Consumer)} sends its filters in as few {@code AT+QMTSUB}
+ * commands as fit {@link #MAX_COMMAND_LINE} (one for a device's usual dozen) and reports the granted QoS
+ * values of all of them (128 = refused) as one {@link SubscribeAck}.
  *
  * <p>A {@code +QMTRECV} that is not well formed ({@link io.thingflux.serial.internal.QmtRecv}) or cut short
  * is dropped, logged once with its reason (never its content) and counted in {@link #malformedUrcs()}.
@@ -62,11 +79,14 @@ import reactor.util.retry.Retry;
  * empty payloads, and for the {@link PublishDialect#QMTPUB} dialect payloads holding Ctrl+Z or ESC.
  *
  * <p>When the serial transport itself closes (the port went away) the link is {@link LinkState#CLOSED}
- * and subscriptions fail with {@link io.thingflux.serial.at.AtChannelClosedException}.
+ * and subscriptions fail with {@link AtChannelClosedException}.
  *
- * <p>Signals to user code are delivered on {@link Schedulers#parallel()}, never on the AT engine's thread.
- * Each subscription buffers up to {@link Ec600sOptions#subscriptionBuffer()} messages for a slow
- * subscriber; newer messages beyond that are dropped and counted in {@link #droppedMessages()}.
+ * <p>One thread: the link keeps its state on the AT channel's single-threaded scheduler
+ * ({@link AtChannel#scheduler()}) and signals everything there: connect, publish and disconnect results,
+ * subscription messages and acknowledgements, {@link #states()} and {@link #unsolicited()}. Never block in
+ * those signals; a device on top takes its own scheduler for user code. Each subscription buffers up to
+ * {@link Ec600sOptions#subscriptionBuffer()} messages for a slow subscriber; newer messages beyond that are
+ * dropped and counted in {@link #droppedMessages()}.
  */
 public final class Ec600sLink implements MqttLink {
 
@@ -81,31 +101,40 @@ public final class Ec600sLink implements MqttLink {
     private static final Duration REGISTRATION_POLL = Duration.ofSeconds(1);
     /** Reboots ({@code RDY}) tolerated during {@link #connect()} before it fails. */
     static final int REBOOTS_DURING_CONNECT = 3;
+    /**
+     * Longest {@code AT+QMTSUB}/{@code AT+QMTUNS} line, in bytes, before the filters are split over several
+     * commands. The module's command-line limit is not documented; a Quectel note gives 700 bytes for an
+     * inline publish, and this stays under it. A single longer filter still goes alone.
+     */
+    public static final int MAX_COMMAND_LINE = 512;
 
     private final AtChannel at;
     private final boolean ownsChannel;
     private final Ec600sOptions options;
     private final int idx;
-    private final Scheduler userScheduler = Schedulers.parallel();
+    /** The AT channel's single-threaded scheduler: every field below without {@code volatile} lives on it. */
+    private final Scheduler io;
     private final Sinks.Many<LinkState> stateSink = Sinks.many().replay().latest();
-    private volatile LinkState state = LinkState.DISCONNECTED;
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Sinks.Many<LinkMessage> unsolicited = Sinks.many().multicast().directBestEffort();
-    private final AtomicInteger nextMsgId = new AtomicInteger();
     private final AtomicLong droppedMessages = new AtomicLong();
     private final AtomicLong malformedUrcs = new AtomicLong();
-    private final AtomicBoolean pdpResetRequested = new AtomicBoolean();
-    private final AtomicBoolean recovering = new AtomicBoolean();
-    private final AtomicInteger breaks = new AtomicInteger();
+    private volatile LinkState state = LinkState.DISCONNECTED;
     private volatile PublishDialect dialect;
-    private volatile boolean closing;
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private final Map<String, Subscription> byFilter = new HashMap<>();
+    private int lastMsgId;
+    private boolean pdpResetRequested;
+    private boolean recovering;
+    private int breaks;
+    private boolean closing;
+    private Disposable recovery;
     private final Disposable urcSubscription;
-    private volatile Disposable recovery;
 
     private Ec600sLink(AtChannel at, boolean ownsChannel, Ec600sOptions options) {
         this.at = at;
         this.ownsChannel = ownsChannel;
         this.options = Objects.requireNonNull(options, "options");
+        this.io = at.scheduler();
         this.idx = options.clientIndex();
         this.dialect = options.publishDialect();
         stateSink.tryEmitNext(state);
@@ -113,7 +142,7 @@ public final class Ec600sLink implements MqttLink {
         at.closed().subscribe(cause -> {
             if (!closing) {
                 log.warn("serial transport closed{}", cause.map(c -> ": " + c.getMessage()).orElse(""));
-                closeForGood(new io.thingflux.serial.at.AtChannelClosedException("serial transport", cause.orElse(null)));
+                closeForGood(new AtChannelClosedException("serial transport", cause.orElse(null)));
             }
         });
     }
@@ -123,7 +152,7 @@ public final class Ec600sLink implements MqttLink {
         return new Ec600sLink(AtChannel.open(transport), true, options);
     }
 
-    /** A link over an existing channel (left open on {@link #disconnect()}). */
+    /** A link over an existing channel (left open on {@link #disconnect()}); it signals on the channel's scheduler. */
     public static Ec600sLink over(AtChannel channel, Ec600sOptions options) {
         return new Ec600sLink(channel, false, options);
     }
@@ -152,34 +181,38 @@ public final class Ec600sLink implements MqttLink {
 
     @Override
     public Mono<Void> connect() {
-        return Mono.defer(() -> {
-            synchronized (this) {
-                if (state == LinkState.CONNECTED) {
-                    return Mono.<Void>empty();
-                }
-                if (state != LinkState.DISCONNECTED) {
-                    return Mono.<Void>error(new LinkUnavailableException(state));
-                }
-                setState(LinkState.CONNECTING);
+        return onIo(Mono.defer(() -> {
+            if (state == LinkState.CONNECTED) {
+                return Mono.<Void>empty();
             }
+            if (state != LinkState.DISCONNECTED) {
+                return Mono.<Void>error(new LinkUnavailableException(state));
+            }
+            setState(LinkState.CONNECTING);
             return Mono.defer(() -> setUpModule(false).then(setUpMqtt()).then(openAndConnect()))
                     // a module that reboots while we set it up (power-on) is set up again from the top
                     .retryWhen(Retry.max(REBOOTS_DURING_CONNECT).filter(ModuleRebootedException.class::isInstance))
                     .doOnSuccess(v -> setState(LinkState.CONNECTED))
                     .doOnError(e -> {
                         log.debug("connect failed", e);
-                        setState(isFatal(e) ? LinkState.CLOSED : LinkState.DISCONNECTED);
+                        if (isFatal(e)) {
+                            closeForGood(e);
+                        } else {
+                            setState(LinkState.DISCONNECTED);
+                        }
                     });
-        }).publishOn(userScheduler);
+        }), () -> Mono.error(new LinkUnavailableException(LinkState.CLOSED)));
     }
 
     @Override
     public Mono<Void> disconnect() {
-        return Mono.defer(() -> {
+        return onIo(Mono.defer(() -> {
+            if (state == LinkState.CLOSED) {
+                return Mono.<Void>empty();
+            }
             closing = true;
-            Disposable r = recovery;
-            if (r != null) {
-                r.dispose();
+            if (recovery != null) {
+                recovery.dispose();
             }
             LinkState was = state;
             // as Quectel's sequence: DISCONNECT, then close the network connection (its result does not matter)
@@ -198,7 +231,7 @@ public final class Ec600sLink implements MqttLink {
                             })
                     : Mono.empty();
             return disc.then(close).then(Mono.<Void>fromRunnable(() -> closeForGood(null)));
-        }).publishOn(userScheduler);
+        }), Mono::empty);
     }
 
     @Override
@@ -208,12 +241,12 @@ public final class Ec600sLink implements MqttLink {
 
     @Override
     public Flux<LinkState> states() {
-        return stateSink.asFlux().takeUntil(s -> s == LinkState.CLOSED).publishOn(userScheduler);
+        return onIo(stateSink.asFlux().takeUntil(s -> s == LinkState.CLOSED), () -> Flux.just(LinkState.CLOSED));
     }
 
     @Override
     public Mono<Void> publish(String topic, byte[] payload, MqttQos qos) {
-        return Mono.defer(() -> {
+        return onIo(Mono.defer(() -> {
             Objects.requireNonNull(topic, "topic");
             Objects.requireNonNull(payload, "payload");
             Objects.requireNonNull(qos, "qos");
@@ -257,48 +290,84 @@ public final class Ec600sLink implements MqttLink {
                 int[] f = AtFields.ints(r.urc().orElseThrow().after(name + ":"));
                 return f[2] == 0 ? Mono.<Void>empty() : Mono.<Void>error(new MqttCommandException("publish to " + topic, f[2]));
             });
-        }).publishOn(userScheduler);
+        }), () -> Mono.error(new LinkUnavailableException(LinkState.CLOSED)));
     }
 
+    /**
+     * Subscribes to all of {@code filters} with as few {@code AT+QMTSUB} commands as fit
+     * {@link #MAX_COMMAND_LINE}; {@code onAck} hears the result of all of them at once, on the link's thread.
+     * A filter is held by one subscription of this link at a time: another subscription to it fails with
+     * {@link IllegalStateException} (the module routes one message per topic, not one per subscriber).
+     */
     @Override
-    public Flux<LinkMessage> subscribe(String filter, MqttQos qos) {
-        return Flux.defer(() -> {
-            Objects.requireNonNull(filter, "filter");
-            Objects.requireNonNull(qos, "qos");
-            String problem = AtFields.quotingProblem(filter);
-            if (problem == null) {
-                problem = MqttTopics.filterProblem(filter);
-            }
-            if (problem != null) {
-                return Flux.error(new IllegalArgumentException("filter " + problem));
+    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
+        List<String> asked = filters.stream().distinct().toList();
+        if (asked.isEmpty()) {
+            throw new IllegalArgumentException("at least one topic filter is needed");
+        }
+        Objects.requireNonNull(qos, "qos");
+        Objects.requireNonNull(onAck, "onAck");
+        return onIo(Flux.defer(() -> {
+            for (String filter : asked) {
+                String problem = AtFields.quotingProblem(filter);
+                if (problem == null) {
+                    problem = MqttTopics.filterProblem(filter);
+                }
+                if (problem != null) {
+                    return Flux.error(new IllegalArgumentException("filter " + problem));
+                }
             }
             if (state != LinkState.CONNECTED) {
                 return Flux.error(new LinkUnavailableException(state));
             }
-            Subscription s = new Subscription(filter, qos, options.subscriptionBuffer());
-            if (subscriptions.putIfAbsent(filter, s) != null) {
-                return Flux.error(new IllegalStateException("already subscribed to " + filter + " on this link"));
+            for (String filter : asked) {
+                if (byFilter.containsKey(filter)) {
+                    return Flux.error(new IllegalStateException("already subscribed to " + filter + " on this link"));
+                }
             }
+            Subscription s = new Subscription(asked, qos, onAck, options.subscriptionBuffer());
+            subscriptions.add(s);
+            asked.forEach(f -> byFilter.put(f, s));
             return qmtSubscribe(s)
+                    .doOnNext(ack -> acknowledged(s, ack))
                     .thenMany(s.sink.asFlux())
-                    .doFinally(sig -> {
-                        if (subscriptions.remove(filter, s) && state == LinkState.CONNECTED) {
-                            qmtUnsubscribe(filter).subscribe(null, e -> log.debug("QMTUNS {} failed", filter, e));
-                        }
-                    });
-        }).publishOn(userScheduler);
+                    .doFinally(sig -> runOnIo(() -> end(s)));
+        }), () -> Flux.error(new LinkUnavailableException(LinkState.CLOSED)));
     }
 
     @Override
     public Flux<LinkMessage> unsolicited() {
-        return unsolicited.asFlux().publishOn(userScheduler);
+        return onIo(unsolicited.asFlux(), Flux::empty);
+    }
+
+    /**
+     * {@code work} subscribed (and requested) on the link's thread; {@code ifClosed} when the link is closed
+     * and its channel's scheduler already gone.
+     */
+    private <T> Mono<T> onIo(Mono<T> work, Supplier<Mono<T>> ifClosed) {
+        return Mono.defer(() -> state == LinkState.CLOSED ? ifClosed.get()
+                : work.subscribeOn(io).onErrorResume(RejectedExecutionException.class, e -> ifClosed.get()));
+    }
+
+    private <T> Flux<T> onIo(Flux<T> work, Supplier<Flux<T>> ifClosed) {
+        return Flux.defer(() -> state == LinkState.CLOSED ? ifClosed.get()
+                : work.subscribeOn(io).onErrorResume(RejectedExecutionException.class, e -> ifClosed.get()));
+    }
+
+    /** Runs {@code task} on the link's thread, or not at all once the link is closed and its scheduler gone. */
+    private void runOnIo(Runnable task) {
+        try {
+            io.schedule(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("link closed; task dropped");
+        }
     }
 
     // ------------------------------------------------------------------ setup
 
     private Mono<Void> setUpModule(boolean resetPdp) {
         Mono<AtResponse> sync = at.execute(AtCommand.of("AT"))
-                .retryWhen(Retry.fixedDelay(SYNC_ATTEMPTS, SYNC_INTERVAL));
+                .retryWhen(Retry.fixedDelay(SYNC_ATTEMPTS, SYNC_INTERVAL).scheduler(io));
         return sync
                 .then(at.execute(AtCommand.of("ATE0")))
                 .then(at.execute(AtCommand.builder("AT+CPIN?").timeout(CPIN_TIMEOUT).build()))
@@ -325,9 +394,9 @@ public final class Ec600sLink implements MqttLink {
                 .map(all -> all.contains(true)); // all three asked, as the seed session does (circuit and packet domains)
         return registered
                 .flatMap(ok -> ok ? Mono.<Void>empty() : Mono.<Void>error(new NotYet()))
-                .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, REGISTRATION_POLL).filter(NotYet.class::isInstance))
+                .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, REGISTRATION_POLL).filter(NotYet.class::isInstance).scheduler(io))
                 .timeout(options.registrationTimeout(), Mono.error(() ->
-                        new ModuleSetupException("not registered on the network within " + options.registrationTimeout())));
+                        new ModuleSetupException("not registered on the network within " + options.registrationTimeout())), io);
     }
 
     /** {@code +CREG: <n>,<stat>[,...]} with stat 1 (home) or 5 (roaming). */
@@ -434,33 +503,95 @@ public final class Ec600sLink implements MqttLink {
             if (f[1] == 0 && (rc == null || rc == 0)) {
                 return Mono.<Void>empty();
             }
-            return Mono.<Void>error(new MqttConnectException(f[1], rc));
+            if (f[1] == 0 && rc >= 1 && rc <= 5) {
+                return Mono.<Void>error(new ConnectRefusedException(ConnectReturnCode.valueOf(rc)));
+            }
+            return Mono.<Void>error(new QmtConnException(f[1], rc));
         });
     }
 
-    private Mono<Void> qmtSubscribe(Subscription s) {
+    /**
+     * {@code AT+QMTSUB} for all filters of {@code s}, split over as few commands as fit {@link #MAX_COMMAND_LINE};
+     * the granted and refused filters of all of them.
+     */
+    private Mono<SubscribeAck> qmtSubscribe(Subscription s) {
+        return Flux.fromIterable(commandGroups(s.filters, f -> f.length() + 5))
+                .concatMap(group -> qmtSubscribe(group, s.qos))
+                .collectList()
+                .map(acks -> {
+                    List<String> granted = new ArrayList<>();
+                    List<String> refused = new ArrayList<>();
+                    for (SubscribeAck a : acks) {
+                        granted.addAll(a.granted());
+                        refused.addAll(a.refused());
+                    }
+                    return new SubscribeAck(granted, refused);
+                });
+    }
+
+    /**
+     * One {@code AT+QMTSUB=<idx>,<msgid>,"<t1>",<q>,...}: its result URC {@code +QMTSUB: <idx>,<msgid>,0,<v1>,...}
+     * gives each topic's granted QoS, 128 when refused (a value the module leaves out counts as granted).
+     */
+    private Mono<SubscribeAck> qmtSubscribe(List<String> group, MqttQos qos) {
         int msgId = nextMsgId();
-        AtCommand cmd = AtCommand.builder("AT+QMTSUB=" + idx + "," + msgId + ",\"" + s.filter + "\"," + s.qos.code())
+        StringBuilder text = new StringBuilder("AT+QMTSUB=").append(idx).append(',').append(msgId);
+        for (String filter : group) {
+            text.append(",\"").append(filter).append("\",").append(qos.code());
+        }
+        String prefix = "+QMTSUB: " + idx + "," + msgId + ",";
+        AtCommand cmd = AtCommand.builder(text.toString())
                 .timeout(QMT_OK_TIMEOUT)
-                .resultUrc(u -> u.is("+QMTSUB: " + idx + "," + msgId + ",") && !u.line().matches("^\\+QMTSUB: \\d+,\\d+,1(,.*)?$"),
-                        options.resultTimeout())
+                // result 1 is a retransmission notice; the final result follows it
+                .resultUrc(u -> u.is(prefix) && !u.line().startsWith(prefix + "1"), options.resultTimeout())
                 .build();
         return at.execute(cmd).flatMap(r -> {
             int[] f = AtFields.ints(r.urc().orElseThrow().after("+QMTSUB:"));
             if (f[2] != 0) {
-                return Mono.<Void>error(new MqttCommandException("subscribe to " + s.filter, f[2]));
+                return Mono.error(new MqttCommandException("subscribe to " + group, f[2]));
             }
-            if (f.length > 3 && f[3] == 0x80) {
-                return Mono.<Void>error(new SubscriptionRefusedException(s.filter));
+            List<String> granted = new ArrayList<>(group.size());
+            List<String> refused = new ArrayList<>();
+            for (int i = 0; i < group.size(); i++) {
+                boolean isRefused = f.length > 3 + i && f[3 + i] == 0x80;
+                (isRefused ? refused : granted).add(group.get(i));
             }
-            return Mono.<Void>empty();
+            return Mono.just(new SubscribeAck(granted, refused));
         });
     }
 
-    private Mono<Void> qmtUnsubscribe(String filter) {
-        int msgId = nextMsgId();
-        return qmt("AT+QMTUNS=" + idx + "," + msgId + ",\"" + filter + "\"", "+QMTUNS: " + idx + "," + msgId + ",",
-                options.resultTimeout()).then();
+    private Mono<Void> qmtUnsubscribe(List<String> filters) {
+        return Flux.fromIterable(commandGroups(filters, f -> f.length() + 3))
+                .concatMap(group -> {
+                    int msgId = nextMsgId();
+                    StringBuilder text = new StringBuilder("AT+QMTUNS=").append(idx).append(',').append(msgId);
+                    group.forEach(filter -> text.append(",\"").append(filter).append('"'));
+                    return qmt(text.toString(), "+QMTUNS: " + idx + "," + msgId + ",", options.resultTimeout());
+                })
+                .then();
+    }
+
+    /**
+     * {@code filters} in order, split so that each group's command line stays within {@link #MAX_COMMAND_LINE}
+     * bytes; {@code cost} is a filter's share of the line in characters (its bytes are counted instead).
+     */
+    static List<List<String>> commandGroups(List<String> filters, Function<String, Integer> cost) {
+        int fixed = "AT+QMTSUB=0,65535".length();
+        List<List<String>> groups = new ArrayList<>();
+        List<String> group = new ArrayList<>();
+        int length = fixed;
+        for (String filter : filters) {
+            int share = cost.apply(filter) - filter.length() + filter.getBytes(StandardCharsets.UTF_8).length;
+            if (!group.isEmpty() && length + share > MAX_COMMAND_LINE) {
+                groups.add(group);
+                group = new ArrayList<>();
+                length = fixed;
+            }
+            group.add(filter);
+            length += share;
+        }
+        groups.add(group);
+        return groups;
     }
 
     /** A QMT command with its result URC (the one starting with {@code urcPrefix}). */
@@ -471,10 +602,49 @@ public final class Ec600sLink implements MqttLink {
     }
 
     private int nextMsgId() {
-        return nextMsgId.updateAndGet(i -> i % 65535 + 1);
+        lastMsgId = lastMsgId % 65535 + 1;
+        return lastMsgId;
     }
 
-    // ------------------------------------------------------------------ URCs and recovery
+    // ------------------------------------------------------------------ subscriptions (link thread)
+
+    /** Hands {@code ack} to the subscription's {@code onAck}; ends it with an error when all was refused. */
+    private void acknowledged(Subscription s, SubscribeAck ack) {
+        if (s.ended) {
+            return;
+        }
+        s.ack = ack;
+        try {
+            s.onAck.accept(ack);
+        } catch (RuntimeException e) {
+            fail(s, e);
+            return;
+        }
+        if (ack.granted().isEmpty()) {
+            fail(s, new SubscriptionRefusedException(ack.refused().get(0)));
+        }
+    }
+
+    private void fail(Subscription s, Throwable error) {
+        end(s);
+        s.sink.tryEmitError(error);
+    }
+
+    /** Forgets {@code s}; unsubscribes its granted filters when the link is up (all of them before any ack). */
+    private void end(Subscription s) {
+        if (s.ended) {
+            return;
+        }
+        s.ended = true;
+        subscriptions.remove(s);
+        s.filters.forEach(f -> byFilter.remove(f, s));
+        List<String> subscribed = s.ack == null ? s.filters : s.ack.granted();
+        if (!subscribed.isEmpty() && state == LinkState.CONNECTED && !closing) {
+            qmtUnsubscribe(subscribed).subscribe(null, e -> log.debug("QMTUNS {} failed", subscribed, e));
+        }
+    }
+
+    // ------------------------------------------------------------------ URCs and recovery (link thread)
 
     private void onUrc(AtUrc urc) {
         if (urc.is("+QMTRECV:")) {
@@ -495,12 +665,12 @@ public final class Ec600sLink implements MqttLink {
             }
             log.info("MQTT link closed by the module: +QMTSTAT: {},{}", f[0], f[1]);
             if (f[1] == 2) {
-                pdpResetRequested.set(true);
+                pdpResetRequested = true;
             }
             startRecovery();
         } else if (urc.is("+QIURC: \"pdpdeact\"")) {
             log.info("PDP context deactivated by the network");
-            pdpResetRequested.set(true);
+            pdpResetRequested = true;
             startRecovery();
         } else if (urc.line().equals("RDY")) {
             startRecovery();
@@ -521,16 +691,15 @@ public final class Ec600sLink implements MqttLink {
             return;
         }
         String topic = r.topic();
-        byte[] payload = r.payload();
         int msgId = r.msgId();
-        LinkMessage m = new LinkMessage(topic, payload, msgId == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE, false);
+        LinkMessage m = new LinkMessage(topic, r.payload(), msgId == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE, false);
         boolean matched = false;
-        for (Subscription s : subscriptions.values()) {
-            if (MqttTopics.matches(s.filter, topic)) {
+        for (Subscription s : subscriptions) {
+            if (s.matches(topic)) {
                 matched = true;
                 if (s.sink.tryEmitNext(m).isFailure()) {
                     droppedMessages.incrementAndGet();
-                    log.warn("message on {} dropped: subscriber of {} too slow", topic, s.filter);
+                    log.warn("message on {} dropped: subscriber of {} too slow", topic, s.filters);
                 }
             }
         }
@@ -540,36 +709,34 @@ public final class Ec600sLink implements MqttLink {
     }
 
     private void startRecovery() {
-        breaks.incrementAndGet();
-        synchronized (this) {
-            if (closing || (state != LinkState.CONNECTED && state != LinkState.RECONNECTING)) {
-                return;
-            }
-            setState(LinkState.RECONNECTING);
-            if (!recovering.compareAndSet(false, true)) {
-                return; // the running recovery starts each attempt from the top, so it covers this event too
-            }
+        breaks++;
+        if (closing || (state != LinkState.CONNECTED && state != LinkState.RECONNECTING)) {
+            return;
         }
+        setState(LinkState.RECONNECTING);
+        if (recovering) {
+            return; // the running recovery starts each attempt from the top, so it covers this event too
+        }
+        recovering = true;
         int[] breaksAtAttempt = new int[1];
         recovery = Mono.defer(() -> {
-                    breaksAtAttempt[0] = breaks.get();
-                    boolean resetPdp = pdpResetRequested.getAndSet(false);
+                    breaksAtAttempt[0] = breaks;
+                    boolean resetPdp = pdpResetRequested;
+                    pdpResetRequested = false;
                     return setUpModule(resetPdp).then(setUpMqtt()).then(openAndConnect()).then(resubscribe());
                 })
                 .doOnError(e -> log.info("reconnect attempt failed: {}", e.toString()))
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, options.minReconnectDelay())
-                        .maxBackoff(options.maxReconnectDelay())
-                        .filter(e -> !closing && !isFatal(e)))
+                .retryWhen(reconnectRetry())
                 .subscribe(null, e -> {
-                    recovering.set(false);
+                    recovering = false;
                     log.warn("giving up reconnecting: {}", e.toString());
                     closeForGood(e);
                 }, () -> {
-                    recovering.set(false);
+                    recovering = false;
                     if (closing) {
                         return;
                     }
-                    if (breaks.get() != breaksAtAttempt[0]) {
+                    if (breaks != breaksAtAttempt[0]) {
                         startRecovery(); // the link broke again while the last attempt ran
                         return;
                     }
@@ -578,43 +745,54 @@ public final class Ec600sLink implements MqttLink {
                 });
     }
 
+    /** Retries as the options' {@link ReconnectPolicy} says, never after a fatal refusal or once closing. */
+    private Retry reconnectRetry() {
+        ReconnectPolicy policy = options.reconnectPolicy();
+        return Retry.from(signals -> signals.concatMap(rs -> {
+            Throwable e = rs.failure();
+            int attempt = (int) Math.min(rs.totalRetries() + 1, Integer.MAX_VALUE);
+            if (closing || isFatal(e) || !policy.allows(attempt)) {
+                return Mono.error(e);
+            }
+            return Mono.delay(policy.delay(attempt), io);
+        }));
+    }
+
+    /** Subscribes every live subscription again; each hears its new acknowledgement before what follows it. */
     private Mono<Void> resubscribe() {
-        return Flux.fromIterable(List.copyOf(subscriptions.values()))
-                .concatMap(s -> qmtSubscribe(s).onErrorResume(e -> {
-                    if (e instanceof SubscriptionRefusedException) {
-                        subscriptions.remove(s.filter, s);
-                        s.sink.tryEmitError(e);
-                        return Mono.empty();
-                    }
-                    return Mono.error(e);
-                }))
+        return Flux.fromIterable(List.copyOf(subscriptions))
+                .concatMap(s -> qmtSubscribe(s).doOnNext(ack -> acknowledged(s, ack)))
                 .then();
     }
 
     private static boolean isFatal(Throwable e) {
-        return e instanceof MqttConnectException c && c.returnCode().map(rc -> rc.isFatal()).orElse(false);
+        return e instanceof ConnectRefusedException refused && refused.isFatal();
     }
 
     private void closeForGood(Throwable cause) {
+        if (state == LinkState.CLOSED) {
+            return;
+        }
         closing = true;
         setState(LinkState.CLOSED);
-        for (Subscription s : List.copyOf(subscriptions.values())) {
-            subscriptions.remove(s.filter, s);
-            // the AT worker may be emitting at the same moment: retry briefly instead of losing the signal
+        for (Subscription s : List.copyOf(subscriptions)) {
+            s.ended = true;
             if (cause == null) {
-                s.sink.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+                s.sink.tryEmitComplete();
             } else {
-                s.sink.emitError(cause, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+                s.sink.tryEmitError(cause);
             }
         }
-        unsolicited.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+        subscriptions.clear();
+        byFilter.clear();
+        unsolicited.tryEmitComplete();
         urcSubscription.dispose();
         if (ownsChannel) {
             at.close();
         }
     }
 
-    private synchronized void setState(LinkState s) {
+    private void setState(LinkState s) {
         if (state == LinkState.CLOSED || state == s) {
             return;
         }
@@ -636,15 +814,29 @@ public final class Ec600sLink implements MqttLink {
         }
     }
 
+    /** One list subscription: its filters (all resubscribed after a reconnect), its sink and its last ack. */
     private static final class Subscription {
-        final String filter;
+        final List<String> filters;
         final MqttQos qos;
+        final Consumer<? super SubscribeAck> onAck;
         final Sinks.Many<LinkMessage> sink;
+        SubscribeAck ack;
+        boolean ended;
 
-        Subscription(String filter, MqttQos qos, int buffer) {
-            this.filter = filter;
+        Subscription(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck, int buffer) {
+            this.filters = filters;
             this.qos = qos;
+            this.onAck = onAck;
             this.sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<LinkMessage>get(buffer).get());
+        }
+
+        boolean matches(String topic) {
+            for (String filter : filters) {
+                if (MqttTopics.matches(filter, topic)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.thingflux.serial;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.serial.internal.AtFields;
 import java.time.Duration;
 import java.util.Objects;
@@ -10,12 +11,17 @@ import java.util.Objects;
  * Immutable options of an {@link Ec600sLink}; build with {@link #builder()}, change a copy with
  * {@link #mutate()}. Secrets (device secret, password) never appear in {@link #toString()}.
  *
+ * <p>The options keep a private copy of the {@link Builder} they were built from (its fields are all
+ * immutable values) and read every getter from it; {@link #mutate()} hands out another copy.
+ *
  * <p>Either an Aliyun device triple ({@link Builder#aliyunDevice}: the module signs with {@code aliauth})
  * or explicit {@link Builder#credentials} (or none) is used. String parameters that go inside AT quotes
  * are checked at {@link Builder#build()}: no {@code "}, CR, LF or NUL.
  */
 public final class Ec600sOptions {
 
+    /** Default broker port (Aliyun's plain MQTT port). */
+    public static final int DEFAULT_PORT = AliyunEndpoints.PORT_TCP;
     /** Default module MQTT client index. */
     public static final int DEFAULT_CLIENT_INDEX = 0;
     /** Default MQTT keepalive (the module's default). */
@@ -32,63 +38,23 @@ public final class Ec600sOptions {
     public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(120);
     /** Default PDP activation timeout (Quectel: 150 s). */
     public static final Duration DEFAULT_PDP_TIMEOUT = Duration.ofSeconds(150);
-    /** Default first reconnect delay; it doubles up to {@link #DEFAULT_MAX_RECONNECT_DELAY}. */
-    public static final Duration DEFAULT_MIN_RECONNECT_DELAY = Duration.ofSeconds(1);
-    /** Default longest reconnect delay. */
-    public static final Duration DEFAULT_MAX_RECONNECT_DELAY = Duration.ofSeconds(60);
+    /**
+     * Default reconnect policy: {@link ReconnectPolicy#exponential()} with the serial link's delays, 1 s
+     * doubling to 60 s (a module reopens slower than a socket and should not wait the TCP client's 2 min).
+     */
+    public static final ReconnectPolicy DEFAULT_RECONNECT_POLICY =
+            ReconnectPolicy.exponential().withDelays(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    /** Default session mode: a clean session. */
+    public static final boolean DEFAULT_CLEAN_SESSION = true;
+    /** Default APN authentication ({@code AT+QICSGP} 0: none). */
+    public static final int DEFAULT_APN_AUTH = 0;
     /** Default number of messages a subscription keeps for a slow subscriber. */
     public static final int DEFAULT_SUBSCRIPTION_BUFFER = 256;
 
-    private final String host;
-    private final int port;
-    private final int clientIndex;
-    private final String clientId;
-    private final AliyunDeviceIdentity aliyunDevice;
-    private final String username;
-    private final String password;
-    private final Duration keepAlive;
-    private final boolean cleanSession;
-    private final Duration packetTimeout;
-    private final int retries;
-    private final PublishDialect publishDialect;
-    private final int maxPayload;
-    private final String apn;
-    private final String apnUser;
-    private final String apnPassword;
-    private final int apnAuth;
-    private final Duration registrationTimeout;
-    private final Duration openTimeout;
-    private final Duration pdpTimeout;
-    private final Duration minReconnectDelay;
-    private final Duration maxReconnectDelay;
-    private final int subscriptionBuffer;
-    private final String urcPort;
+    private final Builder settings;
 
-    private Ec600sOptions(Builder b) {
-        this.urcPort = b.urcPort;
-        this.host = b.host;
-        this.port = b.port;
-        this.clientIndex = b.clientIndex;
-        this.clientId = b.clientId;
-        this.aliyunDevice = b.aliyunDevice;
-        this.username = b.username;
-        this.password = b.password;
-        this.keepAlive = b.keepAlive;
-        this.cleanSession = b.cleanSession;
-        this.packetTimeout = b.packetTimeout;
-        this.retries = b.retries;
-        this.publishDialect = b.publishDialect;
-        this.maxPayload = b.maxPayload;
-        this.apn = b.apn;
-        this.apnUser = b.apnUser;
-        this.apnPassword = b.apnPassword;
-        this.apnAuth = b.apnAuth;
-        this.registrationTimeout = b.registrationTimeout;
-        this.openTimeout = b.openTimeout;
-        this.pdpTimeout = b.pdpTimeout;
-        this.minReconnectDelay = b.minReconnectDelay;
-        this.maxReconnectDelay = b.maxReconnectDelay;
-        this.subscriptionBuffer = b.subscriptionBuffer;
+    private Ec600sOptions(Builder settings) {
+        this.settings = settings;
     }
 
     public static Builder builder() {
@@ -97,133 +63,107 @@ public final class Ec600sOptions {
 
     /** A builder holding these options. */
     public Builder mutate() {
-        Builder b = new Builder();
-        b.host = host;
-        b.port = port;
-        b.clientIndex = clientIndex;
-        b.clientId = clientId;
-        b.aliyunDevice = aliyunDevice;
-        b.username = username;
-        b.password = password;
-        b.keepAlive = keepAlive;
-        b.cleanSession = cleanSession;
-        b.packetTimeout = packetTimeout;
-        b.retries = retries;
-        b.publishDialect = publishDialect;
-        b.maxPayload = maxPayload;
-        b.apn = apn;
-        b.apnUser = apnUser;
-        b.apnPassword = apnPassword;
-        b.apnAuth = apnAuth;
-        b.registrationTimeout = registrationTimeout;
-        b.openTimeout = openTimeout;
-        b.pdpTimeout = pdpTimeout;
-        b.minReconnectDelay = minReconnectDelay;
-        b.maxReconnectDelay = maxReconnectDelay;
-        b.subscriptionBuffer = subscriptionBuffer;
-        b.urcPort = urcPort;
-        return b;
+        return settings.copy();
     }
 
+    /** The broker host; with an Aliyun device and no host set, its legacy cn-shanghai host. */
     public String host() {
-        return host;
+        return settings.effectiveHost();
     }
 
     public int port() {
-        return port;
+        return settings.port;
     }
 
     public int clientIndex() {
-        return clientIndex;
+        return settings.clientIndex;
     }
 
+    /** The {@code AT+QMTCONN} client id; with an Aliyun device and none set, {@code productKey.deviceName}. */
     public String clientId() {
-        return clientId;
+        return settings.effectiveClientId();
     }
 
     /** The device triple signed by the module ({@code aliauth}), or null. */
     public AliyunDeviceIdentity aliyunDevice() {
-        return aliyunDevice;
+        return settings.aliyunDevice;
     }
 
     public String username() {
-        return username;
+        return settings.username;
     }
 
     /** The explicit password, or null. */
     public String password() {
-        return password;
+        return settings.password;
     }
 
     public Duration keepAlive() {
-        return keepAlive;
+        return settings.keepAlive;
     }
 
     public boolean cleanSession() {
-        return cleanSession;
+        return settings.cleanSession;
     }
 
     public Duration packetTimeout() {
-        return packetTimeout;
+        return settings.packetTimeout;
     }
 
     public int retries() {
-        return retries;
+        return settings.retries;
     }
 
     /** The publish dialect, or null to probe the {@code =?} forms at connect. */
     public PublishDialect publishDialect() {
-        return publishDialect;
+        return settings.publishDialect;
     }
 
     public int maxPayload() {
-        return maxPayload;
+        return settings.maxPayload;
     }
 
     /** The APN to configure with {@code AT+QICSGP}, or null to keep the module's. */
     public String apn() {
-        return apn;
+        return settings.apn;
     }
 
     public String apnUser() {
-        return apnUser;
+        return settings.apnUser;
     }
 
     public String apnPassword() {
-        return apnPassword;
+        return settings.apnPassword;
     }
 
     public int apnAuth() {
-        return apnAuth;
+        return settings.apnAuth;
     }
 
     public Duration registrationTimeout() {
-        return registrationTimeout;
+        return settings.registrationTimeout;
     }
 
     public Duration openTimeout() {
-        return openTimeout;
+        return settings.openTimeout;
     }
 
     public Duration pdpTimeout() {
-        return pdpTimeout;
+        return settings.pdpTimeout;
     }
 
-    public Duration minReconnectDelay() {
-        return minReconnectDelay;
-    }
-
-    public Duration maxReconnectDelay() {
-        return maxReconnectDelay;
+    /** When to reopen after the connection broke; fatal broker refusals are never retried. */
+    public ReconnectPolicy reconnectPolicy() {
+        return settings.reconnectPolicy;
     }
 
     public int subscriptionBuffer() {
-        return subscriptionBuffer;
+        return settings.subscriptionBuffer;
     }
 
     /** The port URCs are routed to ({@code AT+QURCCFG="urcport"}), or null to leave the module's setting. */
     public String urcPort() {
-        return urcPort;
+        return settings.urcPort;
     }
 
     /**
@@ -231,30 +171,30 @@ public final class Ec600sOptions {
      * (at least one) + 1 s, the Quectel margin; 16 s with the defaults.
      */
     public Duration resultTimeout() {
-        return packetTimeout.multipliedBy(Math.max(1, retries)).plusSeconds(1);
+        return packetTimeout().multipliedBy(Math.max(1, retries())).plusSeconds(1);
     }
 
     @Override
     public String toString() {
-        return "Ec600sOptions[" + host + ":" + port + ", client " + clientIndex + ", clientId=" + clientId
-                + (aliyunDevice != null ? ", " + aliyunDevice : "")
-                + (username != null ? ", username=" + username + ", password=<redacted>" : "")
-                + ", keepAlive=" + keepAlive.toSeconds() + "s, cleanSession=" + cleanSession
-                + ", dialect=" + (publishDialect == null ? "probe" : publishDialect) + ", maxPayload=" + maxPayload
-                + (apn != null ? ", apn=" + apn : "") + "]";
+        return "Ec600sOptions[" + host() + ":" + port() + ", client " + clientIndex() + ", clientId=" + clientId()
+                + (aliyunDevice() != null ? ", " + aliyunDevice() : "")
+                + (username() != null ? ", username=" + username() + ", password=<redacted>" : "")
+                + ", keepAlive=" + keepAlive().toSeconds() + "s, cleanSession=" + cleanSession()
+                + ", dialect=" + (publishDialect() == null ? "probe" : publishDialect()) + ", maxPayload=" + maxPayload()
+                + (apn() != null ? ", apn=" + apn() : "") + "]";
     }
 
-    /** Builds {@link Ec600sOptions}. */
-    public static final class Builder {
+    /** Builds {@link Ec600sOptions}; every field is an immutable value, so a copy is a field-for-field clone. */
+    public static final class Builder implements Cloneable {
         private String host;
-        private int port = AliyunEndpoints.PORT_TCP;
+        private int port = DEFAULT_PORT;
         private int clientIndex = DEFAULT_CLIENT_INDEX;
         private String clientId;
         private AliyunDeviceIdentity aliyunDevice;
         private String username;
         private String password;
         private Duration keepAlive = DEFAULT_KEEP_ALIVE;
-        private boolean cleanSession = true;
+        private boolean cleanSession = DEFAULT_CLEAN_SESSION;
         private Duration packetTimeout = DEFAULT_PACKET_TIMEOUT;
         private int retries = DEFAULT_RETRIES;
         private PublishDialect publishDialect;
@@ -262,16 +202,33 @@ public final class Ec600sOptions {
         private String apn;
         private String apnUser = "";
         private String apnPassword = "";
-        private int apnAuth = 0;
+        private int apnAuth = DEFAULT_APN_AUTH;
         private Duration registrationTimeout = DEFAULT_REGISTRATION_TIMEOUT;
         private Duration openTimeout = DEFAULT_OPEN_TIMEOUT;
         private Duration pdpTimeout = DEFAULT_PDP_TIMEOUT;
-        private Duration minReconnectDelay = DEFAULT_MIN_RECONNECT_DELAY;
-        private Duration maxReconnectDelay = DEFAULT_MAX_RECONNECT_DELAY;
+        private ReconnectPolicy reconnectPolicy = DEFAULT_RECONNECT_POLICY;
         private int subscriptionBuffer = DEFAULT_SUBSCRIPTION_BUFFER;
         private String urcPort;
 
         private Builder() {
+        }
+
+        private Builder copy() {
+            try {
+                return (Builder) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        private String effectiveHost() {
+            return host != null || aliyunDevice == null ? host
+                    : AliyunEndpoints.legacyHost(aliyunDevice.productKey(), AliyunEndpoints.DEFAULT_REGION);
+        }
+
+        private String effectiveClientId() {
+            return clientId != null || aliyunDevice == null ? clientId
+                    : aliyunDevice.productKey() + "." + aliyunDevice.deviceName();
         }
 
         /** The broker the module opens; with an Aliyun device and no host, the legacy cn-shanghai host. */
@@ -359,10 +316,13 @@ public final class Ec600sOptions {
             return this;
         }
 
-        /** Reconnect backoff: the first delay, doubled after each failure up to {@code max}. */
-        public Builder reconnectDelay(Duration min, Duration max) {
-            this.minReconnectDelay = Objects.requireNonNull(min, "min");
-            this.maxReconnectDelay = Objects.requireNonNull(max, "max");
+        /**
+         * When to reopen after the connection broke (default {@link #DEFAULT_RECONNECT_POLICY}); a fatal broker
+         * refusal ({@link io.thingflux.link.ConnectRefusedException#isFatal()}) is never retried, and when the
+         * policy's attempts are used up the link closes.
+         */
+        public Builder reconnectPolicy(ReconnectPolicy policy) {
+            this.reconnectPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -391,17 +351,13 @@ public final class Ec600sOptions {
             if (aliyunDevice != null && username != null) {
                 throw new IllegalArgumentException("use either an Aliyun device (aliauth) or explicit credentials");
             }
+            String host = effectiveHost();
             if (host == null) {
-                if (aliyunDevice == null) {
-                    throw new IllegalArgumentException("a broker host is required");
-                }
-                host = AliyunEndpoints.legacyHost(aliyunDevice.productKey(), AliyunEndpoints.DEFAULT_REGION);
+                throw new IllegalArgumentException("a broker host is required");
             }
+            String clientId = effectiveClientId();
             if (clientId == null) {
-                if (aliyunDevice == null) {
-                    throw new IllegalArgumentException("a client id is required");
-                }
-                clientId = aliyunDevice.productKey() + "." + aliyunDevice.deviceName();
+                throw new IllegalArgumentException("a client id is required");
             }
             if (clientIndex < 0 || clientIndex > 5) {
                 throw new IllegalArgumentException("client index must be 0..5");
@@ -448,7 +404,7 @@ public final class Ec600sOptions {
                 quotable("APN user", apnUser);
                 quotable("APN password", apnPassword);
             }
-            return new Ec600sOptions(this);
+            return new Ec600sOptions(copy());
         }
 
         private static void quotable(String what, String value) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.serial.at.AtTimeoutException;
 import io.thingflux.serial.at.JSerialCommTransport;
@@ -56,7 +57,7 @@ class Ec600sFaultRecoveryTest {
         Pty pty = emulator.attachPty(null);
         link = Ec600sLink.open(JSerialCommTransport.open(pty.devicePath(), 115_200), Ec600sOptions.builder()
                 .aliyunDevice(Ec600sLinkTest.DEVICE).clientId("clientExample_0")
-                .reconnectDelay(Duration.ofMillis(100), Duration.ofMillis(500)).build());
+                .reconnectPolicy(ReconnectPolicy.exponential().withDelays(Duration.ofMillis(100), Duration.ofMillis(500))).build());
         link.connect().block(T);
         subscription = link.subscribe(SET, MqttQos.AT_MOST_ONCE)
                 .subscribe(got::add, e -> terminated.set("error " + e), () -> terminated.set("complete"));

@@ -38,7 +38,7 @@ final class ScriptedModem implements ByteTransport.Listener {
         on("AT\\+QIACT\\?", c -> lines("+QIACT: 1,1,1,\"10.0.0.2\"", "OK"));
         on("AT\\+QMTOPEN=0,.*", c -> lines("OK", "+QMTOPEN: 0,0"));
         on("AT\\+QMTCONN=0,.*", c -> lines("OK", "+QMTCONN: 0,0,0"));
-        on("AT\\+QMTSUB=0,(\\d+),.*", c -> lines("OK", "+QMTSUB: 0," + c.split(",")[1] + ",0,1"));
+        on("AT\\+QMTSUB=0,(\\d+),.*", c -> lines("OK", subAck(c, f -> false)));
         on("AT\\+QMTUNS=0,(\\d+),.*", c -> lines("OK", "+QMTUNS: 0," + c.split(",")[1] + ",0"));
         on("AT\\+QMTDISC=0", c -> lines("OK", "+QMTDISC: 0,0"));
         on("AT\\+QMTCLOSE=0", c -> lines("OK", "+QMTCLOSE: 0,0"));
@@ -55,6 +55,32 @@ final class ScriptedModem implements ByteTransport.Listener {
             sb.append("\r\n").append(l).append("\r\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * The {@code +QMTSUB} result for {@code command} ({@code AT+QMTSUB=0,<id>,"<t1>",<q1>,...}): each topic's
+     * requested QoS, or 128 for those {@code refuse} names.
+     */
+    static String subAck(String command, java.util.function.Predicate<String> refuse) {
+        String[] parts = command.split("\"");
+        StringBuilder sb = new StringBuilder("+QMTSUB: 0,").append(command.split(",")[1]).append(",0");
+        for (int i = 1; i < parts.length; i += 2) {
+            String qos = parts[i + 1].substring(1, 2);
+            sb.append(',').append(refuse.test(parts[i]) ? "128" : qos);
+        }
+        return sb.toString();
+    }
+
+    /** The filters of every {@code AT+QMTSUB} so far, in order. */
+    List<String> subscribedFilters() {
+        List<String> filters = new ArrayList<>();
+        for (String c : commands("AT\\+QMTSUB=.*")) {
+            String[] parts = c.split("\"");
+            for (int i = 1; i < parts.length; i += 2) {
+                filters.add(parts[i]);
+            }
+        }
+        return filters;
     }
 
     /** Answers commands matching {@code regex} with {@code reply}; takes precedence over earlier rules. */

@@ -3,6 +3,7 @@ package io.thingflux.link.testing;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
+import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
@@ -315,17 +316,13 @@ public final class ScriptedMqttLink implements MqttLink {
         });
     }
 
-    @Override
-    public Flux<LinkMessage> subscribe(String filter, MqttQos qos) {
-        return subscribe(List.of(filter), qos, null);
-    }
-
     /**
-     * One subscription for all of {@code filters}: refused ones (see {@link #refuse}) go to {@code onRefused} at
-     * once, on the subscriber's thread, the others deliver; errors when all are refused.
+     * One subscription for all of {@code filters}: refused ones (see {@link #refuse}) are reported in the
+     * {@link SubscribeAck} passed to {@code onAck} at once, on the subscriber's thread; the others deliver;
+     * errors when all are refused.
      */
     @Override
-    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
+    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
         List<String> all = List.copyOf(filters);
         if (all.isEmpty()) {
             throw new IllegalArgumentException("at least one topic filter is needed");
@@ -348,9 +345,7 @@ public final class ScriptedMqttLink implements MqttLink {
                     active.put(key, new Active(key, List.copyOf(granted), sink));
                 }
             }
-            if (onRefused != null) {
-                refusedHere.forEach(onRefused);
-            }
+            onAck.accept(new SubscribeAck(granted, refusedHere));
             if (granted.isEmpty()) {
                 return Flux.error(new SubscriptionRefusedException(all.get(0)));
             }

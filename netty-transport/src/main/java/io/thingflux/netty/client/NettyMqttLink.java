@@ -3,6 +3,7 @@ package io.thingflux.netty.client;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
+import io.thingflux.link.SubscribeAck;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.Subscription;
 import java.util.ArrayList;
@@ -70,19 +71,32 @@ public final class NettyMqttLink implements MqttLink {
     }
 
     /**
-     * One SUBSCRIBE carrying every filter and one subscription in the client for them all; the SUBACK's
-     * failure codes name the refused filters (see {@link MqttSubscribeFlux#doOnRefused}).
+     * One SUBSCRIBE carrying every filter and one subscription in the client for them all; each SUBACK becomes
+     * one {@link SubscribeAck} (see {@link MqttSubscribeFlux#doOnSubAck}).
      */
     @Override
-    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
+    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
         Objects.requireNonNull(qos, "qos");
-        Objects.requireNonNull(onRefused, "onRefused");
+        Objects.requireNonNull(onAck, "onAck");
+        if (filters.isEmpty()) {
+            throw new IllegalArgumentException("at least one topic filter is needed");
+        }
         // the subscription keeps the filters in its own compact form; nothing here keeps the caller's list
         List<Subscription> list = new ArrayList<>(filters.size());
         for (String filter : filters) {
             list.add(new Subscription(filter, qos));
         }
-        return client.subscribe(list).doOnRefused(onRefused);
+        MqttSubscribeFlux flux = client.subscribe(list);
+        return flux.doOnSubAck(codes -> {
+            List<String> granted = new ArrayList<>(codes.size());
+            List<String> refused = new ArrayList<>();
+            List<Subscription> asked = flux.filters();
+            for (int i = 0; i < asked.size(); i++) {
+                boolean failed = i < codes.size() && codes.get(i).isFailure();
+                (failed ? refused : granted).add(asked.get(i).filter());
+            }
+            onAck.accept(new SubscribeAck(granted, refused));
+        });
     }
 
     @Override

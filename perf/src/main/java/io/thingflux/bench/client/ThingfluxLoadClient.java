@@ -27,6 +27,7 @@ import io.thingflux.netty.client.MqttSubscribeFlux;
 import io.thingflux.netty.client.MqttTlsOptions;
 import io.thingflux.netty.client.NettyMqttLink;
 import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.SubscribeAck;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -203,8 +204,8 @@ public final class ThingfluxLoadClient implements LoadClient {
         }
 
         @Override
-        public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
-            Flux<LinkMessage> messages = link.subscribe(filters, qos, onRefused);
+        public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
+            Flux<LinkMessage> messages = link.subscribe(filters, qos, onAck);
             if (!(messages instanceof MqttSubscribeFlux s)) {
                 // fails the device's connect loudly rather than leaving it waiting for a SUBACK it cannot see
                 throw new IllegalStateException("NettyMqttLink.subscribe no longer returns an MqttSubscribeFlux");

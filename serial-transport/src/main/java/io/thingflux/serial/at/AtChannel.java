@@ -74,6 +74,7 @@ public final class AtChannel implements AutoCloseable {
             "+QMTCLOSE:", "+QMTPING:", "+QIND:", "+QUSIM:", "+CFUN:");
 
     private final ByteTransport transport;
+    private final Scheduler scheduler;
     private final Scheduler.Worker worker;
     private final Scheduler ownedScheduler;
     private final int maxQueued;
@@ -104,11 +105,12 @@ public final class AtChannel implements AutoCloseable {
         this.payloadGap = b.payloadGap;
         if (b.scheduler != null) {
             this.ownedScheduler = null;
-            this.worker = b.scheduler.createWorker();
+            this.scheduler = b.scheduler;
         } else {
             this.ownedScheduler = Schedulers.newSingle("at-" + transport.describe());
-            this.worker = ownedScheduler.createWorker();
+            this.scheduler = ownedScheduler;
         }
+        this.worker = scheduler.createWorker();
         this.urcSink = Sinks.many().multicast().onBackpressureBuffer(b.urcBuffer, false);
         this.framer = new AtFramer(b.payloadRule, AtFramer.DEFAULT_MAX_LINE_BYTES, b.maxPayloadBytes, this::onFrame);
     }
@@ -172,6 +174,15 @@ public final class AtChannel implements AutoCloseable {
     /** Every line no command claimed, and the result URCs commands waited for. Hot; never completes before close. */
     public Flux<AtUrc> urcs() {
         return urcSink.asFlux();
+    }
+
+    /**
+     * The single-threaded scheduler the engine runs on: command results, URCs and {@link #closed()} are all
+     * signalled on its thread, so a driver that keeps its own state there (and runs its timers there) needs no
+     * locks. Disposed by {@link #close()} when the channel made it.
+     */
+    public Scheduler scheduler() {
+        return scheduler;
     }
 
     /** Counted payloads dropped because their bytes stopped coming for {@link Builder#payloadGap} (URCs cut short). */
@@ -526,7 +537,11 @@ public final class AtChannel implements AutoCloseable {
             this.transport = Objects.requireNonNull(transport, "transport");
         }
 
-        /** The scheduler whose one worker runs the engine; default a new single-thread scheduler, disposed on close. */
+        /**
+         * The single-threaded scheduler that runs the engine: all its tasks on one thread, one at a time, such as
+         * {@link Schedulers#newSingle} or a test's virtual-time scheduler (a driver on top keeps its state there
+         * too). Default: a new single-thread scheduler named after the transport, disposed on close.
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
             return this;

@@ -3,6 +3,7 @@ package io.thingflux.serial.emulator;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
+import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -141,15 +143,18 @@ final class FakeBroker implements MqttLinkFactory {
         }
 
         @Override
-        public Flux<LinkMessage> subscribe(String filter, MqttQos qos) {
+        public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
             return Flux.defer(() -> {
-                if (refuseFilter.test(filter)) {
-                    return Flux.error(new SubscriptionRefusedException(filter));
+                Predicate<String> refuse = refuseFilter;
+                List<String> granted = filters.stream().filter(refuse.negate()).toList();
+                onAck.accept(new SubscribeAck(granted, filters.stream().filter(refuse).toList()));
+                if (granted.isEmpty()) {
+                    return Flux.error(new SubscriptionRefusedException(filters.get(0)));
                 }
                 Sinks.Many<LinkMessage> sink = Sinks.many().unicast().onBackpressureBuffer();
-                Sub sub = new Sub(filter, sink);
-                subs.add(sub);
-                return sink.asFlux().doFinally(s -> subs.remove(sub));
+                List<Sub> mine = granted.stream().map(f -> new Sub(f, sink)).toList();
+                subs.addAll(mine);
+                return sink.asFlux().doFinally(s -> subs.removeAll(mine));
             });
         }
 
