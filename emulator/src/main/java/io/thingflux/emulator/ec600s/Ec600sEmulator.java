@@ -753,14 +753,14 @@ public final class Ec600sEmulator implements AutoCloseable {
         }
         ok();
         int generation = c.generation;
-        List<Subscription> subs = new ArrayList<>();
+        List<RelayedSubscription> subs = new ArrayList<>();
         for (Map.Entry<String, MqttQos> t : topics.entrySet()) {
-            Subscription existing = c.subscriptions.get(t.getKey());
+            RelayedSubscription existing = c.subscriptions.get(t.getKey());
             if (existing != null) {
                 subs.add(existing);
                 continue;
             }
-            Subscription s = new Subscription(t.getKey(), t.getValue());
+            RelayedSubscription s = new RelayedSubscription(t.getKey(), t.getValue());
             c.subscriptions.put(t.getKey(), s);
             s.disposable = c.link.subscribe(t.getKey(), t.getValue()).subscribe(
                     m -> worker.schedule(() -> deliver(c, generation, m)),
@@ -775,7 +775,7 @@ public final class Ec600sEmulator implements AutoCloseable {
                 return;
             }
             StringBuilder sb = new StringBuilder("+QMTSUB: ").append(c.idx).append(',').append(msgId).append(",0");
-            for (Subscription s : subs) {
+            for (RelayedSubscription s : subs) {
                 sb.append(',').append(s.refused ? 128 : grantedQos.applyAsInt(s.qos.code()));
             }
             sendLine(sb.toString());
@@ -793,7 +793,7 @@ public final class Ec600sEmulator implements AutoCloseable {
         }
         ok();
         for (Field f : p.subList(2, p.size())) {
-            Subscription s = c.subscriptions.remove(f.value());
+            RelayedSubscription s = c.subscriptions.remove(f.value());
             if (s != null && s.disposable != null) {
                 s.disposable.dispose();
             }
@@ -964,13 +964,14 @@ public final class Ec600sEmulator implements AutoCloseable {
     private record PendingPublish(Client client, int msgId, MqttQos qos, String topic, int length, boolean counted) {
     }
 
-    private static final class Subscription {
+    /** A filter the module subscribed to, as relayed to the broker through the client's {@link MqttLink}. */
+    private static final class RelayedSubscription {
         final String filter;
         final MqttQos qos;
         Disposable disposable;
         boolean refused;
 
-        Subscription(String filter, MqttQos qos) {
+        RelayedSubscription(String filter, MqttQos qos) {
             this.filter = filter;
             this.qos = qos;
         }
@@ -997,7 +998,7 @@ public final class Ec600sEmulator implements AutoCloseable {
         boolean connected;
         MqttLink link;
         int generation;
-        final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+        final Map<String, RelayedSubscription> subscriptions = new LinkedHashMap<>();
         Disposable.Composite resources = Disposables.composite();
 
         Client(int idx) {

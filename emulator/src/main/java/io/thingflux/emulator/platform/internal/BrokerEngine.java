@@ -35,8 +35,8 @@ public final class BrokerEngine implements AutoCloseable {
 
     private final EmulatorOptions options;
     private final BrokerCounters counters = new BrokerCounters();
-    private final SubscriptionTree<ClientSession> tree = new SubscriptionTree<>();
-    private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    private final SubscriptionTree<BrokerSession> tree = new SubscriptionTree<>();
+    private final ConcurrentHashMap<String, BrokerSession> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, DeviceState> devices = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OutboundMessage> retained = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Consumer<ReceivedPublish>> listeners = new CopyOnWriteArrayList<>();
@@ -89,14 +89,14 @@ public final class BrokerEngine implements AutoCloseable {
      * The session a connection of {@code principal} attaches to, whether it was present, what it queued, and
      * the device's state ({@code null} for other principals), kept by the connection for its publishes.
      */
-    record Attachment(ClientSession session, boolean sessionPresent, List<OutboundMessage> queued,
+    record Attachment(BrokerSession session, boolean sessionPresent, List<OutboundMessage> queued,
                       DeviceState device) {
     }
 
     Attachment attach(Principal principal, boolean cleanSession, MqttServerHandler handler) {
         MqttServerHandler[] previous = new MqttServerHandler[1];
         boolean[] present = new boolean[1];
-        ClientSession session = sessions.compute(principal.sessionKey(), (key, existing) -> {
+        BrokerSession session = sessions.compute(principal.sessionKey(), (key, existing) -> {
             if (existing != null) {
                 previous[0] = existing.takeOver();
                 if (!cleanSession && existing.persistent()) {
@@ -105,7 +105,7 @@ public final class BrokerEngine implements AutoCloseable {
                 }
                 existing.discard(tree);
             }
-            return new ClientSession(this, key, principal, !cleanSession);
+            return new BrokerSession(this, key, principal, !cleanSession);
         });
         List<OutboundMessage> queued = session.bind(handler);
         if (previous[0] != null) {
@@ -121,7 +121,7 @@ public final class BrokerEngine implements AutoCloseable {
         return new Attachment(session, present[0], queued, device);
     }
 
-    void detach(ClientSession session, MqttServerHandler handler) {
+    void detach(BrokerSession session, MqttServerHandler handler) {
         counters.onlineSessions.decrement();
         if (session.principal.isDevice()) {
             device(session.principal.productKey(), session.principal.deviceName()).offline();
@@ -132,11 +132,11 @@ public final class BrokerEngine implements AutoCloseable {
         }
     }
 
-    boolean subscribe(ClientSession session, String filter, MqttQos granted) {
+    boolean subscribe(BrokerSession session, String filter, MqttQos granted) {
         return session.subscribe(filter, granted, tree);
     }
 
-    void unsubscribe(ClientSession session, String filter) {
+    void unsubscribe(BrokerSession session, String filter) {
         session.unsubscribe(filter, tree);
     }
 
@@ -198,18 +198,18 @@ public final class BrokerEngine implements AutoCloseable {
      * The sessions a message goes to, each with the highest QoS its matching filters granted. Most messages
      * (a reply to one device) have one target, kept in fields; a map is made only for a second one.
      */
-    private static final class Targets implements java.util.function.BiConsumer<ClientSession, MqttQos> {
+    private static final class Targets implements java.util.function.BiConsumer<BrokerSession, MqttQos> {
         private final boolean toDevices;
-        private ClientSession first;
+        private BrokerSession first;
         private MqttQos firstQos;
-        private Map<ClientSession, MqttQos> more;
+        private Map<BrokerSession, MqttQos> more;
 
         Targets(boolean toDevices) {
             this.toDevices = toDevices;
         }
 
         @Override
-        public void accept(ClientSession s, MqttQos granted) {
+        public void accept(BrokerSession s, MqttQos granted) {
             if (!toDevices && s.principal.isDevice()) {
                 return;
             }

@@ -67,7 +67,7 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> connectTimeout;
     private Principal principal;
-    private ClientSession session;
+    private BrokerSession session;
     private DeviceState device;
     /** {@code /sys/{pk}/{dn}/} of a device whose names hold no '/': topics under it pass the ACL at once. */
     private String ownSysPrefix;

@@ -13,7 +13,7 @@ import java.util.Map;
  * client is online the session hands every message to its connection's handler, which runs it on its
  * event loop. Every field is guarded by the session's monitor; critical sections are short.
  */
-final class ClientSession {
+final class BrokerSession {
 
     final String key;
     final Principal principal;
@@ -24,7 +24,7 @@ final class ClientSession {
     private ArrayDeque<OutboundMessage> queue;
     private boolean discarded;
 
-    ClientSession(BrokerEngine engine, String key, Principal principal, boolean persistent) {
+    BrokerSession(BrokerEngine engine, String key, Principal principal, boolean persistent) {
         this.engine = engine;
         this.key = key;
         this.principal = principal;
@@ -85,7 +85,7 @@ final class ClientSession {
     }
 
     /** Adds a subscription unless the session was discarded meanwhile or holds its maximum of filters. */
-    synchronized boolean subscribe(String filter, MqttQos granted, SubscriptionTree<ClientSession> tree) {
+    synchronized boolean subscribe(String filter, MqttQos granted, SubscriptionTree<BrokerSession> tree) {
         if (discarded || (subscriptions.size() >= engine.options().maxSubscriptions()
                 && !subscriptions.containsKey(filter))) {
             return false;
@@ -95,14 +95,14 @@ final class ClientSession {
         return true;
     }
 
-    synchronized void unsubscribe(String filter, SubscriptionTree<ClientSession> tree) {
+    synchronized void unsubscribe(String filter, SubscriptionTree<BrokerSession> tree) {
         if (subscriptions.remove(filter) != null) {
             tree.unsubscribe(filter, this);
         }
     }
 
     /** Ends the session: its subscriptions leave the tree and its queue is dropped. */
-    synchronized void discard(SubscriptionTree<ClientSession> tree) {
+    synchronized void discard(SubscriptionTree<BrokerSession> tree) {
         discarded = true;
         subscriptions.keySet().forEach(f -> tree.unsubscribe(f, this));
         subscriptions.clear();
@@ -115,6 +115,6 @@ final class ClientSession {
 
     @Override
     public String toString() {
-        return "ClientSession[" + key + (persistent ? ", persistent" : "") + "]";
+        return "BrokerSession[" + key + (persistent ? ", persistent" : "") + "]";
     }
 }
