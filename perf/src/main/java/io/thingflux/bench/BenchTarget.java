@@ -1,8 +1,8 @@
 package io.thingflux.bench;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
-import io.thingflux.netty.broker.AliyunPlatformEmulator;
-import io.thingflux.netty.broker.EmulatorOptions;
+import io.thingflux.emulator.platform.AliyunPlatformEmulator;
+import io.thingflux.emulator.platform.EmulatorOptions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;

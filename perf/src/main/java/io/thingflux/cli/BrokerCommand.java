@@ -1,8 +1,8 @@
 package io.thingflux.cli;
 
-import io.thingflux.netty.broker.AliyunPlatformEmulator;
-import io.thingflux.netty.broker.AuthMode;
-import io.thingflux.netty.broker.EmulatorOptions;
+import io.thingflux.emulator.platform.AliyunPlatformEmulator;
+import io.thingflux.emulator.platform.AuthMode;
+import io.thingflux.emulator.platform.EmulatorOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

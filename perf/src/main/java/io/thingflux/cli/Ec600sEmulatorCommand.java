@@ -1,9 +1,9 @@
 package io.thingflux.cli;
 
 import io.thingflux.serial.PublishDialect;
-import io.thingflux.serial.emulator.Ec600sEmulator;
-import io.thingflux.serial.emulator.MqttLinkFactory;
-import io.thingflux.serial.emulator.Pty;
+import io.thingflux.emulator.ec600s.Ec600sEmulator;
+import io.thingflux.emulator.ec600s.MqttLinkFactory;
+import io.thingflux.emulator.ec600s.Pty;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

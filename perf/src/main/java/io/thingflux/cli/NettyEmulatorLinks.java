@@ -6,8 +6,8 @@ import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.netty.client.NettyMqttLink;
 import io.thingflux.link.ReconnectPolicy;
-import io.thingflux.serial.emulator.MqttConnectRequest;
-import io.thingflux.serial.emulator.MqttLinkFactory;
+import io.thingflux.emulator.ec600s.MqttConnectRequest;
+import io.thingflux.emulator.ec600s.MqttLinkFactory;
 import java.util.OptionalInt;
 
 /**

@@ -3,8 +3,8 @@ package io.thingflux.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.thingflux.netty.broker.AuthMode;
-import io.thingflux.netty.broker.EmulatorOptions;
+import io.thingflux.emulator.platform.AuthMode;
+import io.thingflux.emulator.platform.EmulatorOptions;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

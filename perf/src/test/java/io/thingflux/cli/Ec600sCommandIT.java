@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
-import io.thingflux.netty.broker.AliyunPlatformEmulator;
-import io.thingflux.netty.broker.DeviceStatus;
-import io.thingflux.netty.broker.EmulatorOptions;
-import io.thingflux.serial.emulator.Ec600sEmulator;
-import io.thingflux.serial.emulator.Pty;
+import io.thingflux.emulator.platform.AliyunPlatformEmulator;
+import io.thingflux.emulator.platform.DeviceStatus;
+import io.thingflux.emulator.platform.EmulatorOptions;
+import io.thingflux.emulator.ec600s.Ec600sEmulator;
+import io.thingflux.emulator.ec600s.Pty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

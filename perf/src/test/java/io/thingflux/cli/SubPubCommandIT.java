@@ -3,9 +3,9 @@ package io.thingflux.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.thingflux.netty.broker.AliyunPlatformEmulator;
-import io.thingflux.netty.broker.AuthMode;
-import io.thingflux.netty.broker.EmulatorOptions;
+import io.thingflux.emulator.platform.AliyunPlatformEmulator;
+import io.thingflux.emulator.platform.AuthMode;
+import io.thingflux.emulator.platform.EmulatorOptions;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

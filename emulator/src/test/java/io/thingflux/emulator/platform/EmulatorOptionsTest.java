@@ -1,0 +1,55 @@
+package io.thingflux.emulator.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmulatorOptionsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDevicesFileIsReadSkippingCommentsAndBlankLines() throws Exception {
+        Path csv = dir.resolve("devices.csv");
+        Files.writeString(csv, "# productKey,deviceName,deviceSecret\n pk1 , dn1 , s1 \n\npk1,dn2,s2\n");
+        EmulatorOptions o = EmulatorOptions.builder().devicesFile(csv).build();
+        assertThat(o.devices()).extracting(d -> d.productKey() + "/" + d.deviceName() + "/" + d.deviceSecret())
+                .containsExactly("pk1/dn1/s1", "pk1/dn2/s2");
+    }
+
+    @Test
+    void aMalformedDevicesFileLineIsNamedWithoutItsSecret() throws Exception {
+        Path csv = dir.resolve("devices.csv");
+        Files.writeString(csv, "pk1,dn1,s1\npk1,dn2,top-secret,extra\n");
+        assertThatThrownBy(() -> EmulatorOptions.builder().devicesFile(csv))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("line 2")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("top-secret"));
+    }
+
+    @Test
+    void secretsNeverAppearInToString() {
+        EmulatorOptions o = EmulatorOptions.builder().device("pk1,dn1,device-secret").product("pk2,product-secret")
+                .app("tool:app-password").adminToken("admin-token").build();
+        assertThat(o.toString()).doesNotContain("device-secret", "product-secret", "app-password", "admin-token")
+                .contains("pk2", "tool");
+    }
+
+    @Test
+    void aliyunModeNeedsSomeoneToAuthenticate() {
+        assertThatThrownBy(() -> EmulatorOptions.builder().build()).isInstanceOf(IllegalArgumentException.class);
+        assertThat(EmulatorOptions.builder().authMode(AuthMode.NONE).build().authMode()).isEqualTo(AuthMode.NONE);
+    }
+
+    @Test
+    void malformedProductAndAppArgumentsAreRejected() {
+        assertThatThrownBy(() -> EmulatorOptions.builder().product("pk-only")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EmulatorOptions.builder().app("no-colon")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EmulatorOptions.builder().port(70_000)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,345 @@
+package io.thingflux.serial;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.aliyun.AliyunSigner;
+import io.thingflux.aliyun.SignMethod;
+import io.thingflux.link.ConnectRefusedException;
+import io.thingflux.link.LinkMessage;
+import io.thingflux.link.LinkState;
+import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.SubscriptionRefusedException;
+import io.thingflux.mqtt.ConnectReturnCode;
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.serial.at.JSerialCommTransport;
+import io.thingflux.emulator.ec600s.Ec600sEmulator;
+import io.thingflux.emulator.ec600s.FakeBrokerAccess;
+import io.thingflux.emulator.ec600s.Pty;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+/**
+ * The driver against the emulator over a real pseudo-terminal opened through jSerialComm, with an in-memory
+ * broker behind the emulator.
+ */
+class Ec600sLinkTest {
+
+    static final Duration T = Duration.ofSeconds(15);
+    static final AliyunDeviceIdentity DEVICE = new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001",
+            "7ab0c4b3532b5783df5fdc58a2895d7a");
+    static final String SET = "/sys/a1wFylTxYeD/co_0001/thing/service/property/set";
+    static final String POST = "/sys/a1wFylTxYeD/co_0001/thing/event/property/post";
+
+    private final FakeBrokerAccess broker = new FakeBrokerAccess();
+    private Ec600sEmulator emulator;
+    private Ec600sLink link;
+
+    @AfterEach
+    void tearDown() {
+        if (link != null) {
+            link.disconnect().onErrorResume(e -> reactor.core.publisher.Mono.empty()).block(T);
+        }
+        if (emulator != null) {
+            emulator.close();
+        }
+    }
+
+    private Ec600sOptions.Builder options() {
+        return Ec600sOptions.builder().aliyunDevice(DEVICE).clientId("clientExample_0")
+                .reconnectPolicy(ReconnectPolicy.exponential().withDelays(Duration.ofMillis(100), Duration.ofMillis(500)));
+    }
+
+    private Ec600sLink start(Ec600sEmulator.Builder emu, Ec600sOptions options) throws Exception {
+        emulator = emu.build();
+        Pty pty = emulator.attachPty(null);
+        link = Ec600sLink.open(JSerialCommTransport.open(pty.devicePath(), 115_200), options);
+        return link;
+    }
+
+    private Ec600sLink connected() throws Exception {
+        start(Ec600sEmulator.builder(broker.factory()), options().build());
+        link.connect().block(T);
+        return link;
+    }
+
+    static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + T.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + T);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void connectsWithAliauthSoTheBrokerSeesTheSignedCredentials() throws Exception {
+        connected();
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        assertThat(link.publishDialect()).isEqualTo(PublishDialect.QMTPUBEX);
+        var c = broker.connects().get(0);
+        assertThat(c.clientId()).isEqualTo("clientExample_0|securemode=3,signmethod=hmacsha256|");
+        assertThat(c.username()).isEqualTo("co_0001&a1wFylTxYeD");
+        assertThat(c.password()).isEqualTo(AliyunSigner.password(SignMethod.HMACSHA256, DEVICE.deviceSecret(),
+                "clientExample_0", "co_0001", "a1wFylTxYeD", null));
+        assertThat(c.requestedHost()).isEqualTo("a1wFylTxYeD.iot-as-mqtt.cn-shanghai.aliyuncs.com");
+        assertThat(c.keepAliveSeconds()).isEqualTo(120);
+        assertThat(c.protocolLevel()).isEqualTo(4);
+    }
+
+    @Test
+    void explicitCredentialsGoInQmtconn() throws Exception {
+        start(Ec600sEmulator.builder(broker.factory()),
+                Ec600sOptions.builder().broker("broker.example", 1883).clientId("dev-1").credentials("user", "p@ss")
+                        .build());
+        link.connect().block(T);
+        var c = broker.connects().get(0);
+        assertThat(c.clientId()).isEqualTo("dev-1");
+        assertThat(c.username()).isEqualTo("user");
+        assertThat(c.password()).isEqualTo("p@ss");
+    }
+
+    @Test
+    void publishWithQmtpubexDeliversAnyBytesExactly() throws Exception {
+        connected();
+        byte[] payload = "{\"a\":\"x,\\\"y\\\"\"}\r\n\",\"\r\nOK\r\n".getBytes(StandardCharsets.UTF_8);
+        link.publish(POST, payload, MqttQos.AT_LEAST_ONCE).block(T);
+        link.publish(POST, new byte[] {0, 1, 0x1A, (byte) 0xff}, MqttQos.AT_MOST_ONCE).block(T);
+        assertThat(broker.published()).extracting(LinkMessage::topic).containsExactly(POST, POST);
+        assertThat(broker.published().get(0).payload()).isEqualTo(payload);
+        assertThat(broker.published().get(0).qos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
+        assertThat(broker.published().get(1).payload()).isEqualTo(new byte[] {0, 1, 0x1A, (byte) 0xff});
+    }
+
+    @Test
+    void probesTheCtrlZDialectWhenQmtpubexIsMissingAndPublishesText() throws Exception {
+        start(Ec600sEmulator.builder(broker.factory()).dialect(PublishDialect.QMTPUB), options().build());
+        link.connect().block(T);
+        assertThat(link.publishDialect()).isEqualTo(PublishDialect.QMTPUB);
+        link.publish(POST, "{\"v\":1}".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE).block(T);
+        assertThat(broker.published()).singleElement().extracting(LinkMessage::payloadAsString).isEqualTo("{\"v\":1}");
+        assertThatThrownBy(() -> link.publish(POST, new byte[] {'a', 0x1A}, MqttQos.AT_MOST_ONCE).block(T))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Ctrl+Z");
+    }
+
+    @Test
+    void configuredDialectIsUsedWithoutProbing() throws Exception {
+        start(Ec600sEmulator.builder(broker.factory()), options().publishDialect(PublishDialect.QMTPUB).build());
+        link.connect().block(T);
+        link.publish(POST, "x".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE).block(T);
+        assertThat(broker.published()).hasSize(1);
+    }
+
+    @Test
+    void receivedPayloadsWithQuotesCommasAndLineEndsArriveIntact() throws Exception {
+        connected();
+        List<LinkMessage> got = new CopyOnWriteArrayList<>();
+        Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(got::add);
+        await(() -> broker.subscribers(SET) == 1);
+        byte[] tricky = "{\"method\":\"x\",\"p\":\"a\"\r\n\",\"b\"}\"\r\n".getBytes(StandardCharsets.UTF_8);
+        broker.publish(SET, tricky, MqttQos.AT_MOST_ONCE);
+        broker.publish(SET, "second".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE);
+        await(() -> got.size() == 2);
+        assertThat(got.get(0).payload()).isEqualTo(tricky);
+        assertThat(got.get(0).topic()).isEqualTo(SET);
+        assertThat(got.get(1).payloadAsString()).isEqualTo("second");
+        assertThat(got.get(1).qos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
+        d.dispose();
+        await(() -> broker.subscribers(SET) == 0);
+    }
+
+    @Test
+    void messagesWithoutASubscriptionGoToUnsolicited() throws Exception {
+        connected();
+        CompletableFuture<LinkMessage> first = link.unsolicited().next().toFuture();
+        Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe();
+        await(() -> broker.subscribers(SET) == 1);
+        broker.pushUnsolicited("/ext/register", "{}".getBytes(StandardCharsets.UTF_8));
+        assertThat(first.get(T.toSeconds(), TimeUnit.SECONDS).topic()).isEqualTo("/ext/register");
+        d.dispose();
+    }
+
+    @Test
+    void refusedSubscriptionErrorsWithSubscriptionRefused() throws Exception {
+        broker.refuseFilter("/forbidden/#");
+        start(Ec600sEmulator.builder(broker.factory()).urcDelay(Duration.ofMillis(200)), options().build());
+        link.connect().block(T);
+        assertThatThrownBy(() -> link.subscribe("/forbidden/#", MqttQos.AT_MOST_ONCE).blockFirst(T))
+                .isInstanceOf(SubscriptionRefusedException.class);
+    }
+
+    @Test
+    void atInjectionThroughATopicIsRefusedBeforeAnythingIsSent() throws Exception {
+        connected();
+        int before = broker.published().size();
+        assertThatThrownBy(() -> link.publish("a\",1\r\nAT+QMTDISC=0\r\"", "x".getBytes(), MqttQos.AT_MOST_ONCE).block(T))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("quote");
+        assertThatThrownBy(() -> link.subscribe("a/\"b", MqttQos.AT_MOST_ONCE).blockFirst(T))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> link.publish("a\u0000b", "x".getBytes(), MqttQos.AT_MOST_ONCE).block(T))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(broker.published()).hasSize(before);
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        link.publish(POST, "still fine".getBytes(), MqttQos.AT_MOST_ONCE).block(T);
+    }
+
+    @Test
+    void secretsWithQuotesAreRefusedWithoutShowingThem() {
+        assertThatThrownBy(() -> Ec600sOptions.builder().aliyunDevice(
+                new AliyunDeviceIdentity("pk", "dn", "se\"cret\",\"x")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("device secret").hasMessageNotContaining("se\"cret");
+        assertThatThrownBy(() -> Ec600sOptions.builder().broker("h", 1883).clientId("c\r\nAT")
+                .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("client id");
+        assertThat(options().credentials(null, null).build().toString()).doesNotContain(DEVICE.deviceSecret());
+    }
+
+    @Test
+    void payloadOverTheMaximumIsRefused() throws Exception {
+        start(Ec600sEmulator.builder(broker.factory()), options().maxPayload(64).build());
+        link.connect().block(T);
+        assertThatThrownBy(() -> link.publish(POST, new byte[65], MqttQos.AT_MOST_ONCE).block(T))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65");
+        link.publish(POST, new byte[64], MqttQos.AT_MOST_ONCE).block(T);
+        assertThat(broker.published()).hasSize(1);
+    }
+
+    @Test
+    void brokerRefusalMapsToATypedConnectErrorAndClosesTheLink() throws Exception {
+        broker.refuseConnections();
+        start(Ec600sEmulator.builder(broker.factory()).connectRefusalCode(e -> OptionalInt.of(5)), options().build());
+        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(ConnectRefusedException.class,
+                e -> assertThat(e.returnCode()).isEqualTo(ConnectReturnCode.NOT_AUTHORIZED));
+        assertThat(link.state()).isEqualTo(LinkState.CLOSED);
+    }
+
+    @Test
+    void connectFailureWithoutReturnCodeLeavesTheLinkDisconnected() throws Exception {
+        broker.refuseConnections();
+        start(Ec600sEmulator.builder(broker.factory()), options().build());
+        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(QmtConnException.class,
+                e -> assertThat(e.result()).isEqualTo(2));
+        assertThat(link.state()).isEqualTo(LinkState.DISCONNECTED);
+    }
+
+    private void awaitReconnect(Runnable fault) throws Exception {
+        CompletableFuture<LinkState> back = link.states().filter(s -> s == LinkState.RECONNECTING).next()
+                .then(link.states().filter(s -> s == LinkState.CONNECTED).next()).toFuture();
+        fault.run();
+        assertThat(back.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(LinkState.CONNECTED);
+    }
+
+    private void assertSubscriptionDelivers(List<LinkMessage> got, String text) throws InterruptedException {
+        int before = got.size();
+        await(() -> broker.subscribers(SET) == 1);
+        broker.publish(SET, text.getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE);
+        await(() -> got.size() == before + 1);
+        assertThat(got.get(before).payloadAsString()).isEqualTo(text);
+    }
+
+    @Test
+    void qmtstatReopensAndResubscribes() throws Exception {
+        connected();
+        List<LinkMessage> got = new CopyOnWriteArrayList<>();
+        Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(got::add);
+        assertSubscriptionDelivers(got, "before");
+        awaitReconnect(() -> emulator.injectQmtStat(0, 1));
+        assertThat(broker.connects()).hasSize(2);
+        assertSubscriptionDelivers(got, "after");
+        d.dispose();
+    }
+
+    @Test
+    void qmtstatPingFailureReactivatesThePdpContextFirst() throws Exception {
+        connected();
+        List<LinkMessage> got = new CopyOnWriteArrayList<>();
+        Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(got::add);
+        assertSubscriptionDelivers(got, "before");
+        awaitReconnect(() -> emulator.injectQmtStat(0, 2));
+        assertSubscriptionDelivers(got, "after");
+        d.dispose();
+    }
+
+    @Test
+    void pdpDeactivationIsRecovered() throws Exception {
+        connected();
+        List<LinkMessage> got = new CopyOnWriteArrayList<>();
+        Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(got::add);
+        assertSubscriptionDelivers(got, "before");
+        awaitReconnect(emulator::deactivatePdp);
+        assertSubscriptionDelivers(got, "after");
+        d.dispose();
+    }
+
+    @Test
+    void moduleRebootIsSetUpAgainFromScratch() throws Exception {
+        connected();
+        List<LinkMessage> got = new CopyOnWriteArrayList<>();
+        Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(got::add);
+        assertSubscriptionDelivers(got, "before");
+        awaitReconnect(emulator::reboot);
+        assertSubscriptionDelivers(got, "after");
+        link.publish(POST, "after reboot".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE).block(T);
+        assertThat(broker.published()).extracting(LinkMessage::payloadAsString).containsExactly("after reboot");
+        d.dispose();
+    }
+
+    @Test
+    void garbageAndSplitPromptsDoNotDisturbTheSession() throws Exception {
+        connected();
+        emulator.splitPrompts(true);
+        emulator.sendRaw(new byte[] {(byte) 0xff, 0x00, '#', '\r', '\n', (byte) 0x80});
+        emulator.sendRaw("\r\n".getBytes(StandardCharsets.US_ASCII));
+        link.publish(POST, "one".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE).block(T);
+        link.publish(POST, "two".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE).block(T);
+        assertThat(broker.published()).extracting(LinkMessage::payloadAsString).containsExactly("one", "two");
+    }
+
+    @Test
+    void silentModuleTimesOutThenTheSessionResumes() throws Exception {
+        connected();
+        emulator.silence(true);
+        assertThatThrownBy(() -> link.publish(POST, "lost".getBytes(), MqttQos.AT_MOST_ONCE).block(T))
+                .isInstanceOf(io.thingflux.serial.at.AtTimeoutException.class);
+        emulator.silence(false);
+        link.publish(POST, "heard".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE).block(T);
+        assertThat(broker.published()).extracting(LinkMessage::payloadAsString).containsExactly("heard");
+    }
+
+    @Test
+    void portGoingAwayClosesTheLinkAndFailsSubscriptions() throws Exception {
+        connected();
+        CompletableFuture<Throwable> failed = new CompletableFuture<>();
+        link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(m -> { }, failed::complete);
+        await(() -> broker.subscribers(SET) == 1);
+        emulator.close();
+        assertThat(failed.get(T.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(io.thingflux.serial.at.AtChannelClosedException.class);
+        assertThat(link.state()).isEqualTo(LinkState.CLOSED);
+        emulator = null;
+    }
+
+    @Test
+    void disconnectClosesForGood() throws Exception {
+        connected();
+        Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe();
+        await(() -> broker.subscribers(SET) == 1);
+        link.disconnect().block(T);
+        assertThat(link.state()).isEqualTo(LinkState.CLOSED);
+        await(() -> broker.liveLinks() == 0);
+        assertThatThrownBy(() -> link.publish(POST, "x".getBytes(), MqttQos.AT_MOST_ONCE).block(T))
+                .isInstanceOf(LinkUnavailableException.class);
+        d.dispose();
+        link = null;
+    }
+}

@@ -1,7 +1,0 @@
-package io.thingflux.netty.broker.internal;
-
-import io.thingflux.mqtt.MqttQos;
-
-/** A message on its way to one session, before a packet id is assigned. The payload is shared, never modified. */
-record OutboundMessage(String topic, byte[] payload, MqttQos qos, boolean retain) {
-}

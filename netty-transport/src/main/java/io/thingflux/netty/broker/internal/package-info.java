@@ -1,6 +1,0 @@
-/**
- * Internals of the emulator broker: the per-connection pipeline handler, sessions, the subscription
- * tree, the platform's CONNECT check and topic ACL, the Alink responder, the publish recorder and the
- * admin HTTP handler. Not an API: use {@link io.thingflux.netty.broker.AliyunPlatformEmulator}.
- */
-package io.thingflux.netty.broker.internal;
