@@ -3,6 +3,7 @@ package io.thingflux.alink;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.MqttLink;
+import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
@@ -658,11 +659,11 @@ public final class AliyunDevice {
      * Reads one link source (the subscriptions or the unsolicited messages) with unbounded demand; the one of
      * the subscriptions also hears of refused filters.
      */
-    private final class LinkReceiver extends BaseSubscriber<LinkMessage> implements Consumer<String> {
+    private final class LinkReceiver extends BaseSubscriber<LinkMessage> implements Consumer<SubscribeAck> {
 
         @Override
-        public void accept(String refusedFilter) {
-            onRefused(refusedFilter);
+        public void accept(SubscribeAck ack) {
+            ack.refused().forEach(AliyunDevice.this::onRefused);
         }
 
         @Override

@@ -1,14 +1,10 @@
 package io.thingflux.link;
 
 import io.thingflux.mqtt.MqttQos;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.concurrent.Queues;
 
 /**
  * A connected MQTT link, whatever carries it (a Netty channel or a cellular module's AT commands).
@@ -42,50 +38,30 @@ public interface MqttLink {
     Mono<Void> publish(String topic, byte[] payload, MqttQos qos);
 
     /**
-     * Subscribes to {@code filter} when subscribed to, emits every matching message, and unsubscribes on
-     * cancel. Errors with {@link SubscriptionRefusedException} when the broker refuses the filter. Messages
-     * that arrive between the broker's acknowledgement and the first request are kept, not lost.
+     * Subscribes to {@code filter} alone: {@link #subscribe(List, MqttQos, Consumer)} with no acknowledgement
+     * callback. Errors with {@link SubscriptionRefusedException} when the broker refuses the filter.
      */
-    Flux<LinkMessage> subscribe(String filter, MqttQos qos);
+    default Flux<LinkMessage> subscribe(String filter, MqttQos qos) {
+        return subscribe(List.of(filter), qos, ack -> { });
+    }
 
     /**
      * Subscribes to all of {@code filters} at {@code qos} when subscribed to, emits every message matching any
      * of them, and unsubscribes from them all on cancel. The transport asks for them together where it can
-     * (one MQTT SUBSCRIBE, one acknowledgement), which is what a device holding a dozen filters should use.
+     * (one MQTT SUBSCRIBE, one acknowledgement).
      *
-     * <p>A filter the broker refuses is passed to {@code onRefused}, before any message that follows its
-     * refusal (again if a resubscription after a reconnect is refused), and the other filters carry on. The
-     * stream errors with {@link SubscriptionRefusedException} only when every filter was refused (after each
-     * was passed to {@code onRefused}). Messages that arrive between the broker's acknowledgement and the first
-     * request are kept, not lost. A message matching several of the filters may arrive once or once per
-     * filter, as the transport delivers it. {@code onRefused} must not block; it may run on a transport
-     * thread.
-     *
-     * <p>The default implementation merges {@link #subscribe(String, MqttQos)} of each filter, so it sends one
-     * subscription per filter; transports that can do better override it.
+     * <p>{@code onAck} receives every acknowledgement of this subscription (the first, and each resubscription
+     * after a reconnect) with the granted and refused filters, on the link's I/O thread, before any message
+     * that follows it; it must not block. A refused filter does not end the stream: the others carry on. The
+     * stream errors with {@link SubscriptionRefusedException} only when every filter was refused (after
+     * {@code onAck} saw it). Messages that arrive between the broker's acknowledgement and the first request
+     * are kept, not lost. A message matching several of the filters may arrive once or once per filter, as the
+     * transport delivers it.
      *
      * @param filters at least one filter
      * @throws IllegalArgumentException when {@code filters} is empty
      */
-    default Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
-        List<String> all = List.copyOf(filters);
-        if (all.isEmpty()) {
-            throw new IllegalArgumentException("at least one topic filter is needed");
-        }
-        Objects.requireNonNull(qos, "qos");
-        Objects.requireNonNull(onRefused, "onRefused");
-        return Flux.defer(() -> {
-            AtomicInteger refusals = new AtomicInteger();
-            List<Flux<LinkMessage>> sources = new ArrayList<>(all.size());
-            for (String filter : all) {
-                sources.add(subscribe(filter, qos).onErrorResume(SubscriptionRefusedException.class, e -> {
-                    onRefused.accept(filter);
-                    return refusals.incrementAndGet() == all.size() ? Flux.error(e) : Flux.empty();
-                }));
-            }
-            return Flux.merge(Flux.fromIterable(sources), sources.size(), Queues.XS_BUFFER_SIZE);
-        });
-    }
+    Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck);
 
     /**
      * Messages that match none of this link's active subscriptions, such as those the platform pushes

@@ -3,6 +3,7 @@ package io.thingflux.serial;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
+import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
@@ -17,6 +18,8 @@ import io.thingflux.serial.at.ModuleRebootedException;
 import io.thingflux.serial.internal.AtFields;
 import io.thingflux.serial.internal.QmtRecv;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -262,6 +266,51 @@ public final class Ec600sLink implements MqttLink {
 
     @Override
     public Flux<LinkMessage> subscribe(String filter, MqttQos qos) {
+        return subscribe(filter, qos, () -> { });
+    }
+
+    /**
+     * One {@code AT+QMTSUB} per filter (merged), {@code onAck} called once every filter was answered (not
+     * again on a resubscription). Temporary: a single-command implementation replaces it.
+     */
+    @Override
+    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
+        List<String> all = List.copyOf(filters);
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("at least one topic filter is needed");
+        }
+        Objects.requireNonNull(onAck, "onAck");
+        return Flux.defer(() -> {
+            Boolean[] granted = new Boolean[all.size()];
+            AtomicInteger answered = new AtomicInteger();
+            Runnable report = () -> {
+                if (answered.incrementAndGet() == all.size()) {
+                    List<String> yes = new ArrayList<>();
+                    List<String> no = new ArrayList<>();
+                    for (int i = 0; i < all.size(); i++) {
+                        (Boolean.TRUE.equals(granted[i]) ? yes : no).add(all.get(i));
+                    }
+                    onAck.accept(new SubscribeAck(yes, no));
+                }
+            };
+            List<Flux<LinkMessage>> sources = new ArrayList<>(all.size());
+            for (int i = 0; i < all.size(); i++) {
+                int index = i;
+                sources.add(subscribe(all.get(i), qos, () -> {
+                    granted[index] = Boolean.TRUE;
+                    report.run();
+                }).onErrorResume(SubscriptionRefusedException.class, e -> {
+                    granted[index] = Boolean.FALSE;
+                    report.run();
+                    return answered.get() == all.size() && !Arrays.asList(granted).contains(Boolean.TRUE)
+                            ? Flux.error(new SubscriptionRefusedException(all)) : Flux.empty();
+                }));
+            }
+            return Flux.merge(sources);
+        });
+    }
+
+    private Flux<LinkMessage> subscribe(String filter, MqttQos qos, Runnable onGranted) {
         return Flux.defer(() -> {
             Objects.requireNonNull(filter, "filter");
             Objects.requireNonNull(qos, "qos");
@@ -280,6 +329,7 @@ public final class Ec600sLink implements MqttLink {
                 return Flux.error(new IllegalStateException("already subscribed to " + filter + " on this link"));
             }
             return qmtSubscribe(s)
+                    .doOnSuccess(v -> onGranted.run())
                     .thenMany(s.sink.asFlux())
                     .doFinally(sig -> {
                         if (subscriptions.remove(filter, s) && state == LinkState.CONNECTED) {

@@ -3,6 +3,7 @@ package io.thingflux.netty.client;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
+import io.thingflux.link.SubscribeAck;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.Subscription;
 import java.util.ArrayList;
@@ -62,19 +63,29 @@ public final class NettyMqttLink implements MqttLink {
     }
 
     /**
-     * One SUBSCRIBE carrying every filter and one subscription in the client for them all; the SUBACK's
-     * failure codes name the refused filters (see {@link MqttSubscribeFlux#doOnRefused}).
+     * One SUBSCRIBE carrying every filter and one subscription in the client for them all; each SUBACK (the
+     * first and each after a resubscribe) is passed to {@code onAck} with its return codes read as granted or
+     * refused filters (see {@link MqttSubscribeFlux#doOnSubAck}).
      */
     @Override
-    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super String> onRefused) {
+    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
         Objects.requireNonNull(qos, "qos");
-        Objects.requireNonNull(onRefused, "onRefused");
-        // the subscription keeps the filters in its own compact form; nothing here keeps the caller's list
-        List<Subscription> list = new ArrayList<>(filters.size());
-        for (String filter : filters) {
+        Objects.requireNonNull(onAck, "onAck");
+        List<String> names = List.copyOf(filters);
+        List<Subscription> list = new ArrayList<>(names.size());
+        for (String filter : names) {
             list.add(new Subscription(filter, qos));
         }
-        return client.subscribe(list).doOnRefused(onRefused);
+        return client.subscribe(list).doOnSubAck(codes -> {
+            List<String> granted = new ArrayList<>(names.size());
+            List<String> refused = new ArrayList<>(0);
+            for (int i = 0; i < names.size(); i++) {
+                // a SUBACK with fewer codes than filters is a protocol error the client reports; count the rest refused
+                boolean ok = i < codes.size() && !codes.get(i).isFailure();
+                (ok ? granted : refused).add(names.get(i));
+            }
+            onAck.accept(new SubscribeAck(granted, refused));
+        });
     }
 
     @Override

@@ -154,6 +154,18 @@ final class FakeBroker implements MqttLinkFactory {
         }
 
         @Override
+        public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos,
+                                           java.util.function.Consumer<? super io.thingflux.link.SubscribeAck> onAck) {
+            return Flux.defer(() -> {
+                List<String> granted = filters.stream().filter(f -> !refuseFilter.test(f)).toList();
+                onAck.accept(new io.thingflux.link.SubscribeAck(granted,
+                        filters.stream().filter(refuseFilter).toList()));
+                return granted.isEmpty() ? Flux.error(new SubscriptionRefusedException(filters))
+                        : Flux.merge(granted.stream().map(f -> subscribe(f, qos)).toList());
+            });
+        }
+
+        @Override
         public Flux<LinkMessage> unsolicited() {
             return unsolicited.asFlux();
         }
