@@ -165,7 +165,12 @@ public final class AliyunDevice {
                 }
             }
             if (start) {
-                r.start();
+                try {
+                    r.start();
+                } catch (RuntimeException e) {
+                    r.stop();
+                    return Mono.error(e);
+                }
             }
             return r.ready.asMono();
         });
@@ -407,17 +412,22 @@ public final class AliyunDevice {
             }
             if (first && options.requireAllSubscriptions()) {
                 log.warn("{}: subscriptions to {} refused; connect fails (requireAllSubscriptions)", topics, ack.refused());
-                synchronized (lock) {
-                    if (receiving == this) {
-                        receiving = null; // a later connect() tries again
-                    }
-                }
-                sources.dispose();
+                stop();
                 ready.tryEmitError(new SubscriptionRefusedException(ack.refused()));
                 return;
             }
             log.warn("{}: subscriptions to {} refused; their messages will not arrive", topics, ack.refused());
             ready.tryEmitEmpty();
+        }
+
+        /** Lets the link's streams go without ending the device: a later {@link #connect()} subscribes again. */
+        void stop() {
+            synchronized (lock) {
+                if (receiving == this) {
+                    receiving = null;
+                }
+            }
+            sources.dispose();
         }
 
         private void onError(Throwable error) {

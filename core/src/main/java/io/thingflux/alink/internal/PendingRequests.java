@@ -26,7 +26,8 @@ import reactor.core.scheduler.Scheduler;
  * the answer ({@link #complete}, {@link #completeEach}), the timeout ({@code Mono.timeout} on the given timer),
  * an error of the send, a cancel, or {@link #close}; the others then find nothing to do. A timeout, a cancel and
  * {@code close} also cancel the send, so a request still queued in the link is not sent later. The answer is
- * signalled on the thread that settles it (the link's I/O thread), a timeout on the timer's.
+ * signalled on the thread that settles it (the link's I/O thread), a timeout on the timer's. The timeout counts
+ * until the answer is emitted: one held for a subscriber that has not requested it yet may still time out.
  *
  * @param <T> what a request waits for, checked by the answer that settles it (e.g. its reply topic)
  * @param <A> the answer
