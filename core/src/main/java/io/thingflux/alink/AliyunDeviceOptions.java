@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /** Immutable settings of an {@link AliyunDevice}; build with {@link #builder()}, change with {@link #mutate()}. */
 public final class AliyunDeviceOptions {
@@ -21,105 +21,82 @@ public final class AliyunDeviceOptions {
     /** Default bound of incoming messages buffered for slow or absent subscribers of {@link AliyunDevice#messages()}. */
     public static final int DEFAULT_INCOMING_BUFFER_SIZE = 1024;
 
-    private final Duration replyTimeout;
-    private final int maxPendingRequests;
-    private final int incomingBufferSize;
-    private final MqttQos publishQos;
-    private final MqttQos subscribeQos;
-    private final Scheduler scheduler;
-    private final boolean deliverOnLinkThread;
-    private final LongSupplier clock;
-    private final List<String> additionalSubscriptions;
+    private static final AliyunDeviceOptions DEFAULTS = new AliyunDeviceOptions(new Builder());
+
+    /** The settings, frozen: never changed after construction. */
+    private final Builder settings;
 
     private AliyunDeviceOptions(Builder b) {
-        this.replyTimeout = b.replyTimeout;
-        this.maxPendingRequests = b.maxPendingRequests;
-        this.incomingBufferSize = b.incomingBufferSize;
-        this.publishQos = b.publishQos;
-        this.subscribeQos = b.subscribeQos;
-        this.scheduler = b.scheduler;
-        this.deliverOnLinkThread = b.deliverOnLinkThread;
-        this.clock = b.clock;
-        this.additionalSubscriptions = List.copyOf(b.additionalSubscriptions);
+        this.settings = b.clone();
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The default settings (one shared instance). */
     public static AliyunDeviceOptions defaults() {
-        return builder().build();
+        return DEFAULTS;
     }
 
     /** A builder holding these settings. */
     public Builder mutate() {
-        Builder b = new Builder();
-        b.replyTimeout = replyTimeout;
-        b.maxPendingRequests = maxPendingRequests;
-        b.incomingBufferSize = incomingBufferSize;
-        b.publishQos = publishQos;
-        b.subscribeQos = subscribeQos;
-        b.scheduler = scheduler;
-        b.deliverOnLinkThread = deliverOnLinkThread;
-        b.clock = clock;
-        b.additionalSubscriptions.addAll(additionalSubscriptions);
-        return b;
+        return settings.clone();
     }
 
     /** How long a request waits for its reply (and an NTP request for its response); default 10 s. */
     public Duration replyTimeout() {
-        return replyTimeout;
+        return settings.replyTimeout;
     }
 
-    /** How many requests may await a reply at once; default {@value #DEFAULT_MAX_PENDING_REQUESTS}. */
+    /** How many requests (NTP included) may await a reply at once; default {@value #DEFAULT_MAX_PENDING_REQUESTS}. */
     public int maxPendingRequests() {
-        return maxPendingRequests;
+        return settings.maxPendingRequests;
     }
 
     /**
      * How many incoming messages are held for {@link AliyunDevice#messages()} when its subscribers are slower
-     * than the link, or before the first subscribes; default {@value #DEFAULT_INCOMING_BUFFER_SIZE}. Beyond,
-     * the newest message is dropped, counted ({@link AliyunDevice#droppedMessages()}) and logged. The buffer holds
-     * exactly this many and takes memory only for the messages waiting in it.
+     * than the link, or before the first subscribes; default {@value #DEFAULT_INCOMING_BUFFER_SIZE} (Reactor
+     * rounds it up to a power of two). Beyond, the newest message is dropped, counted
+     * ({@link AliyunDevice#droppedMessages()}) and logged.
      */
     public int incomingBufferSize() {
-        return incomingBufferSize;
+        return settings.incomingBufferSize;
     }
 
     /** QoS of posts and of replies other than RRPC (always QoS 0); 0 (default) or 1. */
     public MqttQos publishQos() {
-        return publishQos;
+        return settings.publishQos;
     }
 
     /** QoS requested for the device's subscriptions; default 1 (the platform delivers at the sender's QoS anyway). */
     public MqttQos subscribeQos() {
-        return subscribeQos;
+        return settings.subscribeQos;
     }
 
     /**
-     * Where reply timeouts run and, unless {@link #deliverOnLinkThread()}, where {@link AliyunDevice#messages()}
-     * and the results of requests and replies are delivered; default parallel.
+     * Where the device signals its user: {@link AliyunDevice#messages()}, the results of requests and replies,
+     * {@code connect()} and {@code disconnect()}. Unset (the default), they are signalled on the link's I/O thread
+     * (a Netty event loop, the serial link's I/O scheduler; a timeout on Reactor's parallel timer), with no
+     * thread hop: subscribers must then never block. Set it (e.g. {@code Schedulers.boundedElastic()}) to run
+     * blocking code in them.
      */
-    public Scheduler scheduler() {
-        return scheduler;
+    public Optional<Scheduler> scheduler() {
+        return Optional.ofNullable(settings.scheduler);
     }
 
     /**
-     * Whether {@link AliyunDevice#messages()} and the results of requests and replies are signalled on the thread
-     * that produced them (the link's I/O thread for what arrives: a Netty event loop, the serial reader; the
-     * scheduler for timeouts; the subscriber's own thread for what waited) instead of being handed to
-     * {@link #scheduler()}; default false. It saves a thread hop per reply and per message, which is most of
-     * a device's cost at high rates, and lets a request made from a result's callback leave in the same event
-     * loop turn. Subscribers must then never block: a blocked event loop stalls every connection it serves.
-     * The order of the signals and the bounds are the same either way.
+     * Whether {@link AliyunDevice#connect()} fails with {@link io.thingflux.link.SubscriptionRefusedException}
+     * when the broker refuses some of the device's filters; default true. When false, it completes and the refused
+     * filters are only listed in {@link AliyunDevice#refusedSubscriptions()} and logged.
      */
-    public boolean deliverOnLinkThread() {
-        return deliverOnLinkThread;
+    public boolean requireAllSubscriptions() {
+        return settings.requireAllSubscriptions;
     }
 
     /** Epoch milliseconds for NTP; default {@code System::currentTimeMillis}. */
     public LongSupplier clock() {
-        return clock;
+        return settings.clock;
     }
 
     /**
@@ -129,35 +106,42 @@ public final class AliyunDeviceOptions {
      * Their messages reach {@link AliyunDevice#messages()} like the others. Default none.
      */
     public List<String> additionalSubscriptions() {
-        return additionalSubscriptions;
+        return settings.additionalSubscriptions;
     }
 
     @Override
     public String toString() {
-        return "AliyunDeviceOptions[replyTimeout=" + replyTimeout + ", maxPendingRequests=" + maxPendingRequests
-                + ", incomingBufferSize=" + incomingBufferSize + ", publishQos=" + publishQos.code()
-                + ", subscribeQos=" + subscribeQos.code() + ", deliverOnLinkThread=" + deliverOnLinkThread
-                + ", additionalSubscriptions=" + additionalSubscriptions + "]";
+        Builder s = settings;
+        return "AliyunDeviceOptions[replyTimeout=" + s.replyTimeout + ", maxPendingRequests=" + s.maxPendingRequests
+                + ", incomingBufferSize=" + s.incomingBufferSize + ", publishQos=" + s.publishQos.code()
+                + ", subscribeQos=" + s.subscribeQos.code() + ", scheduler=" + (s.scheduler == null ? "I/O thread" : s.scheduler)
+                + ", requireAllSubscriptions=" + s.requireAllSubscriptions
+                + ", additionalSubscriptions=" + s.additionalSubscriptions + "]";
     }
 
-    /** Builds {@link AliyunDeviceOptions}. */
-    public static final class Builder {
+    /**
+     * Builds {@link AliyunDeviceOptions}. Every field is an immutable value, so a copy ({@link #clone()}) is the
+     * whole of {@link AliyunDeviceOptions#mutate()}.
+     */
+    public static final class Builder implements Cloneable {
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
         private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
         private int incomingBufferSize = DEFAULT_INCOMING_BUFFER_SIZE;
         private MqttQos publishQos = MqttQos.AT_MOST_ONCE;
         private MqttQos subscribeQos = MqttQos.AT_LEAST_ONCE;
-        private Scheduler scheduler = Schedulers.parallel();
-        private boolean deliverOnLinkThread;
+        private Scheduler scheduler;
+        private boolean requireAllSubscriptions = true;
         private LongSupplier clock = System::currentTimeMillis;
-        private final List<String> additionalSubscriptions = new ArrayList<>();
+        private List<String> additionalSubscriptions = List.of();
 
         private Builder() {
         }
 
         /** Adds a filter to subscribe besides the thing-model ones; see {@link AliyunDeviceOptions#additionalSubscriptions()}. */
         public Builder additionalSubscription(String filter) {
-            additionalSubscriptions.add(MqttTopics.requireValidFilter(filter));
+            List<String> all = new ArrayList<>(additionalSubscriptions);
+            all.add(MqttTopics.requireValidFilter(filter));
+            additionalSubscriptions = List.copyOf(all);
             return this;
         }
 
@@ -198,14 +182,15 @@ public final class AliyunDeviceOptions {
             return this;
         }
 
+        /** See {@link AliyunDeviceOptions#scheduler()}; {@code null} for the link's I/O thread (the default). */
         public Builder scheduler(Scheduler scheduler) {
-            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            this.scheduler = scheduler;
             return this;
         }
 
-        /** See {@link AliyunDeviceOptions#deliverOnLinkThread()}. */
-        public Builder deliverOnLinkThread(boolean deliverOnLinkThread) {
-            this.deliverOnLinkThread = deliverOnLinkThread;
+        /** See {@link AliyunDeviceOptions#requireAllSubscriptions()}. */
+        public Builder requireAllSubscriptions(boolean requireAllSubscriptions) {
+            this.requireAllSubscriptions = requireAllSubscriptions;
             return this;
         }
 
@@ -216,6 +201,16 @@ public final class AliyunDeviceOptions {
 
         public AliyunDeviceOptions build() {
             return new AliyunDeviceOptions(this);
+        }
+
+        /** A builder with the same settings. */
+        @Override
+        public Builder clone() {
+            try {
+                return (Builder) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
     }
 }

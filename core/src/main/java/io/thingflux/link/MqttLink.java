@@ -38,9 +38,8 @@ public interface MqttLink {
     Mono<Void> publish(String topic, byte[] payload, MqttQos qos);
 
     /**
-     * Subscribes to {@code filter} when subscribed to, emits every matching message, and unsubscribes on
-     * cancel. Errors with {@link SubscriptionRefusedException} when the broker refuses the filter. Messages
-     * that arrive between the broker's acknowledgement and the first request are kept, not lost.
+     * Subscribes to {@code filter} alone: {@link #subscribe(List, MqttQos, Consumer)} with no acknowledgement
+     * callback. Errors with {@link SubscriptionRefusedException} when the broker refuses the filter.
      */
     default Flux<LinkMessage> subscribe(String filter, MqttQos qos) {
         return subscribe(List.of(filter), qos, ack -> { });
@@ -49,15 +48,15 @@ public interface MqttLink {
     /**
      * Subscribes to all of {@code filters} at {@code qos} when subscribed to, emits every message matching any
      * of them, and unsubscribes from them all on cancel. The transport asks for them together where it can
-     * (one MQTT SUBSCRIBE, one acknowledgement), which is what a device holding a dozen filters should use.
+     * (one MQTT SUBSCRIBE, one acknowledgement).
      *
-     * <p>{@code onAck} gets the broker's answer for all the filters, as one {@link SubscribeAck}, every time
-     * the broker acknowledges this subscription: the first time and after each resubscription following a
-     * reconnect. It runs on the link's I/O thread, before any message that follows that acknowledgement, and
-     * must not block. Refused filters do not stop the others; the stream errors with
-     * {@link SubscriptionRefusedException} only when every filter was refused (after {@code onAck} saw it).
-     * Messages that arrive between the broker's acknowledgement and the first request are kept, not lost. A
-     * message matching several of the filters may arrive once or once per filter, as the transport delivers it.
+     * <p>{@code onAck} receives every acknowledgement of this subscription (the first, and each resubscription
+     * after a reconnect) with the granted and refused filters, on the link's I/O thread, before any message
+     * that follows it; it must not block. A refused filter does not end the stream: the others carry on. The
+     * stream errors with {@link SubscriptionRefusedException} only when every filter was refused (after
+     * {@code onAck} saw it). Messages that arrive between the broker's acknowledgement and the first request
+     * are kept, not lost. A message matching several of the filters may arrive once or once per filter, as the
+     * transport delivers it.
      *
      * @param filters at least one filter
      * @throws IllegalArgumentException when {@code filters} is empty

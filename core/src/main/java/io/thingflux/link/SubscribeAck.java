@@ -3,10 +3,11 @@ package io.thingflux.link;
 import java.util.List;
 
 /**
- * The broker's answer to one subscription: the filters it granted and those it refused, in request order.
+ * The broker's answer to one subscription: the filters it granted and those it refused, in request order
+ * (MQTT 3.1.1 §3.9.3: a SUBACK return code per filter, 0x80 for a refusal).
  *
  * @param granted the filters the broker accepted
- * @param refused the filters the broker refused (SUBACK 0x80, or the module's equivalent)
+ * @param refused the filters the broker refused
  */
 public record SubscribeAck(List<String> granted, List<String> refused) {
 

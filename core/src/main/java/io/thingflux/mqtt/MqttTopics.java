@@ -12,46 +12,9 @@ public final class MqttTopics {
     private MqttTopics() {
     }
 
-    /**
-     * Names that passed {@link #isValidName} or {@link #requireValidName} lately, by length and last char: a name
-     * equal to one found there (a device's topic, checked by its client and again by the {@link Publish} it
-     * builds, or built again for its next post; a decoder's cached topic, checked per message) is accepted at
-     * the cost of a compare, and its slot is not written again. The slot is picked without hashing, so that a
-     * topic built anew for each post costs no pass over it. Written and read without locking: a slot holds a
-     * reference to an immutable {@code String} that was checked, or another one, or null, all of which are
-     * safe to see. Holds at most {@value #VALID_SLOTS} strings.
-     */
-    private static final int VALID_SLOTS = 256;
-    private static final String[] RECENTLY_VALID = new String[VALID_SLOTS];
-
-    /** The slot of {@code name} (not empty) among the recently valid names. */
-    static int validSlot(String name) {
-        int n = name.length();
-        return (n * 31 + name.charAt(n - 1)) & (VALID_SLOTS - 1);
-    }
-
-    private static boolean recentlyValid(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        String v = RECENTLY_VALID[validSlot(name)];
-        return v == name || (v != null && v.equals(name));
-    }
-
-    private static void rememberValid(String name) {
-        RECENTLY_VALID[validSlot(name)] = name;
-    }
-
     /** Whether {@code name} is a valid topic name. */
     public static boolean isValidName(String name) {
-        if (name != null && recentlyValid(name)) {
-            return true;
-        }
-        if (nameProblem(name) != null) {
-            return false;
-        }
-        rememberValid(name);
-        return true;
+        return nameProblem(name) == null;
     }
 
     /** Whether {@code filter} is a valid topic filter. */
@@ -61,14 +24,10 @@ public final class MqttTopics {
 
     /** @throws IllegalArgumentException saying which rule {@code name} breaks */
     public static String requireValidName(String name) {
-        if (name != null && recentlyValid(name)) {
-            return name;
-        }
         String problem = nameProblem(name);
         if (problem != null) {
             throw new IllegalArgumentException("invalid topic name '" + printable(name) + "': " + problem);
         }
-        rememberValid(name);
         return name;
     }
 

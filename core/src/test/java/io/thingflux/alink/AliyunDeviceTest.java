@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.link.LinkMessage;
+import io.thingflux.link.SubscriptionRefusedException;
 import io.thingflux.link.testing.ScriptedMqttLink;
 import io.thingflux.mqtt.MqttQos;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,17 +39,18 @@ class AliyunDeviceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final ScriptedMqttLink link = new ScriptedMqttLink();
-    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    /** Also Reactor's parallel scheduler, where reply timeouts run, for the duration of a test. */
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
     private final AtomicLong clock = new AtomicLong(1_000);
     private final AlinkTopics topics = new AlinkTopics(ID.productKey(), ID.deviceName());
 
     @AfterEach
-    void disposeScheduler() {
-        vts.dispose();
+    void resetSchedulers() {
+        VirtualTimeScheduler.reset();
     }
 
     private AliyunDeviceOptions.Builder options() {
-        return AliyunDeviceOptions.builder().scheduler(vts).clock(clock::get);
+        return AliyunDeviceOptions.builder().clock(clock::get);
     }
 
     private AliyunDevice connected(AliyunDeviceOptions options) {
@@ -328,19 +331,20 @@ class AliyunDeviceTest {
     }
 
     /**
-     * Replies and messages delivered by the link's own thread reach the subscribers on that thread with
-     * {@code deliverOnLinkThread}, and on the device's scheduler without it; a timeout is signalled on the
-     * scheduler either way.
+     * Replies and messages delivered by the link's own thread reach the subscribers on that thread without a
+     * scheduler, and on the scheduler with one; a timeout too.
      */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
-    void deliverOnLinkThreadSignalsWhereTheLinkDeliveredElseOnTheScheduler(boolean onLinkThread) throws Exception {
-        Scheduler scheduler = Schedulers.newSingle("device-scheduler");
+    void signalsArriveOnTheLinksThreadOrOnTheSchedulerWhenOneIsSet(boolean withScheduler) throws Exception {
+        // not Schedulers.newSingle: with the virtual time installed, that would be the virtual-time scheduler
+        ExecutorService deviceThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "device-scheduler"));
+        Scheduler scheduler = Schedulers.fromExecutorService(deviceThread);
         ExecutorService io = Executors.newSingleThreadExecutor(r -> new Thread(r, "link-io"));
         try {
-            AliyunDevice device = connected(AliyunDeviceOptions.builder().scheduler(scheduler)
-                    .deliverOnLinkThread(onLinkThread).replyTimeout(Duration.ofMillis(200)).build());
-            assertThat(device.options().deliverOnLinkThread()).isEqualTo(onLinkThread);
+            AliyunDeviceOptions.Builder b = options().replyTimeout(Duration.ofMillis(200));
+            AliyunDevice device = connected((withScheduler ? b.scheduler(scheduler) : b).build());
+            assertThat(device.options().scheduler()).isEqualTo(withScheduler ? Optional.of(scheduler) : Optional.empty());
             CompletableFuture<String> resultThread = new CompletableFuture<>();
             CompletableFuture<String> messageThread = new CompletableFuture<>();
             CompletableFuture<String> timeoutThread = new CompletableFuture<>();
@@ -355,63 +359,18 @@ class AliyunDeviceTest {
             }).get(10, TimeUnit.SECONDS);
             device.postProperties(Map.of("Power", "off"))
                     .subscribe(r -> { }, e -> timeoutThread.complete(Thread.currentThread().getName()));
+            vts.advanceTimeBy(Duration.ofMillis(200)); // the timer fires on this thread
 
-            String expected = onLinkThread ? "link-io" : "device-scheduler";
+            String expected = withScheduler ? "device-scheduler" : "link-io";
             assertThat(resultThread.get(10, TimeUnit.SECONDS)).startsWith(expected);
             assertThat(messageThread.get(10, TimeUnit.SECONDS)).startsWith(expected);
-            assertThat(timeoutThread.get(10, TimeUnit.SECONDS)).startsWith("device-scheduler");
+            assertThat(timeoutThread.get(10, TimeUnit.SECONDS))
+                    .startsWith(withScheduler ? "device-scheduler" : Thread.currentThread().getName());
         } finally {
             io.shutdownNow();
             scheduler.dispose();
+            deviceThread.shutdownNow();
         }
-    }
-
-    /**
-     * A burst read in one go (a reply settling a request, a property set for messages()) reaches the scheduler
-     * as one hand-off, which signals both in arrival order.
-     */
-    @Test
-    void aBurstOfAReplyAndAMessageIsOneHandOffToTheScheduler() {
-        List<Runnable> handedOff = new ArrayList<>();
-        Scheduler counting = new Scheduler() {
-            @Override
-            public Disposable schedule(Runnable task) {
-                handedOff.add(task);
-                return () -> { };
-            }
-
-            @Override
-            public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-                return vts.schedule(task, delay, unit); // the reply timeout's timer
-            }
-
-            @Override
-            public long now(TimeUnit unit) {
-                return vts.now(unit);
-            }
-
-            @Override
-            public Worker createWorker() {
-                return vts.createWorker();
-            }
-        };
-        AliyunDevice device = connected(options().scheduler(counting).build());
-        List<String> signals = new ArrayList<>();
-        device.messages().subscribe(m -> signals.add("message " + m.getClass().getSimpleName()));
-        device.postProperties(Map.of("Power", "on")).subscribe(r -> signals.add("reply " + r.code()));
-        LinkMessage post = link.publishedTo(topics.propertyPost()).get(0);
-        FrameVectors.Publish set = FrameVectors.publish("publish-property-set-down");
-        while (!handedOff.isEmpty()) {
-            handedOff.remove(0).run(); // what subscribing handed off
-        }
-
-        link.deliver(post.topic() + "_reply", "{\"id\":\"" + idOf(post) + "\",\"code\":200,\"data\":{}}");
-        link.deliver(set.topic(), set.payloadAsString());
-        assertThat(signals).isEmpty();
-        assertThat(handedOff).as("one hand-off for the burst").hasSize(1);
-        handedOff.remove(0).run();
-        assertThat(signals).containsExactly("reply 200", "message Reply", "message PropertySet");
-        assertThat(handedOff).isEmpty();
     }
 
     @Test
@@ -634,10 +593,36 @@ class AliyunDeviceTest {
     }
 
     @Test
+    void connectCompletesOnlyOnceTheBrokerAcknowledgedTheSubscriptions() {
+        link.holdAcks();
+        AliyunDevice device = AliyunDevice.create(link, ID, options().build());
+        CompletableFuture<Void> connected = device.connect().toFuture();
+        assertThat(link.subscribeCalls()).containsExactly(topics.deviceSubscriptions());
+        assertThat(connected).as("subscribed, not yet acknowledged").isNotDone();
+        assertThat(link.releaseAcks()).isEqualTo(1);
+        assertThat(connected).isCompleted();
+        assertThat(device.refusedSubscriptions()).isEmpty();
+    }
+
+    @Test
+    void aRefusedFilterFailsConnectNamingItAndTheDeviceLetsItsSubscriptionGo() {
+        String ota = "/ota/device/upgrade/a1wFylTxYeD/co_0001";
+        String ntp = "/ext/ntp/a1wFylTxYeD/co_0001/response";
+        link.refuse(ota).refuse(ntp);
+        AliyunDevice device = AliyunDevice.create(link, ID, options().build());
+        StepVerifier.create(device.connect())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(SubscriptionRefusedException.class,
+                        r -> assertThat(r.filters()).containsExactlyInAnyOrder(ota, ntp)))
+                .verify(WAIT);
+        assertThat(device.refusedSubscriptions()).containsExactlyInAnyOrder(ota, ntp);
+        assertThat(link.activeFilters()).as("the granted filters were let go").isEmpty();
+    }
+
+    @Test
     void aRefusedSubscriptionIsReportedAndTheOthersStillDeliver() {
         link.refuse("/ota/device/upgrade/a1wFylTxYeD/co_0001");
         answer(topics.propertyPost(), 200);
-        AliyunDevice device = connected();
+        AliyunDevice device = connected(options().requireAllSubscriptions(false).build());
         assertThat(device.refusedSubscriptions()).containsExactly("/ota/device/upgrade/a1wFylTxYeD/co_0001");
         assertThat(device.postProperties(Map.of("n", 1)).block(WAIT).code()).isEqualTo(200);
     }
@@ -645,7 +630,7 @@ class AliyunDeviceTest {
     @Test
     void whenEveryFilterIsRefusedEachIsListedAndUnsolicitedMessagesStillArrive() {
         topics.deviceSubscriptions().forEach(link::refuse);
-        AliyunDevice device = connected();
+        AliyunDevice device = connected(options().requireAllSubscriptions(false).build());
         assertThat(device.refusedSubscriptions()).containsExactlyInAnyOrderElementsOf(topics.deviceSubscriptions());
         List<ThingMessage> got = new ArrayList<>();
         List<String> ended = new ArrayList<>();

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.function.BiConsumer;
@@ -24,11 +25,13 @@ import reactor.core.publisher.Sinks;
 /**
  * An in-memory {@link MqttLink} a test scripts: it records what is published and subscribed, lets the test
  * deliver messages to the active subscriptions (or, when none matches, to {@link #unsolicited()}), and can
- * answer publishes automatically, refuse filters, or fail to connect.
+ * answer publishes automatically, refuse filters, hold acknowledgements back, or fail to connect.
  *
  * <p>Synchronous: {@link #deliver} emits on the caller's thread, and a responder registered with
  * {@link #onPublish} runs inside {@code publish} before its {@code Mono} completes (a reply can thus arrive
- * before the publisher sees its publish complete, as on a fast network). Each subscription buffers at most
+ * before the publisher sees its publish complete, as on a fast network). A subscription is acknowledged (its
+ * {@link SubscribeAck} passed to the callback) inside {@code subscribe}, or, after {@link #holdAcks()}, when the
+ * test calls {@link #releaseAcks()}; it delivers only once acknowledged. Each subscription buffers at most
  * {@value #SUBSCRIPTION_BUFFER} undelivered messages; {@link #deliver} throws {@link IllegalStateException}
  * beyond. Thread-safe.
  */
@@ -56,7 +59,14 @@ public final class ScriptedMqttLink implements MqttLink {
         }
     }
 
+    /** A subscription the link has not acknowledged yet. */
+    private record Pending(long key, List<String> filters, Sinks.Many<LinkMessage> sink,
+                           Consumer<? super SubscribeAck> onAck) {
+    }
+
     private final Object lock = new Object();
+    private final List<Pending> held = new ArrayList<>();
+    private boolean holdAcks;
     private final List<LinkMessage> published = new ArrayList<>();
     private final Sinks.Many<LinkMessage> publishes = Sinks.many().replay().limit(SUBSCRIPTION_BUFFER);
     private final List<SubscribeRequest> subscribeRequests = new ArrayList<>();
@@ -107,6 +117,31 @@ public final class ScriptedMqttLink implements MqttLink {
             refused.add(filter);
         }
         return this;
+    }
+
+    /** Holds the acknowledgement of every later subscription back until {@link #releaseAcks()}. */
+    public ScriptedMqttLink holdAcks() {
+        synchronized (lock) {
+            holdAcks = true;
+        }
+        return this;
+    }
+
+    /**
+     * Acknowledges the subscriptions held back (refusing the filters {@link #refuse} named), in order, on the
+     * caller's thread, and stops holding later ones back.
+     *
+     * @return how many subscriptions were acknowledged
+     */
+    public int releaseAcks() {
+        List<Pending> now;
+        synchronized (lock) {
+            holdAcks = false;
+            now = List.copyOf(held);
+            held.clear();
+        }
+        now.forEach(this::acknowledge);
+        return now.size();
     }
 
     /** Runs {@code action} after every successful {@link #connect()}, e.g. to push a message. */
@@ -317,9 +352,9 @@ public final class ScriptedMqttLink implements MqttLink {
     }
 
     /**
-     * One subscription for all of {@code filters}: refused ones (see {@link #refuse}) are reported in the
-     * {@link SubscribeAck} passed to {@code onAck} at once, on the subscriber's thread; the others deliver;
-     * errors when all are refused.
+     * One subscription for all of {@code filters}: acknowledged at once on the subscriber's thread (or held back,
+     * see {@link #holdAcks()}) with the filters {@link #refuse} named as refused; the others deliver once
+     * acknowledged; errors when all are refused.
      */
     @Override
     public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
@@ -328,35 +363,55 @@ public final class ScriptedMqttLink implements MqttLink {
             throw new IllegalArgumentException("at least one topic filter is needed");
         }
         all.forEach(MqttTopics::requireValidFilter);
+        Objects.requireNonNull(onAck, "onAck");
         return Flux.defer(() -> {
             Sinks.Many<LinkMessage> sink = Sinks.many().unicast()
                     .onBackpressureBuffer(new ArrayBlockingQueue<>(SUBSCRIPTION_BUFFER));
-            List<String> granted = new ArrayList<>();
-            List<String> refusedHere = new ArrayList<>();
-            long key;
+            Pending pending;
+            boolean hold;
             synchronized (lock) {
                 subscribeCalls.add(all);
                 for (String filter : all) {
                     subscribeRequests.add(new SubscribeRequest(filter, qos));
-                    (refused.contains(filter) ? refusedHere : granted).add(filter);
                 }
-                key = nextKey++;
-                if (!granted.isEmpty()) {
-                    active.put(key, new Active(key, List.copyOf(granted), sink));
+                pending = new Pending(nextKey++, all, sink, onAck);
+                hold = holdAcks;
+                if (hold) {
+                    held.add(pending);
                 }
             }
-            onAck.accept(new SubscribeAck(granted, refusedHere));
-            if (granted.isEmpty()) {
-                return Flux.error(new SubscriptionRefusedException(all.get(0)));
+            if (!hold) {
+                acknowledge(pending);
             }
             return sink.asFlux().doOnCancel(() -> {
                 synchronized (lock) {
-                    if (active.remove(key) != null) {
-                        unsubscribed.addAll(granted);
+                    held.remove(pending);
+                    Active a = active.remove(pending.key());
+                    if (a != null) {
+                        unsubscribed.addAll(a.filters());
                     }
                 }
             });
         });
+    }
+
+    /** Passes the acknowledgement to the subscription's callback, then lets it deliver (or fails it). */
+    private void acknowledge(Pending p) {
+        List<String> granted = new ArrayList<>();
+        List<String> refusedHere = new ArrayList<>();
+        synchronized (lock) {
+            for (String filter : p.filters()) {
+                (refused.contains(filter) ? refusedHere : granted).add(filter);
+            }
+        }
+        p.onAck().accept(new SubscribeAck(granted, refusedHere));
+        if (granted.isEmpty()) {
+            p.sink().tryEmitError(new SubscriptionRefusedException(refusedHere));
+            return;
+        }
+        synchronized (lock) {
+            active.put(p.key(), new Active(p.key(), List.copyOf(granted), p.sink()));
+        }
     }
 
     @Override

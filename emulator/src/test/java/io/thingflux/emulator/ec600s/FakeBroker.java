@@ -149,7 +149,7 @@ final class FakeBroker implements MqttLinkFactory {
                 List<String> granted = filters.stream().filter(refuse.negate()).toList();
                 onAck.accept(new SubscribeAck(granted, filters.stream().filter(refuse).toList()));
                 if (granted.isEmpty()) {
-                    return Flux.error(new SubscriptionRefusedException(filters.get(0)));
+                    return Flux.error(new SubscriptionRefusedException(filters));
                 }
                 Sinks.Many<LinkMessage> sink = Sinks.many().unicast().onBackpressureBuffer();
                 List<Sub> mine = granted.stream().map(f -> new Sub(f, sink)).toList();

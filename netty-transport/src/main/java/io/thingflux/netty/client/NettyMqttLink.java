@@ -71,29 +71,26 @@ public final class NettyMqttLink implements MqttLink {
     }
 
     /**
-     * One SUBSCRIBE carrying every filter and one subscription in the client for them all; each SUBACK becomes
-     * one {@link SubscribeAck} (see {@link MqttSubscribeFlux#doOnSubAck}).
+     * One SUBSCRIBE carrying every filter and one subscription in the client for them all; each SUBACK (the
+     * first and each after a resubscribe) is passed to {@code onAck} with its return codes read as granted or
+     * refused filters (see {@link MqttSubscribeFlux#doOnSubAck}).
      */
     @Override
     public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
         Objects.requireNonNull(qos, "qos");
         Objects.requireNonNull(onAck, "onAck");
-        if (filters.isEmpty()) {
-            throw new IllegalArgumentException("at least one topic filter is needed");
-        }
-        // the subscription keeps the filters in its own compact form; nothing here keeps the caller's list
-        List<Subscription> list = new ArrayList<>(filters.size());
-        for (String filter : filters) {
+        List<String> names = List.copyOf(filters);
+        List<Subscription> list = new ArrayList<>(names.size());
+        for (String filter : names) {
             list.add(new Subscription(filter, qos));
         }
-        MqttSubscribeFlux flux = client.subscribe(list);
-        return flux.doOnSubAck(codes -> {
-            List<String> granted = new ArrayList<>(codes.size());
-            List<String> refused = new ArrayList<>();
-            List<Subscription> asked = flux.filters();
-            for (int i = 0; i < asked.size(); i++) {
-                boolean failed = i < codes.size() && codes.get(i).isFailure();
-                (failed ? refused : granted).add(asked.get(i).filter());
+        return client.subscribe(list).doOnSubAck(codes -> {
+            List<String> granted = new ArrayList<>(names.size());
+            List<String> refused = new ArrayList<>(0);
+            for (int i = 0; i < names.size(); i++) {
+                // a SUBACK with fewer codes than filters is a protocol error the client reports; count the rest refused
+                boolean ok = i < codes.size() && !codes.get(i).isFailure();
+                (ok ? granted : refused).add(names.get(i));
             }
             onAck.accept(new SubscribeAck(granted, refused));
         });

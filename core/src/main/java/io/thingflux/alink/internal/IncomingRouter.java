@@ -1,0 +1,136 @@
+package io.thingflux.alink.internal;
+
+import io.thingflux.alink.AlinkTopics;
+import io.thingflux.alink.ThingMessage;
+import io.thingflux.alink.ThingMessageDecoder;
+import io.thingflux.link.LinkMessage;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Routes what the link delivers to one device: decodes it ({@link ThingMessageDecoder}), settles the request a
+ * reply or NTP response answers, and offers the rest (and those too while someone reads them) to the device's
+ * messages.
+ *
+ * <p>The messages are one bounded multicast sink: what arrives before the first subscriber is kept up to the
+ * bound; when the slowest subscriber lets it fill, the newest message is dropped, counted in
+ * {@link #droppedMessages()} and logged at WARN (the 1st, 2nd, 4th, 8th... drop). A reply or NTP response that
+ * settled a request is not kept while nobody reads the messages: its request has it, and a device whose messages
+ * nobody reads must not fill the buffer with the answers to its own posts. {@link #accept} must be called
+ * serially (one link source at a time, as {@code Flux.merge} delivers).
+ */
+public final class IncomingRouter {
+
+    private static final Logger log = LoggerFactory.getLogger(IncomingRouter.class);
+
+    /** What a pending request of a device waits for. */
+    public sealed interface Awaited {
+        /** The reply with the request's id on {@code requestTopic + "_reply"}. */
+        record Reply(String requestTopic) implements Awaited {
+            public Reply {
+                Objects.requireNonNull(requestTopic, "requestTopic");
+            }
+        }
+
+        /** The NTP response carrying {@code deviceSendTime}. */
+        record Ntp(long deviceSendTime) implements Awaited {
+        }
+    }
+
+    private final AlinkTopics topics;
+    private final ThingMessageDecoder decoder;
+    private final PendingRequests<Awaited, ThingMessage> pending;
+    private final int bufferSize;
+    private final Sinks.Many<ThingMessage> messages;
+    private final AtomicLong dropped = new AtomicLong();
+
+    /**
+     * @param bufferSize how many messages wait for the slowest subscriber, or for the first (Reactor rounds it up
+     *                   to a power of two)
+     */
+    public IncomingRouter(AlinkTopics topics, LongSupplier clock, PendingRequests<Awaited, ThingMessage> pending,
+                          int bufferSize) {
+        this.topics = Objects.requireNonNull(topics, "topics");
+        this.decoder = new ThingMessageDecoder(topics, clock);
+        this.pending = Objects.requireNonNull(pending, "pending");
+        this.bufferSize = bufferSize;
+        this.messages = Sinks.many().multicast().onBackpressureBuffer(bufferSize, false);
+    }
+
+    /** Decodes {@code m}, settles the request it answers, and offers it to the messages. */
+    public void accept(LinkMessage m) {
+        ThingMessage msg = decoder.decode(m);
+        boolean settled = false;
+        if (msg instanceof ThingMessage.Reply r) {
+            long id = parseId(r.reply().id());
+            settled = id > 0 && pending.complete(id, a -> a instanceof Awaited.Reply w && isReplyTopic(w, r.topic()), r);
+        } else if (msg instanceof ThingMessage.NtpResponse n) {
+            settled = pending.completeEach(a -> a instanceof Awaited.Ntp w && w.deviceSendTime() == n.deviceSendTime(), n) > 0;
+        }
+        if (settled && messages.currentSubscriberCount() == 0) {
+            return; // its request has it; kept for a later reader, it would only fill the buffer
+        }
+        Sinks.EmitResult result = messages.tryEmitNext(msg);
+        if (result == Sinks.EmitResult.FAIL_OVERFLOW || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+            // full (FAIL_ZERO_SUBSCRIBER: full before the first subscriber)
+            long n = dropped.incrementAndGet();
+            if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
+                log.warn("{}: incoming message on {} dropped (buffer of {} full), {} dropped so far: messages() is "
+                        + "read too slowly", topics, m.topic(), bufferSize, n);
+            }
+        } else if (result.isFailure()) {
+            // ended (or ending) while this message was on its way, e.g. the reply it carried led its caller to
+            // disconnect at once: nobody can read it any more, and no reader was too slow
+            log.debug("{}: message on {} arrived after the device ended ({})", topics, m.topic(), result);
+        }
+    }
+
+    private static boolean isReplyTopic(Awaited.Reply awaited, String topic) {
+        String t = awaited.requestTopic();
+        return topic.length() == t.length() + AlinkTopics.REPLY_SUFFIX.length() && topic.startsWith(t)
+                && topic.endsWith(AlinkTopics.REPLY_SUFFIX);
+    }
+
+    /** The messages, shared by all subscribers; complete after {@link #complete()}. */
+    public Flux<ThingMessage> messages() {
+        return messages.asFlux();
+    }
+
+    /** How many messages were dropped because the buffer was full. */
+    public long droppedMessages() {
+        return dropped.get();
+    }
+
+    /** Completes the messages (after those buffered). */
+    public void complete() {
+        // a message being offered on the I/O thread at this moment holds the sink for a short while
+        try {
+            messages.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+        } catch (Sinks.EmissionException e) {
+            log.warn("{}: messages() could not be completed: {}", topics, e.toString());
+        }
+    }
+
+    /** An id as a device writes them (1..{@link PendingRequests#MAX_ID} in decimal, no sign, no leading zero), or -1. */
+    public static long parseId(String id) {
+        int n = id == null ? 0 : id.length();
+        if (n < 1 || n > 10 || id.charAt(0) == '0') {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            char c = id.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= PendingRequests.MAX_ID ? v : -1;
+    }
+}
