@@ -18,7 +18,6 @@ import io.thingflux.emulator.ec600s.Pty;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -215,8 +214,8 @@ class Ec600sLinkTest {
 
     @Test
     void brokerRefusalMapsToATypedConnectErrorAndClosesTheLink() throws Exception {
-        broker.refuseConnections();
-        start(Ec600sEmulator.builder(broker.factory()).connectRefusalCode(e -> OptionalInt.of(5)), options().build());
+        broker.refuseConnections(ConnectReturnCode.NOT_AUTHORIZED);
+        start(Ec600sEmulator.builder(broker.factory()), options().build());
         assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(MqttConnectException.class, e -> {
             assertThat(e.result()).isZero();
             assertThat(e.returnCode()).contains(ConnectReturnCode.NOT_AUTHORIZED);

@@ -3,6 +3,7 @@ package io.thingflux.emulator.ec600s;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -83,7 +83,6 @@ public final class Ec600sEmulator implements AutoCloseable {
     private final PublishDialect dialect;
     private final String pdpAddress;
     private final int maxPayload;
-    private final Function<Throwable, OptionalInt> connectRefusalCode;
     private final java.util.function.IntUnaryOperator grantedQos;
     private final Scheduler scheduler;
     private final Scheduler.Worker worker;
@@ -116,7 +115,6 @@ public final class Ec600sEmulator implements AutoCloseable {
         this.dialect = b.dialect;
         this.pdpAddress = b.pdpAddress;
         this.maxPayload = b.maxPayload;
-        this.connectRefusalCode = b.connectRefusalCode;
         this.grantedQos = b.grantedQos;
         this.scheduler = Schedulers.newSingle("ec600s-emulator");
         this.worker = scheduler.createWorker();
@@ -719,9 +717,23 @@ public final class Ec600sEmulator implements AutoCloseable {
         }
         c.connecting = false;
         c.link = null;
-        OptionalInt code = connectRefusalCode.apply(err);
+        OptionalInt code = refusalCode(err);
         log.debug("emulated QMTCONN failed", err);
         urc("+QMTCONN: " + c.idx + (code.isPresent() ? ",0," + code.getAsInt() : ",2"));
+    }
+
+    /**
+     * The CONNACK return code the module reports in {@code +QMTCONN: idx,0,<code>} when the broker refused
+     * the connect ({@link ConnectRefusedException} anywhere in the cause chain); empty for any other failure,
+     * which the module reports as {@code +QMTCONN: idx,2} (send failed).
+     */
+    static OptionalInt refusalCode(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof ConnectRefusedException refused) {
+                return OptionalInt.of(refused.returnCode().code());
+            }
+        }
+        return OptionalInt.empty();
     }
 
     private void qmtdisc(List<Field> p) {
@@ -1038,7 +1050,6 @@ public final class Ec600sEmulator implements AutoCloseable {
         private PublishDialect dialect = PublishDialect.QMTPUBEX;
         private String pdpAddress = DEFAULT_PDP_ADDRESS;
         private int maxPayload = DEFAULT_MAX_PAYLOAD;
-        private Function<Throwable, OptionalInt> connectRefusalCode = t -> OptionalInt.empty();
         private java.util.function.IntUnaryOperator grantedQos = ALIYUN_GRANTED_QOS;
 
         private Builder(MqttLinkFactory linkFactory) {
@@ -1073,15 +1084,6 @@ public final class Ec600sEmulator implements AutoCloseable {
         /** Longest publish payload (default {@value Ec600sEmulator#DEFAULT_MAX_PAYLOAD}). */
         public Builder maxPayload(int maxPayload) {
             this.maxPayload = maxPayload;
-            return this;
-        }
-
-        /**
-         * Maps a failed {@link MqttLink#connect()} to the CONNACK return code the module reports in
-         * {@code +QMTCONN: idx,0,<code>}; empty (the default) reports {@code +QMTCONN: idx,2} (send failed).
-         */
-        public Builder connectRefusalCode(Function<Throwable, OptionalInt> mapping) {
-            this.connectRefusalCode = Objects.requireNonNull(mapping, "mapping");
             return this;
         }
 
