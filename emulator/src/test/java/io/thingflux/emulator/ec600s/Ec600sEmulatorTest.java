@@ -82,9 +82,9 @@ class Ec600sEmulatorTest {
 
     @Test
     void theRefusalCodeIsFoundAnywhereInTheCauseChain() {
-        assertThat(Ec600sEmulator.refusalCode(new IllegalStateException("wrapped",
+        assertThat(EmulatedMqttClient.refusalCode(new IllegalStateException("wrapped",
                 new ConnectRefusedException(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD)))).hasValue(4);
-        assertThat(Ec600sEmulator.refusalCode(new IllegalStateException("no CONNACK"))).isEmpty();
+        assertThat(EmulatedMqttClient.refusalCode(new IllegalStateException("no CONNACK"))).isEmpty();
     }
 
     @Test
