@@ -20,7 +20,6 @@ import io.thingflux.emulator.ec600s.Pty;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -217,8 +216,8 @@ class Ec600sLinkTest {
 
     @Test
     void brokerRefusalMapsToATypedConnectErrorAndClosesTheLink() throws Exception {
-        broker.refuseConnections();
-        start(Ec600sEmulator.builder(broker.factory()).connectRefusalCode(e -> OptionalInt.of(5)), options().build());
+        broker.refuseConnections(ConnectReturnCode.NOT_AUTHORIZED);
+        start(Ec600sEmulator.builder(broker.factory()), options().build());
         assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(ConnectRefusedException.class,
                 e -> assertThat(e.returnCode()).isEqualTo(ConnectReturnCode.NOT_AUTHORIZED));
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);

@@ -89,7 +89,6 @@ public final class Ec600sEmulatorCommand implements Callable<Integer> {
         MqttLinkFactory factory = linkFactory != null ? linkFactory : nettyLinks;
         Ec600sEmulator emulator = Ec600sEmulator.builder(factory)
                 .broker(host, port)
-                .connectRefusalCode(NettyEmulatorLinks::refusalCode)
                 .urcDelay(Duration.ofMillis(urcDelayMs))
                 .dialect(d)
                 .grantedQos(granted)

@@ -34,8 +34,7 @@ class Ec600sCommandIT {
         platform = AliyunPlatformEmulator.start(EmulatorOptions.builder().host("127.0.0.1").port(0)
                 .device(new AliyunDeviceIdentity(PK, DN, SECRET)).build());
         links = new NettyEmulatorLinks();
-        module = Ec600sEmulator.builder(links).broker("127.0.0.1", platform.mqttAddress().getPort())
-                .connectRefusalCode(NettyEmulatorLinks::refusalCode).build();
+        module = Ec600sEmulator.builder(links).broker("127.0.0.1", platform.mqttAddress().getPort()).build();
         pty = module.attachPty(null);
     }
 

@@ -46,7 +46,6 @@ class Ec600sEndToEndTest {
         links = new NettyEmulatorLinks();
         module = Ec600sEmulator.builder(links)
                 .broker("127.0.0.1", platform.mqttAddress().getPort())
-                .connectRefusalCode(NettyEmulatorLinks::refusalCode)
                 .build();
     }
 

@@ -2,6 +2,8 @@ package io.thingflux.emulator.ec600s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.thingflux.link.ConnectRefusedException;
+import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.serial.PublishDialect;
 import io.thingflux.serial.at.InMemoryByteTransport;
@@ -63,6 +65,26 @@ class Ec600sEmulatorTest {
         exchange("AT", "AT", "OK");
         exchange("ATE0", "ATE0", "OK");
         exchange("AT", "OK");
+    }
+
+    /** The module reports the broker's CONNACK code when the link fails with ConnectRefusedException. */
+    @Test
+    void aRefusedConnectReportsTheConnackCodeAndAnyOtherFailureSendFailed() throws Exception {
+        start();
+        exchange("AT+QIACT=1", "OK");
+        exchange("AT+QMTOPEN=0,\"iot.example\",1883", "OK", "+QMTOPEN: 0,0");
+        broker.refusal = ConnectReturnCode.NOT_AUTHORIZED;
+        broker.accept = r -> false;
+        exchange("AT+QMTCONN=0,\"dev\",\"u\",\"p\"", "OK", "+QMTCONN: 0,0,5");
+        broker.refusal = null;
+        exchange("AT+QMTCONN=0,\"dev\",\"u\",\"p\"", "OK", "+QMTCONN: 0,2");
+    }
+
+    @Test
+    void theRefusalCodeIsFoundAnywhereInTheCauseChain() {
+        assertThat(EmulatedMqttClient.refusalCode(new IllegalStateException("wrapped",
+                new ConnectRefusedException(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD)))).hasValue(4);
+        assertThat(EmulatedMqttClient.refusalCode(new IllegalStateException("no CONNACK"))).isEmpty();
     }
 
     @Test

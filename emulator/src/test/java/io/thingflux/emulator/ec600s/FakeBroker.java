@@ -1,10 +1,12 @@
 package io.thingflux.emulator.ec600s;
 
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.MqttLink;
 import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
+import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
 import java.util.List;
@@ -25,19 +27,12 @@ import reactor.core.publisher.Sinks;
 final class FakeBroker implements MqttLinkFactory {
 
     /** A connection the broker refused, with its CONNACK return code. */
-    static final class Refused extends RuntimeException {
-        final int returnCode;
-
-        Refused(int returnCode) {
-            super("connection refused, return code " + returnCode);
-            this.returnCode = returnCode;
-        }
-    }
-
     final List<MqttConnectRequest> connects = new CopyOnWriteArrayList<>();
     final List<LinkMessage> published = new CopyOnWriteArrayList<>();
     final Set<FakeLink> links = ConcurrentHashMap.newKeySet();
     volatile Predicate<MqttConnectRequest> accept = r -> true;
+    /** The CONNACK code a refused connect fails with; null: the connect fails without a CONNACK. */
+    volatile ConnectReturnCode refusal;
     volatile Predicate<String> refuseFilter = f -> false;
 
     @Override
@@ -97,7 +92,9 @@ final class FakeBroker implements MqttLinkFactory {
                 connects.add(request);
                 if (!accept.test(request)) {
                     set(LinkState.CLOSED);
-                    return Mono.error(new Refused(5));
+                    ConnectReturnCode code = refusal;
+                    return Mono.error(code == null ? new IllegalStateException("connection failed before a CONNACK")
+                            : new ConnectRefusedException(code));
                 }
                 links.add(this);
                 set(LinkState.CONNECTED);

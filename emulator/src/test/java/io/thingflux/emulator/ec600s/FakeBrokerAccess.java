@@ -1,6 +1,7 @@
 package io.thingflux.emulator.ec600s;
 
 import io.thingflux.link.LinkMessage;
+import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import java.util.List;
 
@@ -42,7 +43,14 @@ public final class FakeBrokerAccess {
         broker.refuseFilter = f -> f.equals(filter);
     }
 
+    /** Every connect fails without a CONNACK (the module reports {@code +QMTCONN: idx,2}). */
     public void refuseConnections() {
+        broker.accept = r -> false;
+    }
+
+    /** Every connect is refused with this CONNACK return code ({@link io.thingflux.link.ConnectRefusedException}). */
+    public void refuseConnections(ConnectReturnCode code) {
+        broker.refusal = code;
         broker.accept = r -> false;
     }
 }

@@ -1,0 +1,63 @@
+package io.thingflux.emulator.ec600s;
+
+/**
+ * The faults a test can inject into the emulated module: reboots (now, or in the middle of the next publish),
+ * a broken MQTT link ({@code +QMTSTAT}), a deactivated PDP context, raw bytes on the line, prompts split across
+ * writes and a module that stops answering. Each is applied on the module thread, in order with the host's
+ * commands.
+ */
+final class FaultInjector {
+
+    private final AtInterpreter module;
+    private final HostChannel line;
+
+    FaultInjector(AtInterpreter module, HostChannel line) {
+        this.module = module;
+        this.line = line;
+    }
+
+    /** The module reboots: MQTT and PDP state are lost, echo is on again, {@code RDY} is sent. */
+    void reboot() {
+        line.execute(module::reboot);
+    }
+
+    /**
+     * The module reboots in the middle of the next publish: it takes the command and the whole payload, then
+     * reboots ({@code RDY}) before answering, and the message never reaches the broker.
+     */
+    void rebootOnNextPublish() {
+        line.execute(module::rebootOnNextPublish);
+    }
+
+    /** The MQTT link of client {@code idx} breaks with {@code +QMTSTAT: idx,code}. */
+    void injectQmtStat(int idx, int code) {
+        line.execute(() -> {
+            module.client(idx).drop();
+            line.sendLine("+QMTSTAT: " + idx + "," + code);
+        });
+    }
+
+    /** The network deactivates the PDP context: every MQTT client is dropped, {@code +QIURC: "pdpdeact",1}. */
+    void deactivatePdp() {
+        line.execute(() -> {
+            module.deactivatePdp();
+            line.sendLine("+QIURC: \"pdpdeact\",1");
+        });
+    }
+
+    /** Writes raw bytes (garbage, a hand-made URC) to the host. */
+    void sendRaw(byte[] bytes) {
+        byte[] copy = bytes.clone();
+        line.execute(() -> line.send(copy));
+    }
+
+    /** Writes the {@code > } prompt as three separate writes ({@code \r\n}, {@code >}, space) when on. */
+    void splitPrompts(boolean on) {
+        line.execute(() -> module.splitPrompts(on));
+    }
+
+    /** While on, commands are read but never answered. */
+    void silence(boolean on) {
+        line.execute(() -> module.silence(on));
+    }
+}
