@@ -15,8 +15,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The immutable settings of an {@link AliyunPlatformEmulator}; build them with {@link #builder()}. The
- * CLI's {@code broker} options map one to one onto the builder's methods.
+ * The immutable settings of an {@link AliyunPlatformEmulator}: listeners, identities, bounds; build them with
+ * {@link #builder()}, change a copy with {@link #mutate()}. The CLI's {@code broker} options map one to one
+ * onto the builder's methods.
+ *
+ * <p>The options keep a private copy of the {@link Builder} they were built from (its fields are all
+ * immutable values) and read every getter from it; {@link #mutate()} hands out another copy.
  *
  * <p>Secrets (device secrets, product secrets, application passwords, the admin token) never appear in
  * {@link #toString()}.
@@ -25,6 +29,12 @@ public final class EmulatorOptions {
 
     /** Default bind address: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
+    /** Default bind address of the admin HTTP API: loopback only. */
+    public static final String DEFAULT_ADMIN_HOST = DEFAULT_HOST;
+    /** Default authentication: as the platform, by signed CONNECT. */
+    public static final AuthMode DEFAULT_AUTH_MODE = AuthMode.ALIYUN;
+    /** Default event-loop threads of the group the emulator creates: 0, Netty's default. */
+    public static final int DEFAULT_EVENT_LOOP_THREADS = 0;
     /** Default MQTT port. */
     public static final int DEFAULT_PORT = 1883;
     /** Default largest frame accepted: the platform's 256 KiB payload plus 1 KiB for the headers. */
@@ -50,179 +60,142 @@ public final class EmulatorOptions {
     /** Default bound of the recorder's queue; publishes beyond it are not recorded and are counted. */
     public static final int DEFAULT_RECORD_QUEUE_LIMIT = 65_536;
 
-    private final String host;
-    private final int port;
-    private final Integer tlsPort;
-    private final Path tlsCertificate;
-    private final Path tlsPrivateKey;
-    private final String adminHost;
-    private final Integer adminPort;
-    private final String adminToken;
-    private final AuthMode authMode;
-    private final List<AliyunDeviceIdentity> devices;
-    private final Map<String, String> products;
-    private final Map<String, String> apps;
-    private final Path recordFile;
-    private final int maxPacketSize;
-    private final Duration connectTimeout;
-    private final int offlineQueueLimit;
-    private final int maxInflight;
-    private final int pendingLimit;
-    private final int maxRetained;
-    private final int maxSubscriptions;
-    private final int eventLoopThreads;
-    private final EventLoopGroup eventLoopGroup;
+    private final Builder settings;
 
-    private EmulatorOptions(Builder b) {
-        host = b.host;
-        port = b.port;
-        tlsPort = b.tlsPort;
-        tlsCertificate = b.tlsCertificate;
-        tlsPrivateKey = b.tlsPrivateKey;
-        adminHost = b.adminHost;
-        adminPort = b.adminPort;
-        adminToken = b.adminToken;
-        authMode = b.authMode;
-        devices = List.copyOf(b.devices);
-        products = Map.copyOf(b.products);
-        apps = Map.copyOf(b.apps);
-        recordFile = b.recordFile;
-        maxPacketSize = b.maxPacketSize;
-        connectTimeout = b.connectTimeout;
-        offlineQueueLimit = b.offlineQueueLimit;
-        maxInflight = b.maxInflight;
-        pendingLimit = b.pendingLimit;
-        maxRetained = b.maxRetained;
-        maxSubscriptions = b.maxSubscriptions;
-        eventLoopThreads = b.eventLoopThreads;
-        eventLoopGroup = b.eventLoopGroup;
+    private EmulatorOptions(Builder settings) {
+        this.settings = settings;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder holding these options. */
+    public Builder mutate() {
+        return settings.copy();
+    }
+
     public String host() {
-        return host;
+        return settings.host;
     }
 
     /** The MQTT (TCP, secure mode 3) port; 0 picks a free one. */
     public int port() {
-        return port;
+        return settings.port;
     }
 
     /** The TLS (secure mode 2) port, or {@code null} for no TLS listener; 0 picks a free one. */
     public Integer tlsPort() {
-        return tlsPort;
+        return settings.tlsPort;
     }
 
     /** The PEM certificate chain of the TLS listener, or {@code null} for a self-signed one made at start. */
     public Path tlsCertificate() {
-        return tlsCertificate;
+        return settings.tlsCertificate;
     }
 
     /** The PEM (PKCS#8) private key going with {@link #tlsCertificate()}. */
     public Path tlsPrivateKey() {
-        return tlsPrivateKey;
+        return settings.tlsPrivateKey;
     }
 
     public String adminHost() {
-        return adminHost;
+        return settings.adminHost;
     }
 
     /** The admin HTTP port, or {@code null} for no admin API; 0 picks a free one. */
     public Integer adminPort() {
-        return adminPort;
+        return settings.adminPort;
     }
 
     /** The token the admin API requires ({@code Authorization: Bearer TOKEN}), or {@code null} for none. */
     public String adminToken() {
-        return adminToken;
+        return settings.adminToken;
     }
 
     public AuthMode authMode() {
-        return authMode;
+        return settings.authMode;
     }
 
     public List<AliyunDeviceIdentity> devices() {
-        return devices;
+        return settings.devices;
     }
 
     /** Product key to product secret: every device whose secret is derived from it is accepted. */
     public Map<String, String> products() {
-        return products;
+        return settings.products;
     }
 
     /** Application user name to password: identities that may publish and subscribe anywhere. */
     public Map<String, String> apps() {
-        return apps;
+        return settings.apps;
     }
 
     /** The JSON-lines file received publishes are appended to, or {@code null}. */
     public Path recordFile() {
-        return recordFile;
+        return settings.recordFile;
     }
 
     public int maxPacketSize() {
-        return maxPacketSize;
+        return settings.maxPacketSize;
     }
 
     public Duration connectTimeout() {
-        return connectTimeout;
+        return settings.connectTimeout;
     }
 
     public int offlineQueueLimit() {
-        return offlineQueueLimit;
+        return settings.offlineQueueLimit;
     }
 
     public int maxInflight() {
-        return maxInflight;
+        return settings.maxInflight;
     }
 
     public int pendingLimit() {
-        return pendingLimit;
+        return settings.pendingLimit;
     }
 
     public int maxRetained() {
-        return maxRetained;
+        return settings.maxRetained;
     }
 
     /** The most filters one session may hold. */
     public int maxSubscriptions() {
-        return maxSubscriptions;
+        return settings.maxSubscriptions;
     }
 
     /** Event-loop threads of the group the emulator creates (0: Netty's default) when none is given. */
     public int eventLoopThreads() {
-        return eventLoopThreads;
+        return settings.eventLoopThreads;
     }
 
     /** A caller-owned event-loop group to run on (not shut down by the emulator), or {@code null}. */
     public EventLoopGroup eventLoopGroup() {
-        return eventLoopGroup;
+        return settings.eventLoopGroup;
     }
 
     @Override
     public String toString() {
-        return "EmulatorOptions[host=" + host + ", port=" + port + ", tlsPort=" + tlsPort + ", adminPort=" + adminPort
-                + ", auth=" + authMode + ", devices=" + devices.size() + ", products=" + products.keySet()
-                + ", apps=" + apps.keySet() + ", record=" + recordFile + "]";
+        return "EmulatorOptions[host=" + host() + ", port=" + port() + ", tlsPort=" + tlsPort() + ", adminPort="
+                + adminPort() + ", auth=" + authMode() + ", devices=" + devices().size() + ", products="
+                + products().keySet() + ", apps=" + apps().keySet() + ", record=" + recordFile() + "]";
     }
 
-    /** Builds {@link EmulatorOptions}. */
-    public static final class Builder {
+    /** Builds {@link EmulatorOptions}; every field is an immutable value, so a copy is a field-for-field clone. */
+    public static final class Builder implements Cloneable {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private Integer tlsPort;
         private Path tlsCertificate;
         private Path tlsPrivateKey;
-        private String adminHost = DEFAULT_HOST;
+        private String adminHost = DEFAULT_ADMIN_HOST;
         private Integer adminPort;
         private String adminToken;
-        private AuthMode authMode = AuthMode.ALIYUN;
-        private final List<AliyunDeviceIdentity> devices = new ArrayList<>();
-        private final Map<String, String> products = new LinkedHashMap<>();
-        private final Map<String, String> apps = new LinkedHashMap<>();
+        private AuthMode authMode = DEFAULT_AUTH_MODE;
+        private List<AliyunDeviceIdentity> devices = List.of();
+        private Map<String, String> products = Map.of();
+        private Map<String, String> apps = Map.of();
         private Path recordFile;
         private int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -231,10 +204,19 @@ public final class EmulatorOptions {
         private int pendingLimit = DEFAULT_PENDING_LIMIT;
         private int maxRetained = DEFAULT_MAX_RETAINED;
         private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
-        private int eventLoopThreads;
+        private int eventLoopThreads = DEFAULT_EVENT_LOOP_THREADS;
+        /** Caller-owned, never changed by the emulator: shared by reference. */
         private EventLoopGroup eventLoopGroup;
 
         private Builder() {
+        }
+
+        private Builder copy() {
+            try {
+                return (Builder) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
 
         public Builder host(String host) {
@@ -283,8 +265,7 @@ public final class EmulatorOptions {
         }
 
         public Builder device(AliyunDeviceIdentity device) {
-            devices.add(Objects.requireNonNull(device, "device"));
-            return this;
+            return addDevices(List.of(Objects.requireNonNull(device, "device")));
         }
 
         /** A device given as {@code PK,DN,SECRET}. */
@@ -306,17 +287,25 @@ public final class EmulatorOptions {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read devices file " + csv, e);
             }
+            List<AliyunDeviceIdentity> read = new ArrayList<>();
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).strip();
                 if (line.isEmpty() || line.startsWith("#")) {
                     continue;
                 }
                 try {
-                    device(parseDevice(line));
+                    read.add(parseDevice(line));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(csv + " line " + (i + 1) + ": " + e.getMessage());
                 }
             }
+            return addDevices(read);
+        }
+
+        private Builder addDevices(List<AliyunDeviceIdentity> more) {
+            List<AliyunDeviceIdentity> all = new ArrayList<>(devices);
+            all.addAll(more);
+            devices = List.copyOf(all);
             return this;
         }
 
@@ -328,7 +317,7 @@ public final class EmulatorOptions {
         public Builder product(String productKey, String productSecret) {
             requireText(productKey, "productKey");
             requireText(productSecret, "productSecret");
-            products.put(productKey, productSecret);
+            products = with(products, productKey, productSecret);
             return this;
         }
 
@@ -345,7 +334,7 @@ public final class EmulatorOptions {
         public Builder app(String user, String password) {
             requireText(user, "app user");
             requireText(password, "app password");
-            apps.put(user, password);
+            apps = with(apps, user, password);
             return this;
         }
 
@@ -423,7 +412,13 @@ public final class EmulatorOptions {
                 throw new IllegalArgumentException(
                         "Aliyun mode needs at least one device, product or application identity (or auth NONE)");
             }
-            return new EmulatorOptions(this);
+            return new EmulatorOptions(copy());
+        }
+
+        private static Map<String, String> with(Map<String, String> map, String key, String value) {
+            Map<String, String> next = new LinkedHashMap<>(map);
+            next.put(key, value);
+            return Map.copyOf(next);
         }
 
         private static AliyunDeviceIdentity parseDevice(String csv) {

@@ -52,4 +52,38 @@ class EmulatorOptionsTest {
         assertThatThrownBy(() -> EmulatorOptions.builder().app("no-colon")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> EmulatorOptions.builder().port(70_000)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void mutateChangesACopyAndLeavesTheOptionsAsTheyWere() {
+        EmulatorOptions o = EmulatorOptions.builder().device("pk1,dn1,s1").product("pk2,ps2").port(0).maxInflight(4)
+                .build();
+        EmulatorOptions changed = o.mutate().device("pk1,dn2,s2").product("pk3,ps3").app("tool:pw").port(1884)
+                .build();
+        assertThat(changed.devices()).extracting(d -> d.deviceName()).containsExactly("dn1", "dn2");
+        assertThat(changed.products()).containsOnlyKeys("pk2", "pk3");
+        assertThat(changed.apps()).containsOnlyKeys("tool");
+        assertThat(changed.port()).isEqualTo(1884);
+        assertThat(changed.maxInflight()).isEqualTo(4);
+        assertThat(o.devices()).extracting(d -> d.deviceName()).containsExactly("dn1");
+        assertThat(o.products()).containsOnlyKeys("pk2");
+        assertThat(o.apps()).isEmpty();
+        assertThat(o.port()).isZero();
+    }
+
+    @Test
+    void defaultsAreTheNamedConstants() {
+        EmulatorOptions o = EmulatorOptions.builder().authMode(AuthMode.NONE).build();
+        assertThat(o.host()).isEqualTo(EmulatorOptions.DEFAULT_HOST);
+        assertThat(o.port()).isEqualTo(EmulatorOptions.DEFAULT_PORT);
+        assertThat(o.adminHost()).isEqualTo(EmulatorOptions.DEFAULT_ADMIN_HOST);
+        assertThat(EmulatorOptions.builder().app("a:b").build().authMode()).isEqualTo(EmulatorOptions.DEFAULT_AUTH_MODE);
+        assertThat(o.maxPacketSize()).isEqualTo(EmulatorOptions.DEFAULT_MAX_PACKET_SIZE);
+        assertThat(o.connectTimeout()).isEqualTo(EmulatorOptions.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(o.offlineQueueLimit()).isEqualTo(EmulatorOptions.DEFAULT_OFFLINE_QUEUE_LIMIT);
+        assertThat(o.maxInflight()).isEqualTo(EmulatorOptions.DEFAULT_MAX_INFLIGHT);
+        assertThat(o.pendingLimit()).isEqualTo(EmulatorOptions.DEFAULT_PENDING_LIMIT);
+        assertThat(o.maxRetained()).isEqualTo(EmulatorOptions.DEFAULT_MAX_RETAINED);
+        assertThat(o.maxSubscriptions()).isEqualTo(EmulatorOptions.DEFAULT_MAX_SUBSCRIPTIONS);
+        assertThat(o.eventLoopThreads()).isEqualTo(EmulatorOptions.DEFAULT_EVENT_LOOP_THREADS);
+    }
 }

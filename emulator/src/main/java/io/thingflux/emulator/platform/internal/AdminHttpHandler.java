@@ -1,7 +1,6 @@
 package io.thingflux.emulator.platform.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -56,7 +55,6 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     static final int RRPC_DEFAULT_TIMEOUT = 5000;
 
     private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final BrokerEngine engine;
     private final byte[] token;
@@ -113,7 +111,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
             if (!request.method().equals(HttpMethod.POST)) {
                 throw new BadRequest(HttpResponseStatus.METHOD_NOT_ALLOWED, "InvalidMethod", "use POST");
             }
-            JsonNode body = AlinkResponder.parseObject(ByteBufUtil.getBytes(request.content()));
+            JsonNode body = EmulatorJson.readObject(ByteBufUtil.getBytes(request.content()));
             if (body == null) {
                 throw new BadRequest(HttpResponseStatus.BAD_REQUEST, EmulatorRequestException.INVALID_PARAMETER,
                         "the body must be a JSON object");
@@ -176,7 +174,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
                 props.values().stream().sorted((a, b) -> a.identifier().compareTo(b.identifier())).forEach(p -> {
                     ObjectNode info = list.addObject();
                     info.put("Identifier", p.identifier());
-                    JsonNode value = AlinkResponder.parseAny(p.valueJson());
+                    JsonNode value = EmulatorJson.readAny(p.valueJson().getBytes(StandardCharsets.UTF_8));
                     info.put("Value", value != null && value.isTextual() ? value.asText() : p.valueJson());
                     info.put("Time", Long.toString(p.timeMillis()));
                 });
@@ -248,14 +246,14 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     }
 
     private static ObjectNode success(String requestId) {
-        ObjectNode n = NODES.objectNode();
+        ObjectNode n = EmulatorJson.object();
         n.put("RequestId", requestId);
         n.put("Success", true);
         return n;
     }
 
     private static ObjectNode failure(String requestId, String code, String message) {
-        ObjectNode n = NODES.objectNode();
+        ObjectNode n = EmulatorJson.object();
         n.put("RequestId", requestId);
         n.put("Success", false);
         n.put("Code", code);
@@ -266,7 +264,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body,
                                 boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(AlinkResponder.bytes(body)));
+                Unpooled.wrappedBuffer(EmulatorJson.bytes(body)));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         if (keepAlive) {

@@ -1,7 +1,6 @@
 package io.thingflux.emulator.platform.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.MqttQos;
@@ -319,12 +318,12 @@ public final class BrokerEngine implements AutoCloseable {
 
     private String push(String pk, String dn, String topicSuffix, String method, JsonNode params) {
         String id = Long.toString(messageIds.incrementAndGet());
-        ObjectNode request = JsonNodeFactory.instance.objectNode();
+        ObjectNode request = EmulatorJson.object();
         request.put("method", method);
         request.put("id", id);
         request.set("params", params);
         request.put("version", "1.0");
-        publishFromPlatform("/sys/" + pk + "/" + dn + "/" + topicSuffix, AlinkResponder.bytes(request),
+        publishFromPlatform("/sys/" + pk + "/" + dn + "/" + topicSuffix, EmulatorJson.bytes(request),
                 MqttQos.AT_MOST_ONCE);
         return id;
     }
@@ -369,7 +368,7 @@ public final class BrokerEngine implements AutoCloseable {
     }
 
     private static JsonNode parseJsonObject(String json, String what) {
-        JsonNode node = json == null ? null : AlinkResponder.parseObject(json.getBytes(StandardCharsets.UTF_8));
+        JsonNode node = json == null ? null : EmulatorJson.readObject(json.getBytes(StandardCharsets.UTF_8));
         if (node == null) {
             throw new EmulatorRequestException(EmulatorRequestException.INVALID_PARAMETER,
                     what + " must be a JSON object");

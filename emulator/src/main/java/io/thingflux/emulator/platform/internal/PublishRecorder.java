@@ -1,10 +1,7 @@
 package io.thingflux.emulator.platform.internal;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thingflux.emulator.platform.ReceivedPublish;
-import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +10,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -34,7 +32,6 @@ import org.slf4j.LoggerFactory;
 final class PublishRecorder implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PublishRecorder.class);
-    private static final JsonFactory JSON = new JsonFactory();
 
     private final FileOutputStream out;
     private final ThreadPoolExecutor writer;
@@ -72,27 +69,25 @@ final class PublishRecorder implements AutoCloseable {
         }
     }
 
-    static byte[] line(ReceivedPublish p) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(128 + p.payload().length * 2);
-        try (JsonGenerator g = JSON.createGenerator(buf, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeNumberField("ts", p.timestampMillis());
-            g.writeStringField("clientId", p.clientId());
-            g.writeStringField("productKey", p.productKey());
-            g.writeStringField("deviceName", p.deviceName());
-            g.writeStringField("topic", p.topic());
-            g.writeNumberField("qos", p.qos());
-            String text = utf8OrNull(p.payload());
-            if (text != null) {
-                g.writeStringField("payload", text);
-            } else {
-                g.writeStringField("payload", Base64.getEncoder().encodeToString(p.payload()));
-                g.writeStringField("encoding", "base64");
-            }
-            g.writeEndObject();
+    static byte[] line(ReceivedPublish p) {
+        ObjectNode line = EmulatorJson.object();
+        line.put("ts", p.timestampMillis());
+        line.put("clientId", p.clientId());
+        line.put("productKey", p.productKey());
+        line.put("deviceName", p.deviceName());
+        line.put("topic", p.topic());
+        line.put("qos", p.qos());
+        String text = utf8OrNull(p.payload());
+        if (text != null) {
+            line.put("payload", text);
+        } else {
+            line.put("payload", Base64.getEncoder().encodeToString(p.payload()));
+            line.put("encoding", "base64");
         }
-        buf.write('\n');
-        return buf.toByteArray();
+        byte[] json = EmulatorJson.bytes(line);
+        byte[] out = Arrays.copyOf(json, json.length + 1);
+        out[json.length] = '\n';
+        return out;
     }
 
     private static String utf8OrNull(byte[] bytes) {

@@ -11,10 +11,8 @@ import java.util.function.BiConsumer;
  * (MQTT 3.1.1 §4.7) without locking; subscribing and unsubscribing are serialised on one lock, and
  * unsubscribing prunes the nodes left empty so the tree stays as small as the live filters.
  *
- * <p>The result of matching a topic name is cached until the next subscribe or unsubscribe, so a topic that
- * is published to again and again (a device's reply topic) costs one map lookup instead of a walk of its
- * levels. The cache holds at most {@value #MATCH_CACHE_LIMIT} topic names and is cleared when full and
- * whenever a subscription is removed.
+ * <p>The result of matching a topic name is cached until the next subscribe or unsubscribe; the cache holds at
+ * most {@value #MATCH_CACHE_LIMIT} topic names and is cleared when full and whenever a subscription is removed.
  *
  * @param <S> the subscriber type
  */
