@@ -56,8 +56,8 @@ public final class AliyunDeviceOptions {
 
     /**
      * How many incoming messages are held for {@link AliyunDevice#messages()} when its subscribers are slower
-     * than the link, or before the first subscribes; default {@value #DEFAULT_INCOMING_BUFFER_SIZE} (Reactor
-     * rounds it up to a power of two). Beyond, the newest message is dropped, counted
+     * than the link, or before the first subscribes; default {@value #DEFAULT_INCOMING_BUFFER_SIZE}. The buffer takes
+     * memory only for the messages waiting in it. Beyond, the newest message is dropped, counted
      * ({@link AliyunDevice#droppedMessages()}) and logged.
      */
     public int incomingBufferSize() {

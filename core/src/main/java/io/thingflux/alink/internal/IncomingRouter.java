@@ -6,21 +6,25 @@ import io.thingflux.alink.ThingMessageDecoder;
 import io.thingflux.link.LinkMessage;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 
 /**
  * Routes what the link delivers to one device: decodes it ({@link ThingMessageDecoder}), settles the request a
  * reply or NTP response answers, and offers the rest (and those too while someone reads them) to the device's
  * messages.
  *
- * <p>The messages are one bounded multicast sink: what arrives before the first subscriber is kept up to the
- * bound; when the slowest subscriber lets it fill, the newest message is dropped, counted in
- * {@link #droppedMessages()} and logged at WARN (the 1st, 2nd, 4th, 8th... drop). A reply or NTP response that
+ * <p>The messages wait in one bounded buffer ({@link BoundedQueue}, memory only for those waiting) behind a
+ * unicast sink, shared by all subscribers through {@code publish}: what arrives before the first subscriber is
+ * kept up to the bound; when the slowest subscriber lets it fill, the newest message is dropped, counted in
+ * {@link #droppedMessages()} and logged at WARN (the 1st, 2nd, 4th, 8th... drop). Besides the bound, up to
+ * {@value #PREFETCH} messages wait in the sharing operator. A reply or NTP response that
  * settled a request is not kept while nobody reads the messages: its request has it, and a device whose messages
  * nobody reads must not fill the buffer with the answers to its own posts. {@link #accept} must be called
  * serially (one link source at a time, as {@code Flux.merge} delivers).
@@ -46,13 +50,17 @@ public final class IncomingRouter {
     private final AlinkTopics topics;
     private final ThingMessageDecoder decoder;
     private final PendingRequests<Awaited, ThingMessage> pending;
+    /** How many messages the sharing operator takes ahead of its subscribers. */
+    static final int PREFETCH = Queues.XS_BUFFER_SIZE;
+
     private final int bufferSize;
-    private final Sinks.Many<ThingMessage> messages;
+    private final Sinks.Many<ThingMessage> input;
+    private final Flux<ThingMessage> messages;
+    private final AtomicInteger readers = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
 
     /**
-     * @param bufferSize how many messages wait for the slowest subscriber, or for the first (Reactor rounds it up
-     *                   to a power of two)
+     * @param bufferSize how many messages wait for the slowest subscriber, or for the first
      */
     public IncomingRouter(AlinkTopics topics, LongSupplier clock, PendingRequests<Awaited, ThingMessage> pending,
                           int bufferSize) {
@@ -60,7 +68,12 @@ public final class IncomingRouter {
         this.decoder = new ThingMessageDecoder(topics, clock);
         this.pending = Objects.requireNonNull(pending, "pending");
         this.bufferSize = bufferSize;
-        this.messages = Sinks.many().multicast().onBackpressureBuffer(bufferSize, false);
+        this.input = Sinks.many().unicast().onBackpressureBuffer(new BoundedQueue<>(bufferSize));
+        Flux<ThingMessage> shared = input.asFlux().publish(PREFETCH).autoConnect();
+        this.messages = Flux.defer(() -> {
+            readers.incrementAndGet();
+            return shared.doFinally(signal -> readers.decrementAndGet());
+        });
     }
 
     /** Decodes {@code m}, settles the request it answers, and offers it to the messages. */
@@ -73,12 +86,12 @@ public final class IncomingRouter {
         } else if (msg instanceof ThingMessage.NtpResponse n) {
             settled = pending.completeEach(a -> a instanceof Awaited.Ntp w && w.deviceSendTime() == n.deviceSendTime(), n) > 0;
         }
-        if (settled && messages.currentSubscriberCount() == 0) {
+        if (settled && readers.get() == 0) {
             return; // its request has it; kept for a later reader, it would only fill the buffer
         }
-        Sinks.EmitResult result = messages.tryEmitNext(msg);
+        Sinks.EmitResult result = input.tryEmitNext(msg);
         if (result == Sinks.EmitResult.FAIL_OVERFLOW || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
-            // full (FAIL_ZERO_SUBSCRIBER: full before the first subscriber)
+            // the buffer is full (FAIL_ZERO_SUBSCRIBER: full before the first subscriber)
             long n = dropped.incrementAndGet();
             if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
                 log.warn("{}: incoming message on {} dropped (buffer of {} full), {} dropped so far: messages() is "
@@ -99,7 +112,7 @@ public final class IncomingRouter {
 
     /** The messages, shared by all subscribers; complete after {@link #complete()}. */
     public Flux<ThingMessage> messages() {
-        return messages.asFlux();
+        return messages;
     }
 
     /** How many messages were dropped because the buffer was full. */
@@ -111,7 +124,7 @@ public final class IncomingRouter {
     public void complete() {
         // a message being offered on the I/O thread at this moment holds the sink for a short while
         try {
-            messages.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+            input.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
         } catch (Sinks.EmissionException e) {
             log.warn("{}: messages() could not be completed: {}", topics, e.toString());
         }
