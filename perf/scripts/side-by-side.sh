@@ -11,6 +11,8 @@
 #
 #   perf/scripts/side-by-side.sh            # 4 rounds, ~12 minutes on 2 cores
 #   ROUNDS=1 CLIENTS="thingflux hivemq" perf/scripts/side-by-side.sh
+#   BASELINE_JAR=/tmp/old/thingflux.jar perf/scripts/side-by-side.sh   # adds an older build's thingflux
+#                                                                       # client as "baseline", same rounds
 #
 # Needs perf/target/thingflux.jar (mvn -B -DskipTests install) and python3 for the table.
 set -euo pipefail
@@ -20,6 +22,8 @@ JAR=perf/target/thingflux.jar
 ROUNDS=${ROUNDS:-4} # even: each client goes first as often as the other
 CLIENTS=${CLIENTS:-"thingflux hivemq"}
 FLOOR=${FLOOR:-netty-codec}
+BASELINE_JAR=${BASELINE_JAR:-}
+[ -z "$BASELINE_JAR" ] || CLIENTS="$CLIENTS baseline"
 PORT=${PORT:-18871}
 OUT=${OUT:-$(mktemp -d /tmp/thingflux-side-by-side.XXXX)}
 mkdir -p "$OUT"
@@ -35,7 +39,9 @@ done
 
 bench() { # name client args...
   local name=$1 client=$2; shift 2
-  java -Xmx6g -jar "$JAR" bench --host 127.0.0.1 --port "$PORT" --product "$PRODUCT" --client "$client" \
+  local jar=$JAR impl=$client
+  if [ "$client" = baseline ]; then jar=$BASELINE_JAR; impl=thingflux; fi
+  java -Xmx6g -jar "$jar" bench --host 127.0.0.1 --port "$PORT" --product "$PRODUCT" --client "$impl" \
     --device-prefix "$name-$client-$round-" --json "$OUT/$name-$client-$round.json" "$@" >"$OUT/$name-$client-$round.txt" 2>/dev/null
 }
 
@@ -86,14 +92,20 @@ for label, name, f in rows:
         vals = [f(j) for j in runs(name, c)]
         cells.append("%s (%s)" % (format(statistics.median(vals), ",.1f"), ", ".join(format(v, ",.0f") for v in vals)))
     print("| %s | %s |" % (label, " | ".join(cells)))
-if "thingflux" in clients and "hivemq" in clients:
+for other in ("hivemq", "baseline"):
+    if "thingflux" not in clients or other not in clients:
+        continue
     # single-device rates move between rounds: the ratio of each interleaved pair is the fairer reading
     for name in ("conn", "qos0", "qos1"):
         rate = (lambda j: j["connect"]["per_second"]) if name == "conn" else (lambda j: j["publish"]["per_second"])
         pairs = [rate(t) / rate(h)
-                 for t, h in zip(runs(name, "thingflux"), runs(name, "hivemq"))]
-        print("%s thingflux/hivemq per round: %s, median %.2f" % (name, ", ".join("%.2f" % r for r in pairs),
+                 for t, h in zip(runs(name, "thingflux"), runs(name, other))]
+        print("%s thingflux/%s per round: %s, median %.2f" % (name, other, ", ".join("%.2f" % r for r in pairs),
               statistics.median(pairs)))
+    heap = [t["memory"]["heap_used_bytes_per_device"] / h["memory"]["heap_used_bytes_per_device"]
+            for t, h in zip(runs("fleet", "thingflux"), runs("fleet", other))]
+    print("heap per device thingflux/%s per round: %s, median %.2f" % (other, ", ".join("%.2f" % r for r in heap),
+          statistics.median(heap)))
 if floor:
     heaps = [j["memory"]["heap_used_bytes_per_device"] for j in runs("fleet", floor)]
     print("\nfloor (%s) heap per connected device: %s B (%s)" % (floor, format(statistics.median(heaps), ",.0f"),
