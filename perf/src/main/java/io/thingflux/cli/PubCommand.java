@@ -76,16 +76,16 @@ public final class PubCommand extends MqttClientCommand implements Callable<Inte
             log.info("published {} bytes to {} at QoS {}{}", bytes.length, topic, q.code(), retain ? ", retained" : "");
             return 0;
         } catch (RuntimeException e) {
-            err.println("thingflux pub: cannot " + step + ": " + DeviceCommand.reason(e));
+            err.println("thingflux pub: cannot " + step + ": " + FailureReason.of(e));
             err.flush();
             return 1;
         } finally {
             try {
-                client.disconnect().block(DeviceCommand.CLOSE_TIMEOUT);
+                client.disconnect().block(FailureReason.CLOSE_TIMEOUT);
             } catch (RuntimeException e) {
-                log.debug("disconnect: {}", DeviceCommand.reason(e));
+                log.debug("disconnect: {}", FailureReason.of(e));
             }
-            resources.disposeLater().block(DeviceCommand.CLOSE_TIMEOUT);
+            resources.disposeLater().block(FailureReason.CLOSE_TIMEOUT);
         }
     }
 }

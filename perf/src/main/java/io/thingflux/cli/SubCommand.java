@@ -68,7 +68,7 @@ public final class SubCommand extends MqttClientCommand implements Callable<Inte
                 client.connect().block();
             } catch (RuntimeException e) {
                 err.println("thingflux sub: cannot connect to " + options.host() + ":" + options.port() + ": "
-                        + DeviceCommand.reason(e));
+                        + FailureReason.of(e));
                 err.flush();
                 return 1;
             }
@@ -78,7 +78,7 @@ public final class SubCommand extends MqttClientCommand implements Callable<Inte
                     .doOnSubAck(codes -> log.info("subscribed to {}, granted {}", topics, codes));
             (count == null ? messages : messages.take(count)).subscribe(
                     m -> out.write(toJson(m)),
-                    e -> end.complete(DeviceCommand.reason(e)),
+                    e -> end.complete(FailureReason.of(e)),
                     () -> end.complete(count != null ? null : "the connection ended"));
             String failure = end.join();
             if (failure != null) {
@@ -89,11 +89,11 @@ public final class SubCommand extends MqttClientCommand implements Callable<Inte
             return 0;
         } finally {
             try {
-                client.disconnect().block(DeviceCommand.CLOSE_TIMEOUT);
+                client.disconnect().block(FailureReason.CLOSE_TIMEOUT);
             } catch (RuntimeException e) {
-                log.debug("disconnect: {}", DeviceCommand.reason(e));
+                log.debug("disconnect: {}", FailureReason.of(e));
             }
-            resources.disposeLater().block(DeviceCommand.CLOSE_TIMEOUT);
+            resources.disposeLater().block(FailureReason.CLOSE_TIMEOUT);
         }
     }
 
