@@ -44,16 +44,13 @@ public final class PubCommand extends MqttClientCommand implements Callable<Inte
         String base64;
     }
 
-    @Option(names = "--qos", paramLabel = "0|1|2", description = "Publish QoS (default: ${DEFAULT-VALUE}).")
-    int qos = 0;
-
     @Option(names = "--retain", description = "Ask the broker to retain the message.")
     boolean retain;
 
     @Override
     public Integer call() {
         MqttClientOptions options = clientOptions();
-        MqttQos q = qos(qos);
+        MqttQos q = qos();
         byte[] bytes;
         if (payload.text != null) {
             bytes = payload.text.getBytes(StandardCharsets.UTF_8);
@@ -80,12 +77,7 @@ public final class PubCommand extends MqttClientCommand implements Callable<Inte
             err.flush();
             return 1;
         } finally {
-            try {
-                client.disconnect().block(FailureReason.CLOSE_TIMEOUT);
-            } catch (RuntimeException e) {
-                log.debug("disconnect: {}", FailureReason.of(e));
-            }
-            resources.disposeLater().block(FailureReason.CLOSE_TIMEOUT);
+            close(client, resources);
         }
     }
 }

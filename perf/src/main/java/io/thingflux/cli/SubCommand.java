@@ -40,16 +40,13 @@ public final class SubCommand extends MqttClientCommand implements Callable<Inte
             description = "Topic filter(s) to subscribe to (repeatable; + and # wildcards).")
     List<String> topics = new ArrayList<>();
 
-    @Option(names = "--qos", paramLabel = "0|1|2", description = "Subscription QoS (default: ${DEFAULT-VALUE}).")
-    int qos = 0;
-
     @Option(names = "--count", paramLabel = "N", description = "Exit 0 after N messages (default: run until stopped).")
     Long count;
 
     @Override
     public Integer call() {
         MqttClientOptions options = clientOptions();
-        MqttQos q = qos(qos);
+        MqttQos q = qos();
         List<Subscription> subscriptions = new ArrayList<>();
         try {
             topics.forEach(t -> subscriptions.add(new Subscription(t, q)));
@@ -88,12 +85,7 @@ public final class SubCommand extends MqttClientCommand implements Callable<Inte
             }
             return 0;
         } finally {
-            try {
-                client.disconnect().block(FailureReason.CLOSE_TIMEOUT);
-            } catch (RuntimeException e) {
-                log.debug("disconnect: {}", FailureReason.of(e));
-            }
-            resources.disposeLater().block(FailureReason.CLOSE_TIMEOUT);
+            close(client, resources);
         }
     }
 
