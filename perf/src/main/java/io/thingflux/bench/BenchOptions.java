@@ -487,7 +487,7 @@ public final class BenchOptions {
             try {
                 return Shard.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("--shard: " + e.getMessage());
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }
