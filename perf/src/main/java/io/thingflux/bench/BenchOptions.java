@@ -2,17 +2,21 @@ package io.thingflux.bench;
 
 import io.thingflux.mqtt.MqttQos;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /**
  * What one bench run does, for the whole run (a shard takes its slice, see {@link Shard}). Immutable;
  * build with {@link #builder()}, which checks every value and refuses bad ones and bad combinations with
- * a {@link BenchRefusedException} saying what to change. The product secret never appears in
- * {@link #toString()}.
+ * a {@link BenchRefusedException} saying what to change. The {@link Builder} is also the picocli mixin of
+ * {@code thingflux bench}: each option is declared, documented and checked once, there. The product
+ * secret never appears in {@link #toString()}.
  */
 public final class BenchOptions {
 
@@ -43,48 +47,10 @@ public final class BenchOptions {
     /** Product key of the product provisioned in the embedded emulator. */
     public static final String EMBEDDED_PRODUCT_KEY = "a1BenchPrdct";
 
-    private final int devices;
-    private final double connectRate;
-    private final Duration interval;
-    private final Duration duration;
-    private final MqttQos qos;
-    private final int payloadBytes;
-    private final int inflight;
-    private final double downlinkRate;
-    private final Integer adminPort;
-    private final List<InetAddress> sourceAddresses;
-    private final Shard shard;
-    private final BenchClientKind client;
-    private final String host;
-    private final int port;
-    private final boolean tls;
-    private final Path devicesFile;
-    private final String productKey;
-    private final String productSecret;
-    private final String devicePrefix;
-    private final Duration replyTimeout;
+    private final Builder settings;
 
-    private BenchOptions(Builder b) {
-        this.devices = b.devices;
-        this.connectRate = b.connectRate;
-        this.interval = b.interval;
-        this.duration = b.duration;
-        this.qos = b.qos;
-        this.payloadBytes = b.payloadBytes;
-        this.inflight = b.inflight;
-        this.downlinkRate = b.downlinkRate;
-        this.adminPort = b.adminPort;
-        this.sourceAddresses = List.copyOf(b.sourceAddresses);
-        this.shard = b.shard;
-        this.client = b.client;
-        this.host = b.host;
-        this.port = b.port;
-        this.tls = b.tls;
-        this.devicesFile = b.devicesFile;
-        this.productKey = b.productKey;
-        this.productSecret = b.productSecret;
-        this.devicePrefix = b.devicePrefix;
-        this.replyTimeout = b.replyTimeout;
+    private BenchOptions(Builder settings) {
+        this.settings = settings;
     }
 
     public static Builder builder() {
@@ -93,168 +59,191 @@ public final class BenchOptions {
 
     /** Devices of the whole run (all shards). */
     public int devices() {
-        return devices;
+        return settings.devices;
     }
 
     /** Devices this process simulates. */
     public int shardDevices() {
-        return shard.size(devices);
+        return settings.shard.size(settings.devices);
     }
 
     /** Connects per second of the whole run. */
     public double connectRate() {
-        return connectRate;
+        return settings.connectRate;
     }
 
     public Duration interval() {
-        return interval;
+        return settings.interval;
     }
 
     public Duration duration() {
-        return duration;
+        return settings.duration;
     }
 
     public MqttQos qos() {
-        return qos;
+        return MqttQos.valueOf(settings.qos);
     }
 
     public int payloadBytes() {
-        return payloadBytes;
+        return settings.payloadBytes;
     }
 
     public int inflight() {
-        return inflight;
+        return settings.inflight;
     }
 
     /** Property sets per second of the whole run through the admin API; 0 for none. */
     public double downlinkRate() {
-        return downlinkRate;
+        return settings.downlinkRate;
     }
 
     /** The emulator's admin API port when it runs elsewhere ({@code --host}). */
     public Optional<Integer> adminPort() {
-        return Optional.ofNullable(adminPort);
+        return Optional.ofNullable(settings.adminPort);
     }
 
     /** Local addresses the sockets are spread over, round-robin; empty for the system's choice. */
     public List<InetAddress> sourceAddresses() {
-        return sourceAddresses;
+        return settings.sourceAddresses;
     }
 
     public Shard shard() {
-        return shard;
+        return settings.shard;
     }
 
     public BenchClientKind client() {
-        return client;
+        return settings.client;
     }
 
     /** The broker to load; empty for the emulator started in this process. */
     public Optional<String> host() {
-        return Optional.ofNullable(host);
+        return Optional.ofNullable(settings.host);
     }
 
     /** Whether the emulator runs in this process (no {@code --host}). */
     public boolean embedded() {
-        return host == null;
+        return settings.host == null;
     }
 
     public int port() {
-        return port;
+        return settings.port;
     }
 
     public boolean tls() {
-        return tls;
+        return settings.tls;
     }
 
     public Optional<Path> devicesFile() {
-        return Optional.ofNullable(devicesFile);
+        return Optional.ofNullable(settings.devicesFile);
     }
 
     /** The product of derived devices ({@code --product}); the embedded emulator's product when embedded. */
     public Optional<String> productKey() {
-        return Optional.ofNullable(productKey);
+        return Optional.ofNullable(settings.product).map(Product::key);
     }
 
     /** The product secret devices are derived from. Never log it. */
     public Optional<String> productSecret() {
-        return Optional.ofNullable(productSecret);
+        return Optional.ofNullable(settings.product).map(Product::secret);
     }
 
     public String devicePrefix() {
-        return devicePrefix;
+        return settings.devicePrefix;
     }
 
     public Duration replyTimeout() {
-        return replyTimeout;
+        return settings.replyTimeout;
     }
 
     /** The same options with another shard. */
     public BenchOptions withShard(Shard shard) {
-        Builder b = toBuilder();
-        b.shard = Objects.requireNonNull(shard, "shard");
-        return b.build();
+        return mutate().shard(shard).build();
     }
 
-    /** A builder holding these options. */
-    public Builder toBuilder() {
-        Builder b = new Builder();
-        b.devices = devices;
-        b.connectRate = connectRate;
-        b.interval = interval;
-        b.duration = duration;
-        b.qos = qos;
-        b.payloadBytes = payloadBytes;
-        b.inflight = inflight;
-        b.downlinkRate = downlinkRate;
-        b.adminPort = adminPort;
-        b.sourceAddresses = sourceAddresses;
-        b.shard = shard;
-        b.client = client;
-        b.host = host;
-        b.port = port;
-        b.tls = tls;
-        b.devicesFile = devicesFile;
-        b.productKey = productKey;
-        b.productSecret = productSecret;
-        b.devicePrefix = devicePrefix;
-        b.replyTimeout = replyTimeout;
-        return b;
+    /** A builder holding these options, to change some of them. */
+    public Builder mutate() {
+        return settings.clone();
     }
 
     @Override
     public String toString() {
-        return "BenchOptions[client=" + client.cliName()
-                + ", devices=" + devices + ", shard=" + shard
-                + ", connectRate=" + connectRate + "/s, interval=" + interval + ", duration=" + duration
-                + ", qos=" + qos.code() + ", payloadBytes=" + payloadBytes + ", inflight=" + inflight
-                + ", downlinkRate=" + downlinkRate + "/s, target=" + (host == null ? "embedded" : host + ":" + port)
-                + (tls ? " (tls)" : "") + ", sourceAddresses=" + sourceAddresses
-                + (devicesFile != null ? ", devicesFile=" + devicesFile : "")
-                + (productKey != null ? ", product=" + productKey + ",<redacted>" : "") + "]";
+        Builder s = settings;
+        return "BenchOptions[client=" + s.client.cliName()
+                + ", devices=" + s.devices + ", shard=" + s.shard
+                + ", connectRate=" + s.connectRate + "/s, interval=" + s.interval + ", duration=" + s.duration
+                + ", qos=" + s.qos + ", payloadBytes=" + s.payloadBytes + ", inflight=" + s.inflight
+                + ", downlinkRate=" + s.downlinkRate + "/s, target=" + (s.host == null ? "embedded" : s.host + ":" + s.port)
+                + (s.tls ? " (tls)" : "") + ", sourceAddresses=" + s.sourceAddresses
+                + (s.devicesFile != null ? ", devicesFile=" + s.devicesFile : "")
+                + (s.product != null ? ", product=" + s.product.key() + ",<redacted>" : "") + "]";
     }
 
-    /** Builds {@link BenchOptions}; {@link #build()} checks everything. */
-    public static final class Builder {
+    /**
+     * Builds {@link BenchOptions}; {@link #build()} checks everything. Its fields are the options of
+     * {@code thingflux bench} (picocli binds the command line straight into them), each an immutable value.
+     */
+    public static final class Builder implements Cloneable {
+        @Option(names = "--devices", paramLabel = "N", description = "Devices of the whole run (default ${DEFAULT-VALUE}).")
         private int devices = DEFAULT_DEVICES;
+
+        @Option(names = "--connect-rate", paramLabel = "R", description = "Connects started per second, the ramp (default ${DEFAULT-VALUE}).")
         private double connectRate = DEFAULT_CONNECT_RATE;
+
+        @Option(names = "--interval", paramLabel = "D", converter = DurationConverter.class,
+                description = "One property post per device per D, the fleet's posts spread evenly over D (default 1s).")
         private Duration interval = DEFAULT_INTERVAL;
+
+        @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
+                description = "How long devices post (or, with --interval longer than D, hold their connection) after the ramp (default 30s).")
         private Duration duration = DEFAULT_DURATION;
-        private MqttQos qos = MqttQos.AT_MOST_ONCE;
+
+        @Option(names = "--qos", paramLabel = "0|1", description = "QoS of the posts (default ${DEFAULT-VALUE}).")
+        private int qos;
+
+        @Option(names = "--payload-bytes", paramLabel = "B", description = "Size of one Alink property post in bytes (default ${DEFAULT-VALUE}).")
         private int payloadBytes = DEFAULT_PAYLOAD_BYTES;
+
+        @Option(names = "--inflight", paramLabel = "N", description = "Posts of one device awaiting their reply (default ${DEFAULT-VALUE}).")
         private int inflight = DEFAULT_INFLIGHT;
+
+        @Option(names = "--downlink-rate", paramLabel = "R",
+                description = "Property sets per second through the emulator's admin API, measuring downlink latency (default 0: none).")
         private double downlinkRate;
+
+        @Option(names = "--admin-port", paramLabel = "P", description = "The emulator's admin API port, with --host.")
         private Integer adminPort;
+
+        @Option(names = "--source-ips", paramLabel = "a,b,c", split = ",", converter = SourceAddressConverter.class,
+                description = "Spread sockets over these local addresses (round-robin), past the ports-per-address limit.")
         private List<InetAddress> sourceAddresses = List.of();
+
+        @Option(names = "--shard", paramLabel = "i/n", converter = ShardConverter.class,
+                description = "Simulate slice i of n of the devices (default 0/1).")
         private Shard shard = Shard.WHOLE;
+
+        @Option(names = "--client", paramLabel = "thingflux|hivemq|netty-codec", converter = ClientConverter.class,
+                description = "The MQTT client driving the devices (default thingflux): thingflux's device API, the HiveMQ MQTT Client (reference), or a bare Netty channel with only the codec (the floor).")
         private BenchClientKind client = BenchClientKind.THINGFLUX;
+
+        @Option(names = "--host", description = "Load this broker instead of the emulator in this process.")
         private String host;
+
+        @Option(names = "--port", description = "MQTT port with --host (default ${DEFAULT-VALUE}).")
         private int port = 1883;
+
+        @Option(names = "--tls", description = "Connect with TLS (securemode=2), with --host.")
         private boolean tls;
+
+        @Option(names = "--devices-file", paramLabel = "FILE", description = "CSV of productKey,deviceName,deviceSecret, with --host.")
         private Path devicesFile;
-        private String productKey;
-        private String productSecret;
+
+        @Option(names = "--product", paramLabel = "PK,PRODUCT_SECRET", converter = ProductConverter.class,
+                description = "Derive device secrets from the product secret as the emulator does, with --host.")
+        private Product product;
+
+        @Option(names = "--device-prefix", paramLabel = "PREFIX", description = "Device names are PREFIX + index (default ${DEFAULT-VALUE}).")
         private String devicePrefix = DEFAULT_DEVICE_PREFIX;
+
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
 
         private Builder() {
@@ -280,12 +269,9 @@ public final class BenchOptions {
             return this;
         }
 
-        /** 0 or 1; anything else is refused by {@link #build()}. */
+        /** 0 or 1; anything else is refused at once. */
         public Builder qos(int qos) {
-            if (qos != 0 && qos != 1) {
-                throw new BenchRefusedException("--qos must be 0 or 1 (the platform has no QoS 2), was " + qos);
-            }
-            this.qos = MqttQos.valueOf(qos);
+            this.qos = checkQos(qos);
             return this;
         }
 
@@ -347,8 +333,7 @@ public final class BenchOptions {
 
         /** Devices derived from a product as the emulator does ({@code AliyunProducts.deriveDeviceSecret}). */
         public Builder product(String productKey, String productSecret) {
-            this.productKey = productKey;
-            this.productSecret = productSecret;
+            this.product = productKey == null && productSecret == null ? null : new Product(productKey, productSecret);
             return this;
         }
 
@@ -368,6 +353,7 @@ public final class BenchOptions {
          * @throws BenchRefusedException naming the option and the accepted values
          */
         public BenchOptions build() {
+            checkQos(qos);
             if (devices < 1) {
                 throw new BenchRefusedException("--devices must be at least 1, was " + devices);
             }
@@ -404,14 +390,11 @@ public final class BenchOptions {
             if (devicePrefix.isEmpty() || devicePrefix.indexOf('/') >= 0 || devicePrefix.indexOf('&') >= 0) {
                 throw new BenchRefusedException("--device-prefix must be non-empty, without '/' or '&'");
             }
-            if (devicesFile != null && productKey != null) {
+            if (devicesFile != null && product != null) {
                 throw new BenchRefusedException("give either --devices-file or --product, not both");
             }
-            if ((productKey == null) != (productSecret == null)) {
-                throw new BenchRefusedException("--product takes PRODUCT_KEY,PRODUCT_SECRET");
-            }
             if (host == null) {
-                if (devicesFile != null || productKey != null) {
+                if (devicesFile != null || product != null) {
                     throw new BenchRefusedException("--devices-file and --product need --host: without it the bench "
                             + "provisions its own product in the emulator it starts");
                 }
@@ -423,7 +406,7 @@ public final class BenchOptions {
                     throw new BenchRefusedException("--tls needs --host");
                 }
             } else {
-                if (devicesFile == null && productKey == null) {
+                if (devicesFile == null && product == null) {
                     throw new BenchRefusedException("with --host, give the devices: --devices-file FILE (CSV pk,dn,secret)"
                             + " or --product PRODUCT_KEY,PRODUCT_SECRET with --device-prefix");
                 }
@@ -432,7 +415,92 @@ public final class BenchOptions {
                             + "through the emulator's admin API");
                 }
             }
-            return new BenchOptions(this);
+            return new BenchOptions(clone());
+        }
+
+        /** A copy; the source addresses are copied too, as picocli fills them into a list of its own. */
+        @Override
+        protected Builder clone() {
+            try {
+                Builder copy = (Builder) super.clone();
+                copy.sourceAddresses = List.copyOf(sourceAddresses);
+                return copy;
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        private static int checkQos(int qos) {
+            if (qos != 0 && qos != 1) {
+                throw new BenchRefusedException("--qos must be 0 or 1 (the platform has no QoS 2), was " + qos);
+            }
+            return qos;
+        }
+    }
+
+    /** A product whose device secrets are derived from its secret; the secret never appears in {@link #toString()}. */
+    private record Product(String key, String secret) {
+        Product {
+            if (key == null || secret == null) {
+                throw new BenchRefusedException("--product takes PRODUCT_KEY,PRODUCT_SECRET");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return key + ",<redacted>";
+        }
+    }
+
+    /** Reads {@code --product PRODUCT_KEY,PRODUCT_SECRET}. */
+    private static final class ProductConverter implements CommandLine.ITypeConverter<Product> {
+        @Override
+        public Product convert(String value) {
+            int comma = value.indexOf(',');
+            if (comma <= 0 || comma == value.length() - 1) {
+                throw new CommandLine.TypeConversionException("--product takes PRODUCT_KEY,PRODUCT_SECRET");
+            }
+            return new Product(value.substring(0, comma).trim(), value.substring(comma + 1).trim());
+        }
+    }
+
+    /** Reads one IP address of {@code --source-ips}; a host name is refused, never resolved. */
+    private static final class SourceAddressConverter implements CommandLine.ITypeConverter<InetAddress> {
+        @Override
+        public InetAddress convert(String value) {
+            String s = value.trim();
+            if (!s.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+                throw new CommandLine.TypeConversionException("--source-ips takes IP addresses, not names: '" + s + "'");
+            }
+            try {
+                return InetAddress.getByName(s);
+            } catch (UnknownHostException e) {
+                throw new CommandLine.TypeConversionException("--source-ips: '" + s + "' is not an IP address");
+            }
+        }
+    }
+
+    /** Reads {@code --shard i/n}. */
+    private static final class ShardConverter implements CommandLine.ITypeConverter<Shard> {
+        @Override
+        public Shard convert(String value) {
+            try {
+                return Shard.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Reads {@code --client thingflux|hivemq|netty-codec}. */
+    private static final class ClientConverter implements CommandLine.ITypeConverter<BenchClientKind> {
+        @Override
+        public BenchClientKind convert(String value) {
+            try {
+                return BenchClientKind.fromCliName(value);
+            } catch (BenchRefusedException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

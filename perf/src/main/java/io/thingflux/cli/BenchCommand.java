@@ -1,7 +1,6 @@
 package io.thingflux.cli;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
-import io.thingflux.bench.BenchClientKind;
 import io.thingflux.bench.BenchClock;
 import io.thingflux.bench.BenchConsole;
 import io.thingflux.bench.BenchOptions;
@@ -15,21 +14,18 @@ import io.thingflux.bench.BenchTarget;
 import io.thingflux.bench.DeviceCapacity;
 import io.thingflux.bench.LoadClient;
 import io.thingflux.bench.LoadClientConfig;
-import io.thingflux.bench.Shard;
 import io.thingflux.bench.SystemLimits;
 import io.thingflux.bench.client.LoadClients;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -61,64 +57,9 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--devices", paramLabel = "N", description = "Devices of the whole run (default ${DEFAULT-VALUE}).")
-    int devices = BenchOptions.DEFAULT_DEVICES;
-
-    @Option(names = "--connect-rate", paramLabel = "R", description = "Connects started per second, the ramp (default ${DEFAULT-VALUE}).")
-    double connectRate = BenchOptions.DEFAULT_CONNECT_RATE;
-
-    @Option(names = "--interval", paramLabel = "D", converter = DurationConverter.class,
-            description = "One property post per device per D, the fleet's posts spread evenly over D (default 1s).")
-    Duration interval = BenchOptions.DEFAULT_INTERVAL;
-
-    @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
-            description = "How long devices post (or, with --interval longer than D, hold their connection) after the ramp (default 30s).")
-    Duration duration = BenchOptions.DEFAULT_DURATION;
-
-    @Option(names = "--qos", paramLabel = "0|1", description = "QoS of the posts (default ${DEFAULT-VALUE}).")
-    int qos;
-
-    @Option(names = "--payload-bytes", paramLabel = "B", description = "Size of one Alink property post in bytes (default ${DEFAULT-VALUE}).")
-    int payloadBytes = BenchOptions.DEFAULT_PAYLOAD_BYTES;
-
-    @Option(names = "--inflight", paramLabel = "N", description = "Posts of one device awaiting their reply (default ${DEFAULT-VALUE}).")
-    int inflight = BenchOptions.DEFAULT_INFLIGHT;
-
-    @Option(names = "--downlink-rate", paramLabel = "R",
-            description = "Property sets per second through the emulator's admin API, measuring downlink latency (default 0: none).")
-    double downlinkRate;
-
-    @Option(names = "--admin-port", paramLabel = "P", description = "The emulator's admin API port, with --host.")
-    Integer adminPort;
-
-    @Option(names = "--source-ips", paramLabel = "a,b,c", split = ",",
-            description = "Spread sockets over these local addresses (round-robin), past the ports-per-address limit.")
-    List<String> sourceIps = new ArrayList<>();
-
-    @Option(names = "--shard", paramLabel = "i/n", description = "Simulate slice i of n of the devices (default 0/1).")
-    String shard = "0/1";
-
-    @Option(names = "--client", paramLabel = "thingflux|hivemq|netty-codec", description = "The MQTT client driving the devices (default thingflux): thingflux's device API, the HiveMQ MQTT Client (reference), or a bare Netty channel with only the codec (the floor).")
-    String client = "thingflux";
-
-    @Option(names = "--host", description = "Load this broker instead of the emulator in this process.")
-    String host;
-
-    @Option(names = "--port", description = "MQTT port with --host (default ${DEFAULT-VALUE}).")
-    int port = 1883;
-
-    @Option(names = "--tls", description = "Connect with TLS (securemode=2), with --host.")
-    boolean tls;
-
-    @Option(names = "--devices-file", paramLabel = "FILE", description = "CSV of productKey,deviceName,deviceSecret, with --host.")
-    Path devicesFile;
-
-    @Option(names = "--product", paramLabel = "PK,PRODUCT_SECRET",
-            description = "Derive device secrets from the product secret as the emulator does, with --host.")
-    String product;
-
-    @Option(names = "--device-prefix", paramLabel = "PREFIX", description = "Device names are PREFIX + index (default ${DEFAULT-VALUE}).")
-    String devicePrefix = BenchOptions.DEFAULT_DEVICE_PREFIX;
+    /** The run's options: picocli binds them here, {@link BenchOptions.Builder#build()} checks them. */
+    @Mixin
+    BenchOptions.Builder settings = BenchOptions.builder();
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON (histograms beside it in FILE.hdr).")
     Path json;
@@ -144,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BenchOptions options;
         try {
-            options = options();
+            options = settings.build();
             SystemLimits limits = SystemLimits.current();
             DeviceCapacity.check(options, limits);
             String warning = DeviceCapacity.portSearchWarning(options, limits);
@@ -192,41 +133,6 @@ public final class BenchCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-    }
-
-    /** The options as given, checked. */
-    BenchOptions options() {
-        BenchOptions.Builder b = BenchOptions.builder()
-                .devices(devices).connectRate(connectRate).interval(interval).duration(duration).qos(qos)
-                .payloadBytes(payloadBytes).inflight(inflight).downlinkRate(downlinkRate).adminPort(adminPort)
-                .client(BenchClientKind.fromCliName(client)).host(host).port(port).tls(tls).devicesFile(devicesFile)
-                .devicePrefix(devicePrefix);
-        try {
-            b.shard(Shard.parse(shard));
-        } catch (IllegalArgumentException e) {
-            throw new BenchRefusedException("--shard: " + e.getMessage());
-        }
-        List<InetAddress> sources = new ArrayList<>();
-        for (String ip : sourceIps) {
-            String s = ip.trim();
-            if (!s.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-                throw new BenchRefusedException("--source-ips takes IP addresses, not names: '" + s + "'");
-            }
-            try {
-                sources.add(InetAddress.getByName(s));
-            } catch (UnknownHostException e) {
-                throw new BenchRefusedException("--source-ips: '" + s + "' is not an IP address");
-            }
-        }
-        b.sourceAddresses(sources);
-        if (product != null) {
-            int comma = product.indexOf(',');
-            if (comma <= 0 || comma == product.length() - 1) {
-                throw new BenchRefusedException("--product takes PRODUCT_KEY,PRODUCT_SECRET");
-            }
-            b.product(product.substring(0, comma).trim(), product.substring(comma + 1).trim());
-        }
-        return b.build();
     }
 
     /** {@code thingflux bench merge FILE...}: combines shard results into the result of the whole run. */

@@ -13,13 +13,14 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code thingflux ec600s}: one Aliyun thing-model device through a Quectel EC600S/EC200S module on a serial
- * port, with the stdin/stdout contract of {@code thingflux device} (the same loop runs it).
+ * port: the {@link DeviceConsole} of {@code thingflux device}; this command adds the serial port and the module's
+ * settings.
  */
 @Command(name = "ec600s",
         mixinStandardHelpOptions = true,
@@ -36,8 +37,8 @@ public final class Ec600sCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @ArgGroup(exclusive = false, multiplicity = "1", heading = "Device:%n")
-    DeviceIdentityOptions device;
+    @Mixin
+    DeviceConsole console;
 
     @Option(names = "--serial", required = true, paramLabel = "PATH",
             description = "The module's AT port, e.g. /dev/ttyUSB2 or the path ec600s-emulator printed.")
@@ -53,10 +54,6 @@ public final class Ec600sCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "Broker port (default: ${DEFAULT-VALUE}).")
     int port = AliyunEndpoints.PORT_TCP;
 
-    @Option(names = "--region", paramLabel = "REGION",
-            description = "Region of the legacy public instance (default: " + AliyunEndpoints.DEFAULT_REGION + "). Ignored with --host.")
-    String region;
-
     @Option(names = "--client-id", paramLabel = "ID", description = "The AT+QMTCONN client id (default: PK.DN).")
     String clientId;
 
@@ -71,24 +68,10 @@ public final class Ec600sCommand implements Callable<Integer> {
             description = "Publish dialect (default: probe AT+QMTPUBEX=?).")
     String dialect;
 
-    @Option(names = "--qos", paramLabel = "0|1", description = "QoS of posts and replies (default: ${DEFAULT-VALUE}).")
-    int qos = 0;
-
-    @Option(names = "--reply-code", paramLabel = "CODE",
-            description = "Code answered to property sets, service calls, RRPC calls and config pushes (default: ${DEFAULT-VALUE}).")
-    int replyCode = 200;
-
-    @Option(names = "--no-auto-reply", description = "Do not answer incoming requests (only print them).")
-    boolean noAutoReply;
-
-    @Option(names = "--sync-time", description = "Ask the platform for its time (NTP) once connected and print the response.")
-    boolean syncTime;
-
     /** The driver options these arguments describe. */
     Ec600sOptions options(AliyunDeviceIdentity identity) {
         Ec600sOptions.Builder b = Ec600sOptions.builder().aliyunDevice(identity)
-                .broker(host != null ? host : AliyunEndpoints.legacyHost(identity.productKey(),
-                        region != null ? region : AliyunEndpoints.DEFAULT_REGION), port)
+                .broker(host != null ? host : console.legacyHost(identity), port)
                 .clientId(clientId)
                 .urcPort(urcPort);
         if (apn != null) {
@@ -106,14 +89,13 @@ public final class Ec600sCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
         AliyunDeviceIdentity identity;
         Ec600sOptions options;
         AliyunDeviceOptions deviceOptions;
         try {
-            identity = device.identity();
+            identity = console.identity();
             options = options(identity);
-            deviceOptions = AliyunDeviceOptions.builder().publishQos(DeviceCommand.qos(qos)).build();
+            deviceOptions = console.deviceOptions();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -121,32 +103,16 @@ public final class Ec600sCommand implements Callable<Integer> {
         try {
             transport = JSerialCommTransport.open(serial, baud);
         } catch (IOException e) {
+            PrintWriter err = spec.commandLine().getErr();
             err.println("thingflux ec600s: " + e.getMessage());
             err.flush();
             return 1;
         }
-        AliyunDevice aliyunDevice = AliyunDevice.create(Ec600sLink.open(transport, options), identity, deviceOptions);
         try {
-            try {
-                aliyunDevice.connect().block();
-            } catch (RuntimeException e) {
-                err.println("thingflux ec600s: cannot connect through " + serial + " to " + options.host() + ":"
-                        + options.port() + ": " + DeviceCommand.reason(e));
-                err.flush();
-                return 1;
-            }
-            DeviceCommand loop = new DeviceCommand();
-            loop.replyCode = replyCode;
-            loop.noAutoReply = noAutoReply;
-            loop.syncTime = syncTime;
-            return loop.run(aliyunDevice, new JsonLines(spec.commandLine().getOut()), err);
+            AliyunDevice device = AliyunDevice.create(Ec600sLink.open(transport, options), identity, deviceOptions);
+            return console.run(device, "through " + serial + " to " + options.host() + ":" + options.port());
         } finally {
-            try {
-                aliyunDevice.disconnect().block(DeviceCommand.CLOSE_TIMEOUT);
-            } catch (RuntimeException e) {
-                // the port or the link is gone already; nothing more to close
-                transport.close();
-            }
+            transport.close(); // once the link is gone; closing twice does nothing
         }
     }
 }

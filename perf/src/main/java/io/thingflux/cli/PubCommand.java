@@ -44,16 +44,13 @@ public final class PubCommand extends MqttClientCommand implements Callable<Inte
         String base64;
     }
 
-    @Option(names = "--qos", paramLabel = "0|1|2", description = "Publish QoS (default: ${DEFAULT-VALUE}).")
-    int qos = 0;
-
     @Option(names = "--retain", description = "Ask the broker to retain the message.")
     boolean retain;
 
     @Override
     public Integer call() {
         MqttClientOptions options = clientOptions();
-        MqttQos q = qos(qos);
+        MqttQos q = qos();
         byte[] bytes;
         if (payload.text != null) {
             bytes = payload.text.getBytes(StandardCharsets.UTF_8);
@@ -76,16 +73,11 @@ public final class PubCommand extends MqttClientCommand implements Callable<Inte
             log.info("published {} bytes to {} at QoS {}{}", bytes.length, topic, q.code(), retain ? ", retained" : "");
             return 0;
         } catch (RuntimeException e) {
-            err.println("thingflux pub: cannot " + step + ": " + DeviceCommand.reason(e));
+            err.println("thingflux pub: cannot " + step + ": " + FailureReason.of(e));
             err.flush();
             return 1;
         } finally {
-            try {
-                client.disconnect().block(DeviceCommand.CLOSE_TIMEOUT);
-            } catch (RuntimeException e) {
-                log.debug("disconnect: {}", DeviceCommand.reason(e));
-            }
-            resources.disposeLater().block(DeviceCommand.CLOSE_TIMEOUT);
+            close(client, resources);
         }
     }
 }

@@ -40,16 +40,13 @@ public final class SubCommand extends MqttClientCommand implements Callable<Inte
             description = "Topic filter(s) to subscribe to (repeatable; + and # wildcards).")
     List<String> topics = new ArrayList<>();
 
-    @Option(names = "--qos", paramLabel = "0|1|2", description = "Subscription QoS (default: ${DEFAULT-VALUE}).")
-    int qos = 0;
-
     @Option(names = "--count", paramLabel = "N", description = "Exit 0 after N messages (default: run until stopped).")
     Long count;
 
     @Override
     public Integer call() {
         MqttClientOptions options = clientOptions();
-        MqttQos q = qos(qos);
+        MqttQos q = qos();
         List<Subscription> subscriptions = new ArrayList<>();
         try {
             topics.forEach(t -> subscriptions.add(new Subscription(t, q)));
@@ -68,7 +65,7 @@ public final class SubCommand extends MqttClientCommand implements Callable<Inte
                 client.connect().block();
             } catch (RuntimeException e) {
                 err.println("thingflux sub: cannot connect to " + options.host() + ":" + options.port() + ": "
-                        + DeviceCommand.reason(e));
+                        + FailureReason.of(e));
                 err.flush();
                 return 1;
             }
@@ -78,7 +75,7 @@ public final class SubCommand extends MqttClientCommand implements Callable<Inte
                     .doOnSubAck(codes -> log.info("subscribed to {}, granted {}", topics, codes));
             (count == null ? messages : messages.take(count)).subscribe(
                     m -> out.write(toJson(m)),
-                    e -> end.complete(DeviceCommand.reason(e)),
+                    e -> end.complete(FailureReason.of(e)),
                     () -> end.complete(count != null ? null : "the connection ended"));
             String failure = end.join();
             if (failure != null) {
@@ -88,12 +85,7 @@ public final class SubCommand extends MqttClientCommand implements Callable<Inte
             }
             return 0;
         } finally {
-            try {
-                client.disconnect().block(DeviceCommand.CLOSE_TIMEOUT);
-            } catch (RuntimeException e) {
-                log.debug("disconnect: {}", DeviceCommand.reason(e));
-            }
-            resources.disposeLater().block(DeviceCommand.CLOSE_TIMEOUT);
+            close(client, resources);
         }
     }
 

@@ -57,7 +57,7 @@ class DeviceCapacityTest {
                 .hasMessageContaining("port range 32768-60999")
                 .hasMessageContaining("only 28232 per address")
                 .hasMessageContaining("at least 2 addresses with --source-ips");
-        BenchOptions spread = remote(30_000).toBuilder().client(BenchClientKind.HIVEMQ)
+        BenchOptions spread = remote(30_000).mutate().client(BenchClientKind.HIVEMQ)
                 .sourceAddresses(List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))).build();
         assertThat(DeviceCapacity.connectionsPerSourceAddress(spread)).isEqualTo(15_000);
         assertThatCode(() -> DeviceCapacity.check(spread, manyFiles)).doesNotThrowAnyException();
@@ -71,7 +71,7 @@ class DeviceCapacityTest {
                 .contains("32768-60999 (14116)")
                 .contains("at least 2 addresses with --source-ips");
         assertThatCode(() -> DeviceCapacity.check(remote(18_000), CI_BOX)).doesNotThrowAnyException(); // a warning only
-        BenchOptions spread = remote(18_000).toBuilder()
+        BenchOptions spread = remote(18_000).mutate()
                 .sourceAddresses(List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))).build();
         assertThat(DeviceCapacity.portSearchWarning(spread, CI_BOX)).isNull();
     }

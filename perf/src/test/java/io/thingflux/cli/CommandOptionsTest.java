@@ -22,7 +22,7 @@ class CommandOptionsTest {
 
     private static MqttClientOptions deviceOptions(String... args) {
         DeviceCommand c = device(args);
-        return c.clientOptions(c.device.identity());
+        return c.clientOptions(c.console.identity());
     }
 
     /** Runs the whole CLI in this JVM and returns exit code and stderr (for usage errors, which never connect). */

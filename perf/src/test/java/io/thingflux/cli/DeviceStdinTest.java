@@ -39,7 +39,7 @@ class DeviceStdinTest {
         AliyunDevice device = AliyunDevice.create(link, IDENTITY);
         device.connect().block(Duration.ofSeconds(10));
         StringWriter text = new StringWriter();
-        DeviceCommand.postStdin(device, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        DeviceConsole.postStdin(device, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new JsonLines(new PrintWriter(text))).block(Duration.ofSeconds(30));
         device.disconnect().block(Duration.ofSeconds(10));
         List<JsonNode> lines = new ArrayList<>();
@@ -100,7 +100,7 @@ class DeviceStdinTest {
         device.connect().block(Duration.ofSeconds(10));
         StringWriter text = new StringWriter();
 
-        DeviceCommand.postStdin(device, new ByteArrayInputStream("{\"A\":1}\n".getBytes(StandardCharsets.UTF_8)),
+        DeviceConsole.postStdin(device, new ByteArrayInputStream("{\"A\":1}\n".getBytes(StandardCharsets.UTF_8)),
                 new JsonLines(new PrintWriter(text))).block(Duration.ofSeconds(30));
 
         JsonNode line = JSON.readTree(text.toString().trim());

@@ -39,10 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * replies by id itself, and answers property sets with code 200. All devices share one executor
  * configuration, so the client shares its Netty event loops between them.
  *
- * <p>Its application scheduler runs callbacks inline: futures complete and messages arrive on the Netty thread
- * that read the packet, not on RxJava's computation scheduler (the client's default). thingflux's devices hand
- * their completions to the bench on their link's event loop by default, so both clients do the same work per
- * post and hand it to the bench on their I/O thread; the bench's callbacks never block.
+ * <p>Its application scheduler is inline: futures complete and messages arrive on the Netty thread that read
+ * the packet, not on RxJava's computation scheduler (the client's default). thingflux's devices, with no
+ * scheduler set, signal on their link's I/O thread, so both clients do the same work per post and hand it to
+ * the bench on their I/O thread; the bench never blocks there.
  */
 public final class HiveMqLoadClient implements LoadClient {
 

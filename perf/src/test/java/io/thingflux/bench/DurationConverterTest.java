@@ -1,4 +1,4 @@
-package io.thingflux.cli;
+package io.thingflux.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.thingflux.cli;
+package io.thingflux.bench;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
