@@ -259,15 +259,89 @@ class Ec600sLinkTest {
         d.dispose();
     }
 
+    /** The link going RECONNECTING and then CONNECTED again, subscribed to before a fault. */
+    private CompletableFuture<LinkState> reconnected() {
+        return link.states().filter(s -> s == LinkState.RECONNECTING).next()
+                .then(link.states().filter(s -> s == LinkState.CONNECTED).next()).toFuture();
+    }
+
+    /**
+     * The PDP and open commands among {@code commands}, by name and in order: {@code AT+QIDEACT},
+     * {@code AT+QIACT} (the write form; the {@code AT+QIACT?} query is left out) and {@code AT+QMTOPEN}.
+     */
+    private static List<String> pdpAndOpenCommands(List<String> commands) {
+        return commands.stream()
+                .filter(c -> c.startsWith("AT+QIDEACT=") || c.startsWith("AT+QIACT=") || c.startsWith("AT+QMTOPEN="))
+                .map(c -> c.substring(0, c.indexOf('=')))
+                .toList();
+    }
+
+    /**
+     * Injects {@code +QMTSTAT: 0,code} into the connected link and returns the PDP and open commands the driver
+     * sent after it, up to and including its first {@code AT+QMTOPEN} (checked before the link is back, so that
+     * a driver that never recovers fails on the order, not on a timeout).
+     */
+    private List<String> pdpAndOpenCommandsAfterQmtstat(int code) throws InterruptedException {
+        emulator.clearReceivedCommands();
+        emulator.injectQmtStat(0, code);
+        await(() -> pdpAndOpenCommands(emulator.receivedCommands()).contains("AT+QMTOPEN"));
+        List<String> sent = pdpAndOpenCommands(emulator.receivedCommands());
+        return sent.subList(0, sent.indexOf("AT+QMTOPEN") + 1);
+    }
+
+    /**
+     * Reference (ec600s-at-commands.md §3.8, the AN's host action): after {@code +QMTSTAT: <idx>,2} (PINGREQ timed
+     * out or failed) "deactivate and reactivate PDP, then reopen". The emulator leaves the context stale (listed as
+     * active, but QMTOPEN fails with result 3 until AT+QIDEACT), so the order is checked and recovery needs it.
+     */
     @Test
     void qmtstatPingFailureReactivatesThePdpContextFirst() throws Exception {
         connected();
         List<LinkMessage> got = new CopyOnWriteArrayList<>();
         Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(got::add);
         assertSubscriptionDelivers(got, "before");
-        awaitReconnect(() -> emulator.injectQmtStat(0, 2));
+        CompletableFuture<LinkState> back = reconnected();
+        assertThat(pdpAndOpenCommandsAfterQmtstat(2)).containsExactly("AT+QIDEACT", "AT+QIACT", "AT+QMTOPEN");
+        assertThat(back.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(LinkState.CONNECTED);
         assertSubscriptionDelivers(got, "after");
         d.dispose();
+    }
+
+    /**
+     * Reference (ec600s-at-commands.md §3.8, the AN's host action): after {@code +QMTSTAT: <idx>,1} (closed or reset
+     * by peer) only "{@code AT+QMTOPEN} again"; the PDP context is fine and stays as it is.
+     */
+    @Test
+    void qmtstatClosedByPeerReopensWithoutTouchingThePdpContext() throws Exception {
+        connected();
+        List<LinkMessage> got = new CopyOnWriteArrayList<>();
+        Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(got::add);
+        assertSubscriptionDelivers(got, "before");
+        CompletableFuture<LinkState> back = reconnected();
+        assertThat(pdpAndOpenCommandsAfterQmtstat(1)).containsExactly("AT+QMTOPEN");
+        assertThat(back.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(LinkState.CONNECTED);
+        assertThat(pdpAndOpenCommands(emulator.receivedCommands())).containsExactly("AT+QMTOPEN");
+        assertSubscriptionDelivers(got, "after");
+        d.dispose();
+    }
+
+    @Test
+    void receivedCommandsMaskTheQmtconnPasswordAndTheApnPassword() throws Exception {
+        start(Ec600sEmulator.builder(broker.factory()),
+                Ec600sOptions.builder().broker("broker.example", 1883).clientId("dev-1").credentials("user", "p@ss")
+                        .apn("CMNET", "apn-user", "apn-secret", 1).build());
+        link.connect().block(T);
+        List<String> sent = emulator.receivedCommands();
+        assertThat(sent).contains("AT+QMTCONN=0,\"dev-1\",\"user\",\"***\"", "AT+QICSGP=1,1,\"CMNET\",\"apn-user\",\"***\",1");
+        assertThat(sent).noneMatch(c -> c.contains("p@ss") || c.contains("apn-secret"));
+    }
+
+    @Test
+    void receivedCommandsMaskTheAliauthDeviceSecret() throws Exception {
+        connected();
+        List<String> sent = emulator.receivedCommands();
+        assertThat(sent).contains("AT+QMTCFG=\"aliauth\",0,\"a1wFylTxYeD\",\"co_0001\",\"***\"");
+        assertThat(sent).noneMatch(c -> c.contains(DEVICE.deviceSecret()));
     }
 
     @Test

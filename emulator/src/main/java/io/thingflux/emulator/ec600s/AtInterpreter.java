@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * MQTT ({@code QMT}) commands to the module's six {@link EmulatedMqttClient}s. Echo is on until {@code ATE0};
  * unknown commands and bad parameters get {@code ERROR}. Used on the module thread only.
  *
- * <p>It also holds the module-wide state the {@link FaultInjector} changes: the PDP context, a silent module,
- * split prompts and a reboot armed for the next publish.
+ * <p>It also holds the module-wide state the {@link FaultInjector} changes: the PDP context (active, and whether
+ * its data path died under it), a silent module, split prompts and a reboot armed for the next publish; and the
+ * {@link CommandHistory} of the command lines it received.
  */
 final class AtInterpreter {
 
@@ -39,9 +40,15 @@ final class AtInterpreter {
     private final PublishDialect dialect;
     private final String pdpAddress;
     private final int maxPayload;
+    private final CommandHistory history;
 
     private boolean echo = true;
     private boolean pdpActive;
+    /**
+     * The context still counts as active ({@code AT+QIACT?} lists it, {@code AT+QIACT=1} is an error) but carries
+     * no traffic, so {@code AT+QMTOPEN} fails with result 3 until {@code AT+QIDEACT=1} (and {@code AT+QIACT=1}).
+     */
+    private boolean pdpStale;
     private String apn = "CMNET";
     private String apnUser = "";
     private String apnPassword = "";
@@ -58,8 +65,10 @@ final class AtInterpreter {
 
     private enum Mode { COMMAND, DATA_COUNTED, DATA_CTRL_Z }
 
-    AtInterpreter(HostChannel line, RelaySettings relay, PublishDialect dialect, String pdpAddress, int maxPayload) {
+    AtInterpreter(HostChannel line, RelaySettings relay, PublishDialect dialect, String pdpAddress, int maxPayload,
+            int historySize) {
         this.line = line;
+        this.history = new CommandHistory(historySize);
         this.relay = relay;
         this.dialect = dialect;
         this.pdpAddress = pdpAddress;
@@ -94,7 +103,21 @@ final class AtInterpreter {
     /** The network deactivated the PDP context: every MQTT client is dropped. */
     void deactivatePdp() {
         pdpActive = false;
+        pdpStale = false;
         dropAllClients();
+    }
+
+    /**
+     * The data path of the active PDP context died without the module noticing (what a PINGREQ failure,
+     * {@code +QMTSTAT: <idx>,2}, leaves behind): see {@link #pdpStale}. Nothing when no context is active.
+     */
+    void pdpDataPathLost() {
+        pdpStale = pdpActive;
+    }
+
+    /** The command lines received so far (the last ones the history holds), secrets masked. */
+    CommandHistory history() {
+        return history;
     }
 
     /** The module reboots: MQTT and PDP state are lost, echo is on again, {@code RDY} is sent. */
@@ -102,6 +125,7 @@ final class AtInterpreter {
         dropAllClients();
         echo = true;
         pdpActive = false;
+        pdpStale = false;
         input.reset();
         mode = Mode.COMMAND;
         pendingPublish = null;
@@ -175,6 +199,7 @@ final class AtInterpreter {
         if (trimmed.isEmpty()) {
             return;
         }
+        history.add(trimmed);
         if (echo) {
             line.send(commandLine + "\r");
         }
@@ -308,6 +333,7 @@ final class AtInterpreter {
             case "AT+QIDEACT" -> {
                 requireContext(p);
                 pdpActive = false;
+                pdpStale = false;
                 dropAllClients();
                 line.ok();
             }
@@ -494,7 +520,7 @@ final class AtInterpreter {
         int result;
         if (c.open) {
             result = 2;
-        } else if (!pdpActive) {
+        } else if (!pdpActive || pdpStale) {
             result = 3;
         } else {
             c.open(host, port);

@@ -7,12 +7,15 @@ import io.thingflux.serial.at.ByteTransport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -27,7 +30,8 @@ import reactor.core.scheduler.Schedulers;
  * configured delay (zero in tests). Unknown commands and bad parameters get {@code ERROR}.
  *
  * <p>Faults can be injected: {@link #reboot()}, {@link #rebootOnNextPublish()}, {@link #injectQmtStat(int, int)}, {@link #deactivatePdp()},
- * {@link #sendRaw(byte[])} (garbage), {@link #splitPrompts(boolean)}, {@link #silence(boolean)}.
+ * {@link #sendRaw(byte[])} (garbage), {@link #splitPrompts(boolean)}, {@link #silence(boolean)}. What the host
+ * sent can be checked afterwards: {@link #receivedCommands()}, the last command lines, secrets masked.
  *
  * <p>This class is the emulator's face and lifecycle; the work is done by its parts: the {@code AtInterpreter}
  * (command lines, publish payloads, the module's own commands), six {@code EmulatedMqttClient}s (the relay of
@@ -54,6 +58,13 @@ public final class Ec600sEmulator implements AutoCloseable {
     public static final java.util.function.IntUnaryOperator ALIYUN_GRANTED_QOS = requested -> 1;
     /** What a plain MQTT broker grants: the requested QoS. */
     public static final java.util.function.IntUnaryOperator REQUESTED_QOS = requested -> requested;
+    /**
+     * How many received command lines {@link #receivedCommands()} keeps by default; older ones are dropped, one
+     * for each new line.
+     */
+    public static final int DEFAULT_COMMAND_HISTORY = 256;
+    /** How long {@link #receivedCommands()} and {@link #clearReceivedCommands()} wait for the module thread. */
+    public static final Duration HISTORY_TIMEOUT = Duration.ofSeconds(5);
     /** How long {@link #close()} waits for the emulator to stop. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -67,7 +78,7 @@ public final class Ec600sEmulator implements AutoCloseable {
         this.line = new HostChannel(scheduler.createWorker(), b.urcDelay);
         this.interpreter = new AtInterpreter(line,
                 new RelaySettings(b.linkFactory, b.brokerHost, b.brokerPort, b.grantedQos),
-                b.dialect, b.pdpAddress, b.maxPayload);
+                b.dialect, b.pdpAddress, b.maxPayload, b.commandHistory);
         this.faults = new FaultInjector(interpreter, line);
     }
 
@@ -109,6 +120,38 @@ public final class Ec600sEmulator implements AutoCloseable {
         return pty;
     }
 
+    // ------------------------------------------------------------------ what the host sent
+
+    /**
+     * The last command lines the module received (at most {@link Builder#commandHistory}), oldest first,
+     * stripped, with the secrets masked as {@code "***"}: the password of {@code AT+QMTCONN}, the device secret of
+     * {@code AT+QMTCFG="aliauth"} and the APN password of {@code AT+QICSGP}. Publish payloads are not command
+     * lines and are not recorded. Taken on the module thread, in order with the commands and injected faults
+     * before it; waits up to {@link #HISTORY_TIMEOUT}.
+     *
+     * @throws IllegalStateException when the emulator is closed
+     */
+    public List<String> receivedCommands() {
+        return onModuleThread(() -> interpreter.history().snapshot());
+    }
+
+    /** Forgets the command lines received so far (in order with the faults injected before and after it). */
+    public void clearReceivedCommands() {
+        onModuleThread(() -> {
+            interpreter.history().clear();
+            return List.of();
+        });
+    }
+
+    private List<String> onModuleThread(Supplier<List<String>> task) {
+        try {
+            return Mono.<List<String>>create(sink -> line.execute(() -> sink.success(task.get())))
+                    .block(HISTORY_TIMEOUT);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("emulator closed", e);
+        }
+    }
+
     // ------------------------------------------------------------------ fault injection
 
     /** The module reboots: MQTT and PDP state are lost, echo is on again, {@code RDY} is sent. */
@@ -124,7 +167,14 @@ public final class Ec600sEmulator implements AutoCloseable {
         faults.rebootOnNextPublish();
     }
 
-    /** The MQTT link of client {@code idx} breaks with {@code +QMTSTAT: idx,code}. */
+    /**
+     * The MQTT link of client {@code idx} breaks with {@code +QMTSTAT: idx,code}. Code 2 (PINGREQ timed out or
+     * failed) also leaves the PDP context stale, since the reference's host action for it is "deactivate and
+     * reactivate PDP, then reopen": {@code AT+QIACT?} still lists the context and {@code AT+QIACT=1} is an error,
+     * but {@code AT+QMTOPEN} of any client fails with {@code +QMTOPEN: <idx>,3} until {@code AT+QIDEACT=1} (then
+     * {@code AT+QIACT=1}). Other codes leave the PDP context as it is. Other clients' open connections are not
+     * touched.
+     */
     public void injectQmtStat(int idx, int code) {
         faults.injectQmtStat(idx, code);
     }
@@ -186,6 +236,7 @@ public final class Ec600sEmulator implements AutoCloseable {
         private String pdpAddress = DEFAULT_PDP_ADDRESS;
         private int maxPayload = DEFAULT_MAX_PAYLOAD;
         private java.util.function.IntUnaryOperator grantedQos = ALIYUN_GRANTED_QOS;
+        private int commandHistory = DEFAULT_COMMAND_HISTORY;
 
         private Builder(MqttLinkFactory linkFactory) {
             this.linkFactory = Objects.requireNonNull(linkFactory, "linkFactory");
@@ -228,6 +279,18 @@ public final class Ec600sEmulator implements AutoCloseable {
          */
         public Builder grantedQos(java.util.function.IntUnaryOperator grantedQos) {
             this.grantedQos = Objects.requireNonNull(grantedQos, "grantedQos");
+            return this;
+        }
+
+        /**
+         * How many received command lines {@link Ec600sEmulator#receivedCommands()} keeps (default
+         * {@value Ec600sEmulator#DEFAULT_COMMAND_HISTORY}); at least 1.
+         */
+        public Builder commandHistory(int lines) {
+            if (lines < 1) {
+                throw new IllegalArgumentException("commandHistory must be at least 1: " + lines);
+            }
+            this.commandHistory = lines;
             return this;
         }
 

@@ -2,7 +2,7 @@ package io.thingflux.emulator.ec600s;
 
 /**
  * The faults a test can inject into the emulated module: reboots (now, or in the middle of the next publish),
- * a broken MQTT link ({@code +QMTSTAT}), a deactivated PDP context, raw bytes on the line, prompts split across
+ * a broken MQTT link ({@code +QMTSTAT}; after a PINGREQ failure also a stale PDP context), a deactivated PDP context, raw bytes on the line, prompts split across
  * writes and a module that stops answering. Each is applied on the module thread, in order with the host's
  * commands.
  */
@@ -29,10 +29,17 @@ final class FaultInjector {
         line.execute(module::rebootOnNextPublish);
     }
 
-    /** The MQTT link of client {@code idx} breaks with {@code +QMTSTAT: idx,code}. */
+    /**
+     * The MQTT link of client {@code idx} breaks with {@code +QMTSTAT: idx,code}. Code 2 (PINGREQ failed) also
+     * leaves the PDP context stale ({@link AtInterpreter#pdpDataPathLost()}): the reference's host action for it
+     * is to deactivate and reactivate the context before reopening, so {@code AT+QMTOPEN} fails until that is done.
+     */
     void injectQmtStat(int idx, int code) {
         line.execute(() -> {
             module.client(idx).drop();
+            if (code == 2) {
+                module.pdpDataPathLost();
+            }
             line.sendLine("+QMTSTAT: " + idx + "," + code);
         });
     }
