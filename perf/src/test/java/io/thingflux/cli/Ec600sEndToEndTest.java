@@ -7,6 +7,7 @@ import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
+import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.emulator.platform.AliyunPlatformEmulator;
 import io.thingflux.emulator.platform.EmulatorOptions;
@@ -121,6 +122,8 @@ class Ec600sEndToEndTest {
     @Test
     void wrongSecretIsRefusedWithATypedError() throws Exception {
         open(new AliyunDeviceIdentity(DEVICE.productKey(), DEVICE.deviceName(), "0000000000000000000000000000000"));
-        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOf(ConnectRefusedException.class);
+        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOf(ConnectRefusedException.class)
+                .extracting(e -> ((ConnectRefusedException) e).returnCode())
+                .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
     }
 }

@@ -31,17 +31,17 @@ import reactor.core.publisher.Flux;
 /**
  * The emulator broker under abuse (random bytes, impossible remaining lengths, connections that never send
  * CONNECT, 1,000 idle sessions, a subscribe storm) while a well-behaved device keeps echoing QoS 1 messages
- * through it: every abuser is cut off, the device's round trips stay within seconds, and the heap after GC
- * grows by less than {@value #HEAP_GROWTH_LIMIT_MIB} MiB with the idle sessions held, with the storm's
- * sessions held (each session keeps at most {@link EmulatorOptions#DEFAULT_MAX_SUBSCRIPTIONS} filters; the
- * storm asks for ten times that) and once the abusers are gone.
+ * through it: every abuser is cut off, the device's echoes keep flowing, and the heap after GC grows by less
+ * than {@value #HEAP_GROWTH_LIMIT_MIB} MiB with the idle sessions held, with the storm's sessions held (each
+ * session keeps at most {@link EmulatorOptions#DEFAULT_MAX_SUBSCRIPTIONS} filters; the storm asks for ten
+ * times that) and once the abusers are gone. How long the device's round trips take is checked in
+ * {@link BrokerAbuseIT}, which runs the same {@link #abuse} scenario.
  */
 class BrokerAbuseTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3); // a cold broker on a busy machine needs a moment
     private static final long HEAP_GROWTH_LIMIT_MIB = 64;
-    private static final Duration ROUND_TRIP_LIMIT = Duration.ofSeconds(3);
     private static final int IDLE_SESSIONS = 1_000;
     private static final int RANDOM_BYTE_CONNECTIONS = 200;
     private static final int OVERSIZED_LENGTH_CONNECTIONS = 100;
@@ -52,24 +52,57 @@ class BrokerAbuseTest {
 
     private final MqttClientResources resources = MqttClientResources.create(1);
 
+    /** One echo of the well-behaved device: its round trip, and whether a stop-the-world GC fell into it. */
+    record Echo(long roundTripNanos, boolean overlappedGc) {
+    }
+
+    /** What one run of the {@link #abuse} scenario saw. */
+    record AbuseRun(int cutOff, int stillOpen, BrokerStats during, BrokerStats after, List<Echo> echoes,
+                    int echoesBefore, List<PublishResult> failedPosts, long heapBefore, long heapIdle,
+                    long heapStorm, long heapAfter) {
+    }
+
     @AfterEach
     void disposeResources() {
         resources.disposeLater().block(Duration.ofSeconds(10));
     }
 
     @Test
-    void abusiveConnectionsAreCutOffWhileAWellBehavedDeviceIsServedPromptlyAndMemoryStaysBounded() throws Exception {
+    void abusiveConnectionsAreCutOffWhileAWellBehavedDeviceIsServedAndMemoryStaysBounded() throws Exception {
+        AbuseRun run = abuse(resources);
+        assertThat(run.during().onlineSessions()).as("idle and storm sessions are kept")
+                .isGreaterThanOrEqualTo(IDLE_SESSIONS + 1);
+        assertThat(run.stillOpen()).as("abusive connections left open").isZero();
+        assertThat(run.after().protocolErrors()).as("random bytes and impossible lengths are protocol errors")
+                .isGreaterThanOrEqualTo(OVERSIZED_LENGTH_CONNECTIONS);
+        assertThat(run.after().connectTimeouts()).as("silent connections time out")
+                .isGreaterThanOrEqualTo(SILENT_CONNECTIONS);
+        assertThat(run.failedPosts()).as("the device's posts").isEmpty();
+        assertThat(run.echoes().size() - run.echoesBefore()).as("echoes during the abuse").isPositive();
+        assertThat(run.heapIdle() - run.heapBefore()).as("heap growth with %d idle sessions held", IDLE_SESSIONS)
+                .isLessThan(HEAP_GROWTH_LIMIT_MIB << 20);
+        assertThat(run.heapStorm() - run.heapBefore()).as("heap growth with the storm's sessions held")
+                .isLessThan(HEAP_GROWTH_LIMIT_MIB << 20);
+        assertThat(run.heapAfter() - run.heapBefore()).as("heap growth after the abuse")
+                .isLessThan(HEAP_GROWTH_LIMIT_MIB << 20);
+    }
+
+    /**
+     * Runs the abuse beside a well-behaved device that posts a QoS 1 message to itself every 100 ms, and
+     * reports what happened; it asserts nothing but that each phase is reached.
+     */
+    static AbuseRun abuse(MqttClientResources resources) throws Exception {
         try (AliyunPlatformEmulator broker = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
                 .authMode(AuthMode.NONE).connectTimeout(CONNECT_TIMEOUT).build())) {
             InetSocketAddress address = broker.mqttAddress();
             MqttClient good = MqttClient.create(MqttClientOptions.builder("127.0.0.1", address.getPort())
                     .clientId("well-behaved").keepAliveSeconds(30).build(), resources);
             good.connect().block(WAIT);
-            List<Long> roundTripsNanos = new CopyOnWriteArrayList<>();
+            List<Echo> echoed = new CopyOnWriteArrayList<>();
             List<PublishResult> failedPosts = new CopyOnWriteArrayList<>();
             AtomicLong posted = new AtomicLong();
             Disposable echoes = good.subscribe("good/echo", MqttQos.AT_LEAST_ONCE)
-                    .subscribe(m -> roundTripsNanos.add(System.nanoTime() - sentAt(m)));
+                    .subscribe(m -> echoed.add(echo(m)));
             Disposable posting = Flux.interval(Duration.ofMillis(100))
                     .flatMap(i -> {
                         posted.incrementAndGet();
@@ -80,9 +113,9 @@ class BrokerAbuseTest {
                             failedPosts.add(r);
                         }
                     });
-            Deadline.await(WAIT, () -> roundTripsNanos.size() >= 10, "the device's echoes flow");
+            Deadline.await(WAIT, () -> echoed.size() >= 10, "the device's echoes flow");
             long heapBefore = HeapProbe.usedAfterGc();
-            int echoesBefore = roundTripsNanos.size();
+            int echoesBefore = echoed.size();
 
             List<RawConnection> idle = new ArrayList<>();
             for (int i = 0; i < IDLE_SESSIONS; i++) {
@@ -149,8 +182,6 @@ class BrokerAbuseTest {
             }
             BrokerStats during = broker.stats();
             long heapStorm = HeapProbe.usedAfterGc();
-            assertThat(during.onlineSessions()).as("idle and storm sessions are kept")
-                    .isGreaterThanOrEqualTo(IDLE_SESSIONS + 1);
 
             storm.forEach(RawConnection::close);
             idle.forEach(RawConnection::close);
@@ -160,49 +191,36 @@ class BrokerAbuseTest {
             }
             Deadline.await(WAIT, () -> broker.stats().openConnections() == 1,
                     () -> "connections still open: " + broker.stats().openConnections());
-            int echoesAfterAbuse = roundTripsNanos.size();
-            Deadline.await(WAIT, () -> roundTripsNanos.size() >= echoesAfterAbuse + 5, "echoes keep flowing");
+            int echoesAfterAbuse = echoed.size();
+            Deadline.await(WAIT, () -> echoed.size() >= echoesAfterAbuse + 5, "echoes keep flowing");
             posting.dispose();
             echoes.dispose();
             long heapAfter = HeapProbe.usedAfterGc();
             BrokerStats after = broker.stats();
 
-            List<Long> sorted = new ArrayList<>(roundTripsNanos);
-            sorted.sort(null);
-            long maxMillis = sorted.get(sorted.size() - 1) / 1_000_000;
-            long p50Millis = sorted.get(sorted.size() / 2) / 1_000_000;
             System.out.printf("abuse: %d cut-off connections (%d still open), protocol errors %d, connect timeouts %d,"
-                            + " %d idle sessions, %d subscribe filters stormed; well-behaved device %d echoes,"
-                            + " round trip p50 %d ms max %d ms; heap after GC %s before, %s with the idle sessions,"
-                            + " %s with the stormed filters, %s after%n",
+                            + " %d idle sessions, %d subscribe filters stormed; well-behaved device %d echoes;"
+                            + " heap after GC %s before, %s with the idle sessions, %s with the stormed filters,"
+                            + " %s after%n",
                     cutOff.size(), stillOpen, after.protocolErrors(), after.connectTimeouts(), IDLE_SESSIONS,
-                    STORM_CONNECTIONS * STORM_SUBSCRIBES * STORM_FILTERS_PER_SUBSCRIBE, sorted.size(), p50Millis,
-                    maxMillis, HeapProbe.mib(heapBefore), HeapProbe.mib(heapIdle), HeapProbe.mib(heapStorm),
+                    STORM_CONNECTIONS * STORM_SUBSCRIBES * STORM_FILTERS_PER_SUBSCRIBE, echoed.size(),
+                    HeapProbe.mib(heapBefore), HeapProbe.mib(heapIdle), HeapProbe.mib(heapStorm),
                     HeapProbe.mib(heapAfter));
-
-            assertThat(stillOpen).as("abusive connections left open").isZero();
-            assertThat(after.protocolErrors()).as("random bytes and impossible lengths are protocol errors")
-                    .isGreaterThanOrEqualTo(OVERSIZED_LENGTH_CONNECTIONS);
-            assertThat(after.connectTimeouts()).as("silent connections time out")
-                    .isGreaterThanOrEqualTo(SILENT_CONNECTIONS);
-            assertThat(failedPosts).as("the device's posts").isEmpty();
-            assertThat(roundTripsNanos.size() - echoesBefore).as("echoes during the abuse").isPositive();
-            assertThat(maxMillis).as("worst round trip, ms").isLessThan(ROUND_TRIP_LIMIT.toMillis());
-            assertThat(heapIdle - heapBefore).as("heap growth with %d idle sessions held", IDLE_SESSIONS)
-                    .isLessThan(HEAP_GROWTH_LIMIT_MIB << 20);
-            assertThat(heapStorm - heapBefore).as("heap growth with the storm's sessions held")
-                    .isLessThan(HEAP_GROWTH_LIMIT_MIB << 20);
-            assertThat(heapAfter - heapBefore).as("heap growth after the abuse")
-                    .isLessThan(HEAP_GROWTH_LIMIT_MIB << 20);
             good.disconnect().block(WAIT);
+            return new AbuseRun(cutOff.size(), stillOpen, during, after, List.copyOf(echoed), echoesBefore,
+                    List.copyOf(failedPosts), heapBefore, heapIdle, heapStorm, heapAfter);
         }
     }
 
+    /** The send time and the count of pausing collections so far, for {@link #echo}. */
     private static byte[] nanoTimePayload() {
-        return ByteBuffer.allocate(Long.BYTES).putLong(System.nanoTime()).array();
+        return ByteBuffer.allocate(2 * Long.BYTES).putLong(System.nanoTime()).putLong(GcPauses.count()).array();
     }
 
-    private static long sentAt(LinkMessage m) {
-        return ByteBuffer.wrap(m.payloadUnsafe()).getLong();
+    private static Echo echo(LinkMessage m) {
+        long now = System.nanoTime();
+        ByteBuffer sent = ByteBuffer.wrap(m.payloadUnsafe());
+        long sentAt = sent.getLong();
+        return new Echo(now - sentAt, GcPauses.count() != sent.getLong());
     }
 }

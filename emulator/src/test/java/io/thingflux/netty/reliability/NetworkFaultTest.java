@@ -52,15 +52,13 @@ class NetworkFaultTest {
     }
 
     /**
-     * Keepalive K = 2 s with a ping timeout of K/2: a PINGREQ goes out at most K after the last write and
-     * the link counts as dead at most K/2 later, so 1.5 × K after the network died. The broker, which hears
-     * nothing, closes its side after 1.5 × K too (MQTT-3.1.2-24).
+     * A link that goes silent (the proxy drops everything both ways): the client's PINGREQ goes unanswered, so
+     * it closes the link and reconnects; the broker, which hears nothing, drops its side (MQTT-3.1.2-24). How
+     * soon each side notices is checked in {@link NetworkFaultIT}, the timer logic in MqttKeepAliveHandlerTest.
      */
     @Test
-    void halfOpenLinkIsDetectedWithinOneAndAHalfKeepalivesByBothSidesAndTheClientReconnects() {
+    void halfOpenLinkIsDetectedByBothSidesAndTheClientReconnects() {
         int keepAliveSeconds = 2;
-        long boundMillis = keepAliveSeconds * 1500L;
-        long schedulingSlackMillis = 1_000; // timers and the polling thread run late on a busy 2-core machine, never early
         try (AliyunPlatformEmulator broker = AliyunPlatformEmulator.start(EmulatorOptions.builder()
                 .port(0).authMode(AuthMode.NONE).build());
              FaultInjectingProxy proxy = FaultInjectingProxy.start(broker.mqttAddress())) {
@@ -73,17 +71,10 @@ class NetworkFaultTest {
             client.connect().block(WAIT);
             client.publish(TOPIC, bytes("before"), MqttQos.AT_LEAST_ONCE).block(WAIT);
 
-            long start = System.nanoTime();
             proxy.blackhole();
             Deadline.await(WAIT, () -> client.state() != LinkState.CONNECTED, "client notices the dead link");
-            long clientMillis = (System.nanoTime() - start) / 1_000_000;
             Deadline.await(WAIT, () -> broker.stats().keepAliveTimeouts() == 1, "broker drops the silent client");
-            long brokerMillis = (System.nanoTime() - start) / 1_000_000;
-            System.out.printf("half-open: keepalive %d s, client detected after %d ms, broker after %d ms (bound %d ms)%n",
-                    keepAliveSeconds, clientMillis, brokerMillis, boundMillis);
             assertThat(proxy.droppedBytes()).as("the PINGREQ went into the black hole").isPositive();
-            assertThat(clientMillis).as("client detection time, ms").isLessThanOrEqualTo(boundMillis + schedulingSlackMillis);
-            assertThat(brokerMillis).as("broker detection time, ms").isLessThanOrEqualTo(boundMillis + schedulingSlackMillis);
 
             proxy.pass();
             Deadline.await(WAIT, () -> client.state() == LinkState.CONNECTED, "client reconnected");
@@ -114,7 +105,8 @@ class NetworkFaultTest {
                     .clientId("restart").keepAliveSeconds(5).reconnect(quickReconnect()).build(), resources);
             client.connect().block(WAIT);
             List<PublishResult> results = new CopyOnWriteArrayList<>();
-            Flux.interval(Duration.ofMillis(100)).take(posts)
+            AtomicLong issued = new AtomicLong();
+            Flux.interval(Duration.ofMillis(100)).take(posts).doOnNext(i -> issued.incrementAndGet())
                     .flatMap(i -> client.publish(TOPIC, bytes("seq=" + i), MqttQos.AT_LEAST_ONCE), posts)
                     .subscribe(results::add);
 
@@ -123,7 +115,7 @@ class NetworkFaultTest {
             int seen = broker.received().size();
             Deadline.await(WAIT, () -> broker.received().size() >= seen + 2, "posts received but not acknowledged");
             broker.stop();
-            sleepWhilePostsContinue(Duration.ofMillis(800));
+            awaitOfflineWhilePostsContinue(client, issued);
             broker.start();
 
             Deadline.await(Duration.ofSeconds(30), () -> results.size() == posts,
@@ -215,12 +207,13 @@ class NetworkFaultTest {
                     .clientId("restart-emulator").keepAliveSeconds(5).reconnect(quickReconnect()).build(), resources);
             client.connect().block(WAIT);
             List<PublishResult> results = new CopyOnWriteArrayList<>();
-            Flux.interval(Duration.ofMillis(100)).take(posts)
+            AtomicLong issued = new AtomicLong();
+            Flux.interval(Duration.ofMillis(100)).take(posts).doOnNext(i -> issued.incrementAndGet())
                     .flatMap(i -> client.publish(TOPIC, bytes("seq=" + i), MqttQos.AT_LEAST_ONCE), posts)
                     .subscribe(results::add);
             Deadline.await(WAIT, () -> arrivals.size() >= 8, "first posts arrive");
             first.close();
-            sleepWhilePostsContinue(Duration.ofMillis(800));
+            awaitOfflineWhilePostsContinue(client, issued);
             second = AliyunPlatformEmulator.start(EmulatorOptions.builder()
                     .port(port).authMode(AuthMode.NONE).build());
             second.addPublishListener(p -> arrivals.merge(p.payloadAsString(), 1, Integer::sum));
@@ -281,12 +274,14 @@ class NetworkFaultTest {
         }
     }
 
-    private static void sleepWhilePostsContinue(Duration d) {
-        try {
-            Thread.sleep(d.toMillis()); // the broker stays down this long; nothing is awaited here
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /**
+     * Waits until the client has noticed that the broker is gone and three more posts were issued while it was
+     * away, so they go to the outbox and must be sent after the restart.
+     */
+    private static void awaitOfflineWhilePostsContinue(MqttClient client, AtomicLong issued) {
+        long atCrash = issued.get();
+        Deadline.await(WAIT, () -> client.state() != LinkState.CONNECTED && issued.get() >= atCrash + 3,
+                () -> "client " + client.state() + ", posts issued since the crash: " + (issued.get() - atCrash));
     }
 
     private static byte[] bytes(String s) {

@@ -20,6 +20,7 @@ class JSerialCommTransportTest {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final AtomicInteger closes = new AtomicInteger();
         final CountDownLatch closed = new CountDownLatch(1);
+        volatile Thread reporter;
 
         @Override
         public synchronized void onBytes(byte[] chunk) {
@@ -28,6 +29,7 @@ class JSerialCommTransportTest {
 
         @Override
         public void onClosed(Throwable cause) {
+            reporter = Thread.currentThread();
             closes.incrementAndGet();
             closed.countDown();
         }
@@ -81,7 +83,12 @@ class JSerialCommTransportTest {
         await(() -> hostSide.size() == 5);
         pty.close();
         assertThat(hostSide.closed.await(15, TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(200); // a storm would report again within this window
+        // the peer's loss is reported by the reader thread: once it has ended, and close() was called too,
+        // nothing is left that could report again (a PORT_DISCONNECTED storm would keep it running)
+        Thread reporter = hostSide.reporter;
+        reporter.join(TimeUnit.SECONDS.toMillis(15));
+        assertThat(reporter.isAlive()).as("%s still running after reporting the loss", reporter.getName()).isFalse();
+        host.close();
         assertThat(hostSide.closes.get()).isEqualTo(1);
         assertThatThrownBy(() -> host.write(new byte[] {'A'})).isInstanceOf(IOException.class);
     }

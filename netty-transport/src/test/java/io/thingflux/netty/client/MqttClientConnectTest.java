@@ -5,7 +5,10 @@ import io.thingflux.link.ReconnectPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.aliyun.AliyunSignVectors;
+import io.thingflux.aliyun.AliyunSignVectors.SignCase;
 import io.thingflux.aliyun.AliyunSigner;
+import io.thingflux.aliyun.SignMethod;
 import io.thingflux.link.LinkState;
 import io.thingflux.mqtt.ConnAck;
 import io.thingflux.mqtt.Connect;
@@ -173,28 +176,32 @@ class MqttClientConnectTest extends ClientTestSupport {
 
     @Test
     void aliyunIdentitySignsTheConnectAndAliyunLimitsAreEnforcedBeforeSending() throws Exception {
-        AliyunDeviceIdentity device = new AliyunDeviceIdentity("a1pk", "dev1", "devSecret123");
-        MqttClientOptions.Builder b = options().aliyun(device, AliyunSigner.defaults()).aliyunLimits(true)
+        SignCase vector = AliyunSignVectors.all().stream().filter(v -> v.name().equals("seed-tcp-hmacsha1"))
+                .findFirst().orElseThrow();
+        AliyunDeviceIdentity device = new AliyunDeviceIdentity(vector.get("productKey"), vector.get("deviceName"),
+                vector.get("deviceSecret"));
+        AliyunSigner signer = AliyunSigner.builder().method(SignMethod.HMACSHA1).secureMode(AliyunSigner.SECURE_MODE_TCP)
+                .clientId(vector.get("clientId")).build();
+        MqttClientOptions.Builder b = options().aliyun(device, signer).aliyunLimits(true)
                 .keepAliveSeconds(60);
         MqttClient client = client(b);
         client.connect().subscribe(a -> { }, e -> { });
         ScriptedBroker.Connection c = broker.awaitConnection();
         Connect connect = c.expect(Connect.class);
-        assertThat(connect.clientId()).isEqualTo(AliyunSigner.defaults().sign(device).clientId());
-        assertThat(connect.username()).isEqualTo("dev1&a1pk");
-        assertThat(new String(connect.password(), StandardCharsets.UTF_8))
-                .isEqualTo(AliyunSigner.defaults().sign(device).password());
+        assertThat(connect.clientId()).isEqualTo(vector.get("mqttClientId"));
+        assertThat(connect.username()).isEqualTo(vector.get("username"));
+        assertThat(new String(connect.password(), StandardCharsets.UTF_8)).isEqualTo(vector.get("password"));
         c.send(ConnAck.accepted(false));
         awaitState(client, LinkState.CONNECTED);
 
-        StepVerifier.create(client.publish("/a1pk/dev1/user/x", new byte[1], MqttQos.EXACTLY_ONCE))
+        StepVerifier.create(client.publish("/a1wFylTxYeD/co_0001/user/x", new byte[1], MqttQos.EXACTLY_ONCE))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("QoS 2"))
                 .verify(WAIT);
         c.expectNothingFor(Duration.ofMillis(200));
-        assertThat(client.options().toString()).doesNotContain(AliyunSigner.defaults().sign(device).password())
-                .doesNotContain("devSecret123");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> options().aliyun(device, AliyunSigner.defaults())
+        assertThat(client.options().toString()).doesNotContain(vector.get("password"))
+                .doesNotContain(vector.get("deviceSecret"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> options().aliyun(device, signer)
                         .aliyunLimits(true).keepAliveSeconds(10).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("30..1200");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MqttClientOptions
