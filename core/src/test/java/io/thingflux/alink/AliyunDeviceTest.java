@@ -129,7 +129,7 @@ class AliyunDeviceTest {
                     assertThat(r.code()).isEqualTo(200);
                     assertThat(r.id()).isEqualTo("1");
                 })
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         LinkMessage sent = link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/post").get(0);
         assertThat(json(sent)).isEqualTo("{\"id\":\"1\",\"version\":\"1.0\",\"params\":{\"Power\":\"on\",\"WF\":23.6},"
                 + "\"method\":\"thing.event.property.post\"}");
@@ -155,7 +155,7 @@ class AliyunDeviceTest {
                     assertThat(t.getT1().dataAsMap()).containsEntry("for", "first");
                     assertThat(t.getT2().dataAsMap()).containsEntry("for", "second");
                 })
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
     }
 
     @Test
@@ -337,7 +337,7 @@ class AliyunDeviceTest {
                 .then(() -> assertThat(device.pendingRequests()).isEqualTo(1))
                 .then(() -> link.deliver(PROPERTY_POST + "_reply", "{\"id\":\"1\",\"code\":200,\"data\":{}}"))
                 .expectNextCount(1)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
     }
 
     @Test
@@ -406,7 +406,7 @@ class AliyunDeviceTest {
                 .then(() -> link.deliver(vector.topic(), vector.payloadAsString()))
                 .recordWith(() -> got)
                 .expectNextCount(1)
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         ThingMessage.PropertySet set = (ThingMessage.PropertySet) got.get(0);
         assertThat(set.properties()).containsEntry("PowerSwitch_1", 0);
         device.reply(set, 200, null).block(WAIT);
@@ -478,7 +478,7 @@ class AliyunDeviceTest {
                 .assertNext(m -> assertThat(m).isInstanceOfSatisfying(ThingMessage.UnknownMessage.class,
                         u -> assertThat(u.reason()).startsWith("malformed")))
                 .assertNext(m -> assertThat(m).isInstanceOf(ThingMessage.OtaUpgrade.class))
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(device.droppedMessages()).isZero();
     }
 
@@ -552,7 +552,7 @@ class AliyunDeviceTest {
                     assertThat(n.serverTimeMillis()).isEqualTo(1_705);
                     assertThat(n.offsetMillis()).isEqualTo(505);
                 })
-                .verifyComplete();
+                .expectComplete().verify(WAIT);
         assertThat(device.pendingRequests()).isZero();
     }
 
@@ -596,7 +596,7 @@ class AliyunDeviceTest {
         AliyunDevice device = connected();
         StepVerifier.create(device.postProperties(Map.of("n", 1)))
                 .then(() -> StepVerifier.create(device.messages()).then(() -> device.disconnect().block(WAIT))
-                        .verifyComplete())
+                        .expectComplete().verify(WAIT))
                 .expectErrorSatisfies(e -> assertThat(e).isExactlyInstanceOf(AlinkException.class)
                         .hasMessageContaining("disconnected"))
                 .verify(WAIT);
@@ -613,7 +613,7 @@ class AliyunDeviceTest {
         assertThat(link.disconnectCount()).isEqualTo(1);
         assertThat(link.unsubscribed()).isEmpty(); // the clean session's disconnect drops them on the broker
         assertThat(link.activeFilters()).isEmpty();
-        StepVerifier.create(device.messages()).verifyComplete();
+        StepVerifier.create(device.messages()).expectComplete().verify(WAIT);
     }
 
     @Test

@@ -1,11 +1,12 @@
 package io.thingflux.alink;
 
+import io.thingflux.aliyun.AliyunSignVectors;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,22 +15,6 @@ import java.util.Map;
 /** Reads {@code shared/vectors/mqtt-frames.txt} and takes PUBLISH frames apart by hand (no codec in core). */
 final class FrameVectors {
 
-    /** The {@code shared/vectors} folder above the module (beside the main checkout or a worktree's parent). */
-    static final Path VECTORS = vectorsDir();
-
-    private FrameVectors() {
-    }
-
-    private static Path vectorsDir() {
-        Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path p = dir; p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("vectors");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared/vectors not found above " + dir);
-    }
 
     /** Frame name to its bytes. */
     static Map<String, byte[]> frames() {

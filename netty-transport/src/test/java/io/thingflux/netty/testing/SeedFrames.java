@@ -1,5 +1,7 @@
 package io.thingflux.netty.testing;
 
+import io.thingflux.aliyun.AliyunSignVectors;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,14 +34,7 @@ public final class SeedFrames {
 
     /** The {@code shared/vectors} folder beside the repository root. */
     public static Path vectorsDir() {
-        Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path p = dir; p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("vectors");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared/vectors not found above " + dir);
+        return AliyunSignVectors.vectorsDir();
     }
 
     public static List<Frame> all() {
