@@ -15,6 +15,11 @@ import java.util.Map;
 /** Reads {@code shared/vectors/mqtt-frames.txt} and takes PUBLISH frames apart by hand (no codec in core). */
 final class FrameVectors {
 
+    /** The {@code shared/vectors} folder above the module (beside the main checkout or a worktree's parent). */
+    static final Path VECTORS = AliyunSignVectors.vectorsDir();
+
+    private FrameVectors() {
+    }
 
     /** Frame name to its bytes. */
     static Map<String, byte[]> frames() {
