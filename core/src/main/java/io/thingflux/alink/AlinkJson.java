@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,68 +19,75 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads and writes Alink JSON with the Jackson streaming core: request envelopes
- * {@code {"id","version"[,"sys":{"ack":0|1}],"params","method"}} and replies {@code {"id","code","data"[,"message"]}}.
+ * Reads and writes Alink JSON with the Jackson streaming core: request envelopes {@code
+ * {"id","version"[,"sys":{"ack":0|1}],"params","method"}} and replies {@code
+ * {"id","code","data"[,"message"]}}.
  *
- * <p>Written: ids always as strings, version {@code "1.0"}, floating-point values always with a decimal
- * point ({@code 1.0}, never {@code 1}; the platform refuses a float property without one).
- * Doubles are written with every digit {@link Double#toString} gives, so they read back equal; NaN and
- * infinities are refused with {@link IllegalArgumentException}. Strings are escaped as RFC 8259 requires.
- * Read: ids as strings or numbers, objects as insertion-ordered unmodifiable maps, arrays as unmodifiable
- * lists, integral numbers as {@code Integer}, {@code Long} or {@code BigInteger}, others as {@code Double}.
- * Unknown fields are ignored; anything that is not JSON, or not the envelope asked for, is a
- * {@link MalformedAlinkException}. Thread-safe.
+ * <p>Written: ids always as strings, version {@code "1.0"}, floating-point values always with a
+ * decimal point ({@code 1.0}, never {@code 1}; the platform refuses a float property without one).
+ * Doubles are written with every digit {@link Double#toString} gives, so they read back equal; NaN
+ * and infinities are refused with {@link IllegalArgumentException}. Strings are escaped as RFC 8259
+ * requires. Read: ids as strings or numbers, objects as insertion-ordered unmodifiable maps, arrays
+ * as unmodifiable lists, integral numbers as {@code Integer}, {@code Long} or {@code BigInteger},
+ * others as {@code Double}. Unknown fields are ignored; anything that is not JSON, or not the
+ * envelope asked for, is a {@link MalformedAlinkException}. Thread-safe.
  */
 public final class AlinkJson {
 
     /** The Alink protocol version written in every request. */
     public static final String VERSION = "1.0";
+
     /** Nesting depth accepted when reading. */
     public static final int MAX_READ_DEPTH = 64;
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_READ_DEPTH).build())
-            .build();
+    private static final JsonFactory FACTORY =
+            JsonFactory.builder()
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder().maxNestingDepth(MAX_READ_DEPTH).build())
+                    .build();
 
-    private AlinkJson() {
-    }
+    private AlinkJson() {}
 
     /**
      * A request envelope.
      *
-     * @param ack {@code null} to leave {@code sys} out (the platform then replies), 0 or 1 to write it
+     * @param ack {@code null} to leave {@code sys} out (the platform then replies), 0 or 1 to write
+     *     it
      * @throws IllegalArgumentException for params JSON cannot carry
      */
     public static byte[] encodeRequest(String id, String method, Object params, Integer ack) {
-        return write(g -> {
-            g.writeStartObject();
-            g.writeStringField("id", id);
-            g.writeStringField("version", VERSION);
-            if (ack != null) {
-                g.writeObjectFieldStart("sys");
-                g.writeNumberField("ack", ack);
-                g.writeEndObject();
-            }
-            g.writeFieldName("params");
-            writeValue(g, params == null ? Map.of() : params);
-            if (method != null) {
-                g.writeStringField("method", method);
-            }
-            g.writeEndObject();
-        });
+        return write(
+                g -> {
+                    g.writeStartObject();
+                    g.writeStringField("id", id);
+                    g.writeStringField("version", VERSION);
+                    if (ack != null) {
+                        g.writeObjectFieldStart("sys");
+                        g.writeNumberField("ack", ack);
+                        g.writeEndObject();
+                    }
+                    g.writeFieldName("params");
+                    writeValue(g, params == null ? Map.of() : params);
+                    if (method != null) {
+                        g.writeStringField("method", method);
+                    }
+                    g.writeEndObject();
+                });
     }
 
     /**
-     * A request envelope written but for its id, for a device that sends it with ids it picks when sending:
-     * {@code params} and {@code method} are written now, once, and {@link RequestFrame#withId(long)} puts the
-     * id in front. The bytes are those of {@link #encodeRequest(String, String, Object, Integer)} with the id
-     * in decimal and no {@code sys}.
+     * A request envelope written but for its id, for a device that sends it with ids it picks when
+     * sending: {@code params} and {@code method} are written now, once, and {@link
+     * RequestFrame#withId(long)} puts the id in front. The bytes are those of {@link
+     * #encodeRequest(String, String, Object, Integer)} with the id in decimal and no {@code sys}.
      *
      * @throws IllegalArgumentException for params JSON cannot carry
      */
     static RequestFrame requestFrame(String method, Object params) {
         byte[] whole = encodeRequest("", method, params, null);
-        return new RequestFrame(Arrays.copyOfRange(whole, REQUEST_HEAD.length + REQUEST_AFTER_ID.length, whole.length));
+        return new RequestFrame(
+                Arrays.copyOfRange(
+                        whole, REQUEST_HEAD.length + REQUEST_AFTER_ID.length, whole.length));
     }
 
     private static final byte[] REQUEST_HEAD = "{\"id\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -96,11 +103,18 @@ public final class AlinkJson {
             this.tail = tail;
         }
 
-        /** The whole envelope with {@code id} (not negative), written as a string of its decimal digits. */
+        /**
+         * The whole envelope with {@code id} (not negative), written as a string of its decimal
+         * digits.
+         */
         byte[] withId(long id) {
             byte[] digits = Long.toString(id).getBytes(StandardCharsets.US_ASCII);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(
-                    REQUEST_HEAD.length + digits.length + REQUEST_AFTER_ID.length + tail.length);
+            ByteArrayOutputStream out =
+                    new ByteArrayOutputStream(
+                            REQUEST_HEAD.length
+                                    + digits.length
+                                    + REQUEST_AFTER_ID.length
+                                    + tail.length);
             out.writeBytes(REQUEST_HEAD);
             out.writeBytes(digits);
             out.writeBytes(REQUEST_AFTER_ID);
@@ -115,22 +129,23 @@ public final class AlinkJson {
      * @throws IllegalArgumentException for data JSON cannot carry
      */
     public static byte[] encodeReply(String id, int code, Object data, String message) {
-        return write(g -> {
-            g.writeStartObject();
-            g.writeStringField("id", id);
-            g.writeNumberField("code", code);
-            g.writeFieldName("data");
-            writeValue(g, data == null ? Map.of() : data);
-            if (message != null) {
-                g.writeStringField("message", message);
-            }
-            g.writeEndObject();
-        });
+        return write(
+                g -> {
+                    g.writeStartObject();
+                    g.writeStringField("id", id);
+                    g.writeNumberField("code", code);
+                    g.writeFieldName("data");
+                    writeValue(g, data == null ? Map.of() : data);
+                    if (message != null) {
+                        g.writeStringField("message", message);
+                    }
+                    g.writeEndObject();
+                });
     }
 
     /**
-     * Any value {@link AlinkValidation#requireValue} accepts, as JSON; a {@code String} becomes a quoted JSON
-     * string (RFC 8259 escapes, UTF-8).
+     * Any value {@link AlinkValidation#requireValue} accepts, as JSON; a {@code String} becomes a
+     * quoted JSON string (RFC 8259 escapes, UTF-8).
      *
      * @throws IllegalArgumentException for a value JSON cannot carry
      */
@@ -145,8 +160,12 @@ public final class AlinkJson {
         if (o.get("sys") instanceof Map<?, ?> sys && sys.get("ack") instanceof Number n) {
             ack = n.intValue();
         }
-        return new AlinkRequest(id(o, true), optionalString(o, "version"), optionalString(o, "method"),
-                o.get("params"), ack);
+        return new AlinkRequest(
+                id(o, true),
+                optionalString(o, "version"),
+                optionalString(o, "method"),
+                o.get("params"),
+                ack);
     }
 
     /** Reads a reply. @throws MalformedAlinkException when it is not one */
@@ -164,7 +183,11 @@ public final class AlinkJson {
         } else {
             throw new MalformedAlinkException("reply without an integer \"code\"");
         }
-        return new AlinkReply(idOf(id, true), c, data, optionalString(message, "message"),
+        return new AlinkReply(
+                idOf(id, true),
+                c,
+                data,
+                optionalString(message, "message"),
                 optionalString(method, "method"));
     }
 
@@ -192,7 +215,8 @@ public final class AlinkJson {
             return v;
         } catch (IOException e) {
             // Jackson's message quotes some of the input; keep only the location
-            throw new MalformedAlinkException("not valid JSON (" + e.getClass().getSimpleName() + ")", null);
+            throw new MalformedAlinkException(
+                    "not valid JSON (" + e.getClass().getSimpleName() + ")", null);
         }
     }
 
@@ -215,7 +239,8 @@ public final class AlinkJson {
         if (id == null && !required) {
             return null;
         }
-        throw new MalformedAlinkException(id == null ? "no \"id\"" : "\"id\" is neither a string nor an integer");
+        throw new MalformedAlinkException(
+                id == null ? "no \"id\"" : "\"id\" is neither a string nor an integer");
     }
 
     private static String optionalString(Map<String, Object> o, String field) {
@@ -234,21 +259,25 @@ public final class AlinkJson {
 
     private static Object readValue(JsonParser p, JsonToken t) throws IOException {
         switch (t) {
-            case START_OBJECT: {
-                Map<String, Object> m = new LinkedHashMap<>();
-                for (JsonToken n = p.nextToken(); n != JsonToken.END_OBJECT; n = p.nextToken()) {
-                    String name = p.currentName();
-                    m.put(name, readValue(p, p.nextToken()));
+            case START_OBJECT:
+                {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    for (JsonToken n = p.nextToken();
+                            n != JsonToken.END_OBJECT;
+                            n = p.nextToken()) {
+                        String name = p.currentName();
+                        m.put(name, readValue(p, p.nextToken()));
+                    }
+                    return Collections.unmodifiableMap(m);
                 }
-                return Collections.unmodifiableMap(m);
-            }
-            case START_ARRAY: {
-                List<Object> l = new ArrayList<>();
-                for (JsonToken n = p.nextToken(); n != JsonToken.END_ARRAY; n = p.nextToken()) {
-                    l.add(readValue(p, n));
+            case START_ARRAY:
+                {
+                    List<Object> l = new ArrayList<>();
+                    for (JsonToken n = p.nextToken(); n != JsonToken.END_ARRAY; n = p.nextToken()) {
+                        l.add(readValue(p, n));
+                    }
+                    return Collections.unmodifiableList(l);
                 }
-                return Collections.unmodifiableList(l);
-            }
             case VALUE_STRING:
                 return p.getText();
             case VALUE_NUMBER_INT:
@@ -257,14 +286,15 @@ public final class AlinkJson {
                     case LONG -> p.getLongValue();
                     default -> p.getBigIntegerValue();
                 };
-            case VALUE_NUMBER_FLOAT: {
-                double d = p.getDoubleValue();
-                if (Double.isInfinite(d)) {
-                    // e.g. 1e999: no thing-model type holds it, and it could not be sent back
-                    throw new MalformedAlinkException("number outside the range of a double");
+            case VALUE_NUMBER_FLOAT:
+                {
+                    double d = p.getDoubleValue();
+                    if (Double.isInfinite(d)) {
+                        // e.g. 1e999: no thing-model type holds it, and it could not be sent back
+                        throw new MalformedAlinkException("number outside the range of a double");
+                    }
+                    return d;
                 }
-                return d;
-            }
             case VALUE_TRUE:
                 return Boolean.TRUE;
             case VALUE_FALSE:
@@ -277,8 +307,8 @@ public final class AlinkJson {
     }
 
     /**
-     * Writes {@code value}; see the class comment for the types. {@link TimedValue} becomes
-     * {@code {"value":..,"time":..}}.
+     * Writes {@code value}; see the class comment for the types. {@link TimedValue} becomes {@code
+     * {"value":..,"time":..}}.
      *
      * @throws IllegalArgumentException for a type JSON cannot carry or a non-finite number
      */
@@ -297,7 +327,9 @@ public final class AlinkJson {
             g.writeNumber(l);
         } else if (value instanceof BigInteger bi) {
             g.writeNumber(bi);
-        } else if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
+        } else if (value instanceof Double
+                || value instanceof Float
+                || value instanceof BigDecimal) {
             g.writeNumber(decimal((Number) value));
         } else if (value instanceof TimedValue tv) {
             g.writeStartObject();
@@ -322,24 +354,30 @@ public final class AlinkJson {
             }
             g.writeEndArray();
         } else {
-            throw new IllegalArgumentException(value.getClass().getName() + " cannot be written as Alink JSON");
+            throw new IllegalArgumentException(
+                    value.getClass().getName() + " cannot be written as Alink JSON");
         }
     }
 
-    /** A floating-point number as JSON text that always has a decimal point or an exponent: 1.0, 23.6, 1.0E10. */
+    /**
+     * A floating-point number as JSON text that always has a decimal point or an exponent: 1.0,
+     * 23.6, 1.0E10.
+     */
     static String decimal(Number n) {
         String s;
         if (n instanceof BigDecimal bd) {
             s = bd.toPlainString();
         } else if (n instanceof Float f) {
             if (f.isNaN() || f.isInfinite()) {
-                throw new IllegalArgumentException(f + " cannot be sent, JSON has no NaN or Infinity");
+                throw new IllegalArgumentException(
+                        f + " cannot be sent, JSON has no NaN or Infinity");
             }
             s = Float.toString(f);
         } else {
             double d = n.doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new IllegalArgumentException(d + " cannot be sent, JSON has no NaN or Infinity");
+                throw new IllegalArgumentException(
+                        d + " cannot be sent, JSON has no NaN or Infinity");
             }
             s = Double.toString(d);
         }
@@ -353,14 +391,18 @@ public final class AlinkJson {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /** What {@code w} writes, as bytes; the generator's refusals (e.g. nesting too deep) as IllegalArgumentException. */
+    /**
+     * What {@code w} writes, as bytes; the generator's refusals (e.g. nesting too deep) as
+     * IllegalArgumentException.
+     */
     private static byte[] write(Writer w) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             w.write(g);
         } catch (IOException e) {
             // a ByteArrayOutputStream does not fail: this is Jackson refusing the value
-            throw new IllegalArgumentException("cannot be written as Alink JSON (" + e.getClass().getSimpleName() + ")", e);
+            throw new IllegalArgumentException(
+                    "cannot be written as Alink JSON (" + e.getClass().getSimpleName() + ")", e);
         }
         return out.toByteArray();
     }

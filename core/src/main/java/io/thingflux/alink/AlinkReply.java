@@ -5,11 +5,11 @@ import java.util.Map;
 /**
  * An Alink reply: {@code {"id","code","data","message"[,"method","version"]}}.
  *
- * @param id      the id of the request answered, as a string
- * @param code    200 for success; see the platform's result codes (460, 6106, ...)
- * @param data    a {@code Map}, {@code List} or scalar; {@code null} when absent
+ * @param id the id of the request answered, as a string
+ * @param code 200 for success; see the platform's result codes (460, 6106, ...)
+ * @param data a {@code Map}, {@code List} or scalar; {@code null} when absent
  * @param message {@code null} when absent
- * @param method  {@code null} when absent
+ * @param method {@code null} when absent
  */
 public record AlinkReply(String id, int code, Object data, String message, String method) {
 

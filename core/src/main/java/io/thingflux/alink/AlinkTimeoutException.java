@@ -2,7 +2,9 @@ package io.thingflux.alink;
 
 import java.time.Duration;
 
-/** No reply came for a request within the configured timeout; the request's id is no longer awaited. */
+/**
+ * No reply came for a request within the configured timeout; the request's id is no longer awaited.
+ */
 public final class AlinkTimeoutException extends AlinkException {
 
     private final String id;

@@ -4,24 +4,39 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The thing-model topics of one device ({@code /sys/{pk}/{dn}/...}, {@code /ext/...}, {@code /ota/...}), as
- * in the platform's topic table (Aliyun docs 89301, 90568, 102509, 89307, 89308). Immutable.
+ * The thing-model topics of one device ({@code /sys/{pk}/{dn}/...}, {@code /ext/...}, {@code
+ * /ota/...}), as in the platform's topic table (Aliyun docs 89301, 90568, 102509, 89307, 89308).
+ * Immutable.
  */
 public final class AlinkTopics {
 
-    /** Where the platform pushes the result of a dynamic registration with {@code authType=register}. */
+    /**
+     * Where the platform pushes the result of a dynamic registration with {@code
+     * authType=register}.
+     */
     public static final String EXT_REGISTER = "/ext/register";
-    /** Where the platform pushes the result of a dynamic registration with {@code authType=regnwl}. */
+
+    /**
+     * Where the platform pushes the result of a dynamic registration with {@code authType=regnwl}.
+     */
     public static final String EXT_REGNWL = "/ext/regnwl";
-    /** The prefix of custom-topic and synchronous-service RRPC requests: {@code /ext/rrpc/{messageId}/...}. */
+
+    /**
+     * The prefix of custom-topic and synchronous-service RRPC requests: {@code
+     * /ext/rrpc/{messageId}/...}.
+     */
     public static final String EXT_RRPC_PREFIX = "/ext/rrpc/";
+
     /** What the platform appends to a request topic for its reply. */
     public static final String REPLY_SUFFIX = "_reply";
 
     private final String productKey;
     private final String deviceName;
 
-    /** Holds the product key and device name only: each topic is built when asked (one per device is many). */
+    /**
+     * Holds the product key and device name only: each topic is built when asked (one per device is
+     * many).
+     */
     public AlinkTopics(String productKey, String deviceName) {
         this.productKey = requireLevel(productKey, "productKey");
         this.deviceName = requireLevel(deviceName, "deviceName");
@@ -40,20 +55,31 @@ public final class AlinkTopics {
         return "/sys/" + productKey + "/" + deviceName + "/";
     }
 
-    /** The length of {@link #sysPrefix()} if {@code topic} starts with it, else -1; builds no string. */
+    /**
+     * The length of {@link #sysPrefix()} if {@code topic} starts with it, else -1; builds no
+     * string.
+     */
     int sysPrefixLength(String topic) {
         int pk = productKey.length();
         int dn = deviceName.length();
         int end = 5 + pk + 1 + dn + 1;
-        if (topic.length() < end || !topic.startsWith("/sys/") || !topic.startsWith(productKey, 5)
-                || topic.charAt(5 + pk) != '/' || !topic.startsWith(deviceName, 6 + pk) || topic.charAt(end - 1) != '/') {
+        if (topic.length() < end
+                || !topic.startsWith("/sys/")
+                || !topic.startsWith(productKey, 5)
+                || topic.charAt(5 + pk) != '/'
+                || !topic.startsWith(deviceName, 6 + pk)
+                || topic.charAt(end - 1) != '/') {
             return -1;
         }
         return end;
     }
 
     public String propertyPost() {
-        return "/sys/" + productKey + "/" + deviceName + "/thing/event/property/post"; // every post: one concat
+        return "/sys/"
+                + productKey
+                + "/"
+                + deviceName
+                + "/thing/event/property/post"; // every post: one concat
     }
 
     public String propertySet() {
@@ -84,12 +110,17 @@ public final class AlinkTopics {
         return sysPrefix() + "rrpc/request/";
     }
 
-    /** {@code /sys/{pk}/{dn}/rrpc/response/{messageId}}: where a system RRPC request is answered. */
+    /**
+     * {@code /sys/{pk}/{dn}/rrpc/response/{messageId}}: where a system RRPC request is answered.
+     */
     public String rrpcResponse(String messageId) {
         return sysPrefix() + "rrpc/response/" + messageId;
     }
 
-    /** {@code /ext/rrpc/{messageId}/sys/{pk}/{dn}/thing/service/{serviceId}}: a synchronous service call. */
+    /**
+     * {@code /ext/rrpc/{messageId}/sys/{pk}/{dn}/thing/service/{serviceId}}: a synchronous service
+     * call.
+     */
     public String syncService(String messageId, String serviceId) {
         return EXT_RRPC_PREFIX + messageId + service(serviceId);
     }
@@ -131,11 +162,11 @@ public final class AlinkTopics {
     }
 
     /**
-     * The filters a thing-model device subscribes to (ten, well under the platform's 50): property set,
-     * asynchronous services, the replies to property and event posts and to batch posts, system RRPC,
-     * synchronous services over {@code /ext/rrpc}, NTP responses, config push, OTA upgrade notices and raw
-     * down data. None overlaps another, so no message is delivered twice. Dynamic registration results are
-     * pushed without a subscription.
+     * The filters a thing-model device subscribes to (ten, well under the platform's 50): property
+     * set, asynchronous services, the replies to property and event posts and to batch posts,
+     * system RRPC, synchronous services over {@code /ext/rrpc}, NTP responses, config push, OTA
+     * upgrade notices and raw down data. None overlaps another, so no message is delivered twice.
+     * Dynamic registration results are pushed without a subscription.
      */
     public List<String> deviceSubscriptions() {
         return List.of(
@@ -154,7 +185,8 @@ public final class AlinkTopics {
     private static String requireLevel(String s, String what) {
         Objects.requireNonNull(s, what);
         if (s.isEmpty() || s.indexOf('/') >= 0 || s.indexOf('+') >= 0 || s.indexOf('#') >= 0) {
-            throw new IllegalArgumentException(what + " must be one non-empty topic level without '/', '+' or '#'");
+            throw new IllegalArgumentException(
+                    what + " must be one non-empty topic level without '/', '+' or '#'");
         }
         return s;
     }

@@ -11,14 +11,25 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 import reactor.core.scheduler.Scheduler;
 
-/** Immutable settings of an {@link AliyunDevice}; build with {@link #builder()}, change with {@link #mutate()}. */
+/**
+ * Immutable settings of an {@link AliyunDevice}; build with {@link #builder()}, change with {@link
+ * #mutate()}.
+ */
 public final class AliyunDeviceOptions {
 
     /** Default time to wait for a reply (the platform's own RRPC limit is 8 s). */
     public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(10);
-    /** Default bound of requests awaiting a reply; one more is refused with {@link TooManyPendingRequestsException}. */
+
+    /**
+     * Default bound of requests awaiting a reply; one more is refused with {@link
+     * TooManyPendingRequestsException}.
+     */
     public static final int DEFAULT_MAX_PENDING_REQUESTS = 1024;
-    /** Default bound of incoming messages buffered for slow or absent subscribers of {@link AliyunDevice#messages()}. */
+
+    /**
+     * Default bound of incoming messages buffered for slow or absent subscribers of {@link
+     * AliyunDevice#messages()}.
+     */
     public static final int DEFAULT_INCOMING_BUFFER_SIZE = 1024;
 
     private static final AliyunDeviceOptions DEFAULTS = new AliyunDeviceOptions(new Builder());
@@ -44,21 +55,27 @@ public final class AliyunDeviceOptions {
         return settings.clone();
     }
 
-    /** How long a request waits for its reply (and an NTP request for its response); default 10 s. */
+    /**
+     * How long a request waits for its reply (and an NTP request for its response); default 10 s.
+     */
     public Duration replyTimeout() {
         return settings.replyTimeout;
     }
 
-    /** How many requests (NTP included) may await a reply at once; default {@value #DEFAULT_MAX_PENDING_REQUESTS}. */
+    /**
+     * How many requests (NTP included) may await a reply at once; default {@value
+     * #DEFAULT_MAX_PENDING_REQUESTS}.
+     */
     public int maxPendingRequests() {
         return settings.maxPendingRequests;
     }
 
     /**
-     * How many incoming messages are held for {@link AliyunDevice#messages()} when its subscribers are slower
-     * than the link, or before the first subscribes; default {@value #DEFAULT_INCOMING_BUFFER_SIZE}. The buffer takes
-     * memory only for the messages waiting in it. Beyond, the newest message is dropped, counted
-     * ({@link AliyunDevice#droppedMessages()}) and logged.
+     * How many incoming messages are held for {@link AliyunDevice#messages()} when its subscribers
+     * are slower than the link, or before the first subscribes; default {@value
+     * #DEFAULT_INCOMING_BUFFER_SIZE}. The buffer takes memory only for the messages waiting in it.
+     * Beyond, the newest message is dropped, counted ({@link AliyunDevice#droppedMessages()}) and
+     * logged.
      */
     public int incomingBufferSize() {
         return settings.incomingBufferSize;
@@ -69,26 +86,30 @@ public final class AliyunDeviceOptions {
         return settings.publishQos;
     }
 
-    /** QoS requested for the device's subscriptions; default 1 (the platform delivers at the sender's QoS anyway). */
+    /**
+     * QoS requested for the device's subscriptions; default 1 (the platform delivers at the
+     * sender's QoS anyway).
+     */
     public MqttQos subscribeQos() {
         return settings.subscribeQos;
     }
 
     /**
-     * Where the device signals its user: {@link AliyunDevice#messages()}, the results of requests and replies,
-     * {@code connect()} and {@code disconnect()}. Unset (the default), they are signalled on the link's I/O thread
-     * (a Netty event loop, the serial link's I/O scheduler; a timeout on Reactor's parallel timer), with no
-     * thread hop: subscribers must then never block. Set it (e.g. {@code Schedulers.boundedElastic()}) to run
-     * blocking code in them.
+     * Where the device signals its user: {@link AliyunDevice#messages()}, the results of requests
+     * and replies, {@code connect()} and {@code disconnect()}. Unset (the default), they are
+     * signalled on the link's I/O thread (a Netty event loop, the serial link's I/O scheduler; a
+     * timeout on Reactor's parallel timer), with no thread hop: subscribers must then never block.
+     * Set it (e.g. {@code Schedulers.boundedElastic()}) to run blocking code in them.
      */
     public Optional<Scheduler> scheduler() {
         return Optional.ofNullable(settings.scheduler);
     }
 
     /**
-     * Whether {@link AliyunDevice#connect()} fails with {@link io.thingflux.link.SubscriptionRefusedException}
-     * when the broker refuses some of the device's filters; default true. When false, it completes and the refused
-     * filters are only listed in {@link AliyunDevice#refusedSubscriptions()} and logged.
+     * Whether {@link AliyunDevice#connect()} fails with {@link
+     * io.thingflux.link.SubscriptionRefusedException} when the broker refuses some of the device's
+     * filters; default true. When false, it completes and the refused filters are only listed in
+     * {@link AliyunDevice#refusedSubscriptions()} and logged.
      */
     public boolean requireAllSubscriptions() {
         return settings.requireAllSubscriptions;
@@ -100,10 +121,11 @@ public final class AliyunDeviceOptions {
     }
 
     /**
-     * Filters subscribed besides {@link AlinkTopics#deviceSubscriptions()}: custom topics
-     * ({@code /{pk}/{dn}/user/...}), custom RRPC ({@code /ext/rrpc/+/{topic}}), or the reply topic of a
-     * {@link AliyunDevice#request} the defaults do not cover (e.g. {@code .../thing/config/get_reply}).
-     * Their messages reach {@link AliyunDevice#messages()} like the others. Default none.
+     * Filters subscribed besides {@link AlinkTopics#deviceSubscriptions()}: custom topics ({@code
+     * /{pk}/{dn}/user/...}), custom RRPC ({@code /ext/rrpc/+/{topic}}), or the reply topic of a
+     * {@link AliyunDevice#request} the defaults do not cover (e.g. {@code
+     * .../thing/config/get_reply}). Their messages reach {@link AliyunDevice#messages()} like the
+     * others. Default none.
      */
     public List<String> additionalSubscriptions() {
         return settings.additionalSubscriptions;
@@ -112,16 +134,28 @@ public final class AliyunDeviceOptions {
     @Override
     public String toString() {
         Builder s = settings;
-        return "AliyunDeviceOptions[replyTimeout=" + s.replyTimeout + ", maxPendingRequests=" + s.maxPendingRequests
-                + ", incomingBufferSize=" + s.incomingBufferSize + ", publishQos=" + s.publishQos.code()
-                + ", subscribeQos=" + s.subscribeQos.code() + ", scheduler=" + (s.scheduler == null ? "I/O thread" : s.scheduler)
-                + ", requireAllSubscriptions=" + s.requireAllSubscriptions
-                + ", additionalSubscriptions=" + s.additionalSubscriptions + "]";
+        return "AliyunDeviceOptions[replyTimeout="
+                + s.replyTimeout
+                + ", maxPendingRequests="
+                + s.maxPendingRequests
+                + ", incomingBufferSize="
+                + s.incomingBufferSize
+                + ", publishQos="
+                + s.publishQos.code()
+                + ", subscribeQos="
+                + s.subscribeQos.code()
+                + ", scheduler="
+                + (s.scheduler == null ? "I/O thread" : s.scheduler)
+                + ", requireAllSubscriptions="
+                + s.requireAllSubscriptions
+                + ", additionalSubscriptions="
+                + s.additionalSubscriptions
+                + "]";
     }
 
     /**
-     * Builds {@link AliyunDeviceOptions}. Every field is an immutable value, so a copy ({@link #clone()}) is the
-     * whole of {@link AliyunDeviceOptions#mutate()}.
+     * Builds {@link AliyunDeviceOptions}. Every field is an immutable value, so a copy ({@link
+     * #clone()}) is the whole of {@link AliyunDeviceOptions#mutate()}.
      */
     public static final class Builder implements Cloneable {
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
@@ -134,10 +168,12 @@ public final class AliyunDeviceOptions {
         private LongSupplier clock = System::currentTimeMillis;
         private List<String> additionalSubscriptions = List.of();
 
-        private Builder() {
-        }
+        private Builder() {}
 
-        /** Adds a filter to subscribe besides the thing-model ones; see {@link AliyunDeviceOptions#additionalSubscriptions()}. */
+        /**
+         * Adds a filter to subscribe besides the thing-model ones; see {@link
+         * AliyunDeviceOptions#additionalSubscriptions()}.
+         */
         public Builder additionalSubscription(String filter) {
             List<String> all = new ArrayList<>(additionalSubscriptions);
             all.add(MqttTopics.requireValidFilter(filter));
@@ -148,7 +184,8 @@ public final class AliyunDeviceOptions {
         public Builder replyTimeout(Duration replyTimeout) {
             Objects.requireNonNull(replyTimeout, "replyTimeout");
             if (replyTimeout.isNegative() || replyTimeout.isZero()) {
-                throw new IllegalArgumentException("replyTimeout must be positive, was " + replyTimeout);
+                throw new IllegalArgumentException(
+                        "replyTimeout must be positive, was " + replyTimeout);
             }
             this.replyTimeout = replyTimeout;
             return this;
@@ -156,7 +193,8 @@ public final class AliyunDeviceOptions {
 
         public Builder maxPendingRequests(int maxPendingRequests) {
             if (maxPendingRequests < 1) {
-                throw new IllegalArgumentException("maxPendingRequests must be at least 1, was " + maxPendingRequests);
+                throw new IllegalArgumentException(
+                        "maxPendingRequests must be at least 1, was " + maxPendingRequests);
             }
             this.maxPendingRequests = maxPendingRequests;
             return this;
@@ -164,25 +202,33 @@ public final class AliyunDeviceOptions {
 
         public Builder incomingBufferSize(int incomingBufferSize) {
             if (incomingBufferSize < 1) {
-                throw new IllegalArgumentException("incomingBufferSize must be at least 1, was " + incomingBufferSize);
+                throw new IllegalArgumentException(
+                        "incomingBufferSize must be at least 1, was " + incomingBufferSize);
             }
             this.incomingBufferSize = incomingBufferSize;
             return this;
         }
 
-        /** @throws IllegalArgumentException for QoS 2, which the platform does not support */
+        /**
+         * @throws IllegalArgumentException for QoS 2, which the platform does not support
+         */
         public Builder publishQos(MqttQos publishQos) {
             this.publishQos = AliyunLimits.requireQos(publishQos);
             return this;
         }
 
-        /** @throws IllegalArgumentException for QoS 2, which the platform does not support */
+        /**
+         * @throws IllegalArgumentException for QoS 2, which the platform does not support
+         */
         public Builder subscribeQos(MqttQos subscribeQos) {
             this.subscribeQos = AliyunLimits.requireQos(subscribeQos);
             return this;
         }
 
-        /** See {@link AliyunDeviceOptions#scheduler()}; {@code null} for the link's I/O thread (the default). */
+        /**
+         * See {@link AliyunDeviceOptions#scheduler()}; {@code null} for the link's I/O thread (the
+         * default).
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
             return this;

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The params of a {@code thing.event.property.batch.post}: several timed values per property and per event,
- * {@code {"properties":{id:[{value,time}..]},"events":{id:[{value:{..},time}..]}}}. Validated as it is built.
+ * The params of a {@code thing.event.property.batch.post}: several timed values per property and
+ * per event, {@code {"properties":{id:[{value,time}..]},"events":{id:[{value:{..},time}..]}}}.
+ * Validated as it is built.
  */
 public final class BatchPost {
 
@@ -56,8 +57,7 @@ public final class BatchPost {
         private final Map<String, List<TimedValue>> properties = new LinkedHashMap<>();
         private final Map<String, List<TimedValue>> events = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds a value of property {@code identifier} measured at {@code timeMillis}. */
         public Builder property(String identifier, Object value, long timeMillis) {
@@ -66,23 +66,35 @@ public final class BatchPost {
             if (!properties.containsKey(identifier)) {
                 AliyunLimits.requirePropertyCount(properties.size() + 1);
             }
-            properties.computeIfAbsent(identifier, k -> new ArrayList<>()).add(new TimedValue(value, timeMillis));
+            properties
+                    .computeIfAbsent(identifier, k -> new ArrayList<>())
+                    .add(new TimedValue(value, timeMillis));
             return this;
         }
 
-        /** Adds an occurrence of event {@code identifier} with its output values at {@code timeMillis}. */
+        /**
+         * Adds an occurrence of event {@code identifier} with its output values at {@code
+         * timeMillis}.
+         */
         public Builder event(String identifier, Map<String, ?> value, long timeMillis) {
             AlinkValidation.requireIdentifier(identifier, "event");
-            Map<String, Object> copy = value == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(value));
+            Map<String, Object> copy =
+                    value == null
+                            ? Map.of()
+                            : Collections.unmodifiableMap(new LinkedHashMap<>(value));
             AlinkValidation.requireValue(copy, identifier);
-            events.computeIfAbsent(identifier, k -> new ArrayList<>()).add(new TimedValue(copy, timeMillis));
+            events.computeIfAbsent(identifier, k -> new ArrayList<>())
+                    .add(new TimedValue(copy, timeMillis));
             return this;
         }
 
-        /** @throws IllegalArgumentException when nothing was added */
+        /**
+         * @throws IllegalArgumentException when nothing was added
+         */
         public BatchPost build() {
             if (properties.isEmpty() && events.isEmpty()) {
-                throw new IllegalArgumentException("a batch post needs at least one property or event");
+                throw new IllegalArgumentException(
+                        "a batch post needs at least one property or event");
             }
             return new BatchPost(this);
         }

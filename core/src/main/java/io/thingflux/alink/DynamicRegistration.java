@@ -17,9 +17,10 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Dynamic registration over MQTT (one-type-one-secret, Aliyun doc 132111): connects once with credentials
- * signed by the product secret, waits for the result the platform pushes without a subscription on
- * {@code /ext/register} (a device secret) or {@code /ext/regnwl} (a device token), then disconnects.
+ * Dynamic registration over MQTT (one-type-one-secret, Aliyun doc 132111): connects once with
+ * credentials signed by the product secret, waits for the result the platform pushes without a
+ * subscription on {@code /ext/register} (a device secret) or {@code /ext/regnwl} (a device token),
+ * then disconnects.
  *
  * <pre>
  * clientId = clientId + "|securemode=2,authType=register|regnwl,random=R,signmethod=M[,instanceId=I]|"
@@ -27,9 +28,9 @@ import reactor.core.scheduler.Schedulers;
  * password = hmac(productSecret, "deviceName" + dn + "productKey" + pk + "random" + R)
  * </pre>
  *
- * The platform accepts it over TLS only; the caller's link factory must open a TLS connection, with automatic
- * reconnection off (every reconnect would register again). Immutable; the product secret never appears in
- * {@code toString} or an exception message.
+ * The platform accepts it over TLS only; the caller's link factory must open a TLS connection, with
+ * automatic reconnection off (every reconnect would register again). Immutable; the product secret
+ * never appears in {@code toString} or an exception message.
  */
 public final class DynamicRegistration {
 
@@ -38,7 +39,9 @@ public final class DynamicRegistration {
 
     /** Whether the device was registered in the console beforehand. */
     public enum AuthType {
-        /** Pre-registered device: the platform pushes the device secret on {@code /ext/register}. */
+        /**
+         * Pre-registered device: the platform pushes the device secret on {@code /ext/register}.
+         */
         REGISTER("register"),
         /** No pre-registration: the platform pushes a device token on {@code /ext/regnwl}. */
         REGNWL("regnwl");
@@ -86,45 +89,68 @@ public final class DynamicRegistration {
     /** The CONNECT credentials for the given random value. */
     public MqttCredentials credentials(String randomValue) {
         requireToken(randomValue, "random");
-        StringBuilder cid = new StringBuilder(clientId).append("|securemode=").append(AliyunSigner.SECURE_MODE_TLS)
-                .append(",authType=").append(authType.wireName())
-                .append(",random=").append(randomValue)
-                .append(",signmethod=").append(signMethod.wireName());
+        StringBuilder cid =
+                new StringBuilder(clientId)
+                        .append("|securemode=")
+                        .append(AliyunSigner.SECURE_MODE_TLS)
+                        .append(",authType=")
+                        .append(authType.wireName())
+                        .append(",random=")
+                        .append(randomValue)
+                        .append(",signmethod=")
+                        .append(signMethod.wireName());
         if (instanceId != null) {
             cid.append(",instanceId=").append(instanceId);
         }
         cid.append('|');
-        String password = AliyunSigner.registrationPassword(signMethod, productSecret, productKey, deviceName, randomValue);
+        String password =
+                AliyunSigner.registrationPassword(
+                        signMethod, productSecret, productKey, deviceName, randomValue);
         return new MqttCredentials(cid.toString(), deviceName + "&" + productKey, password);
     }
 
     /**
-     * Registers: opens a link with {@code linkFactory} (given the registration credentials), connects it,
-     * takes the first message on {@code /ext/register} or {@code /ext/regnwl} from
-     * {@link MqttLink#unsolicited()} (listening before connecting, so an early push is not missed), and
-     * disconnects the link however it ends (errors of that disconnect are ignored: the platform closes the
-     * connection itself).
+     * Registers: opens a link with {@code linkFactory} (given the registration credentials),
+     * connects it, takes the first message on {@code /ext/register} or {@code /ext/regnwl} from
+     * {@link MqttLink#unsolicited()} (listening before connecting, so an early push is not missed),
+     * and disconnects the link however it ends (errors of that disconnect are ignored: the platform
+     * closes the connection itself).
      *
-     * @return the secret ({@link AuthType#REGISTER}) or token ({@link AuthType#REGNWL}); errors with
-     *         {@link DynamicRegistrationException} when no result came within the timeout or the result holds
-     *         neither, and with the link's error when the connection was refused
+     * @return the secret ({@link AuthType#REGISTER}) or token ({@link AuthType#REGNWL}); errors
+     *     with {@link DynamicRegistrationException} when no result came within the timeout or the
+     *     result holds neither, and with the link's error when the connection was refused
      */
     public Mono<RegistrationResult> register(Function<MqttCredentials, MqttLink> linkFactory) {
         Objects.requireNonNull(linkFactory, "linkFactory");
         return Mono.usingWhen(
-                Mono.fromSupplier(() -> Objects.requireNonNull(linkFactory.apply(credentials(random.get())),
-                        "the link factory returned null")),
+                Mono.fromSupplier(
+                        () ->
+                                Objects.requireNonNull(
+                                        linkFactory.apply(credentials(random.get())),
+                                        "the link factory returned null")),
                 link -> {
-                    Mono<LinkMessage> push = link.unsolicited()
-                            .filter(m -> m.topic().equals(AlinkTopics.EXT_REGISTER)
-                                    || m.topic().equals(AlinkTopics.EXT_REGNWL))
-                            .next();
+                    Mono<LinkMessage> push =
+                            link.unsolicited()
+                                    .filter(
+                                            m ->
+                                                    m.topic().equals(AlinkTopics.EXT_REGISTER)
+                                                            || m.topic()
+                                                                    .equals(AlinkTopics.EXT_REGNWL))
+                                    .next();
                     return Mono.zip(push, link.connect().thenReturn(Boolean.TRUE))
                             .map(t -> parse(t.getT1()))
                             .timeout(timeout, scheduler)
-                            .onErrorMap(TimeoutException.class, e -> new DynamicRegistrationException(
-                                    "no registration result for " + productKey + "/" + deviceName + " within "
-                                            + timeout.toMillis() + " ms"));
+                            .onErrorMap(
+                                    TimeoutException.class,
+                                    e ->
+                                            new DynamicRegistrationException(
+                                                    "no registration result for "
+                                                            + productKey
+                                                            + "/"
+                                                            + deviceName
+                                                            + " within "
+                                                            + timeout.toMillis()
+                                                            + " ms"));
                 },
                 DynamicRegistration::quietDisconnect,
                 (link, e) -> quietDisconnect(link),
@@ -141,16 +167,18 @@ public final class DynamicRegistration {
         try {
             o = AlinkJson.decodeObject(message.payloadUnsafe(), "registration result");
         } catch (MalformedAlinkException e) {
-            throw new DynamicRegistrationException("the registration result on " + message.topic()
-                    + " is not a JSON object");
+            throw new DynamicRegistrationException(
+                    "the registration result on " + message.topic() + " is not a JSON object");
         }
         String pk = string(o, "productKey");
         String dn = string(o, "deviceName");
         String secret = string(o, "deviceSecret");
         String token = string(o, "deviceToken");
         if (pk == null || dn == null) {
-            throw new DynamicRegistrationException("the registration result on " + message.topic()
-                    + " lacks productKey or deviceName");
+            throw new DynamicRegistrationException(
+                    "the registration result on "
+                            + message.topic()
+                            + " lacks productKey or deviceName");
         }
         if (secret != null && !secret.isEmpty()) {
             return new RegistrationResult.DeviceSecret(pk, dn, secret);
@@ -159,8 +187,13 @@ public final class DynamicRegistration {
             return new RegistrationResult.DeviceToken(pk, dn, string(o, "clientId"), token);
         }
         Object code = o.get("code");
-        throw new DynamicRegistrationException("the registration result for " + pk + "/" + dn
-                + " holds neither a device secret nor a device token" + (code == null ? "" : " (code " + code + ")"));
+        throw new DynamicRegistrationException(
+                "the registration result for "
+                        + pk
+                        + "/"
+                        + dn
+                        + " holds neither a device secret nor a device token"
+                        + (code == null ? "" : " (code " + code + ")"));
     }
 
     private static String string(Map<String, Object> o, String field) {
@@ -170,15 +203,23 @@ public final class DynamicRegistration {
     private static String requireToken(String s, String what) {
         Objects.requireNonNull(s, what);
         if (s.isEmpty() || s.matches(".*[|,=&].*")) {
-            throw new IllegalArgumentException(what + " must be non-empty and free of '|', ',', '=' and '&'");
+            throw new IllegalArgumentException(
+                    what + " must be non-empty and free of '|', ',', '=' and '&'");
         }
         return s;
     }
 
     @Override
     public String toString() {
-        return "DynamicRegistration[" + productKey + "/" + deviceName + ", authType=" + authType.wireName()
-                + ", signmethod=" + signMethod.wireName() + ", productSecret=<redacted>]";
+        return "DynamicRegistration["
+                + productKey
+                + "/"
+                + deviceName
+                + ", authType="
+                + authType.wireName()
+                + ", signmethod="
+                + signMethod.wireName()
+                + ", productSecret=<redacted>]";
     }
 
     /** Builds a {@link DynamicRegistration}. */
@@ -224,13 +265,18 @@ public final class DynamicRegistration {
             return this;
         }
 
-        /** The instance id of a new public or Enterprise instance ({@code instanceId=} is added); default none. */
+        /**
+         * The instance id of a new public or Enterprise instance ({@code instanceId=} is added);
+         * default none.
+         */
         public Builder instanceId(String instanceId) {
             this.instanceId = instanceId == null ? null : requireToken(instanceId, "instanceId");
             return this;
         }
 
-        /** Where the random value comes from; default a SecureRandom non-negative long in decimal. */
+        /**
+         * Where the random value comes from; default a SecureRandom non-negative long in decimal.
+         */
         public Builder random(Supplier<String> random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;

@@ -2,7 +2,9 @@ package io.thingflux.alink;
 
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 
-/** What a {@link DynamicRegistration} obtained. Secrets and tokens never appear in {@code toString}. */
+/**
+ * What a {@link DynamicRegistration} obtained. Secrets and tokens never appear in {@code toString}.
+ */
 public sealed interface RegistrationResult {
 
     String productKey();
@@ -10,7 +12,8 @@ public sealed interface RegistrationResult {
     String deviceName();
 
     /** {@code authType=register}: the device secret, pushed on {@code /ext/register}. */
-    record DeviceSecret(String productKey, String deviceName, String deviceSecret) implements RegistrationResult {
+    record DeviceSecret(String productKey, String deviceName, String deviceSecret)
+            implements RegistrationResult {
 
         /** The triple to connect with from now on. */
         public AliyunDeviceIdentity identity() {
@@ -24,15 +27,21 @@ public sealed interface RegistrationResult {
     }
 
     /**
-     * {@code authType=regnwl}: a token to connect with ({@code clientId|securemode=-2,authType=connwl|}, password
-     * = token), pushed on {@code /ext/regnwl}.
+     * {@code authType=regnwl}: a token to connect with ({@code
+     * clientId|securemode=-2,authType=connwl|}, password = token), pushed on {@code /ext/regnwl}.
      */
     record DeviceToken(String productKey, String deviceName, String clientId, String deviceToken)
             implements RegistrationResult {
 
         @Override
         public String toString() {
-            return "DeviceToken[" + productKey + "/" + deviceName + ", clientId=" + clientId + ", deviceToken=<redacted>]";
+            return "DeviceToken["
+                    + productKey
+                    + "/"
+                    + deviceName
+                    + ", clientId="
+                    + clientId
+                    + ", deviceToken=<redacted>]";
         }
     }
 }

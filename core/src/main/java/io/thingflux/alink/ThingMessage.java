@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A message the platform sent to a device, decoded by its topic. Every incoming message becomes one of
- * these; what no decoder knows, or what fails to decode, becomes an {@link UnknownMessage} with the reason.
+ * A message the platform sent to a device, decoded by its topic. Every incoming message becomes one
+ * of these; what no decoder knows, or what fails to decode, becomes an {@link UnknownMessage} with
+ * the reason.
  *
  * <p>Records holding a {@code byte[]} take it over and do not copy it; do not modify it.
  */
@@ -27,7 +28,10 @@ public sealed interface ThingMessage {
         String replyTopic();
     }
 
-    /** {@code thing.service.property.set}: the platform sets properties; answered on {@code .../property/set_reply}. */
+    /**
+     * {@code thing.service.property.set}: the platform sets properties; answered on {@code
+     * .../property/set_reply}.
+     */
     record PropertySet(String topic, AlinkRequest request) implements Request {
 
         public PropertySet {
@@ -51,7 +55,10 @@ public sealed interface ThingMessage {
         }
     }
 
-    /** An asynchronous service call ({@code thing.service.{serviceId}}); answered on the topic plus {@code _reply}. */
+    /**
+     * An asynchronous service call ({@code thing.service.{serviceId}}); answered on the topic plus
+     * {@code _reply}.
+     */
     record ServiceCall(String topic, String serviceId, AlinkRequest request) implements Request {
 
         public ServiceCall {
@@ -77,18 +84,25 @@ public sealed interface ThingMessage {
     }
 
     /**
-     * A synchronous call over RRPC, to be answered within 8 s at QoS 0:
-     * a synchronous service ({@code /ext/rrpc/{messageId}/sys/{pk}/{dn}/thing/service/{serviceId}}, Alink JSON,
-     * answered on the same topic), a custom-topic RRPC ({@code /ext/rrpc/{messageId}/{topic}}, answered on the
-     * same topic), or a system RRPC ({@code /sys/{pk}/{dn}/rrpc/request/{messageId}}, raw payload, answered on
-     * {@code .../rrpc/response/{messageId}}).
+     * A synchronous call over RRPC, to be answered within 8 s at QoS 0: a synchronous service
+     * ({@code /ext/rrpc/{messageId}/sys/{pk}/{dn}/thing/service/{serviceId}}, Alink JSON, answered
+     * on the same topic), a custom-topic RRPC ({@code /ext/rrpc/{messageId}/{topic}}, answered on
+     * the same topic), or a system RRPC ({@code /sys/{pk}/{dn}/rrpc/request/{messageId}}, raw
+     * payload, answered on {@code .../rrpc/response/{messageId}}).
      *
      * @param serviceId {@code null} unless it is a synchronous service
-     * @param request   the Alink request when the payload is one, else {@code null} (system and custom RRPC)
-     * @param payload   the raw payload
+     * @param request the Alink request when the payload is one, else {@code null} (system and
+     *     custom RRPC)
+     * @param payload the raw payload
      */
-    record RrpcCall(String topic, String messageId, String replyTopic, String serviceId, AlinkRequest request,
-                    byte[] payload) implements Request {
+    record RrpcCall(
+            String topic,
+            String messageId,
+            String replyTopic,
+            String serviceId,
+            AlinkRequest request,
+            byte[] payload)
+            implements Request {
 
         public RrpcCall {
             Objects.requireNonNull(topic, "topic");
@@ -115,9 +129,13 @@ public sealed interface ThingMessage {
         /** Compares the payload by content. */
         @Override
         public boolean equals(Object o) {
-            return o instanceof RrpcCall c && topic.equals(c.topic) && messageId.equals(c.messageId)
-                    && replyTopic.equals(c.replyTopic) && Objects.equals(serviceId, c.serviceId)
-                    && Objects.equals(request, c.request) && Arrays.equals(payload, c.payload);
+            return o instanceof RrpcCall c
+                    && topic.equals(c.topic)
+                    && messageId.equals(c.messageId)
+                    && replyTopic.equals(c.replyTopic)
+                    && Objects.equals(serviceId, c.serviceId)
+                    && Objects.equals(request, c.request)
+                    && Arrays.equals(payload, c.payload);
         }
 
         @Override
@@ -127,12 +145,23 @@ public sealed interface ThingMessage {
 
         @Override
         public String toString() {
-            return "RrpcCall[topic=" + topic + ", messageId=" + messageId + ", serviceId=" + serviceId
-                    + ", request=" + request + ", payload=" + payload.length + " bytes]";
+            return "RrpcCall[topic="
+                    + topic
+                    + ", messageId="
+                    + messageId
+                    + ", serviceId="
+                    + serviceId
+                    + ", request="
+                    + request
+                    + ", payload="
+                    + payload.length
+                    + " bytes]";
         }
     }
 
-    /** {@code thing.config.push}: remote configuration; answered on {@code .../config/push_reply}. */
+    /**
+     * {@code thing.config.push}: remote configuration; answered on {@code .../config/push_reply}.
+     */
     record ConfigPush(String topic, AlinkRequest request) implements Request {
 
         @Override
@@ -151,39 +180,52 @@ public sealed interface ThingMessage {
         }
     }
 
-    /** A reply to something the device sent (any {@code ..._reply} topic under {@code /sys/{pk}/{dn}/}). */
-    record Reply(String topic, AlinkReply reply) implements ThingMessage {
-    }
+    /**
+     * A reply to something the device sent (any {@code ..._reply} topic under {@code
+     * /sys/{pk}/{dn}/}).
+     */
+    record Reply(String topic, AlinkReply reply) implements ThingMessage {}
 
     /**
-     * An NTP response on {@code /ext/ntp/{pk}/{dn}/response}, with the device's receive time.
-     * All times are epoch milliseconds.
+     * An NTP response on {@code /ext/ntp/{pk}/{dn}/response}, with the device's receive time. All
+     * times are epoch milliseconds.
      */
-    record NtpResponse(String topic, long deviceSendTime, long serverRecvTime, long serverSendTime,
-                       long deviceRecvTime) implements ThingMessage {
+    record NtpResponse(
+            String topic,
+            long deviceSendTime,
+            long serverRecvTime,
+            long serverSendTime,
+            long deviceRecvTime)
+            implements ThingMessage {
 
         /**
-         * The server's time at {@link #deviceRecvTime()}:
-         * {@code (serverRecvTime + serverSendTime + deviceRecvTime - deviceSendTime) / 2} (Aliyun doc 102509),
-         * i.e. the server's send time plus half the round trip.
+         * The server's time at {@link #deviceRecvTime()}: {@code (serverRecvTime + serverSendTime +
+         * deviceRecvTime - deviceSendTime) / 2} (Aliyun doc 102509), i.e. the server's send time
+         * plus half the round trip.
          */
         public long serverTimeMillis() {
-            return Math.floorDiv(serverRecvTime + serverSendTime + deviceRecvTime - deviceSendTime, 2);
+            return Math.floorDiv(
+                    serverRecvTime + serverSendTime + deviceRecvTime - deviceSendTime, 2);
         }
 
-        /** What to add to the device clock to get the server's: {@code serverTimeMillis() - deviceRecvTime}. */
+        /**
+         * What to add to the device clock to get the server's: {@code serverTimeMillis() -
+         * deviceRecvTime}.
+         */
         public long offsetMillis() {
             return serverTimeMillis() - deviceRecvTime;
         }
     }
 
     /**
-     * An OTA upgrade notice on {@code /ota/device/upgrade/{pk}/{dn}}: {@code {"code":"1000","data":{..},"id":..}}.
+     * An OTA upgrade notice on {@code /ota/device/upgrade/{pk}/{dn}}: {@code
+     * {"code":"1000","data":{..},"id":..}}.
      *
      * @param code as sent ({@code "1000"} is success)
      * @param data {@code size, version, url, md5, sign, signMethod, module, ...}
      */
-    record OtaUpgrade(String topic, String id, String code, Map<String, Object> data, String message)
+    record OtaUpgrade(
+            String topic, String id, String code, Map<String, Object> data, String message)
             implements ThingMessage {
 
         public String version() {
@@ -201,7 +243,9 @@ public sealed interface ThingMessage {
         /** Compares the payload by content. */
         @Override
         public boolean equals(Object o) {
-            return o instanceof RawDown r && topic.equals(r.topic) && Arrays.equals(payload, r.payload);
+            return o instanceof RawDown r
+                    && topic.equals(r.topic)
+                    && Arrays.equals(payload, r.payload);
         }
 
         @Override
@@ -220,13 +264,17 @@ public sealed interface ThingMessage {
      *
      * @param reason why it was not decoded
      */
-    record UnknownMessage(String topic, byte[] payload, MqttQos qos, String reason) implements ThingMessage {
+    record UnknownMessage(String topic, byte[] payload, MqttQos qos, String reason)
+            implements ThingMessage {
 
         /** Compares the payload by content. */
         @Override
         public boolean equals(Object o) {
-            return o instanceof UnknownMessage u && topic.equals(u.topic) && Arrays.equals(payload, u.payload)
-                    && qos == u.qos && Objects.equals(reason, u.reason);
+            return o instanceof UnknownMessage u
+                    && topic.equals(u.topic)
+                    && Arrays.equals(payload, u.payload)
+                    && qos == u.qos
+                    && Objects.equals(reason, u.reason);
         }
 
         @Override
@@ -240,8 +288,15 @@ public sealed interface ThingMessage {
 
         @Override
         public String toString() {
-            return "UnknownMessage[topic=" + topic + ", qos=" + qos.code() + ", reason=" + reason + ", payload="
-                    + payload.length + " bytes]";
+            return "UnknownMessage[topic="
+                    + topic
+                    + ", qos="
+                    + qos.code()
+                    + ", reason="
+                    + reason
+                    + ", payload="
+                    + payload.length
+                    + " bytes]";
         }
     }
 }

@@ -6,9 +6,9 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * Turns what a link delivers into {@link ThingMessage}s for one device, by topic. Never throws for a bad
- * payload: it becomes an {@link ThingMessage.UnknownMessage} carrying the reason. Stateless apart from
- * the clock; thread-safe.
+ * Turns what a link delivers into {@link ThingMessage}s for one device, by topic. Never throws for
+ * a bad payload: it becomes an {@link ThingMessage.UnknownMessage} carrying the reason. Stateless
+ * apart from the clock; thread-safe.
  */
 public final class ThingMessageDecoder {
 
@@ -18,7 +18,9 @@ public final class ThingMessageDecoder {
     private final AlinkTopics topics;
     private final LongSupplier clock;
 
-    /** @param clock epoch milliseconds, read when an NTP response is decoded */
+    /**
+     * @param clock epoch milliseconds, read when an NTP response is decoded
+     */
     public ThingMessageDecoder(AlinkTopics topics, LongSupplier clock) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -29,27 +31,35 @@ public final class ThingMessageDecoder {
         return decode(topics, clock, message);
     }
 
-    /** {@link #decode(LinkMessage)} without a decoder object: what a device uses, so it holds none. */
+    /**
+     * {@link #decode(LinkMessage)} without a decoder object: what a device uses, so it holds none.
+     */
     static ThingMessage decode(AlinkTopics topics, LongSupplier clock, LinkMessage message) {
         String topic = message.topic();
         byte[] payload = message.payloadUnsafe();
         try {
             ThingMessage decoded = decodeKnown(topics, clock, topic, payload);
-            return decoded != null ? decoded
-                    : new ThingMessage.UnknownMessage(topic, payload, message.qos(), "no thing-model decoder for this topic");
+            return decoded != null
+                    ? decoded
+                    : new ThingMessage.UnknownMessage(
+                            topic, payload, message.qos(), "no thing-model decoder for this topic");
         } catch (AlinkException e) {
-            return new ThingMessage.UnknownMessage(topic, payload, message.qos(), "malformed: " + e.getMessage());
+            return new ThingMessage.UnknownMessage(
+                    topic, payload, message.qos(), "malformed: " + e.getMessage());
         } catch (RuntimeException e) {
-            // a payload must never stop the stream; keep the message and say what went wrong (not its content)
-            return new ThingMessage.UnknownMessage(topic, payload, message.qos(),
-                    "undecodable: " + e.getClass().getSimpleName());
+            // a payload must never stop the stream; keep the message and say what went wrong (not
+            // its content)
+            return new ThingMessage.UnknownMessage(
+                    topic, payload, message.qos(), "undecodable: " + e.getClass().getSimpleName());
         }
     }
 
-    private static ThingMessage decodeKnown(AlinkTopics topics, LongSupplier clock, String topic, byte[] payload) {
+    private static ThingMessage decodeKnown(
+            AlinkTopics topics, LongSupplier clock, String topic, byte[] payload) {
         int sys = topics.sysPrefixLength(topic);
         if (sys > 0) {
-            // replies first, without building a string: they are what a posting device mostly receives
+            // replies first, without building a string: they are what a posting device mostly
+            // receives
             if (topic.endsWith(AlinkTopics.REPLY_SUFFIX)) {
                 return new ThingMessage.Reply(topic, AlinkJson.decodeReply(payload));
             }
@@ -57,16 +67,20 @@ public final class ThingMessageDecoder {
                 return new ThingMessage.PropertySet(topic, AlinkJson.decodeRequest(payload));
             }
             String rest = topic.substring(sys);
-            if (rest.startsWith("thing/service/") && rest.indexOf('/', "thing/service/".length()) < 0) {
+            if (rest.startsWith("thing/service/")
+                    && rest.indexOf('/', "thing/service/".length()) < 0) {
                 String serviceId = rest.substring("thing/service/".length());
                 if (!serviceId.isEmpty()) {
-                    return new ThingMessage.ServiceCall(topic, serviceId, AlinkJson.decodeRequest(payload));
+                    return new ThingMessage.ServiceCall(
+                            topic, serviceId, AlinkJson.decodeRequest(payload));
                 }
             }
-            if (rest.startsWith("rrpc/request/") && rest.indexOf('/', "rrpc/request/".length()) < 0) {
+            if (rest.startsWith("rrpc/request/")
+                    && rest.indexOf('/', "rrpc/request/".length()) < 0) {
                 String messageId = rest.substring("rrpc/request/".length());
                 if (!messageId.isEmpty()) {
-                    return new ThingMessage.RrpcCall(topic, messageId, topics.rrpcResponse(messageId), null, null, payload);
+                    return new ThingMessage.RrpcCall(
+                            topic, messageId, topics.rrpcResponse(messageId), null, null, payload);
                 }
             }
             if (topic.equals(topics.configPush())) {
@@ -83,16 +97,25 @@ public final class ThingMessageDecoder {
         if (topic.equals(topics.ntpResponse())) {
             long received = clock.getAsLong();
             Map<String, Object> o = AlinkJson.decodeObject(payload, "NTP response");
-            return new ThingMessage.NtpResponse(topic, millis(o, "deviceSendTime"), millis(o, "serverRecvTime"),
-                    millis(o, "serverSendTime"), received);
+            return new ThingMessage.NtpResponse(
+                    topic,
+                    millis(o, "deviceSendTime"),
+                    millis(o, "serverRecvTime"),
+                    millis(o, "serverSendTime"),
+                    received);
         }
         if (topic.equals(topics.otaUpgrade())) {
             Map<String, Object> o = AlinkJson.decodeObject(payload, "OTA upgrade notice");
             Object code = o.get("code");
             @SuppressWarnings("unchecked")
-            Map<String, Object> data = o.get("data") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-            return new ThingMessage.OtaUpgrade(topic, AlinkJson.id(o, false), code == null ? null : code.toString(),
-                    data, o.get("message") instanceof String s ? s : null);
+            Map<String, Object> data =
+                    o.get("data") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+            return new ThingMessage.OtaUpgrade(
+                    topic,
+                    AlinkJson.id(o, false),
+                    code == null ? null : code.toString(),
+                    data,
+                    o.get("message") instanceof String s ? s : null);
         }
         return null;
     }
@@ -108,7 +131,12 @@ public final class ThingMessageDecoder {
         if (inner.startsWith(servicePrefix)) {
             String serviceId = inner.substring(servicePrefix.length());
             if (!serviceId.isEmpty() && serviceId.indexOf('/') < 0) {
-                return new ThingMessage.RrpcCall(topic, messageId, topic, serviceId, AlinkJson.decodeRequest(payload),
+                return new ThingMessage.RrpcCall(
+                        topic,
+                        messageId,
+                        topic,
+                        serviceId,
+                        AlinkJson.decodeRequest(payload),
                         payload);
             }
         }

@@ -10,7 +10,7 @@ import java.util.Optional;
  * emulator to check a CONNECT the way the platform does.
  *
  * @param clientId the part before the first {@code |}
- * @param params   the extension parameters in the order sent
+ * @param params the extension parameters in the order sent
  */
 public record AliyunClientId(String clientId, Map<String, String> params) {
 
@@ -21,7 +21,8 @@ public record AliyunClientId(String clientId, Map<String, String> params) {
     /**
      * Parses {@code mqttClientId}.
      *
-     * @throws IllegalArgumentException when it has no {@code |...|} section or a parameter lacks {@code =}
+     * @throws IllegalArgumentException when it has no {@code |...|} section or a parameter lacks
+     *     {@code =}
      */
     public static AliyunClientId parse(String mqttClientId) {
         int open = mqttClientId.indexOf('|');

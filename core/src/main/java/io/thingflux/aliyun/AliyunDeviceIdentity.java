@@ -3,8 +3,8 @@ package io.thingflux.aliyun;
 import java.util.Objects;
 
 /**
- * The device triple the platform knows a device by (one-device-one-secret). The secret never appears in
- * {@link #toString()}.
+ * The device triple the platform knows a device by (one-device-one-secret). The secret never
+ * appears in {@link #toString()}.
  */
 public record AliyunDeviceIdentity(String productKey, String deviceName, String deviceSecret) {
 
@@ -35,6 +35,10 @@ public record AliyunDeviceIdentity(String productKey, String deviceName, String 
     /** Shows the product key and device name only. */
     @Override
     public String toString() {
-        return "AliyunDeviceIdentity[" + productKey + "/" + deviceName + ", deviceSecret=<redacted>]";
+        return "AliyunDeviceIdentity["
+                + productKey
+                + "/"
+                + deviceName
+                + ", deviceSecret=<redacted>]";
     }
 }

@@ -27,6 +27,7 @@ public final class AliyunSigner {
 
     /** Secure mode 2: TLS direct connection. */
     public static final int SECURE_MODE_TLS = 2;
+
     /** Secure mode 3: TCP direct connection (plaintext). */
     public static final int SECURE_MODE_TCP = 3;
 
@@ -41,7 +42,8 @@ public final class AliyunSigner {
         this.secureMode = b.secureMode;
         this.clientId = b.clientId;
         this.timestamp = b.timestamp;
-        // in the order given: Map.copyOf would iterate in an order that changes from one JVM run to the next
+        // in the order given: Map.copyOf would iterate in an order that changes from one JVM run to
+        // the next
         this.extraParams = Collections.unmodifiableMap(new LinkedHashMap<>(b.extraParams));
     }
 
@@ -49,7 +51,10 @@ public final class AliyunSigner {
         return new Builder();
     }
 
-    /** A signer with the defaults: hmacsha256, secure mode 3 (TCP), no timestamp, clientId {@code pk.dn}. */
+    /**
+     * A signer with the defaults: hmacsha256, secure mode 3 (TCP), no timestamp, clientId {@code
+     * pk.dn}.
+     */
     public static AliyunSigner defaults() {
         return builder().build();
     }
@@ -62,7 +67,9 @@ public final class AliyunSigner {
         return secureMode;
     }
 
-    /** The clientId set on the builder, if any; by default {@code productKey.deviceName} is used. */
+    /**
+     * The clientId set on the builder, if any; by default {@code productKey.deviceName} is used.
+     */
     public Optional<String> clientId() {
         return Optional.ofNullable(clientId);
     }
@@ -71,25 +78,41 @@ public final class AliyunSigner {
     public MqttCredentials sign(AliyunDeviceIdentity device) {
         Objects.requireNonNull(device, "device");
         String cid = clientId != null ? clientId : device.productKey() + "." + device.deviceName();
-        StringBuilder mqttClientId = new StringBuilder(cid.length() + 64).append(cid)
-                .append("|securemode=").append(secureMode)
-                .append(",signmethod=").append(method.wireName());
+        StringBuilder mqttClientId =
+                new StringBuilder(cid.length() + 64)
+                        .append(cid)
+                        .append("|securemode=")
+                        .append(secureMode)
+                        .append(",signmethod=")
+                        .append(method.wireName());
         if (timestamp != null) {
             mqttClientId.append(",timestamp=").append(timestamp.longValue());
         }
         extraParams.forEach((k, v) -> mqttClientId.append(',').append(k).append('=').append(v));
         mqttClientId.append('|');
-        String password = password(method, device.deviceSecret(), cid, device.deviceName(), device.productKey(),
-                timestamp == null ? null : timestamp.toString());
+        String password =
+                password(
+                        method,
+                        device.deviceSecret(),
+                        cid,
+                        device.deviceName(),
+                        device.productKey(),
+                        timestamp == null ? null : timestamp.toString());
         return new MqttCredentials(mqttClientId.toString(), device.username(), password);
     }
 
     /**
      * The password the platform expects: lowercase hex of the HMAC over the sorted, concatenated
-     * parameters. {@code clientId} and {@code timestamp} may be {@code null} (left out of the content).
+     * parameters. {@code clientId} and {@code timestamp} may be {@code null} (left out of the
+     * content).
      */
-    public static String password(SignMethod method, String deviceSecret, String clientId, String deviceName,
-                                  String productKey, String timestamp) {
+    public static String password(
+            SignMethod method,
+            String deviceSecret,
+            String clientId,
+            String deviceName,
+            String productKey,
+            String timestamp) {
         StringBuilder content = new StringBuilder(128);
         if (clientId != null) {
             content.append("clientId").append(clientId);
@@ -102,12 +125,18 @@ public final class AliyunSigner {
     }
 
     /**
-     * The password of a dynamic registration over MQTT (doc 132111):
-     * HMAC(productSecret, "deviceName" + dn + "productKey" + pk + "random" + random).
+     * The password of a dynamic registration over MQTT (doc 132111): HMAC(productSecret,
+     * "deviceName" + dn + "productKey" + pk + "random" + random).
      */
-    public static String registrationPassword(SignMethod method, String productSecret, String productKey,
-                                              String deviceName, String random) {
-        return hmacHex(method, productSecret,
+    public static String registrationPassword(
+            SignMethod method,
+            String productSecret,
+            String productKey,
+            String deviceName,
+            String random) {
+        return hmacHex(
+                method,
+                productSecret,
                 "deviceName" + deviceName + "productKey" + productKey + "random" + random);
     }
 
@@ -125,9 +154,13 @@ public final class AliyunSigner {
 
     @Override
     public String toString() {
-        return "AliyunSigner[method=" + method.wireName() + ", securemode=" + secureMode
+        return "AliyunSigner[method="
+                + method.wireName()
+                + ", securemode="
+                + secureMode
                 + (timestamp != null ? ", timestamp=" + timestamp : "")
-                + (clientId != null ? ", clientId=" + clientId : "") + "]";
+                + (clientId != null ? ", clientId=" + clientId : "")
+                + "]";
     }
 
     /** Builds an {@link AliyunSigner}. */
@@ -138,8 +171,7 @@ public final class AliyunSigner {
         private Long timestamp;
         private final Map<String, String> extraParams = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The HMAC; default hmacsha256. */
         public Builder method(SignMethod method) {
@@ -150,22 +182,28 @@ public final class AliyunSigner {
         /** 2 for TLS, 3 for plain TCP (default 3). */
         public Builder secureMode(int secureMode) {
             if (secureMode != SECURE_MODE_TLS && secureMode != SECURE_MODE_TCP) {
-                throw new IllegalArgumentException("securemode must be 2 (TLS) or 3 (TCP), was " + secureMode);
+                throw new IllegalArgumentException(
+                        "securemode must be 2 (TLS) or 3 (TCP), was " + secureMode);
             }
             this.secureMode = secureMode;
             return this;
         }
 
-        /** The clientId before the extension parameters; default {@code productKey.deviceName}. At most 64 characters. */
+        /**
+         * The clientId before the extension parameters; default {@code productKey.deviceName}. At
+         * most 64 characters.
+         */
         public Builder clientId(String clientId) {
             Objects.requireNonNull(clientId, "clientId");
             if (clientId.isEmpty() || clientId.length() > 64) {
-                throw new IllegalArgumentException("clientId must be 1..64 characters, was " + clientId.length());
+                throw new IllegalArgumentException(
+                        "clientId must be 1..64 characters, was " + clientId.length());
             }
             for (int i = 0; i < clientId.length(); i++) {
                 char c = clientId.charAt(i);
                 if (c == '|' || c == ',' || c == '=' || c < 0x20) {
-                    throw new IllegalArgumentException("clientId must not contain '|', ',', '=' or control characters");
+                    throw new IllegalArgumentException(
+                            "clientId must not contain '|', ',', '=' or control characters");
                 }
             }
             this.clientId = clientId;
@@ -178,13 +216,18 @@ public final class AliyunSigner {
             return this;
         }
 
-        /** An extra clientId extension parameter that is not signed (e.g. {@code ext=1} for custom-topic RRPC). */
+        /**
+         * An extra clientId extension parameter that is not signed (e.g. {@code ext=1} for
+         * custom-topic RRPC).
+         */
         public Builder extraParam(String key, String value) {
             if (key.isEmpty() || key.matches(".*[|,=].*") || value.matches(".*[|,=].*")) {
-                throw new IllegalArgumentException("extension parameters must not contain '|', ',' or '='");
+                throw new IllegalArgumentException(
+                        "extension parameters must not contain '|', ',' or '='");
             }
             if (key.equals("securemode") || key.equals("signmethod") || key.equals("timestamp")) {
-                throw new IllegalArgumentException("set " + key + " through its own builder method");
+                throw new IllegalArgumentException(
+                        "set " + key + " through its own builder method");
             }
             extraParams.put(key, value);
             return this;

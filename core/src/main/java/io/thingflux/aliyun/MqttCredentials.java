@@ -3,8 +3,8 @@ package io.thingflux.aliyun;
 import java.util.Objects;
 
 /**
- * What goes into a CONNECT: the MQTT client id, user name and password. The password never appears in
- * {@link #toString()}.
+ * What goes into a CONNECT: the MQTT client id, user name and password. The password never appears
+ * in {@link #toString()}.
  */
 public record MqttCredentials(String clientId, String username, String password) {
 
@@ -16,6 +16,10 @@ public record MqttCredentials(String clientId, String username, String password)
 
     @Override
     public String toString() {
-        return "MqttCredentials[clientId=" + clientId + ", username=" + username + ", password=<redacted>]";
+        return "MqttCredentials[clientId="
+                + clientId
+                + ", username="
+                + username
+                + ", password=<redacted>]";
     }
 }

@@ -38,6 +38,7 @@ public enum SignMethod {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown sign method '" + name + "' (hmacsha1, hmacsha256 or hmacmd5)");
+        throw new IllegalArgumentException(
+                "unknown sign method '" + name + "' (hmacsha1, hmacsha256 or hmacmd5)");
     }
 }

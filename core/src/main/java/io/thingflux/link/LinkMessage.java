@@ -37,8 +37,11 @@ public record LinkMessage(String topic, byte[] payload, MqttQos qos, boolean ret
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LinkMessage m && topic.equals(m.topic) && Arrays.equals(payload, m.payload)
-                && qos == m.qos && retain == m.retain;
+        return o instanceof LinkMessage m
+                && topic.equals(m.topic)
+                && Arrays.equals(payload, m.payload)
+                && qos == m.qos
+                && retain == m.retain;
     }
 
     @Override
@@ -48,7 +51,14 @@ public record LinkMessage(String topic, byte[] payload, MqttQos qos, boolean ret
 
     @Override
     public String toString() {
-        return "LinkMessage[topic=" + topic + ", qos=" + qos.code() + ", retain=" + retain + ", payload="
-                + payload.length + " bytes]";
+        return "LinkMessage[topic="
+                + topic
+                + ", qos="
+                + qos.code()
+                + ", retain="
+                + retain
+                + ", payload="
+                + payload.length
+                + " bytes]";
     }
 }

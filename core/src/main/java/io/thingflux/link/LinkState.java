@@ -10,6 +10,8 @@ public enum LinkState {
     CONNECTED,
     /** The connection was lost and the link is trying to get it back. */
     RECONNECTING,
-    /** Closed for good, by {@link MqttLink#disconnect()} or a fatal refusal; it cannot be reused. */
+    /**
+     * Closed for good, by {@link MqttLink#disconnect()} or a fatal refusal; it cannot be reused.
+     */
     CLOSED
 }

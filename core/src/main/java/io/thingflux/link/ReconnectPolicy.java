@@ -7,28 +7,36 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * When to try connecting again: exponential backoff with jitter and an optional attempt limit.
  *
- * <p>The delay before attempt {@code n} (1-based) is {@code min(maxDelay, initialDelay × multiplier^(n-1))},
- * then spread by ± {@code jitter} (a fraction, 0.25 = ±25 %), so thousands of clients that lost the same
- * broker do not come back in lockstep. Fatal CONNACK codes (bad credentials, not authorized) are never
- * retried, whatever the policy says.
+ * <p>The delay before attempt {@code n} (1-based) is {@code min(maxDelay, initialDelay ×
+ * multiplier^(n-1))}, then spread by ± {@code jitter} (a fraction, 0.25 = ±25 %), so thousands of
+ * clients that lost the same broker do not come back in lockstep. Fatal CONNACK codes (bad
+ * credentials, not authorized) are never retried, whatever the policy says.
  *
  * @param initialDelay the delay before the first retry
- * @param maxDelay     the largest delay
- * @param multiplier   the growth factor per attempt (at least 1)
- * @param jitter       0..1, the relative spread of each delay
- * @param maxAttempts  how many retries at most; {@link #UNLIMITED} for no limit, 0 for none
+ * @param maxDelay the largest delay
+ * @param multiplier the growth factor per attempt (at least 1)
+ * @param jitter 0..1, the relative spread of each delay
+ * @param maxAttempts how many retries at most; {@link #UNLIMITED} for no limit, 0 for none
  */
-public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double multiplier, double jitter,
-                              int maxAttempts) {
+public record ReconnectPolicy(
+        Duration initialDelay,
+        Duration maxDelay,
+        double multiplier,
+        double jitter,
+        int maxAttempts) {
 
     /** No limit on attempts. */
     public static final int UNLIMITED = Integer.MAX_VALUE;
+
     /** Default first delay: 1 s. */
     public static final Duration DEFAULT_INITIAL_DELAY = Duration.ofSeconds(1);
+
     /** Default largest delay: 2 min. */
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofMinutes(2);
+
     /** Default growth: doubling. */
     public static final double DEFAULT_MULTIPLIER = 2.0;
+
     /** Default spread: ±25 %. */
     public static final double DEFAULT_JITTER = 0.25;
 
@@ -49,19 +57,28 @@ public record ReconnectPolicy(Duration initialDelay, Duration maxDelay, double m
         }
     }
 
-    private static final ReconnectPolicy EXPONENTIAL = new ReconnectPolicy(DEFAULT_INITIAL_DELAY, DEFAULT_MAX_DELAY,
-            DEFAULT_MULTIPLIER, DEFAULT_JITTER, UNLIMITED);
-    private static final ReconnectPolicy NONE = new ReconnectPolicy(Duration.ZERO, Duration.ZERO, 1.0, 0.0, 0);
+    private static final ReconnectPolicy EXPONENTIAL =
+            new ReconnectPolicy(
+                    DEFAULT_INITIAL_DELAY,
+                    DEFAULT_MAX_DELAY,
+                    DEFAULT_MULTIPLIER,
+                    DEFAULT_JITTER,
+                    UNLIMITED);
+    private static final ReconnectPolicy NONE =
+            new ReconnectPolicy(Duration.ZERO, Duration.ZERO, 1.0, 0.0, 0);
 
     /**
-     * Retry forever: 1 s doubling to 2 min, ±25 % jitter (the default for reconnects). One shared instance, so
-     * thousands of clients with the default hold no policy of their own.
+     * Retry forever: 1 s doubling to 2 min, ±25 % jitter (the default for reconnects). One shared
+     * instance, so thousands of clients with the default hold no policy of their own.
      */
     public static ReconnectPolicy exponential() {
         return EXPONENTIAL;
     }
 
-    /** Never retry (the default for the first connect: {@code connect()} reports the first failure); shared. */
+    /**
+     * Never retry (the default for the first connect: {@code connect()} reports the first failure);
+     * shared.
+     */
     public static ReconnectPolicy none() {
         return NONE;
     }

@@ -2,7 +2,10 @@ package io.thingflux.link;
 
 import java.util.List;
 
-/** The broker refused a subscription (SUBACK 0x80, or the module's equivalent) to one or more filters. */
+/**
+ * The broker refused a subscription (SUBACK 0x80, or the module's equivalent) to one or more
+ * filters.
+ */
 public final class SubscriptionRefusedException extends RuntimeException {
 
     private final List<String> filters;
@@ -11,7 +14,9 @@ public final class SubscriptionRefusedException extends RuntimeException {
         this(List.of(filter));
     }
 
-    /** @param filters the refused filters, at least one */
+    /**
+     * @param filters the refused filters, at least one
+     */
     public SubscriptionRefusedException(List<String> filters) {
         super(message(filters));
         this.filters = List.copyOf(filters);
@@ -21,7 +26,8 @@ public final class SubscriptionRefusedException extends RuntimeException {
         if (filters.isEmpty()) {
             throw new IllegalArgumentException("at least one refused filter is needed");
         }
-        return filters.size() == 1 ? "subscription to '" + filters.get(0) + "' refused by the broker"
+        return filters.size() == 1
+                ? "subscription to '" + filters.get(0) + "' refused by the broker"
                 : "subscriptions to " + filters + " refused by the broker";
     }
 

@@ -22,14 +22,16 @@ public enum ConnectReturnCode {
     }
 
     /**
-     * Whether retrying the same CONNECT cannot succeed: the credentials, the identifier or the protocol
-     * level were refused. Only {@link #SERVER_UNAVAILABLE} is worth retrying.
+     * Whether retrying the same CONNECT cannot succeed: the credentials, the identifier or the
+     * protocol level were refused. Only {@link #SERVER_UNAVAILABLE} is worth retrying.
      */
     public boolean isFatal() {
         return this != ACCEPTED && this != SERVER_UNAVAILABLE;
     }
 
-    /** @throws IllegalArgumentException for the reserved values 6..255 */
+    /**
+     * @throws IllegalArgumentException for the reserved values 6..255
+     */
     public static ConnectReturnCode valueOf(int code) {
         if (code < 0 || code >= BY_CODE.length) {
             throw new IllegalArgumentException("reserved CONNACK return code " + code);

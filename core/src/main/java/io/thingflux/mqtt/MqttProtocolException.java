@@ -18,11 +18,16 @@ public final class MqttProtocolException extends RuntimeException {
         PACKET_TOO_LARGE,
         /** Packet type 0 or 15 (§2.2.1). */
         RESERVED_PACKET_TYPE,
-        /** Fixed-header flags other than those §2.2.2 requires for the type, or DUP on a QoS 0 PUBLISH (MQTT-3.3.1-2). */
+        /**
+         * Fixed-header flags other than those §2.2.2 requires for the type, or DUP on a QoS 0
+         * PUBLISH (MQTT-3.3.1-2).
+         */
         INVALID_FIXED_HEADER_FLAGS,
         /** CONNECT protocol name is not "MQTT" (or "MQIsdp" with level 3) (MQTT-3.1.2-1). */
         INVALID_PROTOCOL_NAME,
-        /** CONNECT protocol level other than 3 or 4 (MQTT-3.1.2-2): a broker answers CONNACK 0x01. */
+        /**
+         * CONNECT protocol level other than 3 or 4 (MQTT-3.1.2-2): a broker answers CONNACK 0x01.
+         */
         UNSUPPORTED_PROTOCOL_LEVEL,
         /** CONNECT reserved flag set (MQTT-3.1.2-3). */
         RESERVED_CONNECT_FLAG,
@@ -34,7 +39,10 @@ public final class MqttProtocolException extends RuntimeException {
         INVALID_QOS,
         /** Packet identifier 0 where one is required (MQTT-2.3.1-1). */
         ZERO_PACKET_ID,
-        /** A string that is not well-formed UTF-8, contains U+0000, or is longer than 65535 bytes (§1.5.3). */
+        /**
+         * A string that is not well-formed UTF-8, contains U+0000, or is longer than 65535 bytes
+         * (§1.5.3).
+         */
         MALFORMED_UTF8,
         /** A topic name that is empty or contains a wildcard (§4.7). */
         INVALID_TOPIC_NAME,

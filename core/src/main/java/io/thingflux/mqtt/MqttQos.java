@@ -22,7 +22,8 @@ public enum MqttQos {
     /**
      * The level for a wire value.
      *
-     * @throws IllegalArgumentException for anything but 0, 1 or 2 (QoS 3 is malformed, MQTT-3.3.1-4)
+     * @throws IllegalArgumentException for anything but 0, 1 or 2 (QoS 3 is malformed,
+     *     MQTT-3.3.1-4)
      */
     public static MqttQos valueOf(int code) {
         if (code < 0 || code > 2) {
@@ -31,7 +32,10 @@ public enum MqttQos {
         return BY_CODE[code];
     }
 
-    /** The lower of this level and {@code other}, as a broker downgrades delivery to the granted QoS. */
+    /**
+     * The lower of this level and {@code other}, as a broker downgrades delivery to the granted
+     * QoS.
+     */
     public MqttQos min(MqttQos other) {
         return code <= other.code ? this : other;
     }

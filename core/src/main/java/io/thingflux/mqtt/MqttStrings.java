@@ -8,14 +8,14 @@ public final class MqttStrings {
     /** The largest encoded length a two-byte length prefix can carry. */
     public static final int MAX_ENCODED_LENGTH = 65_535;
 
-    private MqttStrings() {
-    }
+    private MqttStrings() {}
 
     /**
-     * The UTF-8 encoded length of {@code s}, checking on the way that it is well formed (no unpaired
-     * surrogate) and has no U+0000 (MQTT-1.5.3-2).
+     * The UTF-8 encoded length of {@code s}, checking on the way that it is well formed (no
+     * unpaired surrogate) and has no U+0000 (MQTT-1.5.3-2).
      *
-     * @throws IllegalArgumentException naming {@code what} when a rule is broken or the result exceeds 65535
+     * @throws IllegalArgumentException naming {@code what} when a rule is broken or the result
+     *     exceeds 65535
      */
     public static int checkedUtf8Length(String s, String what) {
         int n = s.length();
@@ -31,18 +31,21 @@ public final class MqttStrings {
                 bytes += 2;
             } else if (Character.isHighSurrogate(c)) {
                 if (i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    throw new IllegalArgumentException(what + " has an unpaired surrogate at index " + i);
+                    throw new IllegalArgumentException(
+                            what + " has an unpaired surrogate at index " + i);
                 }
                 i++;
                 bytes += 4;
             } else if (Character.isLowSurrogate(c)) {
-                throw new IllegalArgumentException(what + " has an unpaired surrogate at index " + i);
+                throw new IllegalArgumentException(
+                        what + " has an unpaired surrogate at index " + i);
             } else {
                 bytes += 3;
             }
         }
         if (bytes > MAX_ENCODED_LENGTH) {
-            throw new IllegalArgumentException(what + " is " + bytes + " UTF-8 bytes, more than 65535");
+            throw new IllegalArgumentException(
+                    what + " is " + bytes + " UTF-8 bytes, more than 65535");
         }
         return bytes;
     }

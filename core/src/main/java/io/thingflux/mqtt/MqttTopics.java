@@ -3,14 +3,14 @@ package io.thingflux.mqtt;
 /**
  * Topic names and filters (MQTT 3.1.1 §4.7): validation and matching.
  *
- * <p>A name is what a PUBLISH carries: not empty, no wildcard. A filter is what a SUBSCRIBE carries:
- * {@code #} only as the last level and alone in it, {@code +} alone in its level. Neither may contain
- * U+0000. A filter starting with a wildcard does not match a name starting with {@code $} (MQTT-4.7.2-1).
+ * <p>A name is what a PUBLISH carries: not empty, no wildcard. A filter is what a SUBSCRIBE
+ * carries: {@code #} only as the last level and alone in it, {@code +} alone in its level. Neither
+ * may contain U+0000. A filter starting with a wildcard does not match a name starting with {@code
+ * $} (MQTT-4.7.2-1).
  */
 public final class MqttTopics {
 
-    private MqttTopics() {
-    }
+    private MqttTopics() {}
 
     /** Whether {@code name} is a valid topic name. */
     public static boolean isValidName(String name) {
@@ -22,20 +22,26 @@ public final class MqttTopics {
         return filterProblem(filter) == null;
     }
 
-    /** @throws IllegalArgumentException saying which rule {@code name} breaks */
+    /**
+     * @throws IllegalArgumentException saying which rule {@code name} breaks
+     */
     public static String requireValidName(String name) {
         String problem = nameProblem(name);
         if (problem != null) {
-            throw new IllegalArgumentException("invalid topic name '" + printable(name) + "': " + problem);
+            throw new IllegalArgumentException(
+                    "invalid topic name '" + printable(name) + "': " + problem);
         }
         return name;
     }
 
-    /** @throws IllegalArgumentException saying which rule {@code filter} breaks */
+    /**
+     * @throws IllegalArgumentException saying which rule {@code filter} breaks
+     */
     public static String requireValidFilter(String filter) {
         String problem = filterProblem(filter);
         if (problem != null) {
-            throw new IllegalArgumentException("invalid topic filter '" + printable(filter) + "': " + problem);
+            throw new IllegalArgumentException(
+                    "invalid topic filter '" + printable(filter) + "': " + problem);
         }
         return filter;
     }
@@ -54,7 +60,8 @@ public final class MqttTopics {
             return n <= MqttStrings.MAX_ENCODED_LENGTH ? null : utf8Problem(name);
         }
         if (name.indexOf('+') < 0 && name.indexOf('#') < 0 && name.indexOf(0) < 0) {
-            // the common case, with String's own scans: what is left is the UTF-8 rules and the length limit
+            // the common case, with String's own scans: what is left is the UTF-8 rules and the
+            // length limit
             return n <= MAX_CHARS_WITHIN_LIMIT && !hasSurrogate(name) ? null : utf8Problem(name);
         }
         for (int i = 0; ; i++) { // name the first offending char
@@ -105,20 +112,24 @@ public final class MqttTopics {
     }
 
     /**
-     * Whether {@code filter} matches the topic name {@code name}. Both are assumed valid.
-     * {@code sport/#} matches {@code sport} and everything below it; {@code +} matches one level,
-     * including an empty one; wildcards at the first level do not match names starting with {@code $}.
+     * Whether {@code filter} matches the topic name {@code name}. Both are assumed valid. {@code
+     * sport/#} matches {@code sport} and everything below it; {@code +} matches one level,
+     * including an empty one; wildcards at the first level do not match names starting with {@code
+     * $}.
      */
     public static boolean matches(String filter, String name) {
         return matches(filter, 0, filter.length(), name);
     }
 
     /**
-     * As {@link #matches(String, String)} for the filter that is the chars {@code from} (inclusive) to
-     * {@code to} (exclusive) of {@code filters}: for a holder that keeps several filters in one string.
+     * As {@link #matches(String, String)} for the filter that is the chars {@code from} (inclusive)
+     * to {@code to} (exclusive) of {@code filters}: for a holder that keeps several filters in one
+     * string.
      */
     public static boolean matches(String filters, int from, int to, String name) {
-        if (!name.isEmpty() && name.charAt(0) == '$' && from < to
+        if (!name.isEmpty()
+                && name.charAt(0) == '$'
+                && from < to
                 && (filters.charAt(from) == '+' || filters.charAt(from) == '#')) {
             return false;
         }
@@ -149,9 +160,9 @@ public final class MqttTopics {
     }
 
     /**
-     * Whether every char of {@code s} is in ',' (0x2C) .. 0x7F: ASCII with neither wildcard nor U+0000, which
-     * covers almost every real topic ('/', '-', '.', letters, digits, '_'). One pass, one compare a char; a
-     * string that fails it is checked rule by rule.
+     * Whether every char of {@code s} is in ',' (0x2C) .. 0x7F: ASCII with neither wildcard nor
+     * U+0000, which covers almost every real topic ('/', '-', '.', letters, digits, '_'). One pass,
+     * one compare a char; a string that fails it is checked rule by rule.
      */
     private static boolean isPlain(String s, int n) {
         for (int i = 0; i < n; i++) {
@@ -162,7 +173,10 @@ public final class MqttTopics {
         return true;
     }
 
-    /** A string of at most this many chars has at most 65535 UTF-8 bytes: no char takes more than three. */
+    /**
+     * A string of at most this many chars has at most 65535 UTF-8 bytes: no char takes more than
+     * three.
+     */
     private static final int MAX_CHARS_WITHIN_LIMIT = MqttStrings.MAX_ENCODED_LENGTH / 3;
 
     private static boolean hasSurrogate(String s) {

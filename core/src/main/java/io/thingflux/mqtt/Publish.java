@@ -8,12 +8,14 @@ import java.util.Objects;
 /**
  * PUBLISH (MQTT 3.1.1 §3.3).
  *
- * <p>The payload array is taken over, not copied, so a decoder copies it from the wire once and an encoder
- * can wrap it without copying. {@link #payload()} hands out a copy; {@link #payloadBuffer()} a read-only view.
+ * <p>The payload array is taken over, not copied, so a decoder copies it from the wire once and an
+ * encoder can wrap it without copying. {@link #payload()} hands out a copy; {@link
+ * #payloadBuffer()} a read-only view.
  *
  * @param packetId 0 for QoS 0 (no identifier on the wire), 1..65535 for QoS 1 and 2
  */
-public record Publish(String topic, MqttQos qos, boolean dup, boolean retain, int packetId, byte[] payload)
+public record Publish(
+        String topic, MqttQos qos, boolean dup, boolean retain, int packetId, byte[] payload)
         implements MqttPacket {
 
     private static final byte[] EMPTY = new byte[0];
@@ -24,7 +26,8 @@ public record Publish(String topic, MqttQos qos, boolean dup, boolean retain, in
         Objects.requireNonNull(payload, "payload");
         if (qos == MqttQos.AT_MOST_ONCE) {
             if (packetId != 0) {
-                throw new IllegalArgumentException("a QoS 0 PUBLISH has no packet id, was " + packetId);
+                throw new IllegalArgumentException(
+                        "a QoS 0 PUBLISH has no packet id, was " + packetId);
             }
             if (dup) {
                 throw new IllegalArgumentException("DUP must be 0 for QoS 0 (MQTT-3.3.1-2)");
@@ -87,8 +90,13 @@ public record Publish(String topic, MqttQos qos, boolean dup, boolean retain, in
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Publish p && topic.equals(p.topic) && qos == p.qos && dup == p.dup
-                && retain == p.retain && packetId == p.packetId && Arrays.equals(payload, p.payload);
+        return o instanceof Publish p
+                && topic.equals(p.topic)
+                && qos == p.qos
+                && dup == p.dup
+                && retain == p.retain
+                && packetId == p.packetId
+                && Arrays.equals(payload, p.payload);
     }
 
     @Override
@@ -98,7 +106,18 @@ public record Publish(String topic, MqttQos qos, boolean dup, boolean retain, in
 
     @Override
     public String toString() {
-        return "Publish[topic=" + topic + ", qos=" + qos.code() + ", dup=" + dup + ", retain=" + retain
-                + ", packetId=" + packetId + ", payload=" + payload.length + " bytes]";
+        return "Publish[topic="
+                + topic
+                + ", qos="
+                + qos.code()
+                + ", dup="
+                + dup
+                + ", retain="
+                + retain
+                + ", packetId="
+                + packetId
+                + ", payload="
+                + payload.length
+                + " bytes]";
     }
 }

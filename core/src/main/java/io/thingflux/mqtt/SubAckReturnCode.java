@@ -35,14 +35,18 @@ public enum SubAckReturnCode {
         };
     }
 
-    /** @throws IllegalArgumentException for anything but 0x00, 0x01, 0x02 and 0x80 (MQTT-3.9.3-2) */
+    /**
+     * @throws IllegalArgumentException for anything but 0x00, 0x01, 0x02 and 0x80 (MQTT-3.9.3-2)
+     */
     public static SubAckReturnCode valueOf(int code) {
         return switch (code) {
             case 0x00 -> GRANTED_QOS_0;
             case 0x01 -> GRANTED_QOS_1;
             case 0x02 -> GRANTED_QOS_2;
             case 0x80 -> FAILURE;
-            default -> throw new IllegalArgumentException("invalid SUBACK return code 0x" + Integer.toHexString(code));
+            default ->
+                    throw new IllegalArgumentException(
+                            "invalid SUBACK return code 0x" + Integer.toHexString(code));
         };
     }
 }

@@ -9,7 +9,8 @@ public record Subscribe(int packetId, List<Subscription> subscriptions) implemen
         MqttPacket.requirePacketId(packetId);
         subscriptions = List.copyOf(subscriptions);
         if (subscriptions.isEmpty()) {
-            throw new IllegalArgumentException("SUBSCRIBE needs at least one topic filter (MQTT-3.8.3-3)");
+            throw new IllegalArgumentException(
+                    "SUBSCRIBE needs at least one topic filter (MQTT-3.8.3-3)");
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.Objects;
  * The will message of a CONNECT (MQTT 3.1.1 §3.1.2.5): published by the server when the connection
  * ends without a DISCONNECT.
  *
- * @param topic   a valid topic name
+ * @param topic a valid topic name
  * @param payload the message; the array is taken over, not copied
  */
 public record Will(String topic, byte[] payload, MqttQos qos, boolean retain) {
@@ -17,7 +17,8 @@ public record Will(String topic, byte[] payload, MqttQos qos, boolean retain) {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(qos, "qos");
         if (payload.length > MqttStrings.MAX_ENCODED_LENGTH) {
-            throw new IllegalArgumentException("will payload is " + payload.length + " bytes, more than 65535");
+            throw new IllegalArgumentException(
+                    "will payload is " + payload.length + " bytes, more than 65535");
         }
     }
 
@@ -34,8 +35,11 @@ public record Will(String topic, byte[] payload, MqttQos qos, boolean retain) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Will w && topic.equals(w.topic) && Arrays.equals(payload, w.payload)
-                && qos == w.qos && retain == w.retain;
+        return o instanceof Will w
+                && topic.equals(w.topic)
+                && Arrays.equals(payload, w.payload)
+                && qos == w.qos
+                && retain == w.retain;
     }
 
     @Override
@@ -45,6 +49,14 @@ public record Will(String topic, byte[] payload, MqttQos qos, boolean retain) {
 
     @Override
     public String toString() {
-        return "Will[topic=" + topic + ", qos=" + qos.code() + ", retain=" + retain + ", payload=" + payload.length + " bytes]";
+        return "Will[topic="
+                + topic
+                + ", qos="
+                + qos.code()
+                + ", retain="
+                + retain
+                + ", payload="
+                + payload.length
+                + " bytes]";
     }
 }

@@ -20,20 +20,38 @@ class AlinkValidationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "has-dash", "has space", "中文", "a.b", "set", "value", "time", "post", ":x", "m:", "a:b:c"})
+    @ValueSource(
+            strings = {
+                "",
+                "has-dash",
+                "has space",
+                "中文",
+                "a.b",
+                "set",
+                "value",
+                "time",
+                "post",
+                ":x",
+                "m:",
+                "a:b:c"
+            })
     void identifiersThePlatformRefusesFail(String id) {
         assertThatThrownBy(() -> AlinkValidation.requireIdentifier(id, "property"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("property identifier");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("property identifier");
     }
 
     @Test
     void identifierLengthIsLimitedTo50AndModuleIdTo30() {
-        assertThatCode(() -> AlinkValidation.requireIdentifier("a".repeat(50), "event")).doesNotThrowAnyException();
+        assertThatCode(() -> AlinkValidation.requireIdentifier("a".repeat(50), "event"))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> AlinkValidation.requireIdentifier("a".repeat(51), "event"))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatCode(() -> AlinkValidation.requireIdentifier("m".repeat(30) + ":x", "event")).doesNotThrowAnyException();
+        assertThatCode(() -> AlinkValidation.requireIdentifier("m".repeat(30) + ":x", "event"))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> AlinkValidation.requireIdentifier("m".repeat(31) + ":x", "event"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("module id");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("module id");
     }
 
     @Test
@@ -45,18 +63,29 @@ class AlinkValidationTest {
         assertThatCode(() -> AlinkValidation.requireProperties(props)).doesNotThrowAnyException();
         props.put("p200", 1);
         assertThatThrownBy(() -> AlinkValidation.requireProperties(props))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("200");
-        assertThatThrownBy(() -> AlinkValidation.requireProperties(Map.of())).isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("200");
+        assertThatThrownBy(() -> AlinkValidation.requireProperties(Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void nanAndInfinityAreRefusedWhereverTheySit() {
         assertThatThrownBy(() -> AlinkValidation.requireProperties(Map.of("t", Double.NaN)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("t").hasMessageContaining("NaN");
-        assertThatThrownBy(() -> AlinkValidation.requireProperties(Map.of("t", Float.POSITIVE_INFINITY)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("t")
+                .hasMessageContaining("NaN");
+        assertThatThrownBy(
+                        () ->
+                                AlinkValidation.requireProperties(
+                                        Map.of("t", Float.POSITIVE_INFINITY)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AlinkValidation.requireValue(Map.of("s", List.of(1.0, Double.NEGATIVE_INFINITY)), "x"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x.s[1]");
+        assertThatThrownBy(
+                        () ->
+                                AlinkValidation.requireValue(
+                                        Map.of("s", List.of(1.0, Double.NEGATIVE_INFINITY)), "x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("x.s[1]");
         assertThatThrownBy(() -> AlinkValidation.requireValue(TimedValue.of(Double.NaN, 1L), "p"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -64,10 +93,12 @@ class AlinkValidationTest {
     @Test
     void valuesJsonCannotCarryAreRefused() {
         assertThatThrownBy(() -> AlinkValidation.requireValue(new Object(), "p"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.lang.Object");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("java.lang.Object");
         Map<Object, Object> badKey = new HashMap<>();
         badKey.put(1, "x");
-        assertThatThrownBy(() -> AlinkValidation.requireValue(badKey, "p")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AlinkValidation.requireValue(badKey, "p"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -75,6 +106,7 @@ class AlinkValidationTest {
         Map<String, Object> loop = new HashMap<>();
         loop.put("me", loop);
         assertThatThrownBy(() -> AlinkValidation.requireValue(loop, "p"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deeper");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("deeper");
     }
 }

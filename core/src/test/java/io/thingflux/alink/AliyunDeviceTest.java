@@ -41,27 +41,33 @@ class AliyunDeviceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final ScriptedMqttLink link = new ScriptedMqttLink();
+
     /** Also Reactor's parallel scheduler, where reply timeouts run, for the duration of a test. */
     private final VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+
     private final AtomicLong clock = new AtomicLong(1_000);
-    // The topics are written out (or taken from shared/vectors), not computed with AlinkTopics: a wrong topic
+    // The topics are written out (or taken from shared/vectors), not computed with AlinkTopics: a
+    // wrong topic
     // there would otherwise be expected by the test too.
-    private static final String PROPERTY_POST = FrameVectors.publish("publish-property-post-up-1").topic();
-    private static final String PROPERTY_SET = FrameVectors.publish("publish-property-set-down").topic();
+    private static final String PROPERTY_POST =
+            FrameVectors.publish("publish-property-post-up-1").topic();
+    private static final String PROPERTY_SET =
+            FrameVectors.publish("publish-property-set-down").topic();
     private static final String NTP_REQUEST = "/ext/ntp/a1wFylTxYeD/co_0001/request";
     private static final String NTP_RESPONSE = "/ext/ntp/a1wFylTxYeD/co_0001/response";
     private static final String CONFIG_GET = "/sys/a1wFylTxYeD/co_0001/thing/config/get";
-    private static final List<String> DEVICE_SUBSCRIPTIONS = List.of(
-            "/sys/a1wFylTxYeD/co_0001/thing/service/property/set",
-            "/sys/a1wFylTxYeD/co_0001/thing/service/+",
-            "/sys/a1wFylTxYeD/co_0001/thing/event/+/post_reply",
-            "/sys/a1wFylTxYeD/co_0001/thing/event/property/batch/post_reply",
-            "/sys/a1wFylTxYeD/co_0001/rrpc/request/+",
-            "/ext/rrpc/+/sys/a1wFylTxYeD/co_0001/thing/service/+",
-            "/ext/ntp/a1wFylTxYeD/co_0001/response",
-            "/sys/a1wFylTxYeD/co_0001/thing/config/push",
-            "/ota/device/upgrade/a1wFylTxYeD/co_0001",
-            "/sys/a1wFylTxYeD/co_0001/thing/model/down_raw");
+    private static final List<String> DEVICE_SUBSCRIPTIONS =
+            List.of(
+                    "/sys/a1wFylTxYeD/co_0001/thing/service/property/set",
+                    "/sys/a1wFylTxYeD/co_0001/thing/service/+",
+                    "/sys/a1wFylTxYeD/co_0001/thing/event/+/post_reply",
+                    "/sys/a1wFylTxYeD/co_0001/thing/event/property/batch/post_reply",
+                    "/sys/a1wFylTxYeD/co_0001/rrpc/request/+",
+                    "/ext/rrpc/+/sys/a1wFylTxYeD/co_0001/thing/service/+",
+                    "/ext/ntp/a1wFylTxYeD/co_0001/response",
+                    "/sys/a1wFylTxYeD/co_0001/thing/config/push",
+                    "/ota/device/upgrade/a1wFylTxYeD/co_0001",
+                    "/sys/a1wFylTxYeD/co_0001/thing/model/down_raw");
 
     @AfterEach
     void resetSchedulers() {
@@ -97,20 +103,34 @@ class AliyunDeviceTest {
 
     /** Answers every publish matching {@code filter} with {@code code} on its reply topic. */
     private void answer(String filter, int code) {
-        link.onPublish(filter, (m, l) -> l.deliver(m.topic() + "_reply",
-                "{\"id\":\"" + idOf(m) + "\",\"code\":" + code + ",\"data\":{},\"message\":\"m" + code + "\"}"));
+        link.onPublish(
+                filter,
+                (m, l) ->
+                        l.deliver(
+                                m.topic() + "_reply",
+                                "{\"id\":\""
+                                        + idOf(m)
+                                        + "\",\"code\":"
+                                        + code
+                                        + ",\"data\":{},\"message\":\"m"
+                                        + code
+                                        + "\"}"));
     }
 
     @Test
     void connectSubscribesToEveryThingTopicOnceAtTheConfiguredQos() {
         connected();
-        assertThat(link.subscribeRequests()).extracting(ScriptedMqttLink.SubscribeRequest::filter)
+        assertThat(link.subscribeRequests())
+                .extracting(ScriptedMqttLink.SubscribeRequest::filter)
                 .containsExactlyElementsOf(DEVICE_SUBSCRIPTIONS);
         assertThat(link.subscribeRequests()).allMatch(r -> r.qos() == MqttQos.AT_LEAST_ONCE);
-        assertThat(link.subscribeCalls()).as("one subscription for all filters")
+        assertThat(link.subscribeCalls())
+                .as("one subscription for all filters")
                 .containsExactly(DEVICE_SUBSCRIPTIONS);
-        assertThat(link.activeFilters()).hasSize(10)
-                .contains(FrameVectors.publish("publish-property-set-down").topic(),
+        assertThat(link.activeFilters())
+                .hasSize(10)
+                .contains(
+                        FrameVectors.publish("publish-property-set-down").topic(),
                         "/sys/a1wFylTxYeD/co_0001/rrpc/request/+",
                         "/ext/rrpc/+/sys/a1wFylTxYeD/co_0001/thing/service/+",
                         "/ext/ntp/a1wFylTxYeD/co_0001/response",
@@ -125,14 +145,19 @@ class AliyunDeviceTest {
         props.put("Power", "on");
         props.put("WF", 23.6);
         StepVerifier.create(device.postProperties(props))
-                .assertNext(r -> {
-                    assertThat(r.code()).isEqualTo(200);
-                    assertThat(r.id()).isEqualTo("1");
-                })
-                .expectComplete().verify(WAIT);
-        LinkMessage sent = link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/post").get(0);
-        assertThat(json(sent)).isEqualTo("{\"id\":\"1\",\"version\":\"1.0\",\"params\":{\"Power\":\"on\",\"WF\":23.6},"
-                + "\"method\":\"thing.event.property.post\"}");
+                .assertNext(
+                        r -> {
+                            assertThat(r.code()).isEqualTo(200);
+                            assertThat(r.id()).isEqualTo("1");
+                        })
+                .expectComplete()
+                .verify(WAIT);
+        LinkMessage sent =
+                link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/post").get(0);
+        assertThat(json(sent))
+                .isEqualTo(
+                        "{\"id\":\"1\",\"version\":\"1.0\",\"params\":{\"Power\":\"on\",\"WF\":23.6},"
+                                + "\"method\":\"thing.event.property.post\"}");
         assertThat(sent.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
         assertThat(device.pendingRequests()).isZero();
     }
@@ -140,22 +165,36 @@ class AliyunDeviceTest {
     @Test
     void repliesArrivingOutOfOrderCompleteTheirOwnRequests() {
         AliyunDevice device = connected();
-        StepVerifier.create(Mono.zip(device.postProperties(Map.of("n", 1)), device.postProperties(Map.of("n", 2))))
-                .then(() -> {
-                    List<LinkMessage> posts = link.publishedTo(PROPERTY_POST);
-                    assertThat(posts).hasSize(2);
-                    String first = idOf(posts.get(0));
-                    String second = idOf(posts.get(1));
-                    assertThat(first).isNotEqualTo(second);
-                    String reply = PROPERTY_POST + "_reply";
-                    link.deliver(reply, "{\"id\":\"" + second + "\",\"code\":200,\"data\":{\"for\":\"second\"}}");
-                    link.deliver(reply, "{\"id\":" + first + ",\"code\":200,\"data\":{\"for\":\"first\"}}");
-                })
-                .assertNext(t -> {
-                    assertThat(t.getT1().dataAsMap()).containsEntry("for", "first");
-                    assertThat(t.getT2().dataAsMap()).containsEntry("for", "second");
-                })
-                .expectComplete().verify(WAIT);
+        StepVerifier.create(
+                        Mono.zip(
+                                device.postProperties(Map.of("n", 1)),
+                                device.postProperties(Map.of("n", 2))))
+                .then(
+                        () -> {
+                            List<LinkMessage> posts = link.publishedTo(PROPERTY_POST);
+                            assertThat(posts).hasSize(2);
+                            String first = idOf(posts.get(0));
+                            String second = idOf(posts.get(1));
+                            assertThat(first).isNotEqualTo(second);
+                            String reply = PROPERTY_POST + "_reply";
+                            link.deliver(
+                                    reply,
+                                    "{\"id\":\""
+                                            + second
+                                            + "\",\"code\":200,\"data\":{\"for\":\"second\"}}");
+                            link.deliver(
+                                    reply,
+                                    "{\"id\":"
+                                            + first
+                                            + ",\"code\":200,\"data\":{\"for\":\"first\"}}");
+                        })
+                .assertNext(
+                        t -> {
+                            assertThat(t.getT1().dataAsMap()).containsEntry("for", "first");
+                            assertThat(t.getT2().dataAsMap()).containsEntry("for", "second");
+                        })
+                .expectComplete()
+                .verify(WAIT);
     }
 
     @Test
@@ -165,7 +204,8 @@ class AliyunDeviceTest {
         for (int i = 0; i < 5; i++) {
             device.postProperties(Map.of("n", i)).block(WAIT);
         }
-        assertThat(link.publishedTo(PROPERTY_POST)).extracting(AliyunDeviceTest::idOf)
+        assertThat(link.publishedTo(PROPERTY_POST))
+                .extracting(AliyunDeviceTest::idOf)
                 .containsExactly("1", "2", "3", "4", "5");
         assertThat(json(link.publishedTo(PROPERTY_POST).get(0))).contains("\"id\":\"1\"");
     }
@@ -180,11 +220,13 @@ class AliyunDeviceTest {
         }
         device.lastIdForTesting(0); // the next ids, 1 and 2, are still waiting
         device.postProperties(Map.of("n", 3)).subscribe(replies::add);
-        assertThat(link.publishedTo(PROPERTY_POST)).extracting(AliyunDeviceTest::idOf)
+        assertThat(link.publishedTo(PROPERTY_POST))
+                .extracting(AliyunDeviceTest::idOf)
                 .containsExactly("4294967295", "1", "2", "3");
 
         String reply = PROPERTY_POST + "_reply";
-        link.deliver(reply, "{\"id\":\"02\",\"code\":200,\"data\":{}}"); // not an id the device wrote
+        link.deliver(
+                reply, "{\"id\":\"02\",\"code\":200,\"data\":{}}"); // not an id the device wrote
         link.deliver(reply, "{\"id\":\"+2\",\"code\":200,\"data\":{}}");
         link.deliver(reply, "{\"id\":\"4294967296\",\"code\":200,\"data\":{}}");
         vts.advanceTime();
@@ -204,11 +246,15 @@ class AliyunDeviceTest {
         answer(PROPERTY_POST, 6106);
         AliyunDevice device = connected();
         StepVerifier.create(device.postProperties(Map.of("n", 1)))
-                .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOf(AlinkReplyException.class).hasMessageContaining("6106");
-                    assertThat(((AlinkReplyException) e).code()).isEqualTo(6106);
-                    assertThat(((AlinkReplyException) e).reply().message()).isEqualTo("m6106");
-                })
+                .expectErrorSatisfies(
+                        e -> {
+                            assertThat(e)
+                                    .isInstanceOf(AlinkReplyException.class)
+                                    .hasMessageContaining("6106");
+                            assertThat(((AlinkReplyException) e).code()).isEqualTo(6106);
+                            assertThat(((AlinkReplyException) e).reply().message())
+                                    .isEqualTo("m6106");
+                        })
                 .verify(WAIT);
     }
 
@@ -219,12 +265,20 @@ class AliyunDeviceTest {
                 .then(() -> vts.advanceTimeBy(Duration.ofMillis(9_999)))
                 .then(() -> assertThat(device.pendingRequests()).isEqualTo(1))
                 .then(() -> vts.advanceTimeBy(Duration.ofMillis(1)))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(AlinkTimeoutException.class)
-                        .hasMessageContaining("id 1").hasMessageContaining("10000 ms"))
+                .expectErrorSatisfies(
+                        e ->
+                                assertThat(e)
+                                        .isInstanceOf(AlinkTimeoutException.class)
+                                        .hasMessageContaining("id 1")
+                                        .hasMessageContaining("10000 ms"))
                 .verify(WAIT);
         assertThat(device.pendingRequests()).isZero();
         // a late reply is still delivered as a message, and harms nothing
-        assertThat(link.deliver(PROPERTY_POST + "_reply", "{\"id\":\"1\",\"code\":200,\"data\":{}}")).isEqualTo(1);
+        assertThat(
+                        link.deliver(
+                                PROPERTY_POST + "_reply",
+                                "{\"id\":\"1\",\"code\":200,\"data\":{}}"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -233,9 +287,9 @@ class AliyunDeviceTest {
         List<Throwable> first = new ArrayList<>();
         List<Throwable> second = new ArrayList<>();
         List<AlinkReply> answered = new ArrayList<>();
-        device.postProperties(Map.of("n", 1)).subscribe(r -> { }, first::add);
+        device.postProperties(Map.of("n", 1)).subscribe(r -> {}, first::add);
         vts.advanceTimeBy(Duration.ofSeconds(4));
-        device.postProperties(Map.of("n", 2)).subscribe(r -> { }, second::add);
+        device.postProperties(Map.of("n", 2)).subscribe(r -> {}, second::add);
         device.postProperties(Map.of("n", 3)).subscribe(answered::add);
         link.deliver(PROPERTY_POST + "_reply", "{\"id\":\"3\",\"code\":200,\"data\":{}}");
         assertThat(answered).hasSize(1);
@@ -252,7 +306,7 @@ class AliyunDeviceTest {
         assertThat(device.pendingRequests()).isZero();
         // the timer rearms for a request made after all the others ended
         List<Throwable> third = new ArrayList<>();
-        device.postProperties(Map.of("n", 4)).subscribe(r -> { }, third::add);
+        device.postProperties(Map.of("n", 4)).subscribe(r -> {}, third::add);
         vts.advanceTimeBy(Duration.ofMillis(9_999));
         assertThat(third).isEmpty();
         vts.advanceTimeBy(Duration.ofMillis(1));
@@ -265,7 +319,11 @@ class AliyunDeviceTest {
         AliyunDevice device = connected();
         StepVerifier.create(device.postProperties(Map.of("n", 1)), 0)
                 .expectSubscription()
-                .then(() -> assertThat(device.pendingRequests()).as("settled, not yet requested").isZero())
+                .then(
+                        () ->
+                                assertThat(device.pendingRequests())
+                                        .as("settled, not yet requested")
+                                        .isZero())
                 .thenRequest(1)
                 .assertNext(r -> assertThat(r.code()).isEqualTo(200))
                 .expectComplete()
@@ -274,11 +332,13 @@ class AliyunDeviceTest {
 
     @Test
     void defaultTimeoutIsTenSecondsInVirtualTime() {
-        StepVerifier.withVirtualTime(() -> {
-                    ScriptedMqttLink l = new ScriptedMqttLink();
-                    AliyunDevice device = AliyunDevice.create(l, ID);
-                    return device.connect().then(device.postEvent("alarm", Map.of("errorCode", "error")));
-                })
+        StepVerifier.withVirtualTime(
+                        () -> {
+                            ScriptedMqttLink l = new ScriptedMqttLink();
+                            AliyunDevice device = AliyunDevice.create(l, ID);
+                            return device.connect()
+                                    .then(device.postEvent("alarm", Map.of("errorCode", "error")));
+                        })
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(9_999))
                 .thenAwait(Duration.ofMillis(1))
@@ -301,11 +361,16 @@ class AliyunDeviceTest {
         device.postProperties(Map.of("n", 1)).subscribe();
         device.postProperties(Map.of("n", 2)).subscribe();
         StepVerifier.create(device.postProperties(Map.of("n", 3)))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TooManyPendingRequestsException.class)
-                        .hasMessageContaining("2"))
+                .expectErrorSatisfies(
+                        e ->
+                                assertThat(e)
+                                        .isInstanceOf(TooManyPendingRequestsException.class)
+                                        .hasMessageContaining("2"))
                 .verify(WAIT);
         assertThat(link.publishedTo(PROPERTY_POST)).hasSize(2);
-        StepVerifier.create(device.syncTime()).expectError(TooManyPendingRequestsException.class).verify(WAIT);
+        StepVerifier.create(device.syncTime())
+                .expectError(TooManyPendingRequestsException.class)
+                .verify(WAIT);
         assertThat(link.publishedTo(NTP_REQUEST)).isEmpty();
     }
 
@@ -316,28 +381,44 @@ class AliyunDeviceTest {
         for (int i = 0; i <= 200; i++) {
             tooMany.put("p" + i, i);
         }
-        assertThatThrownBy(() -> device.postProperties(tooMany)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> device.postProperties(tooMany))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("200");
-        assertThatThrownBy(() -> device.postProperties(Map.of("t", Double.NaN))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> device.postProperties(Map.of("bad-id", 1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> device.postEvent("property", Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> device.postProperties(Map.of("t", Double.NaN)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> device.postProperties(Map.of("bad-id", 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> device.postEvent("property", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> device.postEvent("alarm", Map.of("x", Double.POSITIVE_INFINITY)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> device.request("/a/+", "m", Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> device.request("/a/+", "m", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(link.published()).isEmpty();
         assertThatThrownBy(() -> AliyunDeviceOptions.builder().publishQos(MqttQos.EXACTLY_ONCE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("QoS 2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("QoS 2");
     }
 
     @Test
     void aReplyWithTheRightIdOnAnotherTopicDoesNotCompleteTheRequest() {
         AliyunDevice device = connected();
         StepVerifier.create(device.postProperties(Map.of("n", 1)))
-                .then(() -> link.deliver("/sys/a1wFylTxYeD/co_0001/thing/event/alarm/post" + "_reply", "{\"id\":\"1\",\"code\":200,\"data\":{}}"))
+                .then(
+                        () ->
+                                link.deliver(
+                                        "/sys/a1wFylTxYeD/co_0001/thing/event/alarm/post"
+                                                + "_reply",
+                                        "{\"id\":\"1\",\"code\":200,\"data\":{}}"))
                 .then(() -> assertThat(device.pendingRequests()).isEqualTo(1))
-                .then(() -> link.deliver(PROPERTY_POST + "_reply", "{\"id\":\"1\",\"code\":200,\"data\":{}}"))
+                .then(
+                        () ->
+                                link.deliver(
+                                        PROPERTY_POST + "_reply",
+                                        "{\"id\":\"1\",\"code\":200,\"data\":{}}"))
                 .expectNextCount(1)
-                .expectComplete().verify(WAIT);
+                .expectComplete()
+                .verify(WAIT);
     }
 
     @Test
@@ -345,51 +426,69 @@ class AliyunDeviceTest {
         answer("/sys/a1wFylTxYeD/co_0001/thing/event/#", 200);
         AliyunDevice device = connected();
         device.postEvent("alarm", Map.of("errorCode", "error"), 1524448722000L).block(WAIT);
-        device.postBatch(BatchPost.builder().property("Power", "on", 1524448722000L).build()).block(WAIT);
+        device.postBatch(BatchPost.builder().property("Power", "on", 1524448722000L).build())
+                .block(WAIT);
         assertThat(json(link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/event/alarm/post").get(0)))
-                .isEqualTo("{\"id\":\"1\",\"version\":\"1.0\",\"params\":{\"value\":{\"errorCode\":\"error\"},"
-                        + "\"time\":1524448722000},\"method\":\"thing.event.alarm.post\"}");
-        assertThat(json(link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/batch/post").get(0)))
-                .isEqualTo("{\"id\":\"2\",\"version\":\"1.0\",\"params\":{\"properties\":{\"Power\":[{\"value\":\"on\","
-                        + "\"time\":1524448722000}]}},\"method\":\"thing.event.property.batch.post\"}");
+                .isEqualTo(
+                        "{\"id\":\"1\",\"version\":\"1.0\",\"params\":{\"value\":{\"errorCode\":\"error\"},"
+                                + "\"time\":1524448722000},\"method\":\"thing.event.alarm.post\"}");
+        assertThat(
+                        json(
+                                link.publishedTo(
+                                                "/sys/a1wFylTxYeD/co_0001/thing/event/property/batch/post")
+                                        .get(0)))
+                .isEqualTo(
+                        "{\"id\":\"2\",\"version\":\"1.0\",\"params\":{\"properties\":{\"Power\":[{\"value\":\"on\","
+                                + "\"time\":1524448722000}]}},\"method\":\"thing.event.property.batch.post\"}");
     }
 
     /**
-     * Replies and messages delivered by the link's own thread reach the subscribers on that thread without a
-     * scheduler, and on the scheduler with one; a timeout too.
+     * Replies and messages delivered by the link's own thread reach the subscribers on that thread
+     * without a scheduler, and on the scheduler with one; a timeout too.
      */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
-    void signalsArriveOnTheLinksThreadOrOnTheSchedulerWhenOneIsSet(boolean withScheduler) throws Exception {
-        // not Schedulers.newSingle: with the virtual time installed, that would be the virtual-time scheduler
-        ExecutorService deviceThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "device-scheduler"));
+    void signalsArriveOnTheLinksThreadOrOnTheSchedulerWhenOneIsSet(boolean withScheduler)
+            throws Exception {
+        // not Schedulers.newSingle: with the virtual time installed, that would be the virtual-time
+        // scheduler
+        ExecutorService deviceThread =
+                Executors.newSingleThreadExecutor(r -> new Thread(r, "device-scheduler"));
         Scheduler scheduler = Schedulers.fromExecutorService(deviceThread);
         ExecutorService io = Executors.newSingleThreadExecutor(r -> new Thread(r, "link-io"));
         try {
             AliyunDeviceOptions.Builder b = options().replyTimeout(Duration.ofMillis(200));
             AliyunDevice device = connected((withScheduler ? b.scheduler(scheduler) : b).build());
-            assertThat(device.options().scheduler()).isEqualTo(withScheduler ? Optional.of(scheduler) : Optional.empty());
+            assertThat(device.options().scheduler())
+                    .isEqualTo(withScheduler ? Optional.of(scheduler) : Optional.empty());
             CompletableFuture<String> resultThread = new CompletableFuture<>();
             CompletableFuture<String> messageThread = new CompletableFuture<>();
             CompletableFuture<String> timeoutThread = new CompletableFuture<>();
-            device.messages().subscribe(m -> messageThread.complete(Thread.currentThread().getName()));
+            device.messages()
+                    .subscribe(m -> messageThread.complete(Thread.currentThread().getName()));
             device.postProperties(Map.of("Power", "on"))
                     .subscribe(r -> resultThread.complete(Thread.currentThread().getName()));
             LinkMessage post = link.publishedTo(PROPERTY_POST).get(0);
             FrameVectors.Publish set = FrameVectors.publish("publish-property-set-down");
-            io.submit(() -> {
-                link.deliver(post.topic() + "_reply", "{\"id\":\"" + idOf(post) + "\",\"code\":200,\"data\":{}}");
-                link.deliver(set.topic(), set.payloadAsString());
-            }).get(10, TimeUnit.SECONDS);
+            io.submit(
+                            () -> {
+                                link.deliver(
+                                        post.topic() + "_reply",
+                                        "{\"id\":\"" + idOf(post) + "\",\"code\":200,\"data\":{}}");
+                                link.deliver(set.topic(), set.payloadAsString());
+                            })
+                    .get(10, TimeUnit.SECONDS);
             device.postProperties(Map.of("Power", "off"))
-                    .subscribe(r -> { }, e -> timeoutThread.complete(Thread.currentThread().getName()));
+                    .subscribe(
+                            r -> {}, e -> timeoutThread.complete(Thread.currentThread().getName()));
             vts.advanceTimeBy(Duration.ofMillis(200)); // the timer fires on this thread
 
             String expected = withScheduler ? "device-scheduler" : "link-io";
             assertThat(resultThread.get(10, TimeUnit.SECONDS)).startsWith(expected);
             assertThat(messageThread.get(10, TimeUnit.SECONDS)).startsWith(expected);
             assertThat(timeoutThread.get(10, TimeUnit.SECONDS))
-                    .startsWith(withScheduler ? "device-scheduler" : Thread.currentThread().getName());
+                    .startsWith(
+                            withScheduler ? "device-scheduler" : Thread.currentThread().getName());
         } finally {
             io.shutdownNow();
             scheduler.dispose();
@@ -406,11 +505,14 @@ class AliyunDeviceTest {
                 .then(() -> link.deliver(vector.topic(), vector.payloadAsString()))
                 .recordWith(() -> got)
                 .expectNextCount(1)
-                .expectComplete().verify(WAIT);
+                .expectComplete()
+                .verify(WAIT);
         ThingMessage.PropertySet set = (ThingMessage.PropertySet) got.get(0);
         assertThat(set.properties()).containsEntry("PowerSwitch_1", 0);
         device.reply(set, 200, null).block(WAIT);
-        LinkMessage reply = link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/service/property/set_reply").get(0);
+        LinkMessage reply =
+                link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/service/property/set_reply")
+                        .get(0);
         assertThat(json(reply)).isEqualTo("{\"id\":\"765951545\",\"code\":200,\"data\":{}}");
         assertThat(reply.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
     }
@@ -420,7 +522,8 @@ class AliyunDeviceTest {
         AliyunDevice device = connected(options().publishQos(MqttQos.AT_LEAST_ONCE).build());
         List<ThingMessage> got = new ArrayList<>();
         Disposable d = device.messages().subscribe(got::add);
-        link.deliver("/sys/a1wFylTxYeD/co_0001/thing/service/SetWeight",
+        link.deliver(
+                "/sys/a1wFylTxYeD/co_0001/thing/service/SetWeight",
                 "{\"method\":\"thing.service.SetWeight\",\"id\":\"105917531\",\"params\":{\"NewWeight\":100.8},\"version\":\"1.0\"}");
         d.dispose();
         ThingMessage.ServiceCall call = (ThingMessage.ServiceCall) got.get(0);
@@ -428,9 +531,11 @@ class AliyunDeviceTest {
         out.put("CollectTime", "1536228947682");
         out.put("OldWeight", 100.101);
         device.reply(call, 200, out).block(WAIT);
-        LinkMessage reply = link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/service/SetWeight_reply").get(0);
-        assertThat(json(reply)).isEqualTo(
-                "{\"id\":\"105917531\",\"code\":200,\"data\":{\"CollectTime\":\"1536228947682\",\"OldWeight\":100.101}}");
+        LinkMessage reply =
+                link.publishedTo("/sys/a1wFylTxYeD/co_0001/thing/service/SetWeight_reply").get(0);
+        assertThat(json(reply))
+                .isEqualTo(
+                        "{\"id\":\"105917531\",\"code\":200,\"data\":{\"CollectTime\":\"1536228947682\",\"OldWeight\":100.101}}");
         assertThat(reply.qos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
     }
 
@@ -440,7 +545,10 @@ class AliyunDeviceTest {
         String topic = "/ext/rrpc/998877/sys/a1wFylTxYeD/co_0001/thing/service/Query";
         List<ThingMessage> got = new ArrayList<>();
         Disposable d = device.messages().subscribe(got::add);
-        assertThat(link.deliver(topic, "{\"id\":\"31\",\"version\":\"1.0\",\"params\":{},\"method\":\"thing.service.Query\"}"))
+        assertThat(
+                        link.deliver(
+                                topic,
+                                "{\"id\":\"31\",\"version\":\"1.0\",\"params\":{},\"method\":\"thing.service.Query\"}"))
                 .isEqualTo(1);
         d.dispose();
         ThingMessage.RrpcCall call = (ThingMessage.RrpcCall) got.get(0);
@@ -468,17 +576,38 @@ class AliyunDeviceTest {
     void unsolicitedUnknownAndMalformedMessagesAreDeliveredNotDropped() {
         AliyunDevice device = connected();
         StepVerifier.create(device.messages().take(3))
-                .then(() -> {
-                    assertThat(link.deliver("/ext/error/a1wFylTxYeD/co_0001", "{\"code\":520}")).isEqualTo(1);
-                    link.deliver(PROPERTY_SET, "{broken");
-                    link.deliver("/ota/device/upgrade/a1wFylTxYeD/co_0001", "{\"code\":\"1000\",\"data\":{\"version\":\"2.0.0\"},\"id\":1}");
-                })
-                .assertNext(m -> assertThat(m).isInstanceOfSatisfying(ThingMessage.UnknownMessage.class,
-                        u -> assertThat(u.topic()).isEqualTo("/ext/error/a1wFylTxYeD/co_0001")))
-                .assertNext(m -> assertThat(m).isInstanceOfSatisfying(ThingMessage.UnknownMessage.class,
-                        u -> assertThat(u.reason()).startsWith("malformed")))
+                .then(
+                        () -> {
+                            assertThat(
+                                            link.deliver(
+                                                    "/ext/error/a1wFylTxYeD/co_0001",
+                                                    "{\"code\":520}"))
+                                    .isEqualTo(1);
+                            link.deliver(PROPERTY_SET, "{broken");
+                            link.deliver(
+                                    "/ota/device/upgrade/a1wFylTxYeD/co_0001",
+                                    "{\"code\":\"1000\",\"data\":{\"version\":\"2.0.0\"},\"id\":1}");
+                        })
+                .assertNext(
+                        m ->
+                                assertThat(m)
+                                        .isInstanceOfSatisfying(
+                                                ThingMessage.UnknownMessage.class,
+                                                u ->
+                                                        assertThat(u.topic())
+                                                                .isEqualTo(
+                                                                        "/ext/error/a1wFylTxYeD/co_0001")))
+                .assertNext(
+                        m ->
+                                assertThat(m)
+                                        .isInstanceOfSatisfying(
+                                                ThingMessage.UnknownMessage.class,
+                                                u ->
+                                                        assertThat(u.reason())
+                                                                .startsWith("malformed")))
                 .assertNext(m -> assertThat(m).isInstanceOf(ThingMessage.OtaUpgrade.class))
-                .expectComplete().verify(WAIT);
+                .expectComplete()
+                .verify(WAIT);
         assertThat(device.droppedMessages()).isZero();
     }
 
@@ -490,32 +619,43 @@ class AliyunDeviceTest {
         }
         assertThat(device.droppedMessages()).isEqualTo(2);
         List<String> ids = new ArrayList<>();
-        Disposable d = device.messages().subscribe(m -> ids.add(((ThingMessage.PropertySet) m).id()));
+        Disposable d =
+                device.messages().subscribe(m -> ids.add(((ThingMessage.PropertySet) m).id()));
         link.deliver(PROPERTY_SET, "{\"id\":\"11\",\"params\":{\"n\":11}}");
         d.dispose();
         assertThat(ids).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "11");
     }
 
     @Test
-    void repliesThatSettledARequestAreNotKeptForALaterReaderButReachSubscribersAndUnmatchedOnesAreKept() {
+    void
+            repliesThatSettledARequestAreNotKeptForALaterReaderButReachSubscribersAndUnmatchedOnesAreKept() {
         answer(PROPERTY_POST, 200);
         AliyunDevice device = connected(options().incomingBufferSize(2).build());
         for (int i = 0; i < 5; i++) {
             device.postProperties(Map.of("n", i)).block(WAIT);
         }
-        assertThat(device.droppedMessages()).as("the answers to its own posts do not fill the buffer").isZero();
-        link.deliver(PROPERTY_POST + "_reply", "{\"id\":\"77\",\"code\":200,\"data\":{}}"); // nobody waits
+        assertThat(device.droppedMessages())
+                .as("the answers to its own posts do not fill the buffer")
+                .isZero();
+        link.deliver(
+                PROPERTY_POST + "_reply",
+                "{\"id\":\"77\",\"code\":200,\"data\":{}}"); // nobody waits
 
         List<ThingMessage> seen = new ArrayList<>();
         Disposable d = device.messages().subscribe(seen::add);
         vts.advanceTime();
-        assertThat(seen).singleElement().isInstanceOfSatisfying(ThingMessage.Reply.class,
-                r -> assertThat(r.reply().id()).isEqualTo("77"));
+        assertThat(seen)
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        ThingMessage.Reply.class, r -> assertThat(r.reply().id()).isEqualTo("77"));
 
         device.postProperties(Map.of("n", 5)).block(WAIT);
         vts.advanceTime();
-        assertThat(seen).hasSize(2).last().isInstanceOfSatisfying(ThingMessage.Reply.class,
-                r -> assertThat(r.reply().id()).isEqualTo("6"));
+        assertThat(seen)
+                .hasSize(2)
+                .last()
+                .isInstanceOfSatisfying(
+                        ThingMessage.Reply.class, r -> assertThat(r.reply().id()).isEqualTo("6"));
         d.dispose();
     }
 
@@ -537,22 +677,30 @@ class AliyunDeviceTest {
         AliyunDevice device = connected();
         clock.set(1_000);
         StepVerifier.create(device.syncTime())
-                .then(() -> {
-                    LinkMessage request = link.publishedTo("/ext/ntp/a1wFylTxYeD/co_0001/request").get(0);
-                    assertThat(request.payloadAsString()).isEqualTo("{\"deviceSendTime\":\"1000\"}");
-                    assertThat(request.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
-                    clock.set(1_200);
-                    link.deliver(NTP_RESPONSE, "{\"deviceSendTime\":\"999\",\"serverRecvTime\":\"1\",\"serverSendTime\":\"2\"}");
-                    assertThat(device.pendingRequests()).isEqualTo(1);
-                    link.deliver(NTP_RESPONSE,
-                            "{\"deviceSendTime\":\"1000\",\"serverRecvTime\":\"1600\",\"serverSendTime\":\"1610\"}");
-                })
-                .assertNext(n -> {
-                    assertThat(n.deviceRecvTime()).isEqualTo(1_200);
-                    assertThat(n.serverTimeMillis()).isEqualTo(1_705);
-                    assertThat(n.offsetMillis()).isEqualTo(505);
-                })
-                .expectComplete().verify(WAIT);
+                .then(
+                        () -> {
+                            LinkMessage request =
+                                    link.publishedTo("/ext/ntp/a1wFylTxYeD/co_0001/request").get(0);
+                            assertThat(request.payloadAsString())
+                                    .isEqualTo("{\"deviceSendTime\":\"1000\"}");
+                            assertThat(request.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
+                            clock.set(1_200);
+                            link.deliver(
+                                    NTP_RESPONSE,
+                                    "{\"deviceSendTime\":\"999\",\"serverRecvTime\":\"1\",\"serverSendTime\":\"2\"}");
+                            assertThat(device.pendingRequests()).isEqualTo(1);
+                            link.deliver(
+                                    NTP_RESPONSE,
+                                    "{\"deviceSendTime\":\"1000\",\"serverRecvTime\":\"1600\",\"serverSendTime\":\"1610\"}");
+                        })
+                .assertNext(
+                        n -> {
+                            assertThat(n.deviceRecvTime()).isEqualTo(1_200);
+                            assertThat(n.serverTimeMillis()).isEqualTo(1_705);
+                            assertThat(n.offsetMillis()).isEqualTo(505);
+                        })
+                .expectComplete()
+                .verify(WAIT);
         assertThat(device.pendingRequests()).isZero();
     }
 
@@ -562,7 +710,8 @@ class AliyunDeviceTest {
         device.postProperties(Map.of("Power", 1)).flatMap(r -> device.disconnect()).subscribe();
         String id = idOf(link.publishedTo(PROPERTY_POST).get(0));
 
-        // the reply completes the post; its caller disconnects before the reply is offered to messages()
+        // the reply completes the post; its caller disconnects before the reply is offered to
+        // messages()
         link.deliver(PROPERTY_POST + "_reply", "{\"id\":\"" + id + "\",\"code\":200,\"data\":{}}");
 
         assertThat(link.disconnectCount()).isEqualTo(1);
@@ -573,7 +722,8 @@ class AliyunDeviceTest {
         other.connect().block(WAIT);
         clock.set(5_000);
         other.syncTime().flatMap(n -> other.disconnect()).subscribe();
-        second.deliver(NTP_RESPONSE,
+        second.deliver(
+                NTP_RESPONSE,
                 "{\"deviceSendTime\":\"5000\",\"serverRecvTime\":\"5001\",\"serverSendTime\":\"5002\"}");
 
         assertThat(second.disconnectCount()).isEqualTo(1);
@@ -595,14 +745,23 @@ class AliyunDeviceTest {
     void disconnectFailsWaitingRequestsCompletesMessagesAndClosesTheLink() {
         AliyunDevice device = connected();
         StepVerifier.create(device.postProperties(Map.of("n", 1)))
-                .then(() -> StepVerifier.create(device.messages()).then(() -> device.disconnect().block(WAIT))
-                        .expectComplete().verify(WAIT))
-                .expectErrorSatisfies(e -> assertThat(e).isExactlyInstanceOf(AlinkException.class)
-                        .hasMessageContaining("disconnected"))
+                .then(
+                        () ->
+                                StepVerifier.create(device.messages())
+                                        .then(() -> device.disconnect().block(WAIT))
+                                        .expectComplete()
+                                        .verify(WAIT))
+                .expectErrorSatisfies(
+                        e ->
+                                assertThat(e)
+                                        .isExactlyInstanceOf(AlinkException.class)
+                                        .hasMessageContaining("disconnected"))
                 .verify(WAIT);
         assertThat(link.disconnectCount()).isEqualTo(1);
         assertThat(device.pendingRequests()).isZero();
-        StepVerifier.create(device.postProperties(Map.of("n", 2))).expectError(AlinkException.class).verify(WAIT);
+        StepVerifier.create(device.postProperties(Map.of("n", 2)))
+                .expectError(AlinkException.class)
+                .verify(WAIT);
     }
 
     @Test
@@ -611,7 +770,8 @@ class AliyunDeviceTest {
         assertThat(link.activeFilters()).containsExactlyInAnyOrderElementsOf(DEVICE_SUBSCRIPTIONS);
         device.disconnect().block(WAIT);
         assertThat(link.disconnectCount()).isEqualTo(1);
-        assertThat(link.unsubscribed()).isEmpty(); // the clean session's disconnect drops them on the broker
+        assertThat(link.unsubscribed())
+                .isEmpty(); // the clean session's disconnect drops them on the broker
         assertThat(link.activeFilters()).isEmpty();
         StepVerifier.create(device.messages()).expectComplete().verify(WAIT);
     }
@@ -635,8 +795,15 @@ class AliyunDeviceTest {
         link.refuse(ota).refuse(ntp);
         AliyunDevice device = AliyunDevice.create(link, ID, options().build());
         StepVerifier.create(device.connect())
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(SubscriptionRefusedException.class,
-                        r -> assertThat(r.filters()).containsExactlyInAnyOrder(ota, ntp)))
+                .expectErrorSatisfies(
+                        e ->
+                                assertThat(e)
+                                        .isInstanceOfSatisfying(
+                                                SubscriptionRefusedException.class,
+                                                r ->
+                                                        assertThat(r.filters())
+                                                                .containsExactlyInAnyOrder(
+                                                                        ota, ntp)))
                 .verify(WAIT);
         assertThat(device.refusedSubscriptions()).containsExactlyInAnyOrder(ota, ntp);
         assertThat(link.activeFilters()).as("the granted filters were let go").isEmpty();
@@ -647,7 +814,8 @@ class AliyunDeviceTest {
         link.refuse("/ota/device/upgrade/a1wFylTxYeD/co_0001");
         answer(PROPERTY_POST, 200);
         AliyunDevice device = connected(options().requireAllSubscriptions(false).build());
-        assertThat(device.refusedSubscriptions()).containsExactly("/ota/device/upgrade/a1wFylTxYeD/co_0001");
+        assertThat(device.refusedSubscriptions())
+                .containsExactly("/ota/device/upgrade/a1wFylTxYeD/co_0001");
         assertThat(device.postProperties(Map.of("n", 1)).block(WAIT).code()).isEqualTo(200);
     }
 
@@ -655,10 +823,13 @@ class AliyunDeviceTest {
     void whenEveryFilterIsRefusedEachIsListedAndUnsolicitedMessagesStillArrive() {
         DEVICE_SUBSCRIPTIONS.forEach(link::refuse);
         AliyunDevice device = connected(options().requireAllSubscriptions(false).build());
-        assertThat(device.refusedSubscriptions()).containsExactlyInAnyOrderElementsOf(DEVICE_SUBSCRIPTIONS);
+        assertThat(device.refusedSubscriptions())
+                .containsExactlyInAnyOrderElementsOf(DEVICE_SUBSCRIPTIONS);
         List<ThingMessage> got = new ArrayList<>();
         List<String> ended = new ArrayList<>();
-        Disposable d = device.messages().subscribe(got::add, e -> ended.add("error"), () -> ended.add("complete"));
+        Disposable d =
+                device.messages()
+                        .subscribe(got::add, e -> ended.add("error"), () -> ended.add("complete"));
         assertThat(link.deliver(PROPERTY_SET, "{\"id\":\"7\",\"params\":{\"n\":1}}")).isEqualTo(1);
         vts.advanceTime();
         assertThat(got).singleElement().isInstanceOf(ThingMessage.PropertySet.class);
@@ -679,23 +850,45 @@ class AliyunDeviceTest {
     @Test
     void additionalSubscriptionsDeliverCustomTopicsAndCarryRepliesTheDefaultsDoNotCover() {
         String configGetReply = CONFIG_GET + "_reply";
-        link.onPublish(CONFIG_GET, (m, l) -> l.deliver(configGetReply,
-                "{\"id\":\"" + idOf(m) + "\",\"code\":200,\"data\":{\"configId\":\"c1\"}}"));
+        link.onPublish(
+                CONFIG_GET,
+                (m, l) ->
+                        l.deliver(
+                                configGetReply,
+                                "{\"id\":\""
+                                        + idOf(m)
+                                        + "\",\"code\":200,\"data\":{\"configId\":\"c1\"}}"));
         AliyunDevice plain = AliyunDevice.create(new ScriptedMqttLink(), ID, options().build());
         assertThatThrownBy(() -> plain.request(CONFIG_GET, "thing.config.get", Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("additionalSubscription");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("additionalSubscription");
 
-        AliyunDevice device = connected(options().additionalSubscription(configGetReply)
-                .additionalSubscription("/a1wFylTxYeD/co_0001/user/get").build());
+        AliyunDevice device =
+                connected(
+                        options()
+                                .additionalSubscription(configGetReply)
+                                .additionalSubscription("/a1wFylTxYeD/co_0001/user/get")
+                                .build());
         assertThat(link.activeFilters()).contains(configGetReply, "/a1wFylTxYeD/co_0001/user/get");
-        assertThat(device.request(CONFIG_GET, "thing.config.get",
-                Map.of("configScope", "product", "getType", "file")).block(WAIT).dataAsMap())
+        assertThat(
+                        device.request(
+                                        CONFIG_GET,
+                                        "thing.config.get",
+                                        Map.of("configScope", "product", "getType", "file"))
+                                .block(WAIT)
+                                .dataAsMap())
                 .containsEntry("configId", "c1");
         List<ThingMessage> got = new ArrayList<>();
         Disposable d = device.messages().subscribe(got::add);
         assertThat(link.deliver("/a1wFylTxYeD/co_0001/user/get", "hi")).isEqualTo(1);
         d.dispose();
-        assertThat(got).last().isEqualTo(new ThingMessage.UnknownMessage("/a1wFylTxYeD/co_0001/user/get",
-                "hi".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE, "no thing-model decoder for this topic"));
+        assertThat(got)
+                .last()
+                .isEqualTo(
+                        new ThingMessage.UnknownMessage(
+                                "/a1wFylTxYeD/co_0001/user/get",
+                                "hi".getBytes(StandardCharsets.UTF_8),
+                                MqttQos.AT_MOST_ONCE,
+                                "no thing-model decoder for this topic"));
     }
 }

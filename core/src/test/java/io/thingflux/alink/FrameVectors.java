@@ -1,7 +1,6 @@
 package io.thingflux.alink;
 
 import io.thingflux.aliyun.AliyunSignVectors;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,14 +11,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads {@code shared/vectors/mqtt-frames.txt} and takes PUBLISH frames apart by hand (no codec in core). */
+/**
+ * Reads {@code shared/vectors/mqtt-frames.txt} and takes PUBLISH frames apart by hand (no codec in
+ * core).
+ */
 final class FrameVectors {
 
-    /** The {@code shared/vectors} folder above the module (beside the main checkout or a worktree's parent). */
+    /**
+     * The {@code shared/vectors} folder above the module (beside the main checkout or a worktree's
+     * parent).
+     */
     static final Path VECTORS = AliyunSignVectors.vectorsDir();
 
-    private FrameVectors() {
-    }
+    private FrameVectors() {}
 
     /** Frame name to its bytes. */
     static Map<String, byte[]> frames() {
@@ -35,7 +39,10 @@ final class FrameVectors {
             if (line.startsWith("frame: ")) {
                 name = line.substring("frame: ".length()).trim();
             } else if (line.startsWith("hex: ") && name != null) {
-                frames.put(name, HexFormat.ofDelimiter(" ").parseHex(line.substring("hex: ".length()).trim()));
+                frames.put(
+                        name,
+                        HexFormat.ofDelimiter(" ")
+                                .parseHex(line.substring("hex: ".length()).trim()));
             }
         }
         return frames;

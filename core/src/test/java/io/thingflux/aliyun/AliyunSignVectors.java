@@ -10,10 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The cases of {@code shared/vectors/aliyun-sign.txt}, each a map of its {@code key: value} lines. */
+/**
+ * The cases of {@code shared/vectors/aliyun-sign.txt}, each a map of its {@code key: value} lines.
+ */
 public final class AliyunSignVectors {
 
-    /** One case: its name and fields, in file order; an empty value (e.g. {@code timestamp:}) is "". */
+    /**
+     * One case: its name and fields, in file order; an empty value (e.g. {@code timestamp:}) is "".
+     */
     public record SignCase(String name, Map<String, String> fields) {
         public String get(String key) {
             String v = fields.get(key);
@@ -29,8 +33,7 @@ public final class AliyunSignVectors {
         }
     }
 
-    private AliyunSignVectors() {
-    }
+    private AliyunSignVectors() {}
 
     /** The {@code shared/vectors} folder: the first one found walking up from {@code user.dir}. */
     public static Path vectorsDir() {

@@ -17,21 +17,29 @@ class AliyunSignerTest {
 
     @Test
     void theVectorFileHoldsTheFourKnownCases() {
-        assertThat(cases()).extracting(SignCase::name).containsExactly(
-                "seed-tcp-hmacsha1", "timestamp-hmacsha256", "timestamp-hmacmd5", "timestamp-hmacsha1");
+        assertThat(cases())
+                .extracting(SignCase::name)
+                .containsExactly(
+                        "seed-tcp-hmacsha1",
+                        "timestamp-hmacsha256",
+                        "timestamp-hmacmd5",
+                        "timestamp-hmacsha1");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void signerYieldsTheClientIdUsernameAndPasswordOfTheVector(SignCase c) {
-        AliyunDeviceIdentity device = new AliyunDeviceIdentity(c.get("productKey"), c.get("deviceName"), c.get("deviceSecret"));
+        AliyunDeviceIdentity device =
+                new AliyunDeviceIdentity(
+                        c.get("productKey"), c.get("deviceName"), c.get("deviceSecret"));
         String timestamp = c.get("timestamp");
-        AliyunSigner signer = AliyunSigner.builder()
-                .method(SignMethod.fromWireName(c.get("signmethod")))
-                .secureMode(Integer.parseInt(c.get("securemode")))
-                .clientId(c.get("clientId"))
-                .timestamp(timestamp.isEmpty() ? null : Long.valueOf(timestamp))
-                .build();
+        AliyunSigner signer =
+                AliyunSigner.builder()
+                        .method(SignMethod.fromWireName(c.get("signmethod")))
+                        .secureMode(Integer.parseInt(c.get("securemode")))
+                        .clientId(c.get("clientId"))
+                        .timestamp(timestamp.isEmpty() ? null : Long.valueOf(timestamp))
+                        .build();
 
         MqttCredentials credentials = signer.sign(device);
 
@@ -44,8 +52,14 @@ class AliyunSignerTest {
     @MethodSource("cases")
     void staticPasswordMatchesTheVector(SignCase c) {
         String timestamp = c.get("timestamp");
-        assertThat(AliyunSigner.password(SignMethod.fromWireName(c.get("signmethod")), c.get("deviceSecret"),
-                c.get("clientId"), c.get("deviceName"), c.get("productKey"), timestamp.isEmpty() ? null : timestamp))
+        assertThat(
+                        AliyunSigner.password(
+                                SignMethod.fromWireName(c.get("signmethod")),
+                                c.get("deviceSecret"),
+                                c.get("clientId"),
+                                c.get("deviceName"),
+                                c.get("productKey"),
+                                timestamp.isEmpty() ? null : timestamp))
                 .isEqualTo(c.get("password"));
     }
 
@@ -61,11 +75,16 @@ class AliyunSignerTest {
 
     @Test
     void defaultClientIdIsProductKeyDotDeviceNameAndExtrasAreAppendedUnsigned() {
-        AliyunDeviceIdentity device = new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a");
+        AliyunDeviceIdentity device =
+                new AliyunDeviceIdentity(
+                        "a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a");
         MqttCredentials plain = AliyunSigner.defaults().sign(device);
-        assertThat(plain.clientId()).isEqualTo("a1wFylTxYeD.co_0001|securemode=3,signmethod=hmacsha256|");
-        MqttCredentials withExt = AliyunSigner.builder().extraParam("ext", "1").build().sign(device);
-        assertThat(withExt.clientId()).isEqualTo("a1wFylTxYeD.co_0001|securemode=3,signmethod=hmacsha256,ext=1|");
+        assertThat(plain.clientId())
+                .isEqualTo("a1wFylTxYeD.co_0001|securemode=3,signmethod=hmacsha256|");
+        MqttCredentials withExt =
+                AliyunSigner.builder().extraParam("ext", "1").build().sign(device);
+        assertThat(withExt.clientId())
+                .isEqualTo("a1wFylTxYeD.co_0001|securemode=3,signmethod=hmacsha256,ext=1|");
         assertThat(withExt.password()).isEqualTo(plain.password());
     }
 
@@ -76,26 +95,46 @@ class AliyunSignerTest {
         for (String k : keys) {
             builder.extraParam(k, k.toUpperCase(java.util.Locale.ROOT));
         }
-        MqttCredentials signed = builder.build().sign(new AliyunDeviceIdentity("pk", "dn", "secret"));
-        assertThat(signed.clientId()).isEqualTo("c|securemode=3,signmethod=hmacsha256,ext=EXT,_v=_V,instanceId=INSTANCEID,"
-                + "authType=AUTHTYPE,lan=LAN,gw=GW,zeta=ZETA,alpha=ALPHA|");
+        MqttCredentials signed =
+                builder.build().sign(new AliyunDeviceIdentity("pk", "dn", "secret"));
+        assertThat(signed.clientId())
+                .isEqualTo(
+                        "c|securemode=3,signmethod=hmacsha256,ext=EXT,_v=_V,instanceId=INSTANCEID,"
+                                + "authType=AUTHTYPE,lan=LAN,gw=GW,zeta=ZETA,alpha=ALPHA|");
         assertThat(AliyunClientId.parse(signed.clientId()).params().keySet())
-                .containsExactly("securemode", "signmethod", "ext", "_v", "instanceId", "authType", "lan", "gw", "zeta", "alpha");
+                .containsExactly(
+                        "securemode",
+                        "signmethod",
+                        "ext",
+                        "_v",
+                        "instanceId",
+                        "authType",
+                        "lan",
+                        "gw",
+                        "zeta",
+                        "alpha");
     }
 
     @Test
     void builderRefusesValuesThatWouldBreakTheClientIdSyntax() {
-        assertThatThrownBy(() -> AliyunSigner.builder().clientId("a|b")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AliyunSigner.builder().clientId("a,b")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AliyunSigner.builder().clientId("x".repeat(65))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AliyunSigner.builder().extraParam("k", "v=1")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AliyunSigner.builder().extraParam("timestamp", "1")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AliyunSigner.builder().secureMode(1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AliyunSigner.builder().clientId("a|b"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AliyunSigner.builder().clientId("a,b"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AliyunSigner.builder().clientId("x".repeat(65)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AliyunSigner.builder().extraParam("k", "v=1"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AliyunSigner.builder().extraParam("timestamp", "1"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AliyunSigner.builder().secureMode(1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void signMethodWireNamesAreCaseInsensitive() {
         assertThat(SignMethod.fromWireName("HmacSHA1")).isSameAs(SignMethod.HMACSHA1);
-        assertThatThrownBy(() -> SignMethod.fromWireName("hmacsha512")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SignMethod.fromWireName("hmacsha512"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -23,7 +23,8 @@ class ReconnectPolicyTest {
         ReconnectPolicy p = ReconnectPolicy.exponential(); // ±25 %
         assertThat(p.delay(3, 0.0)).isEqualTo(Duration.ofMillis(3_000));
         assertThat(p.delay(3, 0.5)).isEqualTo(Duration.ofMillis(4_000));
-        assertThat(p.delay(3, 0.999_999)).isBetween(Duration.ofMillis(4_999), Duration.ofMillis(5_000));
+        assertThat(p.delay(3, 0.999_999))
+                .isBetween(Duration.ofMillis(4_999), Duration.ofMillis(5_000));
         for (int i = 0; i < 1_000; i++) {
             assertThat(p.delay(3)).isBetween(Duration.ofMillis(3_000), Duration.ofMillis(5_000));
         }
@@ -40,7 +41,10 @@ class ReconnectPolicyTest {
 
     @Test
     void inconsistentBoundsAreRejected() {
-        assertThatThrownBy(() -> ReconnectPolicy.exponential().withDelays(Duration.ofSeconds(5), Duration.ofSeconds(1)))
+        assertThatThrownBy(
+                        () ->
+                                ReconnectPolicy.exponential()
+                                        .withDelays(Duration.ofSeconds(5), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ReconnectPolicy.exponential().withJitter(1.5))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -17,7 +17,19 @@ class MqttTopicsTest {
     private static final String NUL = "\u0000";
 
     @ParameterizedTest
-    @ValueSource(strings = {"a", "/", "a/b", "/a/", "a//b", "$SYS/broker/load", "a b", "温度/😀/é", " ", "sport/tennis/player1"})
+    @ValueSource(
+            strings = {
+                "a",
+                "/",
+                "a/b",
+                "/a/",
+                "a//b",
+                "$SYS/broker/load",
+                "a b",
+                "温度/😀/é",
+                " ",
+                "sport/tennis/player1"
+            })
     void validTopicNamesAreAccepted(String name) {
         assertThat(MqttTopics.isValidName(name)).isTrue();
         assertThat(MqttTopics.requireValidName(name)).isSameAs(name);
@@ -31,13 +43,17 @@ class MqttTopicsTest {
         assertThat(MqttTopics.requireValidName(valid)).isSameAs(valid);
         assertThat(MqttTopics.isValidName(valid)).isTrue();
         String refused = "/sys/+/dn/thing/event/property/post";
-        assertThatThrownBy(() -> MqttTopics.requireValidName(refused)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> MqttTopics.requireValidName(refused))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("wildcard '+'");
         assertThat(MqttTopics.isValidName(refused)).isFalse();
-        assertThat(MqttTopics.requireValidName(new String(valid))).isEqualTo(valid); // equal, not the same
+        assertThat(MqttTopics.requireValidName(new String(valid)))
+                .isEqualTo(valid); // equal, not the same
         assertThat(MqttTopics.requireValidName("a")).isEqualTo("a");
-        assertThatThrownBy(() -> MqttTopics.requireValidName("")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> MqttTopics.requireValidName(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MqttTopics.requireValidName(""))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MqttTopics.requireValidName(null))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(MqttTopics.isValidName(null)).isFalse();
     }
 
@@ -50,7 +66,8 @@ class MqttTopicsTest {
     @ValueSource(strings = {"+", "#", "a/+", "a/#", "a+b", "a#b", "温度/+"})
     void topicNameWithAWildcardAnywhereIsRefused(String name) {
         assertThat(MqttTopics.nameProblem(name)).contains("wildcard");
-        assertThatThrownBy(() -> MqttTopics.requireValidName(name)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MqttTopics.requireValidName(name))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -58,7 +75,8 @@ class MqttTopicsTest {
         assertThat(MqttTopics.nameProblem("a" + NUL + "b")).contains("U+0000");
         assertThat(MqttTopics.nameProblem("温" + NUL)).contains("U+0000");
         // the message must not carry the raw NUL
-        assertThatThrownBy(() -> MqttTopics.requireValidName("a" + NUL)).hasMessageNotContaining(NUL);
+        assertThatThrownBy(() -> MqttTopics.requireValidName("a" + NUL))
+                .hasMessageNotContaining(NUL);
     }
 
     @ParameterizedTest
@@ -79,8 +97,24 @@ class MqttTopicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"#", "+", "+/+", "/+", "a/#", "sport/tennis/+", "+/tennis/#", "/", "a//b", "$SYS/#",
-        "+/#", "温度/+", "/#", "+//+", "sport/+/player1"})
+    @ValueSource(
+            strings = {
+                "#",
+                "+",
+                "+/+",
+                "/+",
+                "a/#",
+                "sport/tennis/+",
+                "+/tennis/#",
+                "/",
+                "a//b",
+                "$SYS/#",
+                "+/#",
+                "温度/+",
+                "/#",
+                "+//+",
+                "sport/+/player1"
+            })
     void validTopicFiltersAreAccepted(String filter) {
         assertThat(MqttTopics.filterProblem(filter)).isNull();
         assertThat(MqttTopics.requireValidFilter(filter)).isSameAs(filter);
@@ -165,7 +199,9 @@ class MqttTopicsTest {
         assertThat(MqttTopics.hasWildcard("a/b")).isFalse();
     }
 
-    /** Matching agrees with a level-by-level reading of §4.7 on random filters and names (seeded). */
+    /**
+     * Matching agrees with a level-by-level reading of §4.7 on random filters and names (seeded).
+     */
     @Test
     void matchingAgreesWithALevelByLevelReading() {
         long seed = Long.getLong("thingflux.test.seed", 0x70_91C5L);
@@ -174,9 +210,12 @@ class MqttTopicsTest {
             String filter = levels(random, FILTER_LEVELS, random.nextBoolean());
             String name = levels(random, NAME_LEVELS, false);
             boolean expected = referenceMatch(filter, name);
-            assertThat(MqttTopics.matches(filter, name)).as("seed %d: %s ~ %s", seed, filter, name).isEqualTo(expected);
+            assertThat(MqttTopics.matches(filter, name))
+                    .as("seed %d: %s ~ %s", seed, filter, name)
+                    .isEqualTo(expected);
             String held = "#\u0000" + filter + "\u0000a/#";
-            assertThat(MqttTopics.matches(held, 2, 2 + filter.length(), name)).as("seed %d: held %s ~ %s", seed, filter, name)
+            assertThat(MqttTopics.matches(held, 2, 2 + filter.length(), name))
+                    .as("seed %d: held %s ~ %s", seed, filter, name)
                     .isEqualTo(expected);
         }
     }
@@ -184,7 +223,10 @@ class MqttTopicsTest {
     private static final String[] NAME_LEVELS = {"a", "b", "", "$x", "ab", "温"};
     private static final String[] FILTER_LEVELS = {"a", "b", "", "$x", "ab", "温", "+", "+"};
 
-    /** One to four levels from {@code choices} joined by '/', then "/#" if {@code multi}; never empty. */
+    /**
+     * One to four levels from {@code choices} joined by '/', then "/#" if {@code multi}; never
+     * empty.
+     */
     private static String levels(SplittableRandom random, String[] choices, boolean multi) {
         String s;
         do {

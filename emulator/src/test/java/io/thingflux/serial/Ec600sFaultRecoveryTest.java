@@ -3,6 +3,9 @@ package io.thingflux.serial;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.thingflux.emulator.ec600s.Ec600sEmulator;
+import io.thingflux.emulator.ec600s.FakeBrokerAccess;
+import io.thingflux.emulator.ec600s.Pty;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.ReconnectPolicy;
@@ -10,9 +13,6 @@ import io.thingflux.mqtt.MqttQos;
 import io.thingflux.serial.at.AtTimeoutException;
 import io.thingflux.serial.at.JSerialCommTransport;
 import io.thingflux.serial.at.ModuleRebootedException;
-import io.thingflux.emulator.ec600s.Ec600sEmulator;
-import io.thingflux.emulator.ec600s.FakeBrokerAccess;
-import io.thingflux.emulator.ec600s.Pty;
 import io.thingflux.serial.internal.QmtRecv;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,16 +31,17 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * Serial faults injected through the EC600S emulator on a real pseudo-terminal (opened through jSerialComm),
- * with an in-memory broker behind it. Each test subscribes once, injects one fault, and proves that the link
- * gets back to a subscribed state on its own: a message the broker publishes after the fault arrives in the
- * same {@code Flux} (the test never subscribes again, and that {@code Flux} never terminates), and a
- * publish after the fault reaches the broker.
+ * Serial faults injected through the EC600S emulator on a real pseudo-terminal (opened through
+ * jSerialComm), with an in-memory broker behind it. Each test subscribes once, injects one fault,
+ * and proves that the link gets back to a subscribed state on its own: a message the broker
+ * publishes after the fault arrives in the same {@code Flux} (the test never subscribes again, and
+ * that {@code Flux} never terminates), and a publish after the fault reaches the broker.
  */
 class Ec600sFaultRecoveryTest {
 
     /** Generous bound of every wait: the suite must hold on two busy cores. */
     static final Duration T = Duration.ofSeconds(30);
+
     static final String SET = Ec600sLinkTest.SET;
     static final String POST = Ec600sLinkTest.POST;
 
@@ -55,12 +56,25 @@ class Ec600sFaultRecoveryTest {
     void connectAndSubscribe() throws Exception {
         emulator = Ec600sEmulator.builder(broker.factory()).build();
         Pty pty = emulator.attachPty(null);
-        link = Ec600sLink.open(JSerialCommTransport.open(pty.devicePath(), 115_200), Ec600sOptions.builder()
-                .aliyunDevice(Ec600sLinkTest.DEVICE).clientId("clientExample_0")
-                .reconnectPolicy(ReconnectPolicy.exponential().withDelays(Duration.ofMillis(100), Duration.ofMillis(500))).build());
+        link =
+                Ec600sLink.open(
+                        JSerialCommTransport.open(pty.devicePath(), 115_200),
+                        Ec600sOptions.builder()
+                                .aliyunDevice(Ec600sLinkTest.DEVICE)
+                                .clientId("clientExample_0")
+                                .reconnectPolicy(
+                                        ReconnectPolicy.exponential()
+                                                .withDelays(
+                                                        Duration.ofMillis(100),
+                                                        Duration.ofMillis(500)))
+                                .build());
         link.connect().block(T);
-        subscription = link.subscribe(SET, MqttQos.AT_MOST_ONCE)
-                .subscribe(got::add, e -> terminated.set("error " + e), () -> terminated.set("complete"));
+        subscription =
+                link.subscribe(SET, MqttQos.AT_MOST_ONCE)
+                        .subscribe(
+                                got::add,
+                                e -> terminated.set("error " + e),
+                                () -> terminated.set("complete"));
         arrivesInTheSubscription("before the fault");
     }
 
@@ -95,19 +109,29 @@ class Ec600sFaultRecoveryTest {
     }
 
     /**
-     * The driver does not retry a publish the module may or may not have sent: it fails with the typed
-     * {@link ModuleRebootedException} (the caller decides), and the link sets the module up again.
+     * The driver does not retry a publish the module may or may not have sent: it fails with the
+     * typed {@link ModuleRebootedException} (the caller decides), and the link sets the module up
+     * again.
      */
     @Test
-    void rebootInTheMiddleOfAPublishFailsThatPublishTypedAndTheLinkComesBackSubscribed() throws Exception {
+    void rebootInTheMiddleOfAPublishFailsThatPublishTypedAndTheLinkComesBackSubscribed()
+            throws Exception {
         CompletableFuture<LinkState> back = reconnected();
         emulator.rebootOnNextPublish();
-        assertThatThrownBy(() -> link.publish(POST, "in flight".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
-                .block(T)).isInstanceOf(ModuleRebootedException.class);
+        assertThatThrownBy(
+                        () ->
+                                link.publish(
+                                                POST,
+                                                "in flight".getBytes(StandardCharsets.UTF_8),
+                                                MqttQos.AT_LEAST_ONCE)
+                                        .block(T))
+                .isInstanceOf(ModuleRebootedException.class);
         assertThat(back.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(LinkState.CONNECTED);
         assertThat(broker.connects()).hasSize(2);
         carriesOn();
-        assertThat(broker.published()).extracting(LinkMessage::payloadAsString).doesNotContain("in flight");
+        assertThat(broker.published())
+                .extracting(LinkMessage::payloadAsString)
+                .doesNotContain("in flight");
     }
 
     @Test
@@ -115,13 +139,20 @@ class Ec600sFaultRecoveryTest {
         long malformedBefore = link.malformedUrcs();
         emulator.sendRaw(new byte[] {(byte) 0xff, 0x00, '#', (byte) 0x80, '\r', '\n'});
         // a line cut off by a glitch, then the line end
-        emulator.sendRaw("\r\n+QMTRECV: 0,0,\"/sys/a1wFylTxYeD/co_0".getBytes(StandardCharsets.US_ASCII));
+        emulator.sendRaw(
+                "\r\n+QMTRECV: 0,0,\"/sys/a1wFylTxYeD/co_0".getBytes(StandardCharsets.US_ASCII));
         emulator.sendRaw("\r\n".getBytes(StandardCharsets.US_ASCII));
         // well framed but not valid: wildcards in a received topic, with and without the length
-        emulator.sendRaw("\r\n+QMTRECV: 0,0,\"/sys/+/x\",\"p\"\r\n".getBytes(StandardCharsets.US_ASCII));
-        emulator.sendRaw("\r\n+QMTRECV: 0,0,\"/sys/#\",1,\"p\"\r\n".getBytes(StandardCharsets.US_ASCII));
+        emulator.sendRaw(
+                "\r\n+QMTRECV: 0,0,\"/sys/+/x\",\"p\"\r\n".getBytes(StandardCharsets.US_ASCII));
+        emulator.sendRaw(
+                "\r\n+QMTRECV: 0,0,\"/sys/#\",1,\"p\"\r\n".getBytes(StandardCharsets.US_ASCII));
         // a good URC delivered in two writes
-        byte[] whole = QmtRecv.render(new QmtRecv.Received(0, 0, SET, "two,\"parts\"\r\n".getBytes(StandardCharsets.UTF_8)), true);
+        byte[] whole =
+                QmtRecv.render(
+                        new QmtRecv.Received(
+                                0, 0, SET, "two,\"parts\"\r\n".getBytes(StandardCharsets.UTF_8)),
+                        true);
         emulator.sendRaw(Arrays.copyOfRange(whole, 0, whole.length / 2));
         emulator.sendRaw(Arrays.copyOfRange(whole, whole.length / 2, whole.length));
         Ec600sLinkTest.await(() -> got.size() == 2);
@@ -134,13 +165,15 @@ class Ec600sFaultRecoveryTest {
     }
 
     /**
-     * A {@code +QMTRECV} whose length promises more bytes than come would swallow the lines after it; the
-     * engine drops it once its bytes stop for the payload gap, and counts it as malformed.
+     * A {@code +QMTRECV} whose length promises more bytes than come would swallow the lines after
+     * it; the engine drops it once its bytes stop for the payload gap, and counts it as malformed.
      */
     @Test
     void receiveCutShortIsDroppedAfterThePayloadGapAndTheSubscriptionCarriesOn() throws Exception {
         long malformedBefore = link.malformedUrcs();
-        emulator.sendRaw(("\r\n+QMTRECV: 0,0,\"" + SET + "\",4000,\"cut short\"\r\n").getBytes(StandardCharsets.US_ASCII));
+        emulator.sendRaw(
+                ("\r\n+QMTRECV: 0,0,\"" + SET + "\",4000,\"cut short\"\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
         Ec600sLinkTest.await(() -> link.malformedUrcs() == malformedBefore + 1);
         assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
         carriesOn();
@@ -150,17 +183,31 @@ class Ec600sFaultRecoveryTest {
     @Test
     void promptSplitAcrossWritesStillTakesThePayload() throws Exception {
         emulator.splitPrompts(true);
-        link.publish(POST, "after a split prompt".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE).block(T);
-        assertThat(broker.published()).extracting(LinkMessage::payloadAsString).containsExactly("after a split prompt");
+        link.publish(
+                        POST,
+                        "after a split prompt".getBytes(StandardCharsets.UTF_8),
+                        MqttQos.AT_LEAST_ONCE)
+                .block(T);
+        assertThat(broker.published())
+                .extracting(LinkMessage::payloadAsString)
+                .containsExactly("after a split prompt");
         carriesOn();
     }
 
-    /** The command timeout and the engine's resynchronisation handle a module that stops answering. */
+    /**
+     * The command timeout and the engine's resynchronisation handle a module that stops answering.
+     */
     @Test
     void silentModuleTimesOutTheCommandThenTheSessionAndSubscriptionResume() throws Exception {
         emulator.silence(true);
-        assertThatThrownBy(() -> link.publish(POST, "unanswered".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE)
-                .block(T)).isInstanceOf(AtTimeoutException.class);
+        assertThatThrownBy(
+                        () ->
+                                link.publish(
+                                                POST,
+                                                "unanswered".getBytes(StandardCharsets.UTF_8),
+                                                MqttQos.AT_MOST_ONCE)
+                                        .block(T))
+                .isInstanceOf(AtTimeoutException.class);
         emulator.silence(false);
         carriesOn();
         assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
@@ -170,8 +217,11 @@ class Ec600sFaultRecoveryTest {
 
     /** A future of the link going RECONNECTING and then CONNECTED again (made before the fault). */
     private CompletableFuture<LinkState> reconnected() {
-        return link.states().filter(s -> s == LinkState.RECONNECTING).next()
-                .then(link.states().filter(s -> s == LinkState.CONNECTED).next()).toFuture();
+        return link.states()
+                .filter(s -> s == LinkState.RECONNECTING)
+                .next()
+                .then(link.states().filter(s -> s == LinkState.CONNECTED).next())
+                .toFuture();
     }
 
     private void reconnectsAfter(Runnable fault) throws Exception {
@@ -180,11 +230,19 @@ class Ec600sFaultRecoveryTest {
         assertThat(back.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(LinkState.CONNECTED);
     }
 
-    /** After the fault: the same subscription still delivers, it never ended, and publishing works. */
+    /**
+     * After the fault: the same subscription still delivers, it never ended, and publishing works.
+     */
     private void carriesOn() throws Exception {
         arrivesInTheSubscription("after the fault");
-        link.publish(POST, "published after the fault".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE).block(T);
-        assertThat(broker.published()).extracting(LinkMessage::payloadAsString).endsWith("published after the fault");
+        link.publish(
+                        POST,
+                        "published after the fault".getBytes(StandardCharsets.UTF_8),
+                        MqttQos.AT_LEAST_ONCE)
+                .block(T);
+        assertThat(broker.published())
+                .extracting(LinkMessage::payloadAsString)
+                .endsWith("published after the fault");
         assertThat(terminated.get()).isNull();
     }
 

@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A {@link ByteTransport} that passes everything through to another one and keeps a copy of what the host
- * wrote, so a test can read the AT commands the driver sent.
+ * A {@link ByteTransport} that passes everything through to another one and keeps a copy of what
+ * the host wrote, so a test can read the AT commands the driver sent.
  */
 final class RecordingTransport implements ByteTransport {
 
@@ -33,7 +33,10 @@ final class RecordingTransport implements ByteTransport {
         delegate.write(bytes);
     }
 
-    /** What the host wrote so far, split at CR (a command's end); payloads after a prompt run into the next piece. */
+    /**
+     * What the host wrote so far, split at CR (a command's end); payloads after a prompt run into
+     * the next piece.
+     */
     List<String> writtenLines() {
         String all;
         synchronized (written) {

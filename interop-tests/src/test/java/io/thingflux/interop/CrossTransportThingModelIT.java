@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.thingflux.aliyun.AliyunDeviceIdentity;
-import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.alink.AlinkReply;
 import io.thingflux.alink.AliyunDevice;
 import io.thingflux.alink.ThingMessage;
+import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.aliyun.AliyunSigner;
+import io.thingflux.emulator.ec600s.Ec600sEmulator;
+import io.thingflux.emulator.ec600s.Pty;
 import io.thingflux.emulator.platform.AliyunPlatformEmulator;
 import io.thingflux.emulator.platform.EmulatorOptions;
 import io.thingflux.netty.client.MqttClientOptions;
@@ -18,8 +20,6 @@ import io.thingflux.netty.client.NettyMqttLink;
 import io.thingflux.serial.Ec600sLink;
 import io.thingflux.serial.Ec600sOptions;
 import io.thingflux.serial.at.JSerialCommTransport;
-import io.thingflux.emulator.ec600s.Ec600sEmulator;
-import io.thingflux.emulator.ec600s.Pty;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,17 +38,19 @@ import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 
 /**
- * One thing model over both transports: a device on the Netty client and a device on the EC600S driver (over a
- * pseudo-terminal to the module emulator, whose MQTT goes to the same platform emulator) receive the same admin-API
- * action as equal thing-model messages and emit equal replies; only the device name in topics and the message id
- * differ.
+ * One thing model over both transports: a device on the Netty client and a device on the EC600S
+ * driver (over a pseudo-terminal to the module emulator, whose MQTT goes to the same platform
+ * emulator) receive the same admin-API action as equal thing-model messages and emit equal replies;
+ * only the device name in topics and the message id differ.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossTransportThingModelIT {
 
     static final String PRODUCT = "a1CrossTrns";
-    static final AliyunDeviceIdentity NETTY = new AliyunDeviceIdentity(PRODUCT, "netty_dev", "netty-device-secret-0123");
-    static final AliyunDeviceIdentity SERIAL = new AliyunDeviceIdentity(PRODUCT, "ec600s_dev", "ec600s-device-secret-45");
+    static final AliyunDeviceIdentity NETTY =
+            new AliyunDeviceIdentity(PRODUCT, "netty_dev", "netty-device-secret-0123");
+    static final AliyunDeviceIdentity SERIAL =
+            new AliyunDeviceIdentity(PRODUCT, "ec600s_dev", "ec600s-device-secret-45");
     static final String ADMIN_TOKEN = "cross-transport-token";
     static final Duration WAIT = Duration.ofSeconds(30);
     static final ObjectMapper JSON = new ObjectMapper();
@@ -65,33 +67,65 @@ class CrossTransportThingModelIT {
 
     @BeforeAll
     void start() throws Exception {
-        platform = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0).adminPort(0).adminToken(ADMIN_TOKEN)
-                .device(NETTY).device(SERIAL).build());
+        platform =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder()
+                                .port(0)
+                                .adminPort(0)
+                                .adminToken(ADMIN_TOKEN)
+                                .device(NETTY)
+                                .device(SERIAL)
+                                .build());
         int port = platform.mqttAddress().getPort();
         resources = MqttClientResources.create(2);
 
-        nettyDevice = AliyunDevice.create(NettyMqttLink.create(MqttClientOptions.builder("127.0.0.1", port)
-                .aliyun(NETTY, AliyunSigner.defaults()).build(), resources), NETTY);
+        nettyDevice =
+                AliyunDevice.create(
+                        NettyMqttLink.create(
+                                MqttClientOptions.builder("127.0.0.1", port)
+                                        .aliyun(NETTY, AliyunSigner.defaults())
+                                        .build(),
+                                resources),
+                        NETTY);
 
-        // the module emulator does its MQTT through our Netty client, connecting where AT+QMTOPEN is redirected
-        module = Ec600sEmulator.builder(request -> NettyMqttLink.create(MqttClientOptions.builder(request.host(),
-                                request.port())
-                        .clientId(request.clientId())
-                        .credentials(request.username(), request.password())
-                        .keepAliveSeconds(request.keepAliveSeconds())
-                        .cleanSession(request.cleanSession())
-                        .build(), resources))
-                .broker("127.0.0.1", port)
-                .build();
+        // the module emulator does its MQTT through our Netty client, connecting where AT+QMTOPEN
+        // is redirected
+        module =
+                Ec600sEmulator.builder(
+                                request ->
+                                        NettyMqttLink.create(
+                                                MqttClientOptions.builder(
+                                                                request.host(), request.port())
+                                                        .clientId(request.clientId())
+                                                        .credentials(
+                                                                request.username(),
+                                                                request.password())
+                                                        .keepAliveSeconds(
+                                                                request.keepAliveSeconds())
+                                                        .cleanSession(request.cleanSession())
+                                                        .build(),
+                                                resources))
+                        .broker("127.0.0.1", port)
+                        .build();
         Pty pty = module.attachPty(null);
-        serialDevice = AliyunDevice.create(Ec600sLink.open(JSerialCommTransport.open(pty.devicePath(), 115_200),
-                Ec600sOptions.builder().aliyunDevice(SERIAL).clientId("ec600s_dev").build()), SERIAL);
+        serialDevice =
+                AliyunDevice.create(
+                        Ec600sLink.open(
+                                JSerialCommTransport.open(pty.devicePath(), 115_200),
+                                Ec600sOptions.builder()
+                                        .aliyunDevice(SERIAL)
+                                        .clientId("ec600s_dev")
+                                        .build()),
+                        SERIAL);
 
-        receiving = Disposables.composite(nettyDevice.messages().subscribe(nettyMessages::add),
-                serialDevice.messages().subscribe(serialMessages::add));
+        receiving =
+                Disposables.composite(
+                        nettyDevice.messages().subscribe(nettyMessages::add),
+                        serialDevice.messages().subscribe(serialMessages::add));
         nettyDevice.connect().block(WAIT);
         serialDevice.connect().block(Duration.ofSeconds(90));
-        // a post answered on post_reply: its SUBSCRIBEs went before it, so every thing-model subscription is in place
+        // a post answered on post_reply: its SUBSCRIBEs went before it, so every thing-model
+        // subscription is in place
         AlinkReply nettyPost = nettyDevice.postProperties(Map.of("Ready", 1)).block(WAIT);
         AlinkReply serialPost = serialDevice.postProperties(Map.of("Ready", 1)).block(WAIT);
         assertThat(nettyPost.code()).isEqualTo(200);
@@ -120,7 +154,8 @@ class CrossTransportThingModelIT {
     }
 
     @Test
-    void aPropertySetFromTheAdminApiReachesBothTransportsAsEqualMessagesAndTheirRepliesAreEqual() throws Exception {
+    void aPropertySetFromTheAdminApiReachesBothTransportsAsEqualMessagesAndTheirRepliesAreEqual()
+            throws Exception {
         String items = "{\"LightSwitch\":1,\"Brightness\":72.5,\"Label\":\"客厅 \\\"main\\\"\"}";
 
         String nettyId = setProperty(NETTY, items);
@@ -130,18 +165,28 @@ class CrossTransportThingModelIT {
 
         assertThat(viaNetty.request().id()).isEqualTo(nettyId);
         assertThat(viaSerial.request().id()).isEqualTo(serialId);
-        assertThat(viaNetty.topic()).isEqualTo("/sys/a1CrossTrns/netty_dev/thing/service/property/set");
-        assertThat(viaSerial.topic().replace(SERIAL.deviceName(), NETTY.deviceName())).isEqualTo(viaNetty.topic());
-        assertThat(viaSerial.request().method()).isEqualTo(viaNetty.request().method())
+        assertThat(viaNetty.topic())
+                .isEqualTo("/sys/a1CrossTrns/netty_dev/thing/service/property/set");
+        assertThat(viaSerial.topic().replace(SERIAL.deviceName(), NETTY.deviceName()))
+                .isEqualTo(viaNetty.topic());
+        assertThat(viaSerial.request().method())
+                .isEqualTo(viaNetty.request().method())
                 .isEqualTo("thing.service.property.set");
         assertThat(viaSerial.request().version()).isEqualTo(viaNetty.request().version());
-        assertThat(viaSerial.properties()).isEqualTo(viaNetty.properties())
+        assertThat(viaSerial.properties())
+                .isEqualTo(viaNetty.properties())
                 .containsEntry("Label", "客厅 \"main\"");
 
         nettyDevice.reply(viaNetty, 200, Map.of()).block(WAIT);
         serialDevice.reply(viaSerial, 200, Map.of()).block(WAIT);
-        JsonNode nettyReply = JSON.readTree(platform.awaitReply(PRODUCT, NETTY.deviceName(), nettyId, WAIT).block(WAIT));
-        JsonNode serialReply = JSON.readTree(platform.awaitReply(PRODUCT, SERIAL.deviceName(), serialId, WAIT).block(WAIT));
+        JsonNode nettyReply =
+                JSON.readTree(
+                        platform.awaitReply(PRODUCT, NETTY.deviceName(), nettyId, WAIT)
+                                .block(WAIT));
+        JsonNode serialReply =
+                JSON.readTree(
+                        platform.awaitReply(PRODUCT, SERIAL.deviceName(), serialId, WAIT)
+                                .block(WAIT));
         assertThat(nettyReply.get("id").asText()).isEqualTo(nettyId);
         assertThat(serialReply.get("id").asText()).isEqualTo(serialId);
         assertThat(withoutId(serialReply)).isEqualTo(withoutId(nettyReply));
@@ -160,49 +205,82 @@ class CrossTransportThingModelIT {
         assertThat(viaNetty.request().id()).isEqualTo(nettyId);
         assertThat(viaSerial.request().id()).isEqualTo(serialId);
         assertThat(viaNetty.serviceId()).isEqualTo(viaSerial.serviceId()).isEqualTo("Reboot");
-        assertThat(viaSerial.topic().replace(SERIAL.deviceName(), NETTY.deviceName())).isEqualTo(viaNetty.topic());
+        assertThat(viaSerial.topic().replace(SERIAL.deviceName(), NETTY.deviceName()))
+                .isEqualTo(viaNetty.topic());
         assertThat(viaSerial.request().method()).isEqualTo(viaNetty.request().method());
-        assertThat(viaSerial.params()).isEqualTo(viaNetty.params()).containsEntry("reason", "update");
+        assertThat(viaSerial.params())
+                .isEqualTo(viaNetty.params())
+                .containsEntry("reason", "update");
 
         nettyDevice.reply(viaNetty, 200, Map.of("accepted", true)).block(WAIT);
         serialDevice.reply(viaSerial, 200, Map.of("accepted", true)).block(WAIT);
-        JsonNode nettyReply = JSON.readTree(platform.awaitReply(PRODUCT, NETTY.deviceName(), nettyId, WAIT).block(WAIT));
-        JsonNode serialReply = JSON.readTree(platform.awaitReply(PRODUCT, SERIAL.deviceName(), serialId, WAIT).block(WAIT));
+        JsonNode nettyReply =
+                JSON.readTree(
+                        platform.awaitReply(PRODUCT, NETTY.deviceName(), nettyId, WAIT)
+                                .block(WAIT));
+        JsonNode serialReply =
+                JSON.readTree(
+                        platform.awaitReply(PRODUCT, SERIAL.deviceName(), serialId, WAIT)
+                                .block(WAIT));
         assertThat(withoutId(serialReply)).isEqualTo(withoutId(nettyReply));
         assertThat(nettyReply.at("/data/accepted").asBoolean()).isTrue();
     }
 
     private String setProperty(AliyunDeviceIdentity device, String itemsJson) throws Exception {
-        ObjectNode body = JSON.createObjectNode().put("ProductKey", device.productKey())
-                .put("DeviceName", device.deviceName()).put("Items", itemsJson);
+        ObjectNode body =
+                JSON.createObjectNode()
+                        .put("ProductKey", device.productKey())
+                        .put("DeviceName", device.deviceName())
+                        .put("Items", itemsJson);
         return admin("SetDeviceProperty", body).at("/Data/MessageId").asText();
     }
 
-    private String invokeService(AliyunDeviceIdentity device, String identifier, String argsJson) throws Exception {
-        ObjectNode body = JSON.createObjectNode().put("ProductKey", device.productKey())
-                .put("DeviceName", device.deviceName()).put("Identifier", identifier).put("Args", argsJson);
+    private String invokeService(AliyunDeviceIdentity device, String identifier, String argsJson)
+            throws Exception {
+        ObjectNode body =
+                JSON.createObjectNode()
+                        .put("ProductKey", device.productKey())
+                        .put("DeviceName", device.deviceName())
+                        .put("Identifier", identifier)
+                        .put("Args", argsJson);
         return admin("InvokeThingService", body).at("/Data/MessageId").asText();
     }
 
     private JsonNode admin(String action, JsonNode body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + platform.adminAddress().orElseThrow().getPort() + "/api/" + action))
-                .timeout(WAIT)
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + ADMIN_TOKEN)
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                "http://127.0.0.1:"
+                                                        + platform.adminAddress()
+                                                                .orElseThrow()
+                                                                .getPort()
+                                                        + "/api/"
+                                                        + action))
+                                .timeout(WAIT)
+                                .header("Content-Type", "application/json")
+                                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                JSON.writeValueAsString(body)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         JsonNode json = JSON.readTree(response.body());
-        assertThat(json.get("Success").asBoolean()).as("%s answered %s", action, response.body()).isTrue();
+        assertThat(json.get("Success").asBoolean())
+                .as("%s answered %s", action, response.body())
+                .isTrue();
         return json;
     }
 
-    /** The next message of {@code type}; messages of other types (e.g. post replies) are skipped. */
-    private static <T extends ThingMessage> T next(BlockingQueue<ThingMessage> messages, Class<T> type)
-            throws InterruptedException {
+    /**
+     * The next message of {@code type}; messages of other types (e.g. post replies) are skipped.
+     */
+    private static <T extends ThingMessage> T next(
+            BlockingQueue<ThingMessage> messages, Class<T> type) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
-            ThingMessage message = messages.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            ThingMessage message =
+                    messages.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             assertThat(message).as("a %s within %s", type.getSimpleName(), WAIT).isNotNull();
             if (type.isInstance(message)) {
                 return type.cast(message);

@@ -16,25 +16,27 @@ import java.util.stream.Stream;
 /**
  * HiveMQ Community Edition embedded in the test JVM, on a free loopback port, for interop tests.
  *
- * <p>Each instance gets its own configuration, data and extensions folders under a temporary directory. The
- * configuration binds one TCP listener to 127.0.0.1, keeps persistence in memory, turns the anonymous usage
- * statistics off (tests must not phone home) and queues up to {@link #MAX_QUEUED_MESSAGES} messages per client.
- * HiveMQ's own logging bootstrap is skipped so the test's logback configuration applies. {@link #stop()} and
- * {@link #restart()} keep the port.
+ * <p>Each instance gets its own configuration, data and extensions folders under a temporary
+ * directory. The configuration binds one TCP listener to 127.0.0.1, keeps persistence in memory,
+ * turns the anonymous usage statistics off (tests must not phone home) and queues up to {@link
+ * #MAX_QUEUED_MESSAGES} messages per client. HiveMQ's own logging bootstrap is skipped so the
+ * test's logback configuration applies. {@link #stop()} and {@link #restart()} keep the port.
  *
- * <p>HiveMQ CE 2025.5 is built against Netty 4.1; our BOM forces Netty 4.2.18 onto the test class path and the
- * broker starts and serves MQTT 3.1.1 clients with it (see {@code HiveMqCeBrokerIT}).
+ * <p>HiveMQ CE 2025.5 is built against Netty 4.1; our BOM forces Netty 4.2.18 onto the test class
+ * path and the broker starts and serves MQTT 3.1.1 clients with it (see {@code HiveMqCeBrokerIT}).
  */
 public final class HiveMqCeBroker implements TestBroker {
 
     /** Starting takes about 1.5 s on an idle machine; generous for two busy cores. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
     /** Stopping takes about 4 s on an idle machine. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     /**
-     * Messages the broker queues for one client before it discards new ones: the default 1,000 is below what a
-     * fast publisher gets ahead of a slower subscriber in the 10,000-message interop test.
+     * Messages the broker queues for one client before it discards new ones: the default 1,000 is
+     * below what a fast publisher gets ahead of a slower subscriber in the 10,000-message interop
+     * test.
      */
     public static final int MAX_QUEUED_MESSAGES = 20_000;
 
@@ -83,14 +85,19 @@ public final class HiveMqCeBroker implements TestBroker {
         return hivemq != null;
     }
 
-    /** Starts the broker on its port if it is not running and waits until the port accepts connections. */
+    /**
+     * Starts the broker on its port if it is not running and waits until the port accepts
+     * connections.
+     */
     @Override
     public synchronized void restart() {
         if (hivemq != null) {
             return;
         }
         try {
-            Files.writeString(workDir.resolve("conf").resolve("config.xml"), """
+            Files.writeString(
+                    workDir.resolve("conf").resolve("config.xml"),
+                    """
                     <?xml version="1.0"?>
                     <hivemq>
                       <listeners>
@@ -111,16 +118,19 @@ public final class HiveMqCeBroker implements TestBroker {
                         <enabled>false</enabled>
                       </anonymous-usage-statistics>
                     </hivemq>
-                    """.formatted(port, host(), MAX_QUEUED_MESSAGES), StandardCharsets.UTF_8);
+                    """
+                            .formatted(port, host(), MAX_QUEUED_MESSAGES),
+                    StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EmbeddedHiveMQ embedded = EmbeddedHiveMQ.builder()
-                .withConfigurationFolder(workDir.resolve("conf"))
-                .withDataFolder(workDir.resolve("data"))
-                .withExtensionsFolder(workDir.resolve("extensions"))
-                .withoutLoggingBootstrap()
-                .build();
+        EmbeddedHiveMQ embedded =
+                EmbeddedHiveMQ.builder()
+                        .withConfigurationFolder(workDir.resolve("conf"))
+                        .withDataFolder(workDir.resolve("data"))
+                        .withExtensionsFolder(workDir.resolve("extensions"))
+                        .withoutLoggingBootstrap()
+                        .build();
         try {
             embedded.start().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -180,7 +190,6 @@ public final class HiveMqCeBroker implements TestBroker {
             }
         }
     }
-
 
     private static void closeQuietly(EmbeddedHiveMQ embedded) {
         try {

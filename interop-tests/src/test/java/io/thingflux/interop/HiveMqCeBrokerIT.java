@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded HiveMQ CE harness serves the HiveMQ client over MQTT 3.1.1 with the Netty 4.2 our BOM forces, and
- * comes back on the same port after a stop.
+ * The embedded HiveMQ CE harness serves the HiveMQ client over MQTT 3.1.1 with the Netty 4.2 our
+ * BOM forces, and comes back on the same port after a stop.
  */
 class HiveMqCeBrokerIT {
 
@@ -51,11 +51,13 @@ class HiveMqCeBrokerIT {
         broker.stop();
 
         assertThat(broker.isRunning()).isFalse();
-        assertThatThrownBy(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(broker.host(), port), 2_000);
-            }
-        }).isInstanceOf(IOException.class);
+        assertThatThrownBy(
+                        () -> {
+                            try (Socket s = new Socket()) {
+                                s.connect(new InetSocketAddress(broker.host(), port), 2_000);
+                            }
+                        })
+                .isInstanceOf(IOException.class);
 
         broker.restart();
 

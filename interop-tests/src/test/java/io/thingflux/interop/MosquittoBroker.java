@@ -19,12 +19,13 @@ import java.util.stream.Stream;
 /**
  * A Mosquitto broker run as a child process on a free loopback port, for interop tests.
  *
- * <p>The binary is {@code mosquitto} on the {@code PATH} or the one {@code .ci/install-mosquitto} unpacks into
- * {@code <repo>/.cache/mosquitto} (run with that folder's libraries on {@code LD_LIBRARY_PATH}). The broker runs in
- * the foreground with a generated configuration: one listener on 127.0.0.1, anonymous clients allowed, no
- * persistence, up to {@link HiveMqCeBroker#MAX_QUEUED_MESSAGES} queued messages per client, log to its standard
- * output (kept in a file and quoted when it fails to start). {@link #stop()} and {@link #restart()} keep the port,
- * so reconnect tests can take the broker away and bring it back.
+ * <p>The binary is {@code mosquitto} on the {@code PATH} or the one {@code .ci/install-mosquitto}
+ * unpacks into {@code <repo>/.cache/mosquitto} (run with that folder's libraries on {@code
+ * LD_LIBRARY_PATH}). The broker runs in the foreground with a generated configuration: one listener
+ * on 127.0.0.1, anonymous clients allowed, no persistence, up to {@link
+ * HiveMqCeBroker#MAX_QUEUED_MESSAGES} queued messages per client, log to its standard output (kept
+ * in a file and quoted when it fails to start). {@link #stop()} and {@link #restart()} keep the
+ * port, so reconnect tests can take the broker away and bring it back.
  *
  * <pre>{@code
  * @RequiresMosquitto
@@ -39,11 +40,13 @@ public final class MosquittoBroker implements TestBroker {
 
     /** Where {@code .ci/install-mosquitto} unpacks the broker, relative to the repository root. */
     static final Path CACHE = Paths.get(".cache", "mosquitto");
+
     private static final Path CACHED_BINARY = Paths.get("usr", "sbin", "mosquitto");
     private static final Path CACHED_LIBS = Paths.get("usr", "lib", "x86_64-linux-gnu");
 
     /** How long the broker may take to accept connections after being started. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
     /** How long the broker may take to exit after SIGTERM before it is killed. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -60,7 +63,8 @@ public final class MosquittoBroker implements TestBroker {
 
     /** A broker on a free loopback port, started and accepting connections. */
     public static MosquittoBroker start() {
-        Installation installation = find().orElseThrow(() -> new IllegalStateException(absenceReason()));
+        Installation installation =
+                find().orElseThrow(() -> new IllegalStateException(absenceReason()));
         Path dir;
         try {
             dir = Files.createTempDirectory("thingflux-mosquitto");
@@ -88,10 +92,13 @@ public final class MosquittoBroker implements TestBroker {
                 }
             }
         }
-        for (Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
+        for (Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
+                dir != null;
+                dir = dir.getParent()) {
             Path cache = dir.resolve(CACHE);
             if (Files.isExecutable(cache.resolve(CACHED_BINARY))) {
-                return Optional.of(new Installation(cache.resolve(CACHED_BINARY), cache.resolve(CACHED_LIBS)));
+                return Optional.of(
+                        new Installation(cache.resolve(CACHED_BINARY), cache.resolve(CACHED_LIBS)));
             }
         }
         return Optional.empty();
@@ -99,8 +106,11 @@ public final class MosquittoBroker implements TestBroker {
 
     /** Why {@link #find()} found nothing, for skip messages. */
     public static String absenceReason() {
-        return "mosquitto not found on PATH nor under <repo>/" + CACHE.resolve(CACHED_BINARY)
-                + " (searched upwards from " + System.getProperty("user.dir") + "); run `bash .ci/install-mosquitto`";
+        return "mosquitto not found on PATH nor under <repo>/"
+                + CACHE.resolve(CACHED_BINARY)
+                + " (searched upwards from "
+                + System.getProperty("user.dir")
+                + "); run `bash .ci/install-mosquitto`";
     }
 
     /** The address clients connect to. */
@@ -121,7 +131,8 @@ public final class MosquittoBroker implements TestBroker {
     }
 
     /**
-     * Starts the broker on its port if it is not running, and waits (bounded) until the port accepts connections.
+     * Starts the broker on its port if it is not running, and waits (bounded) until the port
+     * accepts connections.
      *
      * @throws IllegalStateException with the broker's log when it exits or does not listen in time
      */
@@ -133,28 +144,38 @@ public final class MosquittoBroker implements TestBroker {
         Path config = workDir.resolve("mosquitto.conf");
         Path log = workDir.resolve("mosquitto.log");
         try {
-            Files.writeString(config, String.join("\n",
-                    "listener " + port + " " + host(),
-                    "allow_anonymous true",
-                    "persistence false",
-                    "max_queued_messages " + HiveMqCeBroker.MAX_QUEUED_MESSAGES,
-                    "log_dest stdout",
-                    "log_type error",
-                    "log_type warning",
-                    "log_type notice",
-                    "log_type information",
-                    "connection_messages true",
-                    ""), StandardCharsets.UTF_8);
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "listener " + port + " " + host(),
+                            "allow_anonymous true",
+                            "persistence false",
+                            "max_queued_messages " + HiveMqCeBroker.MAX_QUEUED_MESSAGES,
+                            "log_dest stdout",
+                            "log_type error",
+                            "log_type warning",
+                            "log_type notice",
+                            "log_type information",
+                            "connection_messages true",
+                            ""),
+                    StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ProcessBuilder pb = new ProcessBuilder(installation.binary().toString(), "-c", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        ProcessBuilder pb =
+                new ProcessBuilder(installation.binary().toString(), "-c", config.toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         if (installation.libraryDir() != null) {
             String existing = System.getenv("LD_LIBRARY_PATH");
-            pb.environment().put("LD_LIBRARY_PATH", installation.libraryDir()
-                    + (existing == null || existing.isEmpty() ? "" : File.pathSeparator + existing));
+            pb.environment()
+                    .put(
+                            "LD_LIBRARY_PATH",
+                            installation.libraryDir()
+                                    + (existing == null || existing.isEmpty()
+                                            ? ""
+                                            : File.pathSeparator + existing));
         }
         try {
             process = pb.start();
@@ -164,19 +185,32 @@ public final class MosquittoBroker implements TestBroker {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!TestBroker.acceptsConnections(host(), port)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("mosquitto exited with " + process.exitValue() + " before listening on "
-                        + port + ":\n" + logTail());
+                throw new IllegalStateException(
+                        "mosquitto exited with "
+                                + process.exitValue()
+                                + " before listening on "
+                                + port
+                                + ":\n"
+                                + logTail());
             }
             if (System.nanoTime() > deadline) {
                 stop();
-                throw new IllegalStateException("mosquitto did not listen on " + port + " within " + START_TIMEOUT
-                        + ":\n" + logTail());
+                throw new IllegalStateException(
+                        "mosquitto did not listen on "
+                                + port
+                                + " within "
+                                + START_TIMEOUT
+                                + ":\n"
+                                + logTail());
             }
             pause();
         }
     }
 
-    /** Stops the broker (SIGTERM, then a kill after {@link #STOP_TIMEOUT}); the port is kept for {@link #restart()}. */
+    /**
+     * Stops the broker (SIGTERM, then a kill after {@link #STOP_TIMEOUT}); the port is kept for
+     * {@link #restart()}.
+     */
     @Override
     public synchronized void stop() {
         if (process == null) {
@@ -197,7 +231,8 @@ public final class MosquittoBroker implements TestBroker {
     /** The last lines the broker logged. */
     public String logTail() {
         try {
-            List<String> lines = Files.readAllLines(workDir.resolve("mosquitto.log"), StandardCharsets.UTF_8);
+            List<String> lines =
+                    Files.readAllLines(workDir.resolve("mosquitto.log"), StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e + ")";
@@ -214,7 +249,6 @@ public final class MosquittoBroker implements TestBroker {
             // a temp folder left behind is harmless
         }
     }
-
 
     /** A port nothing listens on right now (bound to 0 on loopback, then released). */
     static int freeLoopbackPort() {
@@ -236,9 +270,8 @@ public final class MosquittoBroker implements TestBroker {
     }
 
     /**
-     * A mosquitto binary and the library folder it needs on {@code LD_LIBRARY_PATH} ({@code null} when installed
-     * system-wide).
+     * A mosquitto binary and the library folder it needs on {@code LD_LIBRARY_PATH} ({@code null}
+     * when installed system-wide).
      */
-    public record Installation(Path binary, Path libraryDir) {
-    }
+    public record Installation(Path binary, Path libraryDir) {}
 }

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The Mosquitto harness starts a real broker that the HiveMQ client can use, and brings it back on the same port. */
+/**
+ * The Mosquitto harness starts a real broker that the HiveMQ client can use, and brings it back on
+ * the same port.
+ */
 @RequiresMosquitto
 class MosquittoBrokerIT {
 
@@ -47,11 +50,13 @@ class MosquittoBrokerIT {
         broker.stop();
 
         assertThat(broker.isRunning()).isFalse();
-        assertThatThrownBy(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(broker.host(), port), 2_000);
-            }
-        }).isInstanceOf(IOException.class);
+        assertThatThrownBy(
+                        () -> {
+                            try (Socket s = new Socket()) {
+                                s.connect(new InetSocketAddress(broker.host(), port), 2_000);
+                            }
+                        })
+                .isInstanceOf(IOException.class);
 
         broker.restart();
 

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Skips a test class or method, with the reason shown in the report, when no mosquitto binary is available
- * (see {@link MosquittoBroker#find()}).
+ * Skips a test class or method, with the reason shown in the report, when no mosquitto binary is
+ * available (see {@link MosquittoBroker#find()}).
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
@@ -24,7 +24,10 @@ public @interface RequiresMosquitto {
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             return MosquittoBroker.find()
                     .map(i -> ConditionEvaluationResult.enabled("mosquitto found at " + i.binary()))
-                    .orElseGet(() -> ConditionEvaluationResult.disabled(MosquittoBroker.absenceReason()));
+                    .orElseGet(
+                            () ->
+                                    ConditionEvaluationResult.disabled(
+                                            MosquittoBroker.absenceReason()));
         }
     }
 }

@@ -6,7 +6,8 @@ import java.net.Socket;
 
 /**
  * A third-party broker a test runs on a free loopback port: started by its harness, stoppable and
- * restartable on the same port (for reconnect and persistent-session tests), closed after the class.
+ * restartable on the same port (for reconnect and persistent-session tests), closed after the
+ * class.
  */
 interface TestBroker extends AutoCloseable {
 

@@ -8,10 +8,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
 /**
- * The I/O transport thingflux's own event loops run: epoll when its native library is on the class path and
- * loads, else NIO. Epoll is found by reflection: {@code netty-transport-native-epoll} is an optional runtime
- * dependency, so nothing compiles against it and nothing fails without it. The command-line jar bundles it
- * for Linux x86_64 and aarch64.
+ * The I/O transport thingflux's own event loops run: epoll when its native library is on the class
+ * path and loads, else NIO. Epoll is found by reflection: {@code netty-transport-native-epoll} is
+ * an optional runtime dependency, so nothing compiles against it and nothing fails without it. The
+ * command-line jar bundles it for Linux x86_64 and aarch64.
  */
 public final class NativeTransport {
 
@@ -26,8 +26,12 @@ public final class NativeTransport {
         try {
             Class<?> e = Class.forName("io.netty.channel.epoll.Epoll");
             if ((Boolean) e.getMethod("isAvailable").invoke(null)) {
-                channel = Class.forName("io.netty.channel.epoll.EpollSocketChannel").asSubclass(Channel.class);
-                server = Class.forName("io.netty.channel.epoll.EpollServerSocketChannel").asSubclass(ServerChannel.class);
+                channel =
+                        Class.forName("io.netty.channel.epoll.EpollSocketChannel")
+                                .asSubclass(Channel.class);
+                server =
+                        Class.forName("io.netty.channel.epoll.EpollServerSocketChannel")
+                                .asSubclass(ServerChannel.class);
                 epoll = true;
             }
         } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
@@ -38,8 +42,7 @@ public final class NativeTransport {
         EPOLL_SERVER_CHANNEL = epoll ? server : null;
     }
 
-    private NativeTransport() {
-    }
+    private NativeTransport() {}
 
     /** Whether epoll is in use. */
     public static boolean isEpoll() {
@@ -50,8 +53,10 @@ public final class NativeTransport {
     public static IoHandlerFactory ioHandlerFactory() {
         if (EPOLL) {
             try {
-                return (IoHandlerFactory) Class.forName("io.netty.channel.epoll.EpollIoHandler")
-                        .getMethod("newFactory").invoke(null);
+                return (IoHandlerFactory)
+                        Class.forName("io.netty.channel.epoll.EpollIoHandler")
+                                .getMethod("newFactory")
+                                .invoke(null);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("epoll loaded but its I/O handler did not", e);
             }

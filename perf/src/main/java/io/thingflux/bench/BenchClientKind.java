@@ -9,12 +9,15 @@ public enum BenchClientKind {
     /** The HiveMQ MQTT Client 1.4.x (async API): the reference for side-by-side comparison. */
     HIVEMQ,
     /**
-     * A bare Netty channel with only thingflux's codec and one small handler: the floor a client library
-     * adds its cost to (no reconnect, backpressure or offline queue; plain TCP only).
+     * A bare Netty channel with only thingflux's codec and one small handler: the floor a client
+     * library adds its cost to (no reconnect, backpressure or offline queue; plain TCP only).
      */
     NETTY_CODEC;
 
-    /** The name on the command line and in results: {@code thingflux}, {@code hivemq} or {@code netty-codec}. */
+    /**
+     * The name on the command line and in results: {@code thingflux}, {@code hivemq} or {@code
+     * netty-codec}.
+     */
     public String cliName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -30,6 +33,7 @@ public enum BenchClientKind {
                 return k;
             }
         }
-        throw new BenchRefusedException("--client must be thingflux, hivemq or netty-codec, was '" + name + "'");
+        throw new BenchRefusedException(
+                "--client must be thingflux, hivemq or netty-codec, was '" + name + "'");
     }
 }

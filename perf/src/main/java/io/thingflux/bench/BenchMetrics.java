@@ -12,21 +12,24 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * What a run counts and times, written from any thread: counters, errors by reason, and latencies in
- * microseconds recorded into HdrHistogram {@link Recorder}s. One thread (the progress reporter, then the
- * run at its end) calls {@link #sample} to move the interval histograms into the totals.
+ * What a run counts and times, written from any thread: counters, errors by reason, and latencies
+ * in microseconds recorded into HdrHistogram {@link Recorder}s. One thread (the progress reporter,
+ * then the run at its end) calls {@link #sample} to move the interval histograms into the totals.
  */
 public final class BenchMetrics {
 
     /** Latencies above this (ten minutes) are recorded as this. */
     public static final long HIGHEST_LATENCY_MICROS = 600_000_000L;
+
     /** Significant digits of every histogram. */
     public static final int SIGNIFICANT_DIGITS = 3;
 
     final LongAdder connectsStarted = new LongAdder();
     final LongAdder connected = new LongAdder();
+
     /** When the latest connect completed (monotonic nanos), for the connect rate. */
     final LongAccumulator lastConnectNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
+
     final LongAdder connectFailed = new LongAdder();
     final LongAdder postsSent = new LongAdder();
     final LongAdder postsAcked = new LongAdder();
@@ -112,13 +115,14 @@ public final class BenchMetrics {
     }
 
     /**
-     * The key an error is counted under: a {@link PostFailedException}'s own reason, {@code reply_timeout}
-     * for a timeout, else the phase and the exception's name in snake case
-     * ({@code connect_connect_refused} for a {@code ConnectRefusedException}).
+     * The key an error is counted under: a {@link PostFailedException}'s own reason, {@code
+     * reply_timeout} for a timeout, else the phase and the exception's name in snake case ({@code
+     * connect_connect_refused} for a {@code ConnectRefusedException}).
      */
     static String reason(String phase, Throwable error) {
         Throwable e = error;
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException)
+                && e.getCause() != null) {
             e = e.getCause();
         }
         if (e instanceof PostFailedException p) {
@@ -133,7 +137,9 @@ public final class BenchMetrics {
         } else if (name.endsWith("Error") && name.length() > "Error".length()) {
             name = name.substring(0, name.length() - "Error".length());
         }
-        return phase + "_" + name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        return phase
+                + "_"
+                + name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Errors so far by reason, sorted by reason. */
@@ -172,8 +178,8 @@ public final class BenchMetrics {
     }
 
     /**
-     * Moves what was recorded since the last call into the totals and returns that interval. Call from
-     * one thread at a time.
+     * Moves what was recorded since the last call into the totals and returns that interval. Call
+     * from one thread at a time.
      */
     public synchronized Sample sample() {
         connectInterval = connectRecorder.getIntervalHistogram(connectInterval);
@@ -182,7 +188,10 @@ public final class BenchMetrics {
         connectTotal.add(connectInterval);
         publishTotal.add(publishInterval);
         downlinkTotal.add(downlinkInterval);
-        return new Sample(connectInterval.copy(), publishInterval.copy(), downlinkInterval.copy(),
+        return new Sample(
+                connectInterval.copy(),
+                publishInterval.copy(),
+                downlinkInterval.copy(),
                 publishTotal.getValueAtPercentile(99.0));
     }
 
@@ -196,6 +205,6 @@ public final class BenchMetrics {
      *
      * @param publishP99SoFarMicros the publish p99 over the whole run so far
      */
-    public record Sample(Histogram connect, Histogram publish, Histogram downlink, long publishP99SoFarMicros) {
-    }
+    public record Sample(
+            Histogram connect, Histogram publish, Histogram downlink, long publishP99SoFarMicros) {}
 }

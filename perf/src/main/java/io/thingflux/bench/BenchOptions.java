@@ -12,38 +12,57 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * What one bench run does, for the whole run (a shard takes its slice, see {@link Shard}). Immutable;
- * build with {@link #builder()}, which checks every value and refuses bad ones and bad combinations with
- * a {@link BenchRefusedException} saying what to change. The {@link Builder} is also the picocli mixin of
- * {@code thingflux bench}: each option is declared, documented and checked once, there. The product
- * secret never appears in {@link #toString()}.
+ * What one bench run does, for the whole run (a shard takes its slice, see {@link Shard}).
+ * Immutable; build with {@link #builder()}, which checks every value and refuses bad ones and bad
+ * combinations with a {@link BenchRefusedException} saying what to change. The {@link Builder} is
+ * also the picocli mixin of {@code thingflux bench}: each option is declared, documented and
+ * checked once, there. The product secret never appears in {@link #toString()}.
  */
 public final class BenchOptions {
 
     /** Devices simulated by default. */
     public static final int DEFAULT_DEVICES = 100;
+
     /** Connects started per second by default (the ramp). */
     public static final double DEFAULT_CONNECT_RATE = 500;
+
     /** One property post per device per this by default. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
     /** How long devices post once the ramp is over, by default. */
     public static final Duration DEFAULT_DURATION = Duration.ofSeconds(30);
+
     /** Size of one Alink property post by default, in bytes of JSON. */
     public static final int DEFAULT_PAYLOAD_BYTES = 256;
-    /** Smallest post: the Alink envelope with a temperature and a one-character padding property. */
+
+    /**
+     * Smallest post: the Alink envelope with a temperature and a one-character padding property.
+     */
     public static final int MIN_PAYLOAD_BYTES = 112;
+
     /** Largest post the platform accepts (256 KiB). */
     public static final int MAX_PAYLOAD_BYTES = 256 * 1024;
-    /** Posts of one device awaiting their reply, by default (emqtt-bench's default inflight is 1 too). */
+
+    /**
+     * Posts of one device awaiting their reply, by default (emqtt-bench's default inflight is 1
+     * too).
+     */
     public static final int DEFAULT_INFLIGHT = 1;
-    /** Most posts of one device awaiting their reply; the device API bounds its pending requests. */
+
+    /**
+     * Most posts of one device awaiting their reply; the device API bounds its pending requests.
+     */
     public static final int MAX_INFLIGHT = 1024;
+
     /** How long a post waits for its {@code _reply} before it counts as an error. */
     public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(10);
+
     /** MQTT keepalive of every simulated device (the platform accepts 30..1200 s). */
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(300);
+
     /** Device names are this prefix plus the device's index, by default. */
     public static final String DEFAULT_DEVICE_PREFIX = "bench-";
+
     /** Product key of the product provisioned in the embedded emulator. */
     public static final String EMBEDDED_PRODUCT_KEY = "a1BenchPrdct";
 
@@ -137,7 +156,10 @@ public final class BenchOptions {
         return Optional.ofNullable(settings.devicesFile);
     }
 
-    /** The product of derived devices ({@code --product}); the embedded emulator's product when embedded. */
+    /**
+     * The product of derived devices ({@code --product}); the embedded emulator's product when
+     * embedded.
+     */
     public Optional<String> productKey() {
         return Optional.ofNullable(settings.product).map(Product::key);
     }
@@ -168,64 +190,130 @@ public final class BenchOptions {
     @Override
     public String toString() {
         Builder s = settings;
-        return "BenchOptions[client=" + s.client.cliName()
-                + ", devices=" + s.devices + ", shard=" + s.shard
-                + ", connectRate=" + s.connectRate + "/s, interval=" + s.interval + ", duration=" + s.duration
-                + ", qos=" + s.qos + ", payloadBytes=" + s.payloadBytes + ", inflight=" + s.inflight
-                + ", downlinkRate=" + s.downlinkRate + "/s, target=" + (s.host == null ? "embedded" : s.host + ":" + s.port)
-                + (s.tls ? " (tls)" : "") + ", sourceAddresses=" + s.sourceAddresses
+        return "BenchOptions[client="
+                + s.client.cliName()
+                + ", devices="
+                + s.devices
+                + ", shard="
+                + s.shard
+                + ", connectRate="
+                + s.connectRate
+                + "/s, interval="
+                + s.interval
+                + ", duration="
+                + s.duration
+                + ", qos="
+                + s.qos
+                + ", payloadBytes="
+                + s.payloadBytes
+                + ", inflight="
+                + s.inflight
+                + ", downlinkRate="
+                + s.downlinkRate
+                + "/s, target="
+                + (s.host == null ? "embedded" : s.host + ":" + s.port)
+                + (s.tls ? " (tls)" : "")
+                + ", sourceAddresses="
+                + s.sourceAddresses
                 + (s.devicesFile != null ? ", devicesFile=" + s.devicesFile : "")
-                + (s.product != null ? ", product=" + s.product.key() + ",<redacted>" : "") + "]";
+                + (s.product != null ? ", product=" + s.product.key() + ",<redacted>" : "")
+                + "]";
     }
 
     /**
-     * Builds {@link BenchOptions}; {@link #build()} checks everything. Its fields are the options of
-     * {@code thingflux bench} (picocli binds the command line straight into them), each an immutable value.
+     * Builds {@link BenchOptions}; {@link #build()} checks everything. Its fields are the options
+     * of {@code thingflux bench} (picocli binds the command line straight into them), each an
+     * immutable value.
      */
     public static final class Builder implements Cloneable {
-        @Option(names = "--devices", paramLabel = "N", description = "Devices of the whole run (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--devices",
+                paramLabel = "N",
+                description = "Devices of the whole run (default ${DEFAULT-VALUE}).")
         private int devices = DEFAULT_DEVICES;
 
-        @Option(names = "--connect-rate", paramLabel = "R", description = "Connects started per second, the ramp (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--connect-rate",
+                paramLabel = "R",
+                description = "Connects started per second, the ramp (default ${DEFAULT-VALUE}).")
         private double connectRate = DEFAULT_CONNECT_RATE;
 
-        @Option(names = "--interval", paramLabel = "D", converter = DurationConverter.class,
-                description = "One property post per device per D, the fleet's posts spread evenly over D (default 1s).")
+        @Option(
+                names = "--interval",
+                paramLabel = "D",
+                converter = DurationConverter.class,
+                description =
+                        "One property post per device per D, the fleet's posts spread evenly over D (default 1s).")
         private Duration interval = DEFAULT_INTERVAL;
 
-        @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
-                description = "How long devices post (or, with --interval longer than D, hold their connection) after the ramp (default 30s).")
+        @Option(
+                names = "--duration",
+                paramLabel = "D",
+                converter = DurationConverter.class,
+                description =
+                        "How long devices post (or, with --interval longer than D, hold their connection) after the ramp (default 30s).")
         private Duration duration = DEFAULT_DURATION;
 
-        @Option(names = "--qos", paramLabel = "0|1", description = "QoS of the posts (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--qos",
+                paramLabel = "0|1",
+                description = "QoS of the posts (default ${DEFAULT-VALUE}).")
         private int qos;
 
-        @Option(names = "--payload-bytes", paramLabel = "B", description = "Size of one Alink property post in bytes (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--payload-bytes",
+                paramLabel = "B",
+                description =
+                        "Size of one Alink property post in bytes (default ${DEFAULT-VALUE}).")
         private int payloadBytes = DEFAULT_PAYLOAD_BYTES;
 
-        @Option(names = "--inflight", paramLabel = "N", description = "Posts of one device awaiting their reply (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--inflight",
+                paramLabel = "N",
+                description =
+                        "Posts of one device awaiting their reply (default ${DEFAULT-VALUE}).")
         private int inflight = DEFAULT_INFLIGHT;
 
-        @Option(names = "--downlink-rate", paramLabel = "R",
-                description = "Property sets per second through the emulator's admin API, measuring downlink latency (default 0: none).")
+        @Option(
+                names = "--downlink-rate",
+                paramLabel = "R",
+                description =
+                        "Property sets per second through the emulator's admin API, measuring downlink latency (default 0: none).")
         private double downlinkRate;
 
-        @Option(names = "--admin-port", paramLabel = "P", description = "The emulator's admin API port, with --host.")
+        @Option(
+                names = "--admin-port",
+                paramLabel = "P",
+                description = "The emulator's admin API port, with --host.")
         private Integer adminPort;
 
-        @Option(names = "--source-ips", paramLabel = "a,b,c", split = ",", converter = SourceAddressConverter.class,
-                description = "Spread sockets over these local addresses (round-robin), past the ports-per-address limit.")
+        @Option(
+                names = "--source-ips",
+                paramLabel = "a,b,c",
+                split = ",",
+                converter = SourceAddressConverter.class,
+                description =
+                        "Spread sockets over these local addresses (round-robin), past the ports-per-address limit.")
         private List<InetAddress> sourceAddresses = List.of();
 
-        @Option(names = "--shard", paramLabel = "i/n", converter = ShardConverter.class,
+        @Option(
+                names = "--shard",
+                paramLabel = "i/n",
+                converter = ShardConverter.class,
                 description = "Simulate slice i of n of the devices (default 0/1).")
         private Shard shard = Shard.WHOLE;
 
-        @Option(names = "--client", paramLabel = "thingflux|hivemq|netty-codec", converter = ClientConverter.class,
-                description = "The MQTT client driving the devices (default thingflux): thingflux's device API, the HiveMQ MQTT Client (reference), or a bare Netty channel with only the codec (the floor).")
+        @Option(
+                names = "--client",
+                paramLabel = "thingflux|hivemq|netty-codec",
+                converter = ClientConverter.class,
+                description =
+                        "The MQTT client driving the devices (default thingflux): thingflux's device API, the HiveMQ MQTT Client (reference), or a bare Netty channel with only the codec (the floor).")
         private BenchClientKind client = BenchClientKind.THINGFLUX;
 
-        @Option(names = "--host", description = "Load this broker instead of the emulator in this process.")
+        @Option(
+                names = "--host",
+                description = "Load this broker instead of the emulator in this process.")
         private String host;
 
         @Option(names = "--port", description = "MQTT port with --host (default ${DEFAULT-VALUE}).")
@@ -234,20 +322,29 @@ public final class BenchOptions {
         @Option(names = "--tls", description = "Connect with TLS (securemode=2), with --host.")
         private boolean tls;
 
-        @Option(names = "--devices-file", paramLabel = "FILE", description = "CSV of productKey,deviceName,deviceSecret, with --host.")
+        @Option(
+                names = "--devices-file",
+                paramLabel = "FILE",
+                description = "CSV of productKey,deviceName,deviceSecret, with --host.")
         private Path devicesFile;
 
-        @Option(names = "--product", paramLabel = "PK,PRODUCT_SECRET", converter = ProductConverter.class,
-                description = "Derive device secrets from the product secret as the emulator does, with --host.")
+        @Option(
+                names = "--product",
+                paramLabel = "PK,PRODUCT_SECRET",
+                converter = ProductConverter.class,
+                description =
+                        "Derive device secrets from the product secret as the emulator does, with --host.")
         private Product product;
 
-        @Option(names = "--device-prefix", paramLabel = "PREFIX", description = "Device names are PREFIX + index (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--device-prefix",
+                paramLabel = "PREFIX",
+                description = "Device names are PREFIX + index (default ${DEFAULT-VALUE}).")
         private String devicePrefix = DEFAULT_DEVICE_PREFIX;
 
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder devices(int devices) {
             this.devices = devices;
@@ -331,9 +428,15 @@ public final class BenchOptions {
             return this;
         }
 
-        /** Devices derived from a product as the emulator does ({@code AliyunProducts.deriveDeviceSecret}). */
+        /**
+         * Devices derived from a product as the emulator does ({@code
+         * AliyunProducts.deriveDeviceSecret}).
+         */
         public Builder product(String productKey, String productSecret) {
-            this.product = productKey == null && productSecret == null ? null : new Product(productKey, productSecret);
+            this.product =
+                    productKey == null && productSecret == null
+                            ? null
+                            : new Product(productKey, productSecret);
             return this;
         }
 
@@ -358,25 +461,35 @@ public final class BenchOptions {
                 throw new BenchRefusedException("--devices must be at least 1, was " + devices);
             }
             if (!(connectRate > 0) || Double.isInfinite(connectRate)) {
-                throw new BenchRefusedException("--connect-rate must be a positive number of connects per second, was "
-                        + connectRate);
+                throw new BenchRefusedException(
+                        "--connect-rate must be a positive number of connects per second, was "
+                                + connectRate);
             }
             if (interval.compareTo(Duration.ofNanos(1000)) < 0) {
-                throw new BenchRefusedException("--interval must be at least 1us, was " + interval.toNanos() + "ns");
+                throw new BenchRefusedException(
+                        "--interval must be at least 1us, was " + interval.toNanos() + "ns");
             }
             if (duration.compareTo(Duration.ofMillis(1)) < 0) {
                 throw new BenchRefusedException("--duration must be at least 1ms");
             }
             if (payloadBytes < MIN_PAYLOAD_BYTES || payloadBytes > MAX_PAYLOAD_BYTES) {
-                throw new BenchRefusedException("--payload-bytes must be " + MIN_PAYLOAD_BYTES + ".." + MAX_PAYLOAD_BYTES
-                        + " (an Alink property post is at least " + MIN_PAYLOAD_BYTES
-                        + " bytes; the platform takes at most 256 KiB), was " + payloadBytes);
+                throw new BenchRefusedException(
+                        "--payload-bytes must be "
+                                + MIN_PAYLOAD_BYTES
+                                + ".."
+                                + MAX_PAYLOAD_BYTES
+                                + " (an Alink property post is at least "
+                                + MIN_PAYLOAD_BYTES
+                                + " bytes; the platform takes at most 256 KiB), was "
+                                + payloadBytes);
             }
             if (inflight < 1 || inflight > MAX_INFLIGHT) {
-                throw new BenchRefusedException("--inflight must be 1.." + MAX_INFLIGHT + ", was " + inflight);
+                throw new BenchRefusedException(
+                        "--inflight must be 1.." + MAX_INFLIGHT + ", was " + inflight);
             }
             if (downlinkRate < 0 || Double.isNaN(downlinkRate) || Double.isInfinite(downlinkRate)) {
-                throw new BenchRefusedException("--downlink-rate must be 0 (off) or a positive rate, was " + downlinkRate);
+                throw new BenchRefusedException(
+                        "--downlink-rate must be 0 (off) or a positive rate, was " + downlinkRate);
             }
             if (port < 1 || port > 65535) {
                 throw new BenchRefusedException("--port must be 1..65535, was " + port);
@@ -387,38 +500,49 @@ public final class BenchOptions {
             if (replyTimeout.isNegative() || replyTimeout.isZero()) {
                 throw new BenchRefusedException("the reply timeout must be positive");
             }
-            if (devicePrefix.isEmpty() || devicePrefix.indexOf('/') >= 0 || devicePrefix.indexOf('&') >= 0) {
-                throw new BenchRefusedException("--device-prefix must be non-empty, without '/' or '&'");
+            if (devicePrefix.isEmpty()
+                    || devicePrefix.indexOf('/') >= 0
+                    || devicePrefix.indexOf('&') >= 0) {
+                throw new BenchRefusedException(
+                        "--device-prefix must be non-empty, without '/' or '&'");
             }
             if (devicesFile != null && product != null) {
-                throw new BenchRefusedException("give either --devices-file or --product, not both");
+                throw new BenchRefusedException(
+                        "give either --devices-file or --product, not both");
             }
             if (host == null) {
                 if (devicesFile != null || product != null) {
-                    throw new BenchRefusedException("--devices-file and --product need --host: without it the bench "
-                            + "provisions its own product in the emulator it starts");
+                    throw new BenchRefusedException(
+                            "--devices-file and --product need --host: without it the bench "
+                                    + "provisions its own product in the emulator it starts");
                 }
                 if (adminPort != null) {
-                    throw new BenchRefusedException("--admin-port needs --host: the emulator started in this process "
-                            + "has its own admin API");
+                    throw new BenchRefusedException(
+                            "--admin-port needs --host: the emulator started in this process "
+                                    + "has its own admin API");
                 }
                 if (tls) {
                     throw new BenchRefusedException("--tls needs --host");
                 }
             } else {
                 if (devicesFile == null && product == null) {
-                    throw new BenchRefusedException("with --host, give the devices: --devices-file FILE (CSV pk,dn,secret)"
-                            + " or --product PRODUCT_KEY,PRODUCT_SECRET with --device-prefix");
+                    throw new BenchRefusedException(
+                            "with --host, give the devices: --devices-file FILE (CSV pk,dn,secret)"
+                                    + " or --product PRODUCT_KEY,PRODUCT_SECRET with --device-prefix");
                 }
                 if (downlinkRate > 0 && adminPort == null) {
-                    throw new BenchRefusedException("--downlink-rate with --host needs --admin-port: property sets go "
-                            + "through the emulator's admin API");
+                    throw new BenchRefusedException(
+                            "--downlink-rate with --host needs --admin-port: property sets go "
+                                    + "through the emulator's admin API");
                 }
             }
             return new BenchOptions(clone());
         }
 
-        /** A copy; the source addresses are copied too, as picocli fills them into a list of its own. */
+        /**
+         * A copy; the source addresses are copied too, as picocli fills them into a list of its
+         * own.
+         */
         @Override
         protected Builder clone() {
             try {
@@ -432,13 +556,17 @@ public final class BenchOptions {
 
         private static int checkQos(int qos) {
             if (qos != 0 && qos != 1) {
-                throw new BenchRefusedException("--qos must be 0 or 1 (the platform has no QoS 2), was " + qos);
+                throw new BenchRefusedException(
+                        "--qos must be 0 or 1 (the platform has no QoS 2), was " + qos);
             }
             return qos;
         }
     }
 
-    /** A product whose device secrets are derived from its secret; the secret never appears in {@link #toString()}. */
+    /**
+     * A product whose device secrets are derived from its secret; the secret never appears in
+     * {@link #toString()}.
+     */
     private record Product(String key, String secret) {
         Product {
             if (key == null || secret == null) {
@@ -458,24 +586,28 @@ public final class BenchOptions {
         public Product convert(String value) {
             int comma = value.indexOf(',');
             if (comma <= 0 || comma == value.length() - 1) {
-                throw new CommandLine.TypeConversionException("--product takes PRODUCT_KEY,PRODUCT_SECRET");
+                throw new CommandLine.TypeConversionException(
+                        "--product takes PRODUCT_KEY,PRODUCT_SECRET");
             }
             return new Product(value.substring(0, comma).trim(), value.substring(comma + 1).trim());
         }
     }
 
     /** Reads one IP address of {@code --source-ips}; a host name is refused, never resolved. */
-    private static final class SourceAddressConverter implements CommandLine.ITypeConverter<InetAddress> {
+    private static final class SourceAddressConverter
+            implements CommandLine.ITypeConverter<InetAddress> {
         @Override
         public InetAddress convert(String value) {
             String s = value.trim();
             if (!s.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-                throw new CommandLine.TypeConversionException("--source-ips takes IP addresses, not names: '" + s + "'");
+                throw new CommandLine.TypeConversionException(
+                        "--source-ips takes IP addresses, not names: '" + s + "'");
             }
             try {
                 return InetAddress.getByName(s);
             } catch (UnknownHostException e) {
-                throw new CommandLine.TypeConversionException("--source-ips: '" + s + "' is not an IP address");
+                throw new CommandLine.TypeConversionException(
+                        "--source-ips: '" + s + "' is not an IP address");
             }
         }
     }
@@ -493,7 +625,8 @@ public final class BenchOptions {
     }
 
     /** Reads {@code --client thingflux|hivemq|netty-codec}. */
-    private static final class ClientConverter implements CommandLine.ITypeConverter<BenchClientKind> {
+    private static final class ClientConverter
+            implements CommandLine.ITypeConverter<BenchClientKind> {
         @Override
         public BenchClientKind convert(String value) {
             try {

@@ -15,26 +15,39 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Writes a run's report directory: the result and its histograms, the publish latency per second as an
- * HdrHistogram log ({@code publish-latency.hlog}, readable by HistogramLogProcessor and HdrHistogram's
- * plotters), each latency's percentile distribution as text ({@code *.hgrm}), and two charts drawn
- * headless with XChart: latency by percentile ({@code latency-percentiles.png}) and throughput over time
- * ({@code throughput.png}).
+ * Writes a run's report directory: the result and its histograms, the publish latency per second as
+ * an HdrHistogram log ({@code publish-latency.hlog}, readable by HistogramLogProcessor and
+ * HdrHistogram's plotters), each latency's percentile distribution as text ({@code *.hgrm}), and
+ * two charts drawn headless with XChart: latency by percentile ({@code latency-percentiles.png})
+ * and throughput over time ({@code throughput.png}).
  */
 public final class BenchReport {
 
-    private static final double[] PERCENTILES = {0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100};
+    private static final double[] PERCENTILES = {
+        0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100
+    };
 
-    private BenchReport() {
+    private BenchReport() {}
+
+    /**
+     * Writes the report of {@code result} and its {@code timeline} into {@code dir} (created if
+     * needed).
+     */
+    public static List<Path> write(Path dir, BenchResult result, List<TimelinePoint> timeline)
+            throws IOException {
+        return write(
+                dir,
+                result,
+                timeline,
+                System.currentTimeMillis() - (long) (result.durationSeconds() * 1000));
     }
 
-    /** Writes the report of {@code result} and its {@code timeline} into {@code dir} (created if needed). */
-    public static List<Path> write(Path dir, BenchResult result, List<TimelinePoint> timeline) throws IOException {
-        return write(dir, result, timeline, System.currentTimeMillis() - (long) (result.durationSeconds() * 1000));
-    }
-
-    /** As {@link #write(Path, BenchResult, List)}, with the run's start as epoch milliseconds for the log. */
-    public static List<Path> write(Path dir, BenchResult result, List<TimelinePoint> timeline, long startEpochMillis)
+    /**
+     * As {@link #write(Path, BenchResult, List)}, with the run's start as epoch milliseconds for
+     * the log.
+     */
+    public static List<Path> write(
+            Path dir, BenchResult result, List<TimelinePoint> timeline, long startEpochMillis)
             throws IOException {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(dir);
@@ -44,18 +57,24 @@ public final class BenchReport {
         written.add(json);
         written.add(BenchResultJson.sidecar(json));
         written.add(writeLog(dir.resolve("publish-latency.hlog"), timeline, startEpochMillis));
-        written.add(writeDistribution(dir.resolve("connect-latency.hgrm"), result.connectLatency()));
-        written.add(writeDistribution(dir.resolve("publish-latency.hgrm"), result.publishLatency()));
-        written.add(writeDistribution(dir.resolve("downlink-latency.hgrm"), result.downlinkLatency()));
+        written.add(
+                writeDistribution(dir.resolve("connect-latency.hgrm"), result.connectLatency()));
+        written.add(
+                writeDistribution(dir.resolve("publish-latency.hgrm"), result.publishLatency()));
+        written.add(
+                writeDistribution(dir.resolve("downlink-latency.hgrm"), result.downlinkLatency()));
         written.add(percentileChart(dir.resolve("latency-percentiles.png"), result));
         written.add(throughputChart(dir.resolve("throughput.png"), result, timeline));
         return written;
     }
 
-    private static Path writeLog(Path file, List<TimelinePoint> timeline, long startEpochMillis) throws IOException {
-        try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
+    private static Path writeLog(Path file, List<TimelinePoint> timeline, long startEpochMillis)
+            throws IOException {
+        try (PrintStream out =
+                new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
             HistogramLogWriter writer = new HistogramLogWriter(out);
-            writer.outputComment("thingflux bench: publish latency (microseconds) per second, from scheduled send to reply");
+            writer.outputComment(
+                    "thingflux bench: publish latency (microseconds) per second, from scheduled send to reply");
             writer.outputLogFormatVersion();
             writer.outputStartTime(startEpochMillis);
             writer.setBaseTime(startEpochMillis);
@@ -73,7 +92,8 @@ public final class BenchReport {
     }
 
     private static Path writeDistribution(Path file, Histogram h) throws IOException {
-        try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
+        try (PrintStream out =
+                new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
             out.println("# microseconds; value scaled to milliseconds below");
             h.outputPercentileDistribution(out, 1000.0);
         }
@@ -81,9 +101,14 @@ public final class BenchReport {
     }
 
     private static Path percentileChart(Path file, BenchResult r) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(540)
-                .title("Latency by percentile (" + r.client() + ")")
-                .xAxisTitle("1/(1-percentile): 10 = p90, 100 = p99, 1000 = p99.9").yAxisTitle("ms").build();
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(900)
+                        .height(540)
+                        .title("Latency by percentile (" + r.client() + ")")
+                        .xAxisTitle("1/(1-percentile): 10 = p90, 100 = p99, 1000 = p99.9")
+                        .yAxisTitle("ms")
+                        .build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setLegendVisible(true);
         addPercentiles(chart, "publish", r.publishLatency());
@@ -111,9 +136,16 @@ public final class BenchReport {
         chart.addSeries(name, xs, ys).setMarker(SeriesMarkers.CIRCLE);
     }
 
-    private static Path throughputChart(Path file, BenchResult r, List<TimelinePoint> timeline) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(540)
-                .title("Throughput (" + r.client() + ")").xAxisTitle("s").yAxisTitle("per second / devices").build();
+    private static Path throughputChart(Path file, BenchResult r, List<TimelinePoint> timeline)
+            throws IOException {
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(900)
+                        .height(540)
+                        .title("Throughput (" + r.client() + ")")
+                        .xAxisTitle("s")
+                        .yAxisTitle("per second / devices")
+                        .build();
         List<Double> t = new ArrayList<>();
         List<Double> posts = new ArrayList<>();
         List<Double> acks = new ArrayList<>();

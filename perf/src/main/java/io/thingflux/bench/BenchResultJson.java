@@ -16,8 +16,8 @@ import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 
 /**
- * Writes and reads {@link BenchResult}s. The result file has exactly the keys of the bench's JSON format
- * (below), latencies in milliseconds; the full histograms go beside it in a sidecar file
+ * Writes and reads {@link BenchResult}s. The result file has exactly the keys of the bench's JSON
+ * format (below), latencies in milliseconds; the full histograms go beside it in a sidecar file
  * ({@code FILE.hdr}: compressed HdrHistograms, base64) so that {@code bench merge} computes exact
  * percentiles over shards.
  *
@@ -33,13 +33,14 @@ public final class BenchResultJson {
 
     /** Suffix of the histogram sidecar file. */
     public static final String SIDECAR_SUFFIX = ".hdr";
+
     /** Format tag written into the sidecar. */
     public static final String SIDECAR_FORMAT = "thingflux-bench-histograms/1";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private BenchResultJson() {
-    }
+    private BenchResultJson() {}
 
     /** The result as the bench's JSON. */
     public static ObjectNode toJson(BenchResult r) {
@@ -57,7 +58,14 @@ public final class BenchResultJson {
         publish.put("acked", r.acked());
         publish.put("per_second", round(r.publishPerSecond()));
         publish.put("overruns", r.overruns());
-        latencies(publish.putObject("latency_ms"), r.publishLatency(), "p50", "p90", "p99", "p999", "max");
+        latencies(
+                publish.putObject("latency_ms"),
+                r.publishLatency(),
+                "p50",
+                "p90",
+                "p99",
+                "p999",
+                "max");
         ObjectNode downlink = root.putObject("downlink");
         downlink.put("sent", r.downlinkSent());
         downlink.put("received", r.downlinkReceived());
@@ -75,7 +83,10 @@ public final class BenchResultJson {
         }
     }
 
-    /** The latency named {@code key} ({@code p50}, {@code p999}, {@code max}, ...) of {@code h}, in ms. */
+    /**
+     * The latency named {@code key} ({@code p50}, {@code p999}, {@code max}, ...) of {@code h}, in
+     * ms.
+     */
     static double millis(Histogram h, String key) {
         if (h.getTotalCount() == 0) {
             return 0;
@@ -133,12 +144,15 @@ public final class BenchResultJson {
         JsonNode root = MAPPER.readTree(file.toFile());
         Path side = sidecar(file);
         if (!Files.exists(side)) {
-            throw new IOException(side + " is missing: percentiles cannot be merged without the histograms the bench"
-                    + " writes beside its --json file");
+            throw new IOException(
+                    side
+                            + " is missing: percentiles cannot be merged without the histograms the bench"
+                            + " writes beside its --json file");
         }
         JsonNode hist = MAPPER.readTree(side.toFile());
         if (!SIDECAR_FORMAT.equals(hist.path("format").asText())) {
-            throw new IOException(side + " is not a bench histogram file (format " + hist.path("format") + ")");
+            throw new IOException(
+                    side + " is not a bench histogram file (format " + hist.path("format") + ")");
         }
         Map<String, Long> errors = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = required(root, file, "errors").fields();
@@ -150,13 +164,23 @@ public final class BenchResultJson {
         JsonNode connect = required(root, file, "connect");
         JsonNode publish = required(root, file, "publish");
         JsonNode downlink = required(root, file, "downlink");
-        return new BenchResult(required(root, file, "client").asText(),
-                devices.path("requested").asLong(), devices.path("connected").asLong(), devices.path("failed").asLong(),
-                connect.path("per_second").asDouble(), decode(hist, side, "connect"),
-                publish.path("sent").asLong(), publish.path("acked").asLong(), publish.path("per_second").asDouble(),
-                publish.path("overruns").asLong(), decode(hist, side, "publish"),
-                downlink.path("sent").asLong(), downlink.path("received").asLong(), decode(hist, side, "downlink"),
-                errors, required(root, file, "memory").path("heap_used_bytes_per_device").asLong(),
+        return new BenchResult(
+                required(root, file, "client").asText(),
+                devices.path("requested").asLong(),
+                devices.path("connected").asLong(),
+                devices.path("failed").asLong(),
+                connect.path("per_second").asDouble(),
+                decode(hist, side, "connect"),
+                publish.path("sent").asLong(),
+                publish.path("acked").asLong(),
+                publish.path("per_second").asDouble(),
+                publish.path("overruns").asLong(),
+                decode(hist, side, "publish"),
+                downlink.path("sent").asLong(),
+                downlink.path("received").asLong(),
+                decode(hist, side, "downlink"),
+                errors,
+                required(root, file, "memory").path("heap_used_bytes_per_device").asLong(),
                 required(root, file, "duration_s").asDouble());
     }
 
@@ -183,13 +207,15 @@ public final class BenchResultJson {
             throw new IOException(file + " has no \"" + key + "\" histogram");
         }
         try {
-            Histogram h = Histogram.decodeFromCompressedByteBuffer(
-                    ByteBuffer.wrap(Base64.getDecoder().decode(n.asText())), 0);
+            Histogram h =
+                    Histogram.decodeFromCompressedByteBuffer(
+                            ByteBuffer.wrap(Base64.getDecoder().decode(n.asText())), 0);
             Histogram out = BenchMetrics.newHistogram();
             out.add(h);
             return out;
         } catch (DataFormatException | IllegalArgumentException e) {
-            throw new IOException(file + ": the \"" + key + "\" histogram is corrupt: " + e.getMessage(), e);
+            throw new IOException(
+                    file + ": the \"" + key + "\" histogram is corrupt: " + e.getMessage(), e);
         }
     }
 }

@@ -8,13 +8,12 @@ import org.HdrHistogram.Histogram;
 /** Combines the results of shards that ran at the same time into the result of the whole run. */
 public final class BenchResults {
 
-    private BenchResults() {
-    }
+    private BenchResults() {}
 
     /**
-     * Merges shard results: counts and per-second rates add up (the shards ran side by side), histograms
-     * are added so that percentiles are exact, heap per device is averaged weighted by connected devices,
-     * and the duration is the longest shard's.
+     * Merges shard results: counts and per-second rates add up (the shards ran side by side),
+     * histograms are added so that percentiles are exact, heap per device is averaged weighted by
+     * connected devices, and the duration is the longest shard's.
      *
      * @throws IllegalArgumentException when {@code shards} is empty
      */
@@ -23,7 +22,14 @@ public final class BenchResults {
             throw new IllegalArgumentException("nothing to merge");
         }
         String client = shards.get(0).client();
-        long requested = 0, connected = 0, failed = 0, sent = 0, acked = 0, overruns = 0, dlSent = 0, dlReceived = 0;
+        long requested = 0,
+                connected = 0,
+                failed = 0,
+                sent = 0,
+                acked = 0,
+                overruns = 0,
+                dlSent = 0,
+                dlReceived = 0;
         double connectRate = 0, publishRate = 0, duration = 0, heapWeighted = 0;
         Histogram connect = BenchMetrics.newHistogram();
         Histogram publish = BenchMetrics.newHistogram();
@@ -51,7 +57,23 @@ public final class BenchResults {
             duration = Math.max(duration, r.durationSeconds());
         }
         long heapPerDevice = connected == 0 ? 0 : Math.round(heapWeighted / connected);
-        return new BenchResult(client, requested, connected, failed, connectRate, connect, sent, acked, publishRate,
-                overruns, publish, dlSent, dlReceived, downlink, errors, heapPerDevice, duration);
+        return new BenchResult(
+                client,
+                requested,
+                connected,
+                failed,
+                connectRate,
+                connect,
+                sent,
+                acked,
+                publishRate,
+                overruns,
+                publish,
+                dlSent,
+                dlReceived,
+                downlink,
+                errors,
+                heapPerDevice,
+                duration);
     }
 }

@@ -16,33 +16,41 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs one bench over a {@link LoadClient}: ramps the connects at the connect rate, posts on each device's
- * absolute schedule for the duration, optionally sends property sets at the downlink rate, prints a
- * progress line each second, then drains, measures the heap per device and disconnects.
+ * Runs one bench over a {@link LoadClient}: ramps the connects at the connect rate, posts on each
+ * device's absolute schedule for the duration, optionally sends property sets at the downlink rate,
+ * prints a progress line each second, then drains, measures the heap per device and disconnects.
  *
- * <p>Timeline: the connect of device {@code j} (of this shard's {@code n}) is due at
- * {@code connectAt = start + j / connectRate}; its posts at {@code firstPost = connectAt + interval + phase},
- * {@code firstPost + interval}, {@code firstPost + 2 * interval}, ... while before
- * {@code rampEnd + duration}; downlinks from
- * {@code rampEnd + interval} to the same end, each to the next connected device in turn. Replies still
- * missing then get up to the reply timeout. The run lasts until {@code rampEnd + duration} even when no
- * post falls due (an interval longer than the duration makes a connection-only run: every device connects
- * and holds its connection to the end, and zero posts is the expected outcome).
+ * <p>Timeline: the connect of device {@code j} (of this shard's {@code n}) is due at {@code
+ * connectAt = start + j / connectRate}; its posts at {@code firstPost = connectAt + interval +
+ * phase}, {@code firstPost + interval}, {@code firstPost + 2 * interval}, ... while before {@code
+ * rampEnd + duration}; downlinks from {@code rampEnd + interval} to the same end, each to the next
+ * connected device in turn. Replies still missing then get up to the reply timeout. The run lasts
+ * until {@code rampEnd + duration} even when no post falls due (an interval longer than the
+ * duration makes a connection-only run: every device connects and holds its connection to the end,
+ * and zero posts is the expected outcome).
  *
- * <p>Phases: device {@code j}'s phase ({@link #phaseNanos}, {@code 0 <= phase < interval}) puts its posts at
- * {@code start + j * interval / n} modulo the interval, so the fleet's post slots are evenly
- * {@code interval / n} apart: once every device posts, the fleet posts at a steady {@code n / interval} per
- * second whatever the connect rate, instead of in bursts that copy the connect ramp (all posts of a
- * one-second ramp falling within one second of every interval). The phases are deterministic (the same
- * run has the same schedule whichever client drives it), device 0's is 0, and no device's first post is
- * due sooner than one interval after its connect time.
+ * <p>Phases: device {@code j}'s phase ({@link #phaseNanos}, {@code 0 <= phase < interval}) puts its
+ * posts at {@code start + j * interval / n} modulo the interval, so the fleet's post slots are
+ * evenly {@code interval / n} apart: once every device posts, the fleet posts at a steady {@code n
+ * / interval} per second whatever the connect rate, instead of in bursts that copy the connect ramp
+ * (all posts of a one-second ramp falling within one second of every interval). The phases are
+ * deterministic (the same run has the same schedule whichever client drives it), device 0's is 0,
+ * and no device's first post is due sooner than one interval after its connect time.
  */
 public final class BenchRun {
 
-    /** A slot the pacer reaches later than this after its time counts as an overrun even with room in the window. */
+    /**
+     * A slot the pacer reaches later than this after its time counts as an overrun even with room
+     * in the window.
+     */
     public static final long DEFAULT_OVERRUN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** Most property sets awaiting their device at once; more are refused and counted as {@code downlink_backlog_full}. */
+
+    /**
+     * Most property sets awaiting their device at once; more are refused and counted as {@code
+     * downlink_backlog_full}.
+     */
     public static final int MAX_PENDING_DOWNLINKS = 10_000;
+
     /** How long property sets still on their way get once posting ended. */
     public static final long DOWNLINK_GRACE_MILLIS = 2_000;
 
@@ -57,14 +65,20 @@ public final class BenchRun {
     private final List<TimelinePoint> timeline = Collections.synchronizedList(new ArrayList<>());
 
     /**
-     * @param options    what to run
+     * @param options what to run
      * @param identities the devices of this shard
-     * @param client     drives the devices; the caller closes it
-     * @param downlinks  sends property sets, or {@code null} when {@link BenchOptions#downlinkRate()} is 0
-     * @param progress   where the progress line goes each second, or {@code null} for none
+     * @param client drives the devices; the caller closes it
+     * @param downlinks sends property sets, or {@code null} when {@link
+     *     BenchOptions#downlinkRate()} is 0
+     * @param progress where the progress line goes each second, or {@code null} for none
      */
-    public BenchRun(BenchOptions options, List<AliyunDeviceIdentity> identities, LoadClient client,
-                    DownlinkSender downlinks, BenchClock clock, PrintStream progress) {
+    public BenchRun(
+            BenchOptions options,
+            List<AliyunDeviceIdentity> identities,
+            LoadClient client,
+            DownlinkSender downlinks,
+            BenchClock clock,
+            PrintStream progress) {
         if (options.downlinkRate() > 0 && downlinks == null) {
             throw new IllegalArgumentException("a downlink rate needs a downlink sender");
         }
@@ -92,26 +106,46 @@ public final class BenchRun {
     public BenchResult run() throws InterruptedException {
         long heapBefore = usedHeapAfterGc();
         long intervalNanos = options.interval().toNanos();
-        SimulatedDevice.RunContext context = new SimulatedDevice.RunContext(clock, metrics, intervalNanos,
-                options.inflight(), DEFAULT_OVERRUN_SLACK_NANOS, PostParams.sized(options.payloadBytes()));
+        SimulatedDevice.RunContext context =
+                new SimulatedDevice.RunContext(
+                        clock,
+                        metrics,
+                        intervalNanos,
+                        options.inflight(),
+                        DEFAULT_OVERRUN_SLACK_NANOS,
+                        PostParams.sized(options.payloadBytes()));
         double connectRate = options.shard().share(options.connectRate());
         long start = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         int n = identities.size();
         List<SimulatedDevice> devices = new ArrayList<>(n);
         for (int j = 0; j < n; j++) {
             long connectOffset = connectOffsetNanos(j, connectRate);
-            devices.add(new SimulatedDevice(j, identities.get(j), start + connectOffset,
-                    phaseNanos(j, n, connectOffset, intervalNanos), context));
+            devices.add(
+                    new SimulatedDevice(
+                            j,
+                            identities.get(j),
+                            start + connectOffset,
+                            phaseNanos(j, n, connectOffset, intervalNanos),
+                            context));
         }
         long rampEnd = devices.isEmpty() ? start : devices.get(devices.size() - 1).connectAtNanos;
         long postsEnd = rampEnd + options.duration().toNanos();
         List<InetAddress> sources = options.sourceAddresses();
-        PostPacer pacer = new PostPacer(devices,
-                d -> client.device(d.identity,
-                        sources.isEmpty() ? null : new InetSocketAddress(sources.get(d.index % sources.size()), 0),
-                        params -> onPropertySet(params)),
-                postsEnd, options.shard().share(options.downlinkRate()), rampEnd + intervalNanos,
-                (k, scheduled) -> sendDownlink(devices, k, scheduled));
+        PostPacer pacer =
+                new PostPacer(
+                        devices,
+                        d ->
+                                client.device(
+                                        d.identity,
+                                        sources.isEmpty()
+                                                ? null
+                                                : new InetSocketAddress(
+                                                        sources.get(d.index % sources.size()), 0),
+                                        params -> onPropertySet(params)),
+                        postsEnd,
+                        options.shard().share(options.downlinkRate()),
+                        rampEnd + intervalNanos,
+                        (k, scheduled) -> sendDownlink(devices, k, scheduled));
 
         Thread reporter = new Thread(() -> reportEverySecond(start), "bench-progress");
         reporter.setDaemon(true);
@@ -134,7 +168,8 @@ public final class BenchRun {
             awaitReplies(devices);
             reporter.interrupt();
             reporter.join(2000);
-            // connects still under way fail now, so the counts hold still while the heap is measured
+            // connects still under way fail now, so the counts hold still while the heap is
+            // measured
             List<CompletableFuture<Void>> abandoned = new ArrayList<>();
             for (SimulatedDevice d : devices) {
                 if (d.state() == SimulatedDevice.State.CONNECTING) {
@@ -147,21 +182,40 @@ public final class BenchRun {
             recordPoint(start);
             long heapAfter = usedHeapAfterGc();
             long connected = metrics.connectedCount();
-            long heapPerDevice = connected == 0 ? 0 : Math.max(0, heapAfter - heapBefore) / connected;
+            long heapPerDevice =
+                    connected == 0 ? 0 : Math.max(0, heapAfter - heapBefore) / connected;
             disconnectAll(devices, abandoned);
             double runSeconds = (clock.nanoTime() - runStartNanos) / 1e9;
             // connects per second: from the first scheduled connect to the last one that completed
             long lastConnect = metrics.lastConnectNanos.get();
-            double rampSeconds = Math.max(1e-3, ((lastConnect == Long.MIN_VALUE ? rampEnd : lastConnect) - start) / 1e9);
-            // posts per second: from the first post slot (one interval after the first connect) to the end of posting
-            double postingSeconds = Math.max(1e-3, (postingEndedNanos - (start + intervalNanos)) / 1e9);
+            double rampSeconds =
+                    Math.max(
+                            1e-3,
+                            ((lastConnect == Long.MIN_VALUE ? rampEnd : lastConnect) - start)
+                                    / 1e9);
+            // posts per second: from the first post slot (one interval after the first connect) to
+            // the end of posting
+            double postingSeconds =
+                    Math.max(1e-3, (postingEndedNanos - (start + intervalNanos)) / 1e9);
             var totals = metrics.totals();
-            return new BenchResult(client.name(), identities.size(), connected, metrics.connectFailedCount(),
-                    connected / rampSeconds, totals[0],
-                    metrics.postsSentCount(), metrics.postsAckedCount(), metrics.postsAckedCount() / postingSeconds,
-                    metrics.overrunCount(), totals[1],
-                    metrics.downlinkSentCount(), metrics.downlinkReceivedCount(), totals[2],
-                    metrics.errors(), heapPerDevice, runSeconds);
+            return new BenchResult(
+                    client.name(),
+                    identities.size(),
+                    connected,
+                    metrics.connectFailedCount(),
+                    connected / rampSeconds,
+                    totals[0],
+                    metrics.postsSentCount(),
+                    metrics.postsAckedCount(),
+                    metrics.postsAckedCount() / postingSeconds,
+                    metrics.overrunCount(),
+                    totals[1],
+                    metrics.downlinkSentCount(),
+                    metrics.downlinkReceivedCount(),
+                    totals[2],
+                    metrics.errors(),
+                    heapPerDevice,
+                    runSeconds);
         } finally {
             context.stopped = true;
             reporter.interrupt();
@@ -174,9 +228,9 @@ public final class BenchRun {
     }
 
     /**
-     * Device {@code j}'s phase (of {@code n}, its connect due {@code connectOffsetNanos} after the first):
-     * its first post is due one interval plus this after its connect, which puts its slots at
-     * {@code j * interval / n} after the first device's, modulo the interval.
+     * Device {@code j}'s phase (of {@code n}, its connect due {@code connectOffsetNanos} after the
+     * first): its first post is due one interval plus this after its connect, which puts its slots
+     * at {@code j * interval / n} after the first device's, modulo the interval.
      *
      * @return {@code 0 <= phase < interval}; 0 for device 0
      */
@@ -204,11 +258,14 @@ public final class BenchRun {
         }
         pendingDownlinks.put(k, scheduledNanos);
         metrics.downlinkSent();
-        downlinks.setProperties(d.identity, Map.of(PostParams.DOWNLINK_SEQ_PROPERTY, k)).whenComplete((v, e) -> {
-            if (e != null && pendingDownlinks.remove(k) != null) {
-                metrics.error("downlink", e);
-            }
-        });
+        downlinks
+                .setProperties(d.identity, Map.of(PostParams.DOWNLINK_SEQ_PROPERTY, k))
+                .whenComplete(
+                        (v, e) -> {
+                            if (e != null && pendingDownlinks.remove(k) != null) {
+                                metrics.error("downlink", e);
+                            }
+                        });
     }
 
     private void onPropertySet(Map<String, Object> params) {
@@ -222,12 +279,13 @@ public final class BenchRun {
     }
 
     /**
-     * Waits for the posts still awaiting their reply (each fails on its own reply timeout at the latest), then
-     * up to {@link #DOWNLINK_GRACE_MILLIS} for property sets still on their way; the ones that never arrive
-     * count as {@code downlink_lost}.
+     * Waits for the posts still awaiting their reply (each fails on its own reply timeout at the
+     * latest), then up to {@link #DOWNLINK_GRACE_MILLIS} for property sets still on their way; the
+     * ones that never arrive count as {@code downlink_lost}.
      */
     private void awaitReplies(List<SimulatedDevice> devices) throws InterruptedException {
-        long deadline = System.nanoTime() + options.replyTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
+        long deadline =
+                System.nanoTime() + options.replyTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
         while (System.nanoTime() < deadline && devices.stream().anyMatch(d -> d.inflight() > 0)) {
             Thread.sleep(20);
         }
@@ -235,7 +293,8 @@ public final class BenchRun {
         for (long i = 0; i < stuck; i++) {
             metrics.error("unanswered_at_end");
         }
-        long downlinkDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DOWNLINK_GRACE_MILLIS);
+        long downlinkDeadline =
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DOWNLINK_GRACE_MILLIS);
         while (!pendingDownlinks.isEmpty() && System.nanoTime() < downlinkDeadline) {
             Thread.sleep(20);
         }
@@ -246,7 +305,8 @@ public final class BenchRun {
         }
     }
 
-    private void disconnectAll(List<SimulatedDevice> devices, List<CompletableFuture<Void>> alreadyClosing)
+    private void disconnectAll(
+            List<SimulatedDevice> devices, List<CompletableFuture<Void>> alreadyClosing)
             throws InterruptedException {
         List<CompletableFuture<Void>> closing = new ArrayList<>(alreadyClosing);
         for (SimulatedDevice d : devices) {
@@ -256,7 +316,8 @@ public final class BenchRun {
             }
         }
         try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                    .get(10, TimeUnit.SECONDS);
         } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
             // what did not close cleanly is dropped when the client closes
         }
@@ -282,13 +343,25 @@ public final class BenchRun {
             s = metrics.sample();
             TimelinePoint prev = timeline.isEmpty() ? null : timeline.get(timeline.size() - 1);
             double elapsed = Math.max(0, (clock.nanoTime() - start) / 1e9);
-            double dt = prev == null ? Math.max(elapsed, 1e-3) : Math.max(elapsed - prev.elapsedSeconds(), 1e-3);
+            double dt =
+                    prev == null
+                            ? Math.max(elapsed, 1e-3)
+                            : Math.max(elapsed - prev.elapsedSeconds(), 1e-3);
             long sent = metrics.postsSentCount();
             long acked = metrics.postsAckedCount();
             long errors = metrics.errors().values().stream().mapToLong(Long::longValue).sum();
-            p = new TimelinePoint(elapsed, metrics.connectedCount(), sent, acked, metrics.overrunCount(), errors,
-                    (sent - (prev == null ? 0 : prev.sent())) / dt, (acked - (prev == null ? 0 : prev.acked())) / dt,
-                    s.publishP99SoFarMicros(), s.publish());
+            p =
+                    new TimelinePoint(
+                            elapsed,
+                            metrics.connectedCount(),
+                            sent,
+                            acked,
+                            metrics.overrunCount(),
+                            errors,
+                            (sent - (prev == null ? 0 : prev.sent())) / dt,
+                            (acked - (prev == null ? 0 : prev.acked())) / dt,
+                            s.publishP99SoFarMicros(),
+                            s.publish());
             timeline.add(p);
         }
         if (progress != null) {
@@ -296,7 +369,10 @@ public final class BenchRun {
         }
     }
 
-    /** Heap in use after asking for a full collection twice; good enough for bytes-per-device over thousands. */
+    /**
+     * Heap in use after asking for a full collection twice; good enough for bytes-per-device over
+     * thousands.
+     */
     static long usedHeapAfterGc() {
         for (int i = 0; i < 2; i++) {
             System.gc();

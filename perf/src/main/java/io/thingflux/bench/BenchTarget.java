@@ -9,13 +9,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a run loads: the broker's address, the devices of this shard, and the way to send property sets.
- * Either the emulator started in this process (no {@code --host}) or a broker given by {@code --host}.
+ * What a run loads: the broker's address, the devices of this shard, and the way to send property
+ * sets. Either the emulator started in this process (no {@code --host}) or a broker given by {@code
+ * --host}.
  */
 public final class BenchTarget implements AutoCloseable {
 
-    /** Environment variable holding the admin API's bearer token, when the emulator was started with one. */
+    /**
+     * Environment variable holding the admin API's bearer token, when the emulator was started with
+     * one.
+     */
     public static final String ADMIN_TOKEN_ENV = "THINGFLUX_ADMIN_TOKEN";
+
     private static final String LOOPBACK = "127.0.0.1";
 
     private final String host;
@@ -24,8 +29,12 @@ public final class BenchTarget implements AutoCloseable {
     private final DownlinkSender downlinks;
     private final AutoCloseable resource;
 
-    private BenchTarget(String host, int port, List<AliyunDeviceIdentity> devices, DownlinkSender downlinks,
-                        AutoCloseable resource) {
+    private BenchTarget(
+            String host,
+            int port,
+            List<AliyunDeviceIdentity> devices,
+            DownlinkSender downlinks,
+            AutoCloseable resource) {
         this.host = host;
         this.port = port;
         this.devices = List.copyOf(devices);
@@ -34,8 +43,8 @@ public final class BenchTarget implements AutoCloseable {
     }
 
     /**
-     * Opens the target of {@code options}: starts and provisions the emulator when embedded, or reads the
-     * devices of this shard for {@code --host}.
+     * Opens the target of {@code options}: starts and provisions the emulator when embedded, or
+     * reads the devices of this shard for {@code --host}.
      *
      * @throws BenchRefusedException when the target cannot be opened as asked
      */
@@ -47,44 +56,79 @@ public final class BenchTarget implements AutoCloseable {
         if (options.devicesFile().isPresent()) {
             List<AliyunDeviceIdentity> all = DeviceRoster.readCsv(options.devicesFile().get());
             if (all.size() < options.devices()) {
-                throw new BenchRefusedException("--devices " + options.devices() + " but " + options.devicesFile().get()
-                        + " holds only " + all.size() + " devices");
+                throw new BenchRefusedException(
+                        "--devices "
+                                + options.devices()
+                                + " but "
+                                + options.devicesFile().get()
+                                + " holds only "
+                                + all.size()
+                                + " devices");
             }
             devices = DeviceRoster.slice(all.subList(0, options.devices()), options.shard());
         } else {
-            devices = DeviceRoster.derived(options.productKey().orElseThrow(), options.productSecret().orElseThrow(),
-                    options.devicePrefix(), options.devices(), options.shard());
+            devices =
+                    DeviceRoster.derived(
+                            options.productKey().orElseThrow(),
+                            options.productSecret().orElseThrow(),
+                            options.devicePrefix(),
+                            options.devices(),
+                            options.shard());
         }
         String host = options.host().orElseThrow();
-        DownlinkSender downlinks = options.adminPort()
-                .map(p -> (DownlinkSender) new AdminApiDownlinkSender(host, p, adminToken())).orElse(null);
+        DownlinkSender downlinks =
+                options.adminPort()
+                        .map(
+                                p ->
+                                        (DownlinkSender)
+                                                new AdminApiDownlinkSender(host, p, adminToken()))
+                        .orElse(null);
         return new BenchTarget(host, options.port(), devices, downlinks, null);
     }
 
     /**
-     * Starts the emulator on free loopback ports (MQTT and admin API), provisions a product with a fresh
-     * random secret and derives this shard's devices from it.
+     * Starts the emulator on free loopback ports (MQTT and admin API), provisions a product with a
+     * fresh random secret and derives this shard's devices from it.
      */
     private static BenchTarget embedded(BenchOptions options) {
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
         String productSecret = HexFormat.of().formatHex(random);
         String pk = BenchOptions.EMBEDDED_PRODUCT_KEY;
-        AliyunPlatformEmulator emulator = AliyunPlatformEmulator.start(EmulatorOptions.builder()
-                .host(LOOPBACK).port(0).adminHost(LOOPBACK).adminPort(0).product(pk, productSecret).build());
+        AliyunPlatformEmulator emulator =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder()
+                                .host(LOOPBACK)
+                                .port(0)
+                                .adminHost(LOOPBACK)
+                                .adminPort(0)
+                                .product(pk, productSecret)
+                                .build());
         try {
-            List<AliyunDeviceIdentity> devices = DeviceRoster.derived(pk, productSecret, options.devicePrefix(),
-                    options.devices(), options.shard());
+            List<AliyunDeviceIdentity> devices =
+                    DeviceRoster.derived(
+                            pk,
+                            productSecret,
+                            options.devicePrefix(),
+                            options.devices(),
+                            options.shard());
             int adminPort = emulator.adminAddress().orElseThrow().getPort();
-            return new BenchTarget(LOOPBACK, emulator.mqttAddress().getPort(), devices,
-                    new AdminApiDownlinkSender(LOOPBACK, adminPort, null), emulator);
+            return new BenchTarget(
+                    LOOPBACK,
+                    emulator.mqttAddress().getPort(),
+                    devices,
+                    new AdminApiDownlinkSender(LOOPBACK, adminPort, null),
+                    emulator);
         } catch (RuntimeException e) {
             emulator.close();
             throw e;
         }
     }
 
-    /** The admin API token from {@value #ADMIN_TOKEN_ENV}, if set (kept out of the command line and its history). */
+    /**
+     * The admin API token from {@value #ADMIN_TOKEN_ENV}, if set (kept out of the command line and
+     * its history).
+     */
     static String adminToken() {
         String t = System.getenv(ADMIN_TOKEN_ENV);
         return t == null || t.isBlank() ? null : t;

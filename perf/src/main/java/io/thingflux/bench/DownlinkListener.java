@@ -6,6 +6,9 @@ import java.util.Map;
 @FunctionalInterface
 public interface DownlinkListener {
 
-    /** A property set arrived with these {@code params}. Called on the client's threads; must not block. */
+    /**
+     * A property set arrived with these {@code params}. Called on the client's threads; must not
+     * block.
+     */
     void onPropertySet(Map<String, Object> params);
 }

@@ -7,9 +7,9 @@ import picocli.CommandLine;
 
 /**
  * Reads the durations the command line accepts: a whole number and a unit, written {@code 500ms},
- * {@code 15s}, {@code 5m} or {@code 2h}, and {@code 250us} for the sub-millisecond post intervals that
- * measure one device's throughput (no unit is refused, so {@code --interval 1} is never silently one
- * millisecond or one second).
+ * {@code 15s}, {@code 5m} or {@code 2h}, and {@code 250us} for the sub-millisecond post intervals
+ * that measure one device's throughput (no unit is refused, so {@code --interval 1} is never
+ * silently one millisecond or one second).
  */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
@@ -23,13 +23,16 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     /**
      * Parses {@code value}.
      *
-     * @throws CommandLine.TypeConversionException naming the accepted forms when {@code value} is not one
+     * @throws CommandLine.TypeConversionException naming the accepted forms when {@code value} is
+     *     not one
      */
     public static Duration parse(String value) {
         Matcher m = FORMAT.matcher(value == null ? "" : value.trim());
         if (!m.matches()) {
-            throw new CommandLine.TypeConversionException("'" + value
-                    + "' is not a duration: write a whole number and a unit, e.g. 500ms, 15s, 5m or 2h");
+            throw new CommandLine.TypeConversionException(
+                    "'"
+                            + value
+                            + "' is not a duration: write a whole number and a unit, e.g. 500ms, 15s, 5m or 2h");
         }
         long n = Long.parseLong(m.group(1));
         switch (m.group(2)) {
@@ -46,7 +49,9 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
         }
     }
 
-    /** Writes {@code d} the way {@link #parse} reads it, in the largest unit that keeps it exact. */
+    /**
+     * Writes {@code d} the way {@link #parse} reads it, in the largest unit that keeps it exact.
+     */
     public static String format(Duration d) {
         if (d.toNanos() % 1_000_000 != 0) {
             return d.toNanos() / 1000 + "us";

@@ -7,15 +7,20 @@ import java.util.Objects;
 /**
  * Where and how a {@link LoadClient}'s devices connect and post.
  *
- * @param host         the broker
- * @param port         its MQTT port
- * @param tls          whether to use TLS (secure mode 2) or plain TCP (secure mode 3)
- * @param qos          QoS of the property posts and of the subscriptions
- * @param keepAlive    MQTT keepalive
+ * @param host the broker
+ * @param port its MQTT port
+ * @param tls whether to use TLS (secure mode 2) or plain TCP (secure mode 3)
+ * @param qos QoS of the property posts and of the subscriptions
+ * @param keepAlive MQTT keepalive
  * @param replyTimeout how long a post waits for its {@code _reply}
  */
-public record LoadClientConfig(String host, int port, boolean tls, MqttQos qos, Duration keepAlive,
-                               Duration replyTimeout) {
+public record LoadClientConfig(
+        String host,
+        int port,
+        boolean tls,
+        MqttQos qos,
+        Duration keepAlive,
+        Duration replyTimeout) {
 
     public LoadClientConfig {
         Objects.requireNonNull(host, "host");
@@ -26,7 +31,12 @@ public record LoadClientConfig(String host, int port, boolean tls, MqttQos qos, 
 
     /** The config of {@code options} against {@code host:port}. */
     public static LoadClientConfig of(BenchOptions options, String host, int port) {
-        return new LoadClientConfig(host, port, options.tls(), options.qos(), BenchOptions.DEFAULT_KEEP_ALIVE,
+        return new LoadClientConfig(
+                host,
+                port,
+                options.tls(),
+                options.qos(),
+                BenchOptions.DEFAULT_KEEP_ALIVE,
                 options.replyTimeout());
     }
 }

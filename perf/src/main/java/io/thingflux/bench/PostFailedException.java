@@ -1,8 +1,8 @@
 package io.thingflux.bench;
 
 /**
- * A property post failed for a reason the bench counts under {@link #reason()} in its {@code errors}
- * (for example {@code reply_code_6106} or {@code reply_timeout}).
+ * A property post failed for a reason the bench counts under {@link #reason()} in its {@code
+ * errors} (for example {@code reply_code_6106} or {@code reply_timeout}).
  */
 public final class PostFailedException extends RuntimeException {
 

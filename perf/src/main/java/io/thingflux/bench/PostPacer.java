@@ -6,20 +6,22 @@ import java.util.PriorityQueue;
 import java.util.function.Function;
 
 /**
- * Drives a run's absolute schedule from one thread: starts each device's connect at its ramp time, hands
- * the devices their due post slots in the order of their next due time (a priority queue, so the cost is
- * {@code O(log devices)} per device and wake-up, not a scan per tick; a device gets all its slots due by then
- * in one step, so a device posting faster than the pacer wakes costs no more), and fires the downlinks at
- * their rate. The run lasts until the end of posting even when nothing falls due before it (an interval
- * longer than the duration is a connection-only run: the devices connect and hold). It reads no clock: the caller passes
- * the time to {@link #runDue}, which makes it testable on virtual time.
+ * Drives a run's absolute schedule from one thread: starts each device's connect at its ramp time,
+ * hands the devices their due post slots in the order of their next due time (a priority queue, so
+ * the cost is {@code O(log devices)} per device and wake-up, not a scan per tick; a device gets all
+ * its slots due by then in one step, so a device posting faster than the pacer wakes costs no
+ * more), and fires the downlinks at their rate. The run lasts until the end of posting even when
+ * nothing falls due before it (an interval longer than the duration is a connection-only run: the
+ * devices connect and hold). It reads no clock: the caller passes the time to {@link #runDue},
+ * which makes it testable on virtual time.
  */
 final class PostPacer {
 
     /**
-     * How long the pacer may leave a device alone that is at least this far behind its schedule: held slots
-     * leave as its posts complete, so waking for each new slot would only count it (a device posting every few
-     * microseconds at saturation would otherwise wake the pacer as often as the timer allows).
+     * How long the pacer may leave a device alone that is at least this far behind its schedule:
+     * held slots leave as its posts complete, so waking for each new slot would only count it (a
+     * device posting every few microseconds at saturation would otherwise wake the pacer as often
+     * as the timer allows).
      */
     static final long CATCH_UP_NANOS = 1_000_000;
 
@@ -29,6 +31,7 @@ final class PostPacer {
     private final PriorityQueue<SimulatedDevice> slots =
             new PriorityQueue<>(Comparator.comparingLong((SimulatedDevice d) -> d.pacerDueNanos));
     private int nextConnect;
+
     /** Whether {@link #runDue} was called at or after the end of posting. */
     private boolean ended;
 
@@ -38,15 +41,20 @@ final class PostPacer {
     private long nextDownlink;
 
     /**
-     * @param devices        in connect order, each with its connect time set
-     * @param connector      makes the client device of a simulated device when its connect is due
-     * @param postsEndNanos  slots due at or after this are not sent: the posting phase is over
-     * @param downlinkRate   downlinks per second, 0 for none
+     * @param devices in connect order, each with its connect time set
+     * @param connector makes the client device of a simulated device when its connect is due
+     * @param postsEndNanos slots due at or after this are not sent: the posting phase is over
+     * @param downlinkRate downlinks per second, 0 for none
      * @param downlinkStartNanos when the first downlink is due
      * @param downlinkSender sends each downlink when it is due
      */
-    PostPacer(List<SimulatedDevice> devices, Function<SimulatedDevice, BenchDevice> connector, long postsEndNanos,
-              double downlinkRate, long downlinkStartNanos, DownlinkFirer downlinkSender) {
+    PostPacer(
+            List<SimulatedDevice> devices,
+            Function<SimulatedDevice, BenchDevice> connector,
+            long postsEndNanos,
+            double downlinkRate,
+            long downlinkStartNanos,
+            DownlinkFirer downlinkSender) {
         this.devices = devices;
         this.connector = connector;
         this.postsEndNanos = postsEndNanos;
@@ -60,8 +68,8 @@ final class PostPacer {
      * Runs everything due at or before {@code now}: connects, then post slots in time order, then
      * downlinks.
      *
-     * @return when the next thing is due (at the latest the end of posting), or {@link Long#MAX_VALUE} once
-     *         {@code now} reached the end of posting and nothing is left
+     * @return when the next thing is due (at the latest the end of posting), or {@link
+     *     Long#MAX_VALUE} once {@code now} reached the end of posting and nothing is left
      */
     long runDue(long now) {
         if (now >= postsEndNanos) {
@@ -85,14 +93,21 @@ final class PostPacer {
                 d.pacerSlot += count;
                 d.pacerDueNanos = d.slotTime(d.pacerSlot);
                 if (backlog * d.intervalNanos() >= CATCH_UP_NANOS) {
-                    // far behind its schedule (its window is the limit): its completions release the held slots,
-                    // so the pacer only has to count the new ones, which it does in one step when it looks again
-                    d.pacerDueNanos = Math.max(d.pacerDueNanos, Math.min(now + CATCH_UP_NANOS, postsEndNanos - 1));
+                    // far behind its schedule (its window is the limit): its completions release
+                    // the held slots,
+                    // so the pacer only has to count the new ones, which it does in one step when
+                    // it looks again
+                    d.pacerDueNanos =
+                            Math.max(
+                                    d.pacerDueNanos,
+                                    Math.min(now + CATCH_UP_NANOS, postsEndNanos - 1));
                 }
                 slots.add(d);
             }
         }
-        while (downlinkGapNanos > 0 && downlinkTime(nextDownlink) <= now && downlinkTime(nextDownlink) < postsEndNanos) {
+        while (downlinkGapNanos > 0
+                && downlinkTime(nextDownlink) <= now
+                && downlinkTime(nextDownlink) < postsEndNanos) {
             downlinkSender.fire(nextDownlink, downlinkTime(nextDownlink));
             nextDownlink++;
         }
@@ -104,8 +119,8 @@ final class PostPacer {
     }
 
     /**
-     * When the next thing is due: a connect, a post slot, a downlink, or else the end of posting, which
-     * the run waits for; {@link Long#MAX_VALUE} once the end was reached and nothing is left.
+     * When the next thing is due: a connect, a post slot, a downlink, or else the end of posting,
+     * which the run waits for; {@link Long#MAX_VALUE} once the end was reached and nothing is left.
      */
     long nextDue() {
         long next = ended ? Long.MAX_VALUE : postsEndNanos;

@@ -14,13 +14,13 @@ public final class PostParams {
 
     /** The padding property's identifier. */
     public static final String PAD_PROPERTY = "Pad";
+
     /** The property a downlink's sequence number travels in. */
     public static final String DOWNLINK_SEQ_PROPERTY = "BenchSeq";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private PostParams() {
-    }
+    private PostParams() {}
 
     /** Params whose Alink property post, with a 10-digit id, is {@code payloadBytes} long. */
     public static Map<String, Object> sized(int payloadBytes) {

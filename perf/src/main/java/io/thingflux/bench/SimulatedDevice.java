@@ -5,21 +5,28 @@ import java.util.Map;
 
 /**
  * The bench's side of one simulated device: its absolute post schedule, its inflight window and the
- * measurements of its connect and posts. Its first post is due one interval plus its phase after its
- * connect time ({@code firstPostNanos = connectAtNanos + interval + phase}, the phase spreading a fleet's
- * posts over the interval, see {@link BenchRun}), and slot {@code n} at {@code firstPostNanos + n * interval},
- * whatever happened before, so a slow post never shifts the later ones (no drift). A slot that cannot
- * leave when it is due, because the window is full, the device is not connected yet, or the pacer
- * reached it more than the slack late, counts as an overrun (emqtt-bench's {@code pub_overrun}); held
- * slots leave as soon as the window opens, and every latency is measured from the slot's scheduled time,
- * so a backlog shows in the latency instead of being hidden (no coordinated omission).
+ * measurements of its connect and posts. Its first post is due one interval plus its phase after
+ * its connect time ({@code firstPostNanos = connectAtNanos + interval + phase}, the phase spreading
+ * a fleet's posts over the interval, see {@link BenchRun}), and slot {@code n} at {@code
+ * firstPostNanos + n * interval}, whatever happened before, so a slow post never shifts the later
+ * ones (no drift). A slot that cannot leave when it is due, because the window is full, the device
+ * is not connected yet, or the pacer reached it more than the slack late, counts as an overrun
+ * (emqtt-bench's {@code pub_overrun}); held slots leave as soon as the window opens, and every
+ * latency is measured from the slot's scheduled time, so a backlog shows in the latency instead of
+ * being hidden (no coordinated omission).
  *
- * <p>The pacer thread calls {@link #slotsDue}; completions arrive on the client's threads. The window
- * state is guarded by this object's monitor; posts are sent outside it.
+ * <p>The pacer thread calls {@link #slotsDue}; completions arrive on the client's threads. The
+ * window state is guarded by this object's monitor; posts are sent outside it.
  */
 final class SimulatedDevice {
 
-    enum State { IDLE, CONNECTING, CONNECTED, FAILED, CLOSED }
+    enum State {
+        IDLE,
+        CONNECTING,
+        CONNECTED,
+        FAILED,
+        CLOSED
+    }
 
     final int index;
     final AliyunDeviceIdentity identity;
@@ -29,6 +36,7 @@ final class SimulatedDevice {
 
     /** The pacer's next slot and when it is due; touched by the pacer thread only. */
     long pacerSlot;
+
     long pacerDueNanos;
 
     private BenchDevice device;
@@ -39,11 +47,15 @@ final class SimulatedDevice {
 
     /**
      * @param connectAtNanos when its connect is due
-     * @param phaseNanos     how much later than one interval after the connect time its first post is due,
-     *                       {@code 0 <= phase < interval}
+     * @param phaseNanos how much later than one interval after the connect time its first post is
+     *     due, {@code 0 <= phase < interval}
      */
-    SimulatedDevice(int index, AliyunDeviceIdentity identity, long connectAtNanos, long phaseNanos,
-                    RunContext context) {
+    SimulatedDevice(
+            int index,
+            AliyunDeviceIdentity identity,
+            long connectAtNanos,
+            long phaseNanos,
+            RunContext context) {
         if (phaseNanos < 0 || phaseNanos >= context.intervalNanos) {
             throw new IllegalArgumentException("phase " + phaseNanos + " ns outside [0, interval)");
         }
@@ -80,7 +92,10 @@ final class SimulatedDevice {
         return device;
     }
 
-    /** Starts connecting through {@code benchDevice}; the connect latency runs from {@link #connectAtNanos}. */
+    /**
+     * Starts connecting through {@code benchDevice}; the connect latency runs from {@link
+     * #connectAtNanos}.
+     */
     void startConnect(BenchDevice benchDevice) {
         synchronized (this) {
             if (state != State.IDLE) {
@@ -128,13 +143,15 @@ final class SimulatedDevice {
     }
 
     /**
-     * The pacer reached this device's next {@code count} slots at {@code now}: those the window allows leave,
-     * the rest are held. Either way a slot that does not leave on time is an overrun. The same as reaching
-     * them one by one at {@code now}, but with one turn of the monitor: a device whose posts fall due faster
-     * than its window drains (a saturation run) costs the pacer one step per wake-up, not one per slot, and
-     * the pacer contends less with the client threads completing posts.
+     * The pacer reached this device's next {@code count} slots at {@code now}: those the window
+     * allows leave, the rest are held. Either way a slot that does not leave on time is an overrun.
+     * The same as reaching them one by one at {@code now}, but with one turn of the monitor: a
+     * device whose posts fall due faster than its window drains (a saturation run) costs the pacer
+     * one step per wake-up, not one per slot, and the pacer contends less with the client threads
+     * completing posts.
      *
-     * @return the slots held after this (due, not sent), or -1 once the device failed or closed: it posts no more
+     * @return the slots held after this (due, not sent), or -1 once the device failed or closed: it
+     *     posts no more
      */
     long slotsDue(long now, long count) {
         long first;
@@ -146,10 +163,13 @@ final class SimulatedDevice {
             }
             first = dueSlots;
             dueSlots += count;
-            // one by one, a slot leaves if connected, the window has room and no older slot is held; so the
+            // one by one, a slot leaves if connected, the window has room and no older slot is
+            // held; so the
             // first ones leave while the window has room, and none after the first held one
-            send = state == State.CONNECTED && sentSlots == first
-                    ? (int) Math.min(count, Math.max(0, context.inflightLimit - inflight)) : 0;
+            send =
+                    state == State.CONNECTED && sentSlots == first
+                            ? (int) Math.min(count, Math.max(0, context.inflightLimit - inflight))
+                            : 0;
             sentSlots += send;
             inflight += send;
             backlog = dueSlots - sentSlots;
@@ -195,8 +215,8 @@ final class SimulatedDevice {
     }
 
     /**
-     * Marks the device closed; it posts no more. A connect still under way counts as failed
-     * ({@code connect_unfinished_at_end}), so every device started ends up connected or failed.
+     * Marks the device closed; it posts no more. A connect still under way counts as failed ({@code
+     * connect_unfinished_at_end}), so every device started ends up connected or failed.
      *
      * @return its client device to disconnect, or {@code null} if it never started connecting
      */
@@ -208,8 +228,10 @@ final class SimulatedDevice {
             toClose = unfinished || state == State.CONNECTED ? device : null;
             state = State.CLOSED;
             if (unfinished) {
-                context.metrics.connectFailed(new PostFailedException("connect_unfinished_at_end",
-                        "the run ended before the connect completed"));
+                context.metrics.connectFailed(
+                        new PostFailedException(
+                                "connect_unfinished_at_end",
+                                "the run ended before the connect completed"));
             }
         }
         return toClose;
@@ -223,11 +245,17 @@ final class SimulatedDevice {
         final int inflightLimit;
         final long overrunSlackNanos;
         final Map<String, ?> params;
+
         /** Set when posting ends: held slots no longer leave. */
         volatile boolean stopped;
 
-        RunContext(BenchClock clock, BenchMetrics metrics, long intervalNanos, int inflightLimit,
-                   long overrunSlackNanos, Map<String, ?> params) {
+        RunContext(
+                BenchClock clock,
+                BenchMetrics metrics,
+                long intervalNanos,
+                int inflightLimit,
+                long overrunSlackNanos,
+                Map<String, ?> params) {
             this.clock = clock;
             this.metrics = metrics;
             this.intervalNanos = intervalNanos;

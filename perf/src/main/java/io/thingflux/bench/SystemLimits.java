@@ -9,20 +9,22 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The operating-system limits that decide how many sockets one process can hold: the open-file limit
- * ({@code ulimit -n}) and the ephemeral port range ({@code net.ipv4.ip_local_port_range}), which bounds
- * the connections from one source address to one destination.
+ * The operating-system limits that decide how many sockets one process can hold: the open-file
+ * limit ({@code ulimit -n}) and the ephemeral port range ({@code net.ipv4.ip_local_port_range}),
+ * which bounds the connections from one source address to one destination.
  *
- * @param maxOpenFiles  the process's open-file limit, or {@link Long#MAX_VALUE} when unknown
- * @param portRangeLow  the first ephemeral port
+ * @param maxOpenFiles the process's open-file limit, or {@link Long#MAX_VALUE} when unknown
+ * @param portRangeLow the first ephemeral port
  * @param portRangeHigh the last ephemeral port
  */
 public record SystemLimits(long maxOpenFiles, int portRangeLow, int portRangeHigh) {
 
     /** Where Linux publishes the ephemeral port range. */
     public static final Path PORT_RANGE_FILE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
     /** Linux's default range, used when {@link #PORT_RANGE_FILE} cannot be read. */
     public static final int DEFAULT_PORT_LOW = 32768;
+
     public static final int DEFAULT_PORT_HIGH = 60999;
 
     public SystemLimits {
@@ -30,7 +32,8 @@ public record SystemLimits(long maxOpenFiles, int portRangeLow, int portRangeHig
             throw new IllegalArgumentException("maxOpenFiles must be positive");
         }
         if (portRangeLow < 1 || portRangeHigh > 65535 || portRangeLow > portRangeHigh) {
-            throw new IllegalArgumentException("bad port range " + portRangeLow + "-" + portRangeHigh);
+            throw new IllegalArgumentException(
+                    "bad port range " + portRangeLow + "-" + portRangeHigh);
         }
     }
 
@@ -45,10 +48,14 @@ public record SystemLimits(long maxOpenFiles, int portRangeLow, int portRangeHig
         return new SystemLimits(maxFds, range[0], range[1]);
     }
 
-    /** Reads a port range file such as {@link #PORT_RANGE_FILE} ("32768\t60999"); Linux's default when absent. */
+    /**
+     * Reads a port range file such as {@link #PORT_RANGE_FILE} ("32768\t60999"); Linux's default
+     * when absent.
+     */
     static int[] readPortRange(Path file) {
         try {
-            // read line-wise: /proc files report size 0, and a size-based read can stop after one byte
+            // read line-wise: /proc files report size 0, and a size-based read can stop after one
+            // byte
             List<String> lines = Files.readAllLines(file);
             String[] parts = lines.isEmpty() ? new String[0] : lines.get(0).trim().split("\\s+");
             if (parts.length == 2) {

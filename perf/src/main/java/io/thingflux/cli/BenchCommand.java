@@ -30,50 +30,64 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code thingflux bench}: simulates thousands of Aliyun thing-model devices posting properties, driven by
- * thingflux or by the HiveMQ MQTT Client, against the emulator it starts in this process or any broker.
- * A thin layer over {@link BenchRun}.
+ * {@code thingflux bench}: simulates thousands of Aliyun thing-model devices posting properties,
+ * driven by thingflux or by the HiveMQ MQTT Client, against the emulator it starts in this process
+ * or any broker. A thin layer over {@link BenchRun}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         subcommands = {BenchCommand.Merge.class},
         description = {
-                "Simulates Aliyun thing-model devices: each connects with the Aliyun sign and posts properties on an "
-                        + "absolute schedule; latency runs from the scheduled send time to the platform's reply.",
-                "Schedule: device j of N connects at j / connect-rate; its first post is due one interval plus a phase "
-                        + "after that (0 <= phase < interval, the same in every run), the phases spreading the fleet's "
-                        + "posts evenly over the interval, so N devices post at a steady N per interval, not in bursts. "
-                        + "A slot that cannot leave on time (window full, not connected yet, pacer late) is an overrun.",
-                "A connect counts when the device is subscribed (CONNACK and SUBACK), for every client. An interval "
-                        + "longer than the duration makes a connection-only run: the devices connect and hold until the "
-                        + "end, with no posts.",
-                "Without --host it starts the emulator in this process on a free loopback port and provisions a product.",
-                "Durations: 500ms, 15s, 5m, 2h (and 250us for one device's throughput)."},
-        footer = {"", "Exit codes: 0 done, 1 the run failed, 2 refused (bad options or more devices than this machine holds)."})
+            "Simulates Aliyun thing-model devices: each connects with the Aliyun sign and posts properties on an "
+                    + "absolute schedule; latency runs from the scheduled send time to the platform's reply.",
+            "Schedule: device j of N connects at j / connect-rate; its first post is due one interval plus a phase "
+                    + "after that (0 <= phase < interval, the same in every run), the phases spreading the fleet's "
+                    + "posts evenly over the interval, so N devices post at a steady N per interval, not in bursts. "
+                    + "A slot that cannot leave on time (window full, not connected yet, pacer late) is an overrun.",
+            "A connect counts when the device is subscribed (CONNACK and SUBACK), for every client. An interval "
+                    + "longer than the duration makes a connection-only run: the devices connect and hold until the "
+                    + "end, with no posts.",
+            "Without --host it starts the emulator in this process on a free loopback port and provisions a product.",
+            "Durations: 500ms, 15s, 5m, 2h (and 250us for one device's throughput)."
+        },
+        footer = {
+            "",
+            "Exit codes: 0 done, 1 the run failed, 2 refused (bad options or more devices than this machine holds)."
+        })
 public final class BenchCommand implements Callable<Integer> {
 
     /** Exit code when the options are refused. */
     public static final int EXIT_REFUSED = 2;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    /** The run's options: picocli binds them here, {@link BenchOptions.Builder#build()} checks them. */
-    @Mixin
-    BenchOptions.Builder settings = BenchOptions.builder();
+    /**
+     * The run's options: picocli binds them here, {@link BenchOptions.Builder#build()} checks them.
+     */
+    @Mixin BenchOptions.Builder settings = BenchOptions.builder();
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON (histograms beside it in FILE.hdr).")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Write the result as JSON (histograms beside it in FILE.hdr).")
     Path json;
 
-    @Option(names = "--report", paramLabel = "DIR", description = "Write histogram logs and PNG charts into DIR.")
+    @Option(
+            names = "--report",
+            paramLabel = "DIR",
+            description = "Write histogram logs and PNG charts into DIR.")
     Path report;
 
     /**
-     * Keeps thousands of per-connection INFO lines (connected, disconnected) off the progress output unless
-     * {@code THINGFLUX_LOG_LEVEL} asks for them.
+     * Keeps thousands of per-connection INFO lines (connected, disconnected) off the progress
+     * output unless {@code THINGFLUX_LOG_LEVEL} asks for them.
      */
     static void quietConnectionLogs() {
         if (System.getenv("THINGFLUX_LOG_LEVEL") == null
-                && LoggerFactory.getLogger("io.thingflux") instanceof ch.qos.logback.classic.Logger logger) {
+                && LoggerFactory.getLogger("io.thingflux")
+                        instanceof ch.qos.logback.classic.Logger logger) {
             logger.setLevel(ch.qos.logback.classic.Level.WARN);
         }
     }
@@ -101,10 +115,19 @@ public final class BenchCommand implements Callable<Integer> {
         try (BenchTarget target = BenchTarget.open(options)) {
             List<AliyunDeviceIdentity> identities = target.devices();
             BenchResult result;
-            try (LoadClient loadClient = LoadClients.create(options.client(),
-                    LoadClientConfig.of(options, target.host(), target.port()), options.inflight())) {
-                BenchRun run = new BenchRun(options, identities, loadClient, target.downlinks().orElse(null),
-                        BenchClock.SYSTEM, System.err);
+            try (LoadClient loadClient =
+                    LoadClients.create(
+                            options.client(),
+                            LoadClientConfig.of(options, target.host(), target.port()),
+                            options.inflight())) {
+                BenchRun run =
+                        new BenchRun(
+                                options,
+                                identities,
+                                loadClient,
+                                target.downlinks().orElse(null),
+                                BenchClock.SYSTEM,
+                                System.err);
                 result = run.run();
                 if (report != null) {
                     BenchReport.write(report, result, run.timeline());
@@ -112,8 +135,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             out.print(BenchConsole.summary(result));
             if (options.embedded()) {
-                out.println("  (heap per device includes the emulator in this process; run it apart and give --host"
-                        + " to measure the client alone)");
+                out.println(
+                        "  (heap per device includes the emulator in this process; run it apart and give --host"
+                                + " to measure the client alone)");
             }
             out.flush();
             if (json != null) {
@@ -135,19 +159,31 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code thingflux bench merge FILE...}: combines shard results into the result of the whole run. */
-    @Command(name = "merge", mixinStandardHelpOptions = true,
-            description = {"Combines the --json results of shards that ran side by side into one: counts and rates add up,"
-                    + " percentiles come from the merged histograms (each FILE.hdr beside its FILE), so they are exact."})
+    /**
+     * {@code thingflux bench merge FILE...}: combines shard results into the result of the whole
+     * run.
+     */
+    @Command(
+            name = "merge",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Combines the --json results of shards that ran side by side into one: counts and rates add up,"
+                        + " percentiles come from the merged histograms (each FILE.hdr beside its FILE), so they are exact."
+            })
     static final class Merge implements Callable<Integer> {
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "FILE", description = "Results written by bench --json.")
+        @Parameters(
+                arity = "1..*",
+                paramLabel = "FILE",
+                description = "Results written by bench --json.")
         List<Path> files;
 
-        @Option(names = "--json", paramLabel = "FILE", description = "Write the merged result here (and FILE.hdr) too.")
+        @Option(
+                names = "--json",
+                paramLabel = "FILE",
+                description = "Write the merged result here (and FILE.hdr) too.")
         Path json;
 
         @Override

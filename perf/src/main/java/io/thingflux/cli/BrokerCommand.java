@@ -16,43 +16,60 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code thingflux broker}: runs the Aliyun IoT Platform emulator (or, with {@code --auth none}, a plain
- * MQTT 3.1.1 broker) until SIGTERM or Ctrl-C. Prints one line with the bound addresses when ready.
+ * {@code thingflux broker}: runs the Aliyun IoT Platform emulator (or, with {@code --auth none}, a
+ * plain MQTT 3.1.1 broker) until SIGTERM or Ctrl-C. Prints one line with the bound addresses when
+ * ready.
  */
-@Command(name = "broker",
+@Command(
+        name = "broker",
         mixinStandardHelpOptions = true,
         description = {
-                "Runs the Aliyun IoT Platform emulator: signed device CONNECTs, the per-device topic ACL, Alink "
-                        + "replies, an admin HTTP API (SetDeviceProperty, InvokeThingService, RRpc, Pub, "
-                        + "GetDeviceStatus, QueryDevicePropertyStatus). With --auth none: a plain MQTT 3.1.1 broker.",
-                "Prints one line with the bound addresses when ready; stops cleanly on SIGTERM."})
+            "Runs the Aliyun IoT Platform emulator: signed device CONNECTs, the per-device topic ACL, Alink "
+                    + "replies, an admin HTTP API (SetDeviceProperty, InvokeThingService, RRpc, Pub, "
+                    + "GetDeviceStatus, QueryDevicePropertyStatus). With --auth none: a plain MQTT 3.1.1 broker.",
+            "Prints one line with the bound addresses when ready; stops cleanly on SIGTERM."
+        })
 public final class BrokerCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--host", description = "Bind address of the MQTT listeners (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--host",
+            description = "Bind address of the MQTT listeners (default: ${DEFAULT-VALUE}).")
     String host = EmulatorOptions.DEFAULT_HOST;
 
-    @Option(names = "--port", description = "Plain TCP port, secure mode 3; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--port",
+            description =
+                    "Plain TCP port, secure mode 3; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port = EmulatorOptions.DEFAULT_PORT;
 
-    @Option(names = "--tls-port", description = "TLS port, secure mode 2; 0 picks a free one (default: no TLS).")
+    @Option(
+            names = "--tls-port",
+            description = "TLS port, secure mode 2; 0 picks a free one (default: no TLS).")
     Integer tlsPort;
 
-    @Option(names = "--tls-cert", description = "PEM certificate chain for TLS (default: self-signed, made at start).")
+    @Option(
+            names = "--tls-cert",
+            description = "PEM certificate chain for TLS (default: self-signed, made at start).")
     Path tlsCert;
 
     @Option(names = "--tls-key", description = "PEM PKCS#8 private key going with --tls-cert.")
     Path tlsKey;
 
-    @Option(names = "--admin-port", description = "Admin HTTP API port; 0 picks a free one (default: no admin API).")
+    @Option(
+            names = "--admin-port",
+            description = "Admin HTTP API port; 0 picks a free one (default: no admin API).")
     Integer adminPort;
 
-    @Option(names = "--admin-host", description = "Bind address of the admin API (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--admin-host",
+            description = "Bind address of the admin API (default: ${DEFAULT-VALUE}).")
     String adminHost = EmulatorOptions.DEFAULT_HOST;
 
-    @Option(names = "--admin-token", description = "Require 'Authorization: Bearer TOKEN' on the admin API.")
+    @Option(
+            names = "--admin-token",
+            description = "Require 'Authorization: Bearer TOKEN' on the admin API.")
     String adminToken;
 
     @Option(names = "--auth", description = "aliyun (default) or none.")
@@ -61,46 +78,81 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "PK,DN,SECRET", description = "A device (repeatable).")
     List<String> devices = new ArrayList<>();
 
-    @Option(names = "--devices-file", paramLabel = "FILE", description = "A CSV of devices: PK,DN,SECRET per line.")
+    @Option(
+            names = "--devices-file",
+            paramLabel = "FILE",
+            description = "A CSV of devices: PK,DN,SECRET per line.")
     Path devicesFile;
 
-    @Option(names = "--product", paramLabel = "PK,PRODUCT_SECRET", description = {
-            "Accept every device of the product whose secret is the first 32 characters of lowercase hex "
-                    + "HMAC-SHA256(key = product secret, message = device name) (repeatable).",
-            "An emulator convenience for simulating many devices; the platform does not do this."})
+    @Option(
+            names = "--product",
+            paramLabel = "PK,PRODUCT_SECRET",
+            description = {
+                "Accept every device of the product whose secret is the first 32 characters of lowercase hex "
+                        + "HMAC-SHA256(key = product secret, message = device name) (repeatable).",
+                "An emulator convenience for simulating many devices; the platform does not do this."
+            })
     List<String> products = new ArrayList<>();
 
-    @Option(names = "--app", paramLabel = "USER:PASSWORD",
-            description = "An application identity that may publish and subscribe anywhere (repeatable).")
+    @Option(
+            names = "--app",
+            paramLabel = "USER:PASSWORD",
+            description =
+                    "An application identity that may publish and subscribe anywhere (repeatable).")
     List<String> apps = new ArrayList<>();
 
-    @Option(names = "--record", paramLabel = "FILE",
-            description = "Append every received PUBLISH to FILE as one JSON line, flushed per message.")
+    @Option(
+            names = "--record",
+            paramLabel = "FILE",
+            description =
+                    "Append every received PUBLISH to FILE as one JSON line, flushed per message.")
     Path record;
 
-    @Option(names = "--max-packet-size", description = "Largest frame accepted in bytes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-packet-size",
+            description = "Largest frame accepted in bytes (default: ${DEFAULT-VALUE}).")
     int maxPacketSize = EmulatorOptions.DEFAULT_MAX_PACKET_SIZE;
 
-    @Option(names = "--connect-timeout", description = "Seconds a new connection has to send CONNECT (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--connect-timeout",
+            description =
+                    "Seconds a new connection has to send CONNECT (default: ${DEFAULT-VALUE}).")
     int connectTimeoutSeconds = (int) EmulatorOptions.DEFAULT_CONNECT_TIMEOUT.toSeconds();
 
-    @Option(names = "--offline-queue-limit", description = "QoS 1 messages kept per offline persistent session; "
-            + "the oldest is dropped beyond it (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--offline-queue-limit",
+            description =
+                    "QoS 1 messages kept per offline persistent session; "
+                            + "the oldest is dropped beyond it (default: ${DEFAULT-VALUE}).")
     int offlineQueueLimit = EmulatorOptions.DEFAULT_OFFLINE_QUEUE_LIMIT;
 
-    @Option(names = "--threads", description = "Event-loop threads; 0 = Netty's default (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--threads",
+            description = "Event-loop threads; 0 = Netty's default (default: ${DEFAULT-VALUE}).")
     int threads;
 
     /** The emulator options these arguments describe. */
     EmulatorOptions options() {
-        EmulatorOptions.Builder b = EmulatorOptions.builder().host(host).port(port).tlsPort(tlsPort)
-                .tlsCertificate(tlsCert, tlsKey).adminHost(adminHost).adminPort(adminPort).adminToken(adminToken)
-                .maxPacketSize(maxPacketSize).connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
-                .offlineQueueLimit(offlineQueueLimit).eventLoopThreads(threads).recordFile(record);
+        EmulatorOptions.Builder b =
+                EmulatorOptions.builder()
+                        .host(host)
+                        .port(port)
+                        .tlsPort(tlsPort)
+                        .tlsCertificate(tlsCert, tlsKey)
+                        .adminHost(adminHost)
+                        .adminPort(adminPort)
+                        .adminToken(adminToken)
+                        .maxPacketSize(maxPacketSize)
+                        .connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
+                        .offlineQueueLimit(offlineQueueLimit)
+                        .eventLoopThreads(threads)
+                        .recordFile(record);
         switch (auth.toLowerCase(Locale.ROOT)) {
             case "aliyun" -> b.authMode(AuthMode.ALIYUN);
             case "none" -> b.authMode(AuthMode.NONE);
-            default -> throw new IllegalArgumentException("--auth must be aliyun or none, was " + auth);
+            default ->
+                    throw new IllegalArgumentException(
+                            "--auth must be aliyun or none, was " + auth);
         }
         devices.forEach(b::device);
         if (devicesFile != null) {
@@ -122,12 +174,15 @@ public final class BrokerCommand implements Callable<Integer> {
         AliyunPlatformEmulator emulator = AliyunPlatformEmulator.start(options);
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            emulator.close();
-            out.println("thingflux broker stopped");
-            out.flush();
-            stopped.countDown();
-        }, "thingflux-broker-shutdown");
+        Thread hook =
+                new Thread(
+                        () -> {
+                            emulator.close();
+                            out.println("thingflux broker stopped");
+                            out.flush();
+                            stopped.countDown();
+                        },
+                        "thingflux-broker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("thingflux broker ready " + emulator.describe());
         out.flush();

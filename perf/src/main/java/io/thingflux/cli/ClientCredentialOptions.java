@@ -5,8 +5,9 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
- * How {@code sub} and {@code pub} authenticate: a user name (and password), a signed Aliyun device triple,
- * or nothing. A picocli mixin holding an exclusive argument group, so the two cannot be mixed.
+ * How {@code sub} and {@code pub} authenticate: a user name (and password), a signed Aliyun device
+ * triple, or nothing. A picocli mixin holding an exclusive argument group, so the two cannot be
+ * mixed.
  */
 final class ClientCredentialOptions {
 
@@ -24,15 +25,25 @@ final class ClientCredentialOptions {
 
     /** A user name with an optional password. */
     static final class UserPassword {
-        @Option(names = "--username", required = true, paramLabel = "USER", description = "MQTT user name.")
+        @Option(
+                names = "--username",
+                required = true,
+                paramLabel = "USER",
+                description = "MQTT user name.")
         String username;
 
-        @Option(names = "--password", paramLabel = "PASSWORD", arity = "0..1", interactive = true,
+        @Option(
+                names = "--password",
+                paramLabel = "PASSWORD",
+                arity = "0..1",
+                interactive = true,
                 description = "MQTT password; without a value it is read at a hidden prompt.")
         String password;
     }
 
-    /** Puts the credentials (if any) on {@code builder}; a device triple is signed for TLS or TCP. */
+    /**
+     * Puts the credentials (if any) on {@code builder}; a device triple is signed for TLS or TCP.
+     */
     public MqttClientOptions.Builder apply(MqttClientOptions.Builder builder, boolean tls) {
         if (choice == null) {
             return builder;
@@ -41,7 +52,8 @@ final class ClientCredentialOptions {
             return builder.aliyun(choice.device.identity(), choice.device.signer(tls));
         }
         UserPassword u = choice.user;
-        return u.password == null ? builder.credentials(u.username, (byte[]) null)
+        return u.password == null
+                ? builder.credentials(u.username, (byte[]) null)
                 : builder.credentials(u.username, u.password);
     }
 }

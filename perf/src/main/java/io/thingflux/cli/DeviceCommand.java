@@ -14,35 +14,37 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code thingflux device}: the {@link DeviceConsole} of one Aliyun thing-model device on the Netty link;
- * this command adds the broker address, TLS and the Aliyun instance.
+ * {@code thingflux device}: the {@link DeviceConsole} of one Aliyun thing-model device on the Netty
+ * link; this command adds the broker address, TLS and the Aliyun instance.
  */
-@Command(name = "device",
+@Command(
+        name = "device",
         mixinStandardHelpOptions = true,
         description = {
-                "Connects one Aliyun IoT thing-model device and streams every incoming thing message (property "
-                        + "set, service call, RRPC, config push, NTP, OTA, raw) to stdout as one JSON object per "
-                        + "line, with a \"type\" naming its kind. Property sets and service calls are answered "
-                        + "with code 200 unless --no-auto-reply.",
-                "Each JSON object read from stdin (one per line) is posted as properties; its reply is printed as "
-                        + "{\"type\":\"reply\",\"line\":N,\"id\":..,\"code\":..,\"data\":..}, a failure as "
-                        + "{\"type\":\"error\",\"line\":N,\"error\":..}. Logs go to stderr.",
-                "EOF on stdin, SIGINT or SIGTERM: DISCONNECT, exit 0. A refused or lost connection: exit 1 with "
-                        + "a one-line reason on stderr."})
+            "Connects one Aliyun IoT thing-model device and streams every incoming thing message (property "
+                    + "set, service call, RRPC, config push, NTP, OTA, raw) to stdout as one JSON object per "
+                    + "line, with a \"type\" naming its kind. Property sets and service calls are answered "
+                    + "with code 200 unless --no-auto-reply.",
+            "Each JSON object read from stdin (one per line) is posted as properties; its reply is printed as "
+                    + "{\"type\":\"reply\",\"line\":N,\"id\":..,\"code\":..,\"data\":..}, a failure as "
+                    + "{\"type\":\"error\",\"line\":N,\"error\":..}. Logs go to stderr.",
+            "EOF on stdin, SIGINT or SIGTERM: DISCONNECT, exit 0. A refused or lost connection: exit 1 with "
+                    + "a one-line reason on stderr."
+        })
 public final class DeviceCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Mixin
-    ConnectionOptions connection;
+    @Mixin ConnectionOptions connection;
 
-    @Option(names = "--instance-id", paramLabel = "ID",
-            description = "New public / Enterprise instance; the host is ID.mqtt.iothub.aliyuncs.com. Ignored with --host.")
+    @Option(
+            names = "--instance-id",
+            paramLabel = "ID",
+            description =
+                    "New public / Enterprise instance; the host is ID.mqtt.iothub.aliyuncs.com. Ignored with --host.")
     String instanceId;
 
-    @Mixin
-    DeviceConsole console;
+    @Mixin DeviceConsole console;
 
     @Override
     public Integer call() {
@@ -58,8 +60,11 @@ public final class DeviceCommand implements Callable<Integer> {
         }
         MqttClientResources resources = MqttClientResources.create(1);
         try {
-            AliyunDevice device = AliyunDevice.create(NettyMqttLink.create(clientOptions, resources), identity,
-                    deviceOptions);
+            AliyunDevice device =
+                    AliyunDevice.create(
+                            NettyMqttLink.create(clientOptions, resources),
+                            identity,
+                            deviceOptions);
             return console.run(device, "to " + clientOptions.host() + ":" + clientOptions.port());
         } finally {
             resources.disposeLater().block(FailureReason.CLOSE_TIMEOUT);
@@ -73,9 +78,16 @@ public final class DeviceCommand implements Callable<Integer> {
         boolean tls = connection.tls();
         String host = connection.host;
         if (host == null) {
-            host = instanceId != null ? AliyunEndpoints.instanceHost(instanceId) : console.legacyHost(identity);
+            host =
+                    instanceId != null
+                            ? AliyunEndpoints.instanceHost(instanceId)
+                            : console.legacyHost(identity);
         }
-        int port = connection.port(tls && instanceId != null ? AliyunEndpoints.PORT_TLS : AliyunEndpoints.PORT_TCP);
+        int port =
+                connection.port(
+                        tls && instanceId != null
+                                ? AliyunEndpoints.PORT_TLS
+                                : AliyunEndpoints.PORT_TCP);
         return MqttClientOptions.builder(host, port)
                 .tls(connection.tlsOptions())
                 .aliyun(identity, console.signer(tls))

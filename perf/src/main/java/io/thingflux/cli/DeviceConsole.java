@@ -27,15 +27,18 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The console of one Aliyun thing-model device, shared by {@code thingflux device} and {@code thingflux ec600s}
- * (each adds only its transport): a picocli mixin with the device's identity and how it posts and answers,
- * and the loop that connects the device, prints every incoming thing message as a JSON line, answers
- * requests, posts each JSON object read from stdin as properties and prints its reply, until EOF on stdin, a
- * signal or the end of the connection.
+ * The console of one Aliyun thing-model device, shared by {@code thingflux device} and {@code
+ * thingflux ec600s} (each adds only its transport): a picocli mixin with the device's identity and
+ * how it posts and answers, and the loop that connects the device, prints every incoming thing
+ * message as a JSON line, answers requests, posts each JSON object read from stdin as properties
+ * and prints its reply, until EOF on stdin, a signal or the end of the connection.
  */
 final class DeviceConsole {
 
-    /** Posts awaiting their reply at once; further stdin lines wait (the rest of stdin is not read meanwhile). */
+    /**
+     * Posts awaiting their reply at once; further stdin lines wait (the rest of stdin is not read
+     * meanwhile).
+     */
     static final int MAX_POSTS_IN_FLIGHT = 64;
 
     private static final Logger log = LoggerFactory.getLogger(DeviceConsole.class);
@@ -46,23 +49,39 @@ final class DeviceConsole {
     @ArgGroup(exclusive = false, multiplicity = "1", heading = "Device:%n")
     DeviceIdentityOptions device;
 
-    @Option(names = "--region", paramLabel = "REGION",
-            description = "Region of the legacy public instance; the host is PK.iot-as-mqtt.REGION.aliyuncs.com "
-                    + "(default: " + AliyunEndpoints.DEFAULT_REGION + "). Ignored with --host.")
+    @Option(
+            names = "--region",
+            paramLabel = "REGION",
+            description =
+                    "Region of the legacy public instance; the host is PK.iot-as-mqtt.REGION.aliyuncs.com "
+                            + "(default: "
+                            + AliyunEndpoints.DEFAULT_REGION
+                            + "). Ignored with --host.")
     String region;
 
-    @Option(names = "--qos", paramLabel = "0|1", description = "QoS of posts and replies (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--qos",
+            paramLabel = "0|1",
+            description = "QoS of posts and replies (default: ${DEFAULT-VALUE}).")
     int qos = 0;
 
-    @Option(names = "--reply-code", paramLabel = "CODE",
-            description = "Code answered to property sets, service calls, RRPC calls and config pushes "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--reply-code",
+            paramLabel = "CODE",
+            description =
+                    "Code answered to property sets, service calls, RRPC calls and config pushes "
+                            + "(default: ${DEFAULT-VALUE}).")
     int replyCode = 200;
 
-    @Option(names = "--no-auto-reply", description = "Do not answer incoming requests (only print them).")
+    @Option(
+            names = "--no-auto-reply",
+            description = "Do not answer incoming requests (only print them).")
     boolean noAutoReply;
 
-    @Option(names = "--sync-time", description = "Ask the platform for its time (NTP) once connected and print the response.")
+    @Option(
+            names = "--sync-time",
+            description =
+                    "Ask the platform for its time (NTP) once connected and print the response.")
     boolean syncTime;
 
     /** The device triple. @throws IllegalArgumentException when a part is blank or malformed */
@@ -77,21 +96,25 @@ final class DeviceConsole {
 
     /** The legacy public instance's host of {@code identity} in the chosen region. */
     String legacyHost(AliyunDeviceIdentity identity) {
-        return AliyunEndpoints.legacyHost(identity.productKey(), region != null ? region : AliyunEndpoints.DEFAULT_REGION);
+        return AliyunEndpoints.legacyHost(
+                identity.productKey(), region != null ? region : AliyunEndpoints.DEFAULT_REGION);
     }
 
-    /** The device options these arguments describe. @throws IllegalArgumentException for a bad QoS */
+    /**
+     * The device options these arguments describe. @throws IllegalArgumentException for a bad QoS
+     */
     AliyunDeviceOptions deviceOptions() {
         if (qos != 0 && qos != 1) {
-            throw new IllegalArgumentException("--qos must be 0 or 1 (the platform has no QoS 2), was " + qos);
+            throw new IllegalArgumentException(
+                    "--qos must be 0 or 1 (the platform has no QoS 2), was " + qos);
         }
         return AliyunDeviceOptions.builder().publishQos(MqttQos.valueOf(qos)).build();
     }
 
     /**
-     * Connects {@code aliyunDevice}, runs the console until EOF, a signal or the end of the connection, and
-     * disconnects; returns the exit code (1 with a one-line reason on stderr when it cannot connect or the
-     * connection ends).
+     * Connects {@code aliyunDevice}, runs the console until EOF, a signal or the end of the
+     * connection, and disconnects; returns the exit code (1 with a one-line reason on stderr when
+     * it cannot connect or the connection ends).
      *
      * @param target where the device connects to, for the error line
      */
@@ -123,26 +146,41 @@ final class DeviceConsole {
         }
     }
 
-    /** The stdin/stdout loop on a connected device; null for a clean end (EOF, a signal), else the reason of the failure. */
+    /**
+     * The stdin/stdout loop on a connected device; null for a clean end (EOF, a signal), else the
+     * reason of the failure.
+     */
     private String loop(AliyunDevice aliyunDevice, JsonLines out) {
         CompletableFuture<String> end = new CompletableFuture<>();
         ProcessSignals.onInterrupt(() -> end.complete(null));
-        aliyunDevice.messages().subscribe(m -> onMessage(aliyunDevice, m, out),
-                e -> end.complete("the connection ended: " + FailureReason.of(e)),
-                () -> end.complete("the connection ended"));
+        aliyunDevice
+                .messages()
+                .subscribe(
+                        m -> onMessage(aliyunDevice, m, out),
+                        e -> end.complete("the connection ended: " + FailureReason.of(e)),
+                        () -> end.complete("the connection ended"));
         if (syncTime) {
-            // the response is printed as it arrives, like every incoming message; only a failure is printed here
-            aliyunDevice.syncTime().subscribe(r -> { }, e -> out.write(error(0, "NTP: " + FailureReason.of(e))));
+            // the response is printed as it arrives, like every incoming message; only a failure is
+            // printed here
+            aliyunDevice
+                    .syncTime()
+                    .subscribe(r -> {}, e -> out.write(error(0, "NTP: " + FailureReason.of(e))));
         }
-        postStdin(aliyunDevice, System.in, out).subscribe(null,
-                e -> end.complete("reading stdin failed: " + FailureReason.of(e)),
-                () -> end.complete(null));
+        postStdin(aliyunDevice, System.in, out)
+                .subscribe(
+                        null,
+                        e -> end.complete("reading stdin failed: " + FailureReason.of(e)),
+                        () -> end.complete(null));
         return end.join();
     }
 
-    /** Posts each stdin line as properties, at most {@link #MAX_POSTS_IN_FLIGHT} at once; completes at EOF when all are answered. */
+    /**
+     * Posts each stdin line as properties, at most {@link #MAX_POSTS_IN_FLIGHT} at once; completes
+     * at EOF when all are answered.
+     */
     static Mono<Void> postStdin(AliyunDevice device, InputStream in, JsonLines out) {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        BufferedReader reader =
+                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         return Flux.fromStream(reader::lines)
                 .subscribeOn(Schedulers.boundedElastic())
                 .index()
@@ -157,20 +195,33 @@ final class DeviceConsole {
         Mono<ObjectNode> outcome;
         try {
             properties = AlinkJson.decodeObject(text.getBytes(StandardCharsets.UTF_8), "the line");
-            outcome = device.postProperties(properties).map(r -> {
-                ObjectNode n = JsonLines.object().put("type", "reply").put("line", line);
-                return ThingMessageJson.reply(n, r);
-            });
-        } catch (RuntimeException e) { // malformed JSON, not an object, refused identifiers or values
+            outcome =
+                    device.postProperties(properties)
+                            .map(
+                                    r -> {
+                                        ObjectNode n =
+                                                JsonLines.object()
+                                                        .put("type", "reply")
+                                                        .put("line", line);
+                                        return ThingMessageJson.reply(n, r);
+                                    });
+        } catch (
+                RuntimeException
+                        e) { // malformed JSON, not an object, refused identifiers or values
             outcome = Mono.just(error(line, FailureReason.of(e)));
         }
-        return outcome.onErrorResume(e -> {
-                    if (e instanceof AlinkReplyException r) {
-                        return Mono.just(ThingMessageJson.reply(JsonLines.object().put("type", "reply").put("line", line),
-                                r.reply()));
-                    }
-                    return Mono.just(error(line, FailureReason.of(e)));
-                })
+        return outcome.onErrorResume(
+                        e -> {
+                            if (e instanceof AlinkReplyException r) {
+                                return Mono.just(
+                                        ThingMessageJson.reply(
+                                                JsonLines.object()
+                                                        .put("type", "reply")
+                                                        .put("line", line),
+                                                r.reply()));
+                            }
+                            return Mono.just(error(line, FailureReason.of(e)));
+                        })
                 .doOnNext(out::write)
                 .then();
     }
@@ -180,14 +231,27 @@ final class DeviceConsole {
             return; // replies to posts are printed by the post that awaited them
         }
         out.write(ThingMessageJson.toJson(message));
-        if (noAutoReply || !(message instanceof ThingMessage.Request request) || !replyWanted(request)) {
+        if (noAutoReply
+                || !(message instanceof ThingMessage.Request request)
+                || !replyWanted(request)) {
             return;
         }
-        aliyunDevice.reply(request, replyCode, Map.of()).subscribe(
-                v -> { },
-                e -> log.warn("answering {} id {} failed: {}", ThingMessageJson.type(message), request.id(),
-                        FailureReason.of(e)),
-                () -> log.info("answered {} id {} with {}", ThingMessageJson.type(message), request.id(), replyCode));
+        aliyunDevice
+                .reply(request, replyCode, Map.of())
+                .subscribe(
+                        v -> {},
+                        e ->
+                                log.warn(
+                                        "answering {} id {} failed: {}",
+                                        ThingMessageJson.type(message),
+                                        request.id(),
+                                        FailureReason.of(e)),
+                        () ->
+                                log.info(
+                                        "answered {} id {} with {}",
+                                        ThingMessageJson.type(message),
+                                        request.id(),
+                                        replyCode));
     }
 
     private static boolean replyWanted(ThingMessage.Request request) {

@@ -8,23 +8,39 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * An Aliyun device triple and how to sign it, as a picocli argument group: given together or not at all.
- * The secret is never printed: not in help (no default shown), not in errors.
+ * An Aliyun device triple and how to sign it, as a picocli argument group: given together or not at
+ * all. The secret is never printed: not in help (no default shown), not in errors.
  */
 final class DeviceIdentityOptions {
 
-    @Option(names = "--product-key", required = true, paramLabel = "PK", description = "The device's product key.")
+    @Option(
+            names = "--product-key",
+            required = true,
+            paramLabel = "PK",
+            description = "The device's product key.")
     String productKey;
 
-    @Option(names = "--device-name", required = true, paramLabel = "DN", description = "The device name.")
+    @Option(
+            names = "--device-name",
+            required = true,
+            paramLabel = "DN",
+            description = "The device name.")
     String deviceName;
 
-    @Option(names = "--device-secret", required = true, paramLabel = "DS", arity = "0..1", interactive = true,
-            description = "The device secret. Give the option without a value to type it at a hidden prompt "
-                    + "(a value on the command line is visible to other local users in ps).")
+    @Option(
+            names = "--device-secret",
+            required = true,
+            paramLabel = "DS",
+            arity = "0..1",
+            interactive = true,
+            description =
+                    "The device secret. Give the option without a value to type it at a hidden prompt "
+                            + "(a value on the command line is visible to other local users in ps).")
     String deviceSecret;
 
-    @Option(names = "--sign-method", paramLabel = "hmacsha1|hmacsha256|hmacmd5",
+    @Option(
+            names = "--sign-method",
+            paramLabel = "hmacsha1|hmacsha256|hmacmd5",
             converter = SignMethodConverter.class,
             description = "HMAC of the MQTT password (default: hmacsha256).")
     SignMethod signMethod = SignMethod.HMACSHA256;
@@ -36,8 +52,10 @@ final class DeviceIdentityOptions {
 
     /** A signer for secure mode 2 (TLS) or 3 (TCP) with the chosen method. */
     public AliyunSigner signer(boolean tls) {
-        return AliyunSigner.builder().method(signMethod)
-                .secureMode(tls ? AliyunSigner.SECURE_MODE_TLS : AliyunSigner.SECURE_MODE_TCP).build();
+        return AliyunSigner.builder()
+                .method(signMethod)
+                .secureMode(tls ? AliyunSigner.SECURE_MODE_TLS : AliyunSigner.SECURE_MODE_TCP)
+                .build();
     }
 
     /** Reads {@code hmacsha1}, {@code hmacsha256} or {@code hmacmd5}, case-insensitive. */

@@ -18,71 +18,100 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code thingflux ec600s}: one Aliyun thing-model device through a Quectel EC600S/EC200S module on a serial
- * port: the {@link DeviceConsole} of {@code thingflux device}; this command adds the serial port and the module's
- * settings.
+ * {@code thingflux ec600s}: one Aliyun thing-model device through a Quectel EC600S/EC200S module on
+ * a serial port: the {@link DeviceConsole} of {@code thingflux device}; this command adds the
+ * serial port and the module's settings.
  */
-@Command(name = "ec600s",
+@Command(
+        name = "ec600s",
         mixinStandardHelpOptions = true,
         description = {
-                "Connects one Aliyun IoT thing-model device through a Quectel EC600S/EC200S module (MQTT AT "
-                        + "commands over a serial port; the module signs with its aliauth option) and behaves as "
-                        + "'thingflux device': every incoming thing message is printed to stdout as one JSON line, "
-                        + "property sets and service calls are answered, each JSON object read from stdin is "
-                        + "posted as properties and its reply printed. Logs go to stderr.",
-                "EOF on stdin, SIGINT or SIGTERM: DISCONNECT, exit 0. A refused or lost connection: exit 1 with "
-                        + "a one-line reason on stderr."})
+            "Connects one Aliyun IoT thing-model device through a Quectel EC600S/EC200S module (MQTT AT "
+                    + "commands over a serial port; the module signs with its aliauth option) and behaves as "
+                    + "'thingflux device': every incoming thing message is printed to stdout as one JSON line, "
+                    + "property sets and service calls are answered, each JSON object read from stdin is "
+                    + "posted as properties and its reply printed. Logs go to stderr.",
+            "EOF on stdin, SIGINT or SIGTERM: DISCONNECT, exit 0. A refused or lost connection: exit 1 with "
+                    + "a one-line reason on stderr."
+        })
 public final class Ec600sCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Mixin
-    DeviceConsole console;
+    @Mixin DeviceConsole console;
 
-    @Option(names = "--serial", required = true, paramLabel = "PATH",
-            description = "The module's AT port, e.g. /dev/ttyUSB2 or the path ec600s-emulator printed.")
+    @Option(
+            names = "--serial",
+            required = true,
+            paramLabel = "PATH",
+            description =
+                    "The module's AT port, e.g. /dev/ttyUSB2 or the path ec600s-emulator printed.")
     String serial;
 
-    @Option(names = "--baud", paramLabel = "N", description = "Line rate (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--baud",
+            paramLabel = "N",
+            description = "Line rate (default: ${DEFAULT-VALUE}).")
     int baud = JSerialCommTransport.DEFAULT_BAUD;
 
-    @Option(names = "--host", paramLabel = "HOST",
-            description = "Broker host the module opens (default: PK.iot-as-mqtt.REGION.aliyuncs.com).")
+    @Option(
+            names = "--host",
+            paramLabel = "HOST",
+            description =
+                    "Broker host the module opens (default: PK.iot-as-mqtt.REGION.aliyuncs.com).")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "Broker port (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            description = "Broker port (default: ${DEFAULT-VALUE}).")
     int port = AliyunEndpoints.PORT_TCP;
 
-    @Option(names = "--client-id", paramLabel = "ID", description = "The AT+QMTCONN client id (default: PK.DN).")
+    @Option(
+            names = "--client-id",
+            paramLabel = "ID",
+            description = "The AT+QMTCONN client id (default: PK.DN).")
     String clientId;
 
-    @Option(names = "--apn", paramLabel = "APN", description = "Configure PDP context 1 with this APN (default: keep the module's).")
+    @Option(
+            names = "--apn",
+            paramLabel = "APN",
+            description = "Configure PDP context 1 with this APN (default: keep the module's).")
     String apn;
 
-    @Option(names = "--urc-port", paramLabel = "uart1|usbat|usbmodem",
-            description = "Route URCs to this port with AT+QURCCFG (default: keep the module's setting).")
+    @Option(
+            names = "--urc-port",
+            paramLabel = "uart1|usbat|usbmodem",
+            description =
+                    "Route URCs to this port with AT+QURCCFG (default: keep the module's setting).")
     String urcPort;
 
-    @Option(names = "--dialect", paramLabel = "qmtpubex|qmtpub",
+    @Option(
+            names = "--dialect",
+            paramLabel = "qmtpubex|qmtpub",
             description = "Publish dialect (default: probe AT+QMTPUBEX=?).")
     String dialect;
 
     /** The driver options these arguments describe. */
     Ec600sOptions options(AliyunDeviceIdentity identity) {
-        Ec600sOptions.Builder b = Ec600sOptions.builder().aliyunDevice(identity)
-                .broker(host != null ? host : console.legacyHost(identity), port)
-                .clientId(clientId)
-                .urcPort(urcPort);
+        Ec600sOptions.Builder b =
+                Ec600sOptions.builder()
+                        .aliyunDevice(identity)
+                        .broker(host != null ? host : console.legacyHost(identity), port)
+                        .clientId(clientId)
+                        .urcPort(urcPort);
         if (apn != null) {
             b.apn(apn, "", "", 0);
         }
         if (dialect != null) {
-            b.publishDialect(switch (dialect.toLowerCase(Locale.ROOT)) {
-                case "qmtpubex" -> PublishDialect.QMTPUBEX;
-                case "qmtpub" -> PublishDialect.QMTPUB;
-                default -> throw new IllegalArgumentException("--dialect must be qmtpubex or qmtpub, was " + dialect);
-            });
+            b.publishDialect(
+                    switch (dialect.toLowerCase(Locale.ROOT)) {
+                        case "qmtpubex" -> PublishDialect.QMTPUBEX;
+                        case "qmtpub" -> PublishDialect.QMTPUB;
+                        default ->
+                                throw new IllegalArgumentException(
+                                        "--dialect must be qmtpubex or qmtpub, was " + dialect);
+                    });
         }
         return b.build();
     }
@@ -109,8 +138,11 @@ public final class Ec600sCommand implements Callable<Integer> {
             return 1;
         }
         try {
-            AliyunDevice device = AliyunDevice.create(Ec600sLink.open(transport, options), identity, deviceOptions);
-            return console.run(device, "through " + serial + " to " + options.host() + ":" + options.port());
+            AliyunDevice device =
+                    AliyunDevice.create(
+                            Ec600sLink.open(transport, options), identity, deviceOptions);
+            return console.run(
+                    device, "through " + serial + " to " + options.host() + ":" + options.port());
         } finally {
             transport.close(); // once the link is gone; closing twice does nothing
         }

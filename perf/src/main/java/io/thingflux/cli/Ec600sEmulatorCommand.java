@@ -1,9 +1,9 @@
 package io.thingflux.cli;
 
-import io.thingflux.serial.PublishDialect;
 import io.thingflux.emulator.ec600s.Ec600sEmulator;
 import io.thingflux.emulator.ec600s.MqttLinkFactory;
 import io.thingflux.emulator.ec600s.Pty;
+import io.thingflux.serial.PublishDialect;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,36 +15,57 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code thingflux ec600s-emulator}: plays an EC600S module on a new pseudo-terminal, doing its MQTT work
- * against {@code --broker}, and prints the device path when ready; runs until interrupted.
+ * {@code thingflux ec600s-emulator}: plays an EC600S module on a new pseudo-terminal, doing its
+ * MQTT work against {@code --broker}, and prints the device path when ready; runs until
+ * interrupted.
  *
- * <p>The MQTT links are Netty client links ({@link NettyEmulatorLinks}); tests may hand in another factory.
+ * <p>The MQTT links are Netty client links ({@link NettyEmulatorLinks}); tests may hand in another
+ * factory.
  */
-@Command(name = "ec600s-emulator",
+@Command(
+        name = "ec600s-emulator",
         mixinStandardHelpOptions = true,
-        description = "Emulate a Quectel EC600S on a pseudo-terminal; prints the device path when ready.")
+        description =
+                "Emulate a Quectel EC600S on a pseudo-terminal; prints the device path when ready.")
 public final class Ec600sEmulatorCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--broker", required = true, paramLabel = "HOST:PORT",
+    @Option(
+            names = "--broker",
+            required = true,
+            paramLabel = "HOST:PORT",
             description = "The MQTT broker every AT+QMTOPEN is redirected to.")
     String broker;
 
-    @Option(names = "--link", paramLabel = "PATH", description = "Also create a symlink to the device here.")
+    @Option(
+            names = "--link",
+            paramLabel = "PATH",
+            description = "Also create a symlink to the device here.")
     Path link;
 
-    @Option(names = "--urc-delay-ms", paramLabel = "N", defaultValue = "0",
-            description = "Delay of result URCs after OK, in milliseconds (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--urc-delay-ms",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Delay of result URCs after OK, in milliseconds (default ${DEFAULT-VALUE}).")
     long urcDelayMs;
 
-    @Option(names = "--dialect", paramLabel = "qmtpubex|qmtpub", defaultValue = "qmtpubex",
-            description = "Publish dialect: qmtpubex (fixed length; QMTPUB also works) or qmtpub (Ctrl+Z only).")
+    @Option(
+            names = "--dialect",
+            paramLabel = "qmtpubex|qmtpub",
+            defaultValue = "qmtpubex",
+            description =
+                    "Publish dialect: qmtpubex (fixed length; QMTPUB also works) or qmtpub (Ctrl+Z only).")
     String dialect;
 
-    @Option(names = "--granted-qos", paramLabel = "aliyun|requested", defaultValue = "aliyun",
-            description = "QoS reported in +QMTSUB: aliyun (always 1, as the platform answers) or requested.")
+    @Option(
+            names = "--granted-qos",
+            paramLabel = "aliyun|requested",
+            defaultValue = "aliyun",
+            description =
+                    "QoS reported in +QMTSUB: aliyun (always 1, as the platform answers) or requested.")
     String grantedQos;
 
     private final MqttLinkFactory linkFactory;
@@ -66,43 +87,59 @@ public final class Ec600sEmulatorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int colon = broker.lastIndexOf(':');
         if (colon <= 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--broker must be HOST:PORT");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--broker must be HOST:PORT");
         }
         String host = broker.substring(0, colon);
         int port;
         try {
             port = Integer.parseInt(broker.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--broker port must be a number");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--broker port must be a number");
         }
-        PublishDialect d = switch (dialect.toLowerCase(Locale.ROOT)) {
-            case "qmtpubex" -> PublishDialect.QMTPUBEX;
-            case "qmtpub" -> PublishDialect.QMTPUB;
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--dialect must be qmtpubex or qmtpub");
-        };
-        var granted = switch (grantedQos.toLowerCase(Locale.ROOT)) {
-            case "aliyun" -> Ec600sEmulator.ALIYUN_GRANTED_QOS;
-            case "requested" -> Ec600sEmulator.REQUESTED_QOS;
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--granted-qos must be aliyun or requested");
-        };
+        PublishDialect d =
+                switch (dialect.toLowerCase(Locale.ROOT)) {
+                    case "qmtpubex" -> PublishDialect.QMTPUBEX;
+                    case "qmtpub" -> PublishDialect.QMTPUB;
+                    default ->
+                            throw new CommandLine.ParameterException(
+                                    spec.commandLine(), "--dialect must be qmtpubex or qmtpub");
+                };
+        var granted =
+                switch (grantedQos.toLowerCase(Locale.ROOT)) {
+                    case "aliyun" -> Ec600sEmulator.ALIYUN_GRANTED_QOS;
+                    case "requested" -> Ec600sEmulator.REQUESTED_QOS;
+                    default ->
+                            throw new CommandLine.ParameterException(
+                                    spec.commandLine(),
+                                    "--granted-qos must be aliyun or requested");
+                };
         NettyEmulatorLinks nettyLinks = linkFactory == null ? new NettyEmulatorLinks() : null;
         MqttLinkFactory factory = linkFactory != null ? linkFactory : nettyLinks;
-        Ec600sEmulator emulator = Ec600sEmulator.builder(factory)
-                .broker(host, port)
-                .urcDelay(Duration.ofMillis(urcDelayMs))
-                .dialect(d)
-                .grantedQos(granted)
-                .build();
+        Ec600sEmulator emulator =
+                Ec600sEmulator.builder(factory)
+                        .broker(host, port)
+                        .urcDelay(Duration.ofMillis(urcDelayMs))
+                        .dialect(d)
+                        .grantedQos(granted)
+                        .build();
         java.util.concurrent.CountDownLatch cleanedUp = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.complete(null);
-            try {
-                // let the main thread close the emulator (and remove the symlink) before the JVM halts
-                cleanedUp.await(Ec600sEmulator.CLOSE_TIMEOUT.toSeconds() + 1, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ec600s-emulator-shutdown");
+        Thread hook =
+                new Thread(
+                        () -> {
+                            stop.complete(null);
+                            try {
+                                // let the main thread close the emulator (and remove the symlink)
+                                // before the JVM halts
+                                cleanedUp.await(
+                                        Ec600sEmulator.CLOSE_TIMEOUT.toSeconds() + 1,
+                                        java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "ec600s-emulator-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Pty pty = emulator.attachPty(link);

@@ -7,8 +7,8 @@ import java.io.PrintWriter;
 import java.util.Objects;
 
 /**
- * Writes JSON objects to the command's standard output, one per line, flushed per line, from any thread
- * (lines never interleave).
+ * Writes JSON objects to the command's standard output, one per line, flushed per line, from any
+ * thread (lines never interleave).
  */
 final class JsonLines {
 

@@ -13,10 +13,11 @@ import java.util.Base64;
  */
 final class PayloadJson {
 
-    private PayloadJson() {
-    }
+    private PayloadJson() {}
 
-    /** Sets {@code field} of {@code node} to the payload, and {@code encoding} when it is base64. */
+    /**
+     * Sets {@code field} of {@code node} to the payload, and {@code encoding} when it is base64.
+     */
     public static ObjectNode put(ObjectNode node, String field, byte[] payload) {
         String text = utf8(payload);
         if (text != null) {
@@ -28,13 +29,18 @@ final class PayloadJson {
         return node;
     }
 
-    /** The payload as text when it is valid UTF-8 (strictly: malformed or unmappable input is refused), else {@code null}. */
+    /**
+     * The payload as text when it is valid UTF-8 (strictly: malformed or unmappable input is
+     * refused), else {@code null}.
+     */
     static String utf8(byte[] payload) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(payload)).toString();
+                    .decode(ByteBuffer.wrap(payload))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

@@ -5,16 +5,15 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Runs an action on SIGINT (Ctrl-C) and SIGTERM instead of letting the JVM exit at once, so a command can
- * disconnect cleanly and choose its exit code. Where the signals cannot be handled (another platform), the
- * JVM's default stays in place.
+ * Runs an action on SIGINT (Ctrl-C) and SIGTERM instead of letting the JVM exit at once, so a
+ * command can disconnect cleanly and choose its exit code. Where the signals cannot be handled
+ * (another platform), the JVM's default stays in place.
  */
 final class ProcessSignals {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessSignals.class);
 
-    private ProcessSignals() {
-    }
+    private ProcessSignals() {}
 
     /** Calls {@code action} (on a signal-dispatch thread) when SIGINT or SIGTERM arrives. */
     static void onInterrupt(Runnable action) {

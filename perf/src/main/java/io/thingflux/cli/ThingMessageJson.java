@@ -6,15 +6,14 @@ import io.thingflux.alink.AlinkRequest;
 import io.thingflux.alink.ThingMessage;
 
 /**
- * The JSON line {@code device} prints for an incoming {@link ThingMessage}: a {@code "type"} naming its kind
- * ({@code property_set}, {@code service_call}, {@code rrpc_call}, {@code config_push}, {@code reply},
- * {@code ntp_response}, {@code ota_upgrade}, {@code raw_down}, {@code unknown}), its {@code "topic"} and its
- * content.
+ * The JSON line {@code device} prints for an incoming {@link ThingMessage}: a {@code "type"} naming
+ * its kind ({@code property_set}, {@code service_call}, {@code rrpc_call}, {@code config_push},
+ * {@code reply}, {@code ntp_response}, {@code ota_upgrade}, {@code raw_down}, {@code unknown}), its
+ * {@code "topic"} and its content.
  */
 final class ThingMessageJson {
 
-    private ThingMessageJson() {
-    }
+    private ThingMessageJson() {}
 
     /** The {@code "type"} of {@code message}'s line. */
     public static String type(ThingMessage message) {

@@ -7,24 +7,25 @@ import picocli.CommandLine.Command;
  * The {@code thingflux} command line: a thin layer over the library API. Each subcommand is its own
  * class in this package; add it to {@code subcommands} below.
  */
-@Command(name = "thingflux",
+@Command(
+        name = "thingflux",
         mixinStandardHelpOptions = true,
         versionProvider = ThingfluxCli.Version.class,
-        description = "Reactive MQTT stack for Aliyun IoT thing-model devices: devices, a platform emulator and a load generator.",
+        description =
+                "Reactive MQTT stack for Aliyun IoT thing-model devices: devices, a platform emulator and a load generator.",
         subcommands = {
-                CommandLine.HelpCommand.class,
-                BrokerCommand.class,
-                Ec600sEmulatorCommand.class,
-                Ec600sCommand.class,
-                DeviceCommand.class,
-                SubCommand.class,
-                PubCommand.class,
-                BenchCommand.class,
+            CommandLine.HelpCommand.class,
+            BrokerCommand.class,
+            Ec600sEmulatorCommand.class,
+            Ec600sCommand.class,
+            DeviceCommand.class,
+            SubCommand.class,
+            PubCommand.class,
+            BenchCommand.class,
         })
 public final class ThingfluxCli implements Runnable {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));

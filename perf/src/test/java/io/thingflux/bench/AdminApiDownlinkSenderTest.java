@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Against a scripted HTTP peer on a free loopback port, answering as the emulator's admin API does. */
+/**
+ * Against a scripted HTTP peer on a free loopback port, answering as the emulator's admin API does.
+ */
 class AdminApiDownlinkSenderTest {
 
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
@@ -26,14 +28,16 @@ class AdminApiDownlinkSenderTest {
 
     private int start(String answer) throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/api/SetDeviceProperty", ex -> {
-            requests.add(new ObjectMapper().readTree(ex.getRequestBody()));
-            auth.add(ex.getRequestHeaders().getFirst("Authorization"));
-            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
+        server.createContext(
+                "/api/SetDeviceProperty",
+                ex -> {
+                    requests.add(new ObjectMapper().readTree(ex.getRequestBody()));
+                    auth.add(ex.getRequestHeaders().getFirst("Authorization"));
+                    byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+                    ex.sendResponseHeaders(200, body.length);
+                    ex.getResponseBody().write(body);
+                    ex.close();
+                });
         server.start();
         return server.getAddress().getPort();
     }
@@ -49,24 +53,36 @@ class AdminApiDownlinkSenderTest {
     void postsSetDevicePropertyWithTheItemsAsAJsonText() throws Exception {
         int port = start("{\"Success\":true,\"RequestId\":\"r1\",\"Data\":{\"MessageId\":\"7\"}}");
         var sender = new AdminApiDownlinkSender("127.0.0.1", port, "tok");
-        sender.setProperties(AliyunProducts.deriveDevice("a1PK", "ps", "d1"), Map.of("BenchSeq", 42))
+        sender.setProperties(
+                        AliyunProducts.deriveDevice("a1PK", "ps", "d1"), Map.of("BenchSeq", 42))
                 .get(10, TimeUnit.SECONDS);
         JsonNode req = requests.get(0);
         assertThat(req.get("ProductKey").asText()).isEqualTo("a1PK");
         assertThat(req.get("DeviceName").asText()).isEqualTo("d1");
-        assertThat(new ObjectMapper().readTree(req.get("Items").asText()).get("BenchSeq").asLong()).isEqualTo(42);
+        assertThat(new ObjectMapper().readTree(req.get("Items").asText()).get("BenchSeq").asLong())
+                .isEqualTo(42);
         assertThat(auth).containsExactly("Bearer tok");
     }
 
     @Test
     void anUnsuccessfulAnswerFailsWithItsCodeAsTheReason() throws Exception {
-        int port = start("{\"Success\":false,\"Code\":\"iot.device.NotActive\",\"ErrorMessage\":\"offline\"}");
+        int port =
+                start(
+                        "{\"Success\":false,\"Code\":\"iot.device.NotActive\",\"ErrorMessage\":\"offline\"}");
         var sender = new AdminApiDownlinkSender("127.0.0.1", port, null);
-        assertThatThrownBy(() -> sender.setProperties(AliyunProducts.deriveDevice("a1PK", "ps", "d1"), Map.of("k", 1))
-                .get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(
+                        () ->
+                                sender.setProperties(
+                                                AliyunProducts.deriveDevice("a1PK", "ps", "d1"),
+                                                Map.of("k", 1))
+                                        .get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOfSatisfying(PostFailedException.class,
-                        e -> assertThat(e.reason()).isEqualTo("downlink_refused_iot.device.NotActive"));
+                .cause()
+                .isInstanceOfSatisfying(
+                        PostFailedException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo("downlink_refused_iot.device.NotActive"));
         assertThat(auth).containsExactly((String) null);
     }
 }

@@ -26,27 +26,39 @@ class BenchOptionsTest {
     void refusesBadValuesNamingTheOption() {
         assertRefused(BenchOptions.builder().devices(0), "--devices must be at least 1");
         assertRefused(BenchOptions.builder().connectRate(0), "--connect-rate must be a positive");
-        assertRefused(BenchOptions.builder().interval(Duration.ZERO), "--interval must be at least 1us");
-        assertRefused(BenchOptions.builder().payloadBytes(10), "--payload-bytes must be 112..262144");
-        assertRefused(BenchOptions.builder().payloadBytes(300_000), "--payload-bytes must be 112..262144");
+        assertRefused(
+                BenchOptions.builder().interval(Duration.ZERO), "--interval must be at least 1us");
+        assertRefused(
+                BenchOptions.builder().payloadBytes(10), "--payload-bytes must be 112..262144");
+        assertRefused(
+                BenchOptions.builder().payloadBytes(300_000),
+                "--payload-bytes must be 112..262144");
         assertRefused(BenchOptions.builder().inflight(0), "--inflight must be 1..1024");
         assertRefused(BenchOptions.builder().downlinkRate(-1), "--downlink-rate must be 0");
         assertThatThrownBy(() -> BenchOptions.builder().qos(2))
-                .isInstanceOf(BenchRefusedException.class).hasMessageContaining("--qos must be 0 or 1");
+                .isInstanceOf(BenchRefusedException.class)
+                .hasMessageContaining("--qos must be 0 or 1");
     }
 
     @Test
     void refusesOptionsThatOnlyMakeSenseWithAHost() {
-        assertRefused(BenchOptions.builder().product("a1PK", "s"), "--devices-file and --product need --host");
-        assertRefused(BenchOptions.builder().devicesFile(Path.of("d.csv")), "--devices-file and --product need --host");
+        assertRefused(
+                BenchOptions.builder().product("a1PK", "s"),
+                "--devices-file and --product need --host");
+        assertRefused(
+                BenchOptions.builder().devicesFile(Path.of("d.csv")),
+                "--devices-file and --product need --host");
         assertRefused(BenchOptions.builder().adminPort(8080), "--admin-port needs --host");
         assertRefused(BenchOptions.builder().tls(true), "--tls needs --host");
     }
 
     @Test
     void aHostNeedsDevicesAndDownlinksNeedTheAdminPort() {
-        assertRefused(BenchOptions.builder().host("broker"), "give the devices: --devices-file FILE");
-        assertRefused(remote().devicesFile(Path.of("d.csv")), "either --devices-file or --product, not both");
+        assertRefused(
+                BenchOptions.builder().host("broker"), "give the devices: --devices-file FILE");
+        assertRefused(
+                remote().devicesFile(Path.of("d.csv")),
+                "either --devices-file or --product, not both");
         assertRefused(remote().downlinkRate(5), "--downlink-rate with --host needs --admin-port");
         assertThat(remote().downlinkRate(5).adminPort(9090).build().adminPort()).contains(9090);
     }
@@ -54,9 +66,15 @@ class BenchOptionsTest {
     @Test
     void sourceAddressesWorkWithBothClients() throws Exception {
         var sources = java.util.List.of(java.net.InetAddress.getByName("127.0.0.2"));
-        assertThat(BenchOptions.builder().sourceAddresses(sources).build().sourceAddresses()).isEqualTo(sources);
-        assertThat(BenchOptions.builder().sourceAddresses(sources).client(BenchClientKind.HIVEMQ).build()
-                .sourceAddresses()).isEqualTo(sources);
+        assertThat(BenchOptions.builder().sourceAddresses(sources).build().sourceAddresses())
+                .isEqualTo(sources);
+        assertThat(
+                        BenchOptions.builder()
+                                .sourceAddresses(sources)
+                                .client(BenchClientKind.HIVEMQ)
+                                .build()
+                                .sourceAddresses())
+                .isEqualTo(sources);
     }
 
     @Test
@@ -68,10 +86,14 @@ class BenchOptionsTest {
 
     @Test
     void toStringNeverShowsTheProductSecret() {
-        assertThat(remote().build().toString()).contains("a1PK").doesNotContain("productSecretValue");
+        assertThat(remote().build().toString())
+                .contains("a1PK")
+                .doesNotContain("productSecretValue");
     }
 
     private static void assertRefused(BenchOptions.Builder builder, String message) {
-        assertThatThrownBy(builder::build).isInstanceOf(BenchRefusedException.class).hasMessageContaining(message);
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(BenchRefusedException.class)
+                .hasMessageContaining(message);
     }
 }

@@ -19,18 +19,33 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchResultJsonTest {
 
     /** The key set of issue 8, every leaf as a path; errors' own keys are reasons and vary. */
-    static final List<String> SPECIFIED_KEYS = List.of(
-            "client",
-            "devices.requested", "devices.connected", "devices.failed",
-            "connect.per_second", "connect.latency_ms.p50", "connect.latency_ms.p99", "connect.latency_ms.max",
-            "publish.sent", "publish.acked", "publish.per_second", "publish.overruns",
-            "publish.latency_ms.p50", "publish.latency_ms.p90", "publish.latency_ms.p99", "publish.latency_ms.p999",
-            "publish.latency_ms.max",
-            "downlink.sent", "downlink.received",
-            "downlink.latency_ms.p50", "downlink.latency_ms.p99", "downlink.latency_ms.max",
-            "errors",
-            "memory.heap_used_bytes_per_device",
-            "duration_s");
+    static final List<String> SPECIFIED_KEYS =
+            List.of(
+                    "client",
+                    "devices.requested",
+                    "devices.connected",
+                    "devices.failed",
+                    "connect.per_second",
+                    "connect.latency_ms.p50",
+                    "connect.latency_ms.p99",
+                    "connect.latency_ms.max",
+                    "publish.sent",
+                    "publish.acked",
+                    "publish.per_second",
+                    "publish.overruns",
+                    "publish.latency_ms.p50",
+                    "publish.latency_ms.p90",
+                    "publish.latency_ms.p99",
+                    "publish.latency_ms.p999",
+                    "publish.latency_ms.max",
+                    "downlink.sent",
+                    "downlink.received",
+                    "downlink.latency_ms.p50",
+                    "downlink.latency_ms.p99",
+                    "downlink.latency_ms.max",
+                    "errors",
+                    "memory.heap_used_bytes_per_device",
+                    "duration_s");
 
     static Histogram histogram(long fromMicros, long toMicros, long step) {
         Histogram h = BenchMetrics.newHistogram();
@@ -40,9 +55,26 @@ class BenchResultJsonTest {
         return h;
     }
 
-    static BenchResult sample(String client, long requested, Histogram publish, Map<String, Long> errors) {
-        return new BenchResult(client, requested, requested - 1, 1, 250.0, histogram(1_000, 5_000, 1_000),
-                1000, 990, 99.0, 7, publish, 10, 9, histogram(2_000, 2_000, 1), errors, 2_500, 12.5);
+    static BenchResult sample(
+            String client, long requested, Histogram publish, Map<String, Long> errors) {
+        return new BenchResult(
+                client,
+                requested,
+                requested - 1,
+                1,
+                250.0,
+                histogram(1_000, 5_000, 1_000),
+                1000,
+                990,
+                99.0,
+                7,
+                publish,
+                10,
+                9,
+                histogram(2_000, 2_000, 1),
+                errors,
+                2_500,
+                12.5);
     }
 
     static List<String> leafPaths(JsonNode node, String prefix, boolean errorsAsLeaf) {
@@ -62,8 +94,13 @@ class BenchResultJsonTest {
 
     @Test
     void theJsonHasExactlyTheSpecifiedKeys() {
-        JsonNode json = BenchResultJson.toJson(sample("thingflux", 100, histogram(1, 100_000, 7),
-                Map.of("reply_timeout", 3L, "connect_mqtt_connect", 1L)));
+        JsonNode json =
+                BenchResultJson.toJson(
+                        sample(
+                                "thingflux",
+                                100,
+                                histogram(1, 100_000, 7),
+                                Map.of("reply_timeout", 3L, "connect_mqtt_connect", 1L)));
         assertThat(leafPaths(json, "", true)).containsExactlyElementsOf(SPECIFIED_KEYS);
         assertThat(json.get("errors").get("reply_timeout").asLong()).isEqualTo(3);
         assertThat(json.get("errors").get("connect_mqtt_connect").asLong()).isEqualTo(1);
@@ -71,11 +108,16 @@ class BenchResultJsonTest {
 
     @Test
     void latenciesAreWrittenInMillisecondsFromTheHistogram() {
-        JsonNode json = BenchResultJson.toJson(sample("hivemq", 10, histogram(1_000, 100_000, 1_000), Map.of()));
+        JsonNode json =
+                BenchResultJson.toJson(
+                        sample("hivemq", 10, histogram(1_000, 100_000, 1_000), Map.of()));
         JsonNode pub = json.get("publish").get("latency_ms");
-        assertThat(pub.get("p50").asDouble()).isCloseTo(50.0, org.assertj.core.api.Assertions.within(0.1));
-        assertThat(pub.get("p99").asDouble()).isCloseTo(99.0, org.assertj.core.api.Assertions.within(0.1));
-        assertThat(pub.get("max").asDouble()).isCloseTo(100.0, org.assertj.core.api.Assertions.within(0.1));
+        assertThat(pub.get("p50").asDouble())
+                .isCloseTo(50.0, org.assertj.core.api.Assertions.within(0.1));
+        assertThat(pub.get("p99").asDouble())
+                .isCloseTo(99.0, org.assertj.core.api.Assertions.within(0.1));
+        assertThat(pub.get("max").asDouble())
+                .isCloseTo(100.0, org.assertj.core.api.Assertions.within(0.1));
         assertThat(json.get("client").asText()).isEqualTo("hivemq");
         assertThat(json.get("devices").get("failed").asLong()).isEqualTo(1);
         assertThat(json.get("errors").size()).isZero();
@@ -89,9 +131,10 @@ class BenchResultJsonTest {
     }
 
     @Test
-    void aWrittenResultReadsBackWithItsHistogramsAndTheFileKeepsOnlyTheSpecifiedKeys(@TempDir Path dir)
-            throws IOException {
-        BenchResult r = sample("thingflux", 100, histogram(1, 100_000, 7), Map.of("reply_timeout", 3L));
+    void aWrittenResultReadsBackWithItsHistogramsAndTheFileKeepsOnlyTheSpecifiedKeys(
+            @TempDir Path dir) throws IOException {
+        BenchResult r =
+                sample("thingflux", 100, histogram(1, 100_000, 7), Map.of("reply_timeout", 3L));
         Path f = dir.resolve("run.json");
         BenchResultJson.write(r, f);
         JsonNode onDisk = new ObjectMapper().readTree(f.toFile());
@@ -107,11 +150,13 @@ class BenchResultJsonTest {
     }
 
     @Test
-    void readingWithoutTheSidecarSaysWhyMergedPercentilesNeedIt(@TempDir Path dir) throws IOException {
+    void readingWithoutTheSidecarSaysWhyMergedPercentilesNeedIt(@TempDir Path dir)
+            throws IOException {
         Path f = dir.resolve("run.json");
         BenchResultJson.write(sample("thingflux", 1, histogram(1, 10, 1), Map.of()), f);
         Files.delete(BenchResultJson.sidecar(f));
-        assertThatThrownBy(() -> BenchResultJson.read(f)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> BenchResultJson.read(f))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("run.json.hdr is missing");
     }
 }

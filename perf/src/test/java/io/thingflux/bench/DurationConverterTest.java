@@ -22,7 +22,20 @@ class DurationConverterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "15", "s", "1.5s", "-1s", "10sec", "5 m", "1d", "ms500", "1234567890s", "5ns"})
+    @ValueSource(
+            strings = {
+                "",
+                "15",
+                "s",
+                "1.5s",
+                "-1s",
+                "10sec",
+                "5 m",
+                "1d",
+                "ms500",
+                "1234567890s",
+                "5ns"
+            })
     void refusesAnythingElseNamingTheAcceptedForms(String text) {
         assertThatThrownBy(() -> DurationConverter.parse(text))
                 .isInstanceOf(CommandLine.TypeConversionException.class)

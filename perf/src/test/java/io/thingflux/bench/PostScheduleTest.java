@@ -22,13 +22,20 @@ class PostScheduleTest {
     private final List<long[]> downlinks = new ArrayList<>();
     private SimulatedDevice[] simulated;
 
-    /** Devices connecting every 10 ms from t=0, posting every 100 ms from one interval after it, until {@code endMs}. */
+    /**
+     * Devices connecting every 10 ms from t=0, posting every 100 ms from one interval after it,
+     * until {@code endMs}.
+     */
     private PostPacer pacer(int devices, int inflight, long endMs) {
         return pacer(devices, inflight, endMs, 100, new long[devices]);
     }
 
-    /** Devices connecting every 10 ms from t=0, posting every {@code intervalMs} with these phases, until {@code endMs}. */
-    private PostPacer pacer(int devices, int inflight, long endMs, long intervalMs, long[] phasesMs) {
+    /**
+     * Devices connecting every 10 ms from t=0, posting every {@code intervalMs} with these phases,
+     * until {@code endMs}.
+     */
+    private PostPacer pacer(
+            int devices, int inflight, long endMs, long intervalMs, long[] phasesMs) {
         long[] phases = new long[devices];
         for (int j = 0; j < devices; j++) {
             phases[j] = phasesMs[j] * MS;
@@ -36,16 +43,24 @@ class PostScheduleTest {
         return pacerNanos(devices, inflight, endMs * MS, intervalMs * MS, phases);
     }
 
-    private PostPacer pacerNanos(int devices, int inflight, long endNanos, long intervalNanos, long[] phasesNanos) {
-        SimulatedDevice.RunContext ctx = new SimulatedDevice.RunContext(() -> now, metrics, intervalNanos, inflight,
-                10 * MS, Map.of("k", 1));
+    private PostPacer pacerNanos(
+            int devices, int inflight, long endNanos, long intervalNanos, long[] phasesNanos) {
+        SimulatedDevice.RunContext ctx =
+                new SimulatedDevice.RunContext(
+                        () -> now, metrics, intervalNanos, inflight, 10 * MS, Map.of("k", 1));
         List<SimulatedDevice> list = new ArrayList<>();
         for (int j = 0; j < devices; j++) {
-            list.add(new SimulatedDevice(j, AliyunProducts.deriveDevice("a1PK", "ps", "d" + j), j * 10 * MS,
-                    phasesNanos[j], ctx));
+            list.add(
+                    new SimulatedDevice(
+                            j,
+                            AliyunProducts.deriveDevice("a1PK", "ps", "d" + j),
+                            j * 10 * MS,
+                            phasesNanos[j],
+                            ctx));
         }
         simulated = list.toArray(SimulatedDevice[]::new);
-        return new PostPacer(list, d -> client.device(d.identity, null, p -> { }), endNanos, 0, 0, (k, t) -> { });
+        return new PostPacer(
+                list, d -> client.device(d.identity, null, p -> {}), endNanos, 0, 0, (k, t) -> {});
     }
 
     private long at(long ms, PostPacer pacer) {
@@ -72,7 +87,8 @@ class PostScheduleTest {
         PostPacer pacer = pacer(3, 1, 10_000);
         assertThat(at(0, pacer)).isEqualTo(10 * MS);
         assertThat(client.devices).hasSize(1);
-        assertThat(at(25, pacer)).isEqualTo(100 * MS); // device 2 connects at 20 ms; device 0 posts first at 100
+        assertThat(at(25, pacer))
+                .isEqualTo(100 * MS); // device 2 connects at 20 ms; device 0 posts first at 100
         assertThat(client.devices).hasSize(3);
         client.devices.forEach(d -> d.connect.complete(null));
         assertThat(metrics.connectedCount()).isEqualTo(3);
@@ -92,9 +108,11 @@ class PostScheduleTest {
         at(100, pacer);
         now = 130 * MS;
         device(0).posts.get(0).complete(null);
-        assertThat(publish().getMaxValue()).isCloseTo(30000L, withinPercentage(0.5)); // 30 ms from 100 ms
+        assertThat(publish().getMaxValue())
+                .isCloseTo(30000L, withinPercentage(0.5)); // 30 ms from 100 ms
 
-        // the pacer is starved until 450 ms: slot 200 leaves 250 ms late (overrun), slots 300 and 400 find
+        // the pacer is starved until 450 ms: slot 200 leaves 250 ms late (overrun), slots 300 and
+        // 400 find
         // the window full (overruns, held)
         at(450, pacer);
         assertThat(device(0).posts).hasSize(2);
@@ -108,7 +126,8 @@ class PostScheduleTest {
         assertThat(device(0).posts).hasSize(4);
         now = 480 * MS;
         device(0).posts.get(3).complete(null); // slot 400, 80 ms after schedule
-        assertThat(publish().getMaxValue()).isCloseTo(260000L, withinPercentage(0.5)); // slot 200: 460 - 200
+        assertThat(publish().getMaxValue())
+                .isCloseTo(260000L, withinPercentage(0.5)); // slot 200: 460 - 200
 
         // no drift: the next slot is still due at 500 ms, on time, and is no overrun
         assertThat(pacer.nextDue()).isEqualTo(500 * MS);
@@ -149,8 +168,10 @@ class PostScheduleTest {
         at(5, pacer);
         assertThat(device(0).posts).isEmpty();
 
-        // the pacer is starved from 5 ms to 405 ms: slots 100, 200, 300 and 400 are reached in one step; the
-        // window of 3 lets the first three leave (100 to 300 more than the 10 ms slack late: overruns), slot
+        // the pacer is starved from 5 ms to 405 ms: slots 100, 200, 300 and 400 are reached in one
+        // step; the
+        // window of 3 lets the first three leave (100 to 300 more than the 10 ms slack late:
+        // overruns), slot
         // 400 is held (overrun); slot 400 leaves on time but for the window, so it counts once
         assertThat(at(405, pacer)).isEqualTo(500 * MS);
         assertThat(device(0).posts).hasSize(3);
@@ -162,7 +183,10 @@ class PostScheduleTest {
         assertThat(device(0).posts).hasSize(4); // the held slot 400 leaves
         device(0).posts.get(1).complete(null); // 210 ms
         device(0).posts.get(2).complete(null); // 110 ms
-        device(0).posts.get(3).complete(null); // 10 ms: its latency runs from 400 ms, not from when it left
+        device(0)
+                .posts
+                .get(3)
+                .complete(null); // 10 ms: its latency runs from 400 ms, not from when it left
         var h = publish();
         assertThat(h.getTotalCount()).isEqualTo(4);
         assertThat(h.getMinValue()).isCloseTo(10000L, withinPercentage(0.5));
@@ -174,17 +198,20 @@ class PostScheduleTest {
     }
 
     @Test
-    void aDeviceFarBehindItsScheduleIsLeftAloneForAMillisecondWhileItsCompletionsReleaseTheHeldSlots() {
+    void
+            aDeviceFarBehindItsScheduleIsLeftAloneForAMillisecondWhileItsCompletionsReleaseTheHeldSlots() {
         long us = TimeUnit.MICROSECONDS.toNanos(1);
         PostPacer pacer = pacerNanos(1, 1, 10_000 * MS, 100 * us, new long[1]);
         now = 0;
         pacer.runDue(now);
         device(0).connect.complete(null);
         now = 100 * us;
-        assertThat(pacer.runDue(now)).isEqualTo(200 * us); // slot 0 leaves; on schedule, the next slot is next
+        assertThat(pacer.runDue(now))
+                .isEqualTo(200 * us); // slot 0 leaves; on schedule, the next slot is next
         assertThat(device(0).posts).hasSize(1);
 
-        // post 0 unanswered: slots 1..11 (200..1,200 us) are held, 1.1 ms of backlog: the pacer looks again in
+        // post 0 unanswered: slots 1..11 (200..1,200 us) are held, 1.1 ms of backlog: the pacer
+        // looks again in
         // 1 ms rather than at the next slot, 1,300 us
         now = 1_200 * us;
         assertThat(pacer.runDue(now)).isEqualTo(1_200 * us + PostPacer.CATCH_UP_NANOS);
@@ -194,7 +221,8 @@ class PostScheduleTest {
         device(0).posts.get(0).complete(null); // the held slot 1 leaves without the pacer
         assertThat(device(0).posts).hasSize(2);
 
-        // when it looks again, the slots due meanwhile (1,300..2,200 us: 10) are counted in one step
+        // when it looks again, the slots due meanwhile (1,300..2,200 us: 10) are counted in one
+        // step
         now = 2_200 * us;
         pacer.runDue(now);
         assertThat(metrics.overrunCount()).isEqualTo(21);
@@ -202,7 +230,8 @@ class PostScheduleTest {
         now = 2_300 * us;
         device(0).posts.get(1).complete(null); // slot 1's latency runs from its scheduled 200 us
         assertThat(device(0).posts).hasSize(3);
-        assertThat(publish().getMaxValue()).isCloseTo(2_100L, withinPercentage(0.5)); // microseconds
+        assertThat(publish().getMaxValue())
+                .isCloseTo(2_100L, withinPercentage(0.5)); // microseconds
     }
 
     @Test
@@ -251,10 +280,15 @@ class PostScheduleTest {
         at(0, pacer);
         device(0).connect.complete(null);
         at(100, pacer);
-        device(0).posts.get(0).completeExceptionally(new PostFailedException("reply_code_6106", "too many"));
+        device(0)
+                .posts
+                .get(0)
+                .completeExceptionally(new PostFailedException("reply_code_6106", "too many"));
         at(200, pacer);
         device(0).posts.get(1).completeExceptionally(new java.util.concurrent.TimeoutException());
-        assertThat(metrics.errors()).containsEntry("reply_code_6106", 1L).containsEntry("reply_timeout", 1L);
+        assertThat(metrics.errors())
+                .containsEntry("reply_code_6106", 1L)
+                .containsEntry("reply_timeout", 1L);
         assertThat(metrics.postsAckedCount()).isZero();
         at(300, pacer);
         assertThat(device(0).posts).hasSize(3);
@@ -281,7 +315,8 @@ class PostScheduleTest {
         assertThat(pacer.nextDue()).isEqualTo(133 * MS); // device 1: 10 + 100 + 23
         at(133, pacer);
         device(1).posts.get(0).complete(null);
-        assertThat(pacer.nextDue()).isEqualTo(200 * MS); // device 0's second slot, before device 2's first
+        assertThat(pacer.nextDue())
+                .isEqualTo(200 * MS); // device 0's second slot, before device 2's first
         at(200, pacer);
         assertThat(pacer.nextDue()).isEqualTo(219 * MS); // device 2: 20 + 100 + 99
         at(219, pacer);
@@ -294,8 +329,8 @@ class PostScheduleTest {
 
     @Test
     void aPhaseOutsideTheIntervalIsRefused() {
-        SimulatedDevice.RunContext ctx = new SimulatedDevice.RunContext(() -> now, metrics, 100 * MS, 1, 10 * MS,
-                Map.of());
+        SimulatedDevice.RunContext ctx =
+                new SimulatedDevice.RunContext(() -> now, metrics, 100 * MS, 1, 10 * MS, Map.of());
         var identity = AliyunProducts.deriveDevice("a1PK", "ps", "d0");
         assertThatThrownBy(() -> new SimulatedDevice(0, identity, 0, 100 * MS, ctx))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -305,10 +340,12 @@ class PostScheduleTest {
 
     @Test
     void withAnIntervalLongerThanTheDurationTheDevicesConnectAndHoldUntilTheEnd() {
-        // 3 devices connecting at 0, 10 and 20 ms, posting every 25 s, the run ending 6 s after the ramp
+        // 3 devices connecting at 0, 10 and 20 ms, posting every 25 s, the run ending 6 s after the
+        // ramp
         PostPacer pacer = pacer(3, 1, 6_020, 25_000, new long[3]);
         at(0, pacer);
-        assertThat(at(20, pacer)).isEqualTo(6_020 * MS); // nothing due but the end: the run waits for it
+        assertThat(at(20, pacer))
+                .isEqualTo(6_020 * MS); // nothing due but the end: the run waits for it
         assertThat(client.devices).hasSize(3);
         now = 500 * MS; // the connects take their time, as over a real network
         client.devices.forEach(d -> d.connect.complete(null));
@@ -319,7 +356,8 @@ class PostScheduleTest {
         assertThat(metrics.postsSentCount()).isZero();
         assertThat(metrics.overrunCount()).isZero();
         assertThat(metrics.errors()).isEmpty();
-        assertThat(simulated).allSatisfy(d -> assertThat(d.state()).isEqualTo(SimulatedDevice.State.CONNECTED));
+        assertThat(simulated)
+                .allSatisfy(d -> assertThat(d.state()).isEqualTo(SimulatedDevice.State.CONNECTED));
     }
 
     @Test
@@ -327,17 +365,24 @@ class PostScheduleTest {
         PostPacer pacer = pacer(1, 1, 350, 200, new long[1]);
         at(0, pacer);
         device(0).connect.complete(null);
-        assertThat(at(200, pacer)).isEqualTo(350 * MS); // the slot at 400 ms is past the end: wait for the end
+        assertThat(at(200, pacer))
+                .isEqualTo(350 * MS); // the slot at 400 ms is past the end: wait for the end
         assertThat(device(0).posts).hasSize(1);
         assertThat(at(350, pacer)).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test
     void downlinksFireAtTheirRateFromTheirStartUntilTheEnd() {
-        SimulatedDevice.RunContext ctx = new SimulatedDevice.RunContext(() -> now, metrics, 100 * MS, 1, 10 * MS,
-                Map.of());
-        PostPacer pacer = new PostPacer(List.of(), d -> null, 1000 * MS, 4, 200 * MS,
-                (k, t) -> downlinks.add(new long[] {k, t}));
+        SimulatedDevice.RunContext ctx =
+                new SimulatedDevice.RunContext(() -> now, metrics, 100 * MS, 1, 10 * MS, Map.of());
+        PostPacer pacer =
+                new PostPacer(
+                        List.of(),
+                        d -> null,
+                        1000 * MS,
+                        4,
+                        200 * MS,
+                        (k, t) -> downlinks.add(new long[] {k, t}));
         at(100, pacer);
         assertThat(downlinks).isEmpty();
         at(1000, pacer);

@@ -18,15 +18,17 @@ final class ScriptedLoadClient implements LoadClient {
     }
 
     @Override
-    public BenchDevice device(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener downlinks) {
+    public BenchDevice device(
+            AliyunDeviceIdentity identity,
+            InetSocketAddress localAddress,
+            DownlinkListener downlinks) {
         ScriptedDevice d = new ScriptedDevice(identity, localAddress, downlinks);
         devices.add(d);
         return d;
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     static final class ScriptedDevice implements BenchDevice {
         final AliyunDeviceIdentity identity;
@@ -36,7 +38,10 @@ final class ScriptedLoadClient implements LoadClient {
         final List<CompletableFuture<Void>> posts = new ArrayList<>();
         int disconnects;
 
-        ScriptedDevice(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener downlinks) {
+        ScriptedDevice(
+                AliyunDeviceIdentity identity,
+                InetSocketAddress localAddress,
+                DownlinkListener downlinks) {
             this.identity = identity;
             this.localAddress = localAddress;
             this.downlinks = downlinks;

@@ -29,7 +29,9 @@ class ShardTest {
     @Test
     void refusesMalformedOrOutOfRangeShards() {
         for (String bad : new String[] {"4/4", "-1/2", "1", "a/b", "1/0", "/2", "1/"}) {
-            assertThatThrownBy(() -> Shard.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> Shard.parse(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> Shard.parse("x")).hasMessageContaining("write i/n");
     }

@@ -30,7 +30,15 @@ class BenchCommandTest {
 
     @Test
     void moreDevicesThanTheOpenFileLimitHoldsAreRefusedBeforeAnythingStarts() {
-        int code = run("bench", "--devices", "5000000", "--host", "127.0.0.1", "--product", "a1PK,secret");
+        int code =
+                run(
+                        "bench",
+                        "--devices",
+                        "5000000",
+                        "--host",
+                        "127.0.0.1",
+                        "--product",
+                        "a1PK,secret");
         assertThat(code).isEqualTo(BenchCommand.EXIT_REFUSED);
         assertThat(err.toString()).contains("5000000 devices need about").contains("ulimit -n");
     }
@@ -56,8 +64,15 @@ class BenchCommandTest {
     @Test
     void helpListsTheOptions() {
         assertThat(run("bench", "--help")).isZero();
-        assertThat(out.toString()).contains("--connect-rate", "--downlink-rate", "--source-ips", "--shard", "--json",
-                "--report", "merge");
+        assertThat(out.toString())
+                .contains(
+                        "--connect-rate",
+                        "--downlink-rate",
+                        "--source-ips",
+                        "--shard",
+                        "--json",
+                        "--report",
+                        "merge");
     }
 
     @Test
@@ -68,14 +83,15 @@ class BenchCommandTest {
         BenchResultJson.write(result(60, 3_000), b);
         Path merged = dir.resolve("merged.json");
 
-        assertThat(run("bench", "merge", a.toString(), b.toString(), "--json", merged.toString())).isZero();
+        assertThat(run("bench", "merge", a.toString(), b.toString(), "--json", merged.toString()))
+                .isZero();
 
         JsonNode json = new ObjectMapper().readTree(merged.toFile());
         assertThat(json.get("devices").get("requested").asLong()).isEqualTo(160);
-        assertThat(json.get("publish").get("latency_ms").get("max").asDouble()).isCloseTo(3.0,
-                org.assertj.core.api.Assertions.within(0.01));
-        assertThat(json.get("publish").get("latency_ms").get("p50").asDouble()).isCloseTo(1.0,
-                org.assertj.core.api.Assertions.within(0.01));
+        assertThat(json.get("publish").get("latency_ms").get("max").asDouble())
+                .isCloseTo(3.0, org.assertj.core.api.Assertions.within(0.01));
+        assertThat(json.get("publish").get("latency_ms").get("p50").asDouble())
+                .isCloseTo(1.0, org.assertj.core.api.Assertions.within(0.01));
         assertThat(out.toString()).contains("160 requested");
     }
 
@@ -91,7 +107,23 @@ class BenchCommandTest {
     private static BenchResult result(int devices, long latencyMicros) {
         Histogram h = BenchMetrics.newHistogram();
         h.recordValueWithCount(latencyMicros, devices);
-        return new BenchResult("thingflux", devices, devices, 0, devices, h, devices, devices, devices, 0, h, 0, 0,
-                BenchMetrics.newHistogram(), Map.of(), 1000, 5);
+        return new BenchResult(
+                "thingflux",
+                devices,
+                devices,
+                0,
+                devices,
+                h,
+                devices,
+                devices,
+                devices,
+                0,
+                h,
+                0,
+                0,
+                BenchMetrics.newHistogram(),
+                Map.of(),
+                1000,
+                5);
     }
 }

@@ -20,13 +20,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The {@code thingflux} jar ({@code target/thingflux.jar}, built in {@code package}) run as a process:
- * stdin to write to, stdout and stderr collected line by line, bounded waits.
+ * The {@code thingflux} jar ({@code target/thingflux.jar}, built in {@code package}) run as a
+ * process: stdin to write to, stdout and stderr collected line by line, bounded waits.
  */
 final class CliProcess implements AutoCloseable {
 
     /** Generous for a JVM start and a round trip on two busy cores. */
     static final Duration TIMEOUT = Duration.ofSeconds(60);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
@@ -43,7 +44,9 @@ final class CliProcess implements AutoCloseable {
     /** The jar failsafe points to with the {@code thingflux.jar} system property. */
     static Path jar() {
         String path = System.getProperty("thingflux.jar");
-        assertThat(path).as("system property thingflux.jar (set by failsafe in perf/pom.xml)").isNotNull();
+        assertThat(path)
+                .as("system property thingflux.jar (set by failsafe in perf/pom.xml)")
+                .isNotNull();
         Path jar = Paths.get(path);
         assertThat(jar).as("the shaded jar, built in package before failsafe runs").isRegularFile();
         return jar;
@@ -73,19 +76,24 @@ final class CliProcess implements AutoCloseable {
     }
 
     private void pump(InputStream in, List<String> lines, String name) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (lines) {
-                        lines.add(line);
-                        lines.notifyAll();
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "cli-" + name);
+        Thread t =
+                new Thread(
+                        () -> {
+                            try (BufferedReader r =
+                                    new BufferedReader(
+                                            new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                                String line;
+                                while ((line = r.readLine()) != null) {
+                                    synchronized (lines) {
+                                        lines.add(line);
+                                        lines.notifyAll();
+                                    }
+                                }
+                            } catch (IOException e) {
+                                // the process ended
+                            }
+                        },
+                        "cli-" + name);
         t.setDaemon(true);
         t.start();
         pumps.add(t);
@@ -109,7 +117,8 @@ final class CliProcess implements AutoCloseable {
     /** Waits (at most {@link #TIMEOUT}) for the process to end and returns its exit code. */
     int awaitExit() throws InterruptedException {
         assertThat(process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
-                .as("the process ended in time; stderr:%n%s", String.join("\n", err())).isTrue();
+                .as("the process ended in time; stderr:%n%s", String.join("\n", err()))
+                .isTrue();
         // the pumps read up to the end of the output the process left behind
         for (Thread pump : pumps) {
             pump.join(TimeUnit.SECONDS.toMillis(10));
@@ -166,10 +175,16 @@ final class CliProcess implements AutoCloseable {
                 }
             }
             if (lastLook || System.nanoTime() > end) {
-                throw new AssertionError("no stdout line " + what + "; stdout:\n" + String.join("\n", out())
-                        + "\nstderr:\n" + String.join("\n", err()));
+                throw new AssertionError(
+                        "no stdout line "
+                                + what
+                                + "; stdout:\n"
+                                + String.join("\n", out())
+                                + "\nstderr:\n"
+                                + String.join("\n", err()));
             }
-            lastLook = !process.isAlive(); // one more look after the process ended, for lines still being read
+            lastLook = !process.isAlive(); // one more look after the process ended, for lines still
+            // being read
             synchronized (out) {
                 out.wait(lastLook ? 500 : 50);
             }
@@ -186,7 +201,8 @@ final class CliProcess implements AutoCloseable {
                 }
             }
             if (System.nanoTime() > end) {
-                throw new AssertionError("no stderr line with '" + text + "'; stderr:\n" + String.join("\n", err()));
+                throw new AssertionError(
+                        "no stderr line with '" + text + "'; stderr:\n" + String.join("\n", err()));
             }
             synchronized (err) {
                 err.wait(50);

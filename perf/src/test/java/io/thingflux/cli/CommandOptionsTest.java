@@ -9,7 +9,10 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** How the arguments of {@code device}, {@code sub} and {@code pub} become client options, and what is refused. */
+/**
+ * How the arguments of {@code device}, {@code sub} and {@code pub} become client options, and what
+ * is refused.
+ */
 class CommandOptionsTest {
 
     private static final String SECRET = "topSecretValue123";
@@ -25,7 +28,10 @@ class CommandOptionsTest {
         return c.clientOptions(c.console.identity());
     }
 
-    /** Runs the whole CLI in this JVM and returns exit code and stderr (for usage errors, which never connect). */
+    /**
+     * Runs the whole CLI in this JVM and returns exit code and stderr (for usage errors, which
+     * never connect).
+     */
     private static Result execute(String... args) {
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new ThingfluxCli());
@@ -35,25 +41,43 @@ class CommandOptionsTest {
         return new Result(code, err.toString());
     }
 
-    private record Result(int code, String err) {
-    }
+    private record Result(int code, String err) {}
 
     @Test
     void deviceHostDefaultsToTheLegacyEndpointOfTheRegion() {
-        MqttClientOptions o = deviceOptions("--product-key", "a1Pk", "--device-name", "d1", "--device-secret", SECRET);
+        MqttClientOptions o =
+                deviceOptions(
+                        "--product-key", "a1Pk", "--device-name", "d1", "--device-secret", SECRET);
         assertThat(o.host()).isEqualTo("a1Pk.iot-as-mqtt.cn-shanghai.aliyuncs.com");
         assertThat(o.port()).isEqualTo(1883);
         assertThat(o.aliyunLimits()).isTrue();
 
-        MqttClientOptions region = deviceOptions("--product-key", "a1Pk", "--device-name", "d1",
-                "--device-secret", SECRET, "--region", "ap-southeast-1");
+        MqttClientOptions region =
+                deviceOptions(
+                        "--product-key",
+                        "a1Pk",
+                        "--device-name",
+                        "d1",
+                        "--device-secret",
+                        SECRET,
+                        "--region",
+                        "ap-southeast-1");
         assertThat(region.host()).isEqualTo("a1Pk.iot-as-mqtt.ap-southeast-1.aliyuncs.com");
     }
 
     @Test
     void deviceWithAnInstanceIdUsesTheInstanceEndpointAndPort8883OverTls() {
-        MqttClientOptions o = deviceOptions("--product-key", "a1Pk", "--device-name", "d1", "--device-secret", SECRET,
-                "--instance-id", "iot-06z00abc", "--tls");
+        MqttClientOptions o =
+                deviceOptions(
+                        "--product-key",
+                        "a1Pk",
+                        "--device-name",
+                        "d1",
+                        "--device-secret",
+                        SECRET,
+                        "--instance-id",
+                        "iot-06z00abc",
+                        "--tls");
         assertThat(o.host()).isEqualTo("iot-06z00abc.mqtt.iothub.aliyuncs.com");
         assertThat(o.port()).isEqualTo(8883);
         assertThat(o.tls()).isNotNull();
@@ -62,31 +86,76 @@ class CommandOptionsTest {
 
     @Test
     void deviceSignsTheClientIdWithTheChosenMethodAndSecureMode3OverTcp() {
-        MqttClientOptions o = deviceOptions("--product-key", "a1Pk", "--device-name", "d1", "--device-secret", SECRET,
-                "--host", "127.0.0.1", "--port", "1999", "--sign-method", "HMACSHA1");
+        MqttClientOptions o =
+                deviceOptions(
+                        "--product-key",
+                        "a1Pk",
+                        "--device-name",
+                        "d1",
+                        "--device-secret",
+                        SECRET,
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        "1999",
+                        "--sign-method",
+                        "HMACSHA1");
         assertThat(o.host()).isEqualTo("127.0.0.1");
         assertThat(o.port()).isEqualTo(1999);
-        assertThat(o.clientId()).startsWith("a1Pk.d1|").contains("securemode=3").contains("signmethod=hmacsha1");
+        assertThat(o.clientId())
+                .startsWith("a1Pk.d1|")
+                .contains("securemode=3")
+                .contains("signmethod=hmacsha1");
         assertThat(o.username()).isEqualTo("d1&a1Pk");
         assertThat(o.toString()).doesNotContain(SECRET);
     }
 
     @Test
     void regionAndInstanceIdTogetherAreRefused() {
-        assertThatThrownBy(() -> deviceOptions("--product-key", "a1Pk", "--device-name", "d1",
-                "--device-secret", SECRET, "--region", "cn-shanghai", "--instance-id", "iot-1"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--region");
+        assertThatThrownBy(
+                        () ->
+                                deviceOptions(
+                                        "--product-key",
+                                        "a1Pk",
+                                        "--device-name",
+                                        "d1",
+                                        "--device-secret",
+                                        SECRET,
+                                        "--region",
+                                        "cn-shanghai",
+                                        "--instance-id",
+                                        "iot-1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--region");
     }
 
     @Test
     void usageErrorsExitWith2AndNeverEchoTheSecret() {
-        Result qos2 = execute("device", "--product-key", "pk", "--device-name", "dn", "--device-secret", SECRET,
-                "--qos", "2");
+        Result qos2 =
+                execute(
+                        "device",
+                        "--product-key",
+                        "pk",
+                        "--device-name",
+                        "dn",
+                        "--device-secret",
+                        SECRET,
+                        "--qos",
+                        "2");
         assertThat(qos2.code()).isEqualTo(2);
         assertThat(qos2.err()).contains("--qos must be 0 or 1").doesNotContain(SECRET);
 
-        Result badMethod = execute("device", "--product-key", "pk", "--device-name", "dn", "--device-secret", SECRET,
-                "--sign-method", "sha512");
+        Result badMethod =
+                execute(
+                        "device",
+                        "--product-key",
+                        "pk",
+                        "--device-name",
+                        "dn",
+                        "--device-secret",
+                        SECRET,
+                        "--sign-method",
+                        "sha512");
         assertThat(badMethod.code()).isEqualTo(2);
         assertThat(badMethod.err()).contains("sha512").doesNotContain(SECRET);
 
@@ -97,8 +166,23 @@ class CommandOptionsTest {
 
     @Test
     void subAndPubRefuseMixedCredentialsAMissingHostAndTwoPayloads() {
-        Result mixed = execute("sub", "--host", "h", "--topic", "t", "--username", "u", "--password", "pw",
-                "--product-key", "pk", "--device-name", "dn", "--device-secret", SECRET);
+        Result mixed =
+                execute(
+                        "sub",
+                        "--host",
+                        "h",
+                        "--topic",
+                        "t",
+                        "--username",
+                        "u",
+                        "--password",
+                        "pw",
+                        "--product-key",
+                        "pk",
+                        "--device-name",
+                        "dn",
+                        "--device-secret",
+                        SECRET);
         assertThat(mixed.code()).isEqualTo(2);
         assertThat(mixed.err()).contains("mutually exclusive").doesNotContain(SECRET);
 
@@ -106,7 +190,17 @@ class CommandOptionsTest {
         assertThat(noHost.code()).isEqualTo(2);
         assertThat(noHost.err()).contains("--host");
 
-        Result twoPayloads = execute("pub", "--host", "h", "--topic", "t", "--message", "a", "--message-base64", "YQ==");
+        Result twoPayloads =
+                execute(
+                        "pub",
+                        "--host",
+                        "h",
+                        "--topic",
+                        "t",
+                        "--message",
+                        "a",
+                        "--message-base64",
+                        "YQ==");
         assertThat(twoPayloads.code()).isEqualTo(2);
         assertThat(twoPayloads.err()).contains("mutually exclusive");
 
@@ -118,7 +212,17 @@ class CommandOptionsTest {
     void subAndPubCredentialsBecomeUserNameOrASignedDevice() {
         PubCommand user = new PubCommand();
         CommandLine userLine = new CommandLine(user);
-        userLine.parseArgs("--host", "broker", "--topic", "t", "--message", "m", "--username", "app", "--password", "pw");
+        userLine.parseArgs(
+                "--host",
+                "broker",
+                "--topic",
+                "t",
+                "--message",
+                "m",
+                "--username",
+                "app",
+                "--password",
+                "pw");
         user.spec = userLine.getCommandSpec();
         MqttClientOptions u = user.clientOptions();
         assertThat(u.username()).isEqualTo("app");
@@ -127,8 +231,18 @@ class CommandOptionsTest {
 
         SubCommand device = new SubCommand();
         CommandLine deviceLine = new CommandLine(device);
-        deviceLine.parseArgs("--host", "broker", "--topic", "t", "--tls", "--product-key", "pk", "--device-name", "dn",
-                "--device-secret", SECRET);
+        deviceLine.parseArgs(
+                "--host",
+                "broker",
+                "--topic",
+                "t",
+                "--tls",
+                "--product-key",
+                "pk",
+                "--device-name",
+                "dn",
+                "--device-secret",
+                SECRET);
         device.spec = deviceLine.getCommandSpec();
         MqttClientOptions d = device.clientOptions();
         assertThat(d.username()).isEqualTo("dn&pk");

@@ -4,19 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.emulator.ec600s.Ec600sEmulator;
+import io.thingflux.emulator.ec600s.Pty;
 import io.thingflux.emulator.platform.AliyunPlatformEmulator;
 import io.thingflux.emulator.platform.DeviceStatus;
 import io.thingflux.emulator.platform.EmulatorOptions;
-import io.thingflux.emulator.ec600s.Ec600sEmulator;
-import io.thingflux.emulator.ec600s.Pty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code thingflux ec600s} run from the jar on the pseudo-terminal of an EC600S emulator (in this JVM, its
- * MQTT links made with the Netty client) against the Aliyun platform emulator: the contract of
- * {@code thingflux device} through the module.
+ * {@code thingflux ec600s} run from the jar on the pseudo-terminal of an EC600S emulator (in this
+ * JVM, its MQTT links made with the Netty client) against the Aliyun platform emulator: the
+ * contract of {@code thingflux device} through the module.
  */
 class Ec600sCommandIT {
 
@@ -31,10 +31,18 @@ class Ec600sCommandIT {
 
     @BeforeEach
     void start() throws Exception {
-        platform = AliyunPlatformEmulator.start(EmulatorOptions.builder().host("127.0.0.1").port(0)
-                .device(new AliyunDeviceIdentity(PK, DN, SECRET)).build());
+        platform =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder()
+                                .host("127.0.0.1")
+                                .port(0)
+                                .device(new AliyunDeviceIdentity(PK, DN, SECRET))
+                                .build());
         links = new NettyEmulatorLinks();
-        module = Ec600sEmulator.builder(links).broker("127.0.0.1", platform.mqttAddress().getPort()).build();
+        module =
+                Ec600sEmulator.builder(links)
+                        .broker("127.0.0.1", platform.mqttAddress().getPort())
+                        .build();
         pty = module.attachPty(null);
     }
 
@@ -47,20 +55,36 @@ class Ec600sCommandIT {
 
     @Test
     void postsStdinLinesAnswersPropertySetsAndExitsZeroOnEof() throws Exception {
-        try (CliProcess device = CliProcess.start("ec600s", "--serial", pty.devicePath(),
-                "--product-key", PK, "--device-name", DN, "--device-secret", SECRET)) {
+        try (CliProcess device =
+                CliProcess.start(
+                        "ec600s",
+                        "--serial",
+                        pty.devicePath(),
+                        "--product-key",
+                        PK,
+                        "--device-name",
+                        DN,
+                        "--device-secret",
+                        SECRET)) {
             device.writeLine("{\"PowerSwitch\":1}");
-            JsonNode reply = device.awaitJson(n -> n.path("type").asText().equals("reply"), "with the post's reply");
+            JsonNode reply =
+                    device.awaitJson(
+                            n -> n.path("type").asText().equals("reply"), "with the post's reply");
             assertThat(reply.path("line").asInt()).isEqualTo(1);
             assertThat(reply.path("code").asInt()).isEqualTo(200);
             assertThat(platform.properties(PK, DN)).containsKey("PowerSwitch");
 
-            // the reply came on a subscription made after the one to property/set, so that one is in place
+            // the reply came on a subscription made after the one to property/set, so that one is
+            // in place
             String messageId = platform.setProperties(PK, DN, "{\"PowerSwitch\":0}");
-            JsonNode set = device.awaitJson(n -> n.path("type").asText().equals("property_set"), "with the property set");
+            JsonNode set =
+                    device.awaitJson(
+                            n -> n.path("type").asText().equals("property_set"),
+                            "with the property set");
             assertThat(set.path("id").asText()).isEqualTo(messageId);
             assertThat(set.path("params").path("PowerSwitch").asInt(-1)).isZero();
-            assertThat(platform.awaitReply(PK, DN, messageId, CliProcess.TIMEOUT).block()).contains("\"code\":200");
+            assertThat(platform.awaitReply(PK, DN, messageId, CliProcess.TIMEOUT).block())
+                    .contains("\"code\":200");
 
             device.closeStdin();
             assertThat(device.awaitExit()).isZero();
@@ -76,10 +100,21 @@ class Ec600sCommandIT {
 
     @Test
     void missingSerialPortExitsOneWithAReason() throws Exception {
-        try (CliProcess device = CliProcess.start("ec600s", "--serial", "/dev/thingflux-no-such-port",
-                "--product-key", PK, "--device-name", DN, "--device-secret", SECRET)) {
+        try (CliProcess device =
+                CliProcess.start(
+                        "ec600s",
+                        "--serial",
+                        "/dev/thingflux-no-such-port",
+                        "--product-key",
+                        PK,
+                        "--device-name",
+                        DN,
+                        "--device-secret",
+                        SECRET)) {
             assertThat(device.awaitExit()).isEqualTo(1);
-            assertThat(String.join("\n", device.err())).contains("thingflux ec600s:").contains("/dev/thingflux-no-such-port");
+            assertThat(String.join("\n", device.err()))
+                    .contains("thingflux ec600s:")
+                    .contains("/dev/thingflux-no-such-port");
         }
     }
 }

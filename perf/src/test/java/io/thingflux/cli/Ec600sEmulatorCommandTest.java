@@ -26,15 +26,25 @@ class Ec600sEmulatorCommandTest {
     @Test
     void printsTheDevicePathAndTheModuleAnswersOnIt(@TempDir Path dir) throws Exception {
         CompletableFuture<Void> stop = new CompletableFuture<>();
-        Ec600sEmulatorCommand command = new Ec600sEmulatorCommand(request -> {
-            throw new UnsupportedOperationException("no broker in this test");
-        }, stop);
+        Ec600sEmulatorCommand command =
+                new Ec600sEmulatorCommand(
+                        request -> {
+                            throw new UnsupportedOperationException("no broker in this test");
+                        },
+                        stop);
         StringWriter out = new StringWriter();
         CommandLine cli = new CommandLine(command).setOut(new PrintWriter(out, true));
         Path link = dir.resolve("ttyEC600S");
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try {
-            Future<Integer> exit = runner.submit(() -> cli.execute("--broker", "127.0.0.1:1883", "--link", link.toString()));
+            Future<Integer> exit =
+                    runner.submit(
+                            () ->
+                                    cli.execute(
+                                            "--broker",
+                                            "127.0.0.1:1883",
+                                            "--link",
+                                            link.toString()));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (!out.toString().contains("\n") && System.nanoTime() < deadline) {
                 Thread.sleep(10);
@@ -43,12 +53,18 @@ class Ec600sEmulatorCommandTest {
             assertThat(device).startsWith("/dev/pts/");
             assertThat(Files.readSymbolicLink(link).toString()).isEqualTo(device);
 
-            try (AtChannel at = AtChannel.open(JSerialCommTransport.open(link.toString(), 115_200))) {
-                // the emulator's boot RDY waits in the pty; read while the first command is in flight it fails
-                // that command as a reboot (as it must for a real module), so the command is sent once more
-                var r = at.execute(AtCommand.of("AT+CPIN?"))
-                        .retryWhen(Retry.max(1).filter(ModuleRebootedException.class::isInstance))
-                        .block(Duration.ofSeconds(10));
+            try (AtChannel at =
+                    AtChannel.open(JSerialCommTransport.open(link.toString(), 115_200))) {
+                // the emulator's boot RDY waits in the pty; read while the first command is in
+                // flight it fails
+                // that command as a reboot (as it must for a real module), so the command is sent
+                // once more
+                var r =
+                        at.execute(AtCommand.of("AT+CPIN?"))
+                                .retryWhen(
+                                        Retry.max(1)
+                                                .filter(ModuleRebootedException.class::isInstance))
+                                .block(Duration.ofSeconds(10));
                 assertThat(r.lines()).containsExactly("+CPIN: READY");
             }
             stop.complete(null);
@@ -63,15 +79,19 @@ class Ec600sEmulatorCommandTest {
     @Test
     void rejectsAnUnknownDialect() {
         StringWriter err = new StringWriter();
-        int code = new CommandLine(new Ec600sEmulatorCommand(r -> null, CompletableFuture.completedFuture(null)))
-                .setErr(new PrintWriter(err, true))
-                .execute("--broker", "127.0.0.1:1883", "--dialect", "inline");
+        int code =
+                new CommandLine(
+                                new Ec600sEmulatorCommand(
+                                        r -> null, CompletableFuture.completedFuture(null)))
+                        .setErr(new PrintWriter(err, true))
+                        .execute("--broker", "127.0.0.1:1883", "--dialect", "inline");
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains("--dialect");
     }
 
     @Test
     void isASubcommandOfThingflux() {
-        assertThat(new CommandLine(new ThingfluxCli()).getSubcommands()).containsKey("ec600s-emulator");
+        assertThat(new CommandLine(new ThingfluxCli()).getSubcommands())
+                .containsKey("ec600s-emulator");
     }
 }

@@ -14,8 +14,12 @@ class HelpIT {
     @ParameterizedTest
     @ValueSource(strings = {"device", "sub", "pub"})
     void helpListsAndDescribesEveryOption(String command) throws Exception {
-        List<OptionSpec> options = new CommandLine(new ThingfluxCli()).getSubcommands().get(command)
-                .getCommandSpec().options();
+        List<OptionSpec> options =
+                new CommandLine(new ThingfluxCli())
+                        .getSubcommands()
+                        .get(command)
+                        .getCommandSpec()
+                        .options();
         assertThat(options).hasSizeGreaterThan(5);
 
         try (CliProcess help = CliProcess.run(command, "--help")) {
@@ -23,7 +27,9 @@ class HelpIT {
             String text = String.join("\n", help.out());
             for (OptionSpec o : options) {
                 assertThat(text).as("--help of %s", command).contains(o.longestName());
-                assertThat(String.join(" ", o.description())).as("description of %s", o.longestName()).isNotBlank();
+                assertThat(String.join(" ", o.description()))
+                        .as("description of %s", o.longestName())
+                        .isNotBlank();
             }
         }
     }

@@ -13,7 +13,11 @@ class PayloadJsonTest {
 
     @Test
     void validUtf8IsWrittenAsTextWithoutAnEncodingField() {
-        ObjectNode n = PayloadJson.put(JsonLines.object(), "payload", "温度 21.5 ✓".getBytes(StandardCharsets.UTF_8));
+        ObjectNode n =
+                PayloadJson.put(
+                        JsonLines.object(),
+                        "payload",
+                        "温度 21.5 ✓".getBytes(StandardCharsets.UTF_8));
 
         assertThat(n.path("payload").asText()).isEqualTo("温度 21.5 ✓");
         assertThat(n.has("encoding")).isFalse();
@@ -27,7 +31,9 @@ class PayloadJsonTest {
         assertThat(n.has("encoding")).isFalse();
     }
 
-    /** Lone 0xFF; a truncated 3-byte sequence; an overlong NUL; a UTF-16 surrogate encoded in UTF-8. */
+    /**
+     * Lone 0xFF; a truncated 3-byte sequence; an overlong NUL; a UTF-16 surrogate encoded in UTF-8.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"ff", "41e282", "c080", "eda080"})
     void invalidUtf8IsWrittenAsBase64AndRoundTrips(String hex) {

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code thingflux sub} and {@code pub} run from the jar against the emulator in plain-broker mode. */
+/**
+ * {@code thingflux sub} and {@code pub} run from the jar against the emulator in plain-broker mode.
+ */
 class SubPubCommandIT {
 
     /** Not valid UTF-8: 0xFF and 0xFE never occur in it. */
@@ -22,8 +24,13 @@ class SubPubCommandIT {
 
     @BeforeEach
     void startBroker() {
-        broker = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0).authMode(AuthMode.NONE)
-                .app("tool", "toolPassword").build());
+        broker =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder()
+                                .port(0)
+                                .authMode(AuthMode.NONE)
+                                .app("tool", "toolPassword")
+                                .build());
     }
 
     @AfterEach
@@ -37,17 +44,51 @@ class SubPubCommandIT {
 
     @Test
     void subPrintsWhatPubPublishesTextAsTextAndBinaryAsBase64() throws Exception {
-        try (CliProcess sub = CliProcess.start("sub", "--host", "127.0.0.1", "--port", port(),
-                "--topic", "cli/text", "--topic", "cli/bin/#", "--qos", "2", "--count", "2")) {
+        try (CliProcess sub =
+                CliProcess.start(
+                        "sub",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        port(),
+                        "--topic",
+                        "cli/text",
+                        "--topic",
+                        "cli/bin/#",
+                        "--qos",
+                        "2",
+                        "--count",
+                        "2")) {
             sub.awaitErr("subscribed to");
 
-            try (CliProcess pub = CliProcess.run("pub", "--host", "127.0.0.1", "--port", port(),
-                    "--topic", "cli/text", "--message", "héllo {\"a\":1}", "--qos", "1")) {
+            try (CliProcess pub =
+                    CliProcess.run(
+                            "pub",
+                            "--host",
+                            "127.0.0.1",
+                            "--port",
+                            port(),
+                            "--topic",
+                            "cli/text",
+                            "--message",
+                            "héllo {\"a\":1}",
+                            "--qos",
+                            "1")) {
                 assertThat(pub.awaitExit()).as(String.join("\n", pub.err())).isZero();
             }
-            try (CliProcess pub = CliProcess.run("pub", "--host", "127.0.0.1", "--port", port(),
-                    "--topic", "cli/bin/x", "--message-base64", Base64.getEncoder().encodeToString(BINARY),
-                    "--qos", "2")) {
+            try (CliProcess pub =
+                    CliProcess.run(
+                            "pub",
+                            "--host",
+                            "127.0.0.1",
+                            "--port",
+                            port(),
+                            "--topic",
+                            "cli/bin/x",
+                            "--message-base64",
+                            Base64.getEncoder().encodeToString(BINARY),
+                            "--qos",
+                            "2")) {
                 assertThat(pub.awaitExit()).as(String.join("\n", pub.err())).isZero();
             }
 
@@ -63,20 +104,50 @@ class SubPubCommandIT {
             JsonNode bin = lines.get(1);
             assertThat(bin.path("topic").asText()).isEqualTo("cli/bin/x");
             assertThat(bin.path("encoding").asText()).isEqualTo("base64");
-            assertThat(Base64.getDecoder().decode(bin.path("payload").asText())).containsExactly(BINARY);
+            assertThat(Base64.getDecoder().decode(bin.path("payload").asText()))
+                    .containsExactly(BINARY);
             assertThat(bin.path("qos").asInt()).isEqualTo(2);
         }
     }
 
     @Test
-    void retainedMessageReachesALaterSubscriberFlaggedRetainedWithUserCredentials() throws Exception {
-        try (CliProcess pub = CliProcess.run("pub", "--host", "127.0.0.1", "--port", port(),
-                "--username", "tool", "--password", "toolPassword",
-                "--topic", "cli/state", "--message", "on", "--qos", "1", "--retain")) {
+    void retainedMessageReachesALaterSubscriberFlaggedRetainedWithUserCredentials()
+            throws Exception {
+        try (CliProcess pub =
+                CliProcess.run(
+                        "pub",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        port(),
+                        "--username",
+                        "tool",
+                        "--password",
+                        "toolPassword",
+                        "--topic",
+                        "cli/state",
+                        "--message",
+                        "on",
+                        "--qos",
+                        "1",
+                        "--retain")) {
             assertThat(pub.awaitExit()).as(String.join("\n", pub.err())).isZero();
         }
-        try (CliProcess sub = CliProcess.start("sub", "--host", "127.0.0.1", "--port", port(),
-                "--username", "tool", "--password", "toolPassword", "--topic", "cli/#", "--count", "1")) {
+        try (CliProcess sub =
+                CliProcess.start(
+                        "sub",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        port(),
+                        "--username",
+                        "tool",
+                        "--password",
+                        "toolPassword",
+                        "--topic",
+                        "cli/#",
+                        "--count",
+                        "1")) {
             assertThat(sub.awaitExit()).as(String.join("\n", sub.err())).isZero();
             JsonNode m = sub.jsonLines().get(0);
             assertThat(m.path("topic").asText()).isEqualTo("cli/state");
@@ -92,10 +163,22 @@ class SubPubCommandIT {
         try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        try (CliProcess pub = CliProcess.run("pub", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--topic", "t", "--message", "m")) {
+        try (CliProcess pub =
+                CliProcess.run(
+                        "pub",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        Integer.toString(port),
+                        "--topic",
+                        "t",
+                        "--message",
+                        "m")) {
             assertThat(pub.awaitExit()).isNotZero();
-            assertThat(pub.err().stream().filter(l -> l.startsWith("thingflux pub: cannot connect"))).hasSize(1);
+            assertThat(
+                            pub.err().stream()
+                                    .filter(l -> l.startsWith("thingflux pub: cannot connect")))
+                    .hasSize(1);
         }
     }
 }

@@ -18,8 +18,16 @@ class ThingMessageJsonTest {
 
     @Test
     void propertySetCarriesTypeTopicIdMethodAndParams() {
-        ObjectNode n = ThingMessageJson.toJson(new ThingMessage.PropertySet(SYS + "thing/service/property/set",
-                new AlinkRequest("42", "1.0", "thing.service.property.set", Map.of("Power", "on", "T", 21.5), null)));
+        ObjectNode n =
+                ThingMessageJson.toJson(
+                        new ThingMessage.PropertySet(
+                                SYS + "thing/service/property/set",
+                                new AlinkRequest(
+                                        "42",
+                                        "1.0",
+                                        "thing.service.property.set",
+                                        Map.of("Power", "on", "T", 21.5),
+                                        null)));
 
         assertThat(n.path("type").asText()).isEqualTo("property_set");
         assertThat(n.path("topic").asText()).isEqualTo(SYS + "thing/service/property/set");
@@ -31,8 +39,17 @@ class ThingMessageJsonTest {
 
     @Test
     void serviceCallNamesItsService() {
-        ObjectNode n = ThingMessageJson.toJson(new ThingMessage.ServiceCall(SYS + "thing/service/Reboot", "Reboot",
-                new AlinkRequest("7", "1.0", "thing.service.Reboot", Map.of("delay", 3), null)));
+        ObjectNode n =
+                ThingMessageJson.toJson(
+                        new ThingMessage.ServiceCall(
+                                SYS + "thing/service/Reboot",
+                                "Reboot",
+                                new AlinkRequest(
+                                        "7",
+                                        "1.0",
+                                        "thing.service.Reboot",
+                                        Map.of("delay", 3),
+                                        null)));
 
         assertThat(n.path("type").asText()).isEqualTo("service_call");
         assertThat(n.path("service").asText()).isEqualTo("Reboot");
@@ -41,22 +58,40 @@ class ThingMessageJsonTest {
 
     @Test
     void rawRrpcCallShowsItsPayloadAsTextOrBase64() {
-        ObjectNode text = ThingMessageJson.toJson(new ThingMessage.RrpcCall(SYS + "rrpc/request/99", "99",
-                SYS + "rrpc/response/99", null, null, "ping".getBytes(StandardCharsets.UTF_8)));
-        ObjectNode binary = ThingMessageJson.toJson(new ThingMessage.RrpcCall(SYS + "rrpc/request/100", "100",
-                SYS + "rrpc/response/100", null, null, new byte[] {(byte) 0xFF, 0x01}));
+        ObjectNode text =
+                ThingMessageJson.toJson(
+                        new ThingMessage.RrpcCall(
+                                SYS + "rrpc/request/99",
+                                "99",
+                                SYS + "rrpc/response/99",
+                                null,
+                                null,
+                                "ping".getBytes(StandardCharsets.UTF_8)));
+        ObjectNode binary =
+                ThingMessageJson.toJson(
+                        new ThingMessage.RrpcCall(
+                                SYS + "rrpc/request/100",
+                                "100",
+                                SYS + "rrpc/response/100",
+                                null,
+                                null,
+                                new byte[] {(byte) 0xFF, 0x01}));
 
         assertThat(text.path("type").asText()).isEqualTo("rrpc_call");
         assertThat(text.path("messageId").asText()).isEqualTo("99");
         assertThat(text.path("payload").asText()).isEqualTo("ping");
         assertThat(binary.path("encoding").asText()).isEqualTo("base64");
-        assertThat(Base64.getDecoder().decode(binary.path("payload").asText())).containsExactly(0xFF, 0x01);
+        assertThat(Base64.getDecoder().decode(binary.path("payload").asText()))
+                .containsExactly(0xFF, 0x01);
     }
 
     @Test
     void replyCarriesIdCodeDataAndMessage() {
-        ObjectNode n = ThingMessageJson.toJson(new ThingMessage.Reply(SYS + "thing/event/property/post_reply",
-                new AlinkReply("5", 6106, Map.of(), "too many properties", null)));
+        ObjectNode n =
+                ThingMessageJson.toJson(
+                        new ThingMessage.Reply(
+                                SYS + "thing/event/property/post_reply",
+                                new AlinkReply("5", 6106, Map.of(), "too many properties", null)));
 
         assertThat(n.path("type").asText()).isEqualTo("reply");
         assertThat(n.path("id").asText()).isEqualTo("5");
@@ -67,8 +102,10 @@ class ThingMessageJsonTest {
 
     @Test
     void ntpResponseCarriesTheComputedServerTime() {
-        ObjectNode n = ThingMessageJson.toJson(new ThingMessage.NtpResponse("/ext/ntp/pk/dn/response",
-                1000, 1500, 1510, 1100));
+        ObjectNode n =
+                ThingMessageJson.toJson(
+                        new ThingMessage.NtpResponse(
+                                "/ext/ntp/pk/dn/response", 1000, 1500, 1510, 1100));
 
         assertThat(n.path("type").asText()).isEqualTo("ntp_response");
         assertThat(n.path("serverTime").asLong()).isEqualTo((1500 + 1510 + 1100 - 1000) / 2);
@@ -77,8 +114,13 @@ class ThingMessageJsonTest {
 
     @Test
     void unknownMessageKeepsQosReasonAndPayload() {
-        ObjectNode n = ThingMessageJson.toJson(new ThingMessage.UnknownMessage(SYS + "thing/other",
-                "{}".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE, "no decoder"));
+        ObjectNode n =
+                ThingMessageJson.toJson(
+                        new ThingMessage.UnknownMessage(
+                                SYS + "thing/other",
+                                "{}".getBytes(StandardCharsets.UTF_8),
+                                MqttQos.AT_LEAST_ONCE,
+                                "no decoder"));
 
         assertThat(n.path("type").asText()).isEqualTo("unknown");
         assertThat(n.path("qos").asInt()).isEqualTo(1);

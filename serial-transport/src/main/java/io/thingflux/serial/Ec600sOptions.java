@@ -11,43 +11,56 @@ import java.util.Objects;
  * Immutable options of an {@link Ec600sLink}; build with {@link #builder()}, change a copy with
  * {@link #mutate()}. Secrets (device secret, password) never appear in {@link #toString()}.
  *
- * <p>The options keep a private copy of the {@link Builder} they were built from (its fields are all
- * immutable values) and read every getter from it; {@link #mutate()} hands out another copy.
+ * <p>The options keep a private copy of the {@link Builder} they were built from (its fields are
+ * all immutable values) and read every getter from it; {@link #mutate()} hands out another copy.
  *
- * <p>Either an Aliyun device triple ({@link Builder#aliyunDevice}: the module signs with {@code aliauth})
- * or explicit {@link Builder#credentials} (or none) is used. String parameters that go inside AT quotes
- * are checked at {@link Builder#build()}: no {@code "}, CR, LF or NUL.
+ * <p>Either an Aliyun device triple ({@link Builder#aliyunDevice}: the module signs with {@code
+ * aliauth}) or explicit {@link Builder#credentials} (or none) is used. String parameters that go
+ * inside AT quotes are checked at {@link Builder#build()}: no {@code "}, CR, LF or NUL.
  */
 public final class Ec600sOptions {
 
     /** Default broker port (Aliyun's plain MQTT port). */
     public static final int DEFAULT_PORT = AliyunEndpoints.PORT_TCP;
+
     /** Default module MQTT client index. */
     public static final int DEFAULT_CLIENT_INDEX = 0;
+
     /** Default MQTT keepalive (the module's default). */
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(120);
+
     /** Default packet timeout ({@code QMTCFG "timeout"}). */
     public static final Duration DEFAULT_PACKET_TIMEOUT = Duration.ofSeconds(5);
+
     /** Default retransmissions ({@code QMTCFG "timeout"}). */
     public static final int DEFAULT_RETRIES = 3;
+
     /** Default largest publish payload (the best-sourced module limit). */
     public static final int DEFAULT_MAX_PAYLOAD = 4096;
+
     /** Default wait for network registration. */
     public static final Duration DEFAULT_REGISTRATION_TIMEOUT = Duration.ofSeconds(60);
+
     /** Default wait for the {@code +QMTOPEN} result. */
     public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(120);
+
     /** Default PDP activation timeout (Quectel: 150 s). */
     public static final Duration DEFAULT_PDP_TIMEOUT = Duration.ofSeconds(150);
+
     /**
-     * Default reconnect policy: {@link ReconnectPolicy#exponential()} with the serial link's delays, 1 s
-     * doubling to 60 s (a module reopens slower than a socket and should not wait the TCP client's 2 min).
+     * Default reconnect policy: {@link ReconnectPolicy#exponential()} with the serial link's
+     * delays, 1 s doubling to 60 s (a module reopens slower than a socket and should not wait the
+     * TCP client's 2 min).
      */
     public static final ReconnectPolicy DEFAULT_RECONNECT_POLICY =
             ReconnectPolicy.exponential().withDelays(Duration.ofSeconds(1), Duration.ofSeconds(60));
+
     /** Default session mode: a clean session. */
     public static final boolean DEFAULT_CLEAN_SESSION = true;
+
     /** Default APN authentication ({@code AT+QICSGP} 0: none). */
     public static final int DEFAULT_APN_AUTH = 0;
+
     /** Default number of messages a subscription keeps for a slow subscriber. */
     public static final int DEFAULT_SUBSCRIPTION_BUFFER = 256;
 
@@ -79,7 +92,10 @@ public final class Ec600sOptions {
         return settings.clientIndex;
     }
 
-    /** The {@code AT+QMTCONN} client id; with an Aliyun device and none set, {@code productKey.deviceName}. */
+    /**
+     * The {@code AT+QMTCONN} client id; with an Aliyun device and none set, {@code
+     * productKey.deviceName}.
+     */
     public String clientId() {
         return settings.effectiveClientId();
     }
@@ -161,14 +177,17 @@ public final class Ec600sOptions {
         return settings.subscriptionBuffer;
     }
 
-    /** The port URCs are routed to ({@code AT+QURCCFG="urcport"}), or null to leave the module's setting. */
+    /**
+     * The port URCs are routed to ({@code AT+QURCCFG="urcport"}), or null to leave the module's
+     * setting.
+     */
     public String urcPort() {
         return settings.urcPort;
     }
 
     /**
-     * How long a connect, publish, subscribe or unsubscribe result URC may take: packet timeout × retries
-     * (at least one) + 1 s, the Quectel margin; 16 s with the defaults.
+     * How long a connect, publish, subscribe or unsubscribe result URC may take: packet timeout ×
+     * retries (at least one) + 1 s, the Quectel margin; 16 s with the defaults.
      */
     public Duration resultTimeout() {
         return packetTimeout().multipliedBy(Math.max(1, retries())).plusSeconds(1);
@@ -176,15 +195,32 @@ public final class Ec600sOptions {
 
     @Override
     public String toString() {
-        return "Ec600sOptions[" + host() + ":" + port() + ", client " + clientIndex() + ", clientId=" + clientId()
+        return "Ec600sOptions["
+                + host()
+                + ":"
+                + port()
+                + ", client "
+                + clientIndex()
+                + ", clientId="
+                + clientId()
                 + (aliyunDevice() != null ? ", " + aliyunDevice() : "")
                 + (username() != null ? ", username=" + username() + ", password=<redacted>" : "")
-                + ", keepAlive=" + keepAlive().toSeconds() + "s, cleanSession=" + cleanSession()
-                + ", dialect=" + (publishDialect() == null ? "probe" : publishDialect()) + ", maxPayload=" + maxPayload()
-                + (apn() != null ? ", apn=" + apn() : "") + "]";
+                + ", keepAlive="
+                + keepAlive().toSeconds()
+                + "s, cleanSession="
+                + cleanSession()
+                + ", dialect="
+                + (publishDialect() == null ? "probe" : publishDialect())
+                + ", maxPayload="
+                + maxPayload()
+                + (apn() != null ? ", apn=" + apn() : "")
+                + "]";
     }
 
-    /** Builds {@link Ec600sOptions}; every field is an immutable value, so a copy is a field-for-field clone. */
+    /**
+     * Builds {@link Ec600sOptions}; every field is an immutable value, so a copy is a
+     * field-for-field clone.
+     */
     public static final class Builder implements Cloneable {
         private String host;
         private int port = DEFAULT_PORT;
@@ -210,8 +246,7 @@ public final class Ec600sOptions {
         private int subscriptionBuffer = DEFAULT_SUBSCRIPTION_BUFFER;
         private String urcPort;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder copy() {
             try {
@@ -222,16 +257,22 @@ public final class Ec600sOptions {
         }
 
         private String effectiveHost() {
-            return host != null || aliyunDevice == null ? host
-                    : AliyunEndpoints.legacyHost(aliyunDevice.productKey(), AliyunEndpoints.DEFAULT_REGION);
+            return host != null || aliyunDevice == null
+                    ? host
+                    : AliyunEndpoints.legacyHost(
+                            aliyunDevice.productKey(), AliyunEndpoints.DEFAULT_REGION);
         }
 
         private String effectiveClientId() {
-            return clientId != null || aliyunDevice == null ? clientId
+            return clientId != null || aliyunDevice == null
+                    ? clientId
                     : aliyunDevice.productKey() + "." + aliyunDevice.deviceName();
         }
 
-        /** The broker the module opens; with an Aliyun device and no host, the legacy cn-shanghai host. */
+        /**
+         * The broker the module opens; with an Aliyun device and no host, the legacy cn-shanghai
+         * host.
+         */
         public Builder broker(String host, int port) {
             this.host = Objects.requireNonNull(host, "host");
             this.port = port;
@@ -244,7 +285,10 @@ public final class Ec600sOptions {
             return this;
         }
 
-        /** The {@code AT+QMTCONN} client id; with an Aliyun device, default {@code productKey.deviceName}. */
+        /**
+         * The {@code AT+QMTCONN} client id; with an Aliyun device, default {@code
+         * productKey.deviceName}.
+         */
         public Builder clientId(String clientId) {
             this.clientId = clientId;
             return this;
@@ -286,7 +330,10 @@ public final class Ec600sOptions {
             return this;
         }
 
-        /** Largest payload accepted by {@link Ec600sLink#publish} (default {@value Ec600sOptions#DEFAULT_MAX_PAYLOAD}). */
+        /**
+         * Largest payload accepted by {@link Ec600sLink#publish} (default {@value
+         * Ec600sOptions#DEFAULT_MAX_PAYLOAD}).
+         */
         public Builder maxPayload(int maxPayload) {
             this.maxPayload = maxPayload;
             return this;
@@ -317,25 +364,29 @@ public final class Ec600sOptions {
         }
 
         /**
-         * When to reopen after the connection broke (default {@link #DEFAULT_RECONNECT_POLICY}); a fatal broker
-         * refusal ({@link io.thingflux.link.ConnectRefusedException#isFatal()}) is never retried, and when the
-         * policy's attempts are used up the link closes.
+         * When to reopen after the connection broke (default {@link #DEFAULT_RECONNECT_POLICY}); a
+         * fatal broker refusal ({@link io.thingflux.link.ConnectRefusedException#isFatal()}) is
+         * never retried, and when the policy's attempts are used up the link closes.
          */
         public Builder reconnectPolicy(ReconnectPolicy policy) {
             this.reconnectPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** Messages a subscription keeps for a slow subscriber; beyond it new ones are dropped and logged. */
+        /**
+         * Messages a subscription keeps for a slow subscriber; beyond it new ones are dropped and
+         * logged.
+         */
         public Builder subscriptionBuffer(int size) {
             this.subscriptionBuffer = size;
             return this;
         }
 
         /**
-         * Route URCs to this port with {@code AT+QURCCFG="urcport","<port>"} at connect: {@code "uart1"} when
-         * the host is on the main UART of a module whose default is {@code "usbat"} (no {@code +QMTRECV} would
-         * reach the UART otherwise). Default null: leave the module's (stored) setting.
+         * Route URCs to this port with {@code AT+QURCCFG="urcport","<port>"} at connect: {@code
+         * "uart1"} when the host is on the main UART of a module whose default is {@code "usbat"}
+         * (no {@code +QMTRECV} would reach the UART otherwise). Default null: leave the module's
+         * (stored) setting.
          */
         public Builder urcPort(String urcPort) {
             this.urcPort = urcPort;
@@ -345,11 +396,13 @@ public final class Ec600sOptions {
         /**
          * Validates and builds.
          *
-         * @throws IllegalArgumentException for out-of-range values or a string that cannot go inside AT quotes
+         * @throws IllegalArgumentException for out-of-range values or a string that cannot go
+         *     inside AT quotes
          */
         public Ec600sOptions build() {
             if (aliyunDevice != null && username != null) {
-                throw new IllegalArgumentException("use either an Aliyun device (aliauth) or explicit credentials");
+                throw new IllegalArgumentException(
+                        "use either an Aliyun device (aliauth) or explicit credentials");
             }
             String host = effectiveHost();
             if (host == null) {
@@ -374,7 +427,8 @@ public final class Ec600sOptions {
             }
             long pt = packetTimeout.toSeconds();
             if (pt < 1 || pt > 60 || retries < 0 || retries > 10) {
-                throw new IllegalArgumentException("packet timeout must be 1..60 s and retries 0..10");
+                throw new IllegalArgumentException(
+                        "packet timeout must be 1..60 s and retries 0..10");
             }
             if (maxPayload < 1 || maxPayload > 1 << 16) {
                 throw new IllegalArgumentException("maxPayload must be 1..65536");

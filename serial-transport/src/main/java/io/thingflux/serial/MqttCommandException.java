@@ -1,8 +1,8 @@
 package io.thingflux.serial;
 
 /**
- * A module MQTT operation (publish, subscribe, unsubscribe, disconnect) reported failure in its result URC:
- * {@code <result>} 1 (retransmitting when the wait ended) or 2 (failed to send), or -1.
+ * A module MQTT operation (publish, subscribe, unsubscribe, disconnect) reported failure in its
+ * result URC: {@code <result>} 1 (retransmitting when the wait ended) or 2 (failed to send), or -1.
  */
 public final class MqttCommandException extends RuntimeException {
 
@@ -10,7 +10,13 @@ public final class MqttCommandException extends RuntimeException {
     private final int result;
 
     public MqttCommandException(String operation, int result) {
-        super(operation + " failed: result " + result + (result == 2 ? " (failed to send)" : result == 1 ? " (retransmitting)" : ""));
+        super(
+                operation
+                        + " failed: result "
+                        + result
+                        + (result == 2
+                                ? " (failed to send)"
+                                : result == 1 ? " (retransmitting)" : ""));
         this.operation = operation;
         this.result = result;
     }

@@ -40,7 +40,16 @@ public final class MqttOpenException extends RuntimeException {
     private final Reason reason;
 
     public MqttOpenException(String host, int port, int result) {
-        super("QMTOPEN " + host + ":" + port + " failed: result " + result + " (" + Reason.of(result).text + ")");
+        super(
+                "QMTOPEN "
+                        + host
+                        + ":"
+                        + port
+                        + " failed: result "
+                        + result
+                        + " ("
+                        + Reason.of(result).text
+                        + ")");
         this.result = result;
         this.reason = Reason.of(result);
     }

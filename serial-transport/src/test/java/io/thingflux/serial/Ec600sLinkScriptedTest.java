@@ -38,7 +38,9 @@ class Ec600sLinkScriptedTest {
 
     private static Ec600sOptions.Builder aliyun() {
         return Ec600sOptions.builder()
-                .aliyunDevice(new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a"))
+                .aliyunDevice(
+                        new AliyunDeviceIdentity(
+                                "a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a"))
                 .clientId("clientExample_0");
     }
 
@@ -51,20 +53,41 @@ class Ec600sLinkScriptedTest {
 
     @Test
     void connectRunsTheBootChecksAndMqttSetupInOrder() {
-        link(aliyun().apn("CMNET", "", "", 1).urcPort("uart1").keepAlive(Duration.ofSeconds(300)).cleanSession(false));
-        modem.on("AT\\+QIACT\\?", c -> modem.commands("AT\\+QIACT=1").isEmpty() ? ScriptedModem.lines("OK")
-                : ScriptedModem.lines("+QIACT: 1,1,1,\"10.0.0.2\"", "OK"));
+        link(
+                aliyun().apn("CMNET", "", "", 1)
+                        .urcPort("uart1")
+                        .keepAlive(Duration.ofSeconds(300))
+                        .cleanSession(false));
+        modem.on(
+                "AT\\+QIACT\\?",
+                c ->
+                        modem.commands("AT\\+QIACT=1").isEmpty()
+                                ? ScriptedModem.lines("OK")
+                                : ScriptedModem.lines("+QIACT: 1,1,1,\"10.0.0.2\"", "OK"));
         link.connect().block(T);
-        assertThat(modem.commands).containsExactly(
-                "AT", "ATE0", "AT+CPIN?", "AT+QURCCFG=\"urcport\",\"uart1\"", "AT+CREG?", "AT+CGREG?", "AT+CEREG?",
-                "AT+QICSGP=1", "AT+QICSGP=1,1,\"CMNET\",\"\",\"\",1",
-                "AT+QIACT?", "AT+QIACT=1", "AT+QIACT?",
-                "AT+QMTPUBEX=?",
-                "AT+QMTCFG=\"version\",0,4", "AT+QMTCFG=\"keepalive\",0,300", "AT+QMTCFG=\"session\",0,0",
-                "AT+QMTCFG=\"timeout\",0,5,3,0", "AT+QMTCFG=\"recv/mode\",0,0,1",
-                "AT+QMTCFG=\"aliauth\",0,\"a1wFylTxYeD\",\"co_0001\",\"7ab0c4b3532b5783df5fdc58a2895d7a\"",
-                "AT+QMTOPEN=0,\"a1wFylTxYeD.iot-as-mqtt.cn-shanghai.aliyuncs.com\",1883",
-                "AT+QMTCONN=0,\"clientExample_0\"");
+        assertThat(modem.commands)
+                .containsExactly(
+                        "AT",
+                        "ATE0",
+                        "AT+CPIN?",
+                        "AT+QURCCFG=\"urcport\",\"uart1\"",
+                        "AT+CREG?",
+                        "AT+CGREG?",
+                        "AT+CEREG?",
+                        "AT+QICSGP=1",
+                        "AT+QICSGP=1,1,\"CMNET\",\"\",\"\",1",
+                        "AT+QIACT?",
+                        "AT+QIACT=1",
+                        "AT+QIACT?",
+                        "AT+QMTPUBEX=?",
+                        "AT+QMTCFG=\"version\",0,4",
+                        "AT+QMTCFG=\"keepalive\",0,300",
+                        "AT+QMTCFG=\"session\",0,0",
+                        "AT+QMTCFG=\"timeout\",0,5,3,0",
+                        "AT+QMTCFG=\"recv/mode\",0,0,1",
+                        "AT+QMTCFG=\"aliauth\",0,\"a1wFylTxYeD\",\"co_0001\",\"7ab0c4b3532b5783df5fdc58a2895d7a\"",
+                        "AT+QMTOPEN=0,\"a1wFylTxYeD.iot-as-mqtt.cn-shanghai.aliyuncs.com\",1883",
+                        "AT+QMTCONN=0,\"clientExample_0\"");
         assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
     }
 
@@ -72,21 +95,32 @@ class Ec600sLinkScriptedTest {
     void openResultCodesBecomeTypedErrors() {
         link(aliyun());
         modem.on("AT\\+QMTOPEN=0,.*", c -> ScriptedModem.lines("OK", "+QMTOPEN: 0,4"));
-        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(MqttOpenException.class, e -> {
-            assertThat(e.result()).isEqualTo(4);
-            assertThat(e.reason()).isEqualTo(MqttOpenException.Reason.DNS_FAILED);
-        });
+        assertThatThrownBy(() -> link.connect().block(T))
+                .isInstanceOfSatisfying(
+                        MqttOpenException.class,
+                        e -> {
+                            assertThat(e.result()).isEqualTo(4);
+                            assertThat(e.reason()).isEqualTo(MqttOpenException.Reason.DNS_FAILED);
+                        });
         assertThat(link.state()).isEqualTo(LinkState.DISCONNECTED);
         modem.on("AT\\+QMTOPEN=0,.*", c -> ScriptedModem.lines("OK", "+QMTOPEN: 0,-1"));
-        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(MqttOpenException.class,
-                e -> assertThat(e.reason()).isEqualTo(MqttOpenException.Reason.FAILED));
+        assertThatThrownBy(() -> link.connect().block(T))
+                .isInstanceOfSatisfying(
+                        MqttOpenException.class,
+                        e -> assertThat(e.reason()).isEqualTo(MqttOpenException.Reason.FAILED));
     }
 
     @Test
     void occupiedClientIndexIsClosedAndOpenedAgain() {
         link(aliyun());
-        modem.on("AT\\+QMTOPEN=0,.*", c -> ScriptedModem.lines("OK",
-                modem.commands("AT\\+QMTCLOSE=0").isEmpty() ? "+QMTOPEN: 0,2" : "+QMTOPEN: 0,0"));
+        modem.on(
+                "AT\\+QMTOPEN=0,.*",
+                c ->
+                        ScriptedModem.lines(
+                                "OK",
+                                modem.commands("AT\\+QMTCLOSE=0").isEmpty()
+                                        ? "+QMTOPEN: 0,2"
+                                        : "+QMTOPEN: 0,0"));
         link.connect().block(T);
         assertThat(modem.commands("AT\\+QMT(OPEN|CLOSE)=.*")).hasSize(3);
     }
@@ -95,26 +129,42 @@ class Ec600sLinkScriptedTest {
     void connectReturnCodesBecomeTypedErrors() {
         link(aliyun());
         modem.on("AT\\+QMTCONN=0,.*", c -> ScriptedModem.lines("OK", "+QMTCONN: 0,0,4"));
-        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOfSatisfying(ConnectRefusedException.class,
-                e -> assertThat(e.returnCode()).isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD));
+        assertThatThrownBy(() -> link.connect().block(T))
+                .isInstanceOfSatisfying(
+                        ConnectRefusedException.class,
+                        e ->
+                                assertThat(e.returnCode())
+                                        .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD));
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
     }
 
     @Test
     void explicitPasswordStaysOutOfErrorMessages() {
-        link(Ec600sOptions.builder().broker("b.example", 1883).clientId("c").credentials("u", "hunter2"));
+        link(
+                Ec600sOptions.builder()
+                        .broker("b.example", 1883)
+                        .clientId("c")
+                        .credentials("u", "hunter2"));
         modem.on("AT\\+QMTCONN=0,.*", c -> ScriptedModem.lines("ERROR"));
-        assertThatThrownBy(() -> link.connect().block(T)).satisfies(e ->
-                assertThat(e.getMessage()).doesNotContain("hunter2").contains("AT+QMTCONN="));
+        assertThatThrownBy(() -> link.connect().block(T))
+                .satisfies(
+                        e ->
+                                assertThat(e.getMessage())
+                                        .doesNotContain("hunter2")
+                                        .contains("AT+QMTCONN="));
     }
 
     @Test
     void moduleStillBootingIsWaitedForUntilRdy() {
         link(aliyun());
-        modem.on("AT", c -> {
-            int n = modem.commands("AT").size();
-            return n < 3 ? "" : n == 3 ? ScriptedModem.lines("RDY", "OK") : ScriptedModem.lines("OK");
-        });
+        modem.on(
+                "AT",
+                c -> {
+                    int n = modem.commands("AT").size();
+                    return n < 3
+                            ? ""
+                            : n == 3 ? ScriptedModem.lines("RDY", "OK") : ScriptedModem.lines("OK");
+                });
         link.connect().block(T);
         assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
         assertThat(modem.commands("AT").size()).isGreaterThanOrEqualTo(4);
@@ -123,8 +173,12 @@ class Ec600sLinkScriptedTest {
     @Test
     void rebootDuringConnectStartsTheSetUpAgain() {
         link(aliyun());
-        modem.on("AT\\+CPIN\\?", c -> modem.commands("AT\\+CPIN\\?").size() == 1 ? ScriptedModem.lines("RDY")
-                : ScriptedModem.lines("+CPIN: READY", "OK"));
+        modem.on(
+                "AT\\+CPIN\\?",
+                c ->
+                        modem.commands("AT\\+CPIN\\?").size() == 1
+                                ? ScriptedModem.lines("RDY")
+                                : ScriptedModem.lines("+CPIN: READY", "OK"));
         link.connect().block(T);
         assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
         assertThat(modem.commands("ATE0")).hasSize(2);
@@ -134,15 +188,22 @@ class Ec600sLinkScriptedTest {
     void simNotReadyFailsTheBootChecks() {
         link(aliyun());
         modem.on("AT\\+CPIN\\?", c -> ScriptedModem.lines("+CPIN: SIM PIN", "OK"));
-        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOf(ModuleSetupException.class)
+        assertThatThrownBy(() -> link.connect().block(T))
+                .isInstanceOf(ModuleSetupException.class)
                 .hasMessageContaining("SIM PIN");
     }
 
     @Test
     void registrationIsPolledUntilRoamingOrHome() {
         link(aliyun());
-        modem.on("AT\\+CEREG\\?", c -> ScriptedModem.lines(
-                modem.commands("AT\\+CEREG\\?").size() < 3 ? "+CEREG: 0,2" : "+CEREG: 0,5", "OK"));
+        modem.on(
+                "AT\\+CEREG\\?",
+                c ->
+                        ScriptedModem.lines(
+                                modem.commands("AT\\+CEREG\\?").size() < 3
+                                        ? "+CEREG: 0,2"
+                                        : "+CEREG: 0,5",
+                                "OK"));
         modem.on("AT\\+C(G)?REG\\?", c -> ScriptedModem.lines("+CREG: 0,0", "OK"));
         link.connect().block(T);
         assertThat(modem.commands("AT\\+CEREG\\?")).hasSize(3);
@@ -152,7 +213,8 @@ class Ec600sLinkScriptedTest {
     void registrationThatNeverComesTimesOut() {
         link(aliyun().registrationTimeout(Duration.ofMillis(1500)));
         modem.on("AT\\+C(E|G)?REG\\?", c -> ScriptedModem.lines("+CREG: 0,3", "OK"));
-        assertThatThrownBy(() -> link.connect().block(T)).isInstanceOf(ModuleSetupException.class)
+        assertThatThrownBy(() -> link.connect().block(T))
+                .isInstanceOf(ModuleSetupException.class)
                 .hasMessageContaining("not registered");
     }
 
@@ -163,8 +225,10 @@ class Ec600sLinkScriptedTest {
         modem.on("AT\\+QMTPUBEX=0,\\d+,\\d,\\d,\".*\",\\d+", c -> promptThen(c, ",1,1", ",0"));
         link.publish("t/a", "x".getBytes(), MqttQos.AT_LEAST_ONCE).block(T);
         modem.on("AT\\+QMTPUBEX=0,\\d+,\\d,\\d,\".*\",\\d+", c -> promptThen(c, ",2"));
-        assertThatThrownBy(() -> link.publish("t/a", "y".getBytes(), MqttQos.AT_LEAST_ONCE).block(T))
-                .isInstanceOfSatisfying(MqttCommandException.class, e -> assertThat(e.result()).isEqualTo(2));
+        assertThatThrownBy(
+                        () -> link.publish("t/a", "y".getBytes(), MqttQos.AT_LEAST_ONCE).block(T))
+                .isInstanceOfSatisfying(
+                        MqttCommandException.class, e -> assertThat(e.result()).isEqualTo(2));
         assertThat(modem.data).extracting(String::new).containsExactly("x", "y");
     }
 
@@ -179,10 +243,14 @@ class Ec600sLinkScriptedTest {
     }
 
     @Test
-    void aThingModelDeviceSubscribesInFewCommandsAndDisconnectsWithoutAnUnsubscribeCommandPerFilter() {
+    void
+            aThingModelDeviceSubscribesInFewCommandsAndDisconnectsWithoutAnUnsubscribeCommandPerFilter() {
         link(aliyun());
-        AliyunDevice device = AliyunDevice.create(link,
-                new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a"));
+        AliyunDevice device =
+                AliyunDevice.create(
+                        link,
+                        new AliyunDeviceIdentity(
+                                "a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a"));
         device.connect().block(T);
         List<String> filters = device.subscriptions();
         long deadline = System.nanoTime() + T.toNanos();
@@ -193,7 +261,8 @@ class Ec600sLinkScriptedTest {
         assertThat(modem.subscribedFilters()).containsExactlyElementsOf(filters);
         assertThat(modem.commands("AT\\+QMTSUB=.*")).hasSizeLessThan(filters.size());
         device.disconnect().block(T);
-        // the clean session ends with the connection: one QMTDISC, not a QMTUNS round trip per filter before it
+        // the clean session ends with the connection: one QMTDISC, not a QMTUNS round trip per
+        // filter before it
         assertThat(modem.commands("AT\\+QMTUNS=.*")).isEmpty();
         assertThat(modem.commands("AT\\+QMTDISC=.*")).hasSize(1);
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
@@ -213,10 +282,16 @@ class Ec600sLinkScriptedTest {
         while (modem.commands("AT\\+QMTUNS=.*").size() < 2 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        List<String> ids = modem.commands("AT\\+QMT(SUB|UNS|PUBEX)=[^?].*").stream().map(c -> c.split(",")[1]).toList();
+        List<String> ids =
+                modem.commands("AT\\+QMT(SUB|UNS|PUBEX)=[^?].*").stream()
+                        .map(c -> c.split(",")[1])
+                        .toList();
         assertThat(ids).hasSize(6).doesNotHaveDuplicates().doesNotContain("0");
         link.publish("t", "3".getBytes(), MqttQos.AT_MOST_ONCE).block(T);
-        assertThat(modem.commands("AT\\+QMTPUBEX=.*")).last().asString().startsWith("AT+QMTPUBEX=0,0,0,0,");
+        assertThat(modem.commands("AT\\+QMTPUBEX=.*"))
+                .last()
+                .asString()
+                .startsWith("AT+QMTPUBEX=0,0,0,0,");
     }
 
     @Test
@@ -248,8 +323,12 @@ class Ec600sLinkScriptedTest {
             link.connect().block(T);
             List<LinkMessage> got = new CopyOnWriteArrayList<>();
             link.subscribe("#", MqttQos.AT_MOST_ONCE).subscribe(got::add);
-            modem.send("\r\n+QMTRECV: 0,0,\"a/#\",\"private-payload\"\r\n"); // wildcard in a received topic
-            modem.send("\r\n+QMTRECV: 0,70000,\"a/b\",\"private-payload\"\r\n"); // message id out of range
+            modem.send(
+                    "\r\n+QMTRECV: 0,0,\"a/#\",\"private-payload\"\r\n"); // wildcard in a received
+            // topic
+            modem.send(
+                    "\r\n+QMTRECV: 0,70000,\"a/b\",\"private-payload\"\r\n"); // message id out of
+            // range
             modem.send("\r\n+QMTRECV: 0,0,\"a/ok\",2,\"ok\"\r\n");
             long deadline = System.nanoTime() + T.toNanos();
             while (got.isEmpty() && System.nanoTime() < deadline) {
@@ -258,11 +337,16 @@ class Ec600sLinkScriptedTest {
             assertThat(got).extracting(LinkMessage::topic).containsExactly("a/ok");
             assertThat(link.malformedUrcs()).isEqualTo(2);
             assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
-            assertThat(logged.list).filteredOn(e -> e.getFormattedMessage().contains("malformed +QMTRECV"))
+            assertThat(logged.list)
+                    .filteredOn(e -> e.getFormattedMessage().contains("malformed +QMTRECV"))
                     .hasSize(2)
-                    .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("private-payload"))
+                    .allSatisfy(
+                            e ->
+                                    assertThat(e.getFormattedMessage())
+                                            .doesNotContain("private-payload"))
                     .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("wildcard"))
-                    .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("message id 70000"));
+                    .anySatisfy(
+                            e -> assertThat(e.getFormattedMessage()).contains("message id 70000"));
         } finally {
             logger.detachAppender(logged);
         }
@@ -272,7 +356,8 @@ class Ec600sLinkScriptedTest {
     void disconnectSendsQmtdiscThenQmtcloseAndIgnoresTheStat5ItCauses() {
         link(aliyun());
         link.connect().block(T);
-        modem.on("AT\\+QMTDISC=0", c -> ScriptedModem.lines("OK", "+QMTDISC: 0,0", "+QMTSTAT: 0,5"));
+        modem.on(
+                "AT\\+QMTDISC=0", c -> ScriptedModem.lines("OK", "+QMTDISC: 0,0", "+QMTSTAT: 0,5"));
         link.disconnect().block(T);
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
         assertThat(modem.commands("AT\\+QMTOPEN=.*")).hasSize(1);

@@ -30,9 +30,9 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
- * The link on the {@link io.thingflux.link.MqttLink} seam against a scripted modem: the thread it signals on,
- * CONNACK refusals and reconnects (in virtual time: the link runs its timers on the AT channel's scheduler),
- * and the list subscribe's acknowledgements.
+ * The link on the {@link io.thingflux.link.MqttLink} seam against a scripted modem: the thread it
+ * signals on, CONNACK refusals and reconnects (in virtual time: the link runs its timers on the AT
+ * channel's scheduler), and the list subscribe's acknowledgements.
  */
 class Ec600sLinkSeamTest {
 
@@ -59,13 +59,21 @@ class Ec600sLinkSeamTest {
 
     private static Ec600sOptions.Builder aliyun() {
         return Ec600sOptions.builder()
-                .aliyunDevice(new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a"))
+                .aliyunDevice(
+                        new AliyunDeviceIdentity(
+                                "a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a"))
                 .clientId("clientExample_0")
                 // no jitter: retries come exactly 1 s, 2 s, 4 s ... after each failure
-                .reconnectPolicy(ReconnectPolicy.exponential().withDelays(FIRST_RETRY, Duration.ofSeconds(8)).withJitter(0));
+                .reconnectPolicy(
+                        ReconnectPolicy.exponential()
+                                .withDelays(FIRST_RETRY, Duration.ofSeconds(8))
+                                .withJitter(0));
     }
 
-    /** A connected link whose AT channel (and so the link's state, signals and timers) runs in virtual time. */
+    /**
+     * A connected link whose AT channel (and so the link's state, signals and timers) runs in
+     * virtual time.
+     */
     private Ec600sLink connectedInVirtualTime() {
         time = VirtualTimeScheduler.create();
         InMemoryByteTransport[] pair = InMemoryByteTransport.pair();
@@ -77,7 +85,14 @@ class Ec600sLinkSeamTest {
     }
 
     private void receive(String topic, String payload) {
-        modem.send("\r\n+QMTRECV: 0,0,\"" + topic + "\"," + payload.length() + ",\"" + payload + "\"\r\n");
+        modem.send(
+                "\r\n+QMTRECV: 0,0,\""
+                        + topic
+                        + "\","
+                        + payload.length()
+                        + ",\""
+                        + payload
+                        + "\"\r\n");
     }
 
     // ------------------------------------------------------------------ (a) one I/O thread
@@ -88,14 +103,28 @@ class Ec600sLinkSeamTest {
         modem = new ScriptedModem(pair[1]);
         link = Ec600sLink.open(pair[0], aliyun().build());
         Map<String, String> threads = new ConcurrentHashMap<>();
-        Disposable states = link.states().subscribe(s -> threads.putIfAbsent("state " + s, Thread.currentThread().getName()));
-        Disposable unsolicited = link.unsolicited().subscribe(m -> threads.put("unsolicited", Thread.currentThread().getName()));
-        link.connect().doOnSuccess(v -> threads.put("connect", Thread.currentThread().getName())).block(T);
-        Disposable messages = link.subscribe(List.of("a/#"), MqttQos.AT_LEAST_ONCE,
-                        ack -> threads.put("ack", Thread.currentThread().getName()))
-                .subscribe(m -> threads.put("message", Thread.currentThread().getName()));
+        Disposable states =
+                link.states()
+                        .subscribe(
+                                s ->
+                                        threads.putIfAbsent(
+                                                "state " + s, Thread.currentThread().getName()));
+        Disposable unsolicited =
+                link.unsolicited()
+                        .subscribe(
+                                m -> threads.put("unsolicited", Thread.currentThread().getName()));
+        link.connect()
+                .doOnSuccess(v -> threads.put("connect", Thread.currentThread().getName()))
+                .block(T);
+        Disposable messages =
+                link.subscribe(
+                                List.of("a/#"),
+                                MqttQos.AT_LEAST_ONCE,
+                                ack -> threads.put("ack", Thread.currentThread().getName()))
+                        .subscribe(m -> threads.put("message", Thread.currentThread().getName()));
         link.publish("t/a", "x".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
-                .doOnSuccess(v -> threads.put("publish", Thread.currentThread().getName())).block(T);
+                .doOnSuccess(v -> threads.put("publish", Thread.currentThread().getName()))
+                .block(T);
         awaitSubscribed("a/#");
         receive("a/b", "hi");
         receive("elsewhere", "hi");
@@ -103,10 +132,19 @@ class Ec600sLinkSeamTest {
         while (threads.size() < 8 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertThat(threads).containsOnlyKeys("state DISCONNECTED", "state CONNECTING", "state CONNECTED", "connect",
-                "ack", "publish", "message", "unsolicited");
+        assertThat(threads)
+                .containsOnlyKeys(
+                        "state DISCONNECTED",
+                        "state CONNECTING",
+                        "state CONNECTED",
+                        "connect",
+                        "ack",
+                        "publish",
+                        "message",
+                        "unsolicited");
         // Schedulers.newSingle("at-" + transport) of the AtChannel, not a hop to another pool
-        assertThat(threads.values()).allSatisfy(name -> assertThat(name).startsWith("at-in-memory:host"));
+        assertThat(threads.values())
+                .allSatisfy(name -> assertThat(name).startsWith("at-in-memory:host"));
         states.dispose();
         unsolicited.dispose();
         messages.dispose();
@@ -130,17 +168,33 @@ class Ec600sLinkSeamTest {
         link = Ec600sLink.over(channel, aliyun().build());
         modem.on("AT\\+QMTCONN=0,.*", c -> ScriptedModem.lines("OK", "+QMTCONN: 0,0,3"));
         StepVerifier.create(link.connect())
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(ConnectRefusedException.class, r -> {
-                    assertThat(r.returnCode()).isEqualTo(ConnectReturnCode.SERVER_UNAVAILABLE);
-                    assertThat(r.isFatal()).isFalse();
-                }))
+                .expectErrorSatisfies(
+                        e ->
+                                assertThat(e)
+                                        .isInstanceOfSatisfying(
+                                                ConnectRefusedException.class,
+                                                r -> {
+                                                    assertThat(r.returnCode())
+                                                            .isEqualTo(
+                                                                    ConnectReturnCode
+                                                                            .SERVER_UNAVAILABLE);
+                                                    assertThat(r.isFatal()).isFalse();
+                                                }))
                 .verify(T);
         assertThat(link.state()).isEqualTo(LinkState.DISCONNECTED);
 
         modem.on("AT\\+QMTCONN=0,.*", c -> ScriptedModem.lines("OK", "+QMTCONN: 0,0,2"));
         StepVerifier.create(link.connect())
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(ConnectRefusedException.class,
-                        r -> assertThat(r.returnCode()).isEqualTo(ConnectReturnCode.IDENTIFIER_REJECTED)))
+                .expectErrorSatisfies(
+                        e ->
+                                assertThat(e)
+                                        .isInstanceOfSatisfying(
+                                                ConnectRefusedException.class,
+                                                r ->
+                                                        assertThat(r.returnCode())
+                                                                .isEqualTo(
+                                                                        ConnectReturnCode
+                                                                                .IDENTIFIER_REJECTED)))
                 .verify(T);
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
     }
@@ -154,8 +208,12 @@ class Ec600sLinkSeamTest {
         link = Ec600sLink.over(channel, aliyun().build());
         modem.on("AT\\+QMTCONN=0,.*", c -> ScriptedModem.lines("OK", "+QMTCONN: 0,2"));
         StepVerifier.create(link.connect())
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(QmtConnException.class,
-                        q -> assertThat(q.result()).isEqualTo(2)))
+                .expectErrorSatisfies(
+                        e ->
+                                assertThat(e)
+                                        .isInstanceOfSatisfying(
+                                                QmtConnException.class,
+                                                q -> assertThat(q.result()).isEqualTo(2)))
                 .verify(T);
         assertThat(link.state()).isEqualTo(LinkState.DISCONNECTED);
     }
@@ -164,7 +222,7 @@ class Ec600sLinkSeamTest {
     void reconnectRetriesAServerUnavailableRefusalAsThePolicySaysAndStopsAtAFatalOne() {
         connectedInVirtualTime();
         AtomicReference<Throwable> ended = new AtomicReference<>();
-        link.subscribe("a/#", MqttQos.AT_MOST_ONCE).subscribe(m -> { }, ended::set);
+        link.subscribe("a/#", MqttQos.AT_MOST_ONCE).subscribe(m -> {}, ended::set);
         modem.on("AT\\+QMTCONN=0,.*", c -> ScriptedModem.lines("OK", "+QMTCONN: 0,0,3"));
 
         modem.send("\r\n+QMTSTAT: 0,1\r\n");
@@ -180,8 +238,12 @@ class Ec600sLinkSeamTest {
         time.advanceTimeBy(FIRST_RETRY.multipliedBy(2));
         assertThat(modem.commands("AT\\+QMTCONN=.*")).hasSize(4);
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
-        assertThat(ended.get()).isInstanceOfSatisfying(ConnectRefusedException.class,
-                r -> assertThat(r.returnCode()).isEqualTo(ConnectReturnCode.NOT_AUTHORIZED));
+        assertThat(ended.get())
+                .isInstanceOfSatisfying(
+                        ConnectRefusedException.class,
+                        r ->
+                                assertThat(r.returnCode())
+                                        .isEqualTo(ConnectReturnCode.NOT_AUTHORIZED));
 
         time.advanceTimeBy(Duration.ofHours(1));
         assertThat(modem.commands("AT\\+QMTCONN=.*")).hasSize(4);
@@ -193,9 +255,15 @@ class Ec600sLinkSeamTest {
         InMemoryByteTransport[] pair = InMemoryByteTransport.pair();
         modem = new ScriptedModem(pair[1]);
         channel = AtChannel.builder(pair[0]).scheduler(time).open();
-        link = Ec600sLink.over(channel, aliyun()
-                .reconnectPolicy(ReconnectPolicy.exponential().withDelays(FIRST_RETRY, FIRST_RETRY).withJitter(0)
-                        .withMaxAttempts(2)).build());
+        link =
+                Ec600sLink.over(
+                        channel,
+                        aliyun().reconnectPolicy(
+                                        ReconnectPolicy.exponential()
+                                                .withDelays(FIRST_RETRY, FIRST_RETRY)
+                                                .withJitter(0)
+                                                .withMaxAttempts(2))
+                                .build());
         StepVerifier.create(link.connect()).expectComplete().verify(T);
         modem.on("AT\\+QMTOPEN=0,.*", c -> ScriptedModem.lines("OK", "+QMTOPEN: 0,5"));
         modem.send("\r\n+QMTSTAT: 0,1\r\n");
@@ -210,13 +278,22 @@ class Ec600sLinkSeamTest {
     @Test
     void aListSubscriptionReportsGrantedAndRefusedFiltersInOneAckAgainAfterAReconnect() {
         connectedInVirtualTime();
-        modem.on("AT\\+QMTSUB=0,(\\d+),.*", c -> ScriptedModem.lines("OK",
-                ScriptedModem.subAck(c, f -> f.startsWith("forbidden/"))));
+        modem.on(
+                "AT\\+QMTSUB=0,(\\d+),.*",
+                c ->
+                        ScriptedModem.lines(
+                                "OK", ScriptedModem.subAck(c, f -> f.startsWith("forbidden/"))));
         List<Object> events = new CopyOnWriteArrayList<>();
-        Disposable d = link.subscribe(List.of("a/#", "forbidden/#", "b/+"), MqttQos.AT_LEAST_ONCE, events::add)
-                .subscribe(m -> events.add(m.topic()));
+        Disposable d =
+                link.subscribe(
+                                List.of("a/#", "forbidden/#", "b/+"),
+                                MqttQos.AT_LEAST_ONCE,
+                                events::add)
+                        .subscribe(m -> events.add(m.topic()));
         SubscribeAck expected = new SubscribeAck(List.of("a/#", "b/+"), List.of("forbidden/#"));
-        assertThat(modem.commands("AT\\+QMTSUB=.*")).singleElement().asString()
+        assertThat(modem.commands("AT\\+QMTSUB=.*"))
+                .singleElement()
+                .asString()
                 .endsWith(",\"a/#\",1,\"forbidden/#\",1,\"b/+\",1");
         assertThat(events).containsExactly(expected);
         receive("a/x", "1");
@@ -224,21 +301,28 @@ class Ec600sLinkSeamTest {
         modem.send("\r\n+QMTSTAT: 0,1\r\n");
         assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
         receive("b/y", "2");
-        // one ack per (re)subscription, each before the messages that follow it; the same Flux carries on
+        // one ack per (re)subscription, each before the messages that follow it; the same Flux
+        // carries on
         assertThat(events).containsExactly(expected, "a/x", expected, "b/y");
         assertThat(modem.commands("AT\\+QMTSUB=.*")).hasSize(2);
 
         d.dispose();
         // the cancel unsubscribes the granted filters only
-        assertThat(modem.commands("AT\\+QMTUNS=.*")).singleElement().asString().endsWith(",\"a/#\",\"b/+\"");
+        assertThat(modem.commands("AT\\+QMTUNS=.*"))
+                .singleElement()
+                .asString()
+                .endsWith(",\"a/#\",\"b/+\"");
     }
 
     @Test
     void whenEveryFilterIsRefusedTheAckComesThenSubscriptionRefused() {
         connectedInVirtualTime();
-        modem.on("AT\\+QMTSUB=0,(\\d+),.*", c -> ScriptedModem.lines("OK", ScriptedModem.subAck(c, f -> true)));
+        modem.on(
+                "AT\\+QMTSUB=0,(\\d+),.*",
+                c -> ScriptedModem.lines("OK", ScriptedModem.subAck(c, f -> true)));
         List<SubscribeAck> acks = new ArrayList<>();
-        StepVerifier.create(link.subscribe(List.of("no/1", "no/2"), MqttQos.AT_MOST_ONCE, acks::add))
+        StepVerifier.create(
+                        link.subscribe(List.of("no/1", "no/2"), MqttQos.AT_MOST_ONCE, acks::add))
                 .expectError(SubscriptionRefusedException.class)
                 .verify(T);
         assertThat(acks).containsExactly(new SubscribeAck(List.of(), List.of("no/1", "no/2")));
@@ -251,24 +335,36 @@ class Ec600sLinkSeamTest {
         connectedInVirtualTime();
         List<Object> events = new CopyOnWriteArrayList<>();
         link.subscribe(List.of("a/#"), MqttQos.AT_MOST_ONCE, events::add)
-                .subscribe(m -> events.add(m.topic()), e -> events.add(e.getClass().getSimpleName()));
-        modem.on("AT\\+QMTSUB=0,(\\d+),.*", c -> ScriptedModem.lines("OK", ScriptedModem.subAck(c, f -> true)));
+                .subscribe(
+                        m -> events.add(m.topic()), e -> events.add(e.getClass().getSimpleName()));
+        modem.on(
+                "AT\\+QMTSUB=0,(\\d+),.*",
+                c -> ScriptedModem.lines("OK", ScriptedModem.subAck(c, f -> true)));
         modem.send("\r\n+QMTSTAT: 0,1\r\n");
-        assertThat(events).containsExactly(new SubscribeAck(List.of("a/#"), List.of()),
-                new SubscribeAck(List.of(), List.of("a/#")), "SubscriptionRefusedException");
+        assertThat(events)
+                .containsExactly(
+                        new SubscribeAck(List.of("a/#"), List.of()),
+                        new SubscribeAck(List.of(), List.of("a/#")),
+                        "SubscriptionRefusedException");
         assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
     }
 
     @Test
     void manyFiltersAreSplitOverCommandsThatFitALineAndAckedTogether() {
         connectedInVirtualTime();
-        List<String> filters = IntStream.range(0, 20)
-                .mapToObj(i -> "/sys/a1wFylTxYeD/co_0001/thing/service/number_" + i + "/#").toList();
+        List<String> filters =
+                IntStream.range(0, 20)
+                        .mapToObj(i -> "/sys/a1wFylTxYeD/co_0001/thing/service/number_" + i + "/#")
+                        .toList();
         List<SubscribeAck> acks = new ArrayList<>();
         Disposable d = link.subscribe(filters, MqttQos.AT_LEAST_ONCE, acks::add).subscribe();
         List<String> commands = modem.commands("AT\\+QMTSUB=.*");
-        assertThat(commands).hasSizeGreaterThan(1)
-                .allSatisfy(c -> assertThat(c.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(Ec600sLink.MAX_COMMAND_LINE));
+        assertThat(commands)
+                .hasSizeGreaterThan(1)
+                .allSatisfy(
+                        c ->
+                                assertThat(c.getBytes(StandardCharsets.UTF_8).length)
+                                        .isLessThanOrEqualTo(Ec600sLink.MAX_COMMAND_LINE));
         assertThat(modem.subscribedFilters()).containsExactlyElementsOf(filters);
         assertThat(acks).containsExactly(new SubscribeAck(filters, List.of()));
         d.dispose();
@@ -278,7 +374,7 @@ class Ec600sLinkSeamTest {
     void aFilterHeldByAnotherSubscriptionOfTheLinkIsRefusedAtOnce() {
         connectedInVirtualTime();
         Disposable d = link.subscribe("a/#", MqttQos.AT_MOST_ONCE).subscribe();
-        StepVerifier.create(link.subscribe(List.of("b/#", "a/#"), MqttQos.AT_MOST_ONCE, ack -> { }))
+        StepVerifier.create(link.subscribe(List.of("b/#", "a/#"), MqttQos.AT_MOST_ONCE, ack -> {}))
                 .expectError(IllegalStateException.class)
                 .verify(T);
         assertThat(modem.subscribedFilters()).containsExactly("a/#");
@@ -289,7 +385,9 @@ class Ec600sLinkSeamTest {
     void messagesMatchingTwoFiltersOfOneSubscriptionArriveOnce() {
         connectedInVirtualTime();
         List<LinkMessage> got = new ArrayList<>();
-        Disposable d = link.subscribe(List.of("a/#", "a/+"), MqttQos.AT_MOST_ONCE, ack -> { }).subscribe(got::add);
+        Disposable d =
+                link.subscribe(List.of("a/#", "a/+"), MqttQos.AT_MOST_ONCE, ack -> {})
+                        .subscribe(got::add);
         receive("a/b", "x");
         assertThat(got).extracting(LinkMessage::topic).containsExactly("a/b");
         d.dispose();

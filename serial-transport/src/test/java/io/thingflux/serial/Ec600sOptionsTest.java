@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /** Defaults, derived values and mutate() of the driver options. */
 class Ec600sOptionsTest {
 
-    private static final AliyunDeviceIdentity DEVICE = new AliyunDeviceIdentity("a1Pk", "dev1", "secret");
+    private static final AliyunDeviceIdentity DEVICE =
+            new AliyunDeviceIdentity("a1Pk", "dev1", "secret");
 
     @Test
     void defaultsAreTheNamedConstants() {
@@ -32,17 +33,31 @@ class Ec600sOptionsTest {
     @Test
     void mutateCopiesEverySettingAndLeavesTheOriginalAlone() {
         ReconnectPolicy policy = ReconnectPolicy.exponential().withMaxAttempts(3);
-        Ec600sOptions o = Ec600sOptions.builder().broker("b.example", 8883).clientId("c").credentials("u", "p")
-                .clientIndex(2).keepAlive(Duration.ofSeconds(30)).cleanSession(false)
-                .packetTimeout(Duration.ofSeconds(7), 2).publishDialect(PublishDialect.QMTPUB).maxPayload(100)
-                .apn("apn", "au", "ap", 1).registrationTimeout(Duration.ofSeconds(9)).openTimeout(Duration.ofSeconds(8))
-                .pdpTimeout(Duration.ofSeconds(11)).reconnectPolicy(policy).subscriptionBuffer(5).urcPort("uart1")
-                .build();
+        Ec600sOptions o =
+                Ec600sOptions.builder()
+                        .broker("b.example", 8883)
+                        .clientId("c")
+                        .credentials("u", "p")
+                        .clientIndex(2)
+                        .keepAlive(Duration.ofSeconds(30))
+                        .cleanSession(false)
+                        .packetTimeout(Duration.ofSeconds(7), 2)
+                        .publishDialect(PublishDialect.QMTPUB)
+                        .maxPayload(100)
+                        .apn("apn", "au", "ap", 1)
+                        .registrationTimeout(Duration.ofSeconds(9))
+                        .openTimeout(Duration.ofSeconds(8))
+                        .pdpTimeout(Duration.ofSeconds(11))
+                        .reconnectPolicy(policy)
+                        .subscriptionBuffer(5)
+                        .urcPort("uart1")
+                        .build();
         Ec600sOptions copy = o.mutate().build();
         assertThat(copy).usingRecursiveComparison().isEqualTo(o);
         assertThat(copy.toString()).isEqualTo(o.toString());
 
-        Ec600sOptions changed = o.mutate().clientIndex(3).reconnectPolicy(ReconnectPolicy.none()).build();
+        Ec600sOptions changed =
+                o.mutate().clientIndex(3).reconnectPolicy(ReconnectPolicy.none()).build();
         assertThat(changed.clientIndex()).isEqualTo(3);
         assertThat(changed.reconnectPolicy()).isEqualTo(ReconnectPolicy.none());
         assertThat(o.clientIndex()).isEqualTo(2);
@@ -52,7 +67,8 @@ class Ec600sOptionsTest {
     @Test
     void derivedHostAndClientIdFollowTheDeviceOfTheCopy() {
         Ec600sOptions o = Ec600sOptions.builder().aliyunDevice(DEVICE).build();
-        Ec600sOptions other = o.mutate().aliyunDevice(new AliyunDeviceIdentity("a2Pk", "dev2", "s")).build();
+        Ec600sOptions other =
+                o.mutate().aliyunDevice(new AliyunDeviceIdentity("a2Pk", "dev2", "s")).build();
         assertThat(other.host()).startsWith("a2Pk.");
         assertThat(other.clientId()).isEqualTo("a2Pk.dev2");
         assertThat(o.clientId()).isEqualTo("a1Pk.dev1");

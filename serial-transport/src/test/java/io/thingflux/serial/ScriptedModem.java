@@ -12,9 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A modem for driver tests: answers each CR-terminated command with what its rule returns (first matching
- * rule wins, later rules added with {@link #on} take precedence), "OK" when no rule matches; takes counted
- * data after a {@code > } prompt; records every command.
+ * A modem for driver tests: answers each CR-terminated command with what its rule returns (first
+ * matching rule wins, later rules added with {@link #on} take precedence), "OK" when no rule
+ * matches; takes counted data after a {@code > } prompt; records every command.
  */
 final class ScriptedModem implements ByteTransport.Listener {
 
@@ -26,8 +26,7 @@ final class ScriptedModem implements ByteTransport.Listener {
     private int dataRemaining = -1;
     private String afterData;
 
-    private record Rule(String regex, Function<String, String> reply) {
-    }
+    private record Rule(String regex, Function<String, String> reply) {}
 
     ScriptedModem(InMemoryByteTransport end) {
         this.end = end;
@@ -42,10 +41,14 @@ final class ScriptedModem implements ByteTransport.Listener {
         on("AT\\+QMTUNS=0,(\\d+),.*", c -> lines("OK", "+QMTUNS: 0," + c.split(",")[1] + ",0"));
         on("AT\\+QMTDISC=0", c -> lines("OK", "+QMTDISC: 0,0"));
         on("AT\\+QMTCLOSE=0", c -> lines("OK", "+QMTCLOSE: 0,0"));
-        on("AT\\+QMTPUBEX=0,\\d+,\\d,\\d,\".*\",\\d+", c -> {
-            String[] f = c.substring("AT+QMTPUBEX=".length()).split(",");
-            return prompt(Integer.parseInt(f[f.length - 1]), lines("OK", "+QMTPUBEX: 0," + f[1] + ",0"));
-        });
+        on(
+                "AT\\+QMTPUBEX=0,\\d+,\\d,\\d,\".*\",\\d+",
+                c -> {
+                    String[] f = c.substring("AT+QMTPUBEX=".length()).split(",");
+                    return prompt(
+                            Integer.parseInt(f[f.length - 1]),
+                            lines("OK", "+QMTPUBEX: 0," + f[1] + ",0"));
+                });
         end.start(this);
     }
 
@@ -58,12 +61,13 @@ final class ScriptedModem implements ByteTransport.Listener {
     }
 
     /**
-     * The {@code +QMTSUB} result for {@code command} ({@code AT+QMTSUB=0,<id>,"<t1>",<q1>,...}): each topic's
-     * requested QoS, or 128 for those {@code refuse} names.
+     * The {@code +QMTSUB} result for {@code command} ({@code AT+QMTSUB=0,<id>,"<t1>",<q1>,...}):
+     * each topic's requested QoS, or 128 for those {@code refuse} names.
      */
     static String subAck(String command, java.util.function.Predicate<String> refuse) {
         String[] parts = command.split("\"");
-        StringBuilder sb = new StringBuilder("+QMTSUB: 0,").append(command.split(",")[1]).append(",0");
+        StringBuilder sb =
+                new StringBuilder("+QMTSUB: 0,").append(command.split(",")[1]).append(",0");
         for (int i = 1; i < parts.length; i += 2) {
             String qos = parts[i + 1].substring(1, 2);
             sb.append(',').append(refuse.test(parts[i]) ? "128" : qos);
@@ -83,7 +87,10 @@ final class ScriptedModem implements ByteTransport.Listener {
         return filters;
     }
 
-    /** Answers commands matching {@code regex} with {@code reply}; takes precedence over earlier rules. */
+    /**
+     * Answers commands matching {@code regex} with {@code reply}; takes precedence over earlier
+     * rules.
+     */
     synchronized ScriptedModem on(String regex, Function<String, String> reply) {
         rules.add(0, new Rule(regex, reply));
         return this;
@@ -132,8 +139,7 @@ final class ScriptedModem implements ByteTransport.Listener {
     }
 
     @Override
-    public void onClosed(Throwable cause) {
-    }
+    public void onClosed(Throwable cause) {}
 
     void send(String text) {
         if (text == null || text.isEmpty()) {

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Security checklist, AT injection: a topic, filter, client id, user name, password or device secret holding
- * a quote, CR, LF or NUL (any of which could end the AT string parameter and start a command of the
- * attacker's choosing) is refused with {@link IllegalArgumentException} before a byte reaches the module,
- * the message never repeats the secret, and the link carries on.
+ * Security checklist, AT injection: a topic, filter, client id, user name, password or device
+ * secret holding a quote, CR, LF or NUL (any of which could end the AT string parameter and start a
+ * command of the attacker's choosing) is refused with {@link IllegalArgumentException} before a
+ * byte reaches the module, the message never repeats the secret, and the link carries on.
  */
 class SecurityChecklistAtInjectionTest {
 
@@ -40,11 +40,24 @@ class SecurityChecklistAtInjectionTest {
     void credentialsWithAQuoteOrLineEndOrNulAreRefusedWhenTheOptionsAreBuiltWithoutEchoingThem() {
         for (String breaker : BREAKERS) {
             String secret = "s3cr3t" + breaker + ",1\r\nAT+QPOWD=1";
-            List<Function<String, Ec600sOptions.Builder>> cases = List.of(
-                    s -> Ec600sOptions.builder().aliyunDevice(new AliyunDeviceIdentity("a1Pk", "dev1", s)).clientId("c"),
-                    s -> Ec600sOptions.builder().broker("b.example", 1883).clientId("c").credentials("user", s),
-                    s -> Ec600sOptions.builder().broker("b.example", 1883).clientId("c").credentials(s, "pw"),
-                    s -> Ec600sOptions.builder().broker("b.example", 1883).clientId(s));
+            List<Function<String, Ec600sOptions.Builder>> cases =
+                    List.of(
+                            s ->
+                                    Ec600sOptions.builder()
+                                            .aliyunDevice(
+                                                    new AliyunDeviceIdentity("a1Pk", "dev1", s))
+                                            .clientId("c"),
+                            s ->
+                                    Ec600sOptions.builder()
+                                            .broker("b.example", 1883)
+                                            .clientId("c")
+                                            .credentials("user", s),
+                            s ->
+                                    Ec600sOptions.builder()
+                                            .broker("b.example", 1883)
+                                            .clientId("c")
+                                            .credentials(s, "pw"),
+                            s -> Ec600sOptions.builder().broker("b.example", 1883).clientId(s));
             for (Function<String, Ec600sOptions.Builder> builder : cases) {
                 assertThatThrownBy(() -> builder.apply(secret).build())
                         .isInstanceOf(IllegalArgumentException.class)
@@ -57,15 +70,26 @@ class SecurityChecklistAtInjectionTest {
     void topicsAndFiltersWithAQuoteOrLineEndOrNulAreRefusedBeforeAnythingIsWritten() {
         InMemoryByteTransport[] pair = InMemoryByteTransport.pair();
         modem = new ScriptedModem(pair[1]);
-        link = Ec600sLink.open(pair[0], Ec600sOptions.builder()
-                .aliyunDevice(new AliyunDeviceIdentity("a1Pk", "dev1", "secret")).clientId("c").build());
+        link =
+                Ec600sLink.open(
+                        pair[0],
+                        Ec600sOptions.builder()
+                                .aliyunDevice(new AliyunDeviceIdentity("a1Pk", "dev1", "secret"))
+                                .clientId("c")
+                                .build());
         link.connect().block(T);
         int commandsBefore = modem.commands.size();
         int dataBefore = modem.data.size();
         for (String breaker : BREAKERS) {
             String topic = TOPIC + breaker + ",0\r\nAT+QMTDISC=0";
-            assertThatThrownBy(() -> link.publish(topic, "x".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
-                    .block(T)).as("publish to a topic with %s", printable(breaker))
+            assertThatThrownBy(
+                            () ->
+                                    link.publish(
+                                                    topic,
+                                                    "x".getBytes(StandardCharsets.UTF_8),
+                                                    MqttQos.AT_LEAST_ONCE)
+                                            .block(T))
+                    .as("publish to a topic with %s", printable(breaker))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> link.subscribe(topic, MqttQos.AT_MOST_ONCE).blockFirst(T))
                     .as("subscribe to a filter with %s", printable(breaker))
@@ -84,6 +108,8 @@ class SecurityChecklistAtInjectionTest {
     }
 
     private static String printable(String breaker) {
-        return breaker.equals("\"") ? "a quote" : breaker.equals("\r") ? "CR" : breaker.equals("\n") ? "LF" : "NUL";
+        return breaker.equals("\"")
+                ? "a quote"
+                : breaker.equals("\r") ? "CR" : breaker.equals("\n") ? "LF" : "NUL";
     }
 }

@@ -7,13 +7,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import reactor.util.concurrent.Queues;
 
 /**
- * A single-producer, single-consumer queue that holds at most a given number of elements and takes memory only
- * for those it holds: {@link #offer} refuses one more (returns false), which a unicast {@code Sinks.Many} reports
- * as {@code FAIL_OVERFLOW}.
+ * A single-producer, single-consumer queue that holds at most a given number of elements and takes
+ * memory only for those it holds: {@link #offer} refuses one more (returns false), which a unicast
+ * {@code Sinks.Many} reports as {@code FAIL_OVERFLOW}.
  *
- * <p>It exists for the device's incoming messages: Reactor's bounded queues allocate their whole capacity up
- * front (an array of 1,024 slots per device for the default bound), its linked queue grows in small chunks but
- * has no bound. This one is Reactor's linked queue with a count in front.
+ * <p>It exists for the device's incoming messages: Reactor's bounded queues allocate their whole
+ * capacity up front (an array of 1,024 slots per device for the default bound), its linked queue
+ * grows in small chunks but has no bound. This one is Reactor's linked queue with a count in front.
  *
  * @param <E> the element type
  */
@@ -26,7 +26,9 @@ public final class BoundedQueue<E> extends AbstractQueue<E> {
     private final AtomicInteger size = new AtomicInteger();
     private final int capacity;
 
-    /** @param capacity how many elements it holds at most, at least 1 */
+    /**
+     * @param capacity how many elements it holds at most, at least 1
+     */
     public BoundedQueue(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);

@@ -16,18 +16,19 @@ import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
 /**
- * Routes what the link delivers to one device: decodes it ({@link ThingMessageDecoder}), settles the request a
- * reply or NTP response answers, and offers the rest (and those too while someone reads them) to the device's
- * messages.
+ * Routes what the link delivers to one device: decodes it ({@link ThingMessageDecoder}), settles
+ * the request a reply or NTP response answers, and offers the rest (and those too while someone
+ * reads them) to the device's messages.
  *
- * <p>The messages wait in one bounded buffer ({@link BoundedQueue}, memory only for those waiting) behind a
- * unicast sink, shared by all subscribers through {@code publish}: what arrives before the first subscriber is
- * kept up to the bound; when the slowest subscriber lets it fill, the newest message is dropped, counted in
- * {@link #droppedMessages()} and logged at WARN (the 1st, 2nd, 4th, 8th... drop). Besides the bound, up to
- * {@value #PREFETCH} messages wait in the sharing operator. A reply or NTP response that
- * settled a request is not kept while nobody reads the messages: its request has it, and a device whose messages
- * nobody reads must not fill the buffer with the answers to its own posts. {@link #accept} must be called
- * serially (one link source at a time, as {@code Flux.merge} delivers).
+ * <p>The messages wait in one bounded buffer ({@link BoundedQueue}, memory only for those waiting)
+ * behind a unicast sink, shared by all subscribers through {@code publish}: what arrives before the
+ * first subscriber is kept up to the bound; when the slowest subscriber lets it fill, the newest
+ * message is dropped, counted in {@link #droppedMessages()} and logged at WARN (the 1st, 2nd, 4th,
+ * 8th... drop). Besides the bound, up to {@value #PREFETCH} messages wait in the sharing operator.
+ * A reply or NTP response that settled a request is not kept while nobody reads the messages: its
+ * request has it, and a device whose messages nobody reads must not fill the buffer with the
+ * answers to its own posts. {@link #accept} must be called serially (one link source at a time, as
+ * {@code Flux.merge} delivers).
  */
 public final class IncomingRouter {
 
@@ -43,13 +44,13 @@ public final class IncomingRouter {
         }
 
         /** The NTP response carrying {@code deviceSendTime}. */
-        record Ntp(long deviceSendTime) implements Awaited {
-        }
+        record Ntp(long deviceSendTime) implements Awaited {}
     }
 
     private final AlinkTopics topics;
     private final ThingMessageDecoder decoder;
     private final PendingRequests<Awaited, ThingMessage> pending;
+
     /** How many messages the sharing operator takes ahead of its subscribers. */
     static final int PREFETCH = Queues.XS_BUFFER_SIZE;
 
@@ -62,18 +63,23 @@ public final class IncomingRouter {
     /**
      * @param bufferSize how many messages wait for the slowest subscriber, or for the first
      */
-    public IncomingRouter(AlinkTopics topics, LongSupplier clock, PendingRequests<Awaited, ThingMessage> pending,
-                          int bufferSize) {
+    public IncomingRouter(
+            AlinkTopics topics,
+            LongSupplier clock,
+            PendingRequests<Awaited, ThingMessage> pending,
+            int bufferSize) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.decoder = new ThingMessageDecoder(topics, clock);
         this.pending = Objects.requireNonNull(pending, "pending");
         this.bufferSize = bufferSize;
         this.input = Sinks.many().unicast().onBackpressureBuffer(new BoundedQueue<>(bufferSize));
         Flux<ThingMessage> shared = input.asFlux().publish(PREFETCH).autoConnect();
-        this.messages = Flux.defer(() -> {
-            readers.incrementAndGet();
-            return shared.doFinally(signal -> readers.decrementAndGet());
-        });
+        this.messages =
+                Flux.defer(
+                        () -> {
+                            readers.incrementAndGet();
+                            return shared.doFinally(signal -> readers.decrementAndGet());
+                        });
     }
 
     /** Decodes {@code m}, settles the request it answers, and offers it to the messages. */
@@ -82,31 +88,55 @@ public final class IncomingRouter {
         boolean settled = false;
         if (msg instanceof ThingMessage.Reply r) {
             long id = parseId(r.reply().id());
-            settled = id > 0 && pending.complete(id, a -> a instanceof Awaited.Reply w && isReplyTopic(w, r.topic()), r);
+            settled =
+                    id > 0
+                            && pending.complete(
+                                    id,
+                                    a -> a instanceof Awaited.Reply w && isReplyTopic(w, r.topic()),
+                                    r);
         } else if (msg instanceof ThingMessage.NtpResponse n) {
-            settled = pending.completeEach(a -> a instanceof Awaited.Ntp w && w.deviceSendTime() == n.deviceSendTime(), n) > 0;
+            settled =
+                    pending.completeEach(
+                                    a ->
+                                            a instanceof Awaited.Ntp w
+                                                    && w.deviceSendTime() == n.deviceSendTime(),
+                                    n)
+                            > 0;
         }
         if (settled && readers.get() == 0) {
             return; // its request has it; kept for a later reader, it would only fill the buffer
         }
         Sinks.EmitResult result = input.tryEmitNext(msg);
-        if (result == Sinks.EmitResult.FAIL_OVERFLOW || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+        if (result == Sinks.EmitResult.FAIL_OVERFLOW
+                || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
             // the buffer is full (FAIL_ZERO_SUBSCRIBER: full before the first subscriber)
             long n = dropped.incrementAndGet();
-            if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
-                log.warn("{}: incoming message on {} dropped (buffer of {} full), {} dropped so far: messages() is "
-                        + "read too slowly", topics, m.topic(), bufferSize, n);
+            if (Long.bitCount(n)
+                    == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
+                log.warn(
+                        "{}: incoming message on {} dropped (buffer of {} full), {} dropped so far: messages() is "
+                                + "read too slowly",
+                        topics,
+                        m.topic(),
+                        bufferSize,
+                        n);
             }
         } else if (result.isFailure()) {
-            // ended (or ending) while this message was on its way, e.g. the reply it carried led its caller to
+            // ended (or ending) while this message was on its way, e.g. the reply it carried led
+            // its caller to
             // disconnect at once: nobody can read it any more, and no reader was too slow
-            log.debug("{}: message on {} arrived after the device ended ({})", topics, m.topic(), result);
+            log.debug(
+                    "{}: message on {} arrived after the device ended ({})",
+                    topics,
+                    m.topic(),
+                    result);
         }
     }
 
     private static boolean isReplyTopic(Awaited.Reply awaited, String topic) {
         String t = awaited.requestTopic();
-        return topic.length() == t.length() + AlinkTopics.REPLY_SUFFIX.length() && topic.startsWith(t)
+        return topic.length() == t.length() + AlinkTopics.REPLY_SUFFIX.length()
+                && topic.startsWith(t)
                 && topic.endsWith(AlinkTopics.REPLY_SUFFIX);
     }
 
@@ -130,7 +160,10 @@ public final class IncomingRouter {
         }
     }
 
-    /** An id as a device writes them (1..{@link PendingRequests#MAX_ID} in decimal, no sign, no leading zero), or -1. */
+    /**
+     * An id as a device writes them (1..{@link PendingRequests#MAX_ID} in decimal, no sign, no
+     * leading zero), or -1.
+     */
     public static long parseId(String id) {
         int n = id == null ? 0 : id.length();
         if (n < 1 || n > 10 || id.charAt(0) == '0') {

@@ -18,16 +18,18 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The requests of one device that await their answer: gives each an id (1..{@value #MAX_ID}, wrapping to 1 and
- * skipping ids still waiting), refuses one beyond the bound before it is sent, settles each with the answer
- * carrying its id, times it out, and forgets it on cancel, send error, timeout or {@link #close}.
+ * The requests of one device that await their answer: gives each an id (1..{@value #MAX_ID},
+ * wrapping to 1 and skipping ids still waiting), refuses one beyond the bound before it is sent,
+ * settles each with the answer carrying its id, times it out, and forgets it on cancel, send error,
+ * timeout or {@link #close}.
  *
- * <p>Each subscription to {@link #request} registers one entry and sends once. Whichever comes first settles it:
- * the answer ({@link #complete}, {@link #completeEach}), the timeout ({@code Mono.timeout} on the given timer),
- * an error of the send, a cancel, or {@link #close}; the others then find nothing to do. A timeout, a cancel and
- * {@code close} also cancel the send, so a request still queued in the link is not sent later. The answer is
- * signalled on the thread that settles it (the link's I/O thread), a timeout on the timer's. The timeout counts
- * until the answer is emitted: one held for a subscriber that has not requested it yet may still time out.
+ * <p>Each subscription to {@link #request} registers one entry and sends once. Whichever comes
+ * first settles it: the answer ({@link #complete}, {@link #completeEach}), the timeout ({@code
+ * Mono.timeout} on the given timer), an error of the send, a cancel, or {@link #close}; the others
+ * then find nothing to do. A timeout, a cancel and {@code close} also cancel the send, so a request
+ * still queued in the link is not sent later. The answer is signalled on the thread that settles it
+ * (the link's I/O thread), a timeout on the timer's. The timeout counts until the answer is
+ * emitted: one held for a subscriber that has not requested it yet may still time out.
  *
  * @param <T> what a request waits for, checked by the answer that settles it (e.g. its reply topic)
  * @param <A> the answer
@@ -48,12 +50,13 @@ public final class PendingRequests<T, A> {
     private Supplier<? extends Throwable> closed;
 
     /**
-     * @param limit    how many may wait at once
-     * @param timeout  how long each waits for its answer
-     * @param timer    where timeouts run (e.g. {@code Schedulers.parallel()}, shared by every device)
+     * @param limit how many may wait at once
+     * @param timeout how long each waits for its answer
+     * @param timer where timeouts run (e.g. {@code Schedulers.parallel()}, shared by every device)
      * @param whenFull the error of a request beyond {@code limit}
      */
-    public PendingRequests(int limit, Duration timeout, Scheduler timer, Supplier<? extends Throwable> whenFull) {
+    public PendingRequests(
+            int limit, Duration timeout, Scheduler timer, Supplier<? extends Throwable> whenFull) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
@@ -64,22 +67,31 @@ public final class PendingRequests<T, A> {
     }
 
     /**
-     * A request awaiting the answer to {@code tag}: each subscription takes an id, sends with {@code send(id)}
-     * and emits the answer, or fails with {@code whenFull} (nothing sent), the send's error, the close reason,
-     * or {@code timeoutError(id)} when no answer came within the timeout.
+     * A request awaiting the answer to {@code tag}: each subscription takes an id, sends with
+     * {@code send(id)} and emits the answer, or fails with {@code whenFull} (nothing sent), the
+     * send's error, the close reason, or {@code timeoutError(id)} when no answer came within the
+     * timeout.
      */
-    public Mono<A> request(T tag, LongFunction<? extends Mono<Void>> send, LongFunction<? extends Throwable> timeoutError) {
+    public Mono<A> request(
+            T tag,
+            LongFunction<? extends Mono<Void>> send,
+            LongFunction<? extends Throwable> timeoutError) {
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(send, "send");
         Objects.requireNonNull(timeoutError, "timeoutError");
-        return Mono.defer(() -> {
-            AtomicLong id = new AtomicLong();
-            return Mono.<A>create(sink -> register(tag, sink, send, id))
-                    .timeout(timeout, Mono.defer(() -> Mono.error(timeoutError.apply(id.get()))), timer);
-        });
+        return Mono.defer(
+                () -> {
+                    AtomicLong id = new AtomicLong();
+                    return Mono.<A>create(sink -> register(tag, sink, send, id))
+                            .timeout(
+                                    timeout,
+                                    Mono.defer(() -> Mono.error(timeoutError.apply(id.get()))),
+                                    timer);
+                });
     }
 
-    private void register(T tag, MonoSink<A> sink, LongFunction<? extends Mono<Void>> send, AtomicLong idOut) {
+    private void register(
+            T tag, MonoSink<A> sink, LongFunction<? extends Mono<Void>> send, AtomicLong idOut) {
         Entry<T, A> e = null;
         Throwable refusal = null;
         synchronized (this) {
@@ -98,10 +110,11 @@ public final class PendingRequests<T, A> {
         }
         idOut.set(e.id);
         Entry<T, A> entry = e;
-        sink.onCancel(() -> {
-            forget(entry);
-            entry.sending.dispose();
-        });
+        sink.onCancel(
+                () -> {
+                    forget(entry);
+                    entry.sending.dispose();
+                });
         Mono<Void> sending;
         try {
             sending = send.apply(entry.id);
@@ -111,11 +124,14 @@ public final class PendingRequests<T, A> {
             }
             return;
         }
-        entry.sending.update(sending.subscribe(null, ex -> {
-            if (forget(entry)) {
-                sink.error(ex);
-            }
-        }));
+        entry.sending.update(
+                sending.subscribe(
+                        null,
+                        ex -> {
+                            if (forget(entry)) {
+                                sink.error(ex);
+                            }
+                        }));
     }
 
     private long nextFreeId() {
@@ -149,8 +165,8 @@ public final class PendingRequests<T, A> {
     }
 
     /**
-     * Settles every waiting request whose tag {@code accepts} with {@code answer} (walking all of them: for rare
-     * answers that carry no id, such as NTP responses).
+     * Settles every waiting request whose tag {@code accepts} with {@code answer} (walking all of
+     * them: for rare answers that carry no id, such as NTP responses).
      *
      * @return how many requests took the answer
      */
@@ -170,8 +186,8 @@ public final class PendingRequests<T, A> {
     }
 
     /**
-     * Fails every waiting request with {@code reason.get()}, cancelling its send, and refuses later ones with it.
-     * Only the first call counts.
+     * Fails every waiting request with {@code reason.get()}, cancelling its send, and refuses later
+     * ones with it. Only the first call counts.
      */
     public void close(Supplier<? extends Throwable> reason) {
         List<Entry<T, A>> all;

@@ -1,7 +1,7 @@
 /**
- * How an {@link io.thingflux.alink.AliyunDevice} works inside, not for use by applications: the requests awaiting
- * their answer ({@link io.thingflux.alink.internal.PendingRequests}) and the routing of what the link delivers
- * to them or to the device's messages ({@link io.thingflux.alink.internal.IncomingRouter}). May change without
- * notice.
+ * How an {@link io.thingflux.alink.AliyunDevice} works inside, not for use by applications: the
+ * requests awaiting their answer ({@link io.thingflux.alink.internal.PendingRequests}) and the
+ * routing of what the link delivers to them or to the device's messages ({@link
+ * io.thingflux.alink.internal.IncomingRouter}). May change without notice.
  */
 package io.thingflux.alink.internal;

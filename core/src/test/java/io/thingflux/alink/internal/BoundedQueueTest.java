@@ -40,10 +40,14 @@ class BoundedQueueTest {
 
     @Test
     void aCapacityBelowOneIsRefused() {
-        assertThatThrownBy(() -> new BoundedQueue<>(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new BoundedQueue<>(0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** One producer and one consumer at once, as a unicast sink uses it: nothing lost, nothing reordered, bound kept. */
+    /**
+     * One producer and one consumer at once, as a unicast sink uses it: nothing lost, nothing
+     * reordered, bound kept.
+     */
     @Test
     void aProducerAndAConsumerRacingLoseNothingAndKeepTheBound() {
         for (int round = 0; round < 200; round++) {
@@ -52,21 +56,23 @@ class BoundedQueueTest {
             List<Integer> offered = new ArrayList<>();
             List<Integer> polled = new ArrayList<>();
             int[] maxSeen = {0};
-            RaceTestUtils.race(() -> {
-                for (int i = 0; i < 2_000; i++) {
-                    if (q.offer(i)) {
-                        offered.add(i);
-                    }
-                    maxSeen[0] = Math.max(maxSeen[0], q.size());
-                }
-            }, () -> {
-                for (int i = 0; i < 2_000; i++) {
-                    Integer e = q.poll();
-                    if (e != null) {
-                        polled.add(e);
-                    }
-                }
-            });
+            RaceTestUtils.race(
+                    () -> {
+                        for (int i = 0; i < 2_000; i++) {
+                            if (q.offer(i)) {
+                                offered.add(i);
+                            }
+                            maxSeen[0] = Math.max(maxSeen[0], q.size());
+                        }
+                    },
+                    () -> {
+                        for (int i = 0; i < 2_000; i++) {
+                            Integer e = q.poll();
+                            if (e != null) {
+                                polled.add(e);
+                            }
+                        }
+                    });
             for (Integer e = q.poll(); e != null; e = q.poll()) {
                 polled.add(e);
             }

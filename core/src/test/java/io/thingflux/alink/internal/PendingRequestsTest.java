@@ -30,12 +30,15 @@ class PendingRequestsTest {
     }
 
     private PendingRequests<String, String> pending(int limit) {
-        return new PendingRequests<>(limit, TIMEOUT, timer, () -> new IllegalStateException("full"));
+        return new PendingRequests<>(
+                limit, TIMEOUT, timer, () -> new IllegalStateException("full"));
     }
 
     /** A send that never completes, counting subscriptions and cancels. */
     private Mono<Void> send(long id) {
-        return Mono.<Void>never().doOnSubscribe(s -> sends.incrementAndGet()).doOnCancel(sendsCancelled::incrementAndGet);
+        return Mono.<Void>never()
+                .doOnSubscribe(s -> sends.incrementAndGet())
+                .doOnCancel(sendsCancelled::incrementAndGet);
     }
 
     private static Throwable timedOut(long id) {
@@ -46,12 +49,13 @@ class PendingRequestsTest {
     void anAnswerSettlesTheRequestWithItsIdAndTagOnly() {
         PendingRequests<String, String> p = pending(4);
         StepVerifier.create(p.request("a", this::send, PendingRequestsTest::timedOut))
-                .then(() -> {
-                    assertThat(p.complete(1, "b"::equals, "wrong tag")).isFalse();
-                    assertThat(p.complete(2, "a"::equals, "wrong id")).isFalse();
-                    assertThat(p.size()).isEqualTo(1);
-                    assertThat(p.complete(1, "a"::equals, "answer")).isTrue();
-                })
+                .then(
+                        () -> {
+                            assertThat(p.complete(1, "b"::equals, "wrong tag")).isFalse();
+                            assertThat(p.complete(2, "a"::equals, "wrong id")).isFalse();
+                            assertThat(p.size()).isEqualTo(1);
+                            assertThat(p.complete(1, "a"::equals, "answer")).isTrue();
+                        })
                 .expectNext("answer")
                 .verifyComplete();
         assertThat(p.size()).isZero();
@@ -75,16 +79,24 @@ class PendingRequestsTest {
         List<Long> ids = new ArrayList<>();
         p.lastIdForTesting(PendingRequests.MAX_ID - 1);
         for (int i = 0; i < 3; i++) {
-            p.request("a", id -> {
-                ids.add(id);
-                return send(id);
-            }, PendingRequestsTest::timedOut).subscribe();
+            p.request(
+                            "a",
+                            id -> {
+                                ids.add(id);
+                                return send(id);
+                            },
+                            PendingRequestsTest::timedOut)
+                    .subscribe();
         }
         p.lastIdForTesting(0);
-        p.request("a", id -> {
-            ids.add(id);
-            return send(id);
-        }, PendingRequestsTest::timedOut).subscribe();
+        p.request(
+                        "a",
+                        id -> {
+                            ids.add(id);
+                            return send(id);
+                        },
+                        PendingRequestsTest::timedOut)
+                .subscribe();
         assertThat(ids).containsExactly(PendingRequests.MAX_ID, 1L, 2L, 3L);
     }
 
@@ -95,7 +107,8 @@ class PendingRequestsTest {
                 .then(() -> timer.advanceTimeBy(TIMEOUT.minusMillis(1)))
                 .then(() -> assertThat(p.size()).isEqualTo(1))
                 .then(() -> timer.advanceTimeBy(Duration.ofMillis(1)))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TimeoutException.class).hasMessage("id 1"))
+                .expectErrorSatisfies(
+                        e -> assertThat(e).isInstanceOf(TimeoutException.class).hasMessage("id 1"))
                 .verify(Duration.ofSeconds(5));
         assertThat(p.size()).isZero();
         assertThat(sendsCancelled).hasValue(1);
@@ -105,8 +118,11 @@ class PendingRequestsTest {
     @Test
     void aSendErrorFailsTheRequestAndForgetsIt() {
         PendingRequests<String, String> p = pending(4);
-        StepVerifier.create(p.request("a", id -> Mono.error(new IllegalStateException("link down")),
-                        PendingRequestsTest::timedOut))
+        StepVerifier.create(
+                        p.request(
+                                "a",
+                                id -> Mono.error(new IllegalStateException("link down")),
+                                PendingRequestsTest::timedOut))
                 .expectErrorMessage("link down")
                 .verify(Duration.ofSeconds(5));
         assertThat(p.size()).isZero();
@@ -149,11 +165,13 @@ class PendingRequestsTest {
             TestSubscriber<String> caller = TestSubscriber.create();
             p.request("a", this::send, PendingRequestsTest::timedOut).subscribe(caller);
             AtomicInteger settled = new AtomicInteger();
-            RaceTestUtils.race(caller::cancel, () -> {
-                if (p.complete(1, "a"::equals, "answer")) {
-                    settled.incrementAndGet();
-                }
-            });
+            RaceTestUtils.race(
+                    caller::cancel,
+                    () -> {
+                        if (p.complete(1, "a"::equals, "answer")) {
+                            settled.incrementAndGet();
+                        }
+                    });
             assertThat(p.size()).isZero();
             assertThat(caller.getReceivedOnNext()).hasSizeLessThanOrEqualTo(1);
             assertThat(caller.isTerminatedError()).isFalse();
@@ -171,18 +189,22 @@ class PendingRequestsTest {
             int cancelsBefore = sendsCancelled.get();
             p.request("a", this::send, PendingRequestsTest::timedOut).subscribe(caller);
             AtomicInteger answered = new AtomicInteger();
-            RaceTestUtils.race(() -> timer.advanceTimeBy(TIMEOUT), () -> {
-                if (p.complete(1, "a"::equals, "answer")) {
-                    answered.incrementAndGet();
-                }
-            });
+            RaceTestUtils.race(
+                    () -> timer.advanceTimeBy(TIMEOUT),
+                    () -> {
+                        if (p.complete(1, "a"::equals, "answer")) {
+                            answered.incrementAndGet();
+                        }
+                    });
             assertThat(p.size()).isZero();
             assertThat(caller.isTerminated()).isTrue();
             if (caller.isTerminatedError()) {
                 assertThat(caller.expectTerminalError()).isInstanceOf(TimeoutException.class);
                 assertThat(caller.getReceivedOnNext()).isEmpty();
                 if (answered.get() == 0) {
-                    assertThat(sendsCancelled.get() - cancelsBefore).as("the timed-out send is cancelled").isEqualTo(1);
+                    assertThat(sendsCancelled.get() - cancelsBefore)
+                            .as("the timed-out send is cancelled")
+                            .isEqualTo(1);
                 }
             } else {
                 assertThat(answered).hasValue(1);
@@ -196,8 +218,11 @@ class PendingRequestsTest {
         for (int i = 0; i < ROUNDS; i++) {
             PendingRequests<String, String> p = pending(4);
             TestSubscriber<String> caller = TestSubscriber.create();
-            RaceTestUtils.race(() -> p.close(() -> new IllegalStateException("closed")),
-                    () -> p.request("a", this::send, PendingRequestsTest::timedOut).subscribe(caller));
+            RaceTestUtils.race(
+                    () -> p.close(() -> new IllegalStateException("closed")),
+                    () ->
+                            p.request("a", this::send, PendingRequestsTest::timedOut)
+                                    .subscribe(caller));
             assertThat(p.size()).isZero();
             assertThat(caller.expectTerminalError()).hasMessage("closed");
         }

@@ -23,17 +23,18 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * An in-memory {@link MqttLink} a test scripts: it records what is published and subscribed, lets the test
- * deliver messages to the active subscriptions (or, when none matches, to {@link #unsolicited()}), and can
- * answer publishes automatically, refuse filters, hold acknowledgements back, or fail to connect.
+ * An in-memory {@link MqttLink} a test scripts: it records what is published and subscribed, lets
+ * the test deliver messages to the active subscriptions (or, when none matches, to {@link
+ * #unsolicited()}), and can answer publishes automatically, refuse filters, hold acknowledgements
+ * back, or fail to connect.
  *
  * <p>Synchronous: {@link #deliver} emits on the caller's thread, and a responder registered with
- * {@link #onPublish} runs inside {@code publish} before its {@code Mono} completes (a reply can thus arrive
- * before the publisher sees its publish complete, as on a fast network). A subscription is acknowledged (its
- * {@link SubscribeAck} passed to the callback) inside {@code subscribe}, or, after {@link #holdAcks()}, when the
- * test calls {@link #releaseAcks()}; it delivers only once acknowledged. Each subscription buffers at most
- * {@value #SUBSCRIPTION_BUFFER} undelivered messages; {@link #deliver} throws {@link IllegalStateException}
- * beyond. Thread-safe.
+ * {@link #onPublish} runs inside {@code publish} before its {@code Mono} completes (a reply can
+ * thus arrive before the publisher sees its publish complete, as on a fast network). A subscription
+ * is acknowledged (its {@link SubscribeAck} passed to the callback) inside {@code subscribe}, or,
+ * after {@link #holdAcks()}, when the test calls {@link #releaseAcks()}; it delivers only once
+ * acknowledged. Each subscription buffers at most {@value #SUBSCRIPTION_BUFFER} undelivered
+ * messages; {@link #deliver} throws {@link IllegalStateException} beyond. Thread-safe.
  */
 public final class ScriptedMqttLink implements MqttLink {
 
@@ -41,11 +42,9 @@ public final class ScriptedMqttLink implements MqttLink {
     public static final int SUBSCRIPTION_BUFFER = 1024;
 
     /** A subscription as the link saw it. */
-    public record SubscribeRequest(String filter, MqttQos qos) {
-    }
+    public record SubscribeRequest(String filter, MqttQos qos) {}
 
-    private record Responder(String filter, BiConsumer<LinkMessage, ScriptedMqttLink> action) {
-    }
+    private record Responder(String filter, BiConsumer<LinkMessage, ScriptedMqttLink> action) {}
 
     private record Active(long key, List<String> filters, Sinks.Many<LinkMessage> sink) {
 
@@ -60,15 +59,18 @@ public final class ScriptedMqttLink implements MqttLink {
     }
 
     /** A subscription the link has not acknowledged yet. */
-    private record Pending(long key, List<String> filters, Sinks.Many<LinkMessage> sink,
-                           Consumer<? super SubscribeAck> onAck) {
-    }
+    private record Pending(
+            long key,
+            List<String> filters,
+            Sinks.Many<LinkMessage> sink,
+            Consumer<? super SubscribeAck> onAck) {}
 
     private final Object lock = new Object();
     private final List<Pending> held = new ArrayList<>();
     private boolean holdAcks;
     private final List<LinkMessage> published = new ArrayList<>();
-    private final Sinks.Many<LinkMessage> publishes = Sinks.many().replay().limit(SUBSCRIPTION_BUFFER);
+    private final Sinks.Many<LinkMessage> publishes =
+            Sinks.many().replay().limit(SUBSCRIPTION_BUFFER);
     private final List<SubscribeRequest> subscribeRequests = new ArrayList<>();
     private final List<List<String>> subscribeCalls = new ArrayList<>();
     private final List<String> unsubscribed = new ArrayList<>();
@@ -100,7 +102,9 @@ public final class ScriptedMqttLink implements MqttLink {
         return this;
     }
 
-    /** Makes every {@link #publish} fail with {@code failure}, or succeed again with {@code null}. */
+    /**
+     * Makes every {@link #publish} fail with {@code failure}, or succeed again with {@code null}.
+     */
     public ScriptedMqttLink failPublish(Throwable failure) {
         synchronized (lock) {
             publishFailure = failure;
@@ -109,8 +113,9 @@ public final class ScriptedMqttLink implements MqttLink {
     }
 
     /**
-     * Makes a subscription to exactly {@code filter} fail with {@link SubscriptionRefusedException}; in a
-     * multi-filter subscription it is reported refused and the others carry on.
+     * Makes a subscription to exactly {@code filter} fail with {@link
+     * SubscriptionRefusedException}; in a multi-filter subscription it is reported refused and the
+     * others carry on.
      */
     public ScriptedMqttLink refuse(String filter) {
         synchronized (lock) {
@@ -128,8 +133,8 @@ public final class ScriptedMqttLink implements MqttLink {
     }
 
     /**
-     * Acknowledges the subscriptions held back (refusing the filters {@link #refuse} named), in order, on the
-     * caller's thread, and stops holding later ones back.
+     * Acknowledges the subscriptions held back (refusing the filters {@link #refuse} named), in
+     * order, on the caller's thread, and stops holding later ones back.
      *
      * @return how many subscriptions were acknowledged
      */
@@ -152,8 +157,12 @@ public final class ScriptedMqttLink implements MqttLink {
         return this;
     }
 
-    /** Runs {@code action} for every publish to a topic matching {@code filter}, e.g. to deliver a reply. */
-    public ScriptedMqttLink onPublish(String filter, BiConsumer<LinkMessage, ScriptedMqttLink> action) {
+    /**
+     * Runs {@code action} for every publish to a topic matching {@code filter}, e.g. to deliver a
+     * reply.
+     */
+    public ScriptedMqttLink onPublish(
+            String filter, BiConsumer<LinkMessage, ScriptedMqttLink> action) {
         MqttTopics.requireValidFilter(filter);
         synchronized (lock) {
             responders.add(new Responder(filter, action));
@@ -163,12 +172,18 @@ public final class ScriptedMqttLink implements MqttLink {
 
     /** Delivers a UTF-8 payload at QoS 0; see {@link #deliver(LinkMessage)}. */
     public int deliver(String topic, String payload) {
-        return deliver(new LinkMessage(topic, payload.getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE, false));
+        return deliver(
+                new LinkMessage(
+                        topic,
+                        payload.getBytes(StandardCharsets.UTF_8),
+                        MqttQos.AT_MOST_ONCE,
+                        false));
     }
 
     /**
-     * Delivers {@code message} to every active subscription whose filter matches, or, when none does, to the
-     * subscribers of {@link #unsolicited()}; with none of those either it is kept in {@link #undelivered()}.
+     * Delivers {@code message} to every active subscription whose filter matches, or, when none
+     * does, to the subscribers of {@link #unsolicited()}; with none of those either it is kept in
+     * {@link #undelivered()}.
      *
      * @return how many subscriptions (or unsolicited subscribers) it reached
      * @throws IllegalStateException when a subscription's buffer is full
@@ -185,7 +200,8 @@ public final class ScriptedMqttLink implements MqttLink {
         for (Active a : targets) {
             Sinks.EmitResult r = a.sink.tryEmitNext(message);
             if (r.isFailure()) {
-                throw new IllegalStateException("subscription " + a.filters + " did not take " + message + ": " + r);
+                throw new IllegalStateException(
+                        "subscription " + a.filters + " did not take " + message + ": " + r);
             }
         }
         if (!targets.isEmpty()) {
@@ -217,19 +233,27 @@ public final class ScriptedMqttLink implements MqttLink {
         }
     }
 
-    /** Every publish, past (the last {@value #SUBSCRIPTION_BUFFER}) and future, for awaiting one. */
+    /**
+     * Every publish, past (the last {@value #SUBSCRIPTION_BUFFER}) and future, for awaiting one.
+     */
     public Flux<LinkMessage> publishes() {
         return publishes.asFlux();
     }
 
-    /** Every filter subscribed to, in order, refused ones included (one entry per filter of a multi-filter call). */
+    /**
+     * Every filter subscribed to, in order, refused ones included (one entry per filter of a
+     * multi-filter call).
+     */
     public List<SubscribeRequest> subscribeRequests() {
         synchronized (lock) {
             return List.copyOf(subscribeRequests);
         }
     }
 
-    /** The filters of each subscribe call, in order: one for a single filter, all of a multi-filter call. */
+    /**
+     * The filters of each subscribe call, in order: one for a single filter, all of a multi-filter
+     * call.
+     */
     public List<List<String>> subscribeCalls() {
         synchronized (lock) {
             return List.copyOf(subscribeCalls);
@@ -275,42 +299,44 @@ public final class ScriptedMqttLink implements MqttLink {
 
     @Override
     public Mono<Void> connect() {
-        return Mono.defer(() -> {
-            List<Consumer<ScriptedMqttLink>> hooks;
-            synchronized (lock) {
-                if (state == LinkState.CLOSED) {
-                    return Mono.error(new IllegalStateException("link closed"));
-                }
-                if (connectFailure != null) {
-                    setState(LinkState.CLOSED);
-                    return Mono.error(connectFailure);
-                }
-                connects++;
-                setState(LinkState.CONNECTED);
-                hooks = List.copyOf(onConnect);
-            }
-            hooks.forEach(h -> h.accept(this));
-            return Mono.<Void>empty();
-        });
+        return Mono.defer(
+                () -> {
+                    List<Consumer<ScriptedMqttLink>> hooks;
+                    synchronized (lock) {
+                        if (state == LinkState.CLOSED) {
+                            return Mono.error(new IllegalStateException("link closed"));
+                        }
+                        if (connectFailure != null) {
+                            setState(LinkState.CLOSED);
+                            return Mono.error(connectFailure);
+                        }
+                        connects++;
+                        setState(LinkState.CONNECTED);
+                        hooks = List.copyOf(onConnect);
+                    }
+                    hooks.forEach(h -> h.accept(this));
+                    return Mono.<Void>empty();
+                });
     }
 
     @Override
     public Mono<Void> disconnect() {
-        return Mono.fromRunnable(() -> {
-            List<Active> all;
-            synchronized (lock) {
-                disconnects++;
-                if (state == LinkState.CLOSED) {
-                    return;
-                }
-                setState(LinkState.CLOSED);
-                all = List.copyOf(active.values());
-                active.clear();
-            }
-            all.forEach(a -> a.sink.tryEmitComplete());
-            unsolicited.tryEmitComplete();
-            states.tryEmitComplete();
-        });
+        return Mono.fromRunnable(
+                () -> {
+                    List<Active> all;
+                    synchronized (lock) {
+                        disconnects++;
+                        if (state == LinkState.CLOSED) {
+                            return;
+                        }
+                        setState(LinkState.CLOSED);
+                        all = List.copyOf(active.values());
+                        active.clear();
+                    }
+                    all.forEach(a -> a.sink.tryEmitComplete());
+                    unsolicited.tryEmitComplete();
+                    states.tryEmitComplete();
+                });
     }
 
     @Override
@@ -327,75 +353,86 @@ public final class ScriptedMqttLink implements MqttLink {
 
     @Override
     public Mono<Void> publish(String topic, byte[] payload, MqttQos qos) {
-        return Mono.defer(() -> {
-            MqttTopics.requireValidName(topic);
-            LinkMessage m = new LinkMessage(topic, payload.clone(), qos, false);
-            List<Responder> matching = new ArrayList<>();
-            synchronized (lock) {
-                if (publishFailure != null) {
-                    return Mono.error(publishFailure);
-                }
-                if (state != LinkState.CONNECTED) {
-                    return Mono.error(new IllegalStateException("not connected: " + state));
-                }
-                published.add(m);
-                publishes.tryEmitNext(m);
-                for (Responder r : responders) {
-                    if (MqttTopics.matches(r.filter, topic)) {
-                        matching.add(r);
+        return Mono.defer(
+                () -> {
+                    MqttTopics.requireValidName(topic);
+                    LinkMessage m = new LinkMessage(topic, payload.clone(), qos, false);
+                    List<Responder> matching = new ArrayList<>();
+                    synchronized (lock) {
+                        if (publishFailure != null) {
+                            return Mono.error(publishFailure);
+                        }
+                        if (state != LinkState.CONNECTED) {
+                            return Mono.error(new IllegalStateException("not connected: " + state));
+                        }
+                        published.add(m);
+                        publishes.tryEmitNext(m);
+                        for (Responder r : responders) {
+                            if (MqttTopics.matches(r.filter, topic)) {
+                                matching.add(r);
+                            }
+                        }
                     }
-                }
-            }
-            matching.forEach(r -> r.action.accept(m, this));
-            return Mono.<Void>empty();
-        });
+                    matching.forEach(r -> r.action.accept(m, this));
+                    return Mono.<Void>empty();
+                });
     }
 
     /**
-     * One subscription for all of {@code filters}: acknowledged at once on the subscriber's thread (or held back,
-     * see {@link #holdAcks()}) with the filters {@link #refuse} named as refused; the others deliver once
-     * acknowledged; errors when all are refused.
+     * One subscription for all of {@code filters}: acknowledged at once on the subscriber's thread
+     * (or held back, see {@link #holdAcks()}) with the filters {@link #refuse} named as refused;
+     * the others deliver once acknowledged; errors when all are refused.
      */
     @Override
-    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
+    public Flux<LinkMessage> subscribe(
+            List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
         List<String> all = List.copyOf(filters);
         if (all.isEmpty()) {
             throw new IllegalArgumentException("at least one topic filter is needed");
         }
         all.forEach(MqttTopics::requireValidFilter);
         Objects.requireNonNull(onAck, "onAck");
-        return Flux.defer(() -> {
-            Sinks.Many<LinkMessage> sink = Sinks.many().unicast()
-                    .onBackpressureBuffer(new ArrayBlockingQueue<>(SUBSCRIPTION_BUFFER));
-            Pending pending;
-            boolean hold;
-            synchronized (lock) {
-                subscribeCalls.add(all);
-                for (String filter : all) {
-                    subscribeRequests.add(new SubscribeRequest(filter, qos));
-                }
-                pending = new Pending(nextKey++, all, sink, onAck);
-                hold = holdAcks;
-                if (hold) {
-                    held.add(pending);
-                }
-            }
-            if (!hold) {
-                acknowledge(pending);
-            }
-            return sink.asFlux().doOnCancel(() -> {
-                synchronized (lock) {
-                    held.remove(pending);
-                    Active a = active.remove(pending.key());
-                    if (a != null) {
-                        unsubscribed.addAll(a.filters());
+        return Flux.defer(
+                () -> {
+                    Sinks.Many<LinkMessage> sink =
+                            Sinks.many()
+                                    .unicast()
+                                    .onBackpressureBuffer(
+                                            new ArrayBlockingQueue<>(SUBSCRIPTION_BUFFER));
+                    Pending pending;
+                    boolean hold;
+                    synchronized (lock) {
+                        subscribeCalls.add(all);
+                        for (String filter : all) {
+                            subscribeRequests.add(new SubscribeRequest(filter, qos));
+                        }
+                        pending = new Pending(nextKey++, all, sink, onAck);
+                        hold = holdAcks;
+                        if (hold) {
+                            held.add(pending);
+                        }
                     }
-                }
-            });
-        });
+                    if (!hold) {
+                        acknowledge(pending);
+                    }
+                    return sink.asFlux()
+                            .doOnCancel(
+                                    () -> {
+                                        synchronized (lock) {
+                                            held.remove(pending);
+                                            Active a = active.remove(pending.key());
+                                            if (a != null) {
+                                                unsubscribed.addAll(a.filters());
+                                            }
+                                        }
+                                    });
+                });
     }
 
-    /** Passes the acknowledgement to the subscription's callback, then lets it deliver (or fails it). */
+    /**
+     * Passes the acknowledgement to the subscription's callback, then lets it deliver (or fails
+     * it).
+     */
     private void acknowledge(Pending p) {
         List<String> granted = new ArrayList<>();
         List<String> refusedHere = new ArrayList<>();
@@ -427,7 +464,13 @@ public final class ScriptedMqttLink implements MqttLink {
     @Override
     public String toString() {
         synchronized (lock) {
-            return "ScriptedMqttLink[state=" + state + ", published=" + published.size() + ", active=" + active.size() + "]";
+            return "ScriptedMqttLink[state="
+                    + state
+                    + ", published="
+                    + published.size()
+                    + ", active="
+                    + active.size()
+                    + "]";
         }
     }
 }

@@ -35,19 +35,35 @@ class ScriptedMqttLinkTest {
     void refusedFiltersErrorAndAreRecorded() {
         ScriptedMqttLink link = new ScriptedMqttLink().refuse("/no");
         StepVerifier.create(link.subscribe("/no", MqttQos.AT_MOST_ONCE))
-                .expectError(SubscriptionRefusedException.class).verify(Duration.ofSeconds(5));
-        assertThat(link.subscribeRequests()).containsExactly(new ScriptedMqttLink.SubscribeRequest("/no", MqttQos.AT_MOST_ONCE));
+                .expectError(SubscriptionRefusedException.class)
+                .verify(Duration.ofSeconds(5));
+        assertThat(link.subscribeRequests())
+                .containsExactly(
+                        new ScriptedMqttLink.SubscribeRequest("/no", MqttQos.AT_MOST_ONCE));
         assertThat(link.activeFilters()).isEmpty();
     }
 
     @Test
     void publishesAreRecordedAndResponderAnswers() {
-        ScriptedMqttLink link = new ScriptedMqttLink()
-                .onPublish("/req", (m, l) -> l.deliver("/resp", "re:" + m.payloadAsString()));
+        ScriptedMqttLink link =
+                new ScriptedMqttLink()
+                        .onPublish(
+                                "/req", (m, l) -> l.deliver("/resp", "re:" + m.payloadAsString()));
         link.connect().block(Duration.ofSeconds(5));
         Disposable d = link.subscribe("/resp", MqttQos.AT_MOST_ONCE).subscribe();
-        StepVerifier.create(link.subscribe("/resp", MqttQos.AT_MOST_ONCE).take(1)
-                        .doOnSubscribe(s -> link.publish("/req", "q".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE).subscribe()))
+        StepVerifier.create(
+                        link.subscribe("/resp", MqttQos.AT_MOST_ONCE)
+                                .take(1)
+                                .doOnSubscribe(
+                                        s ->
+                                                link.publish(
+                                                                "/req",
+                                                                "q"
+                                                                        .getBytes(
+                                                                                StandardCharsets
+                                                                                        .UTF_8),
+                                                                MqttQos.AT_MOST_ONCE)
+                                                        .subscribe()))
                 .assertNext(m -> assertThat(m.payloadAsString()).isEqualTo("re:q"))
                 .verifyComplete();
         d.dispose();
@@ -57,7 +73,9 @@ class ScriptedMqttLinkTest {
     @Test
     void publishBeforeConnectFailsAndDisconnectCloses() {
         ScriptedMqttLink link = new ScriptedMqttLink();
-        StepVerifier.create(link.publish("/t", new byte[0], MqttQos.AT_MOST_ONCE)).expectError(IllegalStateException.class).verify();
+        StepVerifier.create(link.publish("/t", new byte[0], MqttQos.AT_MOST_ONCE))
+                .expectError(IllegalStateException.class)
+                .verify();
         link.connect().then(link.disconnect()).block(Duration.ofSeconds(5));
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
         assertThat(link.published()).isEmpty();

@@ -17,14 +17,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The EC600S's AT command interpreter: frames the host's bytes into command lines (and, after a publish
- * prompt, into the payload), answers the general, SIM, registration and PDP commands itself, and hands the
- * MQTT ({@code QMT}) commands to the module's six {@link EmulatedMqttClient}s. Echo is on until {@code ATE0};
- * unknown commands and bad parameters get {@code ERROR}. Used on the module thread only.
+ * The EC600S's AT command interpreter: frames the host's bytes into command lines (and, after a
+ * publish prompt, into the payload), answers the general, SIM, registration and PDP commands
+ * itself, and hands the MQTT ({@code QMT}) commands to the module's six {@link
+ * EmulatedMqttClient}s. Echo is on until {@code ATE0}; unknown commands and bad parameters get
+ * {@code ERROR}. Used on the module thread only.
  *
- * <p>It also holds the module-wide state the {@link FaultInjector} changes: the PDP context (active, and whether
- * its data path died under it), a silent module, split prompts and a reboot armed for the next publish; and the
- * {@link CommandHistory} of the command lines it received.
+ * <p>It also holds the module-wide state the {@link FaultInjector} changes: the PDP context
+ * (active, and whether its data path died under it), a silent module, split prompts and a reboot
+ * armed for the next publish; and the {@link CommandHistory} of the command lines it received.
  */
 final class AtInterpreter {
 
@@ -44,11 +45,14 @@ final class AtInterpreter {
 
     private boolean echo = true;
     private boolean pdpActive;
+
     /**
-     * The context still counts as active ({@code AT+QIACT?} lists it, {@code AT+QIACT=1} is an error) but carries
-     * no traffic, so {@code AT+QMTOPEN} fails with result 3 until {@code AT+QIDEACT=1} (and {@code AT+QIACT=1}).
+     * The context still counts as active ({@code AT+QIACT?} lists it, {@code AT+QIACT=1} is an
+     * error) but carries no traffic, so {@code AT+QMTOPEN} fails with result 3 until {@code
+     * AT+QIDEACT=1} (and {@code AT+QIACT=1}).
      */
     private boolean pdpStale;
+
     private String apn = "CMNET";
     private String apnUser = "";
     private String apnPassword = "";
@@ -63,9 +67,18 @@ final class AtInterpreter {
     private boolean rebootOnNextPublish;
     private int downlinkMsgId;
 
-    private enum Mode { COMMAND, DATA_COUNTED, DATA_CTRL_Z }
+    private enum Mode {
+        COMMAND,
+        DATA_COUNTED,
+        DATA_CTRL_Z
+    }
 
-    AtInterpreter(HostChannel line, RelaySettings relay, PublishDialect dialect, String pdpAddress, int maxPayload,
+    AtInterpreter(
+            HostChannel line,
+            RelaySettings relay,
+            PublishDialect dialect,
+            String pdpAddress,
+            int maxPayload,
             int historySize) {
         this.line = line;
         this.history = new CommandHistory(historySize);
@@ -87,7 +100,8 @@ final class AtInterpreter {
         return downlinkMsgId;
     }
 
-    // ------------------------------------------------------------------ module state (for the fault injector)
+    // ------------------------------------------------------------------ module state (for the
+    // fault injector)
 
     EmulatedMqttClient client(int idx) {
         return clients[idx];
@@ -108,8 +122,9 @@ final class AtInterpreter {
     }
 
     /**
-     * The data path of the active PDP context died without the module noticing (what a PINGREQ failure,
-     * {@code +QMTSTAT: <idx>,2}, leaves behind): see {@link #pdpStale}. Nothing when no context is active.
+     * The data path of the active PDP context died without the module noticing (what a PINGREQ
+     * failure, {@code +QMTSTAT: <idx>,2}, leaves behind): see {@link #pdpStale}. Nothing when no
+     * context is active.
      */
     void pdpDataPathLost() {
         pdpStale = pdpActive;
@@ -236,7 +251,8 @@ final class AtInterpreter {
                 echo = true;
                 line.ok();
             }
-            case "ATI" -> line.reply("Quectel", "EC600S", "Revision: EC600SCNLAR01A01M16_EMULATED", "OK");
+            case "ATI" ->
+                    line.reply("Quectel", "EC600S", "Revision: EC600SCNLAR01A01M16_EMULATED", "OK");
             case "AT+CPIN?" -> line.reply("+CPIN: READY", "OK");
             case "AT+CSQ" -> line.reply("+CSQ: 25,99", "OK");
             case "AT+CREG?" -> line.reply("+CREG: 0,1", "OK");
@@ -273,14 +289,19 @@ final class AtInterpreter {
                 List<String> lines = new ArrayList<>();
                 for (EmulatedMqttClient c : clients) {
                     if (c.open) {
-                        lines.add("+QMTCONN: " + c.idx + "," + (c.connected ? 3 : c.connecting ? 2 : 1));
+                        lines.add(
+                                "+QMTCONN: "
+                                        + c.idx
+                                        + ","
+                                        + (c.connected ? 3 : c.connecting ? 2 : 1));
                     }
                 }
                 lines.add("OK");
                 line.reply(lines.toArray(String[]::new));
             }
             case "AT+QMTOPEN=?" -> line.reply("+QMTOPEN: (0-5),<host_name>,(0-65535)", "OK");
-            case "AT+QMTCONN=?" -> line.reply("+QMTCONN: (0-5),<clientID>,<username>,<password>", "OK");
+            case "AT+QMTCONN=?" ->
+                    line.reply("+QMTCONN: (0-5),<clientID>,<username>,<password>", "OK");
             case "AT+QMTPUB=?" -> line.reply("+QMTPUB: (0-5),<msgid>,(0-2),(0,1),<topic>", "OK");
             case "AT+QMTPUBEX=?" -> {
                 if (dialect == PublishDialect.QMTPUBEX) {
@@ -289,20 +310,22 @@ final class AtInterpreter {
                     line.error();
                 }
             }
-            case "AT+QMTCFG=?" -> line.reply(
-                    "+QMTCFG: \"version\",(0-5),(3,4)",
-                    "+QMTCFG: \"pdpcid\",(0-5),(1-16)",
-                    "+QMTCFG: \"ssl\",(0-5),(0,1),(0-5)",
-                    "+QMTCFG: \"keepalive\",(0-5),(0-3600)",
-                    "+QMTCFG: \"session\",(0-5),(0,1)",
-                    "+QMTCFG: \"timeout\",(0-5),(1-60),(0-10),(0,1)",
-                    "+QMTCFG: \"will\",(0-5),(0,1),(0-2),(0,1),<will_topic>,<will_message>",
-                    "+QMTCFG: \"recv/mode\",(0-5),(0,1),(0,1)",
-                    "+QMTCFG: \"aliauth\",(0-5),<product_key>,<device_name>,<device_secret>",
-                    "OK");
+            case "AT+QMTCFG=?" ->
+                    line.reply(
+                            "+QMTCFG: \"version\",(0-5),(3,4)",
+                            "+QMTCFG: \"pdpcid\",(0-5),(1-16)",
+                            "+QMTCFG: \"ssl\",(0-5),(0,1),(0-5)",
+                            "+QMTCFG: \"keepalive\",(0-5),(0-3600)",
+                            "+QMTCFG: \"session\",(0-5),(0,1)",
+                            "+QMTCFG: \"timeout\",(0-5),(1-60),(0-10),(0,1)",
+                            "+QMTCFG: \"will\",(0-5),(0,1),(0-2),(0,1),<will_topic>,<will_message>",
+                            "+QMTCFG: \"recv/mode\",(0-5),(0,1),(0,1)",
+                            "+QMTCFG: \"aliauth\",(0-5),<product_key>,<device_name>,<device_secret>",
+                            "OK");
             default -> executeWithParameters(cmd, upper);
         }
     }
+
     private void executeWithParameters(String cmd, String upper) {
         int eq = cmd.indexOf('=');
         if (eq < 0) {
@@ -369,7 +392,18 @@ final class AtInterpreter {
             throw new IllegalArgumentException("context");
         }
         if (p.size() == 1) {
-            line.reply("+QICSGP: " + contextType + ",\"" + apn + "\",\"" + apnUser + "\",\"" + apnPassword + "\"," + apnAuth, "OK");
+            line.reply(
+                    "+QICSGP: "
+                            + contextType
+                            + ",\""
+                            + apn
+                            + "\",\""
+                            + apnUser
+                            + "\",\""
+                            + apnPassword
+                            + "\","
+                            + apnAuth,
+                    "OK");
             return;
         }
         if (p.size() < 3 || p.size() > 6 || !p.get(2).quoted()) {
@@ -492,14 +526,27 @@ final class AtInterpreter {
                     if (c.aliauth == null) {
                         line.ok();
                     } else {
-                        line.reply(prefix + c.idx + ",\"" + c.aliauth.productKey() + "\",\"" + c.aliauth.deviceName() + "\"", "OK");
+                        line.reply(
+                                prefix
+                                        + c.idx
+                                        + ",\""
+                                        + c.aliauth.productKey()
+                                        + "\",\""
+                                        + c.aliauth.deviceName()
+                                        + "\"",
+                                "OK");
                     }
                     return;
                 }
-                if (v.size() != 3 || !v.get(0).quoted() || !v.get(1).quoted() || !v.get(2).quoted()) {
+                if (v.size() != 3
+                        || !v.get(0).quoted()
+                        || !v.get(1).quoted()
+                        || !v.get(2).quoted()) {
                     throw new IllegalArgumentException("aliauth");
                 }
-                c.aliauth = new AliyunDeviceIdentity(v.get(0).value(), v.get(1).value(), v.get(2).value());
+                c.aliauth =
+                        new AliyunDeviceIdentity(
+                                v.get(0).value(), v.get(1).value(), v.get(2).value());
             }
             default -> throw new IllegalArgumentException("unknown QMTCFG key");
         }
@@ -575,7 +622,9 @@ final class AtInterpreter {
             if (!p.get(i).quoted()) {
                 throw new IllegalArgumentException("topic must be quoted");
             }
-            topics.put(MqttTopics.requireValidFilter(p.get(i).value()), MqttQos.valueOf(p.get(i + 1).asInt()));
+            topics.put(
+                    MqttTopics.requireValidFilter(p.get(i).value()),
+                    MqttQos.valueOf(p.get(i + 1).asInt()));
         }
         if (!c.connected) {
             throw new IllegalArgumentException("not connected");
@@ -606,7 +655,10 @@ final class AtInterpreter {
         MqttQos qos = MqttQos.valueOf(p.get(2).asInt());
         int retain = p.get(3).asInt();
         String topic = MqttTopics.requireValidName(p.get(4).value());
-        if ((qos == MqttQos.AT_MOST_ONCE) != (msgId == 0) || msgId < 0 || msgId > 65535 || (retain != 0 && retain != 1)) {
+        if ((qos == MqttQos.AT_MOST_ONCE) != (msgId == 0)
+                || msgId < 0
+                || msgId > 65535
+                || (retain != 0 && retain != 1)) {
             throw new IllegalArgumentException("publish msgid/qos/retain");
         }
         int length = counted ? p.get(5).asInt() : -1;
@@ -660,7 +712,11 @@ final class AtInterpreter {
         line.ok();
     }
 
-    private record PendingPublish(EmulatedMqttClient client, int msgId, MqttQos qos, String topic, int length,
-            boolean counted) {
-    }
+    private record PendingPublish(
+            EmulatedMqttClient client,
+            int msgId,
+            MqttQos qos,
+            String topic,
+            int length,
+            boolean counted) {}
 }

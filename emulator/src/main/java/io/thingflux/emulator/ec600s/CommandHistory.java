@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The last command lines the emulated module received, oldest first, with their secrets masked: the password
- * of {@code AT+QMTCONN}, the device secret of {@code AT+QMTCFG="aliauth"} and the APN password of
- * {@code AT+QICSGP}. Holds at most {@code capacity} lines; when full, the oldest line is dropped for each new one.
- * Used on the module thread only.
+ * The last command lines the emulated module received, oldest first, with their secrets masked: the
+ * password of {@code AT+QMTCONN}, the device secret of {@code AT+QMTCFG="aliauth"} and the APN
+ * password of {@code AT+QICSGP}. Holds at most {@code capacity} lines; when full, the oldest line
+ * is dropped for each new one. Used on the module thread only.
  */
 final class CommandHistory {
 
@@ -46,8 +46,8 @@ final class CommandHistory {
     }
 
     /**
-     * The command with its secret parameters replaced by {@link #MASK}; a command that carries secrets but does
-     * not parse keeps only its name ({@code AT+QMTCONN=...}).
+     * The command with its secret parameters replaced by {@link #MASK}; a command that carries
+     * secrets but does not parse keeps only its name ({@code AT+QMTCONN=...}).
      */
     static String masked(String cmd) {
         int eq = cmd.indexOf('=');
@@ -61,13 +61,18 @@ final class CommandHistory {
         } catch (RuntimeException e) {
             return carriesSecrets(name) ? cmd.substring(0, eq + 1) + "..." : cmd;
         }
-        int secret = switch (name) {
-            case "AT+QMTCONN" -> 3; // idx,"client id","user","password"
-            case "AT+QICSGP" -> 4; // cid,type,"apn","user","password",auth
-            case "AT+QMTCFG" -> !p.isEmpty() && p.get(0).value().equalsIgnoreCase("aliauth") ? 4 : -1; // "aliauth",idx,"pk","dn","secret"
-            default -> -1;
-        };
-        // everything from the secret up to the fields that follow it (QICSGP's auth) is masked as one, so a
+        int secret =
+                switch (name) {
+                    case "AT+QMTCONN" -> 3; // idx,"client id","user","password"
+                    case "AT+QICSGP" -> 4; // cid,type,"apn","user","password",auth
+                    case "AT+QMTCFG" ->
+                            !p.isEmpty() && p.get(0).value().equalsIgnoreCase("aliauth")
+                                    ? 4
+                                    : -1; // "aliauth",idx,"pk","dn","secret"
+                    default -> -1;
+                };
+        // everything from the secret up to the fields that follow it (QICSGP's auth) is masked as
+        // one, so a
         // secret that contained "," cannot show up in the next field
         int after = name.equals("AT+QICSGP") && p.size() > secret + 1 ? 1 : 0;
         if (secret < 0 || secret >= p.size() - after) {

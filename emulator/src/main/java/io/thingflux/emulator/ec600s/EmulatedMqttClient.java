@@ -23,11 +23,13 @@ import reactor.core.Disposable;
 import reactor.core.Disposables;
 
 /**
- * One of the module's six MQTT clients ({@code client_idx} 0..5): its {@code AT+QMTCFG} options, and the relay
- * of its {@code QMTCONN}, {@code QMTSUB}, {@code QMTUNS} and publishes to a broker over an {@link MqttLink}, with
- * the result URCs and the {@code +QMTRECV} deliveries they produce. Used on the module thread only.
+ * One of the module's six MQTT clients ({@code client_idx} 0..5): its {@code AT+QMTCFG} options,
+ * and the relay of its {@code QMTCONN}, {@code QMTSUB}, {@code QMTUNS} and publishes to a broker
+ * over an {@link MqttLink}, with the result URCs and the {@code +QMTRECV} deliveries they produce.
+ * Used on the module thread only.
  *
- * <p>Every network loss ({@link #drop()}) starts a new generation: callbacks of an older link are ignored.
+ * <p>Every network loss ({@link #drop()}) starts a new generation: callbacks of an older link are
+ * ignored.
  */
 final class EmulatedMqttClient {
 
@@ -64,7 +66,8 @@ final class EmulatedMqttClient {
     private Disposable.Composite resources = Disposables.composite();
 
     /**
-     * @param downlinkMsgIds the module-wide counter of the msgids of QoS ≥ 1 messages it hands the host
+     * @param downlinkMsgIds the module-wide counter of the msgids of QoS ≥ 1 messages it hands the
+     *     host
      */
     EmulatedMqttClient(int idx, HostChannel line, RelaySettings relay, IntSupplier downlinkMsgIds) {
         this.idx = idx;
@@ -73,7 +76,10 @@ final class EmulatedMqttClient {
         this.downlinkMsgIds = downlinkMsgIds;
     }
 
-    /** {@code AT+QMTOPEN} succeeded: the host and port asked for (the link goes to the configured broker). */
+    /**
+     * {@code AT+QMTOPEN} succeeded: the host and port asked for (the link goes to the configured
+     * broker).
+     */
     void open(String host, int port) {
         this.open = true;
         this.host = host;
@@ -81,8 +87,8 @@ final class EmulatedMqttClient {
     }
 
     /**
-     * The CONNECT of {@code AT+QMTCONN}: with no user name and {@code aliauth} set, signed as the module does
-     * ({@link AliyunSigner} with the QMTCONN client id, hmacsha256, securemode 3).
+     * The CONNECT of {@code AT+QMTCONN}: with no user name and {@code aliauth} set, signed as the
+     * module does ({@link AliyunSigner} with the QMTCONN client id, hmacsha256, securemode 3).
      */
     MqttConnectRequest connectRequest(String clientId, String user, String pwd) {
         String mqttClientId = clientId;
@@ -92,11 +98,23 @@ final class EmulatedMqttClient {
             user = cred.username();
             pwd = cred.password();
         }
-        return new MqttConnectRequest(relay.brokerHost(), relay.brokerPort(), host, port, mqttClientId,
-                user, pwd, keepAlive, cleanSession, version);
+        return new MqttConnectRequest(
+                relay.brokerHost(),
+                relay.brokerPort(),
+                host,
+                port,
+                mqttClientId,
+                user,
+                pwd,
+                keepAlive,
+                cleanSession,
+                version);
     }
 
-    /** Connects a new link for {@code request}; {@code +QMTCONN} follows when it has connected or failed. */
+    /**
+     * Connects a new link for {@code request}; {@code +QMTCONN} follows when it has connected or
+     * failed.
+     */
     void connect(MqttConnectRequest request) {
         MqttLink created;
         try {
@@ -109,26 +127,36 @@ final class EmulatedMqttClient {
         connecting = true;
         link = created;
         int gen = generation;
-        created.connect().subscribe(null,
-                err -> line.execute(() -> onConnectFailed(gen, created, err)),
-                () -> line.execute(() -> onConnected(gen, created)));
+        created.connect()
+                .subscribe(
+                        null,
+                        err -> line.execute(() -> onConnectFailed(gen, created, err)),
+                        () -> line.execute(() -> onConnected(gen, created)));
     }
 
     private void onConnected(int gen, MqttLink connectedLink) {
         if (generation != gen || link != connectedLink) {
-            connectedLink.disconnect().subscribe(null, e -> { });
+            connectedLink.disconnect().subscribe(null, e -> {});
             return;
         }
         connecting = false;
         connected = true;
-        resources.add(connectedLink.unsolicited().subscribe(m -> line.execute(() -> deliver(gen, m))));
-        resources.add(connectedLink.states().filter(s -> s == LinkState.RECONNECTING || s == LinkState.CLOSED)
-                .next().subscribe(s -> line.execute(() -> {
-                    if (generation == gen && connected) {
-                        drop();
-                        line.sendLine("+QMTSTAT: " + idx + ",1");
-                    }
-                })));
+        resources.add(
+                connectedLink.unsolicited().subscribe(m -> line.execute(() -> deliver(gen, m))));
+        resources.add(
+                connectedLink
+                        .states()
+                        .filter(s -> s == LinkState.RECONNECTING || s == LinkState.CLOSED)
+                        .next()
+                        .subscribe(
+                                s ->
+                                        line.execute(
+                                                () -> {
+                                                    if (generation == gen && connected) {
+                                                        drop();
+                                                        line.sendLine("+QMTSTAT: " + idx + ",1");
+                                                    }
+                                                })));
         line.urc("+QMTCONN: " + idx + ",0,0");
     }
 
@@ -144,9 +172,9 @@ final class EmulatedMqttClient {
     }
 
     /**
-     * The CONNACK return code the module reports in {@code +QMTCONN: idx,0,<code>} when the broker refused
-     * the connect ({@link ConnectRefusedException} anywhere in the cause chain); empty for any other failure,
-     * which the module reports as {@code +QMTCONN: idx,2} (send failed).
+     * The CONNACK return code the module reports in {@code +QMTCONN: idx,0,<code>} when the broker
+     * refused the connect ({@link ConnectRefusedException} anywhere in the cause chain); empty for
+     * any other failure, which the module reports as {@code +QMTCONN: idx,2} (send failed).
      */
     static OptionalInt refusalCode(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
@@ -158,8 +186,8 @@ final class EmulatedMqttClient {
     }
 
     /**
-     * Relays the filters of {@code AT+QMTSUB} not already subscribed; {@code +QMTSUB} follows after the URC
-     * delay, with 128 for a filter the broker refused by then.
+     * Relays the filters of {@code AT+QMTSUB} not already subscribed; {@code +QMTSUB} follows after
+     * the URC delay, with 128 for a filter the broker refused by then.
      */
     void subscribe(int msgId, Map<String, MqttQos> topics) {
         int gen = generation;
@@ -172,27 +200,46 @@ final class EmulatedMqttClient {
             }
             RelayedSubscription s = new RelayedSubscription(t.getKey(), t.getValue());
             subscriptions.put(t.getKey(), s);
-            s.disposable = link.subscribe(t.getKey(), t.getValue()).subscribe(
-                    m -> line.execute(() -> deliver(gen, m)),
-                    err -> line.execute(() -> {
-                        s.refused = err instanceof SubscriptionRefusedException;
-                        subscriptions.remove(s.filter, s);
-                    }));
+            s.disposable =
+                    link.subscribe(t.getKey(), t.getValue())
+                            .subscribe(
+                                    m -> line.execute(() -> deliver(gen, m)),
+                                    err ->
+                                            line.execute(
+                                                    () -> {
+                                                        s.refused =
+                                                                err
+                                                                        instanceof
+                                                                        SubscriptionRefusedException;
+                                                        subscriptions.remove(s.filter, s);
+                                                    }));
             subs.add(s);
         }
-        line.afterDelay(() -> {
-            if (generation != gen) {
-                return;
-            }
-            StringBuilder sb = new StringBuilder("+QMTSUB: ").append(idx).append(',').append(msgId).append(",0");
-            for (RelayedSubscription s : subs) {
-                sb.append(',').append(s.refused ? 128 : relay.grantedQos().applyAsInt(s.qos.code()));
-            }
-            line.sendLine(sb.toString());
-        });
+        line.afterDelay(
+                () -> {
+                    if (generation != gen) {
+                        return;
+                    }
+                    StringBuilder sb =
+                            new StringBuilder("+QMTSUB: ")
+                                    .append(idx)
+                                    .append(',')
+                                    .append(msgId)
+                                    .append(",0");
+                    for (RelayedSubscription s : subs) {
+                        sb.append(',')
+                                .append(
+                                        s.refused
+                                                ? 128
+                                                : relay.grantedQos().applyAsInt(s.qos.code()));
+                    }
+                    line.sendLine(sb.toString());
+                });
     }
 
-    /** {@code AT+QMTUNS}: ends the relayed subscriptions of these filters; {@code +QMTUNS} follows. */
+    /**
+     * {@code AT+QMTUNS}: ends the relayed subscriptions of these filters; {@code +QMTUNS} follows.
+     */
     void unsubscribe(int msgId, List<String> filters) {
         for (String filter : filters) {
             RelayedSubscription s = subscriptions.remove(filter);
@@ -204,8 +251,9 @@ final class EmulatedMqttClient {
     }
 
     /**
-     * Publishes the payload taken after the prompt; {@code +QMTPUBEX} ({@code counted}) or {@code +QMTPUB}
-     * follows with result 0 once the link has published it, 2 when it failed or the client is not connected.
+     * Publishes the payload taken after the prompt; {@code +QMTPUBEX} ({@code counted}) or {@code
+     * +QMTPUB} follows with result 0 once the link has published it, 2 when it failed or the client
+     * is not connected.
      */
     void publish(int msgId, MqttQos qos, String topic, byte[] payload, boolean counted) {
         String prefix = counted ? "+QMTPUBEX: " : "+QMTPUB: ";
@@ -214,16 +262,22 @@ final class EmulatedMqttClient {
             return;
         }
         int gen = generation;
-        link.publish(topic, payload, qos).subscribe(null,
-                err -> line.execute(() -> {
-                    if (generation == gen) {
-                        line.urc(prefix + idx + "," + msgId + ",2");
-                    }
-                }),
-                () -> line.execute(() -> line.urc(prefix + idx + "," + msgId + ",0")));
+        link.publish(topic, payload, qos)
+                .subscribe(
+                        null,
+                        err ->
+                                line.execute(
+                                        () -> {
+                                            if (generation == gen) {
+                                                line.urc(prefix + idx + "," + msgId + ",2");
+                                            }
+                                        }),
+                        () -> line.execute(() -> line.urc(prefix + idx + "," + msgId + ",0")));
     }
 
-    /** A message from the broker: a {@code +QMTRECV} record, or (recv/mode 1) a slot and its notice. */
+    /**
+     * A message from the broker: a {@code +QMTRECV} record, or (recv/mode 1) a slot and its notice.
+     */
     private void deliver(int gen, LinkMessage m) {
         if (generation != gen || !connected) {
             return;
@@ -241,12 +295,17 @@ final class EmulatedMqttClient {
                 return;
             }
         }
-        log.warn("client {}: all {} receive slots full, message on {} dropped", idx, slots.length, m.topic());
+        log.warn(
+                "client {}: all {} receive slots full, message on {} dropped",
+                idx,
+                slots.length,
+                m.topic());
     }
 
     /** {@code +QMTRECV: idx,msgid,"topic"[,len],"payload"} with its CR LFs, the payload raw. */
     private byte[] receivedRecord(int msgId, LinkMessage m) {
-        return QmtRecv.render(new QmtRecv.Received(idx, msgId, m.topic(), m.payloadUnsafe()), lengthInUrc);
+        return QmtRecv.render(
+                new QmtRecv.Received(idx, msgId, m.topic(), m.payloadUnsafe()), lengthInUrc);
     }
 
     /** The {@code AT+QMTRECV?} line of this client: which receive slots hold a message. */
@@ -258,7 +317,10 @@ final class EmulatedMqttClient {
         return sb.toString();
     }
 
-    /** {@code AT+QMTRECV=idx[,recv_id]}: sends the buffered message(s) of slots {@code from..to}, freeing each. */
+    /**
+     * {@code AT+QMTRECV=idx[,recv_id]}: sends the buffered message(s) of slots {@code from..to},
+     * freeing each.
+     */
     void readBuffered(int from, int to) {
         for (int i = from; i <= to; i++) {
             if (slots[i] != null) {
@@ -268,18 +330,23 @@ final class EmulatedMqttClient {
         }
     }
 
-    /** Forgets the network connection (options stay); the link is disconnected in the background. */
+    /**
+     * Forgets the network connection (options stay); the link is disconnected in the background.
+     */
     void drop() {
         generation++;
         open = false;
         connecting = false;
         connected = false;
         host = null;
-        subscriptions.values().forEach(s -> {
-            if (s.disposable != null) {
-                s.disposable.dispose();
-            }
-        });
+        subscriptions
+                .values()
+                .forEach(
+                        s -> {
+                            if (s.disposable != null) {
+                                s.disposable.dispose();
+                            }
+                        });
         subscriptions.clear();
         Arrays.fill(slots, null);
         resources.dispose();
@@ -291,7 +358,10 @@ final class EmulatedMqttClient {
         }
     }
 
-    /** A filter the module subscribed to, as relayed to the broker through the client's {@link MqttLink}. */
+    /**
+     * A filter the module subscribed to, as relayed to the broker through the client's {@link
+     * MqttLink}.
+     */
     private static final class RelayedSubscription {
         final String filter;
         final MqttQos qos;

@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The module's end of the serial line: writes replies, result codes and URCs to the host, and runs every task
- * of the emulator on its one module thread (the worker all emulator state is confined to).
+ * The module's end of the serial line: writes replies, result codes and URCs to the host, and runs
+ * every task of the emulator on its one module thread (the worker all emulator state is confined
+ * to).
  */
 final class HostChannel {
 

@@ -6,6 +6,9 @@ import io.thingflux.link.MqttLink;
 @FunctionalInterface
 public interface MqttLinkFactory {
 
-    /** A new, not yet connected link for {@code request}; the emulator connects and finally disconnects it. */
+    /**
+     * A new, not yet connected link for {@code request}; the emulator connects and finally
+     * disconnects it.
+     */
     MqttLink create(MqttConnectRequest request);
 }

@@ -3,22 +3,23 @@ package io.thingflux.emulator.ec600s;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import io.thingflux.serial.at.ByteTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.thingflux.serial.at.ByteTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A pseudo-terminal pair made with libc ({@code posix_openpt}, {@code grantpt}, {@code unlockpt},
- * {@code ptsname}) through JNA, in raw mode, whose master side is a {@link ByteTransport}: the emulator
- * talks through the master, a host opens {@link #devicePath()} like a serial port. No system tool needed.
+ * {@code ptsname}) through JNA, in raw mode, whose master side is a {@link ByteTransport}: the
+ * emulator talks through the master, a host opens {@link #devicePath()} like a serial port. No
+ * system tool needed.
  *
- * <p>The pty keeps its own descriptor of the slave open, so the master never reads EIO while no host has
- * the device open, and a host may close and reopen it.
+ * <p>The pty keeps its own descriptor of the slave open, so the master never reads EIO while no
+ * host has the device open, and a host may close and reopen it.
  */
 public final class Pty implements ByteTransport {
 
@@ -31,6 +32,7 @@ public final class Pty implements ByteTransport {
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
     private static final int EIO = 5;
+
     /** Generous room for any libc's struct termios (60 bytes on Linux glibc). */
     private static final int TERMIOS_BYTES = 256;
 
@@ -80,7 +82,10 @@ public final class Pty implements ByteTransport {
         this.link = link;
     }
 
-    /** Opens a new raw pseudo-terminal pair; with {@code link} non-null, also a symlink to the device there. */
+    /**
+     * Opens a new raw pseudo-terminal pair; with {@code link} non-null, also a symlink to the
+     * device there.
+     */
     public static Pty open(Path link) throws IOException {
         LibC c = Holder.LIBC;
         int master = c.posix_openpt(O_RDWR | O_NOCTTY);

@@ -7,8 +7,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandler;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -18,12 +18,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.thingflux.mqtt.MqttQos;
-import io.thingflux.netty.NativeTransport;
 import io.thingflux.emulator.platform.internal.AdminHttpHandler;
 import io.thingflux.emulator.platform.internal.BrokerChannelInitializer;
 import io.thingflux.emulator.platform.internal.BrokerEngine;
 import io.thingflux.emulator.platform.internal.SelfSignedTls;
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.netty.NativeTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,9 +43,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The Aliyun IoT Platform emulator: an MQTT 3.1/3.1.1 broker with the platform's signed CONNECT, topic
- * ACL and Alink replies, and the platform-side actions (push a property set, invoke a service, RRPC, read
- * device status and the latest reported properties) both as Java methods and as an admin HTTP API.
+ * The Aliyun IoT Platform emulator: an MQTT 3.1/3.1.1 broker with the platform's signed CONNECT,
+ * topic ACL and Alink replies, and the platform-side actions (push a property set, invoke a
+ * service, RRPC, read device status and the latest reported properties) both as Java methods and as
+ * an admin HTTP API.
  *
  * <pre>{@code
  * try (AliyunPlatformEmulator emulator = AliyunPlatformEmulator.start(EmulatorOptions.builder()
@@ -55,22 +56,27 @@ import reactor.core.scheduler.Schedulers;
  * }
  * }</pre>
  *
- * <p>Connections share a few event-loop threads (no thread per connection); per-connection state lives on
- * its event loop. Devices of a {@code product(pk, productSecret)} are accepted with the secret
- * {@link io.thingflux.aliyun.AliyunProducts#deriveDeviceSecret derived} from the device name, an emulator
- * convenience for simulating many devices. In Aliyun mode what a device publishes goes to the platform
- * (Alink replies, recording, listeners) and to application subscribers, not to other devices.
+ * <p>Connections share a few event-loop threads (no thread per connection); per-connection state
+ * lives on its event loop. Devices of a {@code product(pk, productSecret)} are accepted with the
+ * secret {@link io.thingflux.aliyun.AliyunProducts#deriveDeviceSecret derived} from the device
+ * name, an emulator convenience for simulating many devices. In Aliyun mode what a device publishes
+ * goes to the platform (Alink replies, recording, listeners) and to application subscribers, not to
+ * other devices.
  */
 public final class AliyunPlatformEmulator implements MqttBroker {
 
-    /** How far a {@link #publishes()} subscriber may fall behind before it loses the oldest messages. */
+    /**
+     * How far a {@link #publishes()} subscriber may fall behind before it loses the oldest
+     * messages.
+     */
     public static final int PUBLISHES_BUFFER = 10_000;
 
     private static final Logger log = LoggerFactory.getLogger(AliyunPlatformEmulator.class);
 
     private final BrokerEngine engine;
     private final EventLoopGroup ownedGroup;
-    private final ChannelGroup channels = new DefaultChannelGroup("thingflux-broker", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup channels =
+            new DefaultChannelGroup("thingflux-broker", GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>(3);
     private InetSocketAddress mqttAddress;
     private InetSocketAddress tlsAddress;
@@ -79,17 +85,21 @@ public final class AliyunPlatformEmulator implements MqttBroker {
 
     private AliyunPlatformEmulator(EmulatorOptions options) {
         this.engine = new BrokerEngine(options);
-        this.ownedGroup = options.eventLoopGroup() == null
-                ? new MultiThreadIoEventLoopGroup(options.eventLoopThreads(),
-                        new DefaultThreadFactory("thingflux-broker", true), NativeTransport.ioHandlerFactory())
-                : null;
+        this.ownedGroup =
+                options.eventLoopGroup() == null
+                        ? new MultiThreadIoEventLoopGroup(
+                                options.eventLoopThreads(),
+                                new DefaultThreadFactory("thingflux-broker", true),
+                                NativeTransport.ioHandlerFactory())
+                        : null;
     }
 
     /**
-     * Binds the listeners the options ask for and returns the running emulator. Blocks the calling thread
-     * until bound (do not call it from an event loop).
+     * Binds the listeners the options ask for and returns the running emulator. Blocks the calling
+     * thread until bound (do not call it from an event loop).
      *
-     * @throws IllegalStateException when a port cannot be bound or the TLS material cannot be loaded
+     * @throws IllegalStateException when a port cannot be bound or the TLS material cannot be
+     *     loaded
      */
     public static AliyunPlatformEmulator start(EmulatorOptions options) {
         AliyunPlatformEmulator emulator = new AliyunPlatformEmulator(options);
@@ -110,42 +120,57 @@ public final class AliyunPlatformEmulator implements MqttBroker {
         EmulatorOptions o = engine.options();
         mqttAddress = listen(o.host(), o.port(), new BrokerChannelInitializer(engine, null));
         if (o.tlsPort() != null) {
-            tlsAddress = listen(o.host(), o.tlsPort(), new BrokerChannelInitializer(engine, sslContext(o)));
+            tlsAddress =
+                    listen(
+                            o.host(),
+                            o.tlsPort(),
+                            new BrokerChannelInitializer(engine, sslContext(o)));
         }
         if (o.adminPort() != null) {
-            adminAddress = listen(o.adminHost(), o.adminPort(), AdminHttpHandler.initializer(engine));
+            adminAddress =
+                    listen(o.adminHost(), o.adminPort(), AdminHttpHandler.initializer(engine));
         }
         log.info("emulator listening: {}", describe());
     }
 
-    private InetSocketAddress listen(String host, int port, ChannelInitializer<SocketChannel> initializer) {
-        ChannelInitializer<SocketChannel> tracked = new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                channels.add(ch);
-                ch.pipeline().addLast(initializer);
-            }
-        };
-        ServerBootstrap b = new ServerBootstrap().group(group()).channel(serverChannelType(group()))
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(tracked);
+    private InetSocketAddress listen(
+            String host, int port, ChannelInitializer<SocketChannel> initializer) {
+        ChannelInitializer<SocketChannel> tracked =
+                new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        channels.add(ch);
+                        ch.pipeline().addLast(initializer);
+                    }
+                };
+        ServerBootstrap b =
+                new ServerBootstrap()
+                        .group(group())
+                        .channel(serverChannelType(group()))
+                        .option(ChannelOption.SO_BACKLOG, 4096)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childHandler(tracked);
         try {
             Channel ch = b.bind(host, port).syncUninterruptibly().channel();
             listeners.add(ch);
             return (InetSocketAddress) ch.localAddress();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }
 
-    /** The server channel for the group's transport: NIO or epoll (its own group runs epoll when it loads). */
+    /**
+     * The server channel for the group's transport: NIO or epoll (its own group runs epoll when it
+     * loads).
+     */
     @SuppressWarnings("unchecked")
     private static Class<? extends ServerChannel> serverChannelType(EventLoopGroup group) {
         if (group instanceof IoEventLoopGroup io && !io.isIoType(NioIoHandler.class)) {
             try {
-                Class<? extends IoHandler> epoll = (Class<? extends IoHandler>)
-                        Class.forName("io.netty.channel.epoll.EpollIoHandler");
+                Class<? extends IoHandler> epoll =
+                        (Class<? extends IoHandler>)
+                                Class.forName("io.netty.channel.epoll.EpollIoHandler");
                 if (io.isIoType(epoll)) {
                     return (Class<? extends ServerChannel>)
                             Class.forName("io.netty.channel.epoll.EpollServerSocketChannel");
@@ -161,7 +186,9 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     private static SslContext sslContext(EmulatorOptions o) {
         try {
             if (o.tlsCertificate() != null) {
-                return SslContextBuilder.forServer(o.tlsCertificate().toFile(), o.tlsPrivateKey().toFile()).build();
+                return SslContextBuilder.forServer(
+                                o.tlsCertificate().toFile(), o.tlsPrivateKey().toFile())
+                        .build();
             }
             SelfSignedTls cert = SelfSignedTls.generate("localhost");
             return SslContextBuilder.forServer(cert.privateKey(), cert.certificate()).build();
@@ -179,7 +206,9 @@ public final class AliyunPlatformEmulator implements MqttBroker {
         if (adminAddress != null) {
             sb.append(" admin=http://").append(format(adminAddress));
         }
-        return sb.append(" auth=").append(engine.options().authMode().name().toLowerCase()).toString();
+        return sb.append(" auth=")
+                .append(engine.options().authMode().name().toLowerCase())
+                .toString();
     }
 
     private static String format(InetSocketAddress a) {
@@ -212,11 +241,14 @@ public final class AliyunPlatformEmulator implements MqttBroker {
 
     @Override
     public Flux<ReceivedPublish> publishes() {
-        return Flux.<ReceivedPublish>create(sink -> {
-                    Runnable remove = engine.addListener(sink::next);
-                    sink.onDispose(remove::run);
-                }, FluxSink.OverflowStrategy.IGNORE)
-                .onBackpressureBuffer(PUBLISHES_BUFFER, dropped -> { }, BufferOverflowStrategy.DROP_OLDEST)
+        return Flux.<ReceivedPublish>create(
+                        sink -> {
+                            Runnable remove = engine.addListener(sink::next);
+                            sink.onDispose(remove::run);
+                        },
+                        FluxSink.OverflowStrategy.IGNORE)
+                .onBackpressureBuffer(
+                        PUBLISHES_BUFFER, dropped -> {}, BufferOverflowStrategy.DROP_OLDEST)
                 .publishOn(Schedulers.parallel());
     }
 
@@ -250,43 +282,51 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     }
 
     /**
-     * Pushes {@code thing.service.property.set} with {@code itemsJson} (a JSON object, e.g.
-     * {@code {"PowerSwitch":1}}) to the device, as SetDeviceProperty does; returns the message id, which
+     * Pushes {@code thing.service.property.set} with {@code itemsJson} (a JSON object, e.g. {@code
+     * {"PowerSwitch":1}}) to the device, as SetDeviceProperty does; returns the message id, which
      * {@link #awaitReply} takes.
      *
-     * @throws EmulatorRequestException when the device is unknown or offline, or the items are not a JSON object
+     * @throws EmulatorRequestException when the device is unknown or offline, or the items are not
+     *     a JSON object
      */
     public String setProperties(String productKey, String deviceName, String itemsJson) {
         return engine.setProperties(productKey, deviceName, itemsJson);
     }
 
     /**
-     * Pushes {@code thing.service.<identifier>} with {@code argsJson} (a JSON object) to the device, as
-     * InvokeThingService does for an asynchronous service; returns the message id.
+     * Pushes {@code thing.service.<identifier>} with {@code argsJson} (a JSON object) to the
+     * device, as InvokeThingService does for an asynchronous service; returns the message id.
      *
-     * @throws EmulatorRequestException when the device is unknown or offline, or the arguments are not a JSON object
+     * @throws EmulatorRequestException when the device is unknown or offline, or the arguments are
+     *     not a JSON object
      */
-    public String invokeService(String productKey, String deviceName, String identifier, String argsJson) {
+    public String invokeService(
+            String productKey, String deviceName, String identifier, String argsJson) {
         return engine.invokeService(productKey, deviceName, identifier, argsJson);
     }
 
     /**
      * The device's reply (the JSON text it published on {@code ..._reply}) to the downlink request
-     * {@code messageId}; fails with a {@link java.util.concurrent.TimeoutException} after {@code timeout}.
+     * {@code messageId}; fails with a {@link java.util.concurrent.TimeoutException} after {@code
+     * timeout}.
      */
-    public Mono<String> awaitReply(String productKey, String deviceName, String messageId, Duration timeout) {
+    public Mono<String> awaitReply(
+            String productKey, String deviceName, String messageId, Duration timeout) {
         return Mono.defer(() -> engine.awaitReply(productKey, deviceName, messageId, timeout))
                 .publishOn(Schedulers.parallel());
     }
 
     /**
-     * A synchronous call (RRPC, doc 90568): sends {@code request} on
-     * {@code /sys/{pk}/{dn}/rrpc/request/{messageId}} and completes with the payload the device publishes on
-     * {@code /sys/{pk}/{dn}/rrpc/response/{messageId}}; fails with a {@link java.util.concurrent.TimeoutException}
-     * after {@code timeout}, or an {@link EmulatorRequestException} when the device is unknown or offline.
+     * A synchronous call (RRPC, doc 90568): sends {@code request} on {@code
+     * /sys/{pk}/{dn}/rrpc/request/{messageId}} and completes with the payload the device publishes
+     * on {@code /sys/{pk}/{dn}/rrpc/response/{messageId}}; fails with a {@link
+     * java.util.concurrent.TimeoutException} after {@code timeout}, or an {@link
+     * EmulatorRequestException} when the device is unknown or offline.
      */
-    public Mono<byte[]> rrpc(String productKey, String deviceName, byte[] request, Duration timeout) {
-        return engine.rrpc(productKey, deviceName, request.clone(), timeout).publishOn(Schedulers.parallel());
+    public Mono<byte[]> rrpc(
+            String productKey, String deviceName, byte[] request, Duration timeout) {
+        return engine.rrpc(productKey, deviceName, request.clone(), timeout)
+                .publishOn(Schedulers.parallel());
     }
 
     @Override
@@ -300,7 +340,9 @@ public final class AliyunPlatformEmulator implements MqttBroker {
         }
         channels.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
         if (ownedGroup != null) {
-            ownedGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+            ownedGroup
+                    .shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                    .awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
         engine.close();
         log.info("emulator stopped");

@@ -6,6 +6,9 @@ public enum DeviceStatus {
     ONLINE,
     /** Connected at least once since the emulator started, not connected now. */
     OFFLINE,
-    /** Known (configured, or of a configured product) but never connected since the emulator started. */
+    /**
+     * Known (configured, or of a configured product) but never connected since the emulator
+     * started.
+     */
     UNACTIVE
 }

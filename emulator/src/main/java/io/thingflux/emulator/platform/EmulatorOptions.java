@@ -15,49 +15,72 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The immutable settings of an {@link AliyunPlatformEmulator}: listeners, identities, bounds; build them with
- * {@link #builder()}, change a copy with {@link #mutate()}. The CLI's {@code broker} options map one to one
- * onto the builder's methods.
+ * The immutable settings of an {@link AliyunPlatformEmulator}: listeners, identities, bounds; build
+ * them with {@link #builder()}, change a copy with {@link #mutate()}. The CLI's {@code broker}
+ * options map one to one onto the builder's methods.
  *
- * <p>The options keep a private copy of the {@link Builder} they were built from (its fields are all
- * immutable values) and read every getter from it; {@link #mutate()} hands out another copy.
+ * <p>The options keep a private copy of the {@link Builder} they were built from (its fields are
+ * all immutable values) and read every getter from it; {@link #mutate()} hands out another copy.
  *
- * <p>Secrets (device secrets, product secrets, application passwords, the admin token) never appear in
- * {@link #toString()}.
+ * <p>Secrets (device secrets, product secrets, application passwords, the admin token) never appear
+ * in {@link #toString()}.
  */
 public final class EmulatorOptions {
 
     /** Default bind address: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
+
     /** Default bind address of the admin HTTP API: loopback only. */
     public static final String DEFAULT_ADMIN_HOST = DEFAULT_HOST;
+
     /** Default authentication: as the platform, by signed CONNECT. */
     public static final AuthMode DEFAULT_AUTH_MODE = AuthMode.ALIYUN;
+
     /** Default event-loop threads of the group the emulator creates: 0, Netty's default. */
     public static final int DEFAULT_EVENT_LOOP_THREADS = 0;
+
     /** Default MQTT port. */
     public static final int DEFAULT_PORT = 1883;
-    /** Default largest frame accepted: the platform's 256 KiB payload plus 1 KiB for the headers. */
+
+    /**
+     * Default largest frame accepted: the platform's 256 KiB payload plus 1 KiB for the headers.
+     */
     public static final int DEFAULT_MAX_PACKET_SIZE = 256 * 1024 + 1024;
+
     /** Default time a new connection has to send its CONNECT. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
     /**
-     * Default bound of a persistent session's queue of QoS 1 messages kept while the client is offline.
-     * When it is full the oldest message is dropped and {@link BrokerStats#offlineMessagesDropped()} counts it.
+     * Default bound of a persistent session's queue of QoS 1 messages kept while the client is
+     * offline. When it is full the oldest message is dropped and {@link
+     * BrokerStats#offlineMessagesDropped()} counts it.
      */
     public static final int DEFAULT_OFFLINE_QUEUE_LIMIT = 1000;
+
     /** Default number of unacknowledged QoS 1/2 messages in flight to one connection. */
     public static final int DEFAULT_MAX_INFLIGHT = 32;
+
     /**
-     * Default bound of the messages waiting behind a full in-flight window of one connection; when full the
-     * oldest is dropped and {@link BrokerStats#slowConsumerDrops()} counts it.
+     * Default bound of the messages waiting behind a full in-flight window of one connection; when
+     * full the oldest is dropped and {@link BrokerStats#slowConsumerDrops()} counts it.
      */
     public static final int DEFAULT_PENDING_LIMIT = 1000;
-    /** Default bound of the retained messages kept in {@link AuthMode#NONE} (new topics beyond it are not retained). */
+
+    /**
+     * Default bound of the retained messages kept in {@link AuthMode#NONE} (new topics beyond it
+     * are not retained).
+     */
     public static final int DEFAULT_MAX_RETAINED = 10_000;
-    /** Default bound of the filters one session may hold; a SUBSCRIBE beyond it gets 0x80 for the new filters. */
+
+    /**
+     * Default bound of the filters one session may hold; a SUBSCRIBE beyond it gets 0x80 for the
+     * new filters.
+     */
     public static final int DEFAULT_MAX_SUBSCRIPTIONS = 1000;
-    /** Default bound of the recorder's queue; publishes beyond it are not recorded and are counted. */
+
+    /**
+     * Default bound of the recorder's queue; publishes beyond it are not recorded and are counted.
+     */
     public static final int DEFAULT_RECORD_QUEUE_LIMIT = 65_536;
 
     private final Builder settings;
@@ -89,7 +112,10 @@ public final class EmulatorOptions {
         return settings.tlsPort;
     }
 
-    /** The PEM certificate chain of the TLS listener, or {@code null} for a self-signed one made at start. */
+    /**
+     * The PEM certificate chain of the TLS listener, or {@code null} for a self-signed one made at
+     * start.
+     */
     public Path tlsCertificate() {
         return settings.tlsCertificate;
     }
@@ -108,7 +134,10 @@ public final class EmulatorOptions {
         return settings.adminPort;
     }
 
-    /** The token the admin API requires ({@code Authorization: Bearer TOKEN}), or {@code null} for none. */
+    /**
+     * The token the admin API requires ({@code Authorization: Bearer TOKEN}), or {@code null} for
+     * none.
+     */
     public String adminToken() {
         return settings.adminToken;
     }
@@ -165,24 +194,47 @@ public final class EmulatorOptions {
         return settings.maxSubscriptions;
     }
 
-    /** Event-loop threads of the group the emulator creates (0: Netty's default) when none is given. */
+    /**
+     * Event-loop threads of the group the emulator creates (0: Netty's default) when none is given.
+     */
     public int eventLoopThreads() {
         return settings.eventLoopThreads;
     }
 
-    /** A caller-owned event-loop group to run on (not shut down by the emulator), or {@code null}. */
+    /**
+     * A caller-owned event-loop group to run on (not shut down by the emulator), or {@code null}.
+     */
     public EventLoopGroup eventLoopGroup() {
         return settings.eventLoopGroup;
     }
 
     @Override
     public String toString() {
-        return "EmulatorOptions[host=" + host() + ", port=" + port() + ", tlsPort=" + tlsPort() + ", adminPort="
-                + adminPort() + ", auth=" + authMode() + ", devices=" + devices().size() + ", products="
-                + products().keySet() + ", apps=" + apps().keySet() + ", record=" + recordFile() + "]";
+        return "EmulatorOptions[host="
+                + host()
+                + ", port="
+                + port()
+                + ", tlsPort="
+                + tlsPort()
+                + ", adminPort="
+                + adminPort()
+                + ", auth="
+                + authMode()
+                + ", devices="
+                + devices().size()
+                + ", products="
+                + products().keySet()
+                + ", apps="
+                + apps().keySet()
+                + ", record="
+                + recordFile()
+                + "]";
     }
 
-    /** Builds {@link EmulatorOptions}; every field is an immutable value, so a copy is a field-for-field clone. */
+    /**
+     * Builds {@link EmulatorOptions}; every field is an immutable value, so a copy is a
+     * field-for-field clone.
+     */
     public static final class Builder implements Cloneable {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
@@ -205,11 +257,11 @@ public final class EmulatorOptions {
         private int maxRetained = DEFAULT_MAX_RETAINED;
         private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
         private int eventLoopThreads = DEFAULT_EVENT_LOOP_THREADS;
+
         /** Caller-owned, never changed by the emulator: shared by reference. */
         private EventLoopGroup eventLoopGroup;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder copy() {
             try {
@@ -234,10 +286,14 @@ public final class EmulatorOptions {
             return this;
         }
 
-        /** Serve TLS with this PEM certificate chain and PKCS#8 PEM key instead of a self-signed certificate. */
+        /**
+         * Serve TLS with this PEM certificate chain and PKCS#8 PEM key instead of a self-signed
+         * certificate.
+         */
         public Builder tlsCertificate(Path certificate, Path privateKey) {
             if ((certificate == null) != (privateKey == null)) {
-                throw new IllegalArgumentException("give both the certificate and the private key, or neither");
+                throw new IllegalArgumentException(
+                        "give both the certificate and the private key, or neither");
             }
             this.tlsCertificate = certificate;
             this.tlsPrivateKey = privateKey;
@@ -274,8 +330,8 @@ public final class EmulatorOptions {
         }
 
         /**
-         * Every device of a CSV file with the columns {@code PK,DN,SECRET} (blank lines and lines starting
-         * with {@code #} are skipped).
+         * Every device of a CSV file with the columns {@code PK,DN,SECRET} (blank lines and lines
+         * starting with {@code #} are skipped).
          *
          * @throws UncheckedIOException when the file cannot be read
          * @throws IllegalArgumentException naming the first malformed line (never its secret)
@@ -296,7 +352,8 @@ public final class EmulatorOptions {
                 try {
                     read.add(parseDevice(line));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(csv + " line " + (i + 1) + ": " + e.getMessage());
+                    throw new IllegalArgumentException(
+                            csv + " line " + (i + 1) + ": " + e.getMessage());
                 }
             }
             return addDevices(read);
@@ -310,9 +367,9 @@ public final class EmulatorOptions {
         }
 
         /**
-         * Accept every device of {@code productKey} whose secret is derived from {@code productSecret}
-         * (see {@link io.thingflux.aliyun.AliyunProducts#deriveDeviceSecret}): an emulator convenience for
-         * simulating many devices, not something the platform does.
+         * Accept every device of {@code productKey} whose secret is derived from {@code
+         * productSecret} (see {@link io.thingflux.aliyun.AliyunProducts#deriveDeviceSecret}): an
+         * emulator convenience for simulating many devices, not something the platform does.
          */
         public Builder product(String productKey, String productSecret) {
             requireText(productKey, "productKey");
@@ -344,7 +401,8 @@ public final class EmulatorOptions {
             if (colon <= 0 || colon == userColonPassword.length() - 1) {
                 throw new IllegalArgumentException("an application identity is USER:PASSWORD");
             }
-            return app(userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1));
+            return app(
+                    userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1));
         }
 
         public Builder recordFile(Path recordFile) {
@@ -354,7 +412,8 @@ public final class EmulatorOptions {
 
         public Builder maxPacketSize(int maxPacketSize) {
             if (maxPacketSize < 16) {
-                throw new IllegalArgumentException("maxPacketSize must be at least 16, was " + maxPacketSize);
+                throw new IllegalArgumentException(
+                        "maxPacketSize must be at least 16, was " + maxPacketSize);
             }
             this.maxPacketSize = maxPacketSize;
             return this;
@@ -408,7 +467,10 @@ public final class EmulatorOptions {
         }
 
         public EmulatorOptions build() {
-            if (authMode == AuthMode.ALIYUN && devices.isEmpty() && products.isEmpty() && apps.isEmpty()) {
+            if (authMode == AuthMode.ALIYUN
+                    && devices.isEmpty()
+                    && products.isEmpty()
+                    && apps.isEmpty()) {
                 throw new IllegalArgumentException(
                         "Aliyun mode needs at least one device, product or application identity (or auth NONE)");
             }

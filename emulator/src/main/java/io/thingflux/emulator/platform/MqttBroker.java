@@ -8,8 +8,9 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /**
- * An embeddable MQTT broker: where it listens, what it received, what it counted, and a way to publish
- * as the server. {@link AliyunPlatformEmulator} is the implementation; it adds the platform's device API.
+ * An embeddable MQTT broker: where it listens, what it received, what it counted, and a way to
+ * publish as the server. {@link AliyunPlatformEmulator} is the implementation; it adds the
+ * platform's device API.
  */
 public interface MqttBroker extends AutoCloseable {
 
@@ -26,15 +27,16 @@ public interface MqttBroker extends AutoCloseable {
     BrokerStats stats();
 
     /**
-     * Every PUBLISH received from a client from the moment of subscription, delivered off the event loops
-     * (on Reactor's parallel scheduler). A subscriber that falls behind by more than
-     * {@link AliyunPlatformEmulator#PUBLISHES_BUFFER} messages loses the oldest ones.
+     * Every PUBLISH received from a client from the moment of subscription, delivered off the event
+     * loops (on Reactor's parallel scheduler). A subscriber that falls behind by more than {@link
+     * AliyunPlatformEmulator#PUBLISHES_BUFFER} messages loses the oldest ones.
      */
     Flux<ReceivedPublish> publishes();
 
     /**
-     * Calls {@code listener} for every PUBLISH received from a client, on the receiving connection's event
-     * loop (opt-in: the listener must be quick and must not block). Dispose to remove it.
+     * Calls {@code listener} for every PUBLISH received from a client, on the receiving
+     * connection's event loop (opt-in: the listener must be quick and must not block). Dispose to
+     * remove it.
      */
     Disposable addPublishListener(Consumer<ReceivedPublish> listener);
 

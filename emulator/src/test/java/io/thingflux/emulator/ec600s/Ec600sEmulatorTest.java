@@ -67,7 +67,10 @@ class Ec600sEmulatorTest {
         exchange("AT", "OK");
     }
 
-    /** The module reports the broker's CONNACK code when the link fails with ConnectRefusedException. */
+    /**
+     * The module reports the broker's CONNACK code when the link fails with
+     * ConnectRefusedException.
+     */
     @Test
     void aRefusedConnectReportsTheConnackCodeAndAnyOtherFailureSendFailed() throws Exception {
         start();
@@ -82,9 +85,15 @@ class Ec600sEmulatorTest {
 
     @Test
     void theRefusalCodeIsFoundAnywhereInTheCauseChain() {
-        assertThat(EmulatedMqttClient.refusalCode(new IllegalStateException("wrapped",
-                new ConnectRefusedException(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD)))).hasValue(4);
-        assertThat(EmulatedMqttClient.refusalCode(new IllegalStateException("no CONNACK"))).isEmpty();
+        assertThat(
+                        EmulatedMqttClient.refusalCode(
+                                new IllegalStateException(
+                                        "wrapped",
+                                        new ConnectRefusedException(
+                                                ConnectReturnCode.BAD_USERNAME_OR_PASSWORD))))
+                .hasValue(4);
+        assertThat(EmulatedMqttClient.refusalCode(new IllegalStateException("no CONNACK")))
+                .isEmpty();
     }
 
     @Test
@@ -140,7 +149,8 @@ class Ec600sEmulatorTest {
         connect();
         exchange("AT+QMTSUB=0,7,\"a/#\",1", "OK", "+QMTSUB: 0,7,0,1");
         for (int i = 0; i < 6; i++) {
-            broker.publish("a/" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE);
+            broker.publish(
+                    "a/" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE);
         }
         for (int i = 0; i < 5; i++) {
             assertThat(host.next(WAIT)).isEqualTo("+QMTRECV: 0," + i);
@@ -149,8 +159,13 @@ class Ec600sEmulatorTest {
         exchange("AT+QMTRECV?", "+QMTRECV: 0,1,1,1,1,1", "OK");
         exchange("AT+QMTRECV=0,2", "+QMTRECV: 0,0,\"a/2\",2,\"m2\"", "OK");
         exchange("AT+QMTRECV?", "+QMTRECV: 0,1,1,0,1,1", "OK");
-        exchange("AT+QMTRECV=0", "+QMTRECV: 0,0,\"a/0\",2,\"m0\"", "+QMTRECV: 0,0,\"a/1\",2,\"m1\"",
-                "+QMTRECV: 0,0,\"a/3\",2,\"m3\"", "+QMTRECV: 0,0,\"a/4\",2,\"m4\"", "OK");
+        exchange(
+                "AT+QMTRECV=0",
+                "+QMTRECV: 0,0,\"a/0\",2,\"m0\"",
+                "+QMTRECV: 0,0,\"a/1\",2,\"m1\"",
+                "+QMTRECV: 0,0,\"a/3\",2,\"m3\"",
+                "+QMTRECV: 0,0,\"a/4\",2,\"m4\"",
+                "OK");
         exchange("AT+QMTRECV?", "+QMTRECV: 0,0,0,0,0,0", "OK");
     }
 
@@ -165,10 +180,13 @@ class Ec600sEmulatorTest {
         host.sendRaw("{\"a\":1}\u001a".getBytes(StandardCharsets.UTF_8));
         assertThat(host.next(WAIT)).isEqualTo("OK");
         assertThat(host.next(WAIT)).isEqualTo("+QMTPUB: 0,3,0");
-        assertThat(broker.published).singleElement().satisfies(m -> {
-            assertThat(m.payloadAsString()).isEqualTo("{\"a\":1}");
-            assertThat(m.qos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
-        });
+        assertThat(broker.published)
+                .singleElement()
+                .satisfies(
+                        m -> {
+                            assertThat(m.payloadAsString()).isEqualTo("{\"a\":1}");
+                            assertThat(m.qos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
+                        });
     }
 
     @Test

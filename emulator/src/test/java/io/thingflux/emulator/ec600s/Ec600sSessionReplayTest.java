@@ -17,14 +17,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The emulator reproduces the recorded EC600S session ({@code shared/vectors/ec600s-session.txt}) line for
- * line, over a real pseudo-terminal opened through jSerialComm, with an in-memory broker behind it.
+ * The emulator reproduces the recorded EC600S session ({@code shared/vectors/ec600s-session.txt})
+ * line for line, over a real pseudo-terminal opened through jSerialComm, with an in-memory broker
+ * behind it.
  */
 class Ec600sSessionReplayTest {
 
     static final Path SESSION = SeedFrames.vectorsDir().resolve("ec600s-session.txt");
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final Pattern QMTRECV = Pattern.compile("^\\+QMTRECV: \\d+,\\d+,\"([^\"]*)\",(\\d+),\"(.*)\"$");
+    private static final Pattern QMTRECV =
+            Pattern.compile("^\\+QMTRECV: \\d+,\\d+,\"([^\"]*)\",(\\d+),\"(.*)\"$");
 
     private final FakeBroker broker = new FakeBroker();
     private Ec600sEmulator emulator;
@@ -47,7 +49,9 @@ class Ec600sSessionReplayTest {
         host = new HostSide(JSerialCommTransport.open(pty.devicePath(), 115_200));
 
         List<String> lines = Files.readAllLines(SESSION, StandardCharsets.UTF_8);
-        String echoDue = null; // the command whose echo comes next (echo is on: the session never sends ATE0)
+        String echoDue =
+                null; // the command whose echo comes next (echo is on: the session never sends
+        // ATE0)
         boolean promptSeen = false;
         int checked = 0;
         for (int i = 0; i < lines.size(); i++) {
@@ -55,7 +59,9 @@ class Ec600sSessionReplayTest {
             if (l.startsWith("H: ")) {
                 String text = l.substring(3);
                 if (promptSeen) {
-                    host.sendRaw(text.getBytes(StandardCharsets.UTF_8)); // the counted payload: no line end
+                    host.sendRaw(
+                            text.getBytes(
+                                    StandardCharsets.UTF_8)); // the counted payload: no line end
                     promptSeen = false;
                 } else {
                     host.sendCommand(text);
@@ -67,7 +73,9 @@ class Ec600sSessionReplayTest {
                     continue; // empty lines carry nothing
                 }
                 if (echoDue != null) { // exactly one echo, before the command's first response line
-                    assertThat(host.next(WAIT)).as("echo of the command before line %d", i + 1).isEqualTo(echoDue);
+                    assertThat(host.next(WAIT))
+                            .as("echo of the command before line %d", i + 1)
+                            .isEqualTo(echoDue);
                     echoDue = null;
                 }
                 String actual = host.next(WAIT);
@@ -95,8 +103,9 @@ class Ec600sSessionReplayTest {
         assertThat(broker.published).hasSize(1);
         LinkMessage up = broker.published.get(0);
         assertThat(up.topic()).isEqualTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/post");
-        assertThat(up.payloadAsString()).isEqualTo(
-                "{\"method\":\"thing.event.property.post\",\"id\":\"1142523359\",\"params\":{\"PowerSwitch_1\":0},\"version\":\"1.0.0\"}");
+        assertThat(up.payloadAsString())
+                .isEqualTo(
+                        "{\"method\":\"thing.event.property.post\",\"id\":\"1142523359\",\"params\":{\"PowerSwitch_1\":0},\"version\":\"1.0.0\"}");
 
         // QMTOPEN's host was redirected; aliauth signed the CONNECT with the QMTCONN client id
         MqttConnectRequest c = broker.connects.get(0);
@@ -106,7 +115,8 @@ class Ec600sSessionReplayTest {
         assertThat(c.username()).isEqualTo("co_0001&a1wFylTxYeD");
         // printf 'clientIdclientExample_0deviceNameco_0001productKeya1wFylTxYeD' \
         //     | openssl dgst -sha256 -hmac 7ab0c4b3532b5783df5fdc58a2895d7a
-        assertThat(c.password()).isEqualTo("a16797d302eddbe94dcb7b15e5819b2126847a7ce4ef6044c116912d33b3a4b5");
+        assertThat(c.password())
+                .isEqualTo("a16797d302eddbe94dcb7b15e5819b2126847a7ce4ef6044c116912d33b3a4b5");
         assertThat(c.toString()).doesNotContain(c.password());
     }
 }

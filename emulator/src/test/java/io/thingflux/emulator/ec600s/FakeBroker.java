@@ -20,19 +20,22 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * An in-memory MQTT broker for tests: hands out {@link MqttLink}s (a {@link MqttLinkFactory}), routes
- * publishes between them by topic filter, records what was published and with which CONNECT fields, and
- * can refuse connections and filters.
+ * An in-memory MQTT broker for tests: hands out {@link MqttLink}s (a {@link MqttLinkFactory}),
+ * routes publishes between them by topic filter, records what was published and with which CONNECT
+ * fields, and can refuse connections and filters.
  */
 final class FakeBroker implements MqttLinkFactory {
 
     /** A connection the broker refused, with its CONNACK return code. */
     final List<MqttConnectRequest> connects = new CopyOnWriteArrayList<>();
+
     final List<LinkMessage> published = new CopyOnWriteArrayList<>();
     final Set<FakeLink> links = ConcurrentHashMap.newKeySet();
     volatile Predicate<MqttConnectRequest> accept = r -> true;
+
     /** The CONNACK code a refused connect fails with; null: the connect fails without a CONNACK. */
     volatile ConnectReturnCode refusal;
+
     volatile Predicate<String> refuseFilter = f -> false;
 
     @Override
@@ -63,11 +66,12 @@ final class FakeBroker implements MqttLinkFactory {
 
     /** Number of live subscriptions to {@code filter} across links. */
     int subscribers(String filter) {
-        return links.stream().mapToInt(l -> (int) l.subs.stream().filter(s -> s.filter.equals(filter)).count()).sum();
+        return links.stream()
+                .mapToInt(l -> (int) l.subs.stream().filter(s -> s.filter.equals(filter)).count())
+                .sum();
     }
 
-    private record Sub(String filter, Sinks.Many<LinkMessage> sink) {
-    }
+    private record Sub(String filter, Sinks.Many<LinkMessage> sink) {}
 
     final class FakeLink implements MqttLink {
         final MqttConnectRequest request;
@@ -88,27 +92,32 @@ final class FakeBroker implements MqttLinkFactory {
 
         @Override
         public Mono<Void> connect() {
-            return Mono.defer(() -> {
-                connects.add(request);
-                if (!accept.test(request)) {
-                    set(LinkState.CLOSED);
-                    ConnectReturnCode code = refusal;
-                    return Mono.error(code == null ? new IllegalStateException("connection failed before a CONNACK")
-                            : new ConnectRefusedException(code));
-                }
-                links.add(this);
-                set(LinkState.CONNECTED);
-                return Mono.empty();
-            });
+            return Mono.defer(
+                    () -> {
+                        connects.add(request);
+                        if (!accept.test(request)) {
+                            set(LinkState.CLOSED);
+                            ConnectReturnCode code = refusal;
+                            return Mono.error(
+                                    code == null
+                                            ? new IllegalStateException(
+                                                    "connection failed before a CONNACK")
+                                            : new ConnectRefusedException(code));
+                        }
+                        links.add(this);
+                        set(LinkState.CONNECTED);
+                        return Mono.empty();
+                    });
         }
 
         @Override
         public Mono<Void> disconnect() {
-            return Mono.fromRunnable(() -> {
-                links.remove(this);
-                subs.clear();
-                set(LinkState.CLOSED);
-            });
+            return Mono.fromRunnable(
+                    () -> {
+                        links.remove(this);
+                        subs.clear();
+                        set(LinkState.CLOSED);
+                    });
         }
 
         void drop() {
@@ -129,30 +138,36 @@ final class FakeBroker implements MqttLinkFactory {
 
         @Override
         public Mono<Void> publish(String topic, byte[] payload, MqttQos qos) {
-            return Mono.defer(() -> {
-                if (state != LinkState.CONNECTED) {
-                    return Mono.error(new IllegalStateException("not connected"));
-                }
-                published.add(new LinkMessage(topic, payload, qos, false));
-                route(this, topic, payload, qos);
-                return Mono.empty();
-            });
+            return Mono.defer(
+                    () -> {
+                        if (state != LinkState.CONNECTED) {
+                            return Mono.error(new IllegalStateException("not connected"));
+                        }
+                        published.add(new LinkMessage(topic, payload, qos, false));
+                        route(this, topic, payload, qos);
+                        return Mono.empty();
+                    });
         }
 
         @Override
-        public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
-            return Flux.defer(() -> {
-                Predicate<String> refuse = refuseFilter;
-                List<String> granted = filters.stream().filter(refuse.negate()).toList();
-                onAck.accept(new SubscribeAck(granted, filters.stream().filter(refuse).toList()));
-                if (granted.isEmpty()) {
-                    return Flux.error(new SubscriptionRefusedException(filters));
-                }
-                Sinks.Many<LinkMessage> sink = Sinks.many().unicast().onBackpressureBuffer();
-                List<Sub> mine = granted.stream().map(f -> new Sub(f, sink)).toList();
-                subs.addAll(mine);
-                return sink.asFlux().doFinally(s -> subs.removeAll(mine));
-            });
+        public Flux<LinkMessage> subscribe(
+                List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
+            return Flux.defer(
+                    () -> {
+                        Predicate<String> refuse = refuseFilter;
+                        List<String> granted = filters.stream().filter(refuse.negate()).toList();
+                        onAck.accept(
+                                new SubscribeAck(
+                                        granted, filters.stream().filter(refuse).toList()));
+                        if (granted.isEmpty()) {
+                            return Flux.error(new SubscriptionRefusedException(filters));
+                        }
+                        Sinks.Many<LinkMessage> sink =
+                                Sinks.many().unicast().onBackpressureBuffer();
+                        List<Sub> mine = granted.stream().map(f -> new Sub(f, sink)).toList();
+                        subs.addAll(mine);
+                        return sink.asFlux().doFinally(s -> subs.removeAll(mine));
+                    });
         }
 
         @Override
@@ -165,7 +180,9 @@ final class FakeBroker implements MqttLinkFactory {
             for (Sub s : subs) {
                 if (MqttTopics.matches(s.filter, m.topic())) {
                     matched = true;
-                    s.sink.emitNext(m, Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
+                    s.sink.emitNext(
+                            m,
+                            Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
                 }
             }
             if (!matched) {

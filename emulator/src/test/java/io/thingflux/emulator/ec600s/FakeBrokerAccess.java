@@ -48,7 +48,10 @@ public final class FakeBrokerAccess {
         broker.accept = r -> false;
     }
 
-    /** Every connect is refused with this CONNACK return code ({@link io.thingflux.link.ConnectRefusedException}). */
+    /**
+     * Every connect is refused with this CONNACK return code ({@link
+     * io.thingflux.link.ConnectRefusedException}).
+     */
     public void refuseConnections(ConnectReturnCode code) {
         broker.refusal = code;
         broker.accept = r -> false;

@@ -11,8 +11,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A raw host for tests: writes bytes to a transport and collects what the module sends as text frames
- * (lines; {@code "> "} for a prompt; a payload line rebuilt as one line).
+ * A raw host for tests: writes bytes to a transport and collects what the module sends as text
+ * frames (lines; {@code "> "} for a prompt; a payload line rebuilt as one line).
  */
 final class HostSide implements ByteTransport.Listener, AutoCloseable {
 
@@ -31,7 +31,8 @@ final class HostSide implements ByteTransport.Listener, AutoCloseable {
         } else if (f instanceof AtFrame.Prompt) {
             frames.add("> ");
         } else if (f instanceof AtFrame.PayloadLine pl) {
-            frames.add(pl.header() + "\"" + new String(pl.payload(), StandardCharsets.UTF_8) + "\"");
+            frames.add(
+                    pl.header() + "\"" + new String(pl.payload(), StandardCharsets.UTF_8) + "\"");
         }
     }
 
@@ -41,8 +42,7 @@ final class HostSide implements ByteTransport.Listener, AutoCloseable {
     }
 
     @Override
-    public void onClosed(Throwable cause) {
-    }
+    public void onClosed(Throwable cause) {}
 
     void sendCommand(String line) throws IOException {
         transport.write((line + "\r").getBytes(StandardCharsets.UTF_8));

@@ -3,11 +3,13 @@ package io.thingflux.emulator.platform;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Bounded polling for conditions another thread makes true: fails after the deadline, never sleeps as synchronisation. */
+/**
+ * Bounded polling for conditions another thread makes true: fails after the deadline, never sleeps
+ * as synchronisation.
+ */
 final class Awaiting {
 
-    private Awaiting() {
-    }
+    private Awaiting() {}
 
     static void until(Duration deadline, BooleanSupplier condition) {
         long end = System.nanoTime() + deadline.toNanos();

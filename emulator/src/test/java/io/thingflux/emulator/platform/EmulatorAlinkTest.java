@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-/** The platform's Alink side: post replies, property store, NTP, downlink requests and their replies, RRPC. */
+/**
+ * The platform's Alink side: post replies, property store, NTP, downlink requests and their
+ * replies, RRPC.
+ */
 class EmulatorAlinkTest {
 
     static final AliyunDeviceIdentity DEVICE = new AliyunDeviceIdentity("pk1", "dn1", "secret1");
@@ -31,7 +34,9 @@ class EmulatorAlinkTest {
 
     @BeforeEach
     void start() {
-        emulator = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0).device(DEVICE).build());
+        emulator =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder().port(0).device(DEVICE).build());
         device = TestSocket.device(emulator.mqttAddress(), DEVICE, true);
     }
 
@@ -60,17 +65,23 @@ class EmulatorAlinkTest {
     void eventBatchAndHistoryPostsAreAnsweredWithTheirIdAndMethod() throws Exception {
         subscribe(SYS + "thing/event/+/post_reply");
         subscribe(SYS + "thing/event/property/+/post_reply");
-        device.send(Publish.qos0(SYS + "thing/event/alarm/post",
-                "{\"id\":\"7\",\"version\":\"1.0\",\"params\":{\"value\":{\"code\":1},\"time\":1},"
-                        + "\"method\":\"thing.event.alarm.post\"}"));
+        device.send(
+                Publish.qos0(
+                        SYS + "thing/event/alarm/post",
+                        "{\"id\":\"7\",\"version\":\"1.0\",\"params\":{\"value\":{\"code\":1},\"time\":1},"
+                                + "\"method\":\"thing.event.alarm.post\"}"));
         Publish reply = next();
         assertThat(reply.topic()).isEqualTo(SYS + "thing/event/alarm/post_reply");
-        assertThat(reply.payloadAsString()).isEqualTo("{\"id\":\"7\",\"code\":200,\"data\":{},\"message\":\"success\","
-                + "\"method\":\"thing.event.alarm.post\",\"version\":\"1.0\"}");
+        assertThat(reply.payloadAsString())
+                .isEqualTo(
+                        "{\"id\":\"7\",\"code\":200,\"data\":{},\"message\":\"success\","
+                                + "\"method\":\"thing.event.alarm.post\",\"version\":\"1.0\"}");
 
-        device.send(Publish.qos0(SYS + "thing/event/property/batch/post",
-                "{\"id\":8,\"version\":\"1.0\",\"params\":{\"properties\":{\"Power\":[{\"value\":\"on\",\"time\":5},"
-                        + "{\"value\":\"off\",\"time\":9},{\"value\":\"stale\",\"time\":7}]}}}"));
+        device.send(
+                Publish.qos0(
+                        SYS + "thing/event/property/batch/post",
+                        "{\"id\":8,\"version\":\"1.0\",\"params\":{\"properties\":{\"Power\":[{\"value\":\"on\",\"time\":5},"
+                                + "{\"value\":\"off\",\"time\":9},{\"value\":\"stale\",\"time\":7}]}}}"));
         JsonNode batchReply = json(next());
         assertThat(batchReply.get("id").isNumber()).isTrue(); // the id keeps its JSON type
         assertThat(batchReply.get("id").asInt()).isEqualTo(8);
@@ -78,17 +89,21 @@ class EmulatorAlinkTest {
         assertThat(emulator.properties("pk1", "dn1").get("Power"))
                 .isEqualTo(new PropertyValue("Power", "\"off\"", 9));
 
-        device.send(Publish.qos0(SYS + "thing/event/property/history/post",
-                "{\"id\":\"9\",\"version\":\"1.0\",\"params\":[],\"method\":\"thing.event.property.history.post\"}"));
+        device.send(
+                Publish.qos0(
+                        SYS + "thing/event/property/history/post",
+                        "{\"id\":\"9\",\"version\":\"1.0\",\"params\":[],\"method\":\"thing.event.property.history.post\"}"));
         assertThat(json(next()).get("code").asInt()).isEqualTo(200);
     }
 
     @Test
     void aPostWithAck0GetsNoReplyButItsValuesAreKept() {
         subscribe(SYS + "thing/event/property/post_reply");
-        device.send(Publish.qos0(SYS + "thing/event/property/post",
-                "{\"id\":\"1\",\"version\":\"1.0\",\"sys\":{\"ack\":0},\"params\":{\"Temp\":{\"value\":21.5,\"time\":1524448722000}},"
-                        + "\"method\":\"thing.event.property.post\"}"));
+        device.send(
+                Publish.qos0(
+                        SYS + "thing/event/property/post",
+                        "{\"id\":\"1\",\"version\":\"1.0\",\"sys\":{\"ack\":0},\"params\":{\"Temp\":{\"value\":21.5,\"time\":1524448722000}},"
+                                + "\"method\":\"thing.event.property.post\"}"));
         assertThat(device.quietFor(400)).isTrue();
         assertThat(emulator.properties("pk1", "dn1").get("Temp"))
                 .isEqualTo(new PropertyValue("Temp", "21.5", 1524448722000L));
@@ -101,7 +116,8 @@ class EmulatorAlinkTest {
         JsonNode reply = json(next());
         assertThat(reply.get("code").asInt()).isEqualTo(460);
         assertThat(reply.get("method").asText()).isEqualTo("thing.event.property.post");
-        device.send(Publish.qos0(SYS + "thing/event/property/post", "{\"id\":\"2\",\"params\":[1]}"));
+        device.send(
+                Publish.qos0(SYS + "thing/event/property/post", "{\"id\":\"2\",\"params\":[1]}"));
         reply = json(next());
         assertThat(reply.get("code").asInt()).isEqualTo(460);
         assertThat(reply.get("id").asText()).isEqualTo("2");
@@ -114,7 +130,10 @@ class EmulatorAlinkTest {
         for (int i = 0; i < 201; i++) {
             params.append(i == 0 ? "" : ",").append("\"p").append(i).append("\":").append(i);
         }
-        device.send(Publish.qos0(SYS + "thing/event/property/post", "{\"id\":\"3\",\"params\":{" + params + "}}"));
+        device.send(
+                Publish.qos0(
+                        SYS + "thing/event/property/post",
+                        "{\"id\":\"3\",\"params\":{" + params + "}}"));
         assertThat(json(next()).get("code").asInt()).isEqualTo(6106);
         assertThat(emulator.properties("pk1", "dn1")).isEmpty();
     }
@@ -123,7 +142,8 @@ class EmulatorAlinkTest {
     void ntpRequestsAreAnswered() throws Exception {
         subscribe("/ext/ntp/pk1/dn1/response");
         long before = System.currentTimeMillis();
-        device.send(Publish.qos0("/ext/ntp/pk1/dn1/request", "{\"deviceSendTime\":\"1571724098000\"}"));
+        device.send(
+                Publish.qos0("/ext/ntp/pk1/dn1/request", "{\"deviceSendTime\":\"1571724098000\"}"));
         JsonNode response = json(next());
         assertThat(response.get("deviceSendTime").asText()).isEqualTo("1571724098000");
         long recv = Long.parseLong(response.get("serverRecvTime").asText());
@@ -145,7 +165,12 @@ class EmulatorAlinkTest {
 
         String replyJson = "{\"id\":\"" + id + "\",\"code\":200,\"data\":{}}";
         StepVerifier.create(emulator.awaitReply("pk1", "dn1", id, Duration.ofSeconds(10)))
-                .then(() -> device.send(Publish.qos0(SYS + "thing/service/property/set_reply", replyJson)))
+                .then(
+                        () ->
+                                device.send(
+                                        Publish.qos0(
+                                                SYS + "thing/service/property/set_reply",
+                                                replyJson)))
                 .expectNext(replyJson)
                 .verifyComplete();
     }
@@ -158,24 +183,41 @@ class EmulatorAlinkTest {
         assertThat(request.get("method").asText()).isEqualTo("thing.service.Reboot");
         String replyJson = "{\"id\":\"" + id + "\",\"code\":200,\"data\":{\"ok\":true}}";
         device.send(Publish.qos0(SYS + "thing/service/Reboot_reply", replyJson));
-        device.send(new Publish(SYS + "thing/service/Reboot_reply", MqttQos.AT_LEAST_ONCE, false, false, 3,
-                replyJson.getBytes(StandardCharsets.UTF_8)));
+        device.send(
+                new Publish(
+                        SYS + "thing/service/Reboot_reply",
+                        MqttQos.AT_LEAST_ONCE,
+                        false,
+                        false,
+                        3,
+                        replyJson.getBytes(StandardCharsets.UTF_8)));
         device.read(); // the PUBACK: the first reply was handled before it
         StepVerifier.create(emulator.awaitReply("pk1", "dn1", id, Duration.ofSeconds(10)))
-                .expectNext(replyJson).verifyComplete();
+                .expectNext(replyJson)
+                .verifyComplete();
     }
 
     @Test
     void rrpcCompletesWithTheDevicesResponseOrTimesOut() {
         subscribe(SYS + "rrpc/request/+");
-        StepVerifier.create(emulator.rrpc("pk1", "dn1", "ping".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10)))
-                .then(() -> {
-                    Publish request = next();
-                    assertThat(request.payloadAsString()).isEqualTo("ping");
-                    String messageId = request.topic().substring((SYS + "rrpc/request/").length());
-                    device.send(Publish.qos0(SYS + "rrpc/response/" + messageId, "pong"));
-                })
-                .assertNext(bytes -> assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("pong"))
+        StepVerifier.create(
+                        emulator.rrpc(
+                                "pk1",
+                                "dn1",
+                                "ping".getBytes(StandardCharsets.UTF_8),
+                                Duration.ofSeconds(10)))
+                .then(
+                        () -> {
+                            Publish request = next();
+                            assertThat(request.payloadAsString()).isEqualTo("ping");
+                            String messageId =
+                                    request.topic().substring((SYS + "rrpc/request/").length());
+                            device.send(Publish.qos0(SYS + "rrpc/response/" + messageId, "pong"));
+                        })
+                .assertNext(
+                        bytes ->
+                                assertThat(new String(bytes, StandardCharsets.UTF_8))
+                                        .isEqualTo("pong"))
                 .verifyComplete();
 
         StepVerifier.create(emulator.rrpc("pk1", "dn1", new byte[] {1}, Duration.ofMillis(300)))
@@ -186,29 +228,42 @@ class EmulatorAlinkTest {
     @Test
     void requestsForUnknownOrOfflineDevicesFailWithTheirCode() {
         assertThatThrownBy(() -> emulator.setProperties("pk1", "nobody", "{}"))
-                .isInstanceOfSatisfying(EmulatorRequestException.class,
-                        e -> assertThat(e.code()).isEqualTo(EmulatorRequestException.DEVICE_NOT_FOUND));
+                .isInstanceOfSatisfying(
+                        EmulatorRequestException.class,
+                        e ->
+                                assertThat(e.code())
+                                        .isEqualTo(EmulatorRequestException.DEVICE_NOT_FOUND));
         assertThatThrownBy(() -> emulator.setProperties("pk1", "dn1", "[1]"))
-                .isInstanceOfSatisfying(EmulatorRequestException.class,
-                        e -> assertThat(e.code()).isEqualTo(EmulatorRequestException.INVALID_PARAMETER));
+                .isInstanceOfSatisfying(
+                        EmulatorRequestException.class,
+                        e ->
+                                assertThat(e.code())
+                                        .isEqualTo(EmulatorRequestException.INVALID_PARAMETER));
         device.close();
-        Awaiting.until(Duration.ofSeconds(10), () -> emulator.deviceStatus("pk1", "dn1") == DeviceStatus.OFFLINE);
+        Awaiting.until(
+                Duration.ofSeconds(10),
+                () -> emulator.deviceStatus("pk1", "dn1") == DeviceStatus.OFFLINE);
         assertThatThrownBy(() -> emulator.setProperties("pk1", "dn1", "{}"))
-                .isInstanceOfSatisfying(EmulatorRequestException.class,
-                        e -> assertThat(e.code()).isEqualTo(EmulatorRequestException.DEVICE_OFFLINE));
+                .isInstanceOfSatisfying(
+                        EmulatorRequestException.class,
+                        e ->
+                                assertThat(e.code())
+                                        .isEqualTo(EmulatorRequestException.DEVICE_OFFLINE));
     }
 
     @Test
     void listenersAndThePublishesFluxSeeWhatDevicesSend() {
         StepVerifier.create(emulator.publishes().take(1))
                 .then(() -> device.send(Publish.qos0("/pk1/dn1/user/x", "hello")))
-                .assertNext(p -> {
-                    assertThat(p.productKey()).isEqualTo("pk1");
-                    assertThat(p.deviceName()).isEqualTo("dn1");
-                    assertThat(p.topic()).isEqualTo("/pk1/dn1/user/x");
-                    assertThat(p.payloadAsString()).isEqualTo("hello");
-                    assertThat(Thread.currentThread().getName()).doesNotContain("thingflux-broker");
-                })
+                .assertNext(
+                        p -> {
+                            assertThat(p.productKey()).isEqualTo("pk1");
+                            assertThat(p.deviceName()).isEqualTo("dn1");
+                            assertThat(p.topic()).isEqualTo("/pk1/dn1/user/x");
+                            assertThat(p.payloadAsString()).isEqualTo("hello");
+                            assertThat(Thread.currentThread().getName())
+                                    .doesNotContain("thingflux-broker");
+                        })
                 .verifyComplete();
     }
 }

@@ -10,15 +10,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EmulatorOptionsTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void aDevicesFileIsReadSkippingCommentsAndBlankLines() throws Exception {
         Path csv = dir.resolve("devices.csv");
-        Files.writeString(csv, "# productKey,deviceName,deviceSecret\n pk1 , dn1 , s1 \n\npk1,dn2,s2\n");
+        Files.writeString(
+                csv, "# productKey,deviceName,deviceSecret\n pk1 , dn1 , s1 \n\npk1,dn2,s2\n");
         EmulatorOptions o = EmulatorOptions.builder().devicesFile(csv).build();
-        assertThat(o.devices()).extracting(d -> d.productKey() + "/" + d.deviceName() + "/" + d.deviceSecret())
+        assertThat(o.devices())
+                .extracting(d -> d.productKey() + "/" + d.deviceName() + "/" + d.deviceSecret())
                 .containsExactly("pk1/dn1/s1", "pk1/dn2/s2");
     }
 
@@ -34,31 +35,52 @@ class EmulatorOptionsTest {
 
     @Test
     void secretsNeverAppearInToString() {
-        EmulatorOptions o = EmulatorOptions.builder().device("pk1,dn1,device-secret").product("pk2,product-secret")
-                .app("tool:app-password").adminToken("admin-token").build();
-        assertThat(o.toString()).doesNotContain("device-secret", "product-secret", "app-password", "admin-token")
+        EmulatorOptions o =
+                EmulatorOptions.builder()
+                        .device("pk1,dn1,device-secret")
+                        .product("pk2,product-secret")
+                        .app("tool:app-password")
+                        .adminToken("admin-token")
+                        .build();
+        assertThat(o.toString())
+                .doesNotContain("device-secret", "product-secret", "app-password", "admin-token")
                 .contains("pk2", "tool");
     }
 
     @Test
     void aliyunModeNeedsSomeoneToAuthenticate() {
-        assertThatThrownBy(() -> EmulatorOptions.builder().build()).isInstanceOf(IllegalArgumentException.class);
-        assertThat(EmulatorOptions.builder().authMode(AuthMode.NONE).build().authMode()).isEqualTo(AuthMode.NONE);
+        assertThatThrownBy(() -> EmulatorOptions.builder().build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(EmulatorOptions.builder().authMode(AuthMode.NONE).build().authMode())
+                .isEqualTo(AuthMode.NONE);
     }
 
     @Test
     void malformedProductAndAppArgumentsAreRejected() {
-        assertThatThrownBy(() -> EmulatorOptions.builder().product("pk-only")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> EmulatorOptions.builder().app("no-colon")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> EmulatorOptions.builder().port(70_000)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EmulatorOptions.builder().product("pk-only"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EmulatorOptions.builder().app("no-colon"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EmulatorOptions.builder().port(70_000))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void mutateChangesACopyAndLeavesTheOptionsAsTheyWere() {
-        EmulatorOptions o = EmulatorOptions.builder().device("pk1,dn1,s1").product("pk2,ps2").port(0).maxInflight(4)
-                .build();
-        EmulatorOptions changed = o.mutate().device("pk1,dn2,s2").product("pk3,ps3").app("tool:pw").port(1884)
-                .build();
+        EmulatorOptions o =
+                EmulatorOptions.builder()
+                        .device("pk1,dn1,s1")
+                        .product("pk2,ps2")
+                        .port(0)
+                        .maxInflight(4)
+                        .build();
+        EmulatorOptions changed =
+                o.mutate()
+                        .device("pk1,dn2,s2")
+                        .product("pk3,ps3")
+                        .app("tool:pw")
+                        .port(1884)
+                        .build();
         assertThat(changed.devices()).extracting(d -> d.deviceName()).containsExactly("dn1", "dn2");
         assertThat(changed.products()).containsOnlyKeys("pk2", "pk3");
         assertThat(changed.apps()).containsOnlyKeys("tool");
@@ -76,7 +98,8 @@ class EmulatorOptionsTest {
         assertThat(o.host()).isEqualTo(EmulatorOptions.DEFAULT_HOST);
         assertThat(o.port()).isEqualTo(EmulatorOptions.DEFAULT_PORT);
         assertThat(o.adminHost()).isEqualTo(EmulatorOptions.DEFAULT_ADMIN_HOST);
-        assertThat(EmulatorOptions.builder().app("a:b").build().authMode()).isEqualTo(EmulatorOptions.DEFAULT_AUTH_MODE);
+        assertThat(EmulatorOptions.builder().app("a:b").build().authMode())
+                .isEqualTo(EmulatorOptions.DEFAULT_AUTH_MODE);
         assertThat(o.maxPacketSize()).isEqualTo(EmulatorOptions.DEFAULT_MAX_PACKET_SIZE);
         assertThat(o.connectTimeout()).isEqualTo(EmulatorOptions.DEFAULT_CONNECT_TIMEOUT);
         assertThat(o.offlineQueueLimit()).isEqualTo(EmulatorOptions.DEFAULT_OFFLINE_QUEUE_LIMIT);

@@ -20,15 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PublishRecordingTest {
 
-    static final AliyunDeviceIdentity DEVICE = new AliyunDeviceIdentity("pk1", "dn1", "very-secret-1");
+    static final AliyunDeviceIdentity DEVICE =
+            new AliyunDeviceIdentity("pk1", "dn1", "very-secret-1");
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static List<String> lines(Path file) {
         try {
-            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+            return Files.exists(file)
+                    ? Files.readAllLines(file, StandardCharsets.UTF_8)
+                    : List.of();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -37,12 +39,23 @@ class PublishRecordingTest {
     @Test
     void everyReceivedPublishIsAppendedAsOneJsonLineWithoutSecrets() throws Exception {
         Path file = dir.resolve("rec/publishes.jsonl");
-        try (AliyunPlatformEmulator emulator = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
-                .device(DEVICE).recordFile(file).build());
-             TestSocket d = TestSocket.device(emulator.mqttAddress(), DEVICE, true)) {
+        try (AliyunPlatformEmulator emulator =
+                        AliyunPlatformEmulator.start(
+                                EmulatorOptions.builder()
+                                        .port(0)
+                                        .device(DEVICE)
+                                        .recordFile(file)
+                                        .build());
+                TestSocket d = TestSocket.device(emulator.mqttAddress(), DEVICE, true)) {
             d.send(Publish.qos0("/pk1/dn1/user/text", "héllo"));
-            d.send(new Publish("/pk1/dn1/user/bin", MqttQos.AT_LEAST_ONCE, false, false, 4,
-                    new byte[] {(byte) 0xC3, 0x28, 0}));
+            d.send(
+                    new Publish(
+                            "/pk1/dn1/user/bin",
+                            MqttQos.AT_LEAST_ONCE,
+                            false,
+                            false,
+                            4,
+                            new byte[] {(byte) 0xC3, 0x28, 0}));
             assertThat(d.read()).isEqualTo(new PubAck(4));
             // flushed per message: both lines are on disk while the broker still runs
             Awaiting.until(Duration.ofSeconds(10), () -> lines(file).size() == 2);
@@ -61,7 +74,8 @@ class PublishRecordingTest {
         JsonNode bin = JSON.readTree(lines.get(1));
         assertThat(bin.get("qos").asInt()).isEqualTo(1);
         assertThat(bin.get("encoding").asText()).isEqualTo("base64");
-        assertThat(Base64.getDecoder().decode(bin.get("payload").asText())).containsExactly(0xC3, 0x28, 0);
+        assertThat(Base64.getDecoder().decode(bin.get("payload").asText()))
+                .containsExactly(0xC3, 0x28, 0);
 
         String all = String.join("\n", lines);
         assertThat(all).doesNotContain("very-secret-1");
@@ -71,9 +85,14 @@ class PublishRecordingTest {
     void aRestartedBrokerAppendsToTheRecording() {
         Path file = dir.resolve("publishes.jsonl");
         for (int run = 1; run <= 2; run++) {
-            try (AliyunPlatformEmulator emulator = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
-                    .device(DEVICE).recordFile(file).build());
-                 TestSocket d = TestSocket.device(emulator.mqttAddress(), DEVICE, true)) {
+            try (AliyunPlatformEmulator emulator =
+                            AliyunPlatformEmulator.start(
+                                    EmulatorOptions.builder()
+                                            .port(0)
+                                            .device(DEVICE)
+                                            .recordFile(file)
+                                            .build());
+                    TestSocket d = TestSocket.device(emulator.mqttAddress(), DEVICE, true)) {
                 d.send(Publish.qos0("/pk1/dn1/user/run", "run " + run));
                 int expected = run;
                 Awaiting.until(Duration.ofSeconds(10), () -> lines(file).size() == expected);

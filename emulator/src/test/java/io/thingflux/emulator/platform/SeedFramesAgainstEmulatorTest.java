@@ -13,7 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The real frames exchanged with the platform, written to a plain socket, get the platform's answers byte for byte. */
+/**
+ * The real frames exchanged with the platform, written to a plain socket, get the platform's
+ * answers byte for byte.
+ */
 class SeedFramesAgainstEmulatorTest {
 
     static final AliyunDeviceIdentity SEED_DEVICE =
@@ -23,7 +26,9 @@ class SeedFramesAgainstEmulatorTest {
 
     @BeforeEach
     void start() {
-        emulator = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0).device(SEED_DEVICE).build());
+        emulator =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder().port(0).device(SEED_DEVICE).build());
     }
 
     @AfterEach
@@ -40,9 +45,11 @@ class SeedFramesAgainstEmulatorTest {
 
     @Test
     void seedConnectIsAcceptedWithConnAck0() {
-        assertThat(emulator.deviceStatus("a1wFylTxYeD", "co_0001")).isEqualTo(DeviceStatus.UNACTIVE);
+        assertThat(emulator.deviceStatus("a1wFylTxYeD", "co_0001"))
+                .isEqualTo(DeviceStatus.UNACTIVE);
         try (TestSocket s = connected()) {
-            assertThat(emulator.deviceStatus("a1wFylTxYeD", "co_0001")).isEqualTo(DeviceStatus.ONLINE);
+            assertThat(emulator.deviceStatus("a1wFylTxYeD", "co_0001"))
+                    .isEqualTo(DeviceStatus.ONLINE);
             assertThat(s.quietFor(200)).isTrue(); // the connection stays open
         }
         assertThat(emulator.stats().connectsAccepted()).isEqualTo(1);
@@ -51,8 +58,14 @@ class SeedFramesAgainstEmulatorTest {
     @Test
     void seedConnectWithAnotherSecretIsRefusedWithConnAck4AndClosed() {
         emulator.close();
-        emulator = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
-                .device(new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001", "another-secret")).build());
+        emulator =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder()
+                                .port(0)
+                                .device(
+                                        new AliyunDeviceIdentity(
+                                                "a1wFylTxYeD", "co_0001", "another-secret"))
+                                .build());
         try (TestSocket s = new TestSocket(emulator.mqttAddress())) {
             s.sendRaw(SeedFrames.bytes("connect"));
             assertThat(s.readFrame()).isEqualTo(SeedFrames.bytes("connack-bad-credentials"));
@@ -64,9 +77,16 @@ class SeedFramesAgainstEmulatorTest {
     @Test
     void seedConnectOfAnUnknownDeviceIsRefusedWithConnAck4() {
         emulator.close();
-        emulator = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
-                .device(new AliyunDeviceIdentity("a1wFylTxYeD", "co_0002", "7ab0c4b3532b5783df5fdc58a2895d7a"))
-                .build());
+        emulator =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder()
+                                .port(0)
+                                .device(
+                                        new AliyunDeviceIdentity(
+                                                "a1wFylTxYeD",
+                                                "co_0002",
+                                                "7ab0c4b3532b5783df5fdc58a2895d7a"))
+                                .build());
         try (TestSocket s = new TestSocket(emulator.mqttAddress())) {
             s.sendRaw(SeedFrames.bytes("connect"));
             assertThat(s.readFrame()).isEqualTo(SeedFrames.bytes("connack-bad-credentials"));
@@ -88,7 +108,8 @@ class SeedFramesAgainstEmulatorTest {
     void subscribeToAnotherDevicesTopicGetsFailure0x80() {
         byte[] frame = SeedFrames.bytes("subscribe-property-set-qos0");
         // same frame with the device name co_0001 changed to co_0002: not this device's topic
-        String asText = new String(frame, StandardCharsets.ISO_8859_1).replace("co_0001", "co_0002");
+        String asText =
+                new String(frame, StandardCharsets.ISO_8859_1).replace("co_0001", "co_0002");
         try (TestSocket s = connected()) {
             s.sendRaw(asText.getBytes(StandardCharsets.ISO_8859_1));
             assertThat(s.readFrame()).isEqualTo(SeedFrames.bytes("suback-failure"));
@@ -121,26 +142,39 @@ class SeedFramesAgainstEmulatorTest {
         try (TestSocket s = connected()) {
             s.sendRaw(SeedFrames.bytes("subscribe-property-set-qos0"));
             s.readFrame();
-            emulator.publish("/sys/a1wFylTxYeD/co_0001/thing/service/property/set", payload, MqttQos.AT_MOST_ONCE);
-            assertThat(HexFormat.of().formatHex(s.readFrame())).isEqualTo(HexFormat.of().formatHex(expected));
+            emulator.publish(
+                    "/sys/a1wFylTxYeD/co_0001/thing/service/property/set",
+                    payload,
+                    MqttQos.AT_MOST_ONCE);
+            assertThat(HexFormat.of().formatHex(s.readFrame()))
+                    .isEqualTo(HexFormat.of().formatHex(expected));
         }
     }
 
     @Test
     void propertyPostIsStoredAndAnsweredOnTheReplyTopic() {
         try (TestSocket s = connected()) {
-            s.sendRaw(subscribeFrame(5, "/sys/a1wFylTxYeD/co_0001/thing/event/property/post_reply"));
+            s.sendRaw(
+                    subscribeFrame(5, "/sys/a1wFylTxYeD/co_0001/thing/event/property/post_reply"));
             s.readFrame();
             s.sendRaw(SeedFrames.bytes("publish-property-post-up-1"));
             io.thingflux.mqtt.Publish reply = (io.thingflux.mqtt.Publish) s.read();
-            assertThat(reply.topic()).isEqualTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/post_reply");
-            assertThat(reply.payloadAsString()).isEqualTo("{\"id\":\"123456789\",\"code\":200,\"data\":{},"
-                    + "\"message\":\"success\",\"method\":\"thing.event.property.post\",\"version\":\"1.0\"}");
+            assertThat(reply.topic())
+                    .isEqualTo("/sys/a1wFylTxYeD/co_0001/thing/event/property/post_reply");
+            assertThat(reply.payloadAsString())
+                    .isEqualTo(
+                            "{\"id\":\"123456789\",\"code\":200,\"data\":{},"
+                                    + "\"message\":\"success\",\"method\":\"thing.event.property.post\",\"version\":\"1.0\"}");
             assertThat(emulator.properties("a1wFylTxYeD", "co_0001"))
-                    .hasEntrySatisfying("PowerSwitch_1", v -> assertThat(v.valueJson()).isEqualTo("1"));
+                    .hasEntrySatisfying(
+                            "PowerSwitch_1", v -> assertThat(v.valueJson()).isEqualTo("1"));
             s.sendRaw(SeedFrames.bytes("publish-property-post-up-0"));
             s.read();
-            assertThat(emulator.properties("a1wFylTxYeD", "co_0001").get("PowerSwitch_1").valueJson()).isEqualTo("0");
+            assertThat(
+                            emulator.properties("a1wFylTxYeD", "co_0001")
+                                    .get("PowerSwitch_1")
+                                    .valueJson())
+                    .isEqualTo("0");
         }
     }
 
@@ -158,7 +192,8 @@ class SeedFramesAgainstEmulatorTest {
             s.sendRaw(SeedFrames.bytes("disconnect"));
             assertThat(s.awaitClosed()).isTrue();
         }
-        Awaiting.until(Duration.ofSeconds(10),
+        Awaiting.until(
+                Duration.ofSeconds(10),
                 () -> emulator.deviceStatus("a1wFylTxYeD", "co_0001") == DeviceStatus.OFFLINE);
     }
 

@@ -26,9 +26,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A scripted MQTT peer on a plain blocking socket, for driving the broker byte for byte: it writes raw
- * frames or packets encoded by the project's encoder and reads whole frames back (decoded by the
- * project's decoder when asked). Every read waits at most {@link #TIMEOUT_MILLIS}.
+ * A scripted MQTT peer on a plain blocking socket, for driving the broker byte for byte: it writes
+ * raw frames or packets encoded by the project's encoder and reads whole frames back (decoded by
+ * the project's decoder when asked). Every read waits at most {@link #TIMEOUT_MILLIS}.
  */
 public final class TestSocket implements AutoCloseable {
 
@@ -51,7 +51,8 @@ public final class TestSocket implements AutoCloseable {
     }
 
     /** Connects device {@code device} (sha256 signature, secure mode 3) and expects CONNACK 0. */
-    static TestSocket device(InetSocketAddress address, AliyunDeviceIdentity device, boolean cleanSession) {
+    static TestSocket device(
+            InetSocketAddress address, AliyunDeviceIdentity device, boolean cleanSession) {
         TestSocket s = new TestSocket(address);
         s.send(connect(device, cleanSession, 60));
         MqttPacket p = s.read();
@@ -62,9 +63,16 @@ public final class TestSocket implements AutoCloseable {
         return s;
     }
 
-    public static Connect connect(AliyunDeviceIdentity device, boolean cleanSession, int keepAlive) {
+    public static Connect connect(
+            AliyunDeviceIdentity device, boolean cleanSession, int keepAlive) {
         MqttCredentials c = AliyunSigner.defaults().sign(device);
-        return new Connect(Connect.MQTT_3_1_1, c.clientId(), cleanSession, keepAlive, null, c.username(),
+        return new Connect(
+                Connect.MQTT_3_1_1,
+                c.clientId(),
+                cleanSession,
+                keepAlive,
+                null,
+                c.username(),
                 c.password().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -119,7 +127,8 @@ public final class TestSocket implements AutoCloseable {
 
     /** The next packet, decoded by the project's decoder. */
     MqttPacket read() {
-        EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder(MqttDecoder.PROTOCOL_MAX_PACKET_SIZE));
+        EmbeddedChannel decoder =
+                new EmbeddedChannel(new MqttDecoder(MqttDecoder.PROTOCOL_MAX_PACKET_SIZE));
         try {
             decoder.writeInbound(Unpooled.wrappedBuffer(readFrame()));
             return decoder.readInbound();
@@ -134,7 +143,8 @@ public final class TestSocket implements AutoCloseable {
             socket.setSoTimeout(millis);
             int b = in.read();
             if (b >= 0) {
-                throw new AssertionError("expected nothing, got a frame starting with 0x" + Integer.toHexString(b));
+                throw new AssertionError(
+                        "expected nothing, got a frame starting with 0x" + Integer.toHexString(b));
             }
             return false;
         } catch (SocketTimeoutException e) {
@@ -150,7 +160,10 @@ public final class TestSocket implements AutoCloseable {
         }
     }
 
-    /** Whether the broker closes the connection (end of stream or reset) within the read timeout, skipping frames. */
+    /**
+     * Whether the broker closes the connection (end of stream or reset) within the read timeout,
+     * skipping frames.
+     */
     boolean awaitClosed() {
         try {
             byte[] skip = new byte[4096];

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Samples a cumulative counter (e.g. the broker's accepted CONNECTs) every few milliseconds on its own
- * thread, and reports the largest increase within any window of a given length.
+ * Samples a cumulative counter (e.g. the broker's accepted CONNECTs) every few milliseconds on its
+ * own thread, and reports the largest increase within any window of a given length.
  */
 final class ConnectRateProbe implements AutoCloseable {
 
@@ -17,16 +17,19 @@ final class ConnectRateProbe implements AutoCloseable {
 
     ConnectRateProbe(LongSupplier counter, long periodMillis) {
         this.counter = counter;
-        this.thread = new Thread(() -> {
-            while (running) {
-                sample();
-                try {
-                    Thread.sleep(periodMillis);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "connect-rate-probe");
+        this.thread =
+                new Thread(
+                        () -> {
+                            while (running) {
+                                sample();
+                                try {
+                                    Thread.sleep(periodMillis);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "connect-rate-probe");
         thread.setDaemon(true);
         thread.start();
     }
@@ -59,7 +62,10 @@ final class ConnectRateProbe implements AutoCloseable {
         return peak;
     }
 
-    /** When the counter first rose above its first sample, in {@link System#nanoTime()}; -1 if it never did. */
+    /**
+     * When the counter first rose above its first sample, in {@link System#nanoTime()}; -1 if it
+     * never did.
+     */
     long firstIncreaseNanos() {
         synchronized (samples) {
             for (long[] s : samples) {

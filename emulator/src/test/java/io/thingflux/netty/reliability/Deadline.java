@@ -4,11 +4,12 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Bounded polling for conditions reached by other threads: fails with a message at the deadline. */
+/**
+ * Bounded polling for conditions reached by other threads: fails with a message at the deadline.
+ */
 final class Deadline {
 
-    private Deadline() {
-    }
+    private Deadline() {}
 
     static void await(Duration limit, BooleanSupplier condition, Supplier<String> what) {
         long end = System.nanoTime() + limit.toNanos();

@@ -5,21 +5,27 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
- * The stop-the-world collections of this JVM so far, from the {@link GarbageCollectorMXBean}s, so a timing
- * check can leave out the samples a collection paused. Collectors that run beside the application (G1's
- * "Concurrent GC", ZGC's and Shenandoah's "Cycles") are not counted: they do not stop the threads measured.
+ * The stop-the-world collections of this JVM so far, from the {@link GarbageCollectorMXBean}s, so a
+ * timing check can leave out the samples a collection paused. Collectors that run beside the
+ * application (G1's "Concurrent GC", ZGC's and Shenandoah's "Cycles") are not counted: they do not
+ * stop the threads measured.
  */
 final class GcPauses {
 
-    private static final List<GarbageCollectorMXBean> PAUSING = ManagementFactory.getGarbageCollectorMXBeans()
-            .stream()
-            .filter(b -> !b.getName().contains("Concurrent") && !b.getName().contains("Cycles"))
-            .toList();
+    private static final List<GarbageCollectorMXBean> PAUSING =
+            ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .filter(
+                            b ->
+                                    !b.getName().contains("Concurrent")
+                                            && !b.getName().contains("Cycles"))
+                    .toList();
 
-    private GcPauses() {
-    }
+    private GcPauses() {}
 
-    /** The number of pausing collections so far; a sample whose start and end differ overlapped a pause. */
+    /**
+     * The number of pausing collections so far; a sample whose start and end differ overlapped a
+     * pause.
+     */
     static long count() {
         long n = 0;
         for (GarbageCollectorMXBean b : PAUSING) {

@@ -6,14 +6,14 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 
 /**
- * Heap in use right after a full collection, the figure memory-bound and soak checks compare. It is read
- * from the memory pools' collection usage (what each pool held when the collection ended), so allocation by
- * busy threads after the collection does not count; the smallest of a few collections is taken.
+ * Heap in use right after a full collection, the figure memory-bound and soak checks compare. It is
+ * read from the memory pools' collection usage (what each pool held when the collection ended), so
+ * allocation by busy threads after the collection does not count; the smallest of a few collections
+ * is taken.
  */
 final class HeapProbe {
 
-    private HeapProbe() {
-    }
+    private HeapProbe() {}
 
     /** Bytes of heap in use after a full collection. */
     static long usedAfterGc() {
@@ -22,7 +22,8 @@ final class HeapProbe {
             System.gc();
             long used = 0;
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                MemoryUsage afterGc = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+                MemoryUsage afterGc =
+                        pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
                 if (afterGc != null) {
                     used += afterGc.getUsed();
                 }

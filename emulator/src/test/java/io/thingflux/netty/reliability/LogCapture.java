@@ -36,7 +36,8 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
 
     @Override
     protected void append(ILoggingEvent e) {
-        StringBuilder s = new StringBuilder(e.getLoggerName()).append(' ').append(e.getFormattedMessage());
+        StringBuilder s =
+                new StringBuilder(e.getLoggerName()).append(' ').append(e.getFormattedMessage());
         if (e.getThrowableProxy() != null) {
             s.append('\n').append(ThrowableProxyUtil.asString(e.getThrowableProxy()));
         }

@@ -38,7 +38,9 @@ final class RawConnection implements AutoCloseable {
     }
 
     static byte[] connect(String clientId, int keepAliveSeconds) {
-        return encode(new Connect(Connect.MQTT_3_1_1, clientId, true, keepAliveSeconds, null, null, null));
+        return encode(
+                new Connect(
+                        Connect.MQTT_3_1_1, clientId, true, keepAliveSeconds, null, null, null));
     }
 
     /** Writes {@code bytes}; false when the peer already closed the connection. */
@@ -52,7 +54,10 @@ final class RawConnection implements AutoCloseable {
         }
     }
 
-    /** Reads and discards until the peer closes (true) or {@code limit} passes with the connection open (false). */
+    /**
+     * Reads and discards until the peer closes (true) or {@code limit} passes with the connection
+     * open (false).
+     */
     boolean closedByPeerWithin(Duration limit) {
         long end = System.nanoTime() + limit.toNanos();
         byte[] sink = new byte[8192];

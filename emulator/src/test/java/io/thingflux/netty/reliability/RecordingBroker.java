@@ -27,18 +27,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A broker for fault tests that records every PUBLISH exactly as it arrived on the wire (DUP flag and
- * packet id included, which the emulator's received-publish records do not carry), answers CONNACK 0,
- * PINGRESP and PUBACK, and can be stopped like a crashed process (listener and every connection closed,
- * no session kept) and started again on the same port.
+ * A broker for fault tests that records every PUBLISH exactly as it arrived on the wire (DUP flag
+ * and packet id included, which the emulator's received-publish records do not carry), answers
+ * CONNACK 0, PINGRESP and PUBACK, and can be stopped like a crashed process (listener and every
+ * connection closed, no session kept) and started again on the same port.
  */
 final class RecordingBroker implements AutoCloseable {
 
     /** One PUBLISH as received. */
-    record Received(int connection, boolean dup, int packetId, MqttQos qos, String payload) {
-    }
+    record Received(int connection, boolean dup, int packetId, MqttQos qos, String payload) {}
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group =
+            new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connects = new AtomicInteger();
@@ -52,16 +52,26 @@ final class RecordingBroker implements AutoCloseable {
     }
 
     private Channel bind(int bindPort) {
-        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        connections.add(ch);
-                        ch.closeFuture().addListener(f -> connections.remove(ch));
-                        ch.pipeline().addLast(new MqttDecoder(), MqttEncoder.INSTANCE, new Session());
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", bindPort)).syncUninterruptibly().channel();
+                .childHandler(
+                        new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                connections.add(ch);
+                                ch.closeFuture().addListener(f -> connections.remove(ch));
+                                ch.pipeline()
+                                        .addLast(
+                                                new MqttDecoder(),
+                                                MqttEncoder.INSTANCE,
+                                                new Session());
+                            }
+                        })
+                .bind(new InetSocketAddress("127.0.0.1", bindPort))
+                .syncUninterruptibly()
+                .channel();
     }
 
     int port() {
@@ -77,7 +87,10 @@ final class RecordingBroker implements AutoCloseable {
         return connects.get();
     }
 
-    /** While on, PUBLISHes are recorded but not acknowledged (as a broker that dies before its PUBACK). */
+    /**
+     * While on, PUBLISHes are recorded but not acknowledged (as a broker that dies before its
+     * PUBACK).
+     */
     void withholdAcks(boolean withhold) {
         this.withholdAcks = withhold;
     }
@@ -115,14 +128,20 @@ final class RecordingBroker implements AutoCloseable {
                 case PINGREQ -> ctx.writeAndFlush(PingResp.INSTANCE);
                 case PUBLISH -> {
                     Publish p = (Publish) msg;
-                    received.add(new Received(connection, p.dup(), p.packetId(), p.qos(),
-                            new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8)));
+                    received.add(
+                            new Received(
+                                    connection,
+                                    p.dup(),
+                                    p.packetId(),
+                                    p.qos(),
+                                    new String(
+                                            p.payload(), java.nio.charset.StandardCharsets.UTF_8)));
                     if (p.qos() == MqttQos.AT_LEAST_ONCE && !withholdAcks) {
                         ctx.writeAndFlush(new PubAck(p.packetId()));
                     }
                 }
                 case DISCONNECT -> ctx.close();
-                default -> { }
+                default -> {}
             }
         }
 

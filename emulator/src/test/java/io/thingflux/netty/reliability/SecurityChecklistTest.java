@@ -7,22 +7,22 @@ import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunProducts;
 import io.thingflux.aliyun.AliyunSigner;
-import io.thingflux.link.ConnectRefusedException;
-import io.thingflux.link.LinkMessage;
-import io.thingflux.link.LinkState;
-import io.thingflux.link.SubscriptionRefusedException;
-import io.thingflux.mqtt.ConnectReturnCode;
-import io.thingflux.mqtt.MqttQos;
 import io.thingflux.emulator.platform.AliyunPlatformEmulator;
 import io.thingflux.emulator.platform.AuthMode;
 import io.thingflux.emulator.platform.EmulatorOptions;
 import io.thingflux.emulator.platform.EmulatorRequestException;
 import io.thingflux.emulator.platform.ReceivedPublish;
+import io.thingflux.link.ConnectRefusedException;
+import io.thingflux.link.LinkMessage;
+import io.thingflux.link.LinkState;
+import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.SubscriptionRefusedException;
+import io.thingflux.mqtt.ConnectReturnCode;
+import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.client.MqttClient;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.MqttTlsOptions;
-import io.thingflux.link.ReconnectPolicy;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -58,7 +58,8 @@ class SecurityChecklistTest {
     private static final String PRODUCT_SECRET = "ProductSecretQwErTy987654321";
     private static final String APP_PASSWORD = "AppPassword-5up3r-s3cr3t";
     private static final String ADMIN_TOKEN = "AdminToken-7f3c9a";
-    private static final AliyunDeviceIdentity DEVICE = new AliyunDeviceIdentity(PK, "dev1", DEVICE_SECRET);
+    private static final AliyunDeviceIdentity DEVICE =
+            new AliyunDeviceIdentity(PK, "dev1", DEVICE_SECRET);
 
     private final MqttClientResources resources = MqttClientResources.create(1);
 
@@ -68,42 +69,103 @@ class SecurityChecklistTest {
     }
 
     private static ReconnectPolicy quickReconnect() {
-        return ReconnectPolicy.exponential().withDelays(Duration.ofMillis(100), Duration.ofMillis(500));
+        return ReconnectPolicy.exponential()
+                .withDelays(Duration.ofMillis(100), Duration.ofMillis(500));
     }
 
     @Test
-    void tlsVerifiesTheHostNameByDefaultAndRefusesACertificateForAnotherHost(@TempDir Path dir) throws Exception {
+    void tlsVerifiesTheHostNameByDefaultAndRefusesACertificateForAnotherHost(@TempDir Path dir)
+            throws Exception {
         SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
         try {
-            Path certPem = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", cert.cert().getEncoded()));
-            Path keyPem = Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", cert.key().getEncoded()));
-            assertThat(MqttTlsOptions.defaults().hostnameVerification()).as("on by default").isTrue();
-            try (AliyunPlatformEmulator broker = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
-                    .tlsPort(0).tlsCertificate(certPem, keyPem).authMode(AuthMode.NONE).build())) {
+            Path certPem =
+                    Files.writeString(
+                            dir.resolve("cert.pem"), pem("CERTIFICATE", cert.cert().getEncoded()));
+            Path keyPem =
+                    Files.writeString(
+                            dir.resolve("key.pem"), pem("PRIVATE KEY", cert.key().getEncoded()));
+            assertThat(MqttTlsOptions.defaults().hostnameVerification())
+                    .as("on by default")
+                    .isTrue();
+            try (AliyunPlatformEmulator broker =
+                    AliyunPlatformEmulator.start(
+                            EmulatorOptions.builder()
+                                    .port(0)
+                                    .tlsPort(0)
+                                    .tlsCertificate(certPem, keyPem)
+                                    .authMode(AuthMode.NONE)
+                                    .build())) {
                 int tlsPort = broker.tlsAddress().orElseThrow().getPort();
-                // trusted certificate, and nothing but trust set: verification is left at its default
-                MqttClient right = MqttClient.create(MqttClientOptions.builder("127.0.0.1", tlsPort).clientId("tls-ok")
-                        .tls(MqttTlsOptions.builder().trustPem(certPem).sniHost("localhost").build()).build(), resources);
+                // trusted certificate, and nothing but trust set: verification is left at its
+                // default
+                MqttClient right =
+                        MqttClient.create(
+                                MqttClientOptions.builder("127.0.0.1", tlsPort)
+                                        .clientId("tls-ok")
+                                        .tls(
+                                                MqttTlsOptions.builder()
+                                                        .trustPem(certPem)
+                                                        .sniHost("localhost")
+                                                        .build())
+                                        .build(),
+                                resources);
                 right.connect().block(WAIT);
                 assertThat(right.state()).isEqualTo(LinkState.CONNECTED);
                 right.disconnect().block(WAIT);
 
-                for (MqttTlsOptions wrongHost : List.of(
-                        MqttTlsOptions.builder().trustPem(certPem).build(), // verifies 127.0.0.1: not in the certificate
-                        MqttTlsOptions.builder().trustPem(certPem).sniHost("broker.example.com").build())) {
-                    MqttClient wrong = MqttClient.create(MqttClientOptions.builder("127.0.0.1", tlsPort)
-                            .clientId("tls-wrong").tls(wrongHost).build(), resources);
+                for (MqttTlsOptions wrongHost :
+                        List.of(
+                                MqttTlsOptions.builder()
+                                        .trustPem(certPem)
+                                        .build(), // verifies 127.0.0.1: not in the certificate
+                                MqttTlsOptions.builder()
+                                        .trustPem(certPem)
+                                        .sniHost("broker.example.com")
+                                        .build())) {
+                    MqttClient wrong =
+                            MqttClient.create(
+                                    MqttClientOptions.builder("127.0.0.1", tlsPort)
+                                            .clientId("tls-wrong")
+                                            .tls(wrongHost)
+                                            .build(),
+                                    resources);
                     assertThatThrownBy(() -> wrong.connect().block(WAIT))
-                            .satisfies(e -> assertThat(causes(e)).anySatisfy(c ->
-                                    assertThat(c).isInstanceOf(SSLHandshakeException.class)))
-                            // the JDK's host name check (HostnameChecker), not a trust failure ("PKIX path ...")
-                            .satisfies(e -> assertThat(causes(e)).as("refused for the host name").anySatisfy(c ->
-                                    assertThat(c).isInstanceOf(CertificateException.class).hasMessageMatching(
-                                            "No subject alternative names present|No .*name.* matching "
-                                                    + Pattern.quote(wrongHost.sniHost() != null ? wrongHost.sniHost()
-                                                    : "127.0.0.1") + " found\\.?")));
+                            .satisfies(
+                                    e ->
+                                            assertThat(causes(e))
+                                                    .anySatisfy(
+                                                            c ->
+                                                                    assertThat(c)
+                                                                            .isInstanceOf(
+                                                                                    SSLHandshakeException
+                                                                                            .class)))
+                            // the JDK's host name check (HostnameChecker), not a trust failure
+                            // ("PKIX path ...")
+                            .satisfies(
+                                    e ->
+                                            assertThat(causes(e))
+                                                    .as("refused for the host name")
+                                                    .anySatisfy(
+                                                            c ->
+                                                                    assertThat(c)
+                                                                            .isInstanceOf(
+                                                                                    CertificateException
+                                                                                            .class)
+                                                                            .hasMessageMatching(
+                                                                                    "No subject alternative names present|No .*name.* matching "
+                                                                                            + Pattern
+                                                                                                    .quote(
+                                                                                                            wrongHost
+                                                                                                                                    .sniHost()
+                                                                                                                            != null
+                                                                                                                    ? wrongHost
+                                                                                                                            .sniHost()
+                                                                                                                    : "127.0.0.1")
+                                                                                            + " found\\.?")));
                 }
-                assertThat(broker.stats().connectsAccepted()).as("only the right host got through").isEqualTo(1);
+                assertThat(broker.stats().connectsAccepted())
+                        .as("only the right host got through")
+                        .isEqualTo(1);
             }
         } finally {
             cert.delete();
@@ -111,17 +173,33 @@ class SecurityChecklistTest {
     }
 
     @Test
-    void secretsAndPasswordsNeverReachLogsToStringExceptionMessagesOrTheRecording(@TempDir Path dir) throws Exception {
+    void secretsAndPasswordsNeverReachLogsToStringExceptionMessagesOrTheRecording(@TempDir Path dir)
+            throws Exception {
         AliyunDeviceIdentity derived = AliyunProducts.deriveDevice(PK, PRODUCT_SECRET, "dev2");
         AliyunSigner signer = AliyunSigner.defaults();
-        List<String> secrets = List.of(DEVICE_SECRET, PRODUCT_SECRET, derived.deviceSecret(), APP_PASSWORD,
-                ADMIN_TOKEN, signer.sign(DEVICE).password(), signer.sign(derived).password());
+        List<String> secrets =
+                List.of(
+                        DEVICE_SECRET,
+                        PRODUCT_SECRET,
+                        derived.deviceSecret(),
+                        APP_PASSWORD,
+                        ADMIN_TOKEN,
+                        signer.sign(DEVICE).password(),
+                        signer.sign(derived).password());
         Path recording = dir.resolve("received.jsonl");
         List<String> texts = new ArrayList<>();
         List<Throwable> errors = new ArrayList<>();
         try (LogCapture logs = new LogCapture("io.thingflux", "io.netty")) {
-            EmulatorOptions emulatorOptions = EmulatorOptions.builder().port(0).adminPort(0).adminToken(ADMIN_TOKEN)
-                    .device(DEVICE).product(PK, PRODUCT_SECRET).app("app", APP_PASSWORD).recordFile(recording).build();
+            EmulatorOptions emulatorOptions =
+                    EmulatorOptions.builder()
+                            .port(0)
+                            .adminPort(0)
+                            .adminToken(ADMIN_TOKEN)
+                            .device(DEVICE)
+                            .product(PK, PRODUCT_SECRET)
+                            .app("app", APP_PASSWORD)
+                            .recordFile(recording)
+                            .build();
             texts.add(emulatorOptions.toString());
             try (AliyunPlatformEmulator broker = AliyunPlatformEmulator.start(emulatorOptions)) {
                 texts.add(broker.toString());
@@ -129,8 +207,11 @@ class SecurityChecklistTest {
                 int port = broker.mqttAddress().getPort();
                 List<MqttClient> clients = new ArrayList<>();
                 for (AliyunDeviceIdentity d : List.of(DEVICE, derived)) {
-                    MqttClientOptions o = MqttClientOptions.builder("127.0.0.1", port).aliyun(d, signer)
-                            .aliyunLimits(true).build();
+                    MqttClientOptions o =
+                            MqttClientOptions.builder("127.0.0.1", port)
+                                    .aliyun(d, signer)
+                                    .aliyunLimits(true)
+                                    .build();
                     texts.add(d.toString());
                     texts.add(o.toString());
                     texts.add(o.connectPacket().toString());
@@ -138,13 +219,23 @@ class SecurityChecklistTest {
                     MqttClient c = MqttClient.create(o, resources);
                     c.connect().block(WAIT);
                     texts.add(c.toString());
-                    c.publish("/sys/" + PK + "/" + d.deviceName() + "/thing/event/property/post",
-                            "{\"id\":\"1\",\"params\":{\"t\":1}}".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
+                    c.publish(
+                                    "/sys/"
+                                            + PK
+                                            + "/"
+                                            + d.deviceName()
+                                            + "/thing/event/property/post",
+                                    "{\"id\":\"1\",\"params\":{\"t\":1}}"
+                                            .getBytes(StandardCharsets.UTF_8),
+                                    MqttQos.AT_LEAST_ONCE)
                             .block(WAIT);
                     clients.add(c);
                 }
-                MqttClientOptions appOptions = MqttClientOptions.builder("127.0.0.1", port).clientId("app1")
-                        .credentials("app", APP_PASSWORD).build();
+                MqttClientOptions appOptions =
+                        MqttClientOptions.builder("127.0.0.1", port)
+                                .clientId("app1")
+                                .credentials("app", APP_PASSWORD)
+                                .build();
                 texts.add(appOptions.toString());
                 texts.add(appOptions.connectPacket().toString());
                 MqttClient app = MqttClient.create(appOptions, resources);
@@ -152,11 +243,19 @@ class SecurityChecklistTest {
                 clients.add(app);
 
                 // refused: a wrong secret, a wrong app password, a wrong admin token
-                for (MqttClientOptions bad : List.of(
-                        MqttClientOptions.builder("127.0.0.1", port).aliyunLimits(true)
-                                .aliyun(new AliyunDeviceIdentity(PK, "dev1", DEVICE_SECRET + "x"), signer).build(),
-                        MqttClientOptions.builder("127.0.0.1", port).clientId("app2")
-                                .credentials("app", APP_PASSWORD.substring(1)).build())) {
+                for (MqttClientOptions bad :
+                        List.of(
+                                MqttClientOptions.builder("127.0.0.1", port)
+                                        .aliyunLimits(true)
+                                        .aliyun(
+                                                new AliyunDeviceIdentity(
+                                                        PK, "dev1", DEVICE_SECRET + "x"),
+                                                signer)
+                                        .build(),
+                                MqttClientOptions.builder("127.0.0.1", port)
+                                        .clientId("app2")
+                                        .credentials("app", APP_PASSWORD.substring(1))
+                                        .build())) {
                     try {
                         MqttClient.create(bad, resources).connect().block(WAIT);
                         throw new AssertionError("a wrong credential was accepted");
@@ -164,15 +263,31 @@ class SecurityChecklistTest {
                         errors.add(e);
                     }
                 }
-                HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + broker.adminAddress().orElseThrow().getPort() + "/api/GetDeviceStatus"))
-                        .header("Authorization", "Bearer " + ADMIN_TOKEN.substring(1))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"ProductKey\":\"" + PK + "\",\"DeviceName\":\"dev1\"}"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> refused =
+                        HttpClient.newHttpClient()
+                                .send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create(
+                                                                "http://127.0.0.1:"
+                                                                        + broker.adminAddress()
+                                                                                .orElseThrow()
+                                                                                .getPort()
+                                                                        + "/api/GetDeviceStatus"))
+                                                .header(
+                                                        "Authorization",
+                                                        "Bearer " + ADMIN_TOKEN.substring(1))
+                                                .POST(
+                                                        HttpRequest.BodyPublishers.ofString(
+                                                                "{\"ProductKey\":\""
+                                                                        + PK
+                                                                        + "\",\"DeviceName\":\"dev1\"}"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString());
                 assertThat(refused.statusCode()).isEqualTo(401);
                 assertThat(refused.body()).contains("\"Code\":\"Unauthorized\"");
                 texts.add(refused.body());
-                Deadline.await(WAIT, () -> broker.stats().publishesReceived() >= 2, "posts received");
+                Deadline.await(
+                        WAIT, () -> broker.stats().publishesReceived() >= 2, "posts received");
                 for (MqttClient c : clients) {
                     c.disconnect().block(WAIT);
                 }
@@ -181,11 +296,22 @@ class SecurityChecklistTest {
             assertThat(logs.lines()).as("the capture saw the emulator's log").isNotEmpty();
         }
         String recorded = Files.readString(recording);
-        assertThat(recorded).as("the recording has the posts").contains("thing/event/property/post");
+        assertThat(recorded)
+                .as("the recording has the posts")
+                .contains("thing/event/property/post");
         texts.add(recorded);
-        assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e)
-                .isInstanceOfSatisfying(ConnectRefusedException.class, refusal -> assertThat(refusal.returnCode())
-                        .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD)));
+        assertThat(errors)
+                .hasSize(2)
+                .allSatisfy(
+                        e ->
+                                assertThat(e)
+                                        .isInstanceOfSatisfying(
+                                                ConnectRefusedException.class,
+                                                refusal ->
+                                                        assertThat(refusal.returnCode())
+                                                                .isEqualTo(
+                                                                        ConnectReturnCode
+                                                                                .BAD_USERNAME_OR_PASSWORD)));
         for (Throwable e : errors) {
             for (Throwable c : causes(e)) {
                 texts.add(String.valueOf(c.getMessage()));
@@ -203,14 +329,25 @@ class SecurityChecklistTest {
     void aclRefusesAnotherDevicesTopicsWhileTheOwnerIsUndisturbed() {
         AliyunDeviceIdentity other = AliyunProducts.deriveDevice(PK, PRODUCT_SECRET, "victim");
         AliyunDeviceIdentity attacker = AliyunProducts.deriveDevice(PK, PRODUCT_SECRET, "intruder");
-        try (AliyunPlatformEmulator broker = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
-                .product(PK, PRODUCT_SECRET).build())) {
+        try (AliyunPlatformEmulator broker =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder().port(0).product(PK, PRODUCT_SECRET).build())) {
             int port = broker.mqttAddress().getPort();
-            MqttClient victim = MqttClient.create(MqttClientOptions.builder("127.0.0.1", port)
-                    .aliyun(other, AliyunSigner.defaults()).aliyunLimits(true).build(), resources);
-            MqttClient intruder = MqttClient.create(MqttClientOptions.builder("127.0.0.1", port)
-                    .aliyun(attacker, AliyunSigner.defaults()).aliyunLimits(true).reconnect(ReconnectPolicy.none())
-                    .build(), resources);
+            MqttClient victim =
+                    MqttClient.create(
+                            MqttClientOptions.builder("127.0.0.1", port)
+                                    .aliyun(other, AliyunSigner.defaults())
+                                    .aliyunLimits(true)
+                                    .build(),
+                            resources);
+            MqttClient intruder =
+                    MqttClient.create(
+                            MqttClientOptions.builder("127.0.0.1", port)
+                                    .aliyun(attacker, AliyunSigner.defaults())
+                                    .aliyunLimits(true)
+                                    .reconnect(ReconnectPolicy.none())
+                                    .build(),
+                            resources);
             victim.connect().block(WAIT);
             intruder.connect().block(WAIT);
             String victimSet = "/sys/" + PK + "/victim/thing/service/property/set";
@@ -220,18 +357,32 @@ class SecurityChecklistTest {
             List<ReceivedPublish> received = new CopyOnWriteArrayList<>();
             broker.addPublishListener(received::add);
 
-            for (String filter : List.of(victimSet, "/sys/" + PK + "/+/thing/service/property/set", "#")) {
-                assertThatThrownBy(() -> intruder.subscribe(filter, MqttQos.AT_LEAST_ONCE).blockFirst(WAIT))
-                        .as("subscribe %s", filter).isInstanceOf(SubscriptionRefusedException.class);
+            for (String filter :
+                    List.of(victimSet, "/sys/" + PK + "/+/thing/service/property/set", "#")) {
+                assertThatThrownBy(
+                                () ->
+                                        intruder.subscribe(filter, MqttQos.AT_LEAST_ONCE)
+                                                .blockFirst(WAIT))
+                        .as("subscribe %s", filter)
+                        .isInstanceOf(SubscriptionRefusedException.class);
             }
-            assertThat(intruder.state()).as("a refused filter is not fatal").isEqualTo(LinkState.CONNECTED);
+            assertThat(intruder.state())
+                    .as("a refused filter is not fatal")
+                    .isEqualTo(LinkState.CONNECTED);
 
-            intruder.publish(victimUser, "spoofed".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE).block(WAIT);
-            Deadline.await(WAIT, () -> intruder.state() == LinkState.DISCONNECTED,
+            intruder.publish(
+                            victimUser,
+                            "spoofed".getBytes(StandardCharsets.UTF_8),
+                            MqttQos.AT_MOST_ONCE)
+                    .block(WAIT);
+            Deadline.await(
+                    WAIT,
+                    () -> intruder.state() == LinkState.DISCONNECTED,
                     "a forbidden publish closes the intruder (no reconnect)");
             assertThat(broker.stats().aclViolations()).isEqualTo(4);
 
-            broker.publish(victimUser, "real".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE);
+            broker.publish(
+                    victimUser, "real".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE);
             Deadline.await(WAIT, () -> !victimGot.isEmpty(), "the owner still gets its messages");
             assertThat(victimGot).extracting(LinkMessage::payloadAsString).containsExactly("real");
             assertThat(received).as("the forbidden publish was never accepted").isEmpty();
@@ -242,10 +393,17 @@ class SecurityChecklistTest {
 
     @Test
     void clientRefusesAnInboundPacketAboveItsMaximumAndCarriesOnAfterReconnecting() {
-        try (AliyunPlatformEmulator broker = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
-                .authMode(AuthMode.NONE).build())) {
-            MqttClient client = MqttClient.create(MqttClientOptions.builder("127.0.0.1", broker.mqttAddress().getPort())
-                    .clientId("small").maxPacketSize(1024).reconnect(quickReconnect()).build(), resources);
+        try (AliyunPlatformEmulator broker =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder().port(0).authMode(AuthMode.NONE).build())) {
+            MqttClient client =
+                    MqttClient.create(
+                            MqttClientOptions.builder("127.0.0.1", broker.mqttAddress().getPort())
+                                    .clientId("small")
+                                    .maxPacketSize(1024)
+                                    .reconnect(quickReconnect())
+                                    .build(),
+                            resources);
             List<LinkState> states = new CopyOnWriteArrayList<>();
             client.states().subscribe(states::add);
             client.connect().block(WAIT);
@@ -255,16 +413,21 @@ class SecurityChecklistTest {
             got.clear();
 
             broker.publish("big/one", new byte[4096], MqttQos.AT_MOST_ONCE);
-            Deadline.await(WAIT, () -> states.contains(LinkState.RECONNECTING), "oversized packet closes the connection");
+            Deadline.await(
+                    WAIT,
+                    () -> states.contains(LinkState.RECONNECTING),
+                    "oversized packet closes the connection");
             Deadline.await(WAIT, () -> client.state() == LinkState.CONNECTED, "reconnected");
-            Deadline.await(WAIT, () -> subscribed(broker, "big/after", got), "small messages flow again");
+            Deadline.await(
+                    WAIT, () -> subscribed(broker, "big/after", got), "small messages flow again");
             assertThat(got).extracting(LinkMessage::topic).doesNotContain("big/one");
             client.disconnect().block(WAIT);
         }
     }
 
     /** Publishes a small probe as the server and reports whether it arrived. */
-    private static boolean subscribed(AliyunPlatformEmulator broker, String topic, List<LinkMessage> got) {
+    private static boolean subscribed(
+            AliyunPlatformEmulator broker, String topic, List<LinkMessage> got) {
         if (got.stream().anyMatch(m -> m.topic().equals(topic))) {
             return true;
         }
@@ -279,20 +442,38 @@ class SecurityChecklistTest {
 
     @Test
     void brokerRefusesAnInboundPacketAboveItsMaximumAndServesOthers() {
-        try (AliyunPlatformEmulator broker = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
-                .authMode(AuthMode.NONE).maxPacketSize(1024).build())) {
+        try (AliyunPlatformEmulator broker =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder()
+                                .port(0)
+                                .authMode(AuthMode.NONE)
+                                .maxPacketSize(1024)
+                                .build())) {
             int port = broker.mqttAddress().getPort();
-            MqttClient big = MqttClient.create(MqttClientOptions.builder("127.0.0.1", port).clientId("big")
-                    .reconnect(ReconnectPolicy.none()).build(), resources);
-            MqttClient small = MqttClient.create(MqttClientOptions.builder("127.0.0.1", port).clientId("small")
-                    .build(), resources);
+            MqttClient big =
+                    MqttClient.create(
+                            MqttClientOptions.builder("127.0.0.1", port)
+                                    .clientId("big")
+                                    .reconnect(ReconnectPolicy.none())
+                                    .build(),
+                            resources);
+            MqttClient small =
+                    MqttClient.create(
+                            MqttClientOptions.builder("127.0.0.1", port).clientId("small").build(),
+                            resources);
             big.connect().block(WAIT);
             small.connect().block(WAIT);
             big.publish("t/big", new byte[4096], MqttQos.AT_MOST_ONCE).block(WAIT);
-            Deadline.await(WAIT, () -> big.state() == LinkState.DISCONNECTED,
+            Deadline.await(
+                    WAIT,
+                    () -> big.state() == LinkState.DISCONNECTED,
                     "oversized packet closes that connection (no reconnect)");
             assertThat(broker.stats().protocolErrors()).isEqualTo(1);
-            assertThat(small.publish("t/small", new byte[512], MqttQos.AT_LEAST_ONCE).block(WAIT).isSuccess()).isTrue();
+            assertThat(
+                            small.publish("t/small", new byte[512], MqttQos.AT_LEAST_ONCE)
+                                    .block(WAIT)
+                                    .isSuccess())
+                    .isTrue();
             assertThat(broker.stats().publishesReceived()).as("only the small one").isEqualTo(1);
             small.disconnect().block(WAIT);
         }
@@ -300,35 +481,65 @@ class SecurityChecklistTest {
 
     @Test
     void adminApiListensOnLoopbackByDefaultAndRequiresItsToken() throws Exception {
-        try (AliyunPlatformEmulator broker = AliyunPlatformEmulator.start(EmulatorOptions.builder().port(0)
-                .adminPort(0).adminToken(ADMIN_TOKEN).authMode(AuthMode.NONE).build())) {
+        try (AliyunPlatformEmulator broker =
+                AliyunPlatformEmulator.start(
+                        EmulatorOptions.builder()
+                                .port(0)
+                                .adminPort(0)
+                                .adminToken(ADMIN_TOKEN)
+                                .authMode(AuthMode.NONE)
+                                .build())) {
             InetSocketAddress admin = broker.adminAddress().orElseThrow();
             assertThat(admin.getAddress().isLoopbackAddress()).as("bound to %s", admin).isTrue();
             Optional<InetAddress> external = nonLoopbackAddress();
             if (external.isPresent()) {
                 try (Socket s = new Socket()) {
-                    assertThatThrownBy(() -> s.connect(new InetSocketAddress(external.get(), admin.getPort()), 2000))
-                            .as("reaching the admin port through %s", external.get()).isInstanceOf(IOException.class);
+                    assertThatThrownBy(
+                                    () ->
+                                            s.connect(
+                                                    new InetSocketAddress(
+                                                            external.get(), admin.getPort()),
+                                                    2000))
+                            .as("reaching the admin port through %s", external.get())
+                            .isInstanceOf(IOException.class);
                 }
             }
             HttpClient http = HttpClient.newHttpClient();
             String body = "{\"ProductKey\":\"pk\",\"DeviceName\":\"dn\"}";
             for (String token : new String[] {null, "", "wrong", ADMIN_TOKEN + "x"}) {
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort()
-                        + "/api/GetDeviceStatus")).POST(HttpRequest.BodyPublishers.ofString(body));
+                HttpRequest.Builder b =
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                "http://127.0.0.1:"
+                                                        + admin.getPort()
+                                                        + "/api/GetDeviceStatus"))
+                                .POST(HttpRequest.BodyPublishers.ofString(body));
                 if (token != null) {
                     b.header("Authorization", "Bearer " + token);
                 }
-                HttpResponse<String> refused = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> refused =
+                        http.send(b.build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(refused.statusCode()).as("token %s", token).isEqualTo(401);
-                assertThat(refused.body()).as("token %s", token).contains("\"Code\":\"Unauthorized\"");
+                assertThat(refused.body())
+                        .as("token %s", token)
+                        .contains("\"Code\":\"Unauthorized\"");
             }
-            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort()
-                            + "/api/GetDeviceStatus")).header("Authorization", "Bearer " + ADMIN_TOKEN)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            // past the token check the action runs: the device does not exist, which the platform reports in a 200
+            HttpResponse<String> ok =
+                    http.send(
+                            HttpRequest.newBuilder(
+                                            URI.create(
+                                                    "http://127.0.0.1:"
+                                                            + admin.getPort()
+                                                            + "/api/GetDeviceStatus"))
+                                    .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            // past the token check the action runs: the device does not exist, which the platform
+            // reports in a 200
             assertThat(ok.statusCode()).isEqualTo(200);
-            assertThat(ok.body()).contains("\"Code\":\"" + EmulatorRequestException.DEVICE_NOT_FOUND + "\"");
+            assertThat(ok.body())
+                    .contains("\"Code\":\"" + EmulatorRequestException.DEVICE_NOT_FOUND + "\"");
         }
     }
 
@@ -356,8 +567,13 @@ class SecurityChecklistTest {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN "
+                + type
+                + "-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
+                + "\n-----END "
+                + type
+                + "-----\n";
     }
 }

@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** jSerialComm on a real pseudo-terminal: byte-exact in both directions, and one close report when the peer goes. */
+/**
+ * jSerialComm on a real pseudo-terminal: byte-exact in both directions, and one close report when
+ * the peer goes.
+ */
 class JSerialCommTransportTest {
 
     private static final class Collecting implements ByteTransport.Listener {
@@ -83,11 +86,14 @@ class JSerialCommTransportTest {
         await(() -> hostSide.size() == 5);
         pty.close();
         assertThat(hostSide.closed.await(15, TimeUnit.SECONDS)).isTrue();
-        // the peer's loss is reported by the reader thread: once it has ended, and close() was called too,
+        // the peer's loss is reported by the reader thread: once it has ended, and close() was
+        // called too,
         // nothing is left that could report again (a PORT_DISCONNECTED storm would keep it running)
         Thread reporter = hostSide.reporter;
         reporter.join(TimeUnit.SECONDS.toMillis(15));
-        assertThat(reporter.isAlive()).as("%s still running after reporting the loss", reporter.getName()).isFalse();
+        assertThat(reporter.isAlive())
+                .as("%s still running after reporting the loss", reporter.getName())
+                .isFalse();
         host.close();
         assertThat(hostSide.closes.get()).isEqualTo(1);
         assertThatThrownBy(() -> host.write(new byte[] {'A'})).isInstanceOf(IOException.class);
@@ -98,16 +104,24 @@ class JSerialCommTransportTest {
         Pty pty = Pty.open(null);
         pty.start(new Collecting());
         AtChannel channel = AtChannel.open(JSerialCommTransport.open(pty.devicePath(), 115_200));
-        var pending = channel.execute(AtCommand.builder("AT+QIACT=1").timeout(Duration.ofSeconds(150)).build()).toFuture();
+        var pending =
+                channel.execute(
+                                AtCommand.builder("AT+QIACT=1")
+                                        .timeout(Duration.ofSeconds(150))
+                                        .build())
+                        .toFuture();
         pty.close();
         assertThat(channel.closed().block(Duration.ofSeconds(15))).isPresent();
-        assertThat(pending).failsWithin(Duration.ofSeconds(15)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        assertThat(pending)
+                .failsWithin(Duration.ofSeconds(15))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(AtChannelClosedException.class);
     }
 
     @Test
     void missingDeviceIsATypedError() {
-        assertThatThrownBy(() -> JSerialCommTransport.open("/dev/does-not-exist-thingflux", 115_200))
+        assertThatThrownBy(
+                        () -> JSerialCommTransport.open("/dev/does-not-exist-thingflux", 115_200))
                 .isInstanceOf(IOException.class);
     }
 }

@@ -12,16 +12,16 @@ import java.io.ByteArrayOutputStream;
 import java.util.function.Function;
 
 /**
- * Runs one packet through each codec inside an {@link EmbeddedChannel}, the way a pipeline would, with byte
- * arrays on the outside so no buffer escapes: every buffer and message created here is released here.
+ * Runs one packet through each codec inside an {@link EmbeddedChannel}, the way a pipeline would,
+ * with byte arrays on the outside so no buffer escapes: every buffer and message created here is
+ * released here.
  */
 final class CodecRunner {
 
     /** Large enough for every generated packet; both decoders get the same limit. */
     static final int MAX_PACKET_SIZE = 4 << 20;
 
-    private CodecRunner() {
-    }
+    private CodecRunner() {}
 
     /** The bytes thingflux's encoder writes for {@code packet} (all outbound buffers, in order). */
     static byte[] thingfluxEncode(MqttPacket packet) {
@@ -45,14 +45,17 @@ final class CodecRunner {
         }
     }
 
-    /** What thingflux's decoder makes of exactly one frame; throws its typed error when it refuses. */
+    /**
+     * What thingflux's decoder makes of exactly one frame; throws its typed error when it refuses.
+     */
     static MqttPacket thingfluxDecode(byte[] frame) {
         EmbeddedChannel ch = new EmbeddedChannel(new MqttDecoder(MAX_PACKET_SIZE));
         try {
             ch.writeInbound(allocated(ch, frame));
             MqttPacket packet = ch.readInbound();
             if (packet == null) {
-                throw new AssertionError("thingflux decoded nothing from " + frame.length + " bytes");
+                throw new AssertionError(
+                        "thingflux decoded nothing from " + frame.length + " bytes");
             }
             Object extra = ch.readInbound();
             if (extra != null) {
@@ -70,12 +73,14 @@ final class CodecRunner {
      * @throws NettyRefusedException when Netty's decoder marks the message invalid
      */
     static MqttPacket nettyDecode(byte[] frame) {
-        return withNettyMessage(frame, message -> {
-            if (message.decoderResult().isFailure()) {
-                throw new NettyRefusedException(message.decoderResult().cause());
-            }
-            return NettyMqttMessages.fromNetty(message);
-        });
+        return withNettyMessage(
+                frame,
+                message -> {
+                    if (message.decoderResult().isFailure()) {
+                        throw new NettyRefusedException(message.decoderResult().cause());
+                    }
+                    return NettyMqttMessages.fromNetty(message);
+                });
     }
 
     /** Whether Netty codec-mqtt's decoder reports success for exactly one frame. */
@@ -83,9 +88,13 @@ final class CodecRunner {
         return withNettyMessage(frame, message -> message.decoderResult().isSuccess());
     }
 
-    /** Applies {@code inspect} to the one message Netty's decoder makes of {@code frame}, then releases it. */
+    /**
+     * Applies {@code inspect} to the one message Netty's decoder makes of {@code frame}, then
+     * releases it.
+     */
     static <T> T withNettyMessage(byte[] frame, Function<MqttMessage, T> inspect) {
-        EmbeddedChannel ch = new EmbeddedChannel(new io.netty.handler.codec.mqtt.MqttDecoder(MAX_PACKET_SIZE));
+        EmbeddedChannel ch =
+                new EmbeddedChannel(new io.netty.handler.codec.mqtt.MqttDecoder(MAX_PACKET_SIZE));
         try {
             ch.writeInbound(allocated(ch, frame));
             MqttMessage message = ch.readInbound();
@@ -107,7 +116,9 @@ final class CodecRunner {
         }
     }
 
-    /** The typed error thingflux's decoder raises for {@code frame}, or {@code null} if it decodes. */
+    /**
+     * The typed error thingflux's decoder raises for {@code frame}, or {@code null} if it decodes.
+     */
     static MqttProtocolException thingfluxRefusal(byte[] frame) {
         try {
             thingfluxDecode(frame);
@@ -117,7 +128,10 @@ final class CodecRunner {
         }
     }
 
-    /** The frame in a buffer from the channel's allocator: only allocator buffers are tracked by leak detection. */
+    /**
+     * The frame in a buffer from the channel's allocator: only allocator buffers are tracked by
+     * leak detection.
+     */
     private static ByteBuf allocated(EmbeddedChannel ch, byte[] frame) {
         return ch.alloc().buffer(frame.length).writeBytes(frame);
     }

@@ -26,21 +26,20 @@ import io.thingflux.mqtt.Subscription;
 import io.thingflux.mqtt.UnsubAck;
 import io.thingflux.mqtt.Unsubscribe;
 import io.thingflux.mqtt.Will;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Random valid MQTT 3.1.1 packets of all fourteen types: UTF-8 topics with characters from every plane (the
- * ends of each UTF-8 length class included), payloads whose sizes cross the one-, two- and three-byte
- * remaining-length boundaries (and our encoder's wrap threshold), wills, credentials and every QoS and flag
- * combination the specification allows. Each generator draws from the {@link SplittableRandom} of one case.
+ * Random valid MQTT 3.1.1 packets of all fourteen types: UTF-8 topics with characters from every
+ * plane (the ends of each UTF-8 length class included), payloads whose sizes cross the one-, two-
+ * and three-byte remaining-length boundaries (and our encoder's wrap threshold), wills, credentials
+ * and every QoS and flag combination the specification allows. Each generator draws from the {@link
+ * SplittableRandom} of one case.
  */
 final class MqttPacketGenerators {
 
-    private MqttPacketGenerators() {
-    }
+    private MqttPacketGenerators() {}
 
     static MqttPacket packet(SplittableRandom r) {
         // PUBLISH, CONNECT and SUBSCRIBE carry the most fields: weighted up
@@ -62,7 +61,9 @@ final class MqttPacketGenerators {
         };
     }
 
-    /** A packet from {@link #packet} that satisfies {@code accept} (generated again until one does). */
+    /**
+     * A packet from {@link #packet} that satisfies {@code accept} (generated again until one does).
+     */
     static MqttPacket packet(SplittableRandom r, Predicate<MqttPacket> accept) {
         MqttPacket p;
         do {
@@ -71,7 +72,10 @@ final class MqttPacketGenerators {
         return p;
     }
 
-    /** One Unicode code point as a string: mostly ASCII, some two-, three- and four-byte UTF-8. No U+0000, no wildcard. */
+    /**
+     * One Unicode code point as a string: mostly ASCII, some two-, three- and four-byte UTF-8. No
+     * U+0000, no wildcard.
+     */
     static String codePoint(SplittableRandom r) {
         int c;
         switch (weighted(r, 70, 8, 8, 8, 2)) {
@@ -93,7 +97,8 @@ final class MqttPacketGenerators {
     }
 
     static String text(SplittableRandom r, int minCodePoints, int maxCodePoints) {
-        return String.join("", list(r, minCodePoints, maxCodePoints, MqttPacketGenerators::codePoint));
+        return String.join(
+                "", list(r, minCodePoints, maxCodePoints, MqttPacketGenerators::codePoint));
     }
 
     /** A topic name: one or more levels of text (a level may be empty, e.g. a leading '/'). */
@@ -103,8 +108,17 @@ final class MqttPacketGenerators {
 
     /** A topic filter: levels of text or '+', optionally ending in '#'. */
     static String topicFilter(SplittableRandom r) {
-        String l = String.join("/", list(r, 1, 6,
-                g -> weighted(g, 6, 2) == 0 ? text(g, 0, 12).replace("/", "") : "+"));
+        String l =
+                String.join(
+                        "/",
+                        list(
+                                r,
+                                1,
+                                6,
+                                g ->
+                                        weighted(g, 6, 2) == 0
+                                                ? text(g, 0, 12).replace("/", "")
+                                                : "+"));
         if (between(r, 0, 3) == 0) {
             return l.isEmpty() ? "#" : l + "/#";
         }
@@ -112,36 +126,45 @@ final class MqttPacketGenerators {
     }
 
     /**
-     * Payload sizes around the interesting boundaries: empty, tiny, 127/128 (remaining length 1 → 2 bytes), 1024
-     * (our encoder's wrap threshold), 16383/16384 (2 → 3 bytes) and 2097151/2097152 (3 → 4 bytes).
+     * Payload sizes around the interesting boundaries: empty, tiny, 127/128 (remaining length 1 → 2
+     * bytes), 1024 (our encoder's wrap threshold), 16383/16384 (2 → 3 bytes) and 2097151/2097152 (3
+     * → 4 bytes).
      */
     static byte[] payload(SplittableRandom r) {
-        int n = switch (weighted(r, 3, 30, 12, 12, 6, 1)) {
-            case 0 -> 0;
-            case 1 -> between(r, 1, 64);
-            case 2 -> between(r, 60, 140);
-            case 3 -> between(r, 980, 1100);
-            case 4 -> between(r, 16_300, 16_400);
-            default -> between(r, 2_097_100, 2_097_200);
-        };
+        int n =
+                switch (weighted(r, 3, 30, 12, 12, 6, 1)) {
+                    case 0 -> 0;
+                    case 1 -> between(r, 1, 64);
+                    case 2 -> between(r, 60, 140);
+                    case 3 -> between(r, 980, 1100);
+                    case 4 -> between(r, 16_300, 16_400);
+                    default -> between(r, 2_097_100, 2_097_200);
+                };
         return bytes(r, n);
     }
 
     static int packetId(SplittableRandom r) {
-        return weighted(r, 8, 1) == 0 ? between(r, 1, 65_535) : oneOf(r, 1, 255, 256, 32_767, 32_768, 65_535);
+        return weighted(r, 8, 1) == 0
+                ? between(r, 1, 65_535)
+                : oneOf(r, 1, 255, 256, 32_767, 32_768, 65_535);
     }
 
     static MqttQos qos(SplittableRandom r) {
         return oneOf(r, MqttQos.values());
     }
 
-    /** {@code value}, or null with probability {@code nullProbability} (decided before the value is generated). */
-    private static <T> T orNull(SplittableRandom r, double nullProbability, Function<SplittableRandom, T> value) {
+    /**
+     * {@code value}, or null with probability {@code nullProbability} (decided before the value is
+     * generated).
+     */
+    private static <T> T orNull(
+            SplittableRandom r, double nullProbability, Function<SplittableRandom, T> value) {
         return r.nextDouble() < nullProbability ? null : value.apply(r);
     }
 
     static Connect connect(SplittableRandom r) {
-        // MQTT 3.1 (level 3) requires a client id of 1..23 characters (MQTT 3.1 §3.1); 3.1.1 allows any length
+        // MQTT 3.1 (level 3) requires a client id of 1..23 characters (MQTT 3.1 §3.1); 3.1.1 allows
+        // any length
         int level = oneOf(r, Connect.MQTT_3_1_1, Connect.MQTT_3_1_1, Connect.MQTT_3_1);
         String clientId;
         if (level == Connect.MQTT_3_1) {
@@ -153,11 +176,26 @@ final class MqttPacketGenerators {
         }
         boolean clean = r.nextBoolean();
         int keepAlive = between(r, 0, 65_535);
-        Will will = orNull(r, 0.5,
-                g -> new Will(topicName(g), bytes(g, between(g, 0, 300)), qos(g), g.nextBoolean()));
+        Will will =
+                orNull(
+                        r,
+                        0.5,
+                        g ->
+                                new Will(
+                                        topicName(g),
+                                        bytes(g, between(g, 0, 300)),
+                                        qos(g),
+                                        g.nextBoolean()));
         String username = orNull(r, 0.4, g -> text(g, 0, 30));
         byte[] password = orNull(r, 0.4, g -> bytes(g, between(g, 0, 80)));
-        return new Connect(level, clientId, clean, keepAlive, will, username, username == null ? null : password);
+        return new Connect(
+                level,
+                clientId,
+                clean,
+                keepAlive,
+                will,
+                username,
+                username == null ? null : password);
     }
 
     static ConnAck connAck(SplittableRandom r) {

@@ -13,11 +13,12 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Corrupted frames through both decoders: a valid frame with one to three bytes changed (the first byte's flags or
- * any byte of the body, the remaining length left alone so the frame boundary stays). thingflux must never be the
- * more lenient one: whatever it accepts, Netty codec-mqtt accepts too and reads as the same packet. The converse
- * does not hold and is documented in {@link SpecDifferencesTest}. The one exception is a rule of MQTT 3.1 that
- * Netty enforces in its decoder and thingflux leaves to the broker (client ids longer than 23 characters).
+ * Corrupted frames through both decoders: a valid frame with one to three bytes changed (the first
+ * byte's flags or any byte of the body, the remaining length left alone so the frame boundary
+ * stays). thingflux must never be the more lenient one: whatever it accepts, Netty codec-mqtt
+ * accepts too and reads as the same packet. The converse does not hold and is documented in {@link
+ * SpecDifferencesTest}. The one exception is a rule of MQTT 3.1 that Netty enforces in its decoder
+ * and thingflux leaves to the broker (client ids longer than 23 characters).
  */
 class MutatedFramesDifferentialTest {
 
@@ -25,17 +26,29 @@ class MutatedFramesDifferentialTest {
     record MutatedFrame(MqttPacket original, byte[] bytes) {
         @Override
         public String toString() {
-            return original + " mutated to " + HexFormat.ofDelimiter(" ").formatHex(bytes, 0, Math.min(bytes.length, 200));
+            return original
+                    + " mutated to "
+                    + HexFormat.ofDelimiter(" ").formatHex(bytes, 0, Math.min(bytes.length, 200));
         }
     }
 
     static MutatedFrame mutatedFrame(SplittableRandom r) {
-        // large payloads add nothing here but time: a corrupted payload byte is still a payload byte
-        MqttPacket packet = MqttPacketGenerators.packet(r,
-                p -> !(p instanceof Publish publish) || publish.payloadLength() < 2048);
+        // large payloads add nothing here but time: a corrupted payload byte is still a payload
+        // byte
+        MqttPacket packet =
+                MqttPacketGenerators.packet(
+                        r, p -> !(p instanceof Publish publish) || publish.payloadLength() < 2048);
         // each mutation: (where, as any int reduced modulo the body length; the new byte value)
-        List<int[]> muts = SeededCases.list(r, 1, 3,
-                g -> new int[] {SeededCases.between(g, 0, Integer.MAX_VALUE), SeededCases.between(g, 0, 255)});
+        List<int[]> muts =
+                SeededCases.list(
+                        r,
+                        1,
+                        3,
+                        g ->
+                                new int[] {
+                                    SeededCases.between(g, 0, Integer.MAX_VALUE),
+                                    SeededCases.between(g, 0, 255)
+                                });
         int flagsFirst = SeededCases.between(r, 0, 4);
         byte[] bytes = CodecRunner.thingfluxEncode(packet);
         int lengthBytes = 1;
@@ -56,7 +69,10 @@ class MutatedFramesDifferentialTest {
 
     @Test
     void whateverThingfluxAcceptsNettyAcceptsAsTheSamePacket() {
-        SeededCases.check(0x5EED_D004L, 3000, MutatedFramesDifferentialTest::mutatedFrame,
+        SeededCases.check(
+                0x5EED_D004L,
+                3000,
+                MutatedFramesDifferentialTest::mutatedFrame,
                 MutatedFramesDifferentialTest::nettyAcceptsWhatThingfluxAccepts);
     }
 
@@ -67,8 +83,11 @@ class MutatedFramesDifferentialTest {
         } catch (MqttProtocolException refused) {
             return;
         }
-        if (ours instanceof Connect c && c.protocolLevel() == Connect.MQTT_3_1 && c.clientId().length() > 23) {
-            return; // MQTT 3.1's 23-character limit: Netty's decoder enforces it, we leave it to the broker
+        if (ours instanceof Connect c
+                && c.protocolLevel() == Connect.MQTT_3_1
+                && c.clientId().length() > 23) {
+            return; // MQTT 3.1's 23-character limit: Netty's decoder enforces it, we leave it to
+            // the broker
         }
 
         assertThat(CodecRunner.nettyDecode(frame.bytes())).isEqualTo(ours);

@@ -49,64 +49,98 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Maps between thingflux's packet records and Netty codec-mqtt's {@link MqttMessage}, field by field, so the two
- * codecs can be compared. The mapping is strict: a Netty message that our model cannot express (a SUBACK code
- * MQTT 3.1.1 does not define, a fixed-header flag a type must not carry) fails the mapping instead of being
- * smoothed over, so a lenient decode on Netty's side shows up as a difference.
+ * Maps between thingflux's packet records and Netty codec-mqtt's {@link MqttMessage}, field by
+ * field, so the two codecs can be compared. The mapping is strict: a Netty message that our model
+ * cannot express (a SUBACK code MQTT 3.1.1 does not define, a fixed-header flag a type must not
+ * carry) fails the mapping instead of being smoothed over, so a lenient decode on Netty's side
+ * shows up as a difference.
  */
 final class NettyMqttMessages {
 
-    private NettyMqttMessages() {
-    }
+    private NettyMqttMessages() {}
 
-    /** The Netty message carrying the same fields as {@code packet}. A PUBLISH wraps the payload (the caller releases). */
+    /**
+     * The Netty message carrying the same fields as {@code packet}. A PUBLISH wraps the payload
+     * (the caller releases).
+     */
     static MqttMessage toNetty(MqttPacket packet) {
         switch (packet.type()) {
             case CONNECT:
                 return connect((Connect) packet);
-            case CONNACK: {
-                ConnAck a = (ConnAck) packet;
-                return new MqttConnAckMessage(header(MqttMessageType.CONNACK, MqttQoS.AT_MOST_ONCE),
-                        new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf((byte) a.returnCode().code()),
-                                a.sessionPresent()));
-            }
-            case PUBLISH: {
-                Publish p = (Publish) packet;
-                MqttFixedHeader fh = new MqttFixedHeader(MqttMessageType.PUBLISH, p.dup(), nettyQos(p.qos()), p.retain(), 0);
-                return new MqttPublishMessage(fh,
-                        new MqttPublishVariableHeader(p.topic(), p.qos() == MqttQos.AT_MOST_ONCE ? -1 : p.packetId()),
-                        Unpooled.wrappedBuffer(p.payloadUnsafe()));
-            }
-            case PUBACK:
-                return idOnly(MqttMessageType.PUBACK, MqttQoS.AT_MOST_ONCE, ((PubAck) packet).packetId());
-            case PUBREC:
-                return idOnly(MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, ((PubRec) packet).packetId());
-            case PUBREL:
-                return idOnly(MqttMessageType.PUBREL, MqttQoS.AT_LEAST_ONCE, ((PubRel) packet).packetId());
-            case PUBCOMP:
-                return idOnly(MqttMessageType.PUBCOMP, MqttQoS.AT_MOST_ONCE, ((PubComp) packet).packetId());
-            case SUBSCRIBE: {
-                Subscribe s = (Subscribe) packet;
-                List<MqttTopicSubscription> subs = new ArrayList<>();
-                for (Subscription sub : s.subscriptions()) {
-                    subs.add(new MqttTopicSubscription(sub.filter(), nettyQos(sub.qos())));
+            case CONNACK:
+                {
+                    ConnAck a = (ConnAck) packet;
+                    return new MqttConnAckMessage(
+                            header(MqttMessageType.CONNACK, MqttQoS.AT_MOST_ONCE),
+                            new MqttConnAckVariableHeader(
+                                    MqttConnectReturnCode.valueOf((byte) a.returnCode().code()),
+                                    a.sessionPresent()));
                 }
-                return new MqttSubscribeMessage(header(MqttMessageType.SUBSCRIBE, MqttQoS.AT_LEAST_ONCE),
-                        MqttMessageIdVariableHeader.from(s.packetId()), new MqttSubscribePayload(subs));
-            }
-            case SUBACK: {
-                SubAck s = (SubAck) packet;
-                int[] codes = s.returnCodes().stream().mapToInt(SubAckReturnCode::code).toArray();
-                return new MqttSubAckMessage(header(MqttMessageType.SUBACK, MqttQoS.AT_MOST_ONCE),
-                        MqttMessageIdVariableHeader.from(s.packetId()), new MqttSubAckPayload(codes));
-            }
-            case UNSUBSCRIBE: {
-                Unsubscribe u = (Unsubscribe) packet;
-                return new MqttUnsubscribeMessage(header(MqttMessageType.UNSUBSCRIBE, MqttQoS.AT_LEAST_ONCE),
-                        MqttMessageIdVariableHeader.from(u.packetId()), new MqttUnsubscribePayload(u.filters()));
-            }
+            case PUBLISH:
+                {
+                    Publish p = (Publish) packet;
+                    MqttFixedHeader fh =
+                            new MqttFixedHeader(
+                                    MqttMessageType.PUBLISH,
+                                    p.dup(),
+                                    nettyQos(p.qos()),
+                                    p.retain(),
+                                    0);
+                    return new MqttPublishMessage(
+                            fh,
+                            new MqttPublishVariableHeader(
+                                    p.topic(), p.qos() == MqttQos.AT_MOST_ONCE ? -1 : p.packetId()),
+                            Unpooled.wrappedBuffer(p.payloadUnsafe()));
+                }
+            case PUBACK:
+                return idOnly(
+                        MqttMessageType.PUBACK, MqttQoS.AT_MOST_ONCE, ((PubAck) packet).packetId());
+            case PUBREC:
+                return idOnly(
+                        MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, ((PubRec) packet).packetId());
+            case PUBREL:
+                return idOnly(
+                        MqttMessageType.PUBREL,
+                        MqttQoS.AT_LEAST_ONCE,
+                        ((PubRel) packet).packetId());
+            case PUBCOMP:
+                return idOnly(
+                        MqttMessageType.PUBCOMP,
+                        MqttQoS.AT_MOST_ONCE,
+                        ((PubComp) packet).packetId());
+            case SUBSCRIBE:
+                {
+                    Subscribe s = (Subscribe) packet;
+                    List<MqttTopicSubscription> subs = new ArrayList<>();
+                    for (Subscription sub : s.subscriptions()) {
+                        subs.add(new MqttTopicSubscription(sub.filter(), nettyQos(sub.qos())));
+                    }
+                    return new MqttSubscribeMessage(
+                            header(MqttMessageType.SUBSCRIBE, MqttQoS.AT_LEAST_ONCE),
+                            MqttMessageIdVariableHeader.from(s.packetId()),
+                            new MqttSubscribePayload(subs));
+                }
+            case SUBACK:
+                {
+                    SubAck s = (SubAck) packet;
+                    int[] codes =
+                            s.returnCodes().stream().mapToInt(SubAckReturnCode::code).toArray();
+                    return new MqttSubAckMessage(
+                            header(MqttMessageType.SUBACK, MqttQoS.AT_MOST_ONCE),
+                            MqttMessageIdVariableHeader.from(s.packetId()),
+                            new MqttSubAckPayload(codes));
+                }
+            case UNSUBSCRIBE:
+                {
+                    Unsubscribe u = (Unsubscribe) packet;
+                    return new MqttUnsubscribeMessage(
+                            header(MqttMessageType.UNSUBSCRIBE, MqttQoS.AT_LEAST_ONCE),
+                            MqttMessageIdVariableHeader.from(u.packetId()),
+                            new MqttUnsubscribePayload(u.filters()));
+                }
             case UNSUBACK:
-                return new MqttUnsubAckMessage(header(MqttMessageType.UNSUBACK, MqttQoS.AT_MOST_ONCE),
+                return new MqttUnsubAckMessage(
+                        header(MqttMessageType.UNSUBACK, MqttQoS.AT_MOST_ONCE),
                         MqttMessageIdVariableHeader.from(((UnsubAck) packet).packetId()));
             case PINGREQ:
                 return MqttMessage.PINGREQ;
@@ -121,12 +155,26 @@ final class NettyMqttMessages {
 
     private static MqttMessage connect(Connect c) {
         Will will = c.will();
-        MqttConnectVariableHeader vh = new MqttConnectVariableHeader(c.protocolName(), c.protocolLevel(),
-                c.username() != null, c.passwordUnsafe() != null, will != null && will.retain(),
-                will == null ? 0 : will.qos().code(), will != null, c.cleanSession(), c.keepAliveSeconds());
-        MqttConnectPayload payload = new MqttConnectPayload(c.clientId(), will == null ? null : will.topic(),
-                will == null ? null : will.payloadUnsafe(), c.username(), c.passwordUnsafe());
-        return new MqttConnectMessage(header(MqttMessageType.CONNECT, MqttQoS.AT_MOST_ONCE), vh, payload);
+        MqttConnectVariableHeader vh =
+                new MqttConnectVariableHeader(
+                        c.protocolName(),
+                        c.protocolLevel(),
+                        c.username() != null,
+                        c.passwordUnsafe() != null,
+                        will != null && will.retain(),
+                        will == null ? 0 : will.qos().code(),
+                        will != null,
+                        c.cleanSession(),
+                        c.keepAliveSeconds());
+        MqttConnectPayload payload =
+                new MqttConnectPayload(
+                        c.clientId(),
+                        will == null ? null : will.topic(),
+                        will == null ? null : will.payloadUnsafe(),
+                        c.username(),
+                        c.passwordUnsafe());
+        return new MqttConnectMessage(
+                header(MqttMessageType.CONNECT, MqttQoS.AT_MOST_ONCE), vh, payload);
     }
 
     private static MqttFixedHeader header(MqttMessageType type, MqttQoS qos) {
@@ -134,7 +182,8 @@ final class NettyMqttMessages {
     }
 
     private static MqttMessage idOnly(MqttMessageType type, MqttQoS qos, int packetId) {
-        return MqttMessageFactory.newMessage(header(type, qos), MqttMessageIdVariableHeader.from(packetId), null);
+        return MqttMessageFactory.newMessage(
+                header(type, qos), MqttMessageIdVariableHeader.from(packetId), null);
     }
 
     /**
@@ -146,28 +195,42 @@ final class NettyMqttMessages {
         MqttFixedHeader fh = message.fixedHeader();
         MqttMessageType type = fh.messageType();
         if (type != MqttMessageType.PUBLISH) {
-            // Netty resets flags it considers unused (MqttCodecUtil.resetUnusedFields); what is left must match §2.2.2
-            MqttQoS expected = type == MqttMessageType.PUBREL || type == MqttMessageType.SUBSCRIBE
-                    || type == MqttMessageType.UNSUBSCRIBE ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+            // Netty resets flags it considers unused (MqttCodecUtil.resetUnusedFields); what is
+            // left must match §2.2.2
+            MqttQoS expected =
+                    type == MqttMessageType.PUBREL
+                                    || type == MqttMessageType.SUBSCRIBE
+                                    || type == MqttMessageType.UNSUBSCRIBE
+                            ? MqttQoS.AT_LEAST_ONCE
+                            : MqttQoS.AT_MOST_ONCE;
             if (fh.isDup() || fh.isRetain() || fh.qosLevel() != expected) {
-                throw new IllegalArgumentException("fixed-header flags not allowed for " + type + ": " + fh);
+                throw new IllegalArgumentException(
+                        "fixed-header flags not allowed for " + type + ": " + fh);
             }
         }
         switch (type) {
             case CONNECT:
                 return connect((MqttConnectMessage) message);
-            case CONNACK: {
-                MqttConnAckVariableHeader vh = ((MqttConnAckMessage) message).variableHeader();
-                return new ConnAck(vh.isSessionPresent(),
-                        ConnectReturnCode.valueOf(vh.connectReturnCode().byteValue() & 0xFF));
-            }
-            case PUBLISH: {
-                MqttPublishMessage p = (MqttPublishMessage) message;
-                MqttQos qos = MqttQos.valueOf(fh.qosLevel().value());
-                int packetId = qos == MqttQos.AT_MOST_ONCE ? 0 : p.variableHeader().packetId();
-                return new Publish(p.variableHeader().topicName(), qos, fh.isDup(), fh.isRetain(), packetId,
-                        ByteBufUtil.getBytes(p.content()));
-            }
+            case CONNACK:
+                {
+                    MqttConnAckVariableHeader vh = ((MqttConnAckMessage) message).variableHeader();
+                    return new ConnAck(
+                            vh.isSessionPresent(),
+                            ConnectReturnCode.valueOf(vh.connectReturnCode().byteValue() & 0xFF));
+                }
+            case PUBLISH:
+                {
+                    MqttPublishMessage p = (MqttPublishMessage) message;
+                    MqttQos qos = MqttQos.valueOf(fh.qosLevel().value());
+                    int packetId = qos == MqttQos.AT_MOST_ONCE ? 0 : p.variableHeader().packetId();
+                    return new Publish(
+                            p.variableHeader().topicName(),
+                            qos,
+                            fh.isDup(),
+                            fh.isRetain(),
+                            packetId,
+                            ByteBufUtil.getBytes(p.content()));
+                }
             case PUBACK:
                 return new PubAck(messageId(message));
             case PUBREC:
@@ -176,22 +239,29 @@ final class NettyMqttMessages {
                 return new PubRel(messageId(message));
             case PUBCOMP:
                 return new PubComp(messageId(message));
-            case SUBSCRIBE: {
-                List<Subscription> subs = new ArrayList<>();
-                for (MqttTopicSubscription s : ((MqttSubscribeMessage) message).payload().topicSubscriptions()) {
-                    subs.add(new Subscription(s.topicFilter(), MqttQos.valueOf(s.qualityOfService().value())));
+            case SUBSCRIBE:
+                {
+                    List<Subscription> subs = new ArrayList<>();
+                    for (MqttTopicSubscription s :
+                            ((MqttSubscribeMessage) message).payload().topicSubscriptions()) {
+                        subs.add(
+                                new Subscription(
+                                        s.topicFilter(),
+                                        MqttQos.valueOf(s.qualityOfService().value())));
+                    }
+                    return new Subscribe(messageId(message), subs);
                 }
-                return new Subscribe(messageId(message), subs);
-            }
-            case SUBACK: {
-                List<SubAckReturnCode> codes = new ArrayList<>();
-                for (int code : ((MqttSubAckMessage) message).payload().reasonCodes()) {
-                    codes.add(SubAckReturnCode.valueOf(code));
+            case SUBACK:
+                {
+                    List<SubAckReturnCode> codes = new ArrayList<>();
+                    for (int code : ((MqttSubAckMessage) message).payload().reasonCodes()) {
+                        codes.add(SubAckReturnCode.valueOf(code));
+                    }
+                    return new SubAck(messageId(message), codes);
                 }
-                return new SubAck(messageId(message), codes);
-            }
             case UNSUBSCRIBE:
-                return new Unsubscribe(messageId(message), ((MqttUnsubscribeMessage) message).payload().topics());
+                return new Unsubscribe(
+                        messageId(message), ((MqttUnsubscribeMessage) message).payload().topics());
             case UNSUBACK:
                 return new UnsubAck(messageId(message));
             case PINGREQ:
@@ -210,14 +280,27 @@ final class NettyMqttMessages {
         MqttConnectPayload pl = m.payload();
         Will will = null;
         if (vh.isWillFlag()) {
-            will = new Will(pl.willTopic(), pl.willMessageInBytes(), MqttQos.valueOf(vh.willQos()), vh.isWillRetain());
+            will =
+                    new Will(
+                            pl.willTopic(),
+                            pl.willMessageInBytes(),
+                            MqttQos.valueOf(vh.willQos()),
+                            vh.isWillRetain());
         } else if (vh.willQos() != 0 || vh.isWillRetain()) {
             throw new IllegalArgumentException("will QoS/retain without the will flag");
         }
-        Connect c = new Connect(vh.version(), pl.clientIdentifier(), vh.isCleanSession(), vh.keepAliveTimeSeconds(),
-                will, vh.hasUserName() ? pl.userName() : null, vh.hasPassword() ? pl.passwordInBytes() : null);
+        Connect c =
+                new Connect(
+                        vh.version(),
+                        pl.clientIdentifier(),
+                        vh.isCleanSession(),
+                        vh.keepAliveTimeSeconds(),
+                        will,
+                        vh.hasUserName() ? pl.userName() : null,
+                        vh.hasPassword() ? pl.passwordInBytes() : null);
         if (!c.protocolName().equals(vh.name())) {
-            throw new IllegalArgumentException("protocol name " + vh.name() + " with level " + vh.version());
+            throw new IllegalArgumentException(
+                    "protocol name " + vh.name() + " with level " + vh.version());
         }
         return c;
     }

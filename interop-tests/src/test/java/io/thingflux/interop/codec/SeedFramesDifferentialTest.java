@@ -9,8 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The real frames exchanged with the Aliyun IoT Platform ({@code shared/vectors/mqtt-frames.txt}) decode to the
- * same packet with thingflux and with Netty codec-mqtt, and each encoder writes that packet back byte for byte.
+ * The real frames exchanged with the Aliyun IoT Platform ({@code shared/vectors/mqtt-frames.txt})
+ * decode to the same packet with thingflux and with Netty codec-mqtt, and each encoder writes that
+ * packet back byte for byte.
  */
 class SeedFramesDifferentialTest {
 

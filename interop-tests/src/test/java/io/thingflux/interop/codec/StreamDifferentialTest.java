@@ -18,14 +18,18 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * A conversation rather than single frames: a sequence of packets written by one codec into one byte stream, cut
- * into chunks at random places (as TCP delivers it), read back by the other codec's decoder on a single channel.
- * It exercises what single-frame tests cannot: frames split across reads and several frames in one read, and the
- * decoder's per-connection state (thingflux remembers recent PUBLISH topics, so topics repeat here on purpose).
+ * A conversation rather than single frames: a sequence of packets written by one codec into one
+ * byte stream, cut into chunks at random places (as TCP delivers it), read back by the other
+ * codec's decoder on a single channel. It exercises what single-frame tests cannot: frames split
+ * across reads and several frames in one read, and the decoder's per-connection state (thingflux
+ * remembers recent PUBLISH topics, so topics repeat here on purpose).
  */
 class StreamDifferentialTest {
 
-    /** Packets whose PUBLISH topics come from a pool of three, and the cut points of their byte stream. */
+    /**
+     * Packets whose PUBLISH topics come from a pool of three, and the cut points of their byte
+     * stream.
+     */
     record Conversation(List<MqttPacket> packets, List<Integer> cuts) {
         @Override
         public String toString() {
@@ -34,30 +38,50 @@ class StreamDifferentialTest {
     }
 
     static Conversation conversation(SplittableRandom r) {
-        List<MqttPacket> list = SeededCases.list(r, 1, 25, g -> MqttPacketGenerators.packet(g,
-                p -> !(p instanceof Publish publish) || publish.payloadLength() < 20_000));
+        List<MqttPacket> list =
+                SeededCases.list(
+                        r,
+                        1,
+                        25,
+                        g ->
+                                MqttPacketGenerators.packet(
+                                        g,
+                                        p ->
+                                                !(p instanceof Publish publish)
+                                                        || publish.payloadLength() < 20_000));
         List<String> pool = SeededCases.list(r, 3, 3, MqttPacketGenerators::topicName);
         List<MqttPacket> packets = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
             MqttPacket p = list.get(i);
             if (p instanceof Publish pub) {
-                p = new Publish(pool.get(i % pool.size()), pub.qos(), pub.dup(), pub.retain(),
-                        pub.packetId(), pub.payloadUnsafe());
+                p =
+                        new Publish(
+                                pool.get(i % pool.size()),
+                                pub.qos(),
+                                pub.dup(),
+                                pub.retain(),
+                                pub.packetId(),
+                                pub.payloadUnsafe());
             }
             packets.add(p);
         }
-        List<Integer> cuts = SeededCases.list(r, 0, 12, g -> SeededCases.between(g, 0, Integer.MAX_VALUE));
+        List<Integer> cuts =
+                SeededCases.list(r, 0, 12, g -> SeededCases.between(g, 0, Integer.MAX_VALUE));
         return new Conversation(packets, cuts);
     }
 
     @Test
     void streamWrittenByNettyIsReadBackByOneThingfluxDecoder() {
-        SeededCases.check(0x5EED_D005L, 300, StreamDifferentialTest::conversation,
+        SeededCases.check(
+                0x5EED_D005L,
+                300,
+                StreamDifferentialTest::conversation,
                 StreamDifferentialTest::nettyStreamReadByThingflux);
     }
 
     private static void nettyStreamReadByThingflux(Conversation conversation) {
-        EmbeddedChannel encoder = new EmbeddedChannel(io.netty.handler.codec.mqtt.MqttEncoder.INSTANCE);
+        EmbeddedChannel encoder =
+                new EmbeddedChannel(io.netty.handler.codec.mqtt.MqttEncoder.INSTANCE);
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         try {
             for (MqttPacket p : conversation.packets()) {
@@ -88,7 +112,10 @@ class StreamDifferentialTest {
 
     @Test
     void streamWrittenByThingfluxIsReadBackByOneNettyDecoder() {
-        SeededCases.check(0x5EED_D006L, 300, StreamDifferentialTest::conversation,
+        SeededCases.check(
+                0x5EED_D006L,
+                300,
+                StreamDifferentialTest::conversation,
                 StreamDifferentialTest::thingfluxStreamReadByNetty);
     }
 
@@ -98,15 +125,18 @@ class StreamDifferentialTest {
             stream.writeBytes(CodecRunner.thingfluxEncode(p));
         }
 
-        EmbeddedChannel decoder = new EmbeddedChannel(
-                new io.netty.handler.codec.mqtt.MqttDecoder(CodecRunner.MAX_PACKET_SIZE));
+        EmbeddedChannel decoder =
+                new EmbeddedChannel(
+                        new io.netty.handler.codec.mqtt.MqttDecoder(CodecRunner.MAX_PACKET_SIZE));
         List<MqttPacket> decoded = new ArrayList<>();
         try {
             for (byte[] chunk : chunks(stream.toByteArray(), conversation.cuts())) {
                 decoder.writeInbound(decoder.alloc().buffer(chunk.length).writeBytes(chunk));
                 for (MqttMessage m = decoder.readInbound(); m != null; m = decoder.readInbound()) {
                     try {
-                        assertThat(m.decoderResult().isSuccess()).as("Netty decoded %s", m).isTrue();
+                        assertThat(m.decoderResult().isSuccess())
+                                .as("Netty decoded %s", m)
+                                .isTrue();
                         decoded.add(NettyMqttMessages.fromNetty(m));
                     } finally {
                         ReferenceCountUtil.release(m);

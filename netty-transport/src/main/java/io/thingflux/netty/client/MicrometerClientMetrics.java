@@ -9,11 +9,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Records the client's measurements as Micrometer meters. Load this class only when micrometer-core is on
- * the class path (it is an optional dependency). Meters:
- * {@code thingflux.mqtt.client.connects} and {@code .reconnects} (counters),
- * {@code .inflight} (gauge), {@code .dropped} (counter tagged {@code reason}),
- * {@code .publish.latency} (timer tagged {@code qos}).
+ * Records the client's measurements as Micrometer meters. Load this class only when micrometer-core
+ * is on the class path (it is an optional dependency). Meters: {@code
+ * thingflux.mqtt.client.connects} and {@code .reconnects} (counters), {@code .inflight} (gauge),
+ * {@code .dropped} (counter tagged {@code reason}), {@code .publish.latency} (timer tagged {@code
+ * qos}).
  */
 public final class MicrometerClientMetrics implements MqttClientMetrics {
 
@@ -32,8 +32,11 @@ public final class MicrometerClientMetrics implements MqttClientMetrics {
         this.reconnects = registry.counter("thingflux.mqtt.client.reconnects", tags);
         registry.gauge("thingflux.mqtt.client.inflight", tags, inFlight);
         for (int qos = 0; qos < 3; qos++) {
-            latency[qos] = Timer.builder("thingflux.mqtt.client.publish.latency").tags(tags)
-                    .tag("qos", Integer.toString(qos)).register(registry);
+            latency[qos] =
+                    Timer.builder("thingflux.mqtt.client.publish.latency")
+                            .tags(tags)
+                            .tag("qos", Integer.toString(qos))
+                            .register(registry);
         }
     }
 
@@ -54,8 +57,12 @@ public final class MicrometerClientMetrics implements MqttClientMetrics {
 
     @Override
     public void dropped(String reason) {
-        drops.computeIfAbsent(reason, r -> registry.counter("thingflux.mqtt.client.dropped",
-                tags.and("reason", r))).increment();
+        drops.computeIfAbsent(
+                        reason,
+                        r ->
+                                registry.counter(
+                                        "thingflux.mqtt.client.dropped", tags.and("reason", r)))
+                .increment();
     }
 
     @Override

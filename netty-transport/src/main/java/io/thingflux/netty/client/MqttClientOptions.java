@@ -1,18 +1,18 @@
 package io.thingflux.netty.client;
 
-import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
 import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttStrings;
 import io.thingflux.mqtt.Will;
 import io.thingflux.netty.codec.MqttDecoder;
-import java.nio.charset.StandardCharsets;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,51 +20,64 @@ import java.util.function.Supplier;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Everything a {@link MqttClient} is configured with, immutable; build with {@link #builder(String, int)}
- * and derive others with {@link #mutate()}. Every limit has a named default:
+ * Everything a {@link MqttClient} is configured with, immutable; build with {@link #builder(String,
+ * int)} and derive others with {@link #mutate()}. Every limit has a named default:
  *
  * <ul>
- *   <li>keepalive {@value #DEFAULT_KEEP_ALIVE_SECONDS} s, ping timeout {@link #DEFAULT_PING_TIMEOUT};</li>
- *   <li>TCP connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}, CONNACK timeout {@link #DEFAULT_CONNACK_TIMEOUT};</li>
- *   <li>at most {@value #DEFAULT_MAX_IN_FLIGHT} outgoing QoS 1/2 publishes awaiting acknowledgement;</li>
- *   <li>an outbox of {@value #DEFAULT_OUTBOX_CAPACITY} publishes waiting for a connection or for room in the
- *       in-flight window, overflow {@link OfflineBufferPolicy#FAIL};</li>
- *   <li>{@value #DEFAULT_QOS0_BUFFER} buffered QoS 0 messages per subscriber, the oldest dropped (and counted)
- *       beyond that. QoS 1/2 messages are not dropped: their PUBACK/PUBREC is withheld until the subscriber
- *       takes them, so the broker's in-flight window bounds them (and the packet-id space, 65,535);</li>
- *   <li>no {@linkplain Builder#scheduler(Scheduler) scheduler}: signals reach user code on the client's event
- *       loop.</li>
+ *   <li>keepalive {@value #DEFAULT_KEEP_ALIVE_SECONDS} s, ping timeout {@link
+ *       #DEFAULT_PING_TIMEOUT};
+ *   <li>TCP connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}, CONNACK timeout {@link
+ *       #DEFAULT_CONNACK_TIMEOUT};
+ *   <li>at most {@value #DEFAULT_MAX_IN_FLIGHT} outgoing QoS 1/2 publishes awaiting
+ *       acknowledgement;
+ *   <li>an outbox of {@value #DEFAULT_OUTBOX_CAPACITY} publishes waiting for a connection or for
+ *       room in the in-flight window, overflow {@link OfflineBufferPolicy#FAIL};
+ *   <li>{@value #DEFAULT_QOS0_BUFFER} buffered QoS 0 messages per subscriber, the oldest dropped
+ *       (and counted) beyond that. QoS 1/2 messages are not dropped: their PUBACK/PUBREC is
+ *       withheld until the subscriber takes them, so the broker's in-flight window bounds them (and
+ *       the packet-id space, 65,535);
+ *   <li>no {@linkplain Builder#scheduler(Scheduler) scheduler}: signals reach user code on the
+ *       client's event loop.
  * </ul>
  *
- * <p>With an {@linkplain Builder#aliyun(AliyunDeviceIdentity, AliyunSigner) Aliyun identity} the client id,
- * user name and password are signed from it for each connect attempt; with a
- * {@linkplain Builder#credentials(java.util.function.Supplier) credentials supplier} they are asked of it for each
- * attempt. When the host is an Aliyun endpoint (or
- * {@link Builder#aliyunLimits(boolean)} says so) the platform's limits are enforced before anything is sent:
- * keepalive 30..1200 s, no will, no QoS 2, no retain.
+ * <p>With an {@linkplain Builder#aliyun(AliyunDeviceIdentity, AliyunSigner) Aliyun identity} the
+ * client id, user name and password are signed from it for each connect attempt; with a {@linkplain
+ * Builder#credentials(java.util.function.Supplier) credentials supplier} they are asked of it for
+ * each attempt. When the host is an Aliyun endpoint (or {@link Builder#aliyunLimits(boolean)} says
+ * so) the platform's limits are enforced before anything is sent: keepalive 30..1200 s, no will, no
+ * QoS 2, no retain.
  */
 public final class MqttClientOptions {
 
     /** Default keepalive: 60 s. */
     public static final int DEFAULT_KEEP_ALIVE_SECONDS = 60;
-    /** Default wait for any packet after a PINGREQ before the connection counts as half-open: 10 s. */
+
+    /**
+     * Default wait for any packet after a PINGREQ before the connection counts as half-open: 10 s.
+     */
     public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(10);
+
     /** Default TCP (and TLS handshake) connect timeout: 10 s. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
     /** Default wait for CONNACK after CONNECT: 10 s. */
     public static final Duration DEFAULT_CONNACK_TIMEOUT = Duration.ofSeconds(10);
+
     /** Default in-flight window of outgoing QoS 1/2 publishes: 32. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 32;
+
     /** Default outbox capacity: 1,000 publishes. */
     public static final int DEFAULT_OUTBOX_CAPACITY = 1_000;
+
     /** Default QoS 0 buffer per subscriber: 1,024 messages. */
     public static final int DEFAULT_QOS0_BUFFER = 1_024;
 
     /**
-     * The settings, frozen: a private copy of the builder that nothing changes. With an Aliyun identity or a
-     * credentials supplier it holds no static client id, user name or password.
+     * The settings, frozen: a private copy of the builder that nothing changes. With an Aliyun
+     * identity or a credentials supplier it holds no static client id, user name or password.
      */
     private final Builder settings;
+
     /** Decided once: {@link #checkPublishAllowed} runs for every publish. */
     private final boolean aliyunLimits;
 
@@ -77,7 +90,8 @@ public final class MqttClientOptions {
             b.clientId = "thingflux-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
         }
         this.settings = b;
-        this.aliyunLimits = b.aliyunLimits != null ? b.aliyunLimits : AliyunEndpoints.isAliyunHost(b.host);
+        this.aliyunLimits =
+                b.aliyunLimits != null ? b.aliyunLimits : AliyunEndpoints.isAliyunHost(b.host);
         if (b.clientId != null) {
             checkIdentity(b.clientId, b.username, b.password != null);
         }
@@ -90,7 +104,8 @@ public final class MqttClientOptions {
     private void checkIdentity(String id, String user, boolean hasPassword) {
         MqttStrings.requireValid(id, "client id");
         if (id.isEmpty() && !cleanSession()) {
-            throw new IllegalArgumentException("an empty client id needs a clean session (MQTT-3.1.3-7)");
+            throw new IllegalArgumentException(
+                    "an empty client id needs a clean session (MQTT-3.1.3-7)");
         }
         if (hasPassword && user == null) {
             throw new IllegalArgumentException("a password requires a user name (MQTT-3.1.2-22)");
@@ -103,46 +118,64 @@ public final class MqttClientOptions {
     }
 
     /**
-     * A builder holding these options, to derive others from. A client id generated for these options is kept;
-     * with an Aliyun identity or a credentials supplier nothing signed or supplied is in it.
+     * A builder holding these options, to derive others from. A client id generated for these
+     * options is kept; with an Aliyun identity or a credentials supplier nothing signed or supplied
+     * is in it.
      */
     public Builder mutate() {
         return settings.copy();
     }
 
     /**
-     * The CONNECT packet these options describe. With an Aliyun identity it is signed afresh, with a
-     * {@linkplain Builder#credentials(Supplier) credentials supplier} the supplier is called: the client calls
-     * this once per connect attempt.
+     * The CONNECT packet these options describe. With an Aliyun identity it is signed afresh, with
+     * a {@linkplain Builder#credentials(Supplier) credentials supplier} the supplier is called: the
+     * client calls this once per connect attempt.
      *
-     * @throws MqttCredentialsException when the supplier (or signing) fails or supplies credentials that no
-     *         CONNECT can carry; the message never contains the credentials
+     * @throws MqttCredentialsException when the supplier (or signing) fails or supplies credentials
+     *     that no CONNECT can carry; the message never contains the credentials
      */
     public Connect connectPacket() {
         Builder b = settings;
         AliyunDeviceIdentity identity = b.identity;
         if (identity == null && b.credentials == null) {
-            return new Connect(Connect.MQTT_3_1_1, b.clientId, b.cleanSession, b.keepAliveSeconds, b.will, b.username,
+            return new Connect(
+                    Connect.MQTT_3_1_1,
+                    b.clientId,
+                    b.cleanSession,
+                    b.keepAliveSeconds,
+                    b.will,
+                    b.username,
                     b.password == null ? null : b.password.clone());
         }
         MqttCredentials c;
         try {
             c = identity != null ? b.signer.sign(identity) : b.credentials.get();
         } catch (RuntimeException e) {
-            throw new MqttCredentialsException(identity != null ? "signing the credentials of " + name() + " failed"
-                    : "the credentials supplier of " + name() + " failed", e);
+            throw new MqttCredentialsException(
+                    identity != null
+                            ? "signing the credentials of " + name() + " failed"
+                            : "the credentials supplier of " + name() + " failed",
+                    e);
         }
         if (c == null) {
-            throw new MqttCredentialsException("the credentials supplier of " + name() + " returned null", null);
+            throw new MqttCredentialsException(
+                    "the credentials supplier of " + name() + " returned null", null);
         }
         try {
             checkIdentity(c.clientId(), c.username(), true);
         } catch (IllegalArgumentException e) {
             // the message names the rule broken, never the value
-            throw new MqttCredentialsException("the supplied credentials of " + name() + " are not valid: "
-                    + e.getMessage(), null);
+            throw new MqttCredentialsException(
+                    "the supplied credentials of " + name() + " are not valid: " + e.getMessage(),
+                    null);
         }
-        return new Connect(Connect.MQTT_3_1_1, c.clientId(), b.cleanSession, b.keepAliveSeconds, b.will, c.username(),
+        return new Connect(
+                Connect.MQTT_3_1_1,
+                c.clientId(),
+                b.cleanSession,
+                b.keepAliveSeconds,
+                b.will,
+                c.username(),
                 c.password().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -158,7 +191,9 @@ public final class MqttClientOptions {
         }
     }
 
-    /** @throws IllegalArgumentException when a subscription QoS is not allowed (Aliyun: no QoS 2) */
+    /**
+     * @throws IllegalArgumentException when a subscription QoS is not allowed (Aliyun: no QoS 2)
+     */
     public void checkSubscribeAllowed(MqttQos qos) {
         if (aliyunLimits) {
             AliyunLimits.requireQos(qos);
@@ -179,9 +214,10 @@ public final class MqttClientOptions {
     }
 
     /**
-     * The MQTT client id sent in CONNECT. With an Aliyun identity it is signed on each call (the options keep
-     * no copy); with a {@linkplain Builder#credentials(Supplier) credentials supplier} it is {@code null}, as
-     * each connect attempt takes the id the supplier gives. Logs name the client by {@link #name()}.
+     * The MQTT client id sent in CONNECT. With an Aliyun identity it is signed on each call (the
+     * options keep no copy); with a {@linkplain Builder#credentials(Supplier) credentials supplier}
+     * it is {@code null}, as each connect attempt takes the id the supplier gives. Logs name the
+     * client by {@link #name()}.
      */
     public String clientId() {
         Builder b = settings;
@@ -189,8 +225,8 @@ public final class MqttClientOptions {
     }
 
     /**
-     * How logs and {@link #toString()} name the client, without signing or calling a supplier: the client id;
-     * with an Aliyun identity {@code productKey.deviceName}; with a credentials supplier
+     * How logs and {@link #toString()} name the client, without signing or calling a supplier: the
+     * client id; with an Aliyun identity {@code productKey.deviceName}; with a credentials supplier
      * {@code supplied@host:port}.
      */
     public String name() {
@@ -201,14 +237,22 @@ public final class MqttClientOptions {
         return b.clientId != null ? b.clientId : "supplied@" + b.host + ":" + b.port;
     }
 
-    /** The static user name; with an Aliyun identity its user name; {@code null} with a supplier or none. */
+    /**
+     * The static user name; with an Aliyun identity its user name; {@code null} with a supplier or
+     * none.
+     */
     public String username() {
         return settings.identity != null ? settings.identity.username() : settings.username;
     }
 
-    /** Whether CONNECT carries a password (always with an Aliyun identity or a credentials supplier). */
+    /**
+     * Whether CONNECT carries a password (always with an Aliyun identity or a credentials
+     * supplier).
+     */
     public boolean hasPassword() {
-        return settings.password != null || settings.identity != null || settings.credentials != null;
+        return settings.password != null
+                || settings.identity != null
+                || settings.credentials != null;
     }
 
     public int keepAliveSeconds() {
@@ -293,15 +337,28 @@ public final class MqttClientOptions {
     /** Never shows the password, never signs or calls a credentials supplier. */
     @Override
     public String toString() {
-        return "MqttClientOptions[" + host() + ":" + port() + (tls() != null ? " tls" : "") + ", clientId=" + name()
-                + ", username=" + (settings.credentials != null ? "<supplied>" : username())
-                + ", password=" + (hasPassword() ? "<redacted>" : "none")
-                + ", keepAlive=" + keepAliveSeconds() + "s, cleanSession=" + cleanSession() + "]";
+        return "MqttClientOptions["
+                + host()
+                + ":"
+                + port()
+                + (tls() != null ? " tls" : "")
+                + ", clientId="
+                + name()
+                + ", username="
+                + (settings.credentials != null ? "<supplied>" : username())
+                + ", password="
+                + (hasPassword() ? "<redacted>" : "none")
+                + ", keepAlive="
+                + keepAliveSeconds()
+                + "s, cleanSession="
+                + cleanSession()
+                + "]";
     }
 
     /**
-     * Builds {@link MqttClientOptions}; not thread-safe. Every field is an immutable value (the password array is
-     * replaced, never written), so a copy made with {@link #copy()} shares nothing that changes.
+     * Builds {@link MqttClientOptions}; not thread-safe. Every field is an immutable value (the
+     * password array is replaced, never written), so a copy made with {@link #copy()} shares
+     * nothing that changes.
      */
     public static final class Builder implements Cloneable {
         private String host;
@@ -362,8 +419,8 @@ public final class MqttClientOptions {
         }
 
         /**
-         * The client id; default a random {@code thingflux-…} id. Ignored with an Aliyun identity or a
-         * credentials supplier.
+         * The client id; default a random {@code thingflux-…} id. Ignored with an Aliyun identity
+         * or a credentials supplier.
          */
         public Builder clientId(String clientId) {
             this.clientId = Objects.requireNonNull(clientId, "clientId");
@@ -379,13 +436,14 @@ public final class MqttClientOptions {
 
         /** User name and UTF-8 password. */
         public Builder credentials(String username, String password) {
-            return credentials(username, password == null ? null : password.getBytes(StandardCharsets.UTF_8));
+            return credentials(
+                    username, password == null ? null : password.getBytes(StandardCharsets.UTF_8));
         }
 
         /**
-         * Signs client id, user name and password from an Aliyun device identity for each connect attempt
-         * (replaces the static ones above and a {@linkplain #credentials(Supplier) supplier}). Nothing signed is
-         * kept between attempts.
+         * Signs client id, user name and password from an Aliyun device identity for each connect
+         * attempt (replaces the static ones above and a {@linkplain #credentials(Supplier)
+         * supplier}). Nothing signed is kept between attempts.
          */
         public Builder aliyun(AliyunDeviceIdentity identity, AliyunSigner signer) {
             this.identity = Objects.requireNonNull(identity, "identity");
@@ -395,13 +453,15 @@ public final class MqttClientOptions {
         }
 
         /**
-         * Takes client id, user name and password from {@code supplier} for each connect attempt, the first and
-         * every reconnect, so a token can be refreshed or a signature made with a fresh timestamp; nothing it
-         * returned is kept between attempts. Replaces the static settings above and an Aliyun identity.
+         * Takes client id, user name and password from {@code supplier} for each connect attempt,
+         * the first and every reconnect, so a token can be refreshed or a signature made with a
+         * fresh timestamp; nothing it returned is kept between attempts. Replaces the static
+         * settings above and an Aliyun identity.
          *
-         * <p>The supplier is called on the client's event loop and must not block. When it throws, returns
-         * {@code null} or returns credentials no CONNECT can carry (an invalid client id), that attempt fails
-         * with {@link MqttCredentialsException} and the connect or reconnect policy decides whether to retry.
+         * <p>The supplier is called on the client's event loop and must not block. When it throws,
+         * returns {@code null} or returns credentials no CONNECT can carry (an invalid client id),
+         * that attempt fails with {@link MqttCredentialsException} and the connect or reconnect
+         * policy decides whether to retry.
          */
         public Builder credentials(Supplier<MqttCredentials> supplier) {
             this.credentials = Objects.requireNonNull(supplier, "supplier");
@@ -410,7 +470,10 @@ public final class MqttClientOptions {
             return this;
         }
 
-        /** Keepalive in seconds, 0..65535 (0 turns it off); default {@value #DEFAULT_KEEP_ALIVE_SECONDS}. */
+        /**
+         * Keepalive in seconds, 0..65535 (0 turns it off); default {@value
+         * #DEFAULT_KEEP_ALIVE_SECONDS}.
+         */
         public Builder keepAliveSeconds(int seconds) {
             if (seconds < 0 || seconds > 65_535) {
                 throw new IllegalArgumentException("keepalive must be 0..65535 s, was " + seconds);
@@ -419,7 +482,9 @@ public final class MqttClientOptions {
             return this;
         }
 
-        /** How long to wait for any packet after a PINGREQ; default {@link #DEFAULT_PING_TIMEOUT}. */
+        /**
+         * How long to wait for any packet after a PINGREQ; default {@link #DEFAULT_PING_TIMEOUT}.
+         */
         public Builder pingTimeout(Duration timeout) {
             this.pingTimeout = positive(timeout, "ping timeout");
             return this;
@@ -442,9 +507,10 @@ public final class MqttClientOptions {
         }
 
         /**
-         * The local address (and port, 0 for any) the socket binds to before connecting; {@code null} (the
-         * default) leaves it to the system. Spreading many clients over several local addresses gets past the
-         * one-address limit of the ephemeral port range (every 127.0.0.x works on loopback).
+         * The local address (and port, 0 for any) the socket binds to before connecting; {@code
+         * null} (the default) leaves it to the system. Spreading many clients over several local
+         * addresses gets past the one-address limit of the ephemeral port range (every 127.0.0.x
+         * works on loopback).
          */
         public Builder localAddress(InetSocketAddress localAddress) {
             this.localAddress = localAddress;
@@ -457,8 +523,9 @@ public final class MqttClientOptions {
         }
 
         /**
-         * The largest packet, fixed header included, accepted from the broker and sent to it (a larger publish
-         * fails before it is queued); default {@link MqttDecoder#DEFAULT_MAX_PACKET_SIZE}.
+         * The largest packet, fixed header included, accepted from the broker and sent to it (a
+         * larger publish fails before it is queued); default {@link
+         * MqttDecoder#DEFAULT_MAX_PACKET_SIZE}.
          */
         public Builder maxPacketSize(int bytes) {
             if (bytes < 2) {
@@ -468,7 +535,10 @@ public final class MqttClientOptions {
             return this;
         }
 
-        /** Outgoing QoS 1/2 publishes awaiting acknowledgement, 1..65535; default {@value #DEFAULT_MAX_IN_FLIGHT}. */
+        /**
+         * Outgoing QoS 1/2 publishes awaiting acknowledgement, 1..65535; default {@value
+         * #DEFAULT_MAX_IN_FLIGHT}.
+         */
         public Builder maxInFlight(int n) {
             if (n < 1 || n > 65_535) {
                 throw new IllegalArgumentException("maxInFlight must be 1..65535, was " + n);
@@ -477,7 +547,10 @@ public final class MqttClientOptions {
             return this;
         }
 
-        /** Capacity and overflow policy of the outbox; default {@value #DEFAULT_OUTBOX_CAPACITY}, FAIL. */
+        /**
+         * Capacity and overflow policy of the outbox; default {@value #DEFAULT_OUTBOX_CAPACITY},
+         * FAIL.
+         */
         public Builder outbox(int capacity, OfflineBufferPolicy policy) {
             if (capacity < 0) {
                 throw new IllegalArgumentException("outbox capacity must be >= 0");
@@ -487,7 +560,10 @@ public final class MqttClientOptions {
             return this;
         }
 
-        /** QoS 0 messages buffered per subscriber before the oldest is dropped; default {@value #DEFAULT_QOS0_BUFFER}. */
+        /**
+         * QoS 0 messages buffered per subscriber before the oldest is dropped; default {@value
+         * #DEFAULT_QOS0_BUFFER}.
+         */
         public Builder qos0BufferSize(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("qos0BufferSize must be >= 1");
@@ -508,15 +584,18 @@ public final class MqttClientOptions {
             return this;
         }
 
-        /** Resubscribe when the broker has no session (session present 0) after a reconnect; default true. */
+        /**
+         * Resubscribe when the broker has no session (session present 0) after a reconnect; default
+         * true.
+         */
         public Builder resubscribe(boolean resubscribe) {
             this.resubscribe = resubscribe;
             return this;
         }
 
         /**
-         * Resend unacknowledged QoS 1/2 publishes (DUP) even when the broker lost the session; default true.
-         * When false they fail with {@link MqttClosedException} in that case.
+         * Resend unacknowledged QoS 1/2 publishes (DUP) even when the broker lost the session;
+         * default true. When false they fail with {@link MqttClosedException} in that case.
          */
         public Builder republish(boolean republish) {
             this.republish = republish;
@@ -524,11 +603,11 @@ public final class MqttClientOptions {
         }
 
         /**
-         * Where signals to user code are published: results of connect, disconnect and publish, messages and ends
-         * of subscriptions, unsolicited messages and states. {@code null} (the default) signals them on the
-         * client's event loop with no thread hop: code there must not block. Set e.g.
-         * {@code Schedulers.boundedElastic()} to run blocking code in the callbacks. A {@link NettyMqttLink} over
-         * the client signals on the event loop either way.
+         * Where signals to user code are published: results of connect, disconnect and publish,
+         * messages and ends of subscriptions, unsolicited messages and states. {@code null} (the
+         * default) signals them on the client's event loop with no thread hop: code there must not
+         * block. Set e.g. {@code Schedulers.boundedElastic()} to run blocking code in the
+         * callbacks. A {@link NettyMqttLink} over the client signals on the event loop either way.
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
@@ -540,13 +619,19 @@ public final class MqttClientOptions {
             return this;
         }
 
-        /** Force Aliyun's limits on or off; by default they apply when the host is an Aliyun endpoint. */
+        /**
+         * Force Aliyun's limits on or off; by default they apply when the host is an Aliyun
+         * endpoint.
+         */
         public Builder aliyunLimits(boolean enforce) {
             this.aliyunLimits = enforce;
             return this;
         }
 
-        /** @throws IllegalArgumentException when the settings contradict each other or the broker's limits */
+        /**
+         * @throws IllegalArgumentException when the settings contradict each other or the broker's
+         *     limits
+         */
         public MqttClientOptions build() {
             return new MqttClientOptions(copy());
         }

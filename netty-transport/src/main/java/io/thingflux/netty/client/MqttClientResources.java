@@ -12,11 +12,11 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * What many clients share and the caller owns: the event-loop group (epoll when available, else NIO),
- * which also serves as the clients' timer (keepalive, timeouts and reconnect delays are scheduled on a
- * client's event loop, so there is no thread per client). Create one per application or benchmark, hand it
- * to every client, and {@link #dispose()} it after the clients. Where user code is signalled is a client
- * option: {@link MqttClientOptions.Builder#scheduler}.
+ * What many clients share and the caller owns: the event-loop group (epoll when available, else
+ * NIO), which also serves as the clients' timer (keepalive, timeouts and reconnect delays are
+ * scheduled on a client's event loop, so there is no thread per client). Create one per application
+ * or benchmark, hand it to every client, and {@link #dispose()} it after the clients. Where user
+ * code is signalled is a client option: {@link MqttClientOptions.Builder#scheduler}.
  */
 public final class MqttClientResources implements Disposable {
 
@@ -24,7 +24,8 @@ public final class MqttClientResources implements Disposable {
     private final Class<? extends Channel> channelType;
     private final boolean ownsGroup;
 
-    private MqttClientResources(EventLoopGroup group, Class<? extends Channel> channelType, boolean ownsGroup) {
+    private MqttClientResources(
+            EventLoopGroup group, Class<? extends Channel> channelType, boolean ownsGroup) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelType = Objects.requireNonNull(channelType, "channelType");
         this.ownsGroup = ownsGroup;
@@ -35,18 +36,24 @@ public final class MqttClientResources implements Disposable {
         return create(Runtime.getRuntime().availableProcessors());
     }
 
-    /** Resources with {@code threads} event loops (epoll when its native library loads, else NIO). */
+    /**
+     * Resources with {@code threads} event loops (epoll when its native library loads, else NIO).
+     */
     public static MqttClientResources create(int threads) {
         DefaultThreadFactory threadFactory = new DefaultThreadFactory("thingflux-mqtt", true);
-        return new MqttClientResources(new MultiThreadIoEventLoopGroup(threads, threadFactory,
-                NativeTransport.ioHandlerFactory()), NativeTransport.socketChannelType(), true);
+        return new MqttClientResources(
+                new MultiThreadIoEventLoopGroup(
+                        threads, threadFactory, NativeTransport.ioHandlerFactory()),
+                NativeTransport.socketChannelType(),
+                true);
     }
 
     /**
-     * Resources over a group the caller created and will shut down itself ({@link #dispose()} leaves it
-     * running).
+     * Resources over a group the caller created and will shut down itself ({@link #dispose()}
+     * leaves it running).
      */
-    public static MqttClientResources of(EventLoopGroup group, Class<? extends Channel> channelType) {
+    public static MqttClientResources of(
+            EventLoopGroup group, Class<? extends Channel> channelType) {
         return new MqttClientResources(group, channelType, false);
     }
 
@@ -73,13 +80,15 @@ public final class MqttClientResources implements Disposable {
 
     /** Shuts the event loops down and completes when they have terminated. */
     public Mono<Void> disposeLater() {
-        return Mono.defer(() -> {
-            dispose();
-            if (!ownsGroup) {
-                return Mono.empty();
-            }
-            return Mono.create(sink -> group.terminationFuture().addListener(f -> sink.success()));
-        });
+        return Mono.defer(
+                () -> {
+                    dispose();
+                    if (!ownsGroup) {
+                        return Mono.empty();
+                    }
+                    return Mono.create(
+                            sink -> group.terminationFuture().addListener(f -> sink.success()));
+                });
     }
 
     @Override

@@ -12,23 +12,25 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The messages of a subscription, carrying its SUBACK. Cold: each subscriber registers itself and then sends
- * SUBSCRIBE (at once when connected, else on the next connection), so no message can arrive between the
- * broker's acknowledgement and the subscriber. Cancelling sends UNSUBSCRIBE for the filters no other
- * subscriber of the client uses. The stream fails with {@link io.thingflux.link.SubscriptionRefusedException}
- * when every filter was refused, completes when the client is disconnected, and fails with
- * {@link MqttClosedException} when the connection is lost for good.
+ * The messages of a subscription, carrying its SUBACK. Cold: each subscriber registers itself and
+ * then sends SUBSCRIBE (at once when connected, else on the next connection), so no message can
+ * arrive between the broker's acknowledgement and the subscriber. Cancelling sends UNSUBSCRIBE for
+ * the filters no other subscriber of the client uses. The stream fails with {@link
+ * io.thingflux.link.SubscriptionRefusedException} when every filter was refused, completes when the
+ * client is disconnected, and fails with {@link MqttClosedException} when the connection is lost
+ * for good.
  *
- * <p>Demand is backpressure: a QoS 1/2 message is acknowledged to the broker only when it is emitted to the
- * subscriber, within its request, so the broker's in-flight window holds further messages back. Messages
- * wait for demand in a per-subscriber queue: QoS 1/2 ones bounded by that window (at most 65,535), QoS 0
- * ones by {@link MqttClientOptions#qos0BufferSize()}, the oldest dropped and counted beyond it. A subscriber
- * that requests {@code Long.MAX_VALUE} opts out of backpressure and takes every message as it arrives.
+ * <p>Demand is backpressure: a QoS 1/2 message is acknowledged to the broker only when it is
+ * emitted to the subscriber, within its request, so the broker's in-flight window holds further
+ * messages back. Messages wait for demand in a per-subscriber queue: QoS 1/2 ones bounded by that
+ * window (at most 65,535), QoS 0 ones by {@link MqttClientOptions#qos0BufferSize()}, the oldest
+ * dropped and counted beyond it. A subscriber that requests {@code Long.MAX_VALUE} opts out of
+ * backpressure and takes every message as it arrives.
  *
- * <p>Signals arrive on the client's event loop, or, with {@link MqttClientOptions.Builder#scheduler}, on that
- * scheduler in order; with a scheduler a message is taken (and acknowledged) when it is handed to it within the
- * subscriber's demand. The {@link #doOnSubAck} and {@link #doOnRefused} consumers always run on the event loop
- * and must not block.
+ * <p>Signals arrive on the client's event loop, or, with {@link
+ * MqttClientOptions.Builder#scheduler}, on that scheduler in order; with a scheduler a message is
+ * taken (and acknowledged) when it is handed to it within the subscriber's demand. The {@link
+ * #doOnSubAck} and {@link #doOnRefused} consumers always run on the event loop and must not block.
  */
 public final class MqttSubscribeFlux extends Flux<LinkMessage> {
 
@@ -36,6 +38,7 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
     private final List<Subscription> filters;
     private final Consumer<? super List<SubAckReturnCode>> onSubAck;
     private final Consumer<? super String> onRefused;
+
     /** Where the subscriber is signalled; {@code null} for the event loop. */
     private final Scheduler scheduler;
 
@@ -43,9 +46,12 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
         this(session, filters, null, null, scheduler);
     }
 
-    private MqttSubscribeFlux(ClientSession session, List<Subscription> filters,
-                              Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused,
-                              Scheduler scheduler) {
+    private MqttSubscribeFlux(
+            ClientSession session,
+            List<Subscription> filters,
+            Consumer<? super List<SubAckReturnCode>> onSubAck,
+            Consumer<? super String> onRefused,
+            Scheduler scheduler) {
         this.session = session;
         this.filters = List.copyOf(filters);
         this.onSubAck = onSubAck;
@@ -54,33 +60,40 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
     }
 
     /**
-     * The same subscription, also calling {@code consumer} with the SUBACK return codes (one per filter, in
-     * order) each time the broker acknowledges it (again after a resubscribe), before any message that
-     * follows it.
+     * The same subscription, also calling {@code consumer} with the SUBACK return codes (one per
+     * filter, in order) each time the broker acknowledges it (again after a resubscribe), before
+     * any message that follows it.
      */
     public MqttSubscribeFlux doOnSubAck(Consumer<? super List<SubAckReturnCode>> consumer) {
         Objects.requireNonNull(consumer, "consumer");
         Consumer<? super List<SubAckReturnCode>> previous = onSubAck;
-        Consumer<List<SubAckReturnCode>> both = previous == null ? consumer::accept : codes -> {
-            previous.accept(codes);
-            consumer.accept(codes);
-        };
+        Consumer<List<SubAckReturnCode>> both =
+                previous == null
+                        ? consumer::accept
+                        : codes -> {
+                            previous.accept(codes);
+                            consumer.accept(codes);
+                        };
         return new MqttSubscribeFlux(session, filters, both, onRefused, scheduler);
     }
 
     /**
-     * The same subscription, also calling {@code consumer} with each filter the broker refuses (SUBACK return
-     * code 0x80), in SUBSCRIBE order, each time it answers the subscription (again after a resubscribe), before
-     * any message that follows. The stream itself fails only when every filter is refused. The filters are
-     * read from the subscription when a refusal comes, so the consumer need not keep them.
+     * The same subscription, also calling {@code consumer} with each filter the broker refuses
+     * (SUBACK return code 0x80), in SUBSCRIBE order, each time it answers the subscription (again
+     * after a resubscribe), before any message that follows. The stream itself fails only when
+     * every filter is refused. The filters are read from the subscription when a refusal comes, so
+     * the consumer need not keep them.
      */
     public MqttSubscribeFlux doOnRefused(Consumer<? super String> consumer) {
         Objects.requireNonNull(consumer, "consumer");
         Consumer<? super String> previous = onRefused;
-        Consumer<String> both = previous == null ? consumer::accept : filter -> {
-            previous.accept(filter);
-            consumer.accept(filter);
-        };
+        Consumer<String> both =
+                previous == null
+                        ? consumer::accept
+                        : filter -> {
+                            previous.accept(filter);
+                            consumer.accept(filter);
+                        };
         return new MqttSubscribeFlux(session, filters, onSubAck, both, scheduler);
     }
 

@@ -19,12 +19,13 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS settings of a client: whom to trust, whether to verify the host name (on by default), the SNI name
- * and the handshake timeout. The {@link SslContext} is built once in {@link Builder#build()} and shared by
- * every client given these options; {@link #mutate()} derives others.
+ * TLS settings of a client: whom to trust, whether to verify the host name (on by default), the SNI
+ * name and the handshake timeout. The {@link SslContext} is built once in {@link Builder#build()}
+ * and shared by every client given these options; {@link #mutate()} derives others.
  *
- * <p>For the Aliyun IoT Platform, pass the platform's roots as PEM with {@link Builder#trustPem(String)}:
- * GlobalSign Root CA R1 for ports 1883/443 of the legacy public instance, Aliyun's own root for port 8883.
+ * <p>For the Aliyun IoT Platform, pass the platform's roots as PEM with {@link
+ * Builder#trustPem(String)}: GlobalSign Root CA R1 for ports 1883/443 of the legacy public
+ * instance, Aliyun's own root for port 8883.
  */
 public final class MqttTlsOptions {
 
@@ -33,12 +34,14 @@ public final class MqttTlsOptions {
 
     /** The settings, frozen: a private copy of the builder that nothing changes. */
     private final Builder settings;
+
     private final SslContext sslContext;
 
     private MqttTlsOptions(Builder b) throws SSLException {
         this.settings = b;
-        SslContextBuilder ctx = SslContextBuilder.forClient()
-                .endpointIdentificationAlgorithm(b.hostnameVerification ? "HTTPS" : null);
+        SslContextBuilder ctx =
+                SslContextBuilder.forClient()
+                        .endpointIdentificationAlgorithm(b.hostnameVerification ? "HTTPS" : null);
         if (b.trustManagerFactory != null) {
             ctx.trustManager(b.trustManagerFactory);
         } else if (!b.trusted.isEmpty()) {
@@ -85,13 +88,19 @@ public final class MqttTlsOptions {
 
     @Override
     public String toString() {
-        return "MqttTlsOptions[hostnameVerification=" + hostnameVerification() + ", sni=" + sniHost()
-                + ", handshakeTimeout=" + handshakeTimeout() + "]";
+        return "MqttTlsOptions[hostnameVerification="
+                + hostnameVerification()
+                + ", sni="
+                + sniHost()
+                + ", handshakeTimeout="
+                + handshakeTimeout()
+                + "]";
     }
 
     /**
-     * Builds {@link MqttTlsOptions}; not thread-safe. Every field is an immutable value (lists are replaced by
-     * copies on each change), so a copy made with {@link #copy()} shares nothing that changes.
+     * Builds {@link MqttTlsOptions}; not thread-safe. Every field is an immutable value (lists are
+     * replaced by copies on each change), so a copy made with {@link #copy()} shares nothing that
+     * changes.
      */
     public static final class Builder implements Cloneable {
         private List<X509Certificate> trusted = List.of();
@@ -101,10 +110,12 @@ public final class MqttTlsOptions {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private List<String> protocols;
 
-        private Builder() {
-        }
+        private Builder() {}
 
-        /** Trusts the certificates in {@code pem} (one or more PEM blocks) instead of the JVM's store. */
+        /**
+         * Trusts the certificates in {@code pem} (one or more PEM blocks) instead of the JVM's
+         * store.
+         */
         public Builder trustPem(String pem) {
             return trustPem(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
         }
@@ -150,7 +161,10 @@ public final class MqttTlsOptions {
             return this;
         }
 
-        /** Whether the server certificate must match the host name (default true). Turn off only in tests. */
+        /**
+         * Whether the server certificate must match the host name (default true). Turn off only in
+         * tests.
+         */
         public Builder hostnameVerification(boolean verify) {
             this.hostnameVerification = verify;
             return this;
@@ -171,13 +185,18 @@ public final class MqttTlsOptions {
             return this;
         }
 
-        /** The TLS protocol versions to enable, e.g. {@code "TLSv1.3", "TLSv1.2"}; default the JDK's. */
+        /**
+         * The TLS protocol versions to enable, e.g. {@code "TLSv1.3", "TLSv1.2"}; default the
+         * JDK's.
+         */
         public Builder protocols(String... protocols) {
             this.protocols = List.of(protocols);
             return this;
         }
 
-        /** @throws IllegalArgumentException when the TLS context cannot be built */
+        /**
+         * @throws IllegalArgumentException when the TLS context cannot be built
+         */
         public MqttTlsOptions build() {
             try {
                 return new MqttTlsOptions(copy());

@@ -14,15 +14,18 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The {@link MqttLink} seam over a {@link MqttClient}: what the thing model and the EC600S emulator use. Like
- * every link it signals everything on its I/O thread, the client's event loop, whatever scheduler the client
- * was given: the device above it moves signals to its own scheduler.
+ * The {@link MqttLink} seam over a {@link MqttClient}: what the thing model and the EC600S emulator
+ * use. Like every link it signals everything on its I/O thread, the client's event loop, whatever
+ * scheduler the client was given: the device above it moves signals to its own scheduler.
  */
 public final class NettyMqttLink implements MqttLink {
 
     /** The client as given, for {@link #client()}. */
     private final MqttClient userClient;
-    /** The same client signalling on its event loop; every operation of the link goes through it. */
+
+    /**
+     * The same client signalling on its event loop; every operation of the link goes through it.
+     */
     private final MqttClient client;
 
     public NettyMqttLink(MqttClient client) {
@@ -71,12 +74,13 @@ public final class NettyMqttLink implements MqttLink {
     }
 
     /**
-     * One SUBSCRIBE carrying every filter and one subscription in the client for them all; each SUBACK (the
-     * first and each after a resubscribe) is passed to {@code onAck} with its return codes read as granted or
-     * refused filters (see {@link MqttSubscribeFlux#doOnSubAck}).
+     * One SUBSCRIBE carrying every filter and one subscription in the client for them all; each
+     * SUBACK (the first and each after a resubscribe) is passed to {@code onAck} with its return
+     * codes read as granted or refused filters (see {@link MqttSubscribeFlux#doOnSubAck}).
      */
     @Override
-    public Flux<LinkMessage> subscribe(List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
+    public Flux<LinkMessage> subscribe(
+            List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
         Objects.requireNonNull(qos, "qos");
         Objects.requireNonNull(onAck, "onAck");
         List<String> names = List.copyOf(filters);
@@ -84,16 +88,19 @@ public final class NettyMqttLink implements MqttLink {
         for (String filter : names) {
             list.add(new Subscription(filter, qos));
         }
-        return client.subscribe(list).doOnSubAck(codes -> {
-            List<String> granted = new ArrayList<>(names.size());
-            List<String> refused = new ArrayList<>(0);
-            for (int i = 0; i < names.size(); i++) {
-                // a SUBACK with fewer codes than filters is a protocol error the client reports; count the rest refused
-                boolean ok = i < codes.size() && !codes.get(i).isFailure();
-                (ok ? granted : refused).add(names.get(i));
-            }
-            onAck.accept(new SubscribeAck(granted, refused));
-        });
+        return client.subscribe(list)
+                .doOnSubAck(
+                        codes -> {
+                            List<String> granted = new ArrayList<>(names.size());
+                            List<String> refused = new ArrayList<>(0);
+                            for (int i = 0; i < names.size(); i++) {
+                                // a SUBACK with fewer codes than filters is a protocol error the
+                                // client reports; count the rest refused
+                                boolean ok = i < codes.size() && !codes.get(i).isFailure();
+                                (ok ? granted : refused).add(names.get(i));
+                            }
+                            onAck.accept(new SubscribeAck(granted, refused));
+                        });
     }
 
     @Override

@@ -4,6 +4,9 @@ package io.thingflux.netty.client;
 public enum OfflineBufferPolicy {
     /** The new publish fails with {@link OfflineBufferFullException}; what is queued stays. */
     FAIL,
-    /** The oldest queued publish fails with {@link OfflineBufferFullException}; the new one is queued. */
+    /**
+     * The oldest queued publish fails with {@link OfflineBufferFullException}; the new one is
+     * queued.
+     */
     DROP_OLDEST
 }

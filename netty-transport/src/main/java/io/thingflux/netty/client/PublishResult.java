@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The outcome of one publish: the message, and the error if it could not be delivered. QoS 0 succeeds
- * when written to the socket, QoS 1 on PUBACK, QoS 2 on PUBCOMP.
+ * The outcome of one publish: the message, and the error if it could not be delivered. QoS 0
+ * succeeds when written to the socket, QoS 1 on PUBACK, QoS 2 on PUBCOMP.
  *
  * @param error {@code null} on success
  */

@@ -29,13 +29,13 @@ import io.thingflux.mqtt.Will;
 import java.util.List;
 
 /**
- * Writes {@link MqttPacket}s exactly as MQTT 3.1.1 lays them out: the fixed header with the flags the type
- * requires, the remaining length computed, the packet id always present for QoS 1 and 2.
+ * Writes {@link MqttPacket}s exactly as MQTT 3.1.1 lays them out: the fixed header with the flags
+ * the type requires, the remaining length computed, the packet id always present for QoS 1 and 2.
  *
- * <p>A PUBLISH payload of at least {@link #WRAP_THRESHOLD} bytes is not copied: it goes out as a second,
- * wrapped buffer behind the header (the write's promise completes when both are written). Any other message
- * passes through untouched. An encoding failure fails the write's promise with an {@link EncoderException}.
- * Stateless and shared by every channel.
+ * <p>A PUBLISH payload of at least {@link #WRAP_THRESHOLD} bytes is not copied: it goes out as a
+ * second, wrapped buffer behind the header (the write's promise completes when both are written).
+ * Any other message passes through untouched. An encoding failure fails the write's promise with an
+ * {@link EncoderException}. Stateless and shared by every channel.
  */
 @ChannelHandler.Sharable
 public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
@@ -52,29 +52,29 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
     private static final int MAX_REMAINING_LENGTH = 268_435_455;
 
     /**
-     * The size of the per-thread scratch array: a CONNECT, SUBSCRIBE or PUBLISH frame up to this size whose strings
-     * are ASCII is assembled in it and written to its exactly-sized buffer in one copy; room for any PUBLISH below
-     * {@link #WRAP_THRESHOLD} with a topic of up to 2 KB.
+     * The size of the per-thread scratch array: a CONNECT, SUBSCRIBE or PUBLISH frame up to this
+     * size whose strings are ASCII is assembled in it and written to its exactly-sized buffer in
+     * one copy; room for any PUBLISH below {@link #WRAP_THRESHOLD} with a topic of up to 2 KB.
      */
     private static final int SCRATCH_BYTES = 4096;
 
     /**
-     * Per thread (per event loop), so the encoder stays stateless and shared; the array is only used inside one
-     * call of an encode method, never across calls.
+     * Per thread (per event loop), so the encoder stays stateless and shared; the array is only
+     * used inside one call of an encode method, never across calls.
      */
-    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
-        @Override
-        protected byte[] initialValue() {
-            return new byte[SCRATCH_BYTES];
-        }
-    };
+    private static final FastThreadLocal<byte[]> SCRATCH =
+            new FastThreadLocal<>() {
+                @Override
+                protected byte[] initialValue() {
+                    return new byte[SCRATCH_BYTES];
+                }
+            };
 
-    private MqttEncoder() {
-    }
+    private MqttEncoder() {}
 
     /**
-     * Encodes an {@link MqttPacket} and writes the bytes in its place, straight to the next handler: no
-     * intermediate message list. Anything else is written on as it is.
+     * Encodes an {@link MqttPacket} and writes the bytes in its place, straight to the next
+     * handler: no intermediate message list. Anything else is written on as it is.
      */
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -113,13 +113,18 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
         }
     }
 
-    /** Encodes {@code packet} into one new buffer from {@code alloc}; the caller owns (and releases) it. */
+    /**
+     * Encodes {@code packet} into one new buffer from {@code alloc}; the caller owns (and releases)
+     * it.
+     */
     public static ByteBuf encode(ByteBufAllocator alloc, MqttPacket packet) {
         return switch (packet.type()) {
             case CONNECT -> connect(alloc, (Connect) packet);
             case CONNACK -> {
                 ConnAck a = (ConnAck) packet;
-                yield fixed(alloc, 0x20, 2).writeByte(a.sessionPresent() ? 1 : 0).writeByte(a.returnCode().code());
+                yield fixed(alloc, 0x20, 2)
+                        .writeByte(a.sessionPresent() ? 1 : 0)
+                        .writeByte(a.returnCode().code());
             }
             case PUBLISH -> publish(alloc, (Publish) packet);
             case PUBACK -> fixed(alloc, 0x40, 2).writeShort(((PubAck) packet).packetId());
@@ -169,7 +174,8 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
             flags |= 0x40;
         }
         int frameLength = 1 + varIntSize(remaining) + remaining;
-        if (frameLength <= SCRATCH_BYTES && clientIdLength == clientId.length()
+        if (frameLength <= SCRATCH_BYTES
+                && clientIdLength == clientId.length()
                 && (will == null || willTopicLength == will.topic().length())
                 && (username == null || usernameLength == username.length())) {
             byte[] a = SCRATCH.get();
@@ -220,7 +226,8 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
     }
 
     private static void writePublishHeader(ByteBuf buf, Publish p, int topicLength, int remaining) {
-        buf.writeByte(0x30 | (p.dup() ? 0x08 : 0) | (p.qos().code() << 1) | (p.retain() ? 0x01 : 0));
+        buf.writeByte(
+                0x30 | (p.dup() ? 0x08 : 0) | (p.qos().code() << 1) | (p.retain() ? 0x01 : 0));
         writeVarInt(buf, remaining);
         writeString(buf, p.topic(), topicLength);
         if (p.qos().code() > 0) {
@@ -231,7 +238,8 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
     private static int publishRemainingLength(Publish p, int topicLength) {
         long remaining = (long) publishVariableLength(p, topicLength) + p.payloadLength();
         if (remaining > MAX_REMAINING_LENGTH) {
-            throw new IllegalArgumentException("PUBLISH of " + remaining + " bytes exceeds the MQTT maximum");
+            throw new IllegalArgumentException(
+                    "PUBLISH of " + remaining + " bytes exceeds the MQTT maximum");
         }
         return (int) remaining;
     }
@@ -330,7 +338,10 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
         writeString(buf, s, utf8Length(s));
     }
 
-    /** The UTF-8 encoded length of {@code s}: one pass over an ASCII string, Netty's count otherwise. */
+    /**
+     * The UTF-8 encoded length of {@code s}: one pass over an ASCII string, Netty's count
+     * otherwise.
+     */
     static int utf8Length(String s) {
         int n = s.length();
         for (int i = 0; i < n; i++) {
@@ -342,9 +353,10 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
     }
 
     /**
-     * Writes the length prefix and the UTF-8 bytes of {@code s}, whose encoded length is {@code utf8Length}.
-     * Reserves exactly that many bytes: {@link ByteBufUtil#writeUtf8(ByteBuf, CharSequence)} reserves three
-     * bytes per char and so would grow (reallocate and copy) every exactly-sized buffer.
+     * Writes the length prefix and the UTF-8 bytes of {@code s}, whose encoded length is {@code
+     * utf8Length}. Reserves exactly that many bytes: {@link ByteBufUtil#writeUtf8(ByteBuf,
+     * CharSequence)} reserves three bytes per char and so would grow (reallocate and copy) every
+     * exactly-sized buffer.
      */
     private static void writeString(ByteBuf buf, String s, int utf8Length) {
         buf.writeShort(utf8Length);
@@ -352,11 +364,14 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
     }
 
     /**
-     * Puts the length prefix and the bytes of the ASCII string {@code s} at {@code a[i]}; returns the index after.
-     * Only for a string whose UTF-8 length equals its length in chars: as the packet records refuse unpaired
-     * surrogates, that is an ASCII string, and the low byte of each char is its UTF-8 encoding.
+     * Puts the length prefix and the bytes of the ASCII string {@code s} at {@code a[i]}; returns
+     * the index after. Only for a string whose UTF-8 length equals its length in chars: as the
+     * packet records refuse unpaired surrogates, that is an ASCII string, and the low byte of each
+     * char is its UTF-8 encoding.
      */
-    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly the low bytes, an array copy
+    @SuppressWarnings(
+            "deprecation") // String.getBytes(int, int, byte[], int): exactly the low bytes, an
+    // array copy
     private static int putAscii(byte[] a, int i, String s) {
         int n = s.length();
         a[i] = (byte) (n >>> 8);
@@ -379,7 +394,9 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
         return i + 2;
     }
 
-    /** Puts the variable-length remaining length (§2.2.3) at {@code a[i]}; returns the index after. */
+    /**
+     * Puts the variable-length remaining length (§2.2.3) at {@code a[i]}; returns the index after.
+     */
     private static int putVarInt(byte[] a, int i, int value) {
         do {
             int digit = value & 0x7F;

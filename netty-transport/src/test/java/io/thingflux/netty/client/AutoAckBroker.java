@@ -24,13 +24,15 @@ import io.thingflux.netty.codec.MqttEncoder;
 import java.net.InetSocketAddress;
 
 /**
- * A broker that says yes to everything (CONNACK 0, PINGRESP, SUBACK granted, PUBACK) and routes nothing;
- * for measurements that need many idle connected clients. Run as a main it prints {@code PORT n} and serves
- * until stdin closes, so a measurement can keep the broker's memory out of its own process.
+ * A broker that says yes to everything (CONNACK 0, PINGRESP, SUBACK granted, PUBACK) and routes
+ * nothing; for measurements that need many idle connected clients. Run as a main it prints {@code
+ * PORT n} and serves until stdin closes, so a measurement can keep the broker's memory out of its
+ * own process.
  */
 final class AutoAckBroker implements AutoCloseable {
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group =
+            new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
 
     AutoAckBroker() {
@@ -39,22 +41,35 @@ final class AutoAckBroker implements AutoCloseable {
 
     /** A broker serving TLS with {@code tls}, or plain TCP when it is {@code null}. */
     AutoAckBroker(io.netty.handler.ssl.SslContext tls) {
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        if (tls != null) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
-                        }
-                        ch.pipeline().addLast(new MqttDecoder(), MqttEncoder.INSTANCE,
-                                new SimpleChannelInboundHandler<MqttPacket>() {
+        server =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .childHandler(
+                                new ChannelInitializer<Channel>() {
                                     @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, MqttPacket msg) {
-                                        answer(ctx, msg);
+                                    protected void initChannel(Channel ch) {
+                                        if (tls != null) {
+                                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                                        }
+                                        ch.pipeline()
+                                                .addLast(
+                                                        new MqttDecoder(),
+                                                        MqttEncoder.INSTANCE,
+                                                        new SimpleChannelInboundHandler<
+                                                                MqttPacket>() {
+                                                            @Override
+                                                            protected void channelRead0(
+                                                                    ChannelHandlerContext ctx,
+                                                                    MqttPacket msg) {
+                                                                answer(ctx, msg);
+                                                            }
+                                                        });
                                     }
-                                });
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+                                })
+                        .bind(new InetSocketAddress("127.0.0.1", 0))
+                        .syncUninterruptibly()
+                        .channel();
     }
 
     private static void answer(ChannelHandlerContext ctx, MqttPacket msg) {
@@ -63,8 +78,13 @@ final class AutoAckBroker implements AutoCloseable {
             case PINGREQ -> ctx.writeAndFlush(PingResp.INSTANCE);
             case SUBSCRIBE -> {
                 Subscribe s = (Subscribe) msg;
-                ctx.writeAndFlush(new SubAck(s.packetId(), s.subscriptions().stream().map(Subscription::qos)
-                        .map(SubAckReturnCode::granted).toList()));
+                ctx.writeAndFlush(
+                        new SubAck(
+                                s.packetId(),
+                                s.subscriptions().stream()
+                                        .map(Subscription::qos)
+                                        .map(SubAckReturnCode::granted)
+                                        .toList()));
             }
             case PUBLISH -> {
                 Publish p = (Publish) msg;
@@ -73,7 +93,7 @@ final class AutoAckBroker implements AutoCloseable {
                 }
             }
             case DISCONNECT -> ctx.close();
-            default -> { }
+            default -> {}
         }
     }
 
@@ -92,11 +112,13 @@ final class AutoAckBroker implements AutoCloseable {
         io.netty.handler.ssl.SslContext tls = null;
         if (args.length == 3 && args[0].equals("tls")) {
             java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-            try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(args[1]))) {
+            try (java.io.InputStream in =
+                    java.nio.file.Files.newInputStream(java.nio.file.Path.of(args[1]))) {
                 ks.load(in, args[2].toCharArray());
             }
-            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
-                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            javax.net.ssl.KeyManagerFactory kmf =
+                    javax.net.ssl.KeyManagerFactory.getInstance(
+                            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, args[2].toCharArray());
             tls = io.netty.handler.ssl.SslContextBuilder.forServer(kmf).build();
         }

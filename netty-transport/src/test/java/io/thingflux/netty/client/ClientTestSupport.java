@@ -13,7 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 /** A client resources object and a scripted broker per test, and helpers to drive a connection. */
 abstract class ClientTestSupport {
 
-    static final Duration WAIT = Duration.ofSeconds(30); // an upper bound: tests wait only as long as needed
+    static final Duration WAIT =
+            Duration.ofSeconds(30); // an upper bound: tests wait only as long as needed
 
     MqttClientResources resources;
     ScriptedBroker broker;
@@ -38,14 +39,18 @@ abstract class ClientTestSupport {
         return MqttClient.create(options.build(), resources);
     }
 
-    /** Starts connecting, answers CONNECT with CONNACK 0 and waits until the client is connected. */
-    ScriptedBroker.Connection connect(MqttClient client, boolean sessionPresent) throws InterruptedException {
-        client.connect().subscribe(ack -> { }, e -> { });
+    /**
+     * Starts connecting, answers CONNECT with CONNACK 0 and waits until the client is connected.
+     */
+    ScriptedBroker.Connection connect(MqttClient client, boolean sessionPresent)
+            throws InterruptedException {
+        client.connect().subscribe(ack -> {}, e -> {});
         return acceptNext(client, sessionPresent);
     }
 
     /** Accepts the client's next connection and answers CONNACK 0. */
-    ScriptedBroker.Connection acceptNext(MqttClient client, boolean sessionPresent) throws InterruptedException {
+    ScriptedBroker.Connection acceptNext(MqttClient client, boolean sessionPresent)
+            throws InterruptedException {
         ScriptedBroker.Connection c = broker.awaitConnection();
         c.expect(Connect.class);
         c.send(ConnAck.accepted(sessionPresent));

@@ -1,11 +1,11 @@
 package io.thingflux.netty.client;
 
-import io.thingflux.link.ReconnectPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.mqtt.MqttQos;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -31,8 +31,7 @@ class HiveMqBrokerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private int port;
     private EmbeddedHiveMQ hivemq;
     private MqttClientResources resources;
@@ -43,7 +42,9 @@ class HiveMqBrokerIT {
             port = s.getLocalPort();
         }
         Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.writeString(conf.resolve("config.xml"), """
+        Files.writeString(
+                conf.resolve("config.xml"),
+                """
                 <?xml version="1.0"?>
                 <hivemq>
                   <listeners>
@@ -52,17 +53,19 @@ class HiveMqBrokerIT {
                   <persistence><mode>in-memory</mode></persistence>
                   <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port));
+                """
+                        .formatted(port));
         startBroker();
         resources = MqttClientResources.create(2);
     }
 
     private void startBroker() throws Exception {
-        hivemq = EmbeddedHiveMQ.builder()
-                .withConfigurationFolder(dir.resolve("conf"))
-                .withDataFolder(Files.createDirectories(dir.resolve("data")))
-                .withExtensionsFolder(Files.createDirectories(dir.resolve("extensions")))
-                .build();
+        hivemq =
+                EmbeddedHiveMQ.builder()
+                        .withConfigurationFolder(dir.resolve("conf"))
+                        .withDataFolder(Files.createDirectories(dir.resolve("data")))
+                        .withExtensionsFolder(Files.createDirectories(dir.resolve("extensions")))
+                        .build();
         hivemq.start().get(60, TimeUnit.SECONDS);
     }
 
@@ -80,9 +83,14 @@ class HiveMqBrokerIT {
     }
 
     private MqttClient client(String id) {
-        return MqttClient.create(MqttClientOptions.builder("127.0.0.1", port).clientId(id)
-                .reconnect(ReconnectPolicy.exponential().withDelays(Duration.ofMillis(100), Duration.ofMillis(500)))
-                .build(), resources);
+        return MqttClient.create(
+                MqttClientOptions.builder("127.0.0.1", port)
+                        .clientId(id)
+                        .reconnect(
+                                ReconnectPolicy.exponential()
+                                        .withDelays(Duration.ofMillis(100), Duration.ofMillis(500)))
+                        .build(),
+                resources);
     }
 
     private static LinkMessage message(String topic, String payload, MqttQos qos) {
@@ -100,14 +108,23 @@ class HiveMqBrokerIT {
             List<List<?>> subAcks = new CopyOnWriteArrayList<>();
             StepVerifier.create(subscriber.subscribe(topic, qos).doOnSubAck(subAcks::add).take(3))
                     .then(() -> ClientTestSupport.await(() -> subAcks.size() == 1, "SUBACK"))
-                    .then(() -> publisher.publish(reactor.core.publisher.Flux.range(1, 3)
-                                    .map(i -> message(topic, "m" + i, qos)))
-                            .doOnNext(r -> assertThat(r.isSuccess()).as(String.valueOf(r.error())).isTrue())
-                            .blockLast(WAIT))
+                    .then(
+                            () ->
+                                    publisher
+                                            .publish(
+                                                    reactor.core.publisher.Flux.range(1, 3)
+                                                            .map(i -> message(topic, "m" + i, qos)))
+                                            .doOnNext(
+                                                    r ->
+                                                            assertThat(r.isSuccess())
+                                                                    .as(String.valueOf(r.error()))
+                                                                    .isTrue())
+                                            .blockLast(WAIT))
                     .assertNext(m -> assertThat(m.payloadAsString()).isEqualTo("m1"))
                     .assertNext(m -> assertThat(m.qos()).isEqualTo(qos))
                     .assertNext(m -> assertThat(m.payloadAsString()).isEqualTo("m3"))
-                    .expectComplete().verify(WAIT);
+                    .expectComplete()
+                    .verify(WAIT);
         }
         StepVerifier.create(publisher.disconnect()).expectComplete().verify(WAIT);
         StepVerifier.create(subscriber.disconnect()).expectComplete().verify(WAIT);
@@ -119,23 +136,28 @@ class HiveMqBrokerIT {
         StepVerifier.create(subscriber.connect()).expectNextCount(1).expectComplete().verify(WAIT);
         List<LinkMessage> got = new CopyOnWriteArrayList<>();
         List<List<?>> subAcks = new CopyOnWriteArrayList<>();
-        Disposable sub = subscriber.subscribe("it/restart", MqttQos.AT_LEAST_ONCE).doOnSubAck(subAcks::add)
-                .subscribe(got::add);
+        Disposable sub =
+                subscriber
+                        .subscribe("it/restart", MqttQos.AT_LEAST_ONCE)
+                        .doOnSubAck(subAcks::add)
+                        .subscribe(got::add);
         ClientTestSupport.await(() -> subAcks.size() == 1, "first SUBACK");
 
         stopBroker();
         ClientTestSupport.await(() -> subscriber.state() == LinkState.RECONNECTING, "RECONNECTING");
         startBroker();
         ClientTestSupport.await(() -> subscriber.state() == LinkState.CONNECTED, "CONNECTED again");
-        ClientTestSupport.await(() -> subAcks.size() == 2, "SUBACK after resubscribe (in-memory session lost)");
+        ClientTestSupport.await(
+                () -> subAcks.size() == 2, "SUBACK after resubscribe (in-memory session lost)");
 
         MqttClient publisher = client("it-pub2");
         StepVerifier.create(publisher.connect()).expectNextCount(1).expectComplete().verify(WAIT);
         StepVerifier.create(publisher.publish(message("it/restart", "back", MqttQos.AT_LEAST_ONCE)))
-                .expectNextCount(1).expectComplete().verify(WAIT);
+                .expectNextCount(1)
+                .expectComplete()
+                .verify(WAIT);
         ClientTestSupport.await(() -> got.size() == 1, "message after restart");
         assertThat(got.get(0).payloadAsString()).isEqualTo("back");
         sub.dispose();
     }
-
 }

@@ -27,8 +27,7 @@ class MqttClientBackpressureTest extends ClientTestSupport {
         final List<LinkMessage> received = new CopyOnWriteArrayList<>();
 
         @Override
-        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-        }
+        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {}
 
         @Override
         protected void hookOnNext(LinkMessage value) {
@@ -37,7 +36,12 @@ class MqttClientBackpressureTest extends ClientTestSupport {
     }
 
     private static Publish qos1(int id) {
-        return new Publish("bp/" + id, MqttQos.AT_LEAST_ONCE, false, false, id,
+        return new Publish(
+                "bp/" + id,
+                MqttQos.AT_LEAST_ONCE,
+                false,
+                false,
+                id,
                 ("m" + id).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -80,7 +84,9 @@ class MqttClientBackpressureTest extends ClientTestSupport {
         slow.request(1);
         assertThat(c.expect(PubAck.class).packetId()).isEqualTo(3);
         await(() -> slow.received.size() == 3, "all messages");
-        assertThat(slow.received).extracting(LinkMessage::topic).containsExactly("bp/1", "bp/2", "bp/3");
+        assertThat(slow.received)
+                .extracting(LinkMessage::topic)
+                .containsExactly("bp/1", "bp/2", "bp/3");
         assertThat(client.droppedMessages()).isZero();
     }
 

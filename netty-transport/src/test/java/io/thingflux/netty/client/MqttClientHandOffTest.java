@@ -8,8 +8,8 @@ import io.thingflux.mqtt.Publish;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -21,25 +21,29 @@ class MqttClientHandOffTest extends ClientTestSupport {
     void aBurstPublishedWhileTheLoopIsBusyIsTakenByOneTaskInPublishOrder() throws Exception {
         MqttClient client = client(options().maxInFlight(100));
         ScriptedBroker.Connection c = connect(client, false);
-        io.netty.channel.EventLoop loop = resources.eventLoopGroup().next(); // one loop: the client's
+        io.netty.channel.EventLoop loop =
+                resources.eventLoopGroup().next(); // one loop: the client's
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(1);
-        loop.execute(() -> {
-            blocking.countDown();
-            try {
-                busy.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        loop.execute(
+                () -> {
+                    blocking.countDown();
+                    try {
+                        busy.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
         assertThat(blocking.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         List<String> done = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 50; i++) {
             String topic = "burst/" + i;
-            client.publish(topic, new byte[0], MqttQos.AT_LEAST_ONCE).subscribe(r -> done.add(topic));
+            client.publish(topic, new byte[0], MqttQos.AT_LEAST_ONCE)
+                    .subscribe(r -> done.add(topic));
         }
         assertThat(((io.netty.util.concurrent.SingleThreadEventExecutor) loop).pendingTasks())
-                .as("one hand-off task for 50 publishes").isEqualTo(1);
+                .as("one hand-off task for 50 publishes")
+                .isEqualTo(1);
         busy.countDown();
 
         List<String> sent = new ArrayList<>();
@@ -58,25 +62,29 @@ class MqttClientHandOffTest extends ClientTestSupport {
     }
 
     /**
-     * A long burst written in one event-loop turn starts leaving before the turn ends: the client flushes after
-     * every 16 publishes, so the broker gets the first 32 of 40 while the loop is still busy.
+     * A long burst written in one event-loop turn starts leaving before the turn ends: the client
+     * flushes after every 16 publishes, so the broker gets the first 32 of 40 while the loop is
+     * still busy.
      */
     @Test
     void aLongBurstOnTheLoopIsFlushedEverySixteenPublishesBeforeTheTurnEnds() throws Exception {
         MqttClient client = client(options().maxInFlight(100));
         ScriptedBroker.Connection c = connect(client, false);
-        io.netty.channel.EventLoop loop = resources.eventLoopGroup().next(); // one loop: the client's
+        io.netty.channel.EventLoop loop =
+                resources.eventLoopGroup().next(); // one loop: the client's
         CountDownLatch release = new CountDownLatch(1);
-        loop.execute(() -> {
-            for (int i = 0; i < 40; i++) {
-                client.publish("burst/" + i, new byte[0], MqttQos.AT_LEAST_ONCE).subscribe();
-            }
-            try {
-                release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS); // the turn goes on
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        loop.execute(
+                () -> {
+                    for (int i = 0; i < 40; i++) {
+                        client.publish("burst/" + i, new byte[0], MqttQos.AT_LEAST_ONCE)
+                                .subscribe();
+                    }
+                    try {
+                        release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS); // the turn goes on
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
         try {
             for (int i = 0; i < 32; i++) {
                 assertThat(c.expect(Publish.class).topic()).isEqualTo("burst/" + i);
@@ -85,7 +93,8 @@ class MqttClientHandOffTest extends ClientTestSupport {
             release.countDown();
         }
         for (int i = 32; i < 40; i++) {
-            assertThat(c.expect(Publish.class).topic()).isEqualTo("burst/" + i); // the rest at the turn's end
+            assertThat(c.expect(Publish.class).topic())
+                    .isEqualTo("burst/" + i); // the rest at the turn's end
         }
     }
 
@@ -99,17 +108,22 @@ class MqttClientHandOffTest extends ClientTestSupport {
         List<Thread> started = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int id = t;
-            Thread th = new Thread(() -> {
-                try {
-                    start.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (int i = 0; i < each; i++) {
-                    client.publish("m/" + id + "/" + i, "x".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
-                            .subscribe();
-                }
-            });
+            Thread th =
+                    new Thread(
+                            () -> {
+                                try {
+                                    start.await();
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                                for (int i = 0; i < each; i++) {
+                                    client.publish(
+                                                    "m/" + id + "/" + i,
+                                                    "x".getBytes(StandardCharsets.UTF_8),
+                                                    MqttQos.AT_LEAST_ONCE)
+                                            .subscribe();
+                                }
+                            });
             th.start();
             started.add(th);
         }
@@ -124,7 +138,9 @@ class MqttClientHandOffTest extends ClientTestSupport {
             c.send(new PubAck(p.packetId()));
         }
         assertThat(sent).doesNotHaveDuplicates().hasSize(threads * each);
-        for (int t = 0; t < threads; t++) { // each thread's publishes leave in the order it made them
+        for (int t = 0;
+                t < threads;
+                t++) { // each thread's publishes leave in the order it made them
             String prefix = "m/" + t + "/";
             List<String> mine = sent.stream().filter(s -> s.startsWith(prefix)).toList();
             for (int i = 0; i < each; i++) {
@@ -139,6 +155,7 @@ class MqttClientHandOffTest extends ClientTestSupport {
         MqttClient client = MqttClient.create(options().build(), own);
         own.disposeLater().block(WAIT);
         StepVerifier.create(client.publish("t", new byte[0], MqttQos.AT_LEAST_ONCE))
-                .expectError(MqttClosedException.class).verify(WAIT);
+                .expectError(MqttClosedException.class)
+                .verify(WAIT);
     }
 }

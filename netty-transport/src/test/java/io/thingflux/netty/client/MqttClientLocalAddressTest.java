@@ -21,7 +21,8 @@ class MqttClientLocalAddressTest extends ClientTestSupport {
         MqttClient client = client(options());
         assertThat(options().build().localAddress()).isNull();
         ScriptedBroker.Connection c = connect(client, false);
-        assertThat(((InetSocketAddress) c.channel.remoteAddress()).getAddress().isLoopbackAddress()).isTrue();
+        assertThat(((InetSocketAddress) c.channel.remoteAddress()).getAddress().isLoopbackAddress())
+                .isTrue();
         client.disconnect().block(WAIT);
     }
 }

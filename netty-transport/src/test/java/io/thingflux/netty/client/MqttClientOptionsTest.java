@@ -1,9 +1,9 @@
 package io.thingflux.netty.client;
 
-import io.thingflux.link.ReconnectPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.MqttQos;
 import java.net.InetSocketAddress;
@@ -32,14 +32,20 @@ class MqttClientOptionsTest {
         assertThat(o.reconnectPolicy().maxAttempts()).isEqualTo(ReconnectPolicy.UNLIMITED);
         assertThat(o.clientId()).startsWith("thingflux-");
         assertThat(o.aliyunLimits()).isFalse();
-        assertThat(MqttClientOptions.builder("a1.iot-as-mqtt.cn-shanghai.aliyuncs.com", 1883).build().aliyunLimits())
+        assertThat(
+                        MqttClientOptions.builder("a1.iot-as-mqtt.cn-shanghai.aliyuncs.com", 1883)
+                                .build()
+                                .aliyunLimits())
                 .isTrue();
     }
 
     @Test
     void passwordNeverAppearsInToStringAndMutateKeepsIt() {
-        MqttClientOptions o = MqttClientOptions.builder("broker", 1883).clientId("c").credentials("u", "hunter2")
-                .build();
+        MqttClientOptions o =
+                MqttClientOptions.builder("broker", 1883)
+                        .clientId("c")
+                        .credentials("u", "hunter2")
+                        .build();
         assertThat(o.toString()).doesNotContain("hunter2").contains("<redacted>");
         Connect connect = o.mutate().clientId("d").build().connectPacket();
         assertThat(connect.clientId()).isEqualTo("d");
@@ -50,16 +56,33 @@ class MqttClientOptionsTest {
     @Test
     void mutateCopiesEverySettingAndChangesNothingOfTheOriginal() {
         Scheduler scheduler = Schedulers.immediate();
-        MqttTlsOptions tls = MqttTlsOptions.builder().hostnameVerification(false).sniHost("sni").build();
-        MqttClientOptions o = MqttClientOptions.builder("broker", 8883).tls(tls).keepAliveSeconds(30)
-                .pingTimeout(Duration.ofSeconds(3)).cleanSession(false).connectTimeout(Duration.ofSeconds(4))
-                .localAddress(new InetSocketAddress("127.0.0.2", 0)).connAckTimeout(Duration.ofSeconds(5))
-                .maxPacketSize(4096).maxInFlight(7).outbox(9, OfflineBufferPolicy.DROP_OLDEST).qos0BufferSize(11)
-                .reconnect(ReconnectPolicy.none()).firstConnect(ReconnectPolicy.exponential()).resubscribe(false)
-                .republish(false).scheduler(scheduler).aliyunLimits(true).build();
+        MqttTlsOptions tls =
+                MqttTlsOptions.builder().hostnameVerification(false).sniHost("sni").build();
+        MqttClientOptions o =
+                MqttClientOptions.builder("broker", 8883)
+                        .tls(tls)
+                        .keepAliveSeconds(30)
+                        .pingTimeout(Duration.ofSeconds(3))
+                        .cleanSession(false)
+                        .connectTimeout(Duration.ofSeconds(4))
+                        .localAddress(new InetSocketAddress("127.0.0.2", 0))
+                        .connAckTimeout(Duration.ofSeconds(5))
+                        .maxPacketSize(4096)
+                        .maxInFlight(7)
+                        .outbox(9, OfflineBufferPolicy.DROP_OLDEST)
+                        .qos0BufferSize(11)
+                        .reconnect(ReconnectPolicy.none())
+                        .firstConnect(ReconnectPolicy.exponential())
+                        .resubscribe(false)
+                        .republish(false)
+                        .scheduler(scheduler)
+                        .aliyunLimits(true)
+                        .build();
         MqttClientOptions copy = o.mutate().build();
-        assertThat(copy).usingRecursiveComparison()
-                .withComparatorForType((a, b) -> a == b ? 0 : 1, MqttTlsOptions.class).isEqualTo(o);
+        assertThat(copy)
+                .usingRecursiveComparison()
+                .withComparatorForType((a, b) -> a == b ? 0 : 1, MqttTlsOptions.class)
+                .isEqualTo(o);
         assertThat(copy.clientId()).as("the generated id is kept").isEqualTo(o.clientId());
 
         MqttClientOptions changed = o.mutate().maxInFlight(8).scheduler(null).build();
@@ -76,12 +99,25 @@ class MqttClientOptionsTest {
 
     @Test
     void contradictorySettingsAreRefusedAtBuild() {
-        assertThatThrownBy(() -> MqttClientOptions.builder("b", 1883).clientId("").cleanSession(false).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MQTT-3.1.3-7");
-        assertThatThrownBy(() -> MqttClientOptions.builder("b", 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                        () ->
+                                MqttClientOptions.builder("b", 1883)
+                                        .clientId("")
+                                        .cleanSession(false)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MQTT-3.1.3-7");
+        assertThatThrownBy(() -> MqttClientOptions.builder("b", 0))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MqttClientOptions.builder("b", 1883).maxInFlight(0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> MqttClientOptions.builder("b", 1883).aliyunLimits(true).keepAliveSeconds(1200).build()
-                .checkSubscribeAllowed(MqttQos.EXACTLY_ONCE)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                        () ->
+                                MqttClientOptions.builder("b", 1883)
+                                        .aliyunLimits(true)
+                                        .keepAliveSeconds(1200)
+                                        .build()
+                                        .checkSubscribeAllowed(MqttQos.EXACTLY_ONCE))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -33,7 +33,8 @@ class MqttClientQosTest extends ClientTestSupport {
         ScriptedBroker.Connection c = connect(client, false);
         StepVerifier.create(client.publish("t/0", bytes("zero"), MqttQos.AT_MOST_ONCE))
                 .assertNext(r -> assertThat(r.isSuccess()).isTrue())
-                .expectComplete().verify(WAIT);
+                .expectComplete()
+                .verify(WAIT);
         Publish p = c.expect(Publish.class);
         assertThat(p.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
         assertThat(p.packetId()).isZero();
@@ -48,12 +49,15 @@ class MqttClientQosTest extends ClientTestSupport {
         Publish p = c.expect(Publish.class);
         assertThat(p.qos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
         assertThat(p.dup()).isFalse();
-        // a PUBREL is answered with a PUBCOMP once read: the client has handled everything sent before it
+        // a PUBREL is answered with a PUBCOMP once read: the client has handled everything sent
+        // before it
         c.send(new PubRel(40_000));
         assertThat(c.expect(PubComp.class).packetId()).isEqualTo(40_000);
         c.expectNothingFor(Duration.ofMillis(100));
         assertThat(results).as("not complete after the write").isEmpty();
-        c.send(new PubAck(p.packetId() == 1 ? 2 : 1), new PubRel(40_001)); // someone else's id: ignored
+        c.send(
+                new PubAck(p.packetId() == 1 ? 2 : 1),
+                new PubRel(40_001)); // someone else's id: ignored
         assertThat(c.expect(PubComp.class).packetId()).isEqualTo(40_001);
         c.expectNothingFor(Duration.ofMillis(100));
         assertThat(results).as("not complete after a PUBACK with another packet id").isEmpty();
@@ -85,8 +89,16 @@ class MqttClientQosTest extends ClientTestSupport {
         MqttClient client = client(options().maxInFlight(2));
         ScriptedBroker.Connection c = connect(client, false);
         List<PublishResult> results = new CopyOnWriteArrayList<>();
-        client.publish(Flux.range(0, 3).map(i -> new LinkMessage("w/" + i, bytes("x"), MqttQos.AT_LEAST_ONCE,
-                false))).subscribe(results::add);
+        client.publish(
+                        Flux.range(0, 3)
+                                .map(
+                                        i ->
+                                                new LinkMessage(
+                                                        "w/" + i,
+                                                        bytes("x"),
+                                                        MqttQos.AT_LEAST_ONCE,
+                                                        false)))
+                .subscribe(results::add);
         Publish first = c.expect(Publish.class);
         Publish second = c.expect(Publish.class);
         assertThat(second.packetId()).isNotEqualTo(first.packetId());
@@ -96,7 +108,9 @@ class MqttClientQosTest extends ClientTestSupport {
         assertThat(third.topic()).isEqualTo("w/2");
         c.send(new PubAck(second.packetId()), new PubAck(third.packetId()));
         await(() -> results.size() == 3, "three results");
-        assertThat(results).extracting(r -> r.message().topic()).containsExactly("w/0", "w/1", "w/2");
+        assertThat(results)
+                .extracting(r -> r.message().topic())
+                .containsExactly("w/0", "w/1", "w/2");
     }
 
     @Test
@@ -109,11 +123,25 @@ class MqttClientQosTest extends ClientTestSupport {
         c.send(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_2));
         c.send(new Publish("in/a", MqttQos.EXACTLY_ONCE, false, false, 7, bytes("once")));
         assertThat(c.expect(PubRec.class).packetId()).isEqualTo(7);
-        c.send(new Publish("in/a", MqttQos.EXACTLY_ONCE, true, false, 7, bytes("once"))); // broker resends
+        c.send(
+                new Publish(
+                        "in/a",
+                        MqttQos.EXACTLY_ONCE,
+                        true,
+                        false,
+                        7,
+                        bytes("once"))); // broker resends
         assertThat(c.expect(PubRec.class).packetId()).isEqualTo(7);
         c.send(new PubRel(7));
         assertThat(c.expect(PubComp.class).packetId()).isEqualTo(7);
-        c.send(new Publish("in/a", MqttQos.EXACTLY_ONCE, false, false, 7, bytes("next"))); // id reused after PUBREL
+        c.send(
+                new Publish(
+                        "in/a",
+                        MqttQos.EXACTLY_ONCE,
+                        false,
+                        false,
+                        7,
+                        bytes("next"))); // id reused after PUBREL
         assertThat(c.expect(PubRec.class).packetId()).isEqualTo(7);
         await(() -> got.size() == 2, "two deliveries");
         c.expectNothingFor(Duration.ofMillis(100));
@@ -128,7 +156,8 @@ class MqttClientQosTest extends ClientTestSupport {
         client.subscribe("o/#", MqttQos.AT_LEAST_ONCE).subscribe();
         Subscribe s = c.expect(Subscribe.class);
         c.send(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_1));
-        c.send(new Publish("o/1", MqttQos.AT_LEAST_ONCE, false, false, 30, bytes("a")),
+        c.send(
+                new Publish("o/1", MqttQos.AT_LEAST_ONCE, false, false, 30, bytes("a")),
                 new Publish("o/2", MqttQos.AT_LEAST_ONCE, false, false, 10, bytes("b")),
                 new Publish("o/3", MqttQos.AT_LEAST_ONCE, false, false, 20, bytes("c")));
         assertThat(c.expect(PubAck.class).packetId()).isEqualTo(30);
@@ -145,7 +174,8 @@ class MqttClientQosTest extends ClientTestSupport {
         c.send(SubAck.of(c.expect(Subscribe.class).packetId(), SubAckReturnCode.GRANTED_QOS_0));
         c.send(SubAck.of(c.expect(Subscribe.class).packetId(), SubAckReturnCode.GRANTED_QOS_0));
         first.dispose();
-        c.expectNothingFor(Duration.ofMillis(200)); // the filter is still used by the second subscriber
+        c.expectNothingFor(
+                Duration.ofMillis(200)); // the filter is still used by the second subscriber
         second.dispose();
         io.thingflux.mqtt.Unsubscribe u = c.expect(io.thingflux.mqtt.Unsubscribe.class);
         assertThat(u.filters()).containsExactly("u/#");
@@ -157,16 +187,20 @@ class MqttClientQosTest extends ClientTestSupport {
         MqttClient client = client(options());
         ScriptedBroker.Connection c = connect(client, false);
         List<Object> events = new CopyOnWriteArrayList<>();
-        client.subscribe(new io.thingflux.mqtt.Subscription("a/#", MqttQos.AT_LEAST_ONCE),
+        client.subscribe(
+                        new io.thingflux.mqtt.Subscription("a/#", MqttQos.AT_LEAST_ONCE),
                         new io.thingflux.mqtt.Subscription("b/#", MqttQos.AT_LEAST_ONCE))
                 .doOnSubAck(events::add)
                 .subscribe(m -> events.add(m.topic()));
         Subscribe s = c.expect(Subscribe.class);
         assertThat(s.subscriptions()).hasSize(2);
-        c.send(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_1, SubAckReturnCode.FAILURE),
+        c.send(
+                SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_1, SubAckReturnCode.FAILURE),
                 Publish.qos0("a/1", "x"));
         await(() -> events.size() == 2, "suback and message");
-        assertThat(events).containsExactly(List.of(SubAckReturnCode.GRANTED_QOS_1, SubAckReturnCode.FAILURE), "a/1");
+        assertThat(events)
+                .containsExactly(
+                        List.of(SubAckReturnCode.GRANTED_QOS_1, SubAckReturnCode.FAILURE), "a/1");
     }
 
     @Test
@@ -176,6 +210,7 @@ class MqttClientQosTest extends ClientTestSupport {
         StepVerifier.create(client.unsolicited().take(1))
                 .then(() -> c.send(Publish.qos0("/ext/register", "{}")))
                 .assertNext(m -> assertThat(m.topic()).isEqualTo("/ext/register"))
-                .expectComplete().verify(WAIT);
+                .expectComplete()
+                .verify(WAIT);
     }
 }

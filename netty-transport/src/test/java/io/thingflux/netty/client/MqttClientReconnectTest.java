@@ -1,10 +1,10 @@
 package io.thingflux.netty.client;
 
-import io.thingflux.link.ReconnectPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.PingReq;
 import io.thingflux.mqtt.PingResp;
@@ -24,15 +24,16 @@ import org.junit.jupiter.api.Test;
 
 class MqttClientReconnectTest extends ClientTestSupport {
 
-    private static final ReconnectPolicy FAST = ReconnectPolicy.exponential()
-            .withDelays(Duration.ofMillis(20), Duration.ofMillis(100));
+    private static final ReconnectPolicy FAST =
+            ReconnectPolicy.exponential().withDelays(Duration.ofMillis(20), Duration.ofMillis(100));
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
-    void unacknowledgedQos1IsResentWithDupAfterReconnectEvenWhenTheBrokerLostTheSession() throws Exception {
+    void unacknowledgedQos1IsResentWithDupAfterReconnectEvenWhenTheBrokerLostTheSession()
+            throws Exception {
         MqttClient client = client(options().reconnect(FAST));
         ScriptedBroker.Connection first = connect(client, false);
         List<PublishResult> results = new CopyOnWriteArrayList<>();
@@ -74,12 +75,14 @@ class MqttClientReconnectTest extends ClientTestSupport {
         MqttClient client = client(options().reconnect(FAST).republish(false));
         ScriptedBroker.Connection first = connect(client, false);
         List<Throwable> errors = new CopyOnWriteArrayList<>();
-        client.publish("r/3", bytes("x"), MqttQos.AT_LEAST_ONCE).subscribe(r -> { }, errors::add);
+        client.publish("r/3", bytes("x"), MqttQos.AT_LEAST_ONCE).subscribe(r -> {}, errors::add);
         first.expect(Publish.class);
         first.close();
         ScriptedBroker.Connection second = acceptNext(client, false);
         await(() -> errors.size() == 1, "publish failure");
-        assertThat(errors.get(0)).isInstanceOf(MqttClosedException.class).hasMessageContaining("session");
+        assertThat(errors.get(0))
+                .isInstanceOf(MqttClosedException.class)
+                .hasMessageContaining("session");
         second.expectNothingFor(Duration.ofMillis(200));
     }
 
@@ -108,8 +111,14 @@ class MqttClientReconnectTest extends ClientTestSupport {
 
     @Test
     void publishesMadeWhileOfflineGoOutAfterReconnect() throws Exception {
-        MqttClient client = client(options().reconnect(FAST.withDelays(Duration.ofMillis(300), Duration.ofMillis(300))
-                .withJitter(0)));
+        MqttClient client =
+                client(
+                        options()
+                                .reconnect(
+                                        FAST.withDelays(
+                                                        Duration.ofMillis(300),
+                                                        Duration.ofMillis(300))
+                                                .withJitter(0)));
         ScriptedBroker.Connection first = connect(client, false);
         first.close();
         awaitState(client, LinkState.RECONNECTING);
@@ -127,7 +136,8 @@ class MqttClientReconnectTest extends ClientTestSupport {
     @Test
     void aPublishCancelledWhileOfflineIsNeverSent() throws Exception {
         MqttClient client = client(options());
-        reactor.core.Disposable cancelled = client.publish("gone/1", bytes("x"), MqttQos.AT_LEAST_ONCE).subscribe();
+        reactor.core.Disposable cancelled =
+                client.publish("gone/1", bytes("x"), MqttQos.AT_LEAST_ONCE).subscribe();
         List<PublishResult> kept = new CopyOnWriteArrayList<>();
         client.publish("kept/1", bytes("y"), MqttQos.AT_MOST_ONCE).subscribe(kept::add);
         cancelled.dispose();
@@ -144,7 +154,9 @@ class MqttClientReconnectTest extends ClientTestSupport {
         for (int i = 0; i < 3; i++) {
             String topic = "ob/" + i;
             client.publish(topic, bytes("x"), MqttQos.AT_MOST_ONCE)
-                    .subscribe(r -> outcome.add(topic + " ok"), e -> outcome.add(topic + " " + e.getClass().getSimpleName()));
+                    .subscribe(
+                            r -> outcome.add(topic + " ok"),
+                            e -> outcome.add(topic + " " + e.getClass().getSimpleName()));
         }
         await(() -> outcome.size() == 1, "the refusal");
         assertThat(outcome).containsExactly("ob/2 OfflineBufferFullException");
@@ -161,7 +173,9 @@ class MqttClientReconnectTest extends ClientTestSupport {
         for (int i = 0; i < 3; i++) {
             String topic = "ob/" + i;
             client.publish(topic, bytes("x"), MqttQos.AT_MOST_ONCE)
-                    .subscribe(r -> outcome.add(topic + " ok"), e -> outcome.add(topic + " " + e.getClass().getSimpleName()));
+                    .subscribe(
+                            r -> outcome.add(topic + " ok"),
+                            e -> outcome.add(topic + " " + e.getClass().getSimpleName()));
         }
         await(() -> outcome.size() == 1, "the eviction");
         assertThat(outcome).containsExactly("ob/0 OfflineBufferFullException");
@@ -172,12 +186,19 @@ class MqttClientReconnectTest extends ClientTestSupport {
 
     @Test
     void silentBrokerIsDetectedByThePingTimeoutAndTheClientReconnects() throws Exception {
-        MqttClient client = client(options().keepAliveSeconds(1).pingTimeout(Duration.ofMillis(500)).reconnect(FAST));
+        MqttClient client =
+                client(
+                        options()
+                                .keepAliveSeconds(1)
+                                .pingTimeout(Duration.ofMillis(500))
+                                .reconnect(FAST));
         List<LinkState> states = new CopyOnWriteArrayList<>();
         client.states().subscribe(states::add);
         ScriptedBroker.Connection halfOpen = connect(client, false);
         halfOpen.expect(PingReq.class); // not answered: the connection is half-open
-        assertThat(halfOpen.awaitClosed(WAIT)).as("client closes the half-open connection").isTrue();
+        assertThat(halfOpen.awaitClosed(WAIT))
+                .as("client closes the half-open connection")
+                .isTrue();
         ScriptedBroker.Connection next = acceptNext(client, false);
         assertThat(states).contains(LinkState.RECONNECTING);
         next.expect(PingReq.class);
@@ -193,12 +214,13 @@ class MqttClientReconnectTest extends ClientTestSupport {
         MqttClient client = client(options().reconnect(FAST.withMaxAttempts(2)));
         ScriptedBroker.Connection c = connect(client, false);
         List<Throwable> subscriptionErrors = new CopyOnWriteArrayList<>();
-        client.subscribe("g/#", MqttQos.AT_MOST_ONCE).subscribe(m -> { }, subscriptionErrors::add);
+        client.subscribe("g/#", MqttQos.AT_MOST_ONCE).subscribe(m -> {}, subscriptionErrors::add);
         c.send(SubAck.of(c.expect(Subscribe.class).packetId(), SubAckReturnCode.GRANTED_QOS_0));
         broker.close();
         awaitState(client, LinkState.DISCONNECTED);
         await(() -> subscriptionErrors.size() == 1, "subscription error");
-        assertThat(subscriptionErrors.get(0)).isInstanceOf(MqttClosedException.class)
+        assertThat(subscriptionErrors.get(0))
+                .isInstanceOf(MqttClosedException.class)
                 .hasCauseInstanceOf(MqttTransportException.class);
     }
 }

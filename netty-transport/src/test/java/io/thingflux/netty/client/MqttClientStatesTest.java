@@ -18,12 +18,16 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * {@link MqttClient#states()} on the client's scheduler: every change reaches a subscriber in order even when the
- * scheduler runs behind the event loop (the replay sink behind it keeps only the latest state).
+ * {@link MqttClient#states()} on the client's scheduler: every change reaches a subscriber in order
+ * even when the scheduler runs behind the event loop (the replay sink behind it keeps only the
+ * latest state).
  */
 class MqttClientStatesTest {
 
-    /** Runs nothing until {@link #release()}: the client's scheduler falls behind the event loop at will. */
+    /**
+     * Runs nothing until {@link #release()}: the client's scheduler falls behind the event loop at
+     * will.
+     */
     static final class HeldExecutor implements Executor {
         private final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
         private volatile boolean released;
@@ -69,12 +73,16 @@ class MqttClientStatesTest {
 
     @Test
     void aSubscriberBehindTheEventLoopSeesEveryStateInOrder() throws Exception {
-        MqttClient client = MqttClient.create(
-                MqttClientOptions.builder("127.0.0.1", broker.port()).clientId("states").scheduler(scheduler).build(),
-                resources);
+        MqttClient client =
+                MqttClient.create(
+                        MqttClientOptions.builder("127.0.0.1", broker.port())
+                                .clientId("states")
+                                .scheduler(scheduler)
+                                .build(),
+                        resources);
         List<LinkState> seen = new CopyOnWriteArrayList<>();
         client.states().subscribe(seen::add);
-        client.connect().subscribe(ack -> { }, e -> { });
+        client.connect().subscribe(ack -> {}, e -> {});
         ScriptedBroker.Connection c = broker.awaitConnection();
         c.expect(Connect.class);
         c.send(ConnAck.accepted(false));
@@ -83,6 +91,7 @@ class MqttClientStatesTest {
 
         delivery.release();
 
-        assertThat(seen).containsExactly(LinkState.DISCONNECTED, LinkState.CONNECTING, LinkState.CONNECTED);
+        assertThat(seen)
+                .containsExactly(LinkState.DISCONNECTED, LinkState.CONNECTING, LinkState.CONNECTED);
     }
 }

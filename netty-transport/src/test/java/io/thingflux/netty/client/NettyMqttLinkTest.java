@@ -46,8 +46,9 @@ class NettyMqttLinkTest {
     }
 
     private NettyMqttLink link() {
-        return NettyMqttLink.create(MqttClientOptions.builder("127.0.0.1", broker.port()).clientId("link-1")
-                .build(), resources);
+        return NettyMqttLink.create(
+                MqttClientOptions.builder("127.0.0.1", broker.port()).clientId("link-1").build(),
+                resources);
     }
 
     @Test
@@ -57,28 +58,45 @@ class NettyMqttLinkTest {
 
         StepVerifier.create(link.connect())
                 .then(() -> answerConnect())
-                .expectComplete().verify(Duration.ofSeconds(10));
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
         assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
         ScriptedBroker.Connection c = current;
 
-        StepVerifier.create(link.publish("up/1", "hello".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE))
-                .then(() -> {
-                    Publish p = await(() -> c.expect(Publish.class));
-                    assertThat(p.topic()).isEqualTo("up/1");
-                    assertThat(p.payloadAsString()).isEqualTo("hello");
-                    c.send(new PubAck(p.packetId()));
-                })
-                .expectComplete().verify(Duration.ofSeconds(10));
+        StepVerifier.create(
+                        link.publish(
+                                "up/1",
+                                "hello".getBytes(StandardCharsets.UTF_8),
+                                MqttQos.AT_LEAST_ONCE))
+                .then(
+                        () -> {
+                            Publish p = await(() -> c.expect(Publish.class));
+                            assertThat(p.topic()).isEqualTo("up/1");
+                            assertThat(p.payloadAsString()).isEqualTo("hello");
+                            c.send(new PubAck(p.packetId()));
+                        })
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
 
         StepVerifier.create(link.subscribe("down/#", MqttQos.AT_MOST_ONCE).take(1))
-                .then(() -> {
-                    Subscribe s = await(() -> c.expect(Subscribe.class));
-                    c.send(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_0),
-                            Publish.qos0("down/x", "cmd"));
-                })
-                .assertNext(m -> assertThat(m).isEqualTo(new LinkMessage("down/x",
-                        "cmd".getBytes(StandardCharsets.UTF_8), MqttQos.AT_MOST_ONCE, false)))
-                .expectComplete().verify(Duration.ofSeconds(10));
+                .then(
+                        () -> {
+                            Subscribe s = await(() -> c.expect(Subscribe.class));
+                            c.send(
+                                    SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_0),
+                                    Publish.qos0("down/x", "cmd"));
+                        })
+                .assertNext(
+                        m ->
+                                assertThat(m)
+                                        .isEqualTo(
+                                                new LinkMessage(
+                                                        "down/x",
+                                                        "cmd".getBytes(StandardCharsets.UTF_8),
+                                                        MqttQos.AT_MOST_ONCE,
+                                                        false)))
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
 
         StepVerifier.create(link.disconnect()).expectComplete().verify(Duration.ofSeconds(10));
         c.expect(io.thingflux.mqtt.Unsubscribe.class);
@@ -89,38 +107,64 @@ class NettyMqttLinkTest {
     @Test
     void refusedFilterFailsTheLinkSubscriptionWithSubscriptionRefused() throws Exception {
         NettyMqttLink link = link();
-        StepVerifier.create(link.connect()).then(this::answerConnect).expectComplete().verify(Duration.ofSeconds(10));
+        StepVerifier.create(link.connect())
+                .then(this::answerConnect)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
         ScriptedBroker.Connection c = current;
         StepVerifier.create(link.subscribe("forbidden/#", MqttQos.AT_LEAST_ONCE))
-                .then(() -> {
-                    Subscribe s = await(() -> c.expect(Subscribe.class));
-                    c.send(SubAck.of(s.packetId(), SubAckReturnCode.FAILURE));
-                })
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SubscriptionRefusedException.class)
-                        .hasMessageContaining("forbidden/#"))
+                .then(
+                        () -> {
+                            Subscribe s = await(() -> c.expect(Subscribe.class));
+                            c.send(SubAck.of(s.packetId(), SubAckReturnCode.FAILURE));
+                        })
+                .expectErrorSatisfies(
+                        e ->
+                                assertThat(e)
+                                        .isInstanceOf(SubscriptionRefusedException.class)
+                                        .hasMessageContaining("forbidden/#"))
                 .verify(Duration.ofSeconds(10));
     }
 
     @Test
-    void severalFiltersGoInOneSubscribeAndARefusedOneIsReportedWhileTheOthersDeliver() throws Exception {
+    void severalFiltersGoInOneSubscribeAndARefusedOneIsReportedWhileTheOthersDeliver()
+            throws Exception {
         NettyMqttLink link = link();
-        StepVerifier.create(link.connect()).then(this::answerConnect).expectComplete().verify(Duration.ofSeconds(10));
+        StepVerifier.create(link.connect())
+                .then(this::answerConnect)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
         ScriptedBroker.Connection c = current;
         List<SubscribeAck> acks = new CopyOnWriteArrayList<>();
-        StepVerifier.create(link.subscribe(List.of("a/#", "forbidden/#", "b/+"), MqttQos.AT_LEAST_ONCE, acks::add)
-                        .take(2))
-                .then(() -> {
-                    Subscribe s = await(() -> c.expect(Subscribe.class));
-                    assertThat(s.subscriptions()).containsExactly(new Subscription("a/#", MqttQos.AT_LEAST_ONCE),
-                            new Subscription("forbidden/#", MqttQos.AT_LEAST_ONCE),
-                            new Subscription("b/+", MqttQos.AT_LEAST_ONCE));
-                    c.send(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_1, SubAckReturnCode.FAILURE,
-                            SubAckReturnCode.GRANTED_QOS_0), Publish.qos0("b/x", "one"), Publish.qos0("a/y/z", "two"));
-                })
+        StepVerifier.create(
+                        link.subscribe(
+                                        List.of("a/#", "forbidden/#", "b/+"),
+                                        MqttQos.AT_LEAST_ONCE,
+                                        acks::add)
+                                .take(2))
+                .then(
+                        () -> {
+                            Subscribe s = await(() -> c.expect(Subscribe.class));
+                            assertThat(s.subscriptions())
+                                    .containsExactly(
+                                            new Subscription("a/#", MqttQos.AT_LEAST_ONCE),
+                                            new Subscription("forbidden/#", MqttQos.AT_LEAST_ONCE),
+                                            new Subscription("b/+", MqttQos.AT_LEAST_ONCE));
+                            c.send(
+                                    SubAck.of(
+                                            s.packetId(),
+                                            SubAckReturnCode.GRANTED_QOS_1,
+                                            SubAckReturnCode.FAILURE,
+                                            SubAckReturnCode.GRANTED_QOS_0),
+                                    Publish.qos0("b/x", "one"),
+                                    Publish.qos0("a/y/z", "two"));
+                        })
                 .assertNext(m -> assertThat(m.topic()).isEqualTo("b/x"))
                 .assertNext(m -> assertThat(m.topic()).isEqualTo("a/y/z"))
-                .expectComplete().verify(Duration.ofSeconds(10));
-        assertThat(acks).containsExactly(new SubscribeAck(List.of("a/#", "b/+"), List.of("forbidden/#")));
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        assertThat(acks)
+                .containsExactly(new SubscribeAck(List.of("a/#", "b/+"), List.of("forbidden/#")));
         // the next packet is the cancel's UNSUBSCRIBE: no SUBSCRIBE per filter went out
         Unsubscribe u = c.expect(Unsubscribe.class);
         assertThat(u.filters()).contains("a/#", "b/+");
@@ -129,15 +173,24 @@ class NettyMqttLinkTest {
     @Test
     void severalFiltersAllRefusedReportEachThenFailWithSubscriptionRefused() throws Exception {
         NettyMqttLink link = link();
-        StepVerifier.create(link.connect()).then(this::answerConnect).expectComplete().verify(Duration.ofSeconds(10));
+        StepVerifier.create(link.connect())
+                .then(this::answerConnect)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
         ScriptedBroker.Connection c = current;
         List<SubscribeAck> acks = new CopyOnWriteArrayList<>();
-        StepVerifier.create(link.subscribe(List.of("no/1", "no/2"), MqttQos.AT_MOST_ONCE, acks::add))
-                .then(() -> {
-                    Subscribe s = await(() -> c.expect(Subscribe.class));
-                    assertThat(s.subscriptions()).hasSize(2);
-                    c.send(SubAck.of(s.packetId(), SubAckReturnCode.FAILURE, SubAckReturnCode.FAILURE));
-                })
+        StepVerifier.create(
+                        link.subscribe(List.of("no/1", "no/2"), MqttQos.AT_MOST_ONCE, acks::add))
+                .then(
+                        () -> {
+                            Subscribe s = await(() -> c.expect(Subscribe.class));
+                            assertThat(s.subscriptions()).hasSize(2);
+                            c.send(
+                                    SubAck.of(
+                                            s.packetId(),
+                                            SubAckReturnCode.FAILURE,
+                                            SubAckReturnCode.FAILURE));
+                        })
                 .expectError(SubscriptionRefusedException.class)
                 .verify(Duration.ofSeconds(10));
         assertThat(acks).containsExactly(new SubscribeAck(List.of(), List.of("no/1", "no/2")));
@@ -147,32 +200,52 @@ class NettyMqttLinkTest {
     void theLinkSignalsOnTheEventLoopEvenWhenItsClientHasAScheduler() throws Exception {
         Scheduler scheduler = Schedulers.newSingle("user-signals");
         try {
-            NettyMqttLink link = NettyMqttLink.create(MqttClientOptions.builder("127.0.0.1", broker.port())
-                    .clientId("link-1").scheduler(scheduler).build(), resources);
+            NettyMqttLink link =
+                    NettyMqttLink.create(
+                            MqttClientOptions.builder("127.0.0.1", broker.port())
+                                    .clientId("link-1")
+                                    .scheduler(scheduler)
+                                    .build(),
+                            resources);
             List<String> threads = new CopyOnWriteArrayList<>();
-            link.states().skip(1).subscribe(s -> threads.add("state " + Thread.currentThread().getName()));
-            link.connect().subscribe(v -> { }, e -> { }, () -> threads.add("connect " + Thread.currentThread().getName()));
+            link.states()
+                    .skip(1)
+                    .subscribe(s -> threads.add("state " + Thread.currentThread().getName()));
+            link.connect()
+                    .subscribe(
+                            v -> {},
+                            e -> {},
+                            () -> threads.add("connect " + Thread.currentThread().getName()));
             answerConnect();
             ScriptedBroker.Connection c = current;
-            ClientTestSupport.await(() -> threads.stream().anyMatch(t -> t.startsWith("connect")), "connected");
+            ClientTestSupport.await(
+                    () -> threads.stream().anyMatch(t -> t.startsWith("connect")), "connected");
 
             link.subscribe("down/#", MqttQos.AT_MOST_ONCE)
                     .subscribe(m -> threads.add("message " + Thread.currentThread().getName()));
             Subscribe s = c.expect(Subscribe.class);
-            c.send(SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_0), Publish.qos0("down/x", "cmd"));
+            c.send(
+                    SubAck.of(s.packetId(), SubAckReturnCode.GRANTED_QOS_0),
+                    Publish.qos0("down/x", "cmd"));
             link.publish("up/1", new byte[1], MqttQos.AT_LEAST_ONCE)
-                    .subscribe(v -> { }, e -> { }, () -> threads.add("publish " + Thread.currentThread().getName()));
+                    .subscribe(
+                            v -> {},
+                            e -> {},
+                            () -> threads.add("publish " + Thread.currentThread().getName()));
             c.send(new PubAck(c.expect(Publish.class).packetId()));
-            ClientTestSupport.await(() -> threads.size() == 5, "connecting, connected, connect, message, publish");
+            ClientTestSupport.await(
+                    () -> threads.size() == 5, "connecting, connected, connect, message, publish");
             assertThat(threads).allSatisfy(t -> assertThat(t).contains(" thingflux-mqtt"));
 
             List<String> viaClient = new CopyOnWriteArrayList<>();
-            link.client().publish("up/2", new byte[1], MqttQos.AT_LEAST_ONCE)
+            link.client()
+                    .publish("up/2", new byte[1], MqttQos.AT_LEAST_ONCE)
                     .subscribe(r -> viaClient.add(Thread.currentThread().getName()));
             c.send(new PubAck(c.expect(Publish.class).packetId()));
             ClientTestSupport.await(() -> viaClient.size() == 1, "the client's own publish result");
-            assertThat(viaClient).as("the client itself keeps its scheduler").allSatisfy(
-                    t -> assertThat(t).startsWith("user-signals"));
+            assertThat(viaClient)
+                    .as("the client itself keeps its scheduler")
+                    .allSatisfy(t -> assertThat(t).startsWith("user-signals"));
         } finally {
             scheduler.dispose();
         }

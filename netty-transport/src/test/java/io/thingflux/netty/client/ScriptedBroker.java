@@ -22,15 +22,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A scripted fake broker for client tests: a loopback server (port 0) speaking MQTT frames through the
- * project's codec. The test drives it: wait for the next connection, expect a packet of a type, answer
- * with packets, close. Nothing is answered on its own.
+ * A scripted fake broker for client tests: a loopback server (port 0) speaking MQTT frames through
+ * the project's codec. The test drives it: wait for the next connection, expect a packet of a type,
+ * answer with packets, close. Nothing is answered on its own.
  */
 final class ScriptedBroker implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group =
+            new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final BlockingQueue<Connection> accepted = new LinkedBlockingQueue<>();
     private final java.util.List<Channel> all = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Channel server;
@@ -40,30 +41,45 @@ final class ScriptedBroker implements AutoCloseable {
     }
 
     private ScriptedBroker(java.util.function.Consumer<Channel> tls) {
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        Connection c = new Connection(ch);
-                        all.add(ch);
-                        if (tls != null) {
-                            tls.accept(ch);
-                        }
-                        ch.pipeline().addLast(new MqttDecoder(), MqttEncoder.INSTANCE,
-                                new SimpleChannelInboundHandler<MqttPacket>() {
+        server =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .childHandler(
+                                new ChannelInitializer<Channel>() {
                                     @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, MqttPacket msg) {
-                                        c.received.add(msg);
-                                    }
+                                    protected void initChannel(Channel ch) {
+                                        Connection c = new Connection(ch);
+                                        all.add(ch);
+                                        if (tls != null) {
+                                            tls.accept(ch);
+                                        }
+                                        ch.pipeline()
+                                                .addLast(
+                                                        new MqttDecoder(),
+                                                        MqttEncoder.INSTANCE,
+                                                        new SimpleChannelInboundHandler<
+                                                                MqttPacket>() {
+                                                            @Override
+                                                            protected void channelRead0(
+                                                                    ChannelHandlerContext ctx,
+                                                                    MqttPacket msg) {
+                                                                c.received.add(msg);
+                                                            }
 
-                                    @Override
-                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                        ctx.close();
+                                                            @Override
+                                                            public void exceptionCaught(
+                                                                    ChannelHandlerContext ctx,
+                                                                    Throwable cause) {
+                                                                ctx.close();
+                                                            }
+                                                        });
+                                        accepted.add(c);
                                     }
-                                });
-                        accepted.add(c);
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+                                })
+                        .bind(new InetSocketAddress("127.0.0.1", 0))
+                        .syncUninterruptibly()
+                        .channel();
     }
 
     static ScriptedBroker start() {
@@ -76,8 +92,9 @@ final class ScriptedBroker implements AutoCloseable {
 
     /** TLS chosen by the SNI name the client sends (which {@code mapping} sees). */
     static ScriptedBroker startTls(io.netty.util.Mapping<String, SslContext> mapping) {
-        return new ScriptedBroker((java.util.function.Consumer<Channel>) ch ->
-                ch.pipeline().addLast(new io.netty.handler.ssl.SniHandler(mapping)));
+        return new ScriptedBroker(
+                (java.util.function.Consumer<Channel>)
+                        ch -> ch.pipeline().addLast(new io.netty.handler.ssl.SniHandler(mapping)));
     }
 
     int port() {

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import reactor.test.StepVerifier;
 
-/** Every client log line names the client id; no secret (device secret, signed password) appears in any. */
+/**
+ * Every client log line names the client id; no secret (device secret, signed password) appears in
+ * any.
+ */
 class SecretsNeverLoggedTest extends ClientTestSupport {
 
     @Test
@@ -28,7 +31,8 @@ class SecretsNeverLoggedTest extends ClientTestSupport {
         logger.addAppender(appender);
         logger.setLevel(Level.DEBUG);
         try {
-            AliyunDeviceIdentity device = new AliyunDeviceIdentity("a1pk", "dev9", "TopSecretDeviceKey");
+            AliyunDeviceIdentity device =
+                    new AliyunDeviceIdentity("a1pk", "dev9", "TopSecretDeviceKey");
             String password = AliyunSigner.defaults().sign(device).password();
             MqttClient client = client(options().aliyun(device, AliyunSigner.defaults()));
             ScriptedBroker.Connection c = connect(client, false);
@@ -36,13 +40,30 @@ class SecretsNeverLoggedTest extends ClientTestSupport {
             ScriptedBroker.Connection again = broker.awaitConnection();
             again.expect(Connect.class);
             again.send(ConnAck.refused(ConnectReturnCode.NOT_AUTHORIZED));
-            StepVerifier.create(client.states().filter(s -> s == io.thingflux.link.LinkState.CLOSED).take(1))
-                    .expectNextCount(1).expectComplete().verify(WAIT);
+            StepVerifier.create(
+                            client.states()
+                                    .filter(s -> s == io.thingflux.link.LinkState.CLOSED)
+                                    .take(1))
+                    .expectNextCount(1)
+                    .expectComplete()
+                    .verify(WAIT);
 
-            List<String> lines = appender.list.stream().map(e -> e.getFormattedMessage()
-                    + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage())).toList();
-            assertThat(lines).hasSizeGreaterThanOrEqualTo(3)
-                    .allMatch(l -> l.contains(client.options().name()) && l.contains("a1pk.dev9"), "names the client")
+            List<String> lines =
+                    appender.list.stream()
+                            .map(
+                                    e ->
+                                            e.getFormattedMessage()
+                                                    + (e.getThrowableProxy() == null
+                                                            ? ""
+                                                            : " "
+                                                                    + e.getThrowableProxy()
+                                                                            .getMessage()))
+                            .toList();
+            assertThat(lines)
+                    .hasSizeGreaterThanOrEqualTo(3)
+                    .allMatch(
+                            l -> l.contains(client.options().name()) && l.contains("a1pk.dev9"),
+                            "names the client")
                     .noneMatch(l -> l.contains("TopSecretDeviceKey"))
                     .noneMatch(l -> l.contains(password));
         } finally {

@@ -39,16 +39,19 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random valid packets of all fourteen types (non-ASCII and supplementary-plane topics, payloads from empty to
- * ~70 KB across the {@link MqttEncoder#WRAP_THRESHOLD}, every QoS and flag, wills and credentials) come back
- * equal after the encoder and the decoder. Cases come from fixed seeds ({@link SeededCases}); the Netty leak
- * extension checks every test for leaked buffers.
+ * Random valid packets of all fourteen types (non-ASCII and supplementary-plane topics, payloads
+ * from empty to ~70 KB across the {@link MqttEncoder#WRAP_THRESHOLD}, every QoS and flag, wills and
+ * credentials) come back equal after the encoder and the decoder. Cases come from fixed seeds
+ * ({@link SeededCases}); the Netty leak extension checks every test for leaked buffers.
  */
 class CodecRoundTripPropertyTest {
 
     @Test
     void packetEncodedByTheEncoderHandlerDecodesToAnEqualPacket() {
-        SeededCases.check(0x5EED_0001L, 1000, CodecRoundTripPropertyTest::packet,
+        SeededCases.check(
+                0x5EED_0001L,
+                1000,
+                CodecRoundTripPropertyTest::packet,
                 CodecRoundTripPropertyTest::encoderHandlerRoundTrip);
     }
 
@@ -61,18 +64,21 @@ class CodecRoundTripPropertyTest {
             for (Object o = encoder.readOutbound(); o != null; o = encoder.readOutbound()) {
                 written.add((ByteBuf) o);
             }
-            boolean wrapped = packet instanceof Publish p && p.payloadLength() >= MqttEncoder.WRAP_THRESHOLD;
+            boolean wrapped =
+                    packet instanceof Publish p && p.payloadLength() >= MqttEncoder.WRAP_THRESHOLD;
             assertThat(written).hasSize(wrapped ? 2 : 1);
 
             byte[] handlerBytes = new byte[0];
             for (ByteBuf buf : written) {
                 handlerBytes = WireBytes.concat(handlerBytes, ByteBufUtil.getBytes(buf));
             }
-            assertThat(handlerBytes).as("handler and static encode agree")
+            assertThat(handlerBytes)
+                    .as("handler and static encode agree")
                     .isEqualTo(WireBytes.drain(MqttEncoder.encode(WireBytes.TRACKED, packet)));
 
             for (ByteBuf buf : written) {
-                decoder.writeInbound(buf.retain()); // header and wrapped payload arrive as separate reads
+                decoder.writeInbound(
+                        buf.retain()); // header and wrapped payload arrive as separate reads
             }
             assertThat((Object) decoder.readInbound()).isEqualTo(packet);
             assertThat((Object) decoder.readInbound()).isNull();
@@ -85,26 +91,33 @@ class CodecRoundTripPropertyTest {
     }
 
     /** Packets of one stream and the seed of the places it is cut at. */
-    record CutStream(List<MqttPacket> packets, long cutSeed) {
-    }
+    record CutStream(List<MqttPacket> packets, long cutSeed) {}
 
     @Test
     void packetsInOneStreamCutAtRandomPlacesDecodeInOrder() {
-        SeededCases.check(0x5EED_0002L, 200, r -> new CutStream(packetStream(r), r.nextLong()),
+        SeededCases.check(
+                0x5EED_0002L,
+                200,
+                r -> new CutStream(packetStream(r), r.nextLong()),
                 stream -> cutStreamDecodesInOrder(stream.packets(), stream.cutSeed()));
     }
 
     private static void cutStreamDecodesInOrder(List<MqttPacket> packets, long cutSeed) {
         byte[] stream = new byte[0];
         for (MqttPacket p : packets) {
-            stream = WireBytes.concat(stream, WireBytes.drain(MqttEncoder.encode(WireBytes.TRACKED, p)));
+            stream =
+                    WireBytes.concat(
+                            stream, WireBytes.drain(MqttEncoder.encode(WireBytes.TRACKED, p)));
         }
         Random cuts = new Random(cutSeed);
         EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder());
         try {
             List<Object> decoded = new ArrayList<>();
             for (int from = 0; from < stream.length; ) {
-                int to = Math.min(stream.length, from + 1 + cuts.nextInt(cuts.nextBoolean() ? 8 : 4096));
+                int to =
+                        Math.min(
+                                stream.length,
+                                from + 1 + cuts.nextInt(cuts.nextBoolean() ? 8 : 4096));
                 decoder.writeInbound(WireBytes.buffer(stream, from, to));
                 for (Object o = decoder.readInbound(); o != null; o = decoder.readInbound()) {
                     decoded.add(o);
@@ -118,13 +131,17 @@ class CodecRoundTripPropertyTest {
     }
 
     /**
-     * A heap buffer is decoded from its own array, a direct one through one copy of the body (the topic and packet
-     * id only for a PUBLISH above 4 KiB): every packet, small or large, decodes alike from a heap buffer, a direct
-     * buffer, and a direct buffer holding the frame after other bytes.
+     * A heap buffer is decoded from its own array, a direct one through one copy of the body (the
+     * topic and packet id only for a PUBLISH above 4 KiB): every packet, small or large, decodes
+     * alike from a heap buffer, a direct buffer, and a direct buffer holding the frame after other
+     * bytes.
      */
     @Test
     void aFrameDecodesAlikeFromHeapAndDirectBuffersSmallOrLarge() {
-        SeededCases.check(0x5EED_0003L, 300, CodecRoundTripPropertyTest::smallOrLargePacket,
+        SeededCases.check(
+                0x5EED_0003L,
+                300,
+                CodecRoundTripPropertyTest::smallOrLargePacket,
                 CodecRoundTripPropertyTest::decodesAlikeFromHeapAndDirect);
     }
 
@@ -132,11 +149,15 @@ class CodecRoundTripPropertyTest {
         byte[] frame = WireBytes.drain(MqttEncoder.encode(WireBytes.TRACKED, packet));
         ByteBuf atOffset = WireBytes.TRACKED_DIRECT.directBuffer(frame.length + 7);
         atOffset.writeBytes(new byte[7]).writeBytes(frame).skipBytes(7);
-        for (ByteBuf in : List.of(WireBytes.buffer(frame), WireBytes.directBuffer(frame), atOffset)) {
-            EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder(MqttDecoder.PROTOCOL_MAX_PACKET_SIZE));
+        for (ByteBuf in :
+                List.of(WireBytes.buffer(frame), WireBytes.directBuffer(frame), atOffset)) {
+            EmbeddedChannel decoder =
+                    new EmbeddedChannel(new MqttDecoder(MqttDecoder.PROTOCOL_MAX_PACKET_SIZE));
             try {
                 decoder.writeInbound(in);
-                assertThat((Object) decoder.readInbound()).as(in.isDirect() ? "direct" : "heap").isEqualTo(packet);
+                assertThat((Object) decoder.readInbound())
+                        .as(in.isDirect() ? "direct" : "heap")
+                        .isEqualTo(packet);
                 assertThat(in.refCnt()).isZero();
             } finally {
                 decoder.finishAndReleaseAll();
@@ -147,7 +168,8 @@ class CodecRoundTripPropertyTest {
     // ---- generators
 
     private static MqttPacket smallOrLargePacket(SplittableRandom r) {
-        // large: a topic or filters of several KiB (a PUBLISH's topic alone can exceed the decoder's scratch array)
+        // large: a topic or filters of several KiB (a PUBLISH's topic alone can exceed the
+        // decoder's scratch array)
         switch (weighted(r, 3, 1, 1)) {
             case 0 -> {
                 return packet(r);
@@ -163,8 +185,15 @@ class CodecRoundTripPropertyTest {
             }
             default -> {
                 int id = packetId(r);
-                return new Subscribe(id, list(r, 1, 3,
-                        g -> new Subscription(letters(g, 3_000, 6_000), MqttQos.AT_LEAST_ONCE)));
+                return new Subscribe(
+                        id,
+                        list(
+                                r,
+                                1,
+                                3,
+                                g ->
+                                        new Subscription(
+                                                letters(g, 3_000, 6_000), MqttQos.AT_LEAST_ONCE)));
             }
         }
     }
@@ -203,11 +232,47 @@ class CodecRoundTripPropertyTest {
         return oneOf(r, MqttQos.values());
     }
 
-    /** Pieces strings are made of: ASCII, Latin-1, CJK (3 bytes) and a supplementary character (4 bytes, two chars). */
-    private static final String[] PIECES = {"a", "b", "z", "Q", "0", "9", " ", "-", "_", "$", ".", "|", "&", "=",
-        "é", "ß", "ü", "中", "温", "度", "😀", "𝄞", "\u007F", "\u0080", "\u07FF", "\u0800", "\uFFFD",
-        // allowed although discouraged (MQTT-1.5.3-3: a U+FEFF must not be stripped), and the last BMP code points
-        "\u0001", "\u001F", "\u009F", "\uFEFF", "\uFFFF", "\uDBFF\uDFFF"};
+    /**
+     * Pieces strings are made of: ASCII, Latin-1, CJK (3 bytes) and a supplementary character (4
+     * bytes, two chars).
+     */
+    private static final String[] PIECES = {
+        "a",
+        "b",
+        "z",
+        "Q",
+        "0",
+        "9",
+        " ",
+        "-",
+        "_",
+        "$",
+        ".",
+        "|",
+        "&",
+        "=",
+        "é",
+        "ß",
+        "ü",
+        "中",
+        "温",
+        "度",
+        "😀",
+        "𝄞",
+        "\u007F",
+        "\u0080",
+        "\u07FF",
+        "\u0800",
+        "\uFFFD",
+        // allowed although discouraged (MQTT-1.5.3-3: a U+FEFF must not be stripped), and the last
+        // BMP code points
+        "\u0001",
+        "\u001F",
+        "\u009F",
+        "\uFEFF",
+        "\uFFFF",
+        "\uDBFF\uDFFF"
+    };
 
     private static String text(SplittableRandom r, int minPieces, int maxPieces) {
         return String.join("", list(r, minPieces, maxPieces, g -> oneOf(g, PIECES)));
@@ -226,7 +291,10 @@ class CodecRoundTripPropertyTest {
         return chars(r, 'a', 'z', min, max);
     }
 
-    /** Mostly short, now and then thousands of characters (up to 3 * 12_000 + ... bytes, under 65535). */
+    /**
+     * Mostly short, now and then thousands of characters (up to 3 * 12_000 + ... bytes, under
+     * 65535).
+     */
     private static String string(SplittableRandom r, int minPieces) {
         return switch (weighted(r, 12, 1, 1)) {
             case 0 -> text(r, minPieces, 12);
@@ -254,9 +322,14 @@ class CodecRoundTripPropertyTest {
         return f;
     }
 
-    private static final int[] PAYLOAD_EDGES = {0, 1, 127, 128, 1022, 1023, 1024, 1025, 16_383, 16_384, 65_535};
+    private static final int[] PAYLOAD_EDGES = {
+        0, 1, 127, 128, 1022, 1023, 1024, 1025, 16_383, 16_384, 65_535
+    };
 
-    /** Sizes biased to the edges that matter: empty, around the wrap threshold, the varint steps, ~70 KB. */
+    /**
+     * Sizes biased to the edges that matter: empty, around the wrap threshold, the varint steps,
+     * ~70 KB.
+     */
     private static int payloadSize(SplittableRandom r, int max) {
         return switch (weighted(r, 4, 4, 2, 2)) {
             case 0 -> between(r, 0, max);
@@ -275,11 +348,19 @@ class CodecRoundTripPropertyTest {
 
     // ---- packets
 
-    /** Topics of one length that differ in a single byte, so a stream repeats and confuses them if it can. */
+    /**
+     * Topics of one length that differ in a single byte, so a stream repeats and confuses them if
+     * it can.
+     */
     private static final String[] LOOKALIKE_TOPICS = {
-        "/sys/a1wFylTxYeD/co_0001/thing/event/property/post", "/sys/a1wFylTxYeD/co_0001/thing/event/property/posT",
-        "/sys/a1wFylTxYeD/co_0002/thing/event/property/post", "+sys/a1wFylTxYeD/co_0001/thing/event/property/post"
-                .replace('+', 'X'), "/sys/a1wFylTxYeD/co_0001/thing/event/propertY/post", "温度/1", "温度/2"};
+        "/sys/a1wFylTxYeD/co_0001/thing/event/property/post",
+        "/sys/a1wFylTxYeD/co_0001/thing/event/property/posT",
+        "/sys/a1wFylTxYeD/co_0002/thing/event/property/post",
+        "+sys/a1wFylTxYeD/co_0001/thing/event/property/post".replace('+', 'X'),
+        "/sys/a1wFylTxYeD/co_0001/thing/event/propertY/post",
+        "温度/1",
+        "温度/2"
+    };
 
     private static Publish publish(SplittableRandom r) {
         String topic = weighted(r, 3, 2) == 0 ? topicName(r) : oneOf(r, LOOKALIKE_TOPICS);
@@ -305,7 +386,14 @@ class CodecRoundTripPropertyTest {
         Will will = r.nextDouble() < 0.4 ? null : will(r);
         String username = r.nextDouble() < 0.3 ? null : string(r, 0);
         byte[] password = r.nextDouble() < 0.3 ? null : payload(r, 300);
-        return new Connect(level, clientId, clean, keepAlive, will, username, username == null ? null : password);
+        return new Connect(
+                level,
+                clientId,
+                clean,
+                keepAlive,
+                will,
+                username,
+                username == null ? null : password);
     }
 
     private static ConnAck connAck(SplittableRandom r) {

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** TCP may cut the stream anywhere: the decoder yields the same packets however the bytes arrive. */
+/**
+ * TCP may cut the stream anywhere: the decoder yields the same packets however the bytes arrive.
+ */
 class FrameSplittingTest {
 
     static List<Frame> frames() {
@@ -24,7 +26,8 @@ class FrameSplittingTest {
     /** One dynamic test per frame; the leak check runs once after all of them. */
     @TestFactory
     Stream<DynamicTest> frameSplitAtEveryBytePositionDecodesAsTheWholeFrame() {
-        return frames().stream().map(f -> DynamicTest.dynamicTest(f.name(), () -> assertSplitsDecodeAsWhole(f)));
+        return frames().stream()
+                .map(f -> DynamicTest.dynamicTest(f.name(), () -> assertSplitsDecodeAsWhole(f)));
     }
 
     private static void assertSplitsDecodeAsWhole(Frame frame) {
@@ -35,7 +38,9 @@ class FrameSplittingTest {
             ByteBuf first = WireBytes.buffer(bytes, 0, cut);
             ByteBuf second = WireBytes.buffer(bytes, cut, bytes.length);
             ch.writeInbound(first);
-            assertThat((Object) ch.readInbound()).as("packet before the last byte, cut at %d", cut).isNull();
+            assertThat((Object) ch.readInbound())
+                    .as("packet before the last byte, cut at %d", cut)
+                    .isNull();
             ch.writeInbound(second);
             assertThat((Object) ch.readInbound()).as("cut at %d", cut).isEqualTo(whole);
             assertThat((Object) ch.readInbound()).isNull();

@@ -15,12 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Coverage-guided fuzzing of the decoder inside a channel, with input arriving in fuzzer-chosen chunks in
- * pooled buffers (leak detection is paranoid in tests, and a leak fails the run).
+ * Coverage-guided fuzzing of the decoder inside a channel, with input arriving in fuzzer-chosen
+ * chunks in pooled buffers (leak detection is paranoid in tests, and a leak fails the run).
  *
- * <p>For any input: the only error reaching the pipeline is {@link MqttProtocolException}, after which the
- * channel is closed; the decoder never holds more than the maximum packet size plus one read; nothing is
- * emitted after an error; every buffer is released.
+ * <p>For any input: the only error reaching the pipeline is {@link MqttProtocolException}, after
+ * which the channel is closed; the decoder never holds more than the maximum packet size plus one
+ * read; nothing is emitted after an error; every buffer is released.
  */
 class MqttDecoderChannelFuzzTest {
 
@@ -31,20 +31,24 @@ class MqttDecoderChannelFuzzTest {
         MqttDecoder decoder = new MqttDecoder(MAX_PACKET_SIZE);
         List<Throwable> errors = new ArrayList<>();
         List<Object> packetsAfterError = new ArrayList<>();
-        EmbeddedChannel ch = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (!errors.isEmpty()) {
-                    packetsAfterError.add(msg);
-                }
-                assertThat(msg).isInstanceOf(MqttPacket.class);
-            }
+        EmbeddedChannel ch =
+                new EmbeddedChannel(
+                        decoder,
+                        new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                if (!errors.isEmpty()) {
+                                    packetsAfterError.add(msg);
+                                }
+                                assertThat(msg).isInstanceOf(MqttPacket.class);
+                            }
 
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                errors.add(cause);
-            }
-        });
+                            @Override
+                            public void exceptionCaught(
+                                    ChannelHandlerContext ctx, Throwable cause) {
+                                errors.add(cause);
+                            }
+                        });
         try {
             while (data.remainingBytes() > 0 && ch.isOpen()) {
                 int chunk = data.consumeInt(1, 512);
@@ -54,7 +58,8 @@ class MqttDecoderChannelFuzzTest {
                 ch.writeInbound(buf);
                 assertThat(decoder.bufferedBytes()).isLessThanOrEqualTo(MAX_PACKET_SIZE + 512);
             }
-            assertThat(errors).allSatisfy(e -> assertThat(e).isInstanceOf(MqttProtocolException.class));
+            assertThat(errors)
+                    .allSatisfy(e -> assertThat(e).isInstanceOf(MqttProtocolException.class));
             assertThat(errors).hasSizeLessThanOrEqualTo(1);
             if (!errors.isEmpty()) {
                 assertThat(ch.isOpen()).isFalse();

@@ -35,19 +35,34 @@ class MqttEncoderTest {
             packets.add(SeedFrameMeaningTest.decodeOne(f.bytes()));
         }
         byte[] password = "pässwörd".getBytes(StandardCharsets.UTF_8);
-        packets.add(new Connect(Connect.MQTT_3_1_1, "设备-001", false, 60,
-                new Will("状态/离线/😀", "bye".getBytes(StandardCharsets.UTF_8), MqttQos.EXACTLY_ONCE, true),
-                "用户", password));
+        packets.add(
+                new Connect(
+                        Connect.MQTT_3_1_1,
+                        "设备-001",
+                        false,
+                        60,
+                        new Will(
+                                "状态/离线/😀",
+                                "bye".getBytes(StandardCharsets.UTF_8),
+                                MqttQos.EXACTLY_ONCE,
+                                true),
+                        "用户",
+                        password));
         packets.add(new Publish("温度/😀/é", MqttQos.AT_LEAST_ONCE, true, true, 7, new byte[300]));
-        packets.add(new Subscribe(9, List.of(new Subscription("传感器/+/温度", MqttQos.AT_LEAST_ONCE),
-                new Subscription("#", MqttQos.EXACTLY_ONCE))));
+        packets.add(
+                new Subscribe(
+                        9,
+                        List.of(
+                                new Subscription("传感器/+/温度", MqttQos.AT_LEAST_ONCE),
+                                new Subscription("#", MqttQos.EXACTLY_ONCE))));
         packets.add(Unsubscribe.of(10, "传感器/+/温度", "a/#"));
         packets.add(SubAck.of(11, SubAckReturnCode.GRANTED_QOS_2, SubAckReturnCode.FAILURE));
 
         for (MqttPacket p : packets) {
             ByteBuf buf = MqttEncoder.encode(EXACT, p);
             try {
-                // a buffer grown while writing (e.g. by a 3-bytes-per-char UTF-8 reserve) was reallocated and copied
+                // a buffer grown while writing (e.g. by a 3-bytes-per-char UTF-8 reserve) was
+                // reallocated and copied
                 assertThat(buf.capacity()).as("capacity of %s", p).isEqualTo(buf.readableBytes());
                 EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder());
                 decoder.writeInbound(buf.retain());
@@ -61,7 +76,14 @@ class MqttEncoderTest {
 
     @Test
     void payloadBelowTheWrapThresholdIsCopiedIntoOneBuffer() {
-        Publish p = new Publish("t/1", MqttQos.AT_LEAST_ONCE, false, false, 1, filled(MqttEncoder.WRAP_THRESHOLD - 1));
+        Publish p =
+                new Publish(
+                        "t/1",
+                        MqttQos.AT_LEAST_ONCE,
+                        false,
+                        false,
+                        1,
+                        filled(MqttEncoder.WRAP_THRESHOLD - 1));
         EmbeddedChannel ch = new EmbeddedChannel(MqttEncoder.INSTANCE);
         ch.writeOutbound(p);
         byte[] frame = WireBytes.drain(ch.readOutbound());
@@ -72,7 +94,14 @@ class MqttEncoderTest {
 
     @Test
     void payloadAtTheWrapThresholdGoesOutAsTheModelsOwnArrayBehindAnExactHeader() {
-        Publish p = new Publish("t/1", MqttQos.EXACTLY_ONCE, true, true, 513, filled(MqttEncoder.WRAP_THRESHOLD));
+        Publish p =
+                new Publish(
+                        "t/1",
+                        MqttQos.EXACTLY_ONCE,
+                        true,
+                        true,
+                        513,
+                        filled(MqttEncoder.WRAP_THRESHOLD));
         EmbeddedChannel ch = new EmbeddedChannel(MqttEncoder.INSTANCE);
         ch.writeOutbound(p);
         ByteBuf header = ch.readOutbound();
@@ -81,10 +110,14 @@ class MqttEncoderTest {
             assertThat(header.capacity()).isEqualTo(header.readableBytes());
             assertThat(payload.hasArray()).isTrue();
             assertThat(payload.array()).isSameAs(p.payloadUnsafe());
-            byte[] both = WireBytes.concat(WireBytes.drain(header.retain()), WireBytes.drain(payload.retain()));
+            byte[] both =
+                    WireBytes.concat(
+                            WireBytes.drain(header.retain()), WireBytes.drain(payload.retain()));
             assertThat(both).isEqualTo(WireBytes.drain(MqttEncoder.encode(EXACT, p)));
-            // 0x3D: PUBLISH, DUP, QoS 2, retain; remaining length 2+3+2+1024 = 1031 = 0x87 0x08; packet id 513 = 02 01
-            assertThat(Arrays.copyOf(both, 10)).isEqualTo(WireBytes.hex("3D 87 08 00 03 74 2F 31 02 01"));
+            // 0x3D: PUBLISH, DUP, QoS 2, retain; remaining length 2+3+2+1024 = 1031 = 0x87 0x08;
+            // packet id 513 = 02 01
+            assertThat(Arrays.copyOf(both, 10))
+                    .isEqualTo(WireBytes.hex("3D 87 08 00 03 74 2F 31 02 01"));
         } finally {
             header.release();
             payload.release();

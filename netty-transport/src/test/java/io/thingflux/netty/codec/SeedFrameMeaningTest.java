@@ -34,96 +34,136 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every real frame of {@code shared/vectors/mqtt-frames.txt} decodes to exactly what its {@code meaning}
- * line says, field by field, and encodes back to the same bytes.
+ * Every real frame of {@code shared/vectors/mqtt-frames.txt} decodes to exactly what its {@code
+ * meaning} line says, field by field, and encodes back to the same bytes.
  */
 class SeedFrameMeaningTest {
 
-    private static final String PROPERTY_SET = "/sys/a1wFylTxYeD/co_0001/thing/service/property/set";
-    private static final String PROPERTY_POST = "/sys/a1wFylTxYeD/co_0001/thing/event/property/post";
+    private static final String PROPERTY_SET =
+            "/sys/a1wFylTxYeD/co_0001/thing/service/property/set";
+    private static final String PROPERTY_POST =
+            "/sys/a1wFylTxYeD/co_0001/thing/event/property/post";
     private static final String PROPERTY_SET_PAYLOAD =
             "{\"method\":\"thing.service.property.set\",\"id\":\"765951545\",\"params\":{\"PowerSwitch_1\":0},\"version\":\"1.0.0\"}";
     private static final String POST_PAYLOAD_1 =
             "{\"method\":\"thing.event.property.post\",\"id\":\"123456789\",\"params\":{\"PowerSwitch_1\":1},\"version\":\"1.0.0\"}";
-    private static final String POST_PAYLOAD_0 = POST_PAYLOAD_1.replace("\"PowerSwitch_1\":1", "\"PowerSwitch_1\":0");
+    private static final String POST_PAYLOAD_0 =
+            POST_PAYLOAD_1.replace("\"PowerSwitch_1\":1", "\"PowerSwitch_1\":0");
 
     /** What each frame's meaning says, written out as assertions on the decoded packet. */
     private static final Map<String, Consumer<MqttPacket>> MEANINGS = new LinkedHashMap<>();
 
     static {
-        MEANINGS.put("connect", p -> {
-            Connect c = as(p, Connect.class);
-            assertThat(c.protocolName()).isEqualTo("MQTT");
-            assertThat(c.protocolLevel()).isEqualTo(4);
-            assertThat(c.cleanSession()).isTrue();
-            assertThat(c.will()).isNull();
-            assertThat(c.keepAliveSeconds()).isEqualTo(300);
-            assertThat(c.clientId()).isEqualTo("co_0001|securemode=3,signmethod=hmacsha1|");
-            assertThat(c.username()).isEqualTo("co_0001&a1wFylTxYeD");
-            assertThat(new String(c.password(), StandardCharsets.UTF_8))
-                    .isEqualTo("e782b5e55b37655c27812a60c307b0a7575d8f6d");
-        });
-        MEANINGS.put("connack-accepted", p -> {
-            ConnAck a = as(p, ConnAck.class);
-            assertThat(a.sessionPresent()).isFalse();
-            assertThat(a.returnCode()).isEqualTo(ConnectReturnCode.ACCEPTED);
-        });
-        MEANINGS.put("connack-bad-credentials", p -> {
-            ConnAck a = as(p, ConnAck.class);
-            assertThat(a.sessionPresent()).isFalse();
-            assertThat(a.returnCode()).isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
-            assertThat(a.returnCode().code()).isEqualTo(4);
-        });
+        MEANINGS.put(
+                "connect",
+                p -> {
+                    Connect c = as(p, Connect.class);
+                    assertThat(c.protocolName()).isEqualTo("MQTT");
+                    assertThat(c.protocolLevel()).isEqualTo(4);
+                    assertThat(c.cleanSession()).isTrue();
+                    assertThat(c.will()).isNull();
+                    assertThat(c.keepAliveSeconds()).isEqualTo(300);
+                    assertThat(c.clientId()).isEqualTo("co_0001|securemode=3,signmethod=hmacsha1|");
+                    assertThat(c.username()).isEqualTo("co_0001&a1wFylTxYeD");
+                    assertThat(new String(c.password(), StandardCharsets.UTF_8))
+                            .isEqualTo("e782b5e55b37655c27812a60c307b0a7575d8f6d");
+                });
+        MEANINGS.put(
+                "connack-accepted",
+                p -> {
+                    ConnAck a = as(p, ConnAck.class);
+                    assertThat(a.sessionPresent()).isFalse();
+                    assertThat(a.returnCode()).isEqualTo(ConnectReturnCode.ACCEPTED);
+                });
+        MEANINGS.put(
+                "connack-bad-credentials",
+                p -> {
+                    ConnAck a = as(p, ConnAck.class);
+                    assertThat(a.sessionPresent()).isFalse();
+                    assertThat(a.returnCode())
+                            .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
+                    assertThat(a.returnCode().code()).isEqualTo(4);
+                });
         MEANINGS.put("disconnect", p -> assertThat(p).isSameAs(Disconnect.INSTANCE));
         MEANINGS.put("pingreq", p -> assertThat(p).isSameAs(PingReq.INSTANCE));
         MEANINGS.put("pingresp", p -> assertThat(p).isSameAs(PingResp.INSTANCE));
-        MEANINGS.put("subscribe-property-set-qos0", p -> {
-            Subscribe s = as(p, Subscribe.class);
-            assertThat(s.packetId()).isEqualTo(3);
-            assertThat(s.subscriptions()).containsExactly(new Subscription(PROPERTY_SET, MqttQos.AT_MOST_ONCE));
-        });
-        MEANINGS.put("subscribe-property-set-qos1", p -> {
-            Subscribe s = as(p, Subscribe.class);
-            assertThat(s.packetId()).isEqualTo(3);
-            assertThat(s.subscriptions()).containsExactly(new Subscription(PROPERTY_SET, MqttQos.AT_LEAST_ONCE));
-        });
-        MEANINGS.put("subscribe-property-post-qos0", p -> {
-            Subscribe s = as(p, Subscribe.class);
-            assertThat(s.packetId()).isEqualTo(4);
-            assertThat(s.subscriptions()).containsExactly(new Subscription(PROPERTY_POST, MqttQos.AT_MOST_ONCE));
-        });
-        MEANINGS.put("suback-qos1", p -> {
-            SubAck s = as(p, SubAck.class);
-            assertThat(s.packetId()).isEqualTo(3);
-            assertThat(s.returnCodes()).containsExactly(SubAckReturnCode.GRANTED_QOS_1);
-        });
-        MEANINGS.put("suback-failure", p -> {
-            SubAck s = as(p, SubAck.class);
-            assertThat(s.packetId()).isEqualTo(3);
-            assertThat(s.returnCodes()).containsExactly(SubAckReturnCode.FAILURE);
-            assertThat(s.returnCodes().get(0).code()).isEqualTo(0x80);
-        });
-        MEANINGS.put("unsubscribe-property-set", p -> {
-            Unsubscribe u = as(p, Unsubscribe.class);
-            assertThat(u.packetId()).isEqualTo(3);
-            assertThat(u.filters()).containsExactly(PROPERTY_SET);
-        });
+        MEANINGS.put(
+                "subscribe-property-set-qos0",
+                p -> {
+                    Subscribe s = as(p, Subscribe.class);
+                    assertThat(s.packetId()).isEqualTo(3);
+                    assertThat(s.subscriptions())
+                            .containsExactly(new Subscription(PROPERTY_SET, MqttQos.AT_MOST_ONCE));
+                });
+        MEANINGS.put(
+                "subscribe-property-set-qos1",
+                p -> {
+                    Subscribe s = as(p, Subscribe.class);
+                    assertThat(s.packetId()).isEqualTo(3);
+                    assertThat(s.subscriptions())
+                            .containsExactly(new Subscription(PROPERTY_SET, MqttQos.AT_LEAST_ONCE));
+                });
+        MEANINGS.put(
+                "subscribe-property-post-qos0",
+                p -> {
+                    Subscribe s = as(p, Subscribe.class);
+                    assertThat(s.packetId()).isEqualTo(4);
+                    assertThat(s.subscriptions())
+                            .containsExactly(new Subscription(PROPERTY_POST, MqttQos.AT_MOST_ONCE));
+                });
+        MEANINGS.put(
+                "suback-qos1",
+                p -> {
+                    SubAck s = as(p, SubAck.class);
+                    assertThat(s.packetId()).isEqualTo(3);
+                    assertThat(s.returnCodes()).containsExactly(SubAckReturnCode.GRANTED_QOS_1);
+                });
+        MEANINGS.put(
+                "suback-failure",
+                p -> {
+                    SubAck s = as(p, SubAck.class);
+                    assertThat(s.packetId()).isEqualTo(3);
+                    assertThat(s.returnCodes()).containsExactly(SubAckReturnCode.FAILURE);
+                    assertThat(s.returnCodes().get(0).code()).isEqualTo(0x80);
+                });
+        MEANINGS.put(
+                "unsubscribe-property-set",
+                p -> {
+                    Unsubscribe u = as(p, Unsubscribe.class);
+                    assertThat(u.packetId()).isEqualTo(3);
+                    assertThat(u.filters()).containsExactly(PROPERTY_SET);
+                });
         MEANINGS.put("unsuback", p -> assertThat(as(p, UnsubAck.class).packetId()).isEqualTo(3));
-        MEANINGS.put("publish-property-set-down", p -> {
-            assertPublish(p, PROPERTY_SET, MqttQos.AT_MOST_ONCE, 0, PROPERTY_SET_PAYLOAD);
-        });
-        MEANINGS.put("publish-property-post-up-1", p -> {
-            assertPublish(p, PROPERTY_POST, MqttQos.AT_MOST_ONCE, 0, POST_PAYLOAD_1);
-        });
-        MEANINGS.put("publish-property-post-up-0", p -> {
-            assertPublish(p, PROPERTY_POST, MqttQos.AT_MOST_ONCE, 0, POST_PAYLOAD_0);
-        });
-        MEANINGS.put("publish-qos1-missing-packet-id", p -> {
-            // the sender left out the packet id: '{"' becomes id 0x7B22 and the payload starts at 'm'
-            assertPublish(p, PROPERTY_POST, MqttQos.AT_LEAST_ONCE, 0x7B22, POST_PAYLOAD_1.substring(2));
-            assertThat(((Publish) p).payloadAsString()).startsWith("method\"");
-        });
-        MEANINGS.put("puback-7b22", p -> assertThat(as(p, PubAck.class).packetId()).isEqualTo(0x7B22));
+        MEANINGS.put(
+                "publish-property-set-down",
+                p -> {
+                    assertPublish(p, PROPERTY_SET, MqttQos.AT_MOST_ONCE, 0, PROPERTY_SET_PAYLOAD);
+                });
+        MEANINGS.put(
+                "publish-property-post-up-1",
+                p -> {
+                    assertPublish(p, PROPERTY_POST, MqttQos.AT_MOST_ONCE, 0, POST_PAYLOAD_1);
+                });
+        MEANINGS.put(
+                "publish-property-post-up-0",
+                p -> {
+                    assertPublish(p, PROPERTY_POST, MqttQos.AT_MOST_ONCE, 0, POST_PAYLOAD_0);
+                });
+        MEANINGS.put(
+                "publish-qos1-missing-packet-id",
+                p -> {
+                    // the sender left out the packet id: '{"' becomes id 0x7B22 and the payload
+                    // starts at 'm'
+                    assertPublish(
+                            p,
+                            PROPERTY_POST,
+                            MqttQos.AT_LEAST_ONCE,
+                            0x7B22,
+                            POST_PAYLOAD_1.substring(2));
+                    assertThat(((Publish) p).payloadAsString()).startsWith("method\"");
+                });
+        MEANINGS.put(
+                "puback-7b22", p -> assertThat(as(p, PubAck.class).packetId()).isEqualTo(0x7B22));
     }
 
     static List<Frame> frames() {
@@ -132,13 +172,16 @@ class SeedFrameMeaningTest {
 
     @Test
     void everyFrameOfTheVectorFileHasItsMeaningWrittenOut() {
-        assertThat(SeedFrames.all()).extracting(Frame::name).containsExactlyElementsOf(MEANINGS.keySet());
+        assertThat(SeedFrames.all())
+                .extracting(Frame::name)
+                .containsExactlyElementsOf(MEANINGS.keySet());
     }
 
     /** One dynamic test per frame; the leak check runs once after all of them. */
     @TestFactory
     Stream<DynamicTest> frameDecodesToWhatItsMeaningSaysAndEncodesBackToTheSameBytes() {
-        return frames().stream().map(f -> DynamicTest.dynamicTest(f.name(), () -> assertMeaningAndReEncoding(f)));
+        return frames().stream()
+                .map(f -> DynamicTest.dynamicTest(f.name(), () -> assertMeaningAndReEncoding(f)));
     }
 
     private static void assertMeaningAndReEncoding(Frame frame) {
@@ -174,11 +217,16 @@ class SeedFrameMeaningTest {
     @Test
     void theBrokenQos1PublishIsAnsweredWithPubAck7B22() {
         Publish broken = (Publish) decodeOne(SeedFrames.bytes("publish-qos1-missing-packet-id"));
-        assertThat(WireBytes.drain(MqttEncoder.encode(UnpooledByteBufAllocator.DEFAULT, new PubAck(broken.packetId()))))
+        assertThat(
+                        WireBytes.drain(
+                                MqttEncoder.encode(
+                                        UnpooledByteBufAllocator.DEFAULT,
+                                        new PubAck(broken.packetId()))))
                 .isEqualTo(SeedFrames.bytes("puback-7b22"));
     }
 
-    private static void assertPublish(MqttPacket p, String topic, MqttQos qos, int packetId, String payload) {
+    private static void assertPublish(
+            MqttPacket p, String topic, MqttQos qos, int packetId, String payload) {
         Publish pub = as(p, Publish.class);
         assertThat(pub.topic()).isEqualTo(topic);
         assertThat(pub.qos()).isEqualTo(qos);

@@ -7,16 +7,22 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
-/** Builds MQTT frames for tests from readable pieces, so a malformed case shows which byte is wrong. */
+/**
+ * Builds MQTT frames for tests from readable pieces, so a malformed case shows which byte is wrong.
+ */
 final class WireBytes {
 
-    /** A leak-tracked allocator: under the paranoid leak level every buffer it hands out is watched. */
+    /**
+     * A leak-tracked allocator: under the paranoid leak level every buffer it hands out is watched.
+     */
     static final UnpooledByteBufAllocator TRACKED = new UnpooledByteBufAllocator(false);
-    /** The same for direct buffers, which the decoder reads through a copy rather than their array. */
+
+    /**
+     * The same for direct buffers, which the decoder reads through a copy rather than their array.
+     */
     static final UnpooledByteBufAllocator TRACKED_DIRECT = new UnpooledByteBufAllocator(true);
 
-    private WireBytes() {
-    }
+    private WireBytes() {}
 
     /** Space-separated hex to bytes. */
     static byte[] hex(String hex) {
@@ -28,12 +34,17 @@ final class WireBytes {
         return field(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A length-prefixed field holding exactly {@code bytes} (which may be malformed UTF-8), as hex. */
+    /**
+     * A length-prefixed field holding exactly {@code bytes} (which may be malformed UTF-8), as hex.
+     */
     static String field(byte[] bytes) {
         return String.format("%04x", bytes.length) + HexFormat.of().formatHex(bytes);
     }
 
-    /** A frame with first byte {@code firstByte} and a body made of the hex pieces; the remaining length is computed. */
+    /**
+     * A frame with first byte {@code firstByte} and a body made of the hex pieces; the remaining
+     * length is computed.
+     */
     static byte[] frame(int firstByte, String... bodyHex) {
         byte[] body = hex(String.join("", bodyHex));
         ByteArrayOutputStream out = new ByteArrayOutputStream();

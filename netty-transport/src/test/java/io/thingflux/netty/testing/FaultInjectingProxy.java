@@ -24,18 +24,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP proxy for tests that sits between a client and a server on loopback and injects network faults:
- * pass, delay, blackhole (bytes silently dropped both ways, connections stay open: a half-open link as
- * the endpoints see it), throttle (bytes per second), reset (RST to both sides) and half-close (FIN
- * toward the client while the rest stays open). The mode applies to every connection, current and future,
- * and can change at any time.
+ * A TCP proxy for tests that sits between a client and a server on loopback and injects network
+ * faults: pass, delay, blackhole (bytes silently dropped both ways, connections stay open: a
+ * half-open link as the endpoints see it), throttle (bytes per second), reset (RST to both sides)
+ * and half-close (FIN toward the client while the rest stays open). The mode applies to every
+ * connection, current and future, and can change at any time.
  */
 public final class FaultInjectingProxy implements AutoCloseable {
 
     /** What happens to bytes in flight. */
-    public enum Mode { PASS, DELAY, BLACKHOLE, THROTTLE }
+    public enum Mode {
+        PASS,
+        DELAY,
+        BLACKHOLE,
+        THROTTLE
+    }
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group =
+            new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final InetSocketAddress target;
     private final Channel server;
     private final Set<Channel> clientSides = ConcurrentHashMap.newKeySet();
@@ -47,21 +53,25 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     private FaultInjectingProxy(InetSocketAddress target) throws InterruptedException {
         this.target = target;
-        this.server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        accepted.incrementAndGet();
-                        clientSides.add(ch);
-                        ch.closeFuture().addListener(f -> clientSides.remove(ch));
-                        ch.pipeline().addLast(new Frontend());
-                    }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        this.server =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .childOption(ChannelOption.AUTO_READ, false)
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                        .childHandler(
+                                new ChannelInitializer<SocketChannel>() {
+                                    @Override
+                                    protected void initChannel(SocketChannel ch) {
+                                        accepted.incrementAndGet();
+                                        clientSides.add(ch);
+                                        ch.closeFuture().addListener(f -> clientSides.remove(ch));
+                                        ch.pipeline().addLast(new Frontend());
+                                    }
+                                })
+                        .bind(new InetSocketAddress("127.0.0.1", 0))
+                        .sync()
+                        .channel();
     }
 
     /** Starts a proxy on a free loopback port forwarding to {@code target}. */
@@ -129,13 +139,15 @@ public final class FaultInjectingProxy implements AutoCloseable {
     /** Resets every open connection: both sides see an RST. */
     public void resetAll() {
         for (Channel ch : clientSides) {
-            ch.eventLoop().execute(() -> {
-                Channel peer = ch.attr(Frontend.PEER).get();
-                abort(ch);
-                if (peer != null) {
-                    abort(peer);
-                }
-            });
+            ch.eventLoop()
+                    .execute(
+                            () -> {
+                                Channel peer = ch.attr(Frontend.PEER).get();
+                                abort(ch);
+                                if (peer != null) {
+                                    abort(peer);
+                                }
+                            });
         }
     }
 
@@ -191,14 +203,18 @@ public final class FaultInjectingProxy implements AutoCloseable {
             to.writeAndFlush(msg).addListener(readMore(ctx));
         } else {
             relay.pending++;
-            ctx.executor().schedule(() -> {
-                relay.pending--;
-                if (to.isActive()) {
-                    to.writeAndFlush(msg);
-                } else {
-                    ReferenceCountUtil.release(msg);
-                }
-            }, Math.max(0, wait), TimeUnit.NANOSECONDS);
+            ctx.executor()
+                    .schedule(
+                            () -> {
+                                relay.pending--;
+                                if (to.isActive()) {
+                                    to.writeAndFlush(msg);
+                                } else {
+                                    ReferenceCountUtil.release(msg);
+                                }
+                            },
+                            Math.max(0, wait),
+                            TimeUnit.NANOSECONDS);
             ctx.channel().read();
         }
     }
@@ -221,29 +237,33 @@ public final class FaultInjectingProxy implements AutoCloseable {
     }
 
     private final class Frontend extends ChannelInboundHandlerAdapter {
-        static final io.netty.util.AttributeKey<Channel> PEER = io.netty.util.AttributeKey.valueOf("proxyPeer");
+        static final io.netty.util.AttributeKey<Channel> PEER =
+                io.netty.util.AttributeKey.valueOf("proxyPeer");
         private final Relay relay = new Relay();
         private Channel backend;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             Channel front = ctx.channel();
-            new Bootstrap().group(front.eventLoop())
+            new Bootstrap()
+                    .group(front.eventLoop())
                     .channel(NioSocketChannel.class)
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .handler(new Backend(front))
                     .connect(target)
-                    .addListener((ChannelFutureListener) f -> {
-                        if (f.isSuccess()) {
-                            backend = f.channel();
-                            front.attr(PEER).set(backend);
-                            front.read();
-                            backend.read();
-                        } else {
-                            front.close();
-                        }
-                    });
+                    .addListener(
+                            (ChannelFutureListener)
+                                    f -> {
+                                        if (f.isSuccess()) {
+                                            backend = f.channel();
+                                            front.attr(PEER).set(backend);
+                                            front.read();
+                                            backend.read();
+                                        } else {
+                                            front.close();
+                                        }
+                                    });
         }
 
         @Override

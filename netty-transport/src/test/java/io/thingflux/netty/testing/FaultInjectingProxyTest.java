@@ -23,7 +23,9 @@ class FaultInjectingProxyTest {
     @BeforeEach
     void connectThroughProxy() throws IOException {
         server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        proxy = FaultInjectingProxy.start(new InetSocketAddress("127.0.0.1", server.getLocalPort()));
+        proxy =
+                FaultInjectingProxy.start(
+                        new InetSocketAddress("127.0.0.1", server.getLocalPort()));
         client = new Socket("127.0.0.1", proxy.port());
         client.setSoTimeout(10_000);
         accepted = server.accept();
@@ -89,12 +91,15 @@ class FaultInjectingProxyTest {
         send(client, "x");
         assertThat(read(accepted, 1)).isEqualTo("x");
         proxy.resetAll();
-        assertThatThrownBy(() -> {
-            int r = client.getInputStream().read();
-            if (r == -1) {
-                throw new IOException("closed without reset");
-            }
-        }).isInstanceOf(IOException.class).hasMessageContaining("reset");
+        assertThatThrownBy(
+                        () -> {
+                            int r = client.getInputStream().read();
+                            if (r == -1) {
+                                throw new IOException("closed without reset");
+                            }
+                        })
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("reset");
     }
 
     @Test
@@ -108,7 +113,9 @@ class FaultInjectingProxyTest {
     private void awaitDropped(long bytes) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (proxy.droppedBytes() < bytes) {
-            assertThat(System.nanoTime()).as("proxy dropped %d bytes in time", bytes).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("proxy dropped %d bytes in time", bytes)
+                    .isLessThan(deadline);
             Thread.onSpinWait();
         }
     }

@@ -12,12 +12,13 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Turns a Netty leak report into a test failure. Registered for every test through JUnit's extension
- * auto-detection (see the services file next to this class and the surefire/failsafe configuration).
+ * Turns a Netty leak report into a test failure. Registered for every test through JUnit's
+ * extension auto-detection (see the services file next to this class and the surefire/failsafe
+ * configuration).
  *
- * <p>Tests run with {@code -Dio.netty.leakDetection.level=paranoid}, so every buffer is tracked. After each
- * test the extension collects garbage, allocates a few buffers (detection runs on allocation) and fails the
- * test if any leak was reported since the last check.
+ * <p>Tests run with {@code -Dio.netty.leakDetection.level=paranoid}, so every buffer is tracked.
+ * After each test the extension collects garbage, allocates a few buffers (detection runs on
+ * allocation) and fails the test if any leak was reported since the last check.
  */
 public final class NettyLeakDetectionExtension implements AfterEachCallback {
 
@@ -52,16 +53,21 @@ public final class NettyLeakDetectionExtension implements AfterEachCallback {
     public void afterEach(ExtensionContext context) {
         List<String> leaks = collectLeaks();
         if (!leaks.isEmpty()) {
-            throw new AssertionError("Netty reported " + leaks.size() + " buffer leak(s) during or before "
-                    + context.getDisplayName() + ":\n" + String.join("\n---\n", leaks));
+            throw new AssertionError(
+                    "Netty reported "
+                            + leaks.size()
+                            + " buffer leak(s) during or before "
+                            + context.getDisplayName()
+                            + ":\n"
+                            + String.join("\n---\n", leaks));
         }
     }
 
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
         @Override
         @SuppressWarnings("deprecation")
-        public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
-                                                                   long maxActive) {
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+                Class<T> resource, int samplingInterval, long maxActive) {
             return new RecordingDetector<>(resource, samplingInterval);
         }
     }

@@ -17,7 +17,8 @@ class NettyLeakDetectionExtensionTest {
     @Test
     void anUnreleasedBufferIsReportedAsALeak() {
         leakOneBuffer();
-        // collectLeaks() also clears the record, so the extension's own check after this test passes
+        // collectLeaks() also clears the record, so the extension's own check after this test
+        // passes
         assertThat(NettyLeakDetectionExtension.collectLeaks())
                 .anySatisfy(leak -> assertThat(leak).contains("LEAK"));
     }

@@ -1,12 +1,10 @@
 package io.thingflux.netty.testing;
 
 import io.thingflux.aliyun.AliyunSignVectors;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -14,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The real MQTT frames of {@code shared/vectors/mqtt-frames.txt}, exchanged with the Aliyun IoT Platform,
- * parsed into name → bytes (in file order).
+ * The real MQTT frames of {@code shared/vectors/mqtt-frames.txt}, exchanged with the Aliyun IoT
+ * Platform, parsed into name → bytes (in file order).
  */
 public final class SeedFrames {
 
@@ -29,8 +27,7 @@ public final class SeedFrames {
 
     private static final Map<String, Frame> FRAMES = load();
 
-    private SeedFrames() {
-    }
+    private SeedFrames() {}
 
     /** The {@code shared/vectors} folder beside the repository root. */
     public static Path vectorsDir() {

@@ -10,8 +10,7 @@ final class AlinkReplies {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private AlinkReplies() {
-    }
+    private AlinkReplies() {}
 
     /** The parsed JSON, or {@code null} when the payload is not a JSON object. */
     static JsonNode parse(byte[] payload) {
@@ -32,6 +31,8 @@ final class AlinkReplies {
     @SuppressWarnings("unchecked")
     static Map<String, Object> params(JsonNode message) {
         JsonNode params = message.get("params");
-        return params != null && params.isObject() ? MAPPER.convertValue(params, Map.class) : Map.of();
+        return params != null && params.isObject()
+                ? MAPPER.convertValue(params, Map.class)
+                : Map.of();
     }
 }

@@ -9,14 +9,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.thingflux.aliyun.AliyunDeviceIdentity;
-import io.thingflux.aliyun.AliyunSigner;
-import io.thingflux.aliyun.MqttCredentials;
 import io.thingflux.alink.AlinkJson;
 import io.thingflux.alink.AlinkReply;
 import io.thingflux.alink.AlinkRequest;
 import io.thingflux.alink.AlinkTopics;
 import io.thingflux.alink.MalformedAlinkException;
+import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.aliyun.AliyunSigner;
+import io.thingflux.aliyun.MqttCredentials;
 import io.thingflux.bench.BenchDevice;
 import io.thingflux.bench.BenchRefusedException;
 import io.thingflux.bench.DownlinkListener;
@@ -50,12 +50,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The floor under both clients: each device is a bare Netty channel with only thingflux's codec
- * ({@link MqttDecoder}, {@link MqttEncoder}) and one small handler that does what the bench needs and nothing
- * more: CONNECT with the Aliyun sign, one SUBSCRIBE with the thing-model filters, PUBACK for incoming QoS 1,
- * a PINGREQ every keepalive, property posts correlated with their replies by id, property sets answered
- * with code 200. No reconnect, no backpressure, no offline queue, no in-flight window of its own, no
- * thread hop: what an application could not live with, and what a client library costs on top of the
- * network and the codec. Plain TCP only.
+ * ({@link MqttDecoder}, {@link MqttEncoder}) and one small handler that does what the bench needs
+ * and nothing more: CONNECT with the Aliyun sign, one SUBSCRIBE with the thing-model filters,
+ * PUBACK for incoming QoS 1, a PINGREQ every keepalive, property posts correlated with their
+ * replies by id, property sets answered with code 200. No reconnect, no backpressure, no offline
+ * queue, no in-flight window of its own, no thread hop: what an application could not live with,
+ * and what a client library costs on top of the network and the codec. Plain TCP only.
  */
 public final class CodecFloorLoadClient implements LoadClient {
 
@@ -68,15 +68,19 @@ public final class CodecFloorLoadClient implements LoadClient {
 
     public CodecFloorLoadClient(LoadClientConfig config) {
         if (config.tls()) {
-            throw new BenchRefusedException("--client netty-codec speaks plain TCP only; drop --tls");
+            throw new BenchRefusedException(
+                    "--client netty-codec speaks plain TCP only; drop --tls");
         }
         this.config = config;
         this.signer = AliyunSigner.builder().secureMode(AliyunSigner.SECURE_MODE_TCP).build();
         this.resources = MqttClientResources.create();
-        this.bootstrap = new Bootstrap().group(resources.eventLoopGroup()).channel(resources.channelType())
-                .resolver(NoopAddressResolverGroup.INSTANCE)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
-                .option(ChannelOption.TCP_NODELAY, true);
+        this.bootstrap =
+                new Bootstrap()
+                        .group(resources.eventLoopGroup())
+                        .channel(resources.channelType())
+                        .resolver(NoopAddressResolverGroup.INSTANCE)
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+                        .option(ChannelOption.TCP_NODELAY, true);
     }
 
     @Override
@@ -85,7 +89,10 @@ public final class CodecFloorLoadClient implements LoadClient {
     }
 
     @Override
-    public BenchDevice device(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener downlinks) {
+    public BenchDevice device(
+            AliyunDeviceIdentity identity,
+            InetSocketAddress localAddress,
+            DownlinkListener downlinks) {
         return new Device(identity, localAddress, downlinks);
     }
 
@@ -108,7 +115,10 @@ public final class CodecFloorLoadClient implements LoadClient {
         private volatile Channel channel;
         private ScheduledFuture<?> pinger;
 
-        Device(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener downlinks) {
+        Device(
+                AliyunDeviceIdentity identity,
+                InetSocketAddress localAddress,
+                DownlinkListener downlinks) {
             this.identity = identity;
             this.localAddress = localAddress;
             this.downlinks = downlinks;
@@ -121,29 +131,49 @@ public final class CodecFloorLoadClient implements LoadClient {
         @Override
         public CompletableFuture<Void> connect() {
             InetSocketAddress remote = new InetSocketAddress(config.host(), config.port());
-            Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new MqttDecoder(MqttDecoder.DEFAULT_MAX_PACKET_SIZE), MqttEncoder.INSTANCE,
-                            Device.this);
-                }
-            });
-            ChannelFuture f = localAddress == null ? b.connect(remote) : b.connect(remote, localAddress);
+            Bootstrap b =
+                    bootstrap
+                            .clone()
+                            .handler(
+                                    new ChannelInitializer<>() {
+                                        @Override
+                                        protected void initChannel(Channel ch) {
+                                            ch.pipeline()
+                                                    .addLast(
+                                                            new MqttDecoder(
+                                                                    MqttDecoder
+                                                                            .DEFAULT_MAX_PACKET_SIZE),
+                                                            MqttEncoder.INSTANCE,
+                                                            Device.this);
+                                        }
+                                    });
+            ChannelFuture f =
+                    localAddress == null ? b.connect(remote) : b.connect(remote, localAddress);
             channel = f.channel();
-            f.addListener(done -> {
-                if (!done.isSuccess()) {
-                    connected.completeExceptionally(new PostFailedException("connect_failed",
-                            "cannot connect to " + remote + ": " + done.cause()));
-                }
-            });
+            f.addListener(
+                    done -> {
+                        if (!done.isSuccess()) {
+                            connected.completeExceptionally(
+                                    new PostFailedException(
+                                            "connect_failed",
+                                            "cannot connect to " + remote + ": " + done.cause()));
+                        }
+                    });
             return connected;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             MqttCredentials c = signer.sign(identity);
-            ctx.writeAndFlush(new Connect(Connect.MQTT_3_1_1, c.clientId(), true, keepAliveSeconds(), null,
-                    c.username(), c.password().getBytes(StandardCharsets.UTF_8)));
+            ctx.writeAndFlush(
+                    new Connect(
+                            Connect.MQTT_3_1_1,
+                            c.clientId(),
+                            true,
+                            keepAliveSeconds(),
+                            null,
+                            c.username(),
+                            c.password().getBytes(StandardCharsets.UTF_8)));
             ctx.fireChannelActive();
         }
 
@@ -165,29 +195,42 @@ public final class CodecFloorLoadClient implements LoadClient {
 
         private void onConnAck(ChannelHandlerContext ctx, ConnAck ack) {
             if (ack.returnCode() != ConnectReturnCode.ACCEPTED) {
-                connected.completeExceptionally(new PostFailedException("connect_refused",
-                        "CONNACK " + ack.returnCode()));
+                connected.completeExceptionally(
+                        new PostFailedException("connect_refused", "CONNACK " + ack.returnCode()));
                 ctx.close();
                 return;
             }
             int ka = keepAliveSeconds();
             if (ka > 0) {
-                pinger = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(PingReq.INSTANCE), ka, ka,
-                        TimeUnit.SECONDS);
+                pinger =
+                        ctx.executor()
+                                .scheduleAtFixedRate(
+                                        () -> ctx.writeAndFlush(PingReq.INSTANCE),
+                                        ka,
+                                        ka,
+                                        TimeUnit.SECONDS);
             }
             MqttQos qos = config.qos();
-            ctx.writeAndFlush(new Subscribe(1, topics.deviceSubscriptions().stream()
-                    .map(f -> new Subscription(f, qos)).toList()));
+            ctx.writeAndFlush(
+                    new Subscribe(
+                            1,
+                            topics.deviceSubscriptions().stream()
+                                    .map(f -> new Subscription(f, qos))
+                                    .toList()));
         }
 
         private void onSubAck(ChannelHandlerContext ctx, SubAck ack) {
             List<String> filters = topics.deviceSubscriptions();
             List<SubAckReturnCode> codes = ack.returnCodes();
             for (int i = 0; i < filters.size() && i < codes.size(); i++) {
-                boolean needed = MqttTopics.matches(filters.get(i), replyTopic) || MqttTopics.matches(filters.get(i), setTopic);
+                boolean needed =
+                        MqttTopics.matches(filters.get(i), replyTopic)
+                                || MqttTopics.matches(filters.get(i), setTopic);
                 if (needed && codes.get(i).isFailure()) {
-                    connected.completeExceptionally(new PostFailedException("connect_subscribe_refused",
-                            "subscription to " + filters.get(i) + " refused"));
+                    connected.completeExceptionally(
+                            new PostFailedException(
+                                    "connect_subscribe_refused",
+                                    "subscription to " + filters.get(i) + " refused"));
                     ctx.close();
                     return;
                 }
@@ -205,9 +248,17 @@ public final class CodecFloorLoadClient implements LoadClient {
                     onReply(AlinkJson.decodeReply(p.payloadUnsafe()));
                 } else if (topic.equals(setTopic)) {
                     AlinkRequest set = AlinkJson.decodeRequest(p.payloadUnsafe());
-                    ctx.write(new Publish(AlinkTopics.reply(setTopic), MqttQos.AT_MOST_ONCE, false, false, 0,
-                            AlinkJson.encodeReply(set.id(), 200, Map.of(), null)), ctx.voidPromise());
-                    downlinks.onPropertySet(set.params() instanceof Map<?, ?> m ? castParams(m) : Map.of());
+                    ctx.write(
+                            new Publish(
+                                    AlinkTopics.reply(setTopic),
+                                    MqttQos.AT_MOST_ONCE,
+                                    false,
+                                    false,
+                                    0,
+                                    AlinkJson.encodeReply(set.id(), 200, Map.of(), null)),
+                            ctx.voidPromise());
+                    downlinks.onPropertySet(
+                            set.params() instanceof Map<?, ?> m ? castParams(m) : Map.of());
                 }
             } catch (MalformedAlinkException e) {
                 // not an Alink message: nothing to correlate or answer
@@ -228,8 +279,10 @@ public final class CodecFloorLoadClient implements LoadClient {
             if (reply.isSuccess()) {
                 f.complete(null);
             } else {
-                f.completeExceptionally(new PostFailedException("reply_code_" + reply.code(),
-                        "property post answered with code " + reply.code()));
+                f.completeExceptionally(
+                        new PostFailedException(
+                                "reply_code_" + reply.code(),
+                                "property post answered with code " + reply.code()));
             }
         }
 
@@ -244,12 +297,22 @@ public final class CodecFloorLoadClient implements LoadClient {
                     .whenComplete((v, e) -> pending.remove(id, reply));
             MqttQos qos = config.qos();
             int packetId = qos == MqttQos.AT_MOST_ONCE ? 0 : (int) (n % 65_535) + 1;
-            ch.writeAndFlush(new Publish(postTopic, qos, false, false, packetId,
-                    AlinkJson.encodeRequest(id, POST_METHOD, params, null))).addListener(w -> {
-                        if (!w.isSuccess()) {
-                            reply.completeExceptionally(new PostFailedException("send_failed", String.valueOf(w.cause())));
-                        }
-                    });
+            ch.writeAndFlush(
+                            new Publish(
+                                    postTopic,
+                                    qos,
+                                    false,
+                                    false,
+                                    packetId,
+                                    AlinkJson.encodeRequest(id, POST_METHOD, params, null)))
+                    .addListener(
+                            w -> {
+                                if (!w.isSuccess()) {
+                                    reply.completeExceptionally(
+                                            new PostFailedException(
+                                                    "send_failed", String.valueOf(w.cause())));
+                                }
+                            });
             return reply;
         }
 
@@ -258,7 +321,8 @@ public final class CodecFloorLoadClient implements LoadClient {
             if (pinger != null) {
                 pinger.cancel(false);
             }
-            PostFailedException lost = new PostFailedException("connection_lost", "the connection closed");
+            PostFailedException lost =
+                    new PostFailedException("connection_lost", "the connection closed");
             connected.completeExceptionally(lost);
             pending.values().forEach(f -> f.completeExceptionally(lost));
             ctx.fireChannelInactive();
@@ -266,7 +330,8 @@ public final class CodecFloorLoadClient implements LoadClient {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            connected.completeExceptionally(new PostFailedException("transport_error", cause.toString()));
+            connected.completeExceptionally(
+                    new PostFailedException("transport_error", cause.toString()));
             ctx.close();
         }
 

@@ -12,10 +12,10 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 import io.reactivex.schedulers.Schedulers;
+import io.thingflux.alink.AlinkTopics;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
-import io.thingflux.alink.AlinkTopics;
 import io.thingflux.bench.BenchDevice;
 import io.thingflux.bench.DownlinkListener;
 import io.thingflux.bench.LoadClient;
@@ -33,16 +33,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The same device load driven by the HiveMQ MQTT Client 1.4.x (MQTT 3.1.1, async API): the reference
- * for side-by-side comparison. Each device is one client signed in with {@link AliyunSigner}; it
- * subscribes to the thing-model device's filters ({@link AlinkTopics#deviceSubscriptions()}), posts Alink JSON, correlates
- * replies by id itself, and answers property sets with code 200. All devices share one executor
- * configuration, so the client shares its Netty event loops between them.
+ * The same device load driven by the HiveMQ MQTT Client 1.4.x (MQTT 3.1.1, async API): the
+ * reference for side-by-side comparison. Each device is one client signed in with {@link
+ * AliyunSigner}; it subscribes to the thing-model device's filters ({@link
+ * AlinkTopics#deviceSubscriptions()}), posts Alink JSON, correlates replies by id itself, and
+ * answers property sets with code 200. All devices share one executor configuration, so the client
+ * shares its Netty event loops between them.
  *
- * <p>Its application scheduler is inline: futures complete and messages arrive on the Netty thread that read
- * the packet, not on RxJava's computation scheduler (the client's default). thingflux's devices, with no
- * scheduler set, signal on their link's I/O thread, so both clients do the same work per post and hand it to
- * the bench on their I/O thread; the bench never blocks there.
+ * <p>Its application scheduler is inline: futures complete and messages arrive on the Netty thread
+ * that read the packet, not on RxJava's computation scheduler (the client's default). thingflux's
+ * devices, with no scheduler set, signal on their link's I/O thread, so both clients do the same
+ * work per post and hand it to the bench on their I/O thread; the bench never blocks there.
  */
 public final class HiveMqLoadClient implements LoadClient {
 
@@ -52,12 +53,19 @@ public final class HiveMqLoadClient implements LoadClient {
 
     public HiveMqLoadClient(LoadClientConfig config) {
         this.config = config;
-        this.signer = AliyunSigner.builder()
-                .secureMode(config.tls() ? AliyunSigner.SECURE_MODE_TLS : AliyunSigner.SECURE_MODE_TCP).build();
-        this.executor = MqttClientExecutorConfig.builder()
-                .nettyThreads(Math.max(1, Runtime.getRuntime().availableProcessors()))
-                .applicationScheduler(Schedulers.from(Runnable::run)) // inline: see the class comment
-                .build();
+        this.signer =
+                AliyunSigner.builder()
+                        .secureMode(
+                                config.tls()
+                                        ? AliyunSigner.SECURE_MODE_TLS
+                                        : AliyunSigner.SECURE_MODE_TCP)
+                        .build();
+        this.executor =
+                MqttClientExecutorConfig.builder()
+                        .nettyThreads(Math.max(1, Runtime.getRuntime().availableProcessors()))
+                        .applicationScheduler(
+                                Schedulers.from(Runnable::run)) // inline: see the class comment
+                        .build();
     }
 
     @Override
@@ -66,7 +74,10 @@ public final class HiveMqLoadClient implements LoadClient {
     }
 
     @Override
-    public BenchDevice device(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener downlinks) {
+    public BenchDevice device(
+            AliyunDeviceIdentity identity,
+            InetSocketAddress localAddress,
+            DownlinkListener downlinks) {
         return new Device(identity, localAddress, downlinks);
     }
 
@@ -91,7 +102,10 @@ public final class HiveMqLoadClient implements LoadClient {
         private final String replyTopic;
         private final String setTopic;
 
-        Device(AliyunDeviceIdentity identity, InetSocketAddress localAddress, DownlinkListener downlinks) {
+        Device(
+                AliyunDeviceIdentity identity,
+                InetSocketAddress localAddress,
+                DownlinkListener downlinks) {
             this.identity = identity;
             this.downlinks = downlinks;
             this.credentials = signer.sign(identity);
@@ -99,30 +113,49 @@ public final class HiveMqLoadClient implements LoadClient {
             this.postTopic = topics.propertyPost();
             this.replyTopic = AlinkTopics.reply(postTopic);
             this.setTopic = topics.propertySet();
-            Mqtt3ClientBuilder b = Mqtt3Client.builder()
-                    .identifier(credentials.clientId())
-                    .executorConfig(executor);
-            var transport = com.hivemq.client.mqtt.MqttClientTransportConfig.builder()
-                    .serverHost(config.host()).serverPort(config.port());
+            Mqtt3ClientBuilder b =
+                    Mqtt3Client.builder()
+                            .identifier(credentials.clientId())
+                            .executorConfig(executor);
+            var transport =
+                    com.hivemq.client.mqtt.MqttClientTransportConfig.builder()
+                            .serverHost(config.host())
+                            .serverPort(config.port());
             if (localAddress != null) {
                 transport.localAddress(localAddress);
             }
             if (config.tls()) {
                 transport.sslWithDefaultConfig();
             }
-            this.client = b.transportConfig(transport.build())
-                    .simpleAuth().username(credentials.username())
-                    .password(credentials.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                    .buildAsync();
+            this.client =
+                    b.transportConfig(transport.build())
+                            .simpleAuth()
+                            .username(credentials.username())
+                            .password(credentials.password().getBytes(StandardCharsets.UTF_8))
+                            .applySimpleAuth()
+                            .buildAsync();
         }
 
         @Override
         public CompletableFuture<Void> connect() {
-            // the same filters as thingflux's thing-model device, in one SUBSCRIBE, so both put the same
+            // the same filters as thingflux's thing-model device, in one SUBSCRIBE, so both put the
+            // same
             // work on the broker
-            Mqtt3Subscribe subscribe = Mqtt3Subscribe.builder().addSubscriptions(topics.deviceSubscriptions().stream()
-                    .map(f -> Mqtt3Subscription.builder().topicFilter(f).qos(qos(config.qos())).build())).build();
-            return client.connectWith().keepAlive((int) config.keepAlive().toSeconds()).cleanSession(true).send()
+            Mqtt3Subscribe subscribe =
+                    Mqtt3Subscribe.builder()
+                            .addSubscriptions(
+                                    topics.deviceSubscriptions().stream()
+                                            .map(
+                                                    f ->
+                                                            Mqtt3Subscription.builder()
+                                                                    .topicFilter(f)
+                                                                    .qos(qos(config.qos()))
+                                                                    .build()))
+                            .build();
+            return client.connectWith()
+                    .keepAlive((int) config.keepAlive().toSeconds())
+                    .cleanSession(true)
+                    .send()
                     .thenCompose(ack -> client.subscribe(subscribe, this::onMessage))
                     .thenCompose(this::requireGranted);
         }
@@ -136,15 +169,22 @@ public final class HiveMqLoadClient implements LoadClient {
             }
         }
 
-        /** The filters the bench needs (replies and property sets) must be granted; others may be refused, as for the device API. */
+        /**
+         * The filters the bench needs (replies and property sets) must be granted; others may be
+         * refused, as for the device API.
+         */
         private CompletableFuture<Void> requireGranted(Mqtt3SubAck ack) {
             List<String> filters = topics.deviceSubscriptions();
             List<Mqtt3SubAckReturnCode> codes = ack.getReturnCodes();
             for (int i = 0; i < filters.size() && i < codes.size(); i++) {
-                boolean needed = MqttTopics.matches(filters.get(i), replyTopic) || MqttTopics.matches(filters.get(i), setTopic);
+                boolean needed =
+                        MqttTopics.matches(filters.get(i), replyTopic)
+                                || MqttTopics.matches(filters.get(i), setTopic);
                 if (needed && codes.get(i) == Mqtt3SubAckReturnCode.FAILURE) {
-                    return CompletableFuture.failedFuture(new PostFailedException("connect_subscribe_refused",
-                            "subscription to " + filters.get(i) + " refused"));
+                    return CompletableFuture.failedFuture(
+                            new PostFailedException(
+                                    "connect_subscribe_refused",
+                                    "subscription to " + filters.get(i) + " refused"));
                 }
             }
             return CompletableFuture.completedFuture(null);
@@ -157,12 +197,17 @@ public final class HiveMqLoadClient implements LoadClient {
             pending.put(id, reply);
             reply.orTimeout(config.replyTimeout().toNanos(), TimeUnit.NANOSECONDS)
                     .whenComplete((v, e) -> pending.remove(id, reply));
-            client.publishWith().topic(postTopic).qos(qos(config.qos())).payload(PostParams.alinkPost(id, params)).send()
-                    .whenComplete((p, e) -> {
-                        if (e != null) {
-                            reply.completeExceptionally(e);
-                        }
-                    });
+            client.publishWith()
+                    .topic(postTopic)
+                    .qos(qos(config.qos()))
+                    .payload(PostParams.alinkPost(id, params))
+                    .send()
+                    .whenComplete(
+                            (p, e) -> {
+                                if (e != null) {
+                                    reply.completeExceptionally(e);
+                                }
+                            });
             return reply;
         }
 
@@ -177,8 +222,9 @@ public final class HiveMqLoadClient implements LoadClient {
             if (code == 200) {
                 f.complete(null);
             } else {
-                f.completeExceptionally(new PostFailedException("reply_code_" + code,
-                        "property post answered with code " + code));
+                f.completeExceptionally(
+                        new PostFailedException(
+                                "reply_code_" + code, "property post answered with code " + code));
             }
         }
 
@@ -189,8 +235,11 @@ public final class HiveMqLoadClient implements LoadClient {
             }
             String id = AlinkReplies.id(set);
             String reply = "{\"id\":\"" + (id == null ? "0" : id) + "\",\"code\":200,\"data\":{}}";
-            client.publishWith().topic(setTopic + "_reply").qos(MqttQos.AT_MOST_ONCE)
-                    .payload(reply.getBytes(StandardCharsets.UTF_8)).send();
+            client.publishWith()
+                    .topic(setTopic + "_reply")
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .payload(reply.getBytes(StandardCharsets.UTF_8))
+                    .send();
             downlinks.onPropertySet(AlinkReplies.params(set));
         }
 

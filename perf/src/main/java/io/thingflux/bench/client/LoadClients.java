@@ -7,8 +7,7 @@ import io.thingflux.bench.LoadClientConfig;
 /** Makes the {@link LoadClient} a run asked for. */
 public final class LoadClients {
 
-    private LoadClients() {
-    }
+    private LoadClients() {}
 
     /**
      * The client of {@code kind} for {@code config}.

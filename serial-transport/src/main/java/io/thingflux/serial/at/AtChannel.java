@@ -25,28 +25,31 @@ import reactor.core.scheduler.Schedulers;
  * module's lines to it, and routes every other line to {@link #urcs()}.
  *
  * <p>Rules, all applied on one worker of one scheduler (no locks):
+ *
  * <ul>
- *   <li>A response ends at {@code OK}, {@code ERROR}, {@code +CME ERROR} or {@code +CMS ERROR}, or at the
- *       command's timeout. Commands wait in a bounded FIFO ({@link Builder#maxQueued}); when it is full,
- *       {@link #execute} fails at once with {@link AtQueueFullException}.</li>
- *   <li>While a command is in flight, a line is its response when {@link AtCommand} says so; any other
- *       line is a URC, including one that arrives between the command and its {@code OK}. Echoed commands
- *       (lines starting with {@code AT}) are dropped: echo is on after every boot.</li>
- *   <li>A command expecting a result URC arms its match when written; after {@code OK} the next command
- *       may go while it waits. Matched URCs also go to {@link #urcs()}.</li>
- *   <li>After a timeout the engine resynchronises: it writes {@code AT} (after an ESC when a data command
- *       never got its prompt) and discards lines until its
- *       {@code OK} (lines of asynchronous URCs such as {@code +QMTRECV} still go to {@link #urcs()}), retrying every
- *       {@link Builder#resyncInterval}.</li>
- *   <li>{@code RDY} means the module rebooted: the command in flight and those waiting for a result URC
- *       fail with {@link ModuleRebootedException}; the line goes to {@link #urcs()} for the driver.</li>
- *   <li>A counted payload whose bytes stop coming for {@link Builder#payloadGap} (a URC cut short: its
- *       length field promised more than was sent) is dropped and counted in {@link #truncatedPayloads()},
- *       so it does not swallow the lines that follow. A timeout's resynchronisation drops it too.</li>
+ *   <li>A response ends at {@code OK}, {@code ERROR}, {@code +CME ERROR} or {@code +CMS ERROR}, or
+ *       at the command's timeout. Commands wait in a bounded FIFO ({@link Builder#maxQueued}); when
+ *       it is full, {@link #execute} fails at once with {@link AtQueueFullException}.
+ *   <li>While a command is in flight, a line is its response when {@link AtCommand} says so; any
+ *       other line is a URC, including one that arrives between the command and its {@code OK}.
+ *       Echoed commands (lines starting with {@code AT}) are dropped: echo is on after every boot.
+ *   <li>A command expecting a result URC arms its match when written; after {@code OK} the next
+ *       command may go while it waits. Matched URCs also go to {@link #urcs()}.
+ *   <li>After a timeout the engine resynchronises: it writes {@code AT} (after an ESC when a data
+ *       command never got its prompt) and discards lines until its {@code OK} (lines of
+ *       asynchronous URCs such as {@code +QMTRECV} still go to {@link #urcs()}), retrying every
+ *       {@link Builder#resyncInterval}.
+ *   <li>{@code RDY} means the module rebooted: the command in flight and those waiting for a result
+ *       URC fail with {@link ModuleRebootedException}; the line goes to {@link #urcs()} for the
+ *       driver.
+ *   <li>A counted payload whose bytes stop coming for {@link Builder#payloadGap} (a URC cut short:
+ *       its length field promised more than was sent) is dropped and counted in {@link
+ *       #truncatedPayloads()}, so it does not swallow the lines that follow. A timeout's
+ *       resynchronisation drops it too.
  * </ul>
  *
- * <p>{@link #urcs()} is hot and survives subscribers coming and going. It buffers up to
- * {@link Builder#urcBuffer} URCs for slow or absent subscribers; beyond that, new URCs are dropped and
+ * <p>{@link #urcs()} is hot and survives subscribers coming and going. It buffers up to {@link
+ * Builder#urcBuffer} URCs for slow or absent subscribers; beyond that, new URCs are dropped and
  * counted in {@link #droppedUrcs()}.
  */
 public final class AtChannel implements AutoCloseable {
@@ -55,23 +58,42 @@ public final class AtChannel implements AutoCloseable {
 
     /** Default number of commands that may wait behind the one in flight. */
     public static final int DEFAULT_MAX_QUEUED = 32;
+
     /** Default URC buffer. */
     public static final int DEFAULT_URC_BUFFER = 1024;
+
     /** Default wait for the {@code OK} of a resynchronisation {@code AT}. */
     public static final Duration DEFAULT_RESYNC_INTERVAL = Duration.ofMillis(500);
+
     /**
-     * Default silence in the middle of a counted payload after which it is taken as cut short (at 115200
-     * baud a module sends a 64 KB payload in under 6 s, without pauses).
+     * Default silence in the middle of a counted payload after which it is taken as cut short (at
+     * 115200 baud a module sends a 64 KB payload in under 6 s, without pauses).
      */
     public static final Duration DEFAULT_PAYLOAD_GAP = Duration.ofSeconds(2);
+
     /** Failed resynchronisation attempts after which queued commands are failed. */
     public static final int RESYNC_ATTEMPTS_BEFORE_FAILING_QUEUE = 10;
 
     private static final Set<String> BARE_URCS = Set.of("RDY", "POWERED DOWN", "NORMAL POWER DOWN");
+
     /** Prefixes that are never a late answer to a query, so they survive a resynchronisation. */
-    private static final List<String> ASYNC_URC_PREFIXES = List.of("+QMTRECV:", "+QMTSTAT:", "+QIURC:",
-            "+QMTOPEN: ", "+QMTCONN: ", "+QMTSUB:", "+QMTUNS:", "+QMTPUB:", "+QMTPUBEX:", "+QMTDISC:",
-            "+QMTCLOSE:", "+QMTPING:", "+QIND:", "+QUSIM:", "+CFUN:");
+    private static final List<String> ASYNC_URC_PREFIXES =
+            List.of(
+                    "+QMTRECV:",
+                    "+QMTSTAT:",
+                    "+QIURC:",
+                    "+QMTOPEN: ",
+                    "+QMTCONN: ",
+                    "+QMTSUB:",
+                    "+QMTUNS:",
+                    "+QMTPUB:",
+                    "+QMTPUBEX:",
+                    "+QMTDISC:",
+                    "+QMTCLOSE:",
+                    "+QMTPING:",
+                    "+QIND:",
+                    "+QUSIM:",
+                    "+CFUN:");
 
     private final ByteTransport transport;
     private final Scheduler scheduler;
@@ -112,7 +134,12 @@ public final class AtChannel implements AutoCloseable {
         }
         this.worker = scheduler.createWorker();
         this.urcSink = Sinks.many().multicast().onBackpressureBuffer(b.urcBuffer, false);
-        this.framer = new AtFramer(b.payloadRule, AtFramer.DEFAULT_MAX_LINE_BYTES, b.maxPayloadBytes, this::onFrame);
+        this.framer =
+                new AtFramer(
+                        b.payloadRule,
+                        AtFramer.DEFAULT_MAX_LINE_BYTES,
+                        b.maxPayloadBytes,
+                        this::onFrame);
     }
 
     /** A channel over {@code transport} with the defaults, started. */
@@ -125,17 +152,18 @@ public final class AtChannel implements AutoCloseable {
     }
 
     private AtChannel start() {
-        transport.start(new ByteTransport.Listener() {
-            @Override
-            public void onBytes(byte[] chunk) {
-                worker.schedule(() -> onChunk(chunk));
-            }
+        transport.start(
+                new ByteTransport.Listener() {
+                    @Override
+                    public void onBytes(byte[] chunk) {
+                        worker.schedule(() -> onChunk(chunk));
+                    }
 
-            @Override
-            public void onClosed(Throwable cause) {
-                worker.schedule(() -> shutDown(cause));
-            }
-        });
+                    @Override
+                    public void onClosed(Throwable cause) {
+                        worker.schedule(() -> shutDown(cause));
+                    }
+                });
         return this;
     }
 
@@ -147,45 +175,60 @@ public final class AtChannel implements AutoCloseable {
             payloadGapTimer = null;
         }
         if (framer.readingPayload() && !closed) {
-            payloadGapTimer = worker.schedule(() -> {
-                if (chunksFed == fed && framer.readingPayload()) {
-                    framer.reset();
-                    long n = truncatedPayloads.incrementAndGet();
-                    log.warn("counted payload cut short: no byte for {}, dropped (cut short so far: {})", payloadGap, n);
-                }
-            }, payloadGap.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            payloadGapTimer =
+                    worker.schedule(
+                            () -> {
+                                if (chunksFed == fed && framer.readingPayload()) {
+                                    framer.reset();
+                                    long n = truncatedPayloads.incrementAndGet();
+                                    log.warn(
+                                            "counted payload cut short: no byte for {}, dropped (cut short so far: {})",
+                                            payloadGap,
+                                            n);
+                                }
+                            },
+                            payloadGap.toNanos(),
+                            java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 
     /**
-     * Executes {@code command} when subscribed: queues it, writes it when its turn comes, and completes
-     * with its response (and result URC) or fails with an {@link AtException}. Cancelling removes a
-     * queued command; a command already written runs to its end but its result is dropped.
+     * Executes {@code command} when subscribed: queues it, writes it when its turn comes, and
+     * completes with its response (and result URC) or fails with an {@link AtException}. Cancelling
+     * removes a queued command; a command already written runs to its end but its result is
+     * dropped.
      */
     public Mono<AtResponse> execute(AtCommand command) {
         Objects.requireNonNull(command, "command");
-        return Mono.create(sink -> {
-            Pending p = new Pending(command, sink);
-            sink.onCancel(() -> worker.schedule(() -> cancel(p)));
-            worker.schedule(() -> enqueue(p));
-        });
+        return Mono.create(
+                sink -> {
+                    Pending p = new Pending(command, sink);
+                    sink.onCancel(() -> worker.schedule(() -> cancel(p)));
+                    worker.schedule(() -> enqueue(p));
+                });
     }
 
-    /** Every line no command claimed, and the result URCs commands waited for. Hot; never completes before close. */
+    /**
+     * Every line no command claimed, and the result URCs commands waited for. Hot; never completes
+     * before close.
+     */
     public Flux<AtUrc> urcs() {
         return urcSink.asFlux();
     }
 
     /**
-     * The single-threaded scheduler the engine runs on: command results, URCs and {@link #closed()} are all
-     * signalled on its thread, so a driver that keeps its own state there (and runs its timers there) needs no
-     * locks. Disposed by {@link #close()} when the channel made it.
+     * The single-threaded scheduler the engine runs on: command results, URCs and {@link #closed()}
+     * are all signalled on its thread, so a driver that keeps its own state there (and runs its
+     * timers there) needs no locks. Disposed by {@link #close()} when the channel made it.
      */
     public Scheduler scheduler() {
         return scheduler;
     }
 
-    /** Counted payloads dropped because their bytes stopped coming for {@link Builder#payloadGap} (URCs cut short). */
+    /**
+     * Counted payloads dropped because their bytes stopped coming for {@link Builder#payloadGap}
+     * (URCs cut short).
+     */
     public long truncatedPayloads() {
         return truncatedPayloads.get();
     }
@@ -195,9 +238,15 @@ public final class AtChannel implements AutoCloseable {
         return droppedUrcs.get();
     }
 
-    /** Completes (with the cause, if any, as value) when the transport closed or {@link #close()} was called. */
+    /**
+     * Completes (with the cause, if any, as value) when the transport closed or {@link #close()}
+     * was called.
+     */
     public Mono<Optional<Throwable>> closed() {
-        return closedSink.asMono().map(Optional::of).switchIfEmpty(Mono.fromSupplier(Optional::empty));
+        return closedSink
+                .asMono()
+                .map(Optional::of)
+                .switchIfEmpty(Mono.fromSupplier(Optional::empty));
     }
 
     /** Closes the transport; pending commands fail with {@link AtChannelClosedException}. */
@@ -238,8 +287,11 @@ public final class AtChannel implements AutoCloseable {
             if (!write(p.command.lineBytes(), p)) {
                 continue;
             }
-            p.timer = worker.schedule(() -> onTimeout(p), p.command.timeout().toNanos(),
-                    java.util.concurrent.TimeUnit.NANOSECONDS);
+            p.timer =
+                    worker.schedule(
+                            () -> onTimeout(p),
+                            p.command.timeout().toNanos(),
+                            java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 
@@ -322,7 +374,9 @@ public final class AtChannel implements AutoCloseable {
     }
 
     private static boolean isFinal(String line) {
-        return line.equals("OK") || line.equals("ERROR") || line.startsWith("+CME ERROR:")
+        return line.equals("OK")
+                || line.equals("ERROR")
+                || line.startsWith("+CME ERROR:")
                 || line.startsWith("+CMS ERROR:");
     }
 
@@ -339,7 +393,11 @@ public final class AtChannel implements AutoCloseable {
             } else {
                 p.okReceived = true;
                 Duration t = p.command.resultTimeout();
-                p.timer = worker.schedule(() -> onUrcTimeout(p), t.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                p.timer =
+                        worker.schedule(
+                                () -> onUrcTimeout(p),
+                                t.toNanos(),
+                                java.util.concurrent.TimeUnit.NANOSECONDS);
             }
         } else {
             finish(p);
@@ -374,9 +432,14 @@ public final class AtChannel implements AutoCloseable {
         }
         inFlight = null;
         finish(p);
-        p.sink.error(new AtTimeoutException(p.command.describe(), AtTimeoutException.Phase.RESPONSE, p.command.timeout()));
+        p.sink.error(
+                new AtTimeoutException(
+                        p.command.describe(),
+                        AtTimeoutException.Phase.RESPONSE,
+                        p.command.timeout()));
         if (p.command.hasData() && !p.dataSent) {
-            // a late prompt would take the resync AT as data: ESC leaves data mode (and does nothing at the command line)
+            // a late prompt would take the resync AT as data: ESC leaves data mode (and does
+            // nothing at the command line)
             write(new byte[] {0x1B}, null);
         }
         startResync();
@@ -386,8 +449,11 @@ public final class AtChannel implements AutoCloseable {
         if (!awaitingUrc.remove(p)) {
             return;
         }
-        p.sink.error(new AtTimeoutException(p.command.describe(), AtTimeoutException.Phase.RESULT_URC,
-                p.command.resultTimeout()));
+        p.sink.error(
+                new AtTimeoutException(
+                        p.command.describe(),
+                        AtTimeoutException.Phase.RESULT_URC,
+                        p.command.resultTimeout()));
     }
 
     private void startResync() {
@@ -403,7 +469,11 @@ public final class AtChannel implements AutoCloseable {
         }
         log.debug("> AT (resynchronising, attempt {})", resyncAttempts + 1);
         write("AT\r".getBytes(java.nio.charset.StandardCharsets.US_ASCII), null);
-        resyncTimer = worker.schedule(this::onResyncTimeout, resyncInterval.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        resyncTimer =
+                worker.schedule(
+                        this::onResyncTimeout,
+                        resyncInterval.toNanos(),
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private void onResyncTimeout() {
@@ -414,7 +484,9 @@ public final class AtChannel implements AutoCloseable {
         if (resyncAttempts == RESYNC_ATTEMPTS_BEFORE_FAILING_QUEUE) {
             Duration waited = resyncInterval.multipliedBy(resyncAttempts);
             for (Pending q; (q = queue.poll()) != null; ) {
-                q.sink.error(new AtTimeoutException(q.command.describe(), AtTimeoutException.Phase.QUEUED, waited));
+                q.sink.error(
+                        new AtTimeoutException(
+                                q.command.describe(), AtTimeoutException.Phase.QUEUED, waited));
             }
         }
         sendResyncAt();
@@ -451,7 +523,8 @@ public final class AtChannel implements AutoCloseable {
         p.cancelled = true;
         queue.remove(p);
         awaitingUrc.remove(p);
-        // a command in flight keeps its slot until its final result (or timeout): the module is still on it
+        // a command in flight keeps its slot until its final result (or timeout): the module is
+        // still on it
     }
 
     private void finish(Pending p) {
@@ -538,16 +611,19 @@ public final class AtChannel implements AutoCloseable {
         }
 
         /**
-         * The single-threaded scheduler that runs the engine: all its tasks on one thread, one at a time, such as
-         * {@link Schedulers#newSingle} or a test's virtual-time scheduler (a driver on top keeps its state there
-         * too). Default: a new single-thread scheduler named after the transport, disposed on close.
+         * The single-threaded scheduler that runs the engine: all its tasks on one thread, one at a
+         * time, such as {@link Schedulers#newSingle} or a test's virtual-time scheduler (a driver
+         * on top keeps its state there too). Default: a new single-thread scheduler named after the
+         * transport, disposed on close.
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
             return this;
         }
 
-        /** Commands that may wait behind the one in flight (default {@value #DEFAULT_MAX_QUEUED}). */
+        /**
+         * Commands that may wait behind the one in flight (default {@value #DEFAULT_MAX_QUEUED}).
+         */
         public Builder maxQueued(int maxQueued) {
             if (maxQueued < 1) {
                 throw new IllegalArgumentException("maxQueued must be positive");
@@ -562,13 +638,19 @@ public final class AtChannel implements AutoCloseable {
             return this;
         }
 
-        /** How long to wait for the {@code OK} of each resynchronisation {@code AT} (default 500 ms). */
+        /**
+         * How long to wait for the {@code OK} of each resynchronisation {@code AT} (default 500
+         * ms).
+         */
         public Builder resyncInterval(Duration resyncInterval) {
             this.resyncInterval = Objects.requireNonNull(resyncInterval, "resyncInterval");
             return this;
         }
 
-        /** Which lines carry a length-counted payload (default {@link AtFramer#QMTRECV_WITH_LENGTH}). */
+        /**
+         * Which lines carry a length-counted payload (default {@link
+         * AtFramer#QMTRECV_WITH_LENGTH}).
+         */
         public Builder payloadRule(AtFramer.PayloadRule rule, int maxPayloadBytes) {
             this.payloadRule = Objects.requireNonNull(rule, "rule");
             this.maxPayloadBytes = maxPayloadBytes;
@@ -576,8 +658,8 @@ public final class AtChannel implements AutoCloseable {
         }
 
         /**
-         * Silence in the middle of a counted payload after which it is dropped as cut short (default
-         * {@link #DEFAULT_PAYLOAD_GAP}).
+         * Silence in the middle of a counted payload after which it is dropped as cut short
+         * (default {@link #DEFAULT_PAYLOAD_GAP}).
          */
         public Builder payloadGap(Duration payloadGap) {
             if (payloadGap.isNegative() || payloadGap.isZero()) {

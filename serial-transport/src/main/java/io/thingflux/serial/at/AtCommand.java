@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
- * One AT command as {@link AtChannel} executes it: the command line (sent with a CR), its timeout, an
- * optional data block written after the {@code > } prompt, which lines belong to its response, and an
- * optional result URC to wait for after {@code OK}.
+ * One AT command as {@link AtChannel} executes it: the command line (sent with a CR), its timeout,
+ * an optional data block written after the {@code > } prompt, which lines belong to its response,
+ * and an optional result URC to wait for after {@code OK}.
  *
  * <p>Immutable; build with {@link #builder(String)} or {@link #of(String)}.
  */
@@ -57,13 +57,17 @@ public final class AtCommand {
         return new Builder(text);
     }
 
-    /** {@code +CPIN:} for {@code AT+CPIN?}, {@code +QMTCFG:} for {@code AT+QMTCFG="x",0}; null for basic commands. */
+    /**
+     * {@code +CPIN:} for {@code AT+CPIN?}, {@code +QMTCFG:} for {@code AT+QMTCFG="x",0}; null for
+     * basic commands.
+     */
     static String infoPrefixOf(String text) {
         if (text.length() < 3 || !(text.charAt(2) == '+')) {
             return null;
         }
         int end = 3;
-        while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '&')) {
+        while (end < text.length()
+                && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '&')) {
             end++;
         }
         return text.substring(2, end) + ":";
@@ -123,7 +127,9 @@ public final class AtCommand {
         return resultTimeout;
     }
 
-    /** The command for logs and messages: parameters replaced by {@code <redacted>} when sensitive. */
+    /**
+     * The command for logs and messages: parameters replaced by {@code <redacted>} when sensitive.
+     */
     public String describe() {
         if (!sensitive) {
             return text;
@@ -134,7 +140,10 @@ public final class AtCommand {
 
     @Override
     public String toString() {
-        return "AtCommand[" + describe() + (data != null ? " +" + data.length + " bytes" : "") + "]";
+        return "AtCommand["
+                + describe()
+                + (data != null ? " +" + data.length + " bytes" : "")
+                + "]";
     }
 
     /** Builds an {@link AtCommand}. */
@@ -156,7 +165,8 @@ public final class AtCommand {
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
                 if (c == '\r' || c == '\n' || c == 0 || c == 0x1A || c == 0x1B) {
-                    throw new IllegalArgumentException("an AT command line must not contain CR, LF, NUL, Ctrl+Z or ESC");
+                    throw new IllegalArgumentException(
+                            "an AT command line must not contain CR, LF, NUL, Ctrl+Z or ESC");
                 }
             }
             this.text = text;
@@ -175,15 +185,18 @@ public final class AtCommand {
             return this;
         }
 
-        /** Which lines are this command's information response (default: its {@code +NAME:} prefix and bare lines). */
+        /**
+         * Which lines are this command's information response (default: its {@code +NAME:} prefix
+         * and bare lines).
+         */
         public Builder responseLines(Predicate<String> responseLine) {
             this.responseLine = responseLine;
             return this;
         }
 
         /**
-         * After {@code OK}, wait up to {@code timeout} for the first URC matching {@code match}. The match is
-         * armed when the command is written, so a result arriving at once is not lost.
+         * After {@code OK}, wait up to {@code timeout} for the first URC matching {@code match}.
+         * The match is armed when the command is written, so a result arriving at once is not lost.
          */
         public Builder resultUrc(Predicate<AtUrc> match, Duration timeout) {
             this.resultUrc = Objects.requireNonNull(match, "match");

@@ -6,14 +6,25 @@ import java.util.OptionalInt;
 public final class AtCommandException extends AtException {
 
     /** Which final result code failed the command. */
-    public enum Kind { ERROR, CME_ERROR, CMS_ERROR }
+    public enum Kind {
+        ERROR,
+        CME_ERROR,
+        CMS_ERROR
+    }
 
     private final Kind kind;
     private final String detail;
     private final Integer code;
 
     public AtCommandException(String command, Kind kind, String detail) {
-        super(command, command + " failed: " + (kind == Kind.ERROR ? "ERROR" : (kind == Kind.CME_ERROR ? "+CME ERROR: " : "+CMS ERROR: ") + detail));
+        super(
+                command,
+                command
+                        + " failed: "
+                        + (kind == Kind.ERROR
+                                ? "ERROR"
+                                : (kind == Kind.CME_ERROR ? "+CME ERROR: " : "+CMS ERROR: ")
+                                        + detail));
         this.kind = kind;
         this.detail = detail;
         Integer c = null;
@@ -47,7 +58,9 @@ public final class AtCommandException extends AtException {
         return code == null ? OptionalInt.empty() : OptionalInt.of(code);
     }
 
-    /** The text after {@code +CME ERROR:} / {@code +CMS ERROR:} (a number or, with CMEE=2, words). */
+    /**
+     * The text after {@code +CME ERROR:} / {@code +CMS ERROR:} (a number or, with CMEE=2, words).
+     */
     public String detail() {
         return detail;
     }

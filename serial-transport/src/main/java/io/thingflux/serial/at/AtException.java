@@ -1,8 +1,8 @@
 package io.thingflux.serial.at;
 
 /**
- * Base of the failures of an AT command. Messages name the command but never its parameters when the
- * command is marked sensitive (secrets).
+ * Base of the failures of an AT command. Messages name the command but never its parameters when
+ * the command is marked sensitive (secrets).
  */
 public abstract class AtException extends RuntimeException {
 

@@ -10,16 +10,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cuts the bytes a module sends into {@link AtFrame}s: lines ended by CR LF or a lone
- * CR (echo ends with one; empty lines are skipped), the {@code > } prompt (which has no line end), and lines that carry a length-counted
- * payload, read as exactly that many raw bytes.
+ * Cuts the bytes a module sends into {@link AtFrame}s: lines ended by CR LF or a lone CR (echo ends
+ * with one; empty lines are skipped), the {@code > } prompt (which has no line end), and lines that
+ * carry a length-counted payload, read as exactly that many raw bytes.
  *
- * <p>Which lines carry a payload is told by a {@link PayloadRule}; by default {@link #QMTRECV_WITH_LENGTH}:
- * {@code +QMTRECV: <idx>,<msgid>,"<topic>",<len>,"} followed by {@code len} bytes and {@code "} CR LF.
+ * <p>Which lines carry a payload is told by a {@link PayloadRule}; by default {@link
+ * #QMTRECV_WITH_LENGTH}: {@code +QMTRECV: <idx>,<msgid>,"<topic>",<len>,"} followed by {@code len}
+ * bytes and {@code "} CR LF.
  *
- * <p>Bounded: a line longer than {@code maxLineBytes} is discarded up to its end (and counted in {@link
- * #discardedLines()}); a counted payload longer than {@code maxPayloadBytes} is not read by length but as
- * an ordinary line. Not thread-safe: feed it from one thread.
+ * <p>Bounded: a line longer than {@code maxLineBytes} is discarded up to its end (and counted in
+ * {@link #discardedLines()}); a counted payload longer than {@code maxPayloadBytes} is not read by
+ * length but as an ordinary line. Not thread-safe: feed it from one thread.
  */
 public final class AtFramer {
 
@@ -27,28 +28,41 @@ public final class AtFramer {
 
     /** Default bound of one line. */
     public static final int DEFAULT_MAX_LINE_BYTES = 8192;
+
     /** Default bound of one counted payload. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 16;
 
     /** Decides whether the line read so far (ending in a quote) opens a counted payload. */
     @FunctionalInterface
     public interface PayloadRule {
-        /** The payload length that follows {@code partialLine}, or -1 when it is not such a line (yet). */
+        /**
+         * The payload length that follows {@code partialLine}, or -1 when it is not such a line
+         * (yet).
+         */
         int payloadLength(String partialLine);
     }
 
-    private static final Pattern QMTRECV_HEADER = Pattern.compile("^\\+QMTRECV: \\d+,\\d+,\"[^\"]*\",(\\d{1,9}),\"$");
+    private static final Pattern QMTRECV_HEADER =
+            Pattern.compile("^\\+QMTRECV: \\d+,\\d+,\"[^\"]*\",(\\d{1,9}),\"$");
 
-    /** {@code +QMTRECV} with {@code recv/mode} x,1: the payload length precedes the quoted payload. */
-    public static final PayloadRule QMTRECV_WITH_LENGTH = partial -> {
-        if (!partial.startsWith("+QMTRECV: ")) {
-            return -1;
-        }
-        Matcher m = QMTRECV_HEADER.matcher(partial);
-        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
-    };
+    /**
+     * {@code +QMTRECV} with {@code recv/mode} x,1: the payload length precedes the quoted payload.
+     */
+    public static final PayloadRule QMTRECV_WITH_LENGTH =
+            partial -> {
+                if (!partial.startsWith("+QMTRECV: ")) {
+                    return -1;
+                }
+                Matcher m = QMTRECV_HEADER.matcher(partial);
+                return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+            };
 
-    private enum State { LINE, DISCARD_LINE, PAYLOAD, TRAILER }
+    private enum State {
+        LINE,
+        DISCARD_LINE,
+        PAYLOAD,
+        TRAILER
+    }
 
     private final PayloadRule rule;
     private final int maxLineBytes;
@@ -67,7 +81,8 @@ public final class AtFramer {
         this(QMTRECV_WITH_LENGTH, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, sink);
     }
 
-    public AtFramer(PayloadRule rule, int maxLineBytes, int maxPayloadBytes, Consumer<AtFrame> sink) {
+    public AtFramer(
+            PayloadRule rule, int maxLineBytes, int maxPayloadBytes, Consumer<AtFrame> sink) {
         this.rule = Objects.requireNonNull(rule, "rule");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.maxLineBytes = maxLineBytes;
@@ -135,7 +150,8 @@ public final class AtFramer {
 
     private void onLineByte(byte b) {
         if (b == '\n' || b == '\r') {
-            // LF ends a line; so does a CR (an echoed command ends with a lone CR): empty lines are skipped
+            // LF ends a line; so does a CR (an echoed command ends with a lone CR): empty lines are
+            // skipped
             String text = new String(line, 0, lineLen, StandardCharsets.UTF_8);
             lineLen = 0;
             if (!text.isEmpty()) {

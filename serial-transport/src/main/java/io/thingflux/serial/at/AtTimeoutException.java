@@ -6,13 +6,27 @@ import java.time.Duration;
 public final class AtTimeoutException extends AtException {
 
     /** What was being waited for. */
-    public enum Phase { RESPONSE, RESULT_URC, QUEUED }
+    public enum Phase {
+        RESPONSE,
+        RESULT_URC,
+        QUEUED
+    }
 
     private final Phase phase;
 
     public AtTimeoutException(String command, Phase phase, Duration after) {
-        super(command, command + ": no " + (phase == Phase.RESPONSE ? "final result" : phase == Phase.RESULT_URC
-                ? "result URC" : "turn (module unresponsive)") + " within " + after.toMillis() + " ms");
+        super(
+                command,
+                command
+                        + ": no "
+                        + (phase == Phase.RESPONSE
+                                ? "final result"
+                                : phase == Phase.RESULT_URC
+                                        ? "result URC"
+                                        : "turn (module unresponsive)")
+                        + " within "
+                        + after.toMillis()
+                        + " ms");
         this.phase = phase;
     }
 

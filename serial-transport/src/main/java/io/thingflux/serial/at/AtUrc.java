@@ -3,8 +3,8 @@ package io.thingflux.serial.at;
 import java.util.Objects;
 
 /**
- * An unsolicited result code (or any line no command claimed): its text and, for a length-counted line
- * such as {@code +QMTRECV}, the raw payload.
+ * An unsolicited result code (or any line no command claimed): its text and, for a length-counted
+ * line such as {@code +QMTRECV}, the raw payload.
  *
  * @param line the line, or for a payload line its header up to the payload's opening quote
  * @param payload the raw payload, or {@code null} when the line carried none; not copied
@@ -25,7 +25,10 @@ public record AtUrc(String line, byte[] payload) {
         return line.startsWith(prefix);
     }
 
-    /** The text after {@code prefix} and any following spaces, or {@code null} when it does not start with it. */
+    /**
+     * The text after {@code prefix} and any following spaces, or {@code null} when it does not
+     * start with it.
+     */
     public String after(String prefix) {
         if (!line.startsWith(prefix)) {
             return null;
@@ -39,6 +42,8 @@ public record AtUrc(String line, byte[] payload) {
 
     @Override
     public String toString() {
-        return payload == null ? "AtUrc[" + line + "]" : "AtUrc[" + line + " <" + payload.length + " bytes>]";
+        return payload == null
+                ? "AtUrc[" + line + "]"
+                : "AtUrc[" + line + " <" + payload.length + " bytes>]";
     }
 }

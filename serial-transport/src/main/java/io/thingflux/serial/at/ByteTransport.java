@@ -3,12 +3,12 @@ package io.thingflux.serial.at;
 import java.io.IOException;
 
 /**
- * A full-duplex byte pipe to a module (a serial port, a pseudo-terminal, or an in-memory peer), the seam
- * under {@link AtChannel}.
+ * A full-duplex byte pipe to a module (a serial port, a pseudo-terminal, or an in-memory peer), the
+ * seam under {@link AtChannel}.
  *
- * <p>Bytes arrive through the {@link Listener} given to {@link #start(Listener)}, on a thread of the
- * transport's choosing, in chunks split arbitrarily. {@link Listener#onClosed(Throwable)} is called at
- * most once.
+ * <p>Bytes arrive through the {@link Listener} given to {@link #start(Listener)}, on a thread of
+ * the transport's choosing, in chunks split arbitrarily. {@link Listener#onClosed(Throwable)} is
+ * called at most once.
  */
 public interface ByteTransport extends AutoCloseable {
 
@@ -17,7 +17,10 @@ public interface ByteTransport extends AutoCloseable {
         /** A chunk of bytes, owned by the listener from now on. */
         void onBytes(byte[] chunk);
 
-        /** The transport is closed (peer gone, I/O error or {@link #close()}); {@code cause} may be null. */
+        /**
+         * The transport is closed (peer gone, I/O error or {@link #close()}); {@code cause} may be
+         * null.
+         */
         void onClosed(Throwable cause);
     }
 

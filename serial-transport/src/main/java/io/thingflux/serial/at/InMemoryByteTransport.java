@@ -7,9 +7,10 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One end of an in-memory byte pipe for tests: what one end writes, the other end's listener receives,
- * synchronously on the writer's thread. Bytes written before the peer started are kept (bounded by
- * {@link #MAX_PENDING_BYTES}; beyond it {@link #write(byte[])} fails) and delivered on start.
+ * One end of an in-memory byte pipe for tests: what one end writes, the other end's listener
+ * receives, synchronously on the writer's thread. Bytes written before the peer started are kept
+ * (bounded by {@link #MAX_PENDING_BYTES}; beyond it {@link #write(byte[])} fails) and delivered on
+ * start.
  */
 public final class InMemoryByteTransport implements ByteTransport {
 
@@ -69,7 +70,8 @@ public final class InMemoryByteTransport implements ByteTransport {
             l = listener;
             if (l == null) {
                 if (pendingBytes + chunk.length > MAX_PENDING_BYTES) {
-                    throw new IOException("peer of " + name + " not started and its backlog is full");
+                    throw new IOException(
+                            "peer of " + name + " not started and its backlog is full");
                 }
                 pending.add(chunk);
                 pendingBytes += chunk.length;

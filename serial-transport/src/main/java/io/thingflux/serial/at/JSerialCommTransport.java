@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
  * A {@link ByteTransport} over a jSerialComm {@link SerialPort} (a UART, a USB modem port or a
  * pseudo-terminal), read by one daemon thread in semi-blocking mode.
  *
- * <p>It registers no jSerialComm data listener on purpose: in 2.11.x a closed peer makes the
- * {@code PORT_DISCONNECTED} event fire in a tight loop until the port is closed. The reader thread sees a
- * failed read instead, reports {@link Listener#onClosed(Throwable)} once and closes the port itself.
+ * <p>It registers no jSerialComm data listener on purpose: in 2.11.x a closed peer makes the {@code
+ * PORT_DISCONNECTED} event fire in a tight loop until the port is closed. The reader thread sees a
+ * failed read instead, reports {@link Listener#onClosed(Throwable)} once and closes the port
+ * itself.
  */
 public final class JSerialCommTransport implements ByteTransport {
 
@@ -22,6 +23,7 @@ public final class JSerialCommTransport implements ByteTransport {
 
     /** The default line rate. */
     public static final int DEFAULT_BAUD = 115_200;
+
     private static final int READ_TIMEOUT_MS = 100;
     private static final int READ_CHUNK = 4096;
 
@@ -54,8 +56,14 @@ public final class JSerialCommTransport implements ByteTransport {
         port.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
         port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, READ_TIMEOUT_MS, 0);
         if (!port.openPort()) {
-            throw new IOException("cannot open " + path + " (error " + port.getLastErrorCode() + " at "
-                    + port.getLastErrorLocation() + ")");
+            throw new IOException(
+                    "cannot open "
+                            + path
+                            + " (error "
+                            + port.getLastErrorCode()
+                            + " at "
+                            + port.getLastErrorLocation()
+                            + ")");
         }
         return new JSerialCommTransport(port, path);
     }
@@ -109,7 +117,8 @@ public final class JSerialCommTransport implements ByteTransport {
             }
             int n = port.writeBytes(bytes, bytes.length - off, off);
             if (n < 0) {
-                throw new IOException("write to " + path + " failed (error " + port.getLastErrorCode() + ")");
+                throw new IOException(
+                        "write to " + path + " failed (error " + port.getLastErrorCode() + ")");
             }
             off += n;
         }

@@ -1,9 +1,10 @@
 package io.thingflux.serial.at;
 
 /**
- * A URC the module sent does not have the shape its prefix promises (for example a {@code +QMTRECV} whose
- * length does not match its payload, or whose topic is not a valid MQTT topic name). The message names the
- * URC and the reason, never the content of its fields: a payload can hold anything.
+ * A URC the module sent does not have the shape its prefix promises (for example a {@code +QMTRECV}
+ * whose length does not match its payload, or whose topic is not a valid MQTT topic name). The
+ * message names the URC and the reason, never the content of its fields: a payload can hold
+ * anything.
  */
 public final class MalformedUrcException extends AtException {
 

@@ -4,17 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits AT parameter lists ({@code 0,"a,b",1883}) into fields, keeping whether each was quoted; and checks
- * strings that are to be sent inside quotes (no {@code "}, CR, LF or NUL: Quectel has no escape).
+ * Splits AT parameter lists ({@code 0,"a,b",1883}) into fields, keeping whether each was quoted;
+ * and checks strings that are to be sent inside quotes (no {@code "}, CR, LF or NUL: Quectel has no
+ * escape).
  */
 public final class AtFields {
 
-    private AtFields() {
-    }
+    private AtFields() {}
 
     /** One parameter: its text without quotes, and whether it was quoted. */
     public record Field(String value, boolean quoted) {
-        /** The value as an int; {@link NumberFormatException} when it is not one (or was quoted). */
+        /**
+         * The value as an int; {@link NumberFormatException} when it is not one (or was quoted).
+         */
         public int asInt() {
             if (quoted) {
                 throw new NumberFormatException("quoted: " + value);
@@ -87,7 +89,8 @@ public final class AtFields {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '"' || c == '\r' || c == '\n' || c == 0) {
-                return "contains " + (c == '"' ? "a quote" : c == 0 ? "NUL" : "a line end")
+                return "contains "
+                        + (c == '"' ? "a quote" : c == 0 ? "NUL" : "a line end")
                         + " (AT string parameters cannot escape it)";
             }
         }

@@ -11,26 +11,27 @@ import java.util.Objects;
 
 /**
  * Parses the {@code +QMTRECV} URC that pushes a received MQTT message to the host, in both forms of
- * {@code recv/mode} 0: with the payload length ({@code +QMTRECV: <idx>,<msgid>,"<topic>",<len>,"<payload>"},
- * the payload read by {@link io.thingflux.serial.at.AtFramer} as exactly {@code len} raw bytes, so it may
- * hold anything) and without it ({@code +QMTRECV: <idx>,<msgid>,"<topic>","<payload>"}, one line whose
- * payload runs from the quote after the topic to the line's last quote, read as UTF-8).
+ * {@code recv/mode} 0: with the payload length ({@code +QMTRECV:
+ * <idx>,<msgid>,"<topic>",<len>,"<payload>"}, the payload read by {@link
+ * io.thingflux.serial.at.AtFramer} as exactly {@code len} raw bytes, so it may hold anything) and
+ * without it ({@code +QMTRECV: <idx>,<msgid>,"<topic>","<payload>"}, one line whose payload runs
+ * from the quote after the topic to the line's last quote, read as UTF-8).
  *
- * <p>Pure: any input gives either a {@link Received} or a {@link MalformedUrcException} saying why, never
- * another exception. A client index outside 0–5, a message id outside 0–65535, a length that does not
- * match the payload, and a topic that is not a valid MQTT topic name ({@link MqttTopics#nameProblem}) are
- * malformed.
+ * <p>Pure: any input gives either a {@link Received} or a {@link MalformedUrcException} saying why,
+ * never another exception. A client index outside 0–5, a message id outside 0–65535, a length that
+ * does not match the payload, and a topic that is not a valid MQTT topic name ({@link
+ * MqttTopics#nameProblem}) are malformed.
  */
 public final class QmtRecv {
 
     /** The URC prefix. */
     public static final String PREFIX = "+QMTRECV:";
+
     private static final String NAME = "+QMTRECV";
     private static final int MAX_CLIENT_INDEX = 5;
     private static final int MAX_MSG_ID = 65535;
 
-    private QmtRecv() {
-    }
+    private QmtRecv() {}
 
     /**
      * One received message.
@@ -49,7 +50,10 @@ public final class QmtRecv {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Received r && r.clientIdx == clientIdx && r.msgId == msgId && r.topic.equals(topic)
+            return o instanceof Received r
+                    && r.clientIdx == clientIdx
+                    && r.msgId == msgId
+                    && r.topic.equals(topic)
                     && Arrays.equals(r.payload, payload);
         }
 
@@ -60,13 +64,22 @@ public final class QmtRecv {
 
         @Override
         public String toString() {
-            return "Received[" + clientIdx + "," + msgId + "," + topic + ", " + payload.length + " bytes]";
+            return "Received["
+                    + clientIdx
+                    + ","
+                    + msgId
+                    + ","
+                    + topic
+                    + ", "
+                    + payload.length
+                    + " bytes]";
         }
     }
 
     /**
-     * The message of a {@code +QMTRECV} URC as the AT channel gives it: with a payload, the line is the
-     * header up to the payload's opening quote ({@code +QMTRECV: 0,5,"a/b",4,}); without one, the whole line.
+     * The message of a {@code +QMTRECV} URC as the AT channel gives it: with a payload, the line is
+     * the header up to the payload's opening quote ({@code +QMTRECV: 0,5,"a/b",4,}); without one,
+     * the whole line.
      *
      * @throws MalformedUrcException when the URC is not a well-formed {@code +QMTRECV} message push
      */
@@ -75,7 +88,10 @@ public final class QmtRecv {
         return parse(urc.line(), urc.payload());
     }
 
-    /** As {@link #parse(AtUrc)}, from the line and the counted payload ({@code null} for the form without length). */
+    /**
+     * As {@link #parse(AtUrc)}, from the line and the counted payload ({@code null} for the form
+     * without length).
+     */
     public static Received parse(String line, byte[] payload) {
         Objects.requireNonNull(line, "line");
         if (!line.startsWith(PREFIX)) {
@@ -101,7 +117,8 @@ public final class QmtRecv {
             throw malformed("header fields: " + e.getMessage());
         }
         if (f.size() != 4) {
-            throw malformed("header has " + f.size() + " fields, expected 4 (idx,msgid,\"topic\",len)");
+            throw malformed(
+                    "header has " + f.size() + " fields, expected 4 (idx,msgid,\"topic\",len)");
         }
         int idx = number(f.get(0), "client index", MAX_CLIENT_INDEX);
         int msgId = number(f.get(1), "message id", MAX_MSG_ID);
@@ -110,12 +127,19 @@ public final class QmtRecv {
         }
         int length = number(f.get(3), "payload length", Integer.MAX_VALUE);
         if (length != payload.length) {
-            throw malformed("payload length field says " + length + " but " + payload.length + " bytes were read");
+            throw malformed(
+                    "payload length field says "
+                            + length
+                            + " but "
+                            + payload.length
+                            + " bytes were read");
         }
         return new Received(idx, msgId, topic(f.get(2).value()), payload);
     }
 
-    /** {@code <idx>,<msgid>,"<topic>","<payload>"}: the payload runs to the last quote of the line. */
+    /**
+     * {@code <idx>,<msgid>,"<topic>","<payload>"}: the payload runs to the last quote of the line.
+     */
     private static Received withoutLength(String rest) {
         int q1 = rest.indexOf('"');
         if (q1 < 0) {
@@ -132,7 +156,8 @@ public final class QmtRecv {
             throw malformed("header fields: " + e.getMessage());
         }
         if (f.size() != 2) {
-            throw malformed("header has " + f.size() + " fields before the topic, expected 2 (idx,msgid)");
+            throw malformed(
+                    "header has " + f.size() + " fields before the topic, expected 2 (idx,msgid)");
         }
         int idx = number(f.get(0), "client index", MAX_CLIENT_INDEX);
         int msgId = number(f.get(1), "message id", MAX_MSG_ID);
@@ -148,7 +173,8 @@ public final class QmtRecv {
             throw malformed("payload quote not closed");
         }
         String topic = topic(rest.substring(q1 + 1, q2));
-        byte[] payload = rest.substring(payloadStart, rest.length() - 1).getBytes(StandardCharsets.UTF_8);
+        byte[] payload =
+                rest.substring(payloadStart, rest.length() - 1).getBytes(StandardCharsets.UTF_8);
         return new Received(idx, msgId, topic, payload);
     }
 
@@ -184,13 +210,23 @@ public final class QmtRecv {
     }
 
     /**
-     * The bytes a module sends for {@code message} (with the CR LF before and after), with or without the
-     * payload length. Without it the payload must be text (it is written as is, and read back as UTF-8).
+     * The bytes a module sends for {@code message} (with the CR LF before and after), with or
+     * without the payload length. Without it the payload must be text (it is written as is, and
+     * read back as UTF-8).
      */
     public static byte[] render(Received message, boolean withLength) {
-        String header = "\r\n+QMTRECV: " + message.clientIdx() + "," + message.msgId() + ",\"" + message.topic() + "\","
-                + (withLength ? message.payload().length + "," : "") + "\"";
-        ByteArrayOutputStream out = new ByteArrayOutputStream(header.length() + message.payload().length + 3);
+        String header =
+                "\r\n+QMTRECV: "
+                        + message.clientIdx()
+                        + ","
+                        + message.msgId()
+                        + ",\""
+                        + message.topic()
+                        + "\","
+                        + (withLength ? message.payload().length + "," : "")
+                        + "\"";
+        ByteArrayOutputStream out =
+                new ByteArrayOutputStream(header.length() + message.payload().length + 3);
         out.writeBytes(header.getBytes(StandardCharsets.UTF_8));
         out.writeBytes(message.payload());
         out.writeBytes("\"\r\n".getBytes(StandardCharsets.US_ASCII));

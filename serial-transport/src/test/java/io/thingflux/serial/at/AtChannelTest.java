@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
-/** The AT engine against scripted byte streams: every pitfall of the reference notes (§6) has a case here. */
+/**
+ * The AT engine against scripted byte streams: every pitfall of the reference notes (§6) has a case
+ * here.
+ */
 class AtChannelTest {
 
     private VirtualTimeScheduler time;
@@ -81,7 +84,12 @@ class AtChannelTest {
         module.send("ef\"\r\n");
         time.advanceTimeBy(AtChannel.DEFAULT_PAYLOAD_GAP.multipliedBy(2));
         assertThat(channel.truncatedPayloads()).isZero();
-        assertThat(urcs).singleElement().satisfies(u -> assertThat(new String(u.payload(), StandardCharsets.US_ASCII)).isEqualTo("abcdef"));
+        assertThat(urcs)
+                .singleElement()
+                .satisfies(
+                        u ->
+                                assertThat(new String(u.payload(), StandardCharsets.US_ASCII))
+                                        .isEqualTo("abcdef"));
     }
 
     @Test
@@ -94,8 +102,10 @@ class AtChannelTest {
 
     @Test
     void sharedPrefixQueryAnswerIsTheResponseAndResultShapeIsAUrc() {
-        AtCommand query = AtCommand.builder("AT+QMTOPEN?")
-                .responseLines(l -> l.matches("\\+QMTOPEN: \\d+,\".*")).build();
+        AtCommand query =
+                AtCommand.builder("AT+QMTOPEN?")
+                        .responseLines(l -> l.matches("\\+QMTOPEN: \\d+,\".*"))
+                        .build();
         Result<AtResponse> r = run(channel.execute(query));
         module.send("\r\n+QMTOPEN: 0,0\r\n\r\n+QMTOPEN: 0,\"iot.example\",1883\r\n\r\nOK\r\n");
         assertThat(r.value.get().lines()).containsExactly("+QMTOPEN: 0,\"iot.example\",1883");
@@ -104,8 +114,10 @@ class AtChannelTest {
 
     @Test
     void resultUrcArrivingInTheSameChunkAsOkIsNotLost() {
-        AtCommand open = AtCommand.builder("AT+QMTOPEN=0,\"h\",1883")
-                .resultUrc(u -> u.is("+QMTOPEN: 0,"), Duration.ofSeconds(120)).build();
+        AtCommand open =
+                AtCommand.builder("AT+QMTOPEN=0,\"h\",1883")
+                        .resultUrc(u -> u.is("+QMTOPEN: 0,"), Duration.ofSeconds(120))
+                        .build();
         Result<AtResponse> r = run(channel.execute(open));
         module.send("\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
         assertThat(r.value.get().urc()).map(AtUrc::line).contains("+QMTOPEN: 0,0");
@@ -114,8 +126,10 @@ class AtChannelTest {
 
     @Test
     void resultUrcBeforeOkCompletesTheCommandAtOk() {
-        AtCommand conn = AtCommand.builder("AT+QMTCONN=0,\"c\"")
-                .resultUrc(u -> u.is("+QMTCONN: 0,"), Duration.ofSeconds(5)).build();
+        AtCommand conn =
+                AtCommand.builder("AT+QMTCONN=0,\"c\"")
+                        .resultUrc(u -> u.is("+QMTCONN: 0,"), Duration.ofSeconds(5))
+                        .build();
         Result<AtResponse> r = run(channel.execute(conn));
         module.send("\r\n+QMTCONN: 0,0,0\r\n");
         assertThat(r.value.get()).isNull();
@@ -125,8 +139,10 @@ class AtChannelTest {
 
     @Test
     void nextCommandGoesAfterOkWhileThePreviousWaitsForItsUrc() {
-        AtCommand sub = AtCommand.builder("AT+QMTSUB=0,1,\"a\",0")
-                .resultUrc(u -> u.is("+QMTSUB: 0,1,"), Duration.ofSeconds(15)).build();
+        AtCommand sub =
+                AtCommand.builder("AT+QMTSUB=0,1,\"a\",0")
+                        .resultUrc(u -> u.is("+QMTSUB: 0,1,"), Duration.ofSeconds(15))
+                        .build();
         Result<AtResponse> r1 = run(channel.execute(sub));
         Result<AtResponse> r2 = run(channel.execute(AtCommand.of("AT+CSQ")));
         assertThat(module.written()).isEqualTo("AT+QMTSUB=0,1,\"a\",0\r");
@@ -139,15 +155,19 @@ class AtChannelTest {
 
     @Test
     void resultUrcThatNeverComesTimesOutAfterItsOwnTimeout() {
-        AtCommand open = AtCommand.builder("AT+QMTOPEN=0,\"h\",1883")
-                .resultUrc(u -> u.is("+QMTOPEN: 0,"), Duration.ofSeconds(120)).build();
+        AtCommand open =
+                AtCommand.builder("AT+QMTOPEN=0,\"h\",1883")
+                        .resultUrc(u -> u.is("+QMTOPEN: 0,"), Duration.ofSeconds(120))
+                        .build();
         Result<AtResponse> r = run(channel.execute(open));
         module.send("\r\nOK\r\n");
         time.advanceTimeBy(Duration.ofSeconds(119));
         assertThat(r.error.get()).isNull();
         time.advanceTimeBy(Duration.ofSeconds(2));
-        assertThat(r.error.get()).isInstanceOfSatisfying(AtTimeoutException.class,
-                e -> assertThat(e.phase()).isEqualTo(AtTimeoutException.Phase.RESULT_URC));
+        assertThat(r.error.get())
+                .isInstanceOfSatisfying(
+                        AtTimeoutException.class,
+                        e -> assertThat(e.phase()).isEqualTo(AtTimeoutException.Phase.RESULT_URC));
     }
 
     @Test
@@ -182,24 +202,30 @@ class AtChannelTest {
     @Test
     void promptWithoutLineEndSplitAcrossChunksGetsExactlyTheCountedData() {
         byte[] payload = "{\"a\":\"x,y\"}\r\n\"".getBytes(StandardCharsets.UTF_8);
-        AtCommand pub = AtCommand.builder("AT+QMTPUBEX=0,0,0,0,\"t\"," + payload.length)
-                .data(payload, AtCommand.DataEnd.COUNTED).timeout(Duration.ofSeconds(5))
-                .resultUrc(u -> u.is("+QMTPUBEX: 0,0,"), Duration.ofSeconds(16)).build();
+        AtCommand pub =
+                AtCommand.builder("AT+QMTPUBEX=0,0,0,0,\"t\"," + payload.length)
+                        .data(payload, AtCommand.DataEnd.COUNTED)
+                        .timeout(Duration.ofSeconds(5))
+                        .resultUrc(u -> u.is("+QMTPUBEX: 0,0,"), Duration.ofSeconds(16))
+                        .build();
         Result<AtResponse> r = run(channel.execute(pub));
         module.send("\r");
         module.send("\n>");
         String header = "AT+QMTPUBEX=0,0,0,0,\"t\"," + payload.length + "\r";
         assertThat(module.written()).isEqualTo(header);
         module.send(" ");
-        assertThat(module.written()).isEqualTo(header + new String(payload, StandardCharsets.ISO_8859_1));
+        assertThat(module.written())
+                .isEqualTo(header + new String(payload, StandardCharsets.ISO_8859_1));
         module.send("\r\nOK\r\n\r\n+QMTPUBEX: 0,0,0\r\n");
         assertThat(r.value.get().urc()).map(AtUrc::line).contains("+QMTPUBEX: 0,0,0");
     }
 
     @Test
     void dataCommandWithoutPromptIsCancelledWithEscBeforeTheResync() {
-        AtCommand pub = AtCommand.builder("AT+QMTPUB=0,0,0,0,\"t\"")
-                .data("hi".getBytes(StandardCharsets.US_ASCII), AtCommand.DataEnd.CTRL_Z).build();
+        AtCommand pub =
+                AtCommand.builder("AT+QMTPUB=0,0,0,0,\"t\"")
+                        .data("hi".getBytes(StandardCharsets.US_ASCII), AtCommand.DataEnd.CTRL_Z)
+                        .build();
         Result<AtResponse> r = run(channel.execute(pub));
         time.advanceTimeBy(AtCommand.DEFAULT_TIMEOUT);
         assertThat(r.error.get()).isInstanceOf(AtTimeoutException.class);
@@ -210,8 +236,10 @@ class AtChannelTest {
 
     @Test
     void ctrlZDataEndsWithCtrlZ() {
-        AtCommand pub = AtCommand.builder("AT+QMTPUB=0,0,0,0,\"t\"")
-                .data("hi".getBytes(StandardCharsets.US_ASCII), AtCommand.DataEnd.CTRL_Z).build();
+        AtCommand pub =
+                AtCommand.builder("AT+QMTPUB=0,0,0,0,\"t\"")
+                        .data("hi".getBytes(StandardCharsets.US_ASCII), AtCommand.DataEnd.CTRL_Z)
+                        .build();
         run(channel.execute(pub));
         module.send("\r\n> ");
         assertThat(module.written()).endsWith("\rhi\u001a");
@@ -233,20 +261,26 @@ class AtChannelTest {
     void cmeErrorFailsTheCommandWithItsCode() {
         Result<AtResponse> r = run(channel.execute(AtCommand.of("AT+CPIN?")));
         module.send("\r\n+CME ERROR: 10\r\n");
-        assertThat(r.error.get()).isInstanceOfSatisfying(AtCommandException.class, e -> {
-            assertThat(e.kind()).isEqualTo(AtCommandException.Kind.CME_ERROR);
-            assertThat(e.code()).hasValue(10);
-        });
+        assertThat(r.error.get())
+                .isInstanceOfSatisfying(
+                        AtCommandException.class,
+                        e -> {
+                            assertThat(e.kind()).isEqualTo(AtCommandException.Kind.CME_ERROR);
+                            assertThat(e.code()).hasValue(10);
+                        });
     }
 
     @Test
     void verboseCmeErrorKeepsItsTextWithoutACode() {
         Result<AtResponse> r = run(channel.execute(AtCommand.of("AT+CPIN?")));
         module.send("\r\n+CME ERROR: SIM not inserted\r\n");
-        assertThat(r.error.get()).isInstanceOfSatisfying(AtCommandException.class, e -> {
-            assertThat(e.detail()).isEqualTo("SIM not inserted");
-            assertThat(e.code()).isEmpty();
-        });
+        assertThat(r.error.get())
+                .isInstanceOfSatisfying(
+                        AtCommandException.class,
+                        e -> {
+                            assertThat(e.detail()).isEqualTo("SIM not inserted");
+                            assertThat(e.code()).isEmpty();
+                        });
     }
 
     @Test
@@ -262,8 +296,10 @@ class AtChannelTest {
         Result<AtResponse> r = run(channel.execute(AtCommand.of("AT+BOGUS")));
         Result<AtResponse> next = run(channel.execute(AtCommand.of("AT")));
         module.send("\r\nERROR\r\n\r\nOK\r\n");
-        assertThat(r.error.get()).isInstanceOfSatisfying(AtCommandException.class,
-                e -> assertThat(e.kind()).isEqualTo(AtCommandException.Kind.ERROR));
+        assertThat(r.error.get())
+                .isInstanceOfSatisfying(
+                        AtCommandException.class,
+                        e -> assertThat(e.kind()).isEqualTo(AtCommandException.Kind.ERROR));
         assertThat(next.value.get()).isNotNull();
     }
 
@@ -274,8 +310,10 @@ class AtChannelTest {
         time.advanceTimeBy(Duration.ofMillis(299));
         assertThat(r.error.get()).isNull();
         time.advanceTimeBy(Duration.ofMillis(1));
-        assertThat(r.error.get()).isInstanceOfSatisfying(AtTimeoutException.class,
-                e -> assertThat(e.phase()).isEqualTo(AtTimeoutException.Phase.RESPONSE));
+        assertThat(r.error.get())
+                .isInstanceOfSatisfying(
+                        AtTimeoutException.class,
+                        e -> assertThat(e.phase()).isEqualTo(AtTimeoutException.Phase.RESPONSE));
         assertThat(module.written()).isEqualTo("AT+CSQ\rAT\r");
         // the late answer of AT+CSQ, a URC, then the OK of the resync AT
         module.send("\r\n+CSQ: 20,99\r\n\r\n+QMTSTAT: 0,1\r\n\r\nOK\r\n");
@@ -292,9 +330,13 @@ class AtChannelTest {
         time.advanceTimeBy(Duration.ofMillis(300));
         time.advanceTimeBy(AtChannel.DEFAULT_RESYNC_INTERVAL.multipliedBy(3));
         assertThat(module.written()).isEqualTo("AT+CSQ\rAT\rAT\rAT\rAT\r");
-        time.advanceTimeBy(AtChannel.DEFAULT_RESYNC_INTERVAL.multipliedBy(AtChannel.RESYNC_ATTEMPTS_BEFORE_FAILING_QUEUE));
-        assertThat(queued.error.get()).isInstanceOfSatisfying(AtTimeoutException.class,
-                e -> assertThat(e.phase()).isEqualTo(AtTimeoutException.Phase.QUEUED));
+        time.advanceTimeBy(
+                AtChannel.DEFAULT_RESYNC_INTERVAL.multipliedBy(
+                        AtChannel.RESYNC_ATTEMPTS_BEFORE_FAILING_QUEUE));
+        assertThat(queued.error.get())
+                .isInstanceOfSatisfying(
+                        AtTimeoutException.class,
+                        e -> assertThat(e.phase()).isEqualTo(AtTimeoutException.Phase.QUEUED));
         module.send("\r\nOK\r\n");
         Result<AtResponse> after = run(channel.execute(AtCommand.of("AT")));
         module.send("\r\nOK\r\n");
@@ -303,8 +345,10 @@ class AtChannelTest {
 
     @Test
     void rdyMidCommandFailsItAsRebootedAndReachesTheUrcFlux() {
-        AtCommand conn = AtCommand.builder("AT+QMTCONN=0,\"c\"")
-                .resultUrc(u -> u.is("+QMTCONN: 0,"), Duration.ofSeconds(5)).build();
+        AtCommand conn =
+                AtCommand.builder("AT+QMTCONN=0,\"c\"")
+                        .resultUrc(u -> u.is("+QMTCONN: 0,"), Duration.ofSeconds(5))
+                        .build();
         Result<AtResponse> waiting = run(channel.execute(conn));
         module.send("\r\nOK\r\n");
         Result<AtResponse> r = run(channel.execute(AtCommand.of("AT+CSQ")));
@@ -350,7 +394,10 @@ class AtChannelTest {
 
     @Test
     void sensitiveCommandsKeepTheirParametersOutOfErrors() {
-        AtCommand auth = AtCommand.builder("AT+QMTCFG=\"aliauth\",0,\"pk\",\"dn\",\"s3cr3t\"").sensitive().build();
+        AtCommand auth =
+                AtCommand.builder("AT+QMTCFG=\"aliauth\",0,\"pk\",\"dn\",\"s3cr3t\"")
+                        .sensitive()
+                        .build();
         Result<AtResponse> r = run(channel.execute(auth));
         module.send("\r\nERROR\r\n");
         assertThat(r.error.get().getMessage()).doesNotContain("s3cr3t").contains("AT+QMTCFG=");

@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * Coverage-guided fuzzing of the AT framer, including {@code +QMTRECV} lines with a counted payload
- * (Jazzer). For any byte stream: nothing but frames comes out (no exception), no line or payload exceeds
- * its bound, and how the stream is cut into reads never changes the frames: the module's bytes may arrive
- * in any chunks (a prompt or a payload split across reads).
+ * (Jazzer). For any byte stream: nothing but frames comes out (no exception), no line or payload
+ * exceeds its bound, and how the stream is cut into reads never changes the frames: the module's
+ * bytes may arrive in any chunks (a prompt or a payload split across reads).
  */
 class AtFramerFuzzTest {
 
@@ -34,21 +34,29 @@ class AtFramerFuzzTest {
         assertThat(chunked).isEqualTo(whole);
     }
 
-    /** Frames of {@code stream} fed in pieces cut at {@code cutAt}, rendered comparable and bound-checked. */
+    /**
+     * Frames of {@code stream} fed in pieces cut at {@code cutAt}, rendered comparable and
+     * bound-checked.
+     */
     private static List<String> frames(byte[] stream, int[] cutAt) {
         List<String> out = new ArrayList<>();
-        AtFramer framer = new AtFramer(AtFramer.QMTRECV_WITH_LENGTH, MAX_LINE, MAX_PAYLOAD, frame -> {
-            if (frame instanceof AtFrame.Line line) {
-                assertThat(line.text()).isNotEmpty();
-                assertThat(line.text().length()).isLessThanOrEqualTo(MAX_LINE);
-                out.add("L:" + line.text());
-            } else if (frame instanceof AtFrame.PayloadLine p) {
-                assertThat(p.payload().length).isLessThanOrEqualTo(MAX_PAYLOAD);
-                out.add("P:" + p.header() + ":" + Arrays.toString(p.payload()));
-            } else {
-                out.add("prompt");
-            }
-        });
+        AtFramer framer =
+                new AtFramer(
+                        AtFramer.QMTRECV_WITH_LENGTH,
+                        MAX_LINE,
+                        MAX_PAYLOAD,
+                        frame -> {
+                            if (frame instanceof AtFrame.Line line) {
+                                assertThat(line.text()).isNotEmpty();
+                                assertThat(line.text().length()).isLessThanOrEqualTo(MAX_LINE);
+                                out.add("L:" + line.text());
+                            } else if (frame instanceof AtFrame.PayloadLine p) {
+                                assertThat(p.payload().length).isLessThanOrEqualTo(MAX_PAYLOAD);
+                                out.add("P:" + p.header() + ":" + Arrays.toString(p.payload()));
+                            } else {
+                                out.add("prompt");
+                            }
+                        });
         int[] cuts = cutAt.clone();
         Arrays.sort(cuts);
         int from = 0;

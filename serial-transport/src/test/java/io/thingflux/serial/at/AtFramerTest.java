@@ -13,10 +13,16 @@ import org.junit.jupiter.api.Test;
 class AtFramerTest {
 
     private static final String PAYLOAD = "{\"a\":\"1,2\"}\r\n\"\r\nOK\r\n> ";
-    private static final byte[] STREAM = ("AT+CSQ\r\r\n+CSQ: 20,99\r\n\r\nOK\r\n"
-            + "\r\n> "
-            + "\r\n+QMTRECV: 0,0,\"a/b\"," + PAYLOAD.getBytes(StandardCharsets.UTF_8).length + ",\"" + PAYLOAD + "\"\r\n"
-            + "\r\n+QMTSTAT: 0,1\r\n").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] STREAM =
+            ("AT+CSQ\r\r\n+CSQ: 20,99\r\n\r\nOK\r\n"
+                            + "\r\n> "
+                            + "\r\n+QMTRECV: 0,0,\"a/b\","
+                            + PAYLOAD.getBytes(StandardCharsets.UTF_8).length
+                            + ",\""
+                            + PAYLOAD
+                            + "\"\r\n"
+                            + "\r\n+QMTSTAT: 0,1\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
 
     private static List<String> frames(byte[] stream, List<Integer> cuts) {
         List<String> out = new ArrayList<>();
@@ -41,9 +47,17 @@ class AtFramerTest {
         return "prompt";
     }
 
-    private static final List<String> EXPECTED = List.of("line:AT+CSQ", "line:+CSQ: 20,99", "line:OK", "prompt",
-            "payload:+QMTRECV: 0,0,\"a/b\"," + PAYLOAD.getBytes(StandardCharsets.UTF_8).length + ",|" + PAYLOAD,
-            "line:+QMTSTAT: 0,1");
+    private static final List<String> EXPECTED =
+            List.of(
+                    "line:AT+CSQ",
+                    "line:+CSQ: 20,99",
+                    "line:OK",
+                    "prompt",
+                    "payload:+QMTRECV: 0,0,\"a/b\","
+                            + PAYLOAD.getBytes(StandardCharsets.UTF_8).length
+                            + ",|"
+                            + PAYLOAD,
+                    "line:+QMTSTAT: 0,1");
 
     @Test
     void framesLinesPromptsAndCountedPayloads() {
@@ -65,12 +79,16 @@ class AtFramerTest {
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < 300; i++) {
             List<Integer> cuts = cuts(random);
-            assertThat(frames(STREAM, cuts)).as("seed %x, case %d: cuts %s", seed, i, cuts)
+            assertThat(frames(STREAM, cuts))
+                    .as("seed %x, case %d: cuts %s", seed, i, cuts)
                     .containsExactlyElementsOf(EXPECTED);
         }
     }
 
-    /** 0 to 60 chunk sizes of 1 to 40 bytes; now and then the ends of both ranges (no cuts, 60 cuts, 1, 40). */
+    /**
+     * 0 to 60 chunk sizes of 1 to 40 bytes; now and then the ends of both ranges (no cuts, 60 cuts,
+     * 1, 40).
+     */
     private static List<Integer> cuts(SplittableRandom random) {
         int n = edgeOrBetween(random, 0, 60);
         List<Integer> cuts = new ArrayList<>(n);
@@ -88,7 +106,8 @@ class AtFramerTest {
     @Test
     void overlongLineIsDiscardedAndCountedThenFramingResumes() {
         List<String> out = new ArrayList<>();
-        AtFramer framer = new AtFramer(AtFramer.QMTRECV_WITH_LENGTH, 16, 1024, f -> out.add(describe(f)));
+        AtFramer framer =
+                new AtFramer(AtFramer.QMTRECV_WITH_LENGTH, 16, 1024, f -> out.add(describe(f)));
         framer.feed(("+X: " + "y".repeat(100) + "\r\nOK\r\n").getBytes(StandardCharsets.US_ASCII));
         assertThat(out).containsExactly("line:OK");
         assertThat(framer.discardedLines()).isEqualTo(1);
@@ -97,7 +116,8 @@ class AtFramerTest {
     @Test
     void payloadLongerThanTheBoundIsReadAsAnOrdinaryLine() {
         List<String> out = new ArrayList<>();
-        AtFramer framer = new AtFramer(AtFramer.QMTRECV_WITH_LENGTH, 1024, 4, f -> out.add(describe(f)));
+        AtFramer framer =
+                new AtFramer(AtFramer.QMTRECV_WITH_LENGTH, 1024, 4, f -> out.add(describe(f)));
         framer.feed("+QMTRECV: 0,0,\"t\",5,\"hello\"\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(out).containsExactly("line:+QMTRECV: 0,0,\"t\",5,\"hello\"");
     }
@@ -122,7 +142,9 @@ class AtFramerTest {
         s.writeBytes("\"\r\n".getBytes(StandardCharsets.US_ASCII));
         List<AtFrame> out = new ArrayList<>();
         new AtFramer(out::add).feed(s.toByteArray());
-        assertThat(out).singleElement().isInstanceOfSatisfying(AtFrame.PayloadLine.class,
-                p -> assertThat(p.payload()).isEqualTo(bin));
+        assertThat(out)
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        AtFrame.PayloadLine.class, p -> assertThat(p.payload()).isEqualTo(bin));
     }
 }

@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** The module end of an in-memory pair, driven by a test: records what the host wrote and sends raw bytes. */
+/**
+ * The module end of an in-memory pair, driven by a test: records what the host wrote and sends raw
+ * bytes.
+ */
 final class ScriptedModule implements ByteTransport.Listener {
 
     private final InMemoryByteTransport end;
@@ -22,8 +25,7 @@ final class ScriptedModule implements ByteTransport.Listener {
     }
 
     @Override
-    public void onClosed(Throwable cause) {
-    }
+    public void onClosed(Throwable cause) {}
 
     /** Everything the host wrote so far, as ISO-8859-1 text (byte-exact). */
     synchronized String written() {

@@ -18,11 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Coverage-guided fuzzing of the {@code +QMTRECV} parser (Jazzer). Any header with or without a counted
- * payload gives a message or a {@link MalformedUrcException}, nothing else; and a well-formed URC built from
- * a fuzzed topic (no quote, CR or LF: the module cannot send those) and payload reads back as what was
- * built, in both {@code recv/mode} forms: with the length through the real framer, so payloads with quotes,
- * commas and CR LF take the path the AT channel gives them.
+ * Coverage-guided fuzzing of the {@code +QMTRECV} parser (Jazzer). Any header with or without a
+ * counted payload gives a message or a {@link MalformedUrcException}, nothing else; and a
+ * well-formed URC built from a fuzzed topic (no quote, CR or LF: the module cannot send those) and
+ * payload reads back as what was built, in both {@code recv/mode} forms: with the length through
+ * the real framer, so payloads with quotes, commas and CR LF take the path the AT channel gives
+ * them.
  */
 class QmtRecvFuzzTest {
 
@@ -68,7 +69,10 @@ class QmtRecvFuzzTest {
             }
         }
         QmtRecv.Received built = new QmtRecv.Received(idx, msgId, topic, payload);
-        AtUrc urc = withLength ? framedSingle(QmtRecv.render(built, true)) : lineOf(QmtRecv.render(built, false));
+        AtUrc urc =
+                withLength
+                        ? framedSingle(QmtRecv.render(built, true))
+                        : lineOf(QmtRecv.render(built, false));
         if (MqttTopics.nameProblem(topic) != null) {
             assertThatThrownBy(() -> QmtRecv.parse(urc)).isInstanceOf(MalformedUrcException.class);
             return;
@@ -79,13 +83,15 @@ class QmtRecvFuzzTest {
     /** The one URC the framer cuts from {@code wire}. */
     private static AtUrc framedSingle(byte[] wire) {
         List<AtUrc> out = new ArrayList<>();
-        new AtFramer(frame -> {
-            if (frame instanceof AtFrame.PayloadLine p) {
-                out.add(new AtUrc(p.header(), p.payload()));
-            } else if (frame instanceof AtFrame.Line l) {
-                out.add(AtUrc.of(l.text()));
-            }
-        }).feed(wire, 0, wire.length);
+        new AtFramer(
+                        frame -> {
+                            if (frame instanceof AtFrame.PayloadLine p) {
+                                out.add(new AtUrc(p.header(), p.payload()));
+                            } else if (frame instanceof AtFrame.Line l) {
+                                out.add(AtUrc.of(l.text()));
+                            }
+                        })
+                .feed(wire, 0, wire.length);
         assertThat(out).hasSize(1);
         return out.get(0);
     }
@@ -98,8 +104,12 @@ class QmtRecvFuzzTest {
 
     private static boolean sameAfterUtf8(byte[] bytes, String expected) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString().equals(expected);
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString()
+                    .equals(expected);
         } catch (CharacterCodingException e) {
             return false;
         }

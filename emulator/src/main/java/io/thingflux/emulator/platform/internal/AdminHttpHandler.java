@@ -21,15 +21,15 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.thingflux.aliyun.AliyunLimits;
-import io.thingflux.mqtt.MqttQos;
 import io.thingflux.emulator.platform.EmulatorRequestException;
 import io.thingflux.emulator.platform.PropertyValue;
+import io.thingflux.mqtt.MqttQos;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -37,20 +37,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP API: {@code POST /api/<Action>} with a JSON object, answered with a JSON object that has
- * {@code Success} (and {@code Code} and {@code ErrorMessage} when it failed) and {@code RequestId}, named
- * after the platform's OpenAPI actions: SetDeviceProperty, InvokeThingService, RRpc, Pub, GetDeviceStatus,
- * QueryDevicePropertyStatus. A malformed request is answered 400, an unknown action 404, a missing or
- * wrong token 401; a request the emulator cannot carry out (unknown or offline device) is answered 200
- * with {@code "Success":false}, as the platform does. No request blocks the event loop: RRpc answers when
- * the device responds or its timeout passes.
+ * The admin HTTP API: {@code POST /api/<Action>} with a JSON object, answered with a JSON object
+ * that has {@code Success} (and {@code Code} and {@code ErrorMessage} when it failed) and {@code
+ * RequestId}, named after the platform's OpenAPI actions: SetDeviceProperty, InvokeThingService,
+ * RRpc, Pub, GetDeviceStatus, QueryDevicePropertyStatus. A malformed request is answered 400, an
+ * unknown action 404, a missing or wrong token 401; a request the emulator cannot carry out
+ * (unknown or offline device) is answered 200 with {@code "Success":false}, as the platform does.
+ * No request blocks the event loop: RRpc answers when the device responds or its timeout passes.
  */
 public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** The largest request body accepted. */
     public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
     /** RRpc timeout bounds (ms), as the platform's API allows, and the default. */
     static final int RRPC_MIN_TIMEOUT = 1000;
+
     static final int RRPC_MAX_TIMEOUT = (int) AliyunLimits.RRPC_REPLY_DEADLINE.toMillis();
     static final int RRPC_DEFAULT_TIMEOUT = 5000;
 
@@ -70,8 +72,11 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                        new AdminHttpHandler(engine));
+                ch.pipeline()
+                        .addLast(
+                                new HttpServerCodec(),
+                                new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                new AdminHttpHandler(engine));
             }
         };
     }
@@ -93,10 +98,12 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         // not UUID.randomUUID(): its SecureRandom may read /dev/urandom on the event loop
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String requestId = new UUID(random.nextLong(), random.nextLong()).toString().toUpperCase(Locale.ROOT);
+        String requestId =
+                new UUID(random.nextLong(), random.nextLong()).toString().toUpperCase(Locale.ROOT);
         try {
             if (!request.decoderResult().isSuccess()) {
-                throw new BadRequest(HttpResponseStatus.BAD_REQUEST, "InvalidRequest", "malformed HTTP request");
+                throw new BadRequest(
+                        HttpResponseStatus.BAD_REQUEST, "InvalidRequest", "malformed HTTP request");
             }
             checkToken(request);
             String path = request.uri();
@@ -105,26 +112,39 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
                 path = path.substring(0, q);
             }
             if (!path.startsWith("/api/")) {
-                throw new BadRequest(HttpResponseStatus.NOT_FOUND, "InvalidAction.NotFound", "no such path: " + path);
+                throw new BadRequest(
+                        HttpResponseStatus.NOT_FOUND,
+                        "InvalidAction.NotFound",
+                        "no such path: " + path);
             }
             String action = path.substring("/api/".length());
             if (!request.method().equals(HttpMethod.POST)) {
-                throw new BadRequest(HttpResponseStatus.METHOD_NOT_ALLOWED, "InvalidMethod", "use POST");
+                throw new BadRequest(
+                        HttpResponseStatus.METHOD_NOT_ALLOWED, "InvalidMethod", "use POST");
             }
             JsonNode body = EmulatorJson.readObject(ByteBufUtil.getBytes(request.content()));
             if (body == null) {
-                throw new BadRequest(HttpResponseStatus.BAD_REQUEST, EmulatorRequestException.INVALID_PARAMETER,
+                throw new BadRequest(
+                        HttpResponseStatus.BAD_REQUEST,
+                        EmulatorRequestException.INVALID_PARAMETER,
                         "the body must be a JSON object");
             }
             dispatch(ctx, action, body, requestId, keepAlive);
         } catch (BadRequest e) {
             respond(ctx, e.status, failure(requestId, e.code, e.getMessage()), keepAlive);
         } catch (EmulatorRequestException e) {
-            respond(ctx, HttpResponseStatus.OK, failure(requestId, e.code(), e.getMessage()), keepAlive);
+            respond(
+                    ctx,
+                    HttpResponseStatus.OK,
+                    failure(requestId, e.code(), e.getMessage()),
+                    keepAlive);
         } catch (RuntimeException e) {
             log.warn("admin request failed", e);
-            respond(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                    failure(requestId, "InternalError", e.getClass().getSimpleName()), keepAlive);
+            respond(
+                    ctx,
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    failure(requestId, "InternalError", e.getClass().getSimpleName()),
+                    keepAlive);
         }
     }
 
@@ -133,25 +153,39 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
             return;
         }
         String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (given == null || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
-            throw new BadRequest(HttpResponseStatus.UNAUTHORIZED, "Unauthorized",
+        if (given == null
+                || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
+            throw new BadRequest(
+                    HttpResponseStatus.UNAUTHORIZED,
+                    "Unauthorized",
                     "missing or wrong token (Authorization: Bearer TOKEN)");
         }
     }
 
-    private void dispatch(ChannelHandlerContext ctx, String action, JsonNode body, String requestId,
-                          boolean keepAlive) {
+    private void dispatch(
+            ChannelHandlerContext ctx,
+            String action,
+            JsonNode body,
+            String requestId,
+            boolean keepAlive) {
         ObjectNode ok = success(requestId);
         switch (action) {
             case "SetDeviceProperty" -> {
-                String id = engine.setProperties(text(body, "ProductKey"), text(body, "DeviceName"),
-                        text(body, "Items"));
+                String id =
+                        engine.setProperties(
+                                text(body, "ProductKey"),
+                                text(body, "DeviceName"),
+                                text(body, "Items"));
                 ok.putObject("Data").put("MessageId", id);
             }
             case "InvokeThingService" -> {
                 String args = body.hasNonNull("Args") ? body.get("Args").asText() : "{}";
-                String id = engine.invokeService(text(body, "ProductKey"), text(body, "DeviceName"),
-                        text(body, "Identifier"), args);
+                String id =
+                        engine.invokeService(
+                                text(body, "ProductKey"),
+                                text(body, "DeviceName"),
+                                text(body, "Identifier"),
+                                args);
                 ok.putObject("Data").put("MessageId", id);
             }
             case "Pub" -> {
@@ -159,43 +193,66 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
                 byte[] content = base64(text(body, "MessageContent"), "MessageContent");
                 int qos = body.has("Qos") ? body.get("Qos").asInt(-1) : 0;
                 if (qos != 0 && qos != 1) {
-                    throw new BadRequest(HttpResponseStatus.BAD_REQUEST, EmulatorRequestException.INVALID_PARAMETER,
+                    throw new BadRequest(
+                            HttpResponseStatus.BAD_REQUEST,
+                            EmulatorRequestException.INVALID_PARAMETER,
                             "Qos must be 0 or 1");
                 }
                 engine.publish(text(body, "TopicFullName"), content, MqttQos.valueOf(qos));
                 ok.put("MessageId", engine.nextMessageId());
             }
-            case "GetDeviceStatus" -> ok.putObject("Data").put("Status",
-                    engine.deviceStatus(text(body, "ProductKey"), text(body, "DeviceName")).name());
+            case "GetDeviceStatus" ->
+                    ok.putObject("Data")
+                            .put(
+                                    "Status",
+                                    engine.deviceStatus(
+                                                    text(body, "ProductKey"),
+                                                    text(body, "DeviceName"))
+                                            .name());
             case "QueryDevicePropertyStatus" -> {
-                Map<String, PropertyValue> props = engine.properties(text(body, "ProductKey"),
-                        text(body, "DeviceName"));
+                Map<String, PropertyValue> props =
+                        engine.properties(text(body, "ProductKey"), text(body, "DeviceName"));
                 var list = ok.putObject("Data").putObject("List").putArray("PropertyStatusInfo");
-                props.values().stream().sorted((a, b) -> a.identifier().compareTo(b.identifier())).forEach(p -> {
-                    ObjectNode info = list.addObject();
-                    info.put("Identifier", p.identifier());
-                    JsonNode value = EmulatorJson.readAny(p.valueJson().getBytes(StandardCharsets.UTF_8));
-                    info.put("Value", value != null && value.isTextual() ? value.asText() : p.valueJson());
-                    info.put("Time", Long.toString(p.timeMillis()));
-                });
+                props.values().stream()
+                        .sorted((a, b) -> a.identifier().compareTo(b.identifier()))
+                        .forEach(
+                                p -> {
+                                    ObjectNode info = list.addObject();
+                                    info.put("Identifier", p.identifier());
+                                    JsonNode value =
+                                            EmulatorJson.readAny(
+                                                    p.valueJson().getBytes(StandardCharsets.UTF_8));
+                                    info.put(
+                                            "Value",
+                                            value != null && value.isTextual()
+                                                    ? value.asText()
+                                                    : p.valueJson());
+                                    info.put("Time", Long.toString(p.timeMillis()));
+                                });
             }
             case "RRpc" -> {
                 rrpc(ctx, body, requestId, keepAlive);
                 return;
             }
-            default -> throw new BadRequest(HttpResponseStatus.NOT_FOUND, "InvalidAction.NotFound",
-                    "unknown action " + action);
+            default ->
+                    throw new BadRequest(
+                            HttpResponseStatus.NOT_FOUND,
+                            "InvalidAction.NotFound",
+                            "unknown action " + action);
         }
         respond(ctx, HttpResponseStatus.OK, ok, keepAlive);
     }
 
-    private void rrpc(ChannelHandlerContext ctx, JsonNode body, String requestId, boolean keepAlive) {
+    private void rrpc(
+            ChannelHandlerContext ctx, JsonNode body, String requestId, boolean keepAlive) {
         String pk = text(body, "ProductKey");
         String dn = text(body, "DeviceName");
         byte[] request = base64(text(body, "RequestBase64Byte"), "RequestBase64Byte");
         int timeout = body.has("Timeout") ? body.get("Timeout").asInt(-1) : RRPC_DEFAULT_TIMEOUT;
         if (timeout < RRPC_MIN_TIMEOUT || timeout > RRPC_MAX_TIMEOUT) {
-            throw new BadRequest(HttpResponseStatus.BAD_REQUEST, EmulatorRequestException.INVALID_PARAMETER,
+            throw new BadRequest(
+                    HttpResponseStatus.BAD_REQUEST,
+                    EmulatorRequestException.INVALID_PARAMETER,
                     "Timeout must be " + RRPC_MIN_TIMEOUT + ".." + RRPC_MAX_TIMEOUT + " ms");
         }
         if (engine.deviceStatus(pk, dn) != io.thingflux.emulator.platform.DeviceStatus.ONLINE) {
@@ -204,33 +261,52 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
             respond(ctx, HttpResponseStatus.OK, offline, keepAlive);
             return;
         }
-        engine.rrpc(pk, dn, request, Duration.ofMillis(timeout)).subscribe(response -> {
-            ObjectNode ok = success(requestId);
-            ok.put("RrpcCode", "SUCCESS");
-            ok.put("PayloadBase64Byte", Base64.getEncoder().encodeToString(response));
-            respond(ctx, HttpResponseStatus.OK, ok, keepAlive);
-        }, error -> {
-            if (error instanceof TimeoutException) {
-                ObjectNode timedOut = success(requestId);
-                timedOut.put("RrpcCode", "TIMEOUT");
-                respond(ctx, HttpResponseStatus.OK, timedOut, keepAlive);
-            } else if (error instanceof EmulatorRequestException e) {
-                respond(ctx, HttpResponseStatus.OK, failure(requestId, e.code(), e.getMessage()), keepAlive);
-            } else {
-                respond(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                        failure(requestId, "InternalError", error.getClass().getSimpleName()), keepAlive);
-            }
-        });
+        engine.rrpc(pk, dn, request, Duration.ofMillis(timeout))
+                .subscribe(
+                        response -> {
+                            ObjectNode ok = success(requestId);
+                            ok.put("RrpcCode", "SUCCESS");
+                            ok.put(
+                                    "PayloadBase64Byte",
+                                    Base64.getEncoder().encodeToString(response));
+                            respond(ctx, HttpResponseStatus.OK, ok, keepAlive);
+                        },
+                        error -> {
+                            if (error instanceof TimeoutException) {
+                                ObjectNode timedOut = success(requestId);
+                                timedOut.put("RrpcCode", "TIMEOUT");
+                                respond(ctx, HttpResponseStatus.OK, timedOut, keepAlive);
+                            } else if (error instanceof EmulatorRequestException e) {
+                                respond(
+                                        ctx,
+                                        HttpResponseStatus.OK,
+                                        failure(requestId, e.code(), e.getMessage()),
+                                        keepAlive);
+                            } else {
+                                respond(
+                                        ctx,
+                                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                                        failure(
+                                                requestId,
+                                                "InternalError",
+                                                error.getClass().getSimpleName()),
+                                        keepAlive);
+                            }
+                        });
     }
 
     private static String text(JsonNode body, String field) {
         JsonNode n = body.get(field);
         if (n == null || n.isNull() || (n.isTextual() && n.asText().isEmpty())) {
-            throw new BadRequest(HttpResponseStatus.BAD_REQUEST, EmulatorRequestException.INVALID_PARAMETER,
+            throw new BadRequest(
+                    HttpResponseStatus.BAD_REQUEST,
+                    EmulatorRequestException.INVALID_PARAMETER,
                     field + " is required");
         }
         if (!n.isValueNode()) {
-            throw new BadRequest(HttpResponseStatus.BAD_REQUEST, EmulatorRequestException.INVALID_PARAMETER,
+            throw new BadRequest(
+                    HttpResponseStatus.BAD_REQUEST,
+                    EmulatorRequestException.INVALID_PARAMETER,
                     field + " must be a string");
         }
         return n.asText();
@@ -240,7 +316,9 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw new BadRequest(HttpResponseStatus.BAD_REQUEST, EmulatorRequestException.INVALID_PARAMETER,
+            throw new BadRequest(
+                    HttpResponseStatus.BAD_REQUEST,
+                    EmulatorRequestException.INVALID_PARAMETER,
                     field + " is not base64");
         }
     }
@@ -261,11 +339,18 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
         return n;
     }
 
-    private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body,
-                                boolean keepAlive) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(EmulatorJson.bytes(body)));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+    private static void respond(
+            ChannelHandlerContext ctx,
+            HttpResponseStatus status,
+            ObjectNode body,
+            boolean keepAlive) {
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        status,
+                        Unpooled.wrappedBuffer(EmulatorJson.bytes(body)));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -277,7 +362,8 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug(
+                "admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }
 }

@@ -2,8 +2,8 @@ package io.thingflux.emulator.platform.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.alink.AlinkJson;
+import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.emulator.platform.PropertyValue;
 import io.thingflux.mqtt.MqttQos;
 import java.nio.charset.StandardCharsets;
@@ -11,13 +11,13 @@ import java.util.Map;
 
 /**
  * The platform's side of the Alink thing model for what devices publish: property, event, batch,
- * history and pack posts are answered on {@code <topic>_reply} with
- * {@code {"id":<same id>,"code":200,"data":{},"message":"success","method":<same>,"version":"1.0"}}
- * (no reply when {@code sys.ack} is 0; code 460 for a payload that is not a JSON object or lacks its id or
- * params, 6106 for a property post of more than 200 properties, which are then not kept), reported
- * property values are kept, NTP requests are answered, and replies to downlink requests (set_reply,
- * service replies) and RRPC responses complete whoever waits for them. JSON is read and written with
- * {@link EmulatorJson}.
+ * history and pack posts are answered on {@code <topic>_reply} with {@code {"id":<same
+ * id>,"code":200,"data":{},"message":"success","method":<same>,"version":"1.0"}} (no reply when
+ * {@code sys.ack} is 0; code 460 for a payload that is not a JSON object or lacks its id or params,
+ * 6106 for a property post of more than 200 properties, which are then not kept), reported property
+ * values are kept, NTP requests are answered, and replies to downlink requests (set_reply, service
+ * replies) and RRPC responses complete whoever waits for them. JSON is read and written with {@link
+ * EmulatorJson}.
  */
 final class AlinkResponder {
 
@@ -47,12 +47,15 @@ final class AlinkResponder {
         } else if (topic.startsWith("/ext/rrpc/")) {
             int end = topic.indexOf('/', "/ext/rrpc/".length());
             device.rrpcResponse(topic.substring("/ext/rrpc/".length(), end), payload);
-        } else if (topic.equals("/ext/ntp/" + device.productKey + "/" + device.deviceName + "/request")) {
+        } else if (topic.equals(
+                "/ext/ntp/" + device.productKey + "/" + device.deviceName + "/request")) {
             onNtp(device, payload);
         }
     }
 
-    /** {@code topic} from index {@code from} on (the part after the device's {@code /sys/} prefix). */
+    /**
+     * {@code topic} from index {@code from} on (the part after the device's {@code /sys/} prefix).
+     */
     private void onThing(DeviceState device, String topic, int from, byte[] payload, MqttQos qos) {
         if (topic.endsWith("_reply")) {
             JsonNode reply = EmulatorJson.readObject(payload);
@@ -71,9 +74,9 @@ final class AlinkResponder {
     }
 
     /**
-     * Answers the post {@code payload} on {@code topic} (a {@code thing/event/.../post} topic from index
-     * {@code from} on), keeping the properties it reports with {@code now} for those without a time; returns
-     * the reply's payload, or {@code null} for none.
+     * Answers the post {@code payload} on {@code topic} (a {@code thing/event/.../post} topic from
+     * index {@code from} on), keeping the properties it reports with {@code now} for those without
+     * a time; returns the reply's payload, or {@code null} for none.
      */
     byte[] answerPost(DeviceState device, String topic, int from, byte[] payload, long now) {
         JsonNode request = EmulatorJson.readObject(payload);
@@ -81,7 +84,10 @@ final class AlinkResponder {
             return reply(null, CODE_BAD_PARAMS, topicMethod(topic, from));
         }
         JsonNode id = request.get("id");
-        String method = request.hasNonNull("method") ? request.get("method").asText() : topicMethod(topic, from);
+        String method =
+                request.hasNonNull("method")
+                        ? request.get("method").asText()
+                        : topicMethod(topic, from);
         JsonNode params = request.get("params");
         boolean valid = id != null && !id.isNull() && params != null && !params.isNull();
         if (valid && restIs(topic, from, PROPERTY_POST)) {
@@ -110,12 +116,18 @@ final class AlinkResponder {
         return topic.length() - from == rest.length() && topic.startsWith(rest, from);
     }
 
-    /** The method a post's topic stands for: {@code thing/event/property/post} is {@code thing.event.property.post}. */
+    /**
+     * The method a post's topic stands for: {@code thing/event/property/post} is {@code
+     * thing.event.property.post}.
+     */
     private static String topicMethod(String topic, int from) {
         return topic.substring(from).replace('/', '.');
     }
 
-    /** {@code {"id":..,"code":..,"data":{},"message":..,"method":..,"version":"1.0"}}; a missing id is null. */
+    /**
+     * {@code {"id":..,"code":..,"data":{},"message":..,"method":..,"version":"1.0"}}; a missing id
+     * is null.
+     */
     private static byte[] reply(JsonNode id, int code, String method) {
         ObjectNode reply = EmulatorJson.object();
         if (id == null) {
@@ -125,8 +137,13 @@ final class AlinkResponder {
         }
         reply.put("code", code);
         reply.putObject("data");
-        reply.put("message", code == CODE_SUCCESS ? "success"
-                : code == CODE_BAD_PARAMS ? "request parameter error" : "too many properties");
+        reply.put(
+                "message",
+                code == CODE_SUCCESS
+                        ? "success"
+                        : code == CODE_BAD_PARAMS
+                                ? "request parameter error"
+                                : "too many properties");
         reply.put("method", method);
         reply.put("version", AlinkJson.VERSION);
         return EmulatorJson.bytes(reply);
@@ -138,14 +155,18 @@ final class AlinkResponder {
             JsonNode v = e.getValue();
             if (v.isObject() && v.has("value")) {
                 long time = v.hasNonNull("time") ? v.get("time").asLong(now) : now;
-                device.putProperty(new PropertyValue(e.getKey(), EmulatorJson.text(v.get("value")), time));
+                device.putProperty(
+                        new PropertyValue(e.getKey(), EmulatorJson.text(v.get("value")), time));
             } else {
                 device.putProperty(new PropertyValue(e.getKey(), EmulatorJson.text(v), now));
             }
         }
     }
 
-    /** Batch post: {@code properties} maps an identifier to an array of {value,time}; the latest time wins. */
+    /**
+     * Batch post: {@code properties} maps an identifier to an array of {value,time}; the latest
+     * time wins.
+     */
     private static void storeBatch(DeviceState device, JsonNode properties, long now) {
         if (properties == null || !properties.isObject()) {
             return;
@@ -161,12 +182,16 @@ final class AlinkResponder {
                 }
             }
             if (latest != null) {
-                device.putProperty(new PropertyValue(e.getKey(), EmulatorJson.text(latest), latestTime));
+                device.putProperty(
+                        new PropertyValue(e.getKey(), EmulatorJson.text(latest), latestTime));
             }
         }
     }
 
-    /** NTP (doc 102509): echo deviceSendTime with the server's receive and send times on {@code .../response}. */
+    /**
+     * NTP (doc 102509): echo deviceSendTime with the server's receive and send times on {@code
+     * .../response}.
+     */
     private void onNtp(DeviceState device, byte[] payload) {
         long received = System.currentTimeMillis();
         JsonNode request = EmulatorJson.readObject(payload);
@@ -177,7 +202,9 @@ final class AlinkResponder {
         response.put("deviceSendTime", request.get("deviceSendTime").asText());
         response.put("serverRecvTime", Long.toString(received));
         response.put("serverSendTime", Long.toString(System.currentTimeMillis()));
-        engine.publishFromPlatform("/ext/ntp/" + device.productKey + "/" + device.deviceName + "/response",
-                EmulatorJson.bytes(response), MqttQos.AT_MOST_ONCE);
+        engine.publishFromPlatform(
+                "/ext/ntp/" + device.productKey + "/" + device.deviceName + "/response",
+                EmulatorJson.bytes(response),
+                MqttQos.AT_MOST_ONCE);
     }
 }

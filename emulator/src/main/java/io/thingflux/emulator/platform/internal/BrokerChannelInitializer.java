@@ -9,17 +9,22 @@ import io.thingflux.netty.codec.MqttEncoder;
 
 /**
  * Builds the pipeline of one accepted MQTT connection, in this order:
+ *
  * <pre>
  * ssl (TLS listener only) → {@value MqttDecoder#NAME} → {@value MqttEncoder#NAME} → {@value MqttServerHandler#NAME}
  * </pre>
- * ({@link MqttServerHandler} adds the keepalive handler in front of itself once CONNECT is accepted.)
+ *
+ * ({@link MqttServerHandler} adds the keepalive handler in front of itself once CONNECT is
+ * accepted.)
  */
 public final class BrokerChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private final BrokerEngine engine;
     private final SslContext sslContext;
 
-    /** @param sslContext the TLS listener's context, or {@code null} for the plain TCP listener */
+    /**
+     * @param sslContext the TLS listener's context, or {@code null} for the plain TCP listener
+     */
     public BrokerChannelInitializer(BrokerEngine engine, SslContext sslContext) {
         this.engine = engine;
         this.sslContext = sslContext;

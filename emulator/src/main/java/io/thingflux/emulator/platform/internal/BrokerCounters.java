@@ -1,7 +1,7 @@
 package io.thingflux.emulator.platform.internal;
 
-import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.emulator.platform.BrokerStats;
+import io.thingflux.mqtt.ConnectReturnCode;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -47,9 +47,20 @@ final class BrokerCounters {
                 byCode.put(i, n);
             }
         }
-        return new BrokerStats(openConnections.sum(), onlineSessions.sum(), connectsAccepted.sum(),
-                connectRate.lastSecond(), byCode, connectTimeouts.sum(), keepAliveTimeouts.sum(),
-                protocolErrors.sum(), aclViolations.sum(), publishesReceived.sum(), publishesDelivered.sum(),
-                offlineDropped.sum(), slowConsumerDrops.sum(), recordingDrops.sum());
+        return new BrokerStats(
+                openConnections.sum(),
+                onlineSessions.sum(),
+                connectsAccepted.sum(),
+                connectRate.lastSecond(),
+                byCode,
+                connectTimeouts.sum(),
+                keepAliveTimeouts.sum(),
+                protocolErrors.sum(),
+                aclViolations.sum(),
+                publishesReceived.sum(),
+                publishesDelivered.sum(),
+                offlineDropped.sum(),
+                slowConsumerDrops.sum(),
+                recordingDrops.sum());
     }
 }

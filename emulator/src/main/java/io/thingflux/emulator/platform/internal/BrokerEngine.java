@@ -2,11 +2,6 @@ package io.thingflux.emulator.platform.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.thingflux.mqtt.Connect;
-import io.thingflux.mqtt.MqttQos;
-import io.thingflux.mqtt.MqttTopics;
-import io.thingflux.mqtt.Publish;
-import io.thingflux.mqtt.Will;
 import io.thingflux.emulator.platform.AuthMode;
 import io.thingflux.emulator.platform.BrokerStats;
 import io.thingflux.emulator.platform.DeviceStatus;
@@ -14,6 +9,11 @@ import io.thingflux.emulator.platform.EmulatorOptions;
 import io.thingflux.emulator.platform.EmulatorRequestException;
 import io.thingflux.emulator.platform.PropertyValue;
 import io.thingflux.emulator.platform.ReceivedPublish;
+import io.thingflux.mqtt.Connect;
+import io.thingflux.mqtt.MqttQos;
+import io.thingflux.mqtt.MqttTopics;
+import io.thingflux.mqtt.Publish;
+import io.thingflux.mqtt.Will;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,9 +26,9 @@ import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 
 /**
- * The broker's shared state and rules, independent of sockets: sessions by key, the subscription tree,
- * device state, routing, the platform's Alink side, the recorder and listeners, and the requests the
- * embedding API and the admin API make. Thread-safe; called from every event loop.
+ * The broker's shared state and rules, independent of sockets: sessions by key, the subscription
+ * tree, device state, routing, the platform's Alink side, the recorder and listeners, and the
+ * requests the embedding API and the admin API make. Thread-safe; called from every event loop.
  */
 public final class BrokerEngine implements AutoCloseable {
 
@@ -38,18 +38,26 @@ public final class BrokerEngine implements AutoCloseable {
     private final ConcurrentHashMap<String, BrokerSession> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, DeviceState> devices = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OutboundMessage> retained = new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<Consumer<ReceivedPublish>> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<ReceivedPublish>> listeners =
+            new CopyOnWriteArrayList<>();
     private final PlatformAuthenticator authenticator;
     private final AlinkResponder alink = new AlinkResponder(this);
     private final PublishRecorder recorder;
-    private final AtomicLong messageIds = new AtomicLong(System.currentTimeMillis() % 1_000_000_000L);
+    private final AtomicLong messageIds =
+            new AtomicLong(System.currentTimeMillis() % 1_000_000_000L);
     private final AtomicLong anonymousIds = new AtomicLong();
 
     public BrokerEngine(EmulatorOptions options) {
         this.options = options;
-        this.authenticator = new PlatformAuthenticator(options.devices(), options.products(), options.apps());
-        this.recorder = options.recordFile() == null ? null
-                : new PublishRecorder(options.recordFile(), EmulatorOptions.DEFAULT_RECORD_QUEUE_LIMIT, counters);
+        this.authenticator =
+                new PlatformAuthenticator(options.devices(), options.products(), options.apps());
+        this.recorder =
+                options.recordFile() == null
+                        ? null
+                        : new PublishRecorder(
+                                options.recordFile(),
+                                EmulatorOptions.DEFAULT_RECORD_QUEUE_LIMIT,
+                                counters);
     }
 
     public EmulatorOptions options() {
@@ -68,7 +76,8 @@ public final class BrokerEngine implements AutoCloseable {
         return counters.snapshot();
     }
 
-    // ---- connections -------------------------------------------------------------------------------
+    // ---- connections
+    // -------------------------------------------------------------------------------
 
     PlatformAuthenticator.Result authenticate(Connect connect, boolean tls) {
         if (aliyun()) {
@@ -77,7 +86,8 @@ public final class BrokerEngine implements AutoCloseable {
         String clientId = connect.clientId();
         if (clientId.isEmpty()) {
             if (!connect.cleanSession()) {
-                return PlatformAuthenticator.Result.refused(io.thingflux.mqtt.ConnectReturnCode.IDENTIFIER_REJECTED);
+                return PlatformAuthenticator.Result.refused(
+                        io.thingflux.mqtt.ConnectReturnCode.IDENTIFIER_REJECTED);
             }
             clientId = "thingflux-anonymous-" + anonymousIds.incrementAndGet();
         }
@@ -85,27 +95,33 @@ public final class BrokerEngine implements AutoCloseable {
     }
 
     /**
-     * The session a connection of {@code principal} attaches to, whether it was present, what it queued, and
-     * the device's state ({@code null} for other principals), kept by the connection for its publishes.
+     * The session a connection of {@code principal} attaches to, whether it was present, what it
+     * queued, and the device's state ({@code null} for other principals), kept by the connection
+     * for its publishes.
      */
-    record Attachment(BrokerSession session, boolean sessionPresent, List<OutboundMessage> queued,
-                      DeviceState device) {
-    }
+    record Attachment(
+            BrokerSession session,
+            boolean sessionPresent,
+            List<OutboundMessage> queued,
+            DeviceState device) {}
 
     Attachment attach(Principal principal, boolean cleanSession, MqttServerHandler handler) {
         MqttServerHandler[] previous = new MqttServerHandler[1];
         boolean[] present = new boolean[1];
-        BrokerSession session = sessions.compute(principal.sessionKey(), (key, existing) -> {
-            if (existing != null) {
-                previous[0] = existing.takeOver();
-                if (!cleanSession && existing.persistent()) {
-                    present[0] = true;
-                    return existing;
-                }
-                existing.discard(tree);
-            }
-            return new BrokerSession(this, key, principal, !cleanSession);
-        });
+        BrokerSession session =
+                sessions.compute(
+                        principal.sessionKey(),
+                        (key, existing) -> {
+                            if (existing != null) {
+                                previous[0] = existing.takeOver();
+                                if (!cleanSession && existing.persistent()) {
+                                    present[0] = true;
+                                    return existing;
+                                }
+                                existing.discard(tree);
+                            }
+                            return new BrokerSession(this, key, principal, !cleanSession);
+                        });
         List<OutboundMessage> queued = session.bind(handler);
         if (previous[0] != null) {
             previous[0].closeForTakeover();
@@ -139,18 +155,27 @@ public final class BrokerEngine implements AutoCloseable {
         session.unsubscribe(filter, tree);
     }
 
-    // ---- messages ----------------------------------------------------------------------------------
+    // ---- messages
+    // ----------------------------------------------------------------------------------
 
     /**
-     * A PUBLISH a client made (its ACL was checked): recorded, shown to listeners, answered, routed.
-     * {@code device} is the state of the publishing device ({@code null} unless {@code from} is a device).
+     * A PUBLISH a client made (its ACL was checked): recorded, shown to listeners, answered,
+     * routed. {@code device} is the state of the publishing device ({@code null} unless {@code
+     * from} is a device).
      */
     void onClientPublish(Principal from, DeviceState device, String clientId, Publish publish) {
         counters.publishesReceived.increment();
         byte[] payload = publish.payloadUnsafe();
         if (recorder != null || !listeners.isEmpty()) {
-            ReceivedPublish received = new ReceivedPublish(System.currentTimeMillis(), clientId, from.productKey(),
-                    from.deviceName(), publish.topic(), publish.qos().code(), payload);
+            ReceivedPublish received =
+                    new ReceivedPublish(
+                            System.currentTimeMillis(),
+                            clientId,
+                            from.productKey(),
+                            from.deviceName(),
+                            publish.topic(),
+                            publish.qos().code(),
+                            payload);
             if (recorder != null) {
                 recorder.record(received);
             }
@@ -160,9 +185,13 @@ public final class BrokerEngine implements AutoCloseable {
         }
         if (aliyun()) {
             if (from.isDevice()) {
-                alink.onDevicePublish(device != null ? device : device(from.productKey(), from.deviceName()),
-                        publish.topic(), payload, publish.qos());
-                // the platform, not other devices, receives what a device sends; applications watch it
+                alink.onDevicePublish(
+                        device != null ? device : device(from.productKey(), from.deviceName()),
+                        publish.topic(),
+                        payload,
+                        publish.qos());
+                // the platform, not other devices, receives what a device sends; applications watch
+                // it
                 route(publish.topic(), payload, publish.qos(), false);
             } else {
                 route(publish.topic(), payload, publish.qos(), true);
@@ -182,7 +211,10 @@ public final class BrokerEngine implements AutoCloseable {
         route(will.topic(), will.payloadUnsafe(), will.qos(), true);
     }
 
-    /** A message the platform itself sends (replies, admin pushes): routed to every matching subscriber. */
+    /**
+     * A message the platform itself sends (replies, admin pushes): routed to every matching
+     * subscriber.
+     */
     void publishFromPlatform(String topic, byte[] payload, MqttQos qos) {
         route(topic, payload, qos, true);
     }
@@ -194,10 +226,12 @@ public final class BrokerEngine implements AutoCloseable {
     }
 
     /**
-     * The sessions a message goes to, each with the highest QoS its matching filters granted. Most messages
-     * (a reply to one device) have one target, kept in fields; a map is made only for a second one.
+     * The sessions a message goes to, each with the highest QoS its matching filters granted. Most
+     * messages (a reply to one device) have one target, kept in fields; a map is made only for a
+     * second one.
      */
-    private static final class Targets implements java.util.function.BiConsumer<BrokerSession, MqttQos> {
+    private static final class Targets
+            implements java.util.function.BiConsumer<BrokerSession, MqttQos> {
         private final boolean toDevices;
         private BrokerSession first;
         private MqttQos firstQos;
@@ -214,7 +248,8 @@ public final class BrokerEngine implements AutoCloseable {
             }
             if (first == null || first == s) {
                 first = s;
-                firstQos = firstQos == null || granted.code() > firstQos.code() ? granted : firstQos;
+                firstQos =
+                        firstQos == null || granted.code() > firstQos.code() ? granted : firstQos;
                 return;
             }
             if (more == null) {
@@ -228,7 +263,11 @@ public final class BrokerEngine implements AutoCloseable {
                 first.offer(new OutboundMessage(topic, payload, qos.min(firstQos), false));
             }
             if (more != null) {
-                more.forEach((s, granted) -> s.offer(new OutboundMessage(topic, payload, qos.min(granted), false)));
+                more.forEach(
+                        (s, granted) ->
+                                s.offer(
+                                        new OutboundMessage(
+                                                topic, payload, qos.min(granted), false)));
             }
         }
     }
@@ -246,7 +285,9 @@ public final class BrokerEngine implements AutoCloseable {
         if (aliyun() || retained.isEmpty()) {
             return List.of();
         }
-        return retained.values().stream().filter(p -> MqttTopics.matches(filter, p.topic())).toList();
+        return retained.values().stream()
+                .filter(p -> MqttTopics.matches(filter, p.topic()))
+                .toList();
     }
 
     public Runnable addListener(Consumer<ReceivedPublish> listener) {
@@ -254,20 +295,26 @@ public final class BrokerEngine implements AutoCloseable {
         return () -> listeners.remove(listener);
     }
 
-    // ---- devices -----------------------------------------------------------------------------------
+    // ---- devices
+    // -----------------------------------------------------------------------------------
 
     DeviceState device(String pk, String dn) {
-        return devices.computeIfAbsent(PlatformAuthenticator.key(pk, dn), k -> new DeviceState(pk, dn));
+        return devices.computeIfAbsent(
+                PlatformAuthenticator.key(pk, dn), k -> new DeviceState(pk, dn));
     }
 
-    /** The state of a known device; one that never connected gets a fresh, unregistered state (queries do not grow the map). */
+    /**
+     * The state of a known device; one that never connected gets a fresh, unregistered state
+     * (queries do not grow the map).
+     */
     private DeviceState knownDevice(String pk, String dn) {
         return knownDevice(pk, dn, false);
     }
 
     private DeviceState knownDevice(String pk, String dn, boolean register) {
         if (pk == null || dn == null || pk.isEmpty() || dn.isEmpty()) {
-            throw new EmulatorRequestException(EmulatorRequestException.INVALID_PARAMETER,
+            throw new EmulatorRequestException(
+                    EmulatorRequestException.INVALID_PARAMETER,
                     "ProductKey and DeviceName are required");
         }
         DeviceState state = devices.get(PlatformAuthenticator.key(pk, dn));
@@ -275,7 +322,8 @@ public final class BrokerEngine implements AutoCloseable {
             return state;
         }
         if (!authenticator.knows(pk, dn)) {
-            throw new EmulatorRequestException(EmulatorRequestException.DEVICE_NOT_FOUND,
+            throw new EmulatorRequestException(
+                    EmulatorRequestException.DEVICE_NOT_FOUND,
                     "device " + pk + "/" + dn + " does not exist");
         }
         return register ? device(pk, dn) : new DeviceState(pk, dn);
@@ -284,7 +332,8 @@ public final class BrokerEngine implements AutoCloseable {
     private DeviceState onlineDevice(String pk, String dn) {
         DeviceState state = knownDevice(pk, dn);
         if (!state.isOnline()) {
-            throw new EmulatorRequestException(EmulatorRequestException.DEVICE_OFFLINE,
+            throw new EmulatorRequestException(
+                    EmulatorRequestException.DEVICE_OFFLINE,
                     "device " + pk + "/" + dn + " is not online");
         }
         return state;
@@ -298,20 +347,31 @@ public final class BrokerEngine implements AutoCloseable {
         return knownDevice(pk, dn).properties();
     }
 
-    /** Pushes {@code thing.service.property.set} with {@code itemsJson} (a JSON object) and returns its message id. */
+    /**
+     * Pushes {@code thing.service.property.set} with {@code itemsJson} (a JSON object) and returns
+     * its message id.
+     */
     public String setProperties(String pk, String dn, String itemsJson) {
         JsonNode items = parseJsonObject(itemsJson, "Items");
         onlineDevice(pk, dn);
         return push(pk, dn, "thing/service/property/set", "thing.service.property.set", items);
     }
 
-    /** Pushes {@code thing.service.<identifier>} with {@code argsJson} (a JSON object) and returns its message id. */
+    /**
+     * Pushes {@code thing.service.<identifier>} with {@code argsJson} (a JSON object) and returns
+     * its message id.
+     */
     public String invokeService(String pk, String dn, String identifier, String argsJson) {
-        if (identifier == null || identifier.isEmpty() || identifier.contains("/") || identifier.contains("+")
+        if (identifier == null
+                || identifier.isEmpty()
+                || identifier.contains("/")
+                || identifier.contains("+")
                 || identifier.contains("#")) {
-            throw new EmulatorRequestException(EmulatorRequestException.INVALID_PARAMETER, "invalid Identifier");
+            throw new EmulatorRequestException(
+                    EmulatorRequestException.INVALID_PARAMETER, "invalid Identifier");
         }
-        JsonNode args = parseJsonObject(argsJson == null || argsJson.isEmpty() ? "{}" : argsJson, "Args");
+        JsonNode args =
+                parseJsonObject(argsJson == null || argsJson.isEmpty() ? "{}" : argsJson, "Args");
         onlineDevice(pk, dn);
         return push(pk, dn, "thing/service/" + identifier, "thing.service." + identifier, args);
     }
@@ -323,41 +383,59 @@ public final class BrokerEngine implements AutoCloseable {
         request.put("id", id);
         request.set("params", params);
         request.put("version", "1.0");
-        publishFromPlatform("/sys/" + pk + "/" + dn + "/" + topicSuffix, EmulatorJson.bytes(request),
+        publishFromPlatform(
+                "/sys/" + pk + "/" + dn + "/" + topicSuffix,
+                EmulatorJson.bytes(request),
                 MqttQos.AT_MOST_ONCE);
         return id;
     }
 
-    /** The device's reply (JSON text) to downlink request {@code messageId}, when it comes or if it came. */
+    /**
+     * The device's reply (JSON text) to downlink request {@code messageId}, when it comes or if it
+     * came.
+     */
     public Mono<String> awaitReply(String pk, String dn, String messageId, Duration timeout) {
         DeviceState state = knownDevice(pk, dn, true);
         return Mono.<String>create(sink -> state.awaitReply(messageId, sink)).timeout(timeout);
     }
 
     /**
-     * Sends {@code request} on {@code /sys/{pk}/{dn}/rrpc/request/{messageId}} and completes with the payload
-     * of the device's response, or fails with a {@link java.util.concurrent.TimeoutException}.
+     * Sends {@code request} on {@code /sys/{pk}/{dn}/rrpc/request/{messageId}} and completes with
+     * the payload of the device's response, or fails with a {@link
+     * java.util.concurrent.TimeoutException}.
      */
     public Mono<byte[]> rrpc(String pk, String dn, byte[] request, Duration timeout) {
-        return Mono.defer(() -> {
-            DeviceState state = onlineDevice(pk, dn);
-            String messageId = Long.toString(messageIds.incrementAndGet());
-            return Mono.<byte[]>create(sink -> {
-                state.awaitRrpc(messageId, sink);
-                publishFromPlatform("/sys/" + pk + "/" + dn + "/rrpc/request/" + messageId, request,
-                        MqttQos.AT_MOST_ONCE);
-            }).timeout(timeout);
-        });
+        return Mono.defer(
+                () -> {
+                    DeviceState state = onlineDevice(pk, dn);
+                    String messageId = Long.toString(messageIds.incrementAndGet());
+                    return Mono.<byte[]>create(
+                                    sink -> {
+                                        state.awaitRrpc(messageId, sink);
+                                        publishFromPlatform(
+                                                "/sys/"
+                                                        + pk
+                                                        + "/"
+                                                        + dn
+                                                        + "/rrpc/request/"
+                                                        + messageId,
+                                                request,
+                                                MqttQos.AT_MOST_ONCE);
+                                    })
+                            .timeout(timeout);
+                });
     }
 
     /** Publishes as the platform (the Pub action): any valid topic, QoS 0 or 1. */
     public void publish(String topic, byte[] payload, MqttQos qos) {
         if (!MqttTopics.isValidName(topic)) {
-            throw new EmulatorRequestException(EmulatorRequestException.INVALID_PARAMETER,
+            throw new EmulatorRequestException(
+                    EmulatorRequestException.INVALID_PARAMETER,
                     "invalid topic: " + MqttTopics.nameProblem(topic));
         }
         if (aliyun() && qos == MqttQos.EXACTLY_ONCE) {
-            throw new EmulatorRequestException(EmulatorRequestException.INVALID_PARAMETER, "Qos must be 0 or 1");
+            throw new EmulatorRequestException(
+                    EmulatorRequestException.INVALID_PARAMETER, "Qos must be 0 or 1");
         }
         publishFromPlatform(topic, payload, qos);
     }
@@ -368,10 +446,13 @@ public final class BrokerEngine implements AutoCloseable {
     }
 
     private static JsonNode parseJsonObject(String json, String what) {
-        JsonNode node = json == null ? null : EmulatorJson.readObject(json.getBytes(StandardCharsets.UTF_8));
+        JsonNode node =
+                json == null
+                        ? null
+                        : EmulatorJson.readObject(json.getBytes(StandardCharsets.UTF_8));
         if (node == null) {
-            throw new EmulatorRequestException(EmulatorRequestException.INVALID_PARAMETER,
-                    what + " must be a JSON object");
+            throw new EmulatorRequestException(
+                    EmulatorRequestException.INVALID_PARAMETER, what + " must be a JSON object");
         }
         return node;
     }

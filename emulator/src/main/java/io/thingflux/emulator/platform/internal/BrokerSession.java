@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * One MQTT session: its subscriptions and, while its client is offline with a persistent session
- * (clean session 0), a bounded queue of QoS 1/2 messages (drop-oldest when full, counted). While the
- * client is online the session hands every message to its connection's handler, which runs it on its
- * event loop. Every field is guarded by the session's monitor; critical sections are short.
+ * (clean session 0), a bounded queue of QoS 1/2 messages (drop-oldest when full, counted). While
+ * the client is online the session hands every message to its connection's handler, which runs it
+ * on its event loop. Every field is guarded by the session's monitor; critical sections are short.
  */
 final class BrokerSession {
 
@@ -35,7 +35,10 @@ final class BrokerSession {
         return persistent;
     }
 
-    /** Hands {@code message} to the online handler, queues it while offline (persistent, QoS ≥ 1), or drops it. */
+    /**
+     * Hands {@code message} to the online handler, queues it while offline (persistent, QoS ≥ 1),
+     * or drops it.
+     */
     void offer(OutboundMessage message) {
         MqttServerHandler h;
         synchronized (this) {
@@ -57,7 +60,9 @@ final class BrokerSession {
         h.deliver(message);
     }
 
-    /** Binds the session to {@code h}; returns the messages queued while offline, to be sent first. */
+    /**
+     * Binds the session to {@code h}; returns the messages queued while offline, to be sent first.
+     */
     synchronized List<OutboundMessage> bind(MqttServerHandler h) {
         handler = h;
         if (queue == null || queue.isEmpty()) {
@@ -84,10 +89,15 @@ final class BrokerSession {
         return false;
     }
 
-    /** Adds a subscription unless the session was discarded meanwhile or holds its maximum of filters. */
-    synchronized boolean subscribe(String filter, MqttQos granted, SubscriptionTree<BrokerSession> tree) {
-        if (discarded || (subscriptions.size() >= engine.options().maxSubscriptions()
-                && !subscriptions.containsKey(filter))) {
+    /**
+     * Adds a subscription unless the session was discarded meanwhile or holds its maximum of
+     * filters.
+     */
+    synchronized boolean subscribe(
+            String filter, MqttQos granted, SubscriptionTree<BrokerSession> tree) {
+        if (discarded
+                || (subscriptions.size() >= engine.options().maxSubscriptions()
+                        && !subscriptions.containsKey(filter))) {
             return false;
         }
         subscriptions.put(filter, granted);

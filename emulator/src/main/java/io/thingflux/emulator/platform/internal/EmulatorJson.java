@@ -8,15 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /**
- * The emulator's one way to read and write JSON: Jackson trees read from and written as UTF-8, for the Alink
- * posts and replies, the admin API's bodies and the publish recording.
+ * The emulator's one way to read and write JSON: Jackson trees read from and written as UTF-8, for
+ * the Alink posts and replies, the admin API's bodies and the publish recording.
  */
 final class EmulatorJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private EmulatorJson() {
-    }
+    private EmulatorJson() {}
 
     static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();

@@ -27,7 +27,6 @@ import io.thingflux.mqtt.Subscription;
 import io.thingflux.mqtt.UnsubAck;
 import io.thingflux.mqtt.Unsubscribe;
 import io.thingflux.mqtt.Will;
-import io.thingflux.netty.codec.MqttDecoder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,29 +35,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server side of one MQTT connection, the last handler of the pipeline that
- * {@link BrokerChannelInitializer} builds:
+ * The server side of one MQTT connection, the last handler of the pipeline that {@link
+ * BrokerChannelInitializer} builds:
  *
  * <pre>
  * [ssl] → mqttDecoder → mqttEncoder → [keepAlive: IdleStateHandler, added after CONNECT] → mqttBroker (this)
  * </pre>
  *
- * It enforces the connect timeout, answers CONNECT (the platform's check, or none), keepalive at 1.5 ×
- * the client's interval (MQTT-3.1.2-24), and runs QoS 0/1 (and 2 in plain-broker mode) both ways. All of
- * its state lives on the connection's event loop: messages from other connections arrive through
- * {@link #deliver}, which hops onto that loop. Outbound QoS ≥ 1 messages are limited to
- * {@code maxInflight} unacknowledged; more wait in a queue bounded at {@code pendingLimit} (drop oldest,
- * counted); QoS 0 messages are dropped (counted) while the channel is not writable. A malformed frame or
- * a protocol violation closes this connection only.
+ * It enforces the connect timeout, answers CONNECT (the platform's check, or none), keepalive at
+ * 1.5 × the client's interval (MQTT-3.1.2-24), and runs QoS 0/1 (and 2 in plain-broker mode) both
+ * ways. All of its state lives on the connection's event loop: messages from other connections
+ * arrive through {@link #deliver}, which hops onto that loop. Outbound QoS ≥ 1 messages are limited
+ * to {@code maxInflight} unacknowledged; more wait in a queue bounded at {@code pendingLimit} (drop
+ * oldest, counted); QoS 0 messages are dropped (counted) while the channel is not writable. A
+ * malformed frame or a protocol violation closes this connection only.
  */
 public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
 
     /** The name of this handler in the pipeline. */
     public static final String NAME = "mqttBroker";
+
     /** The name of the keepalive handler added after CONNECT. */
     public static final String KEEPALIVE_NAME = "keepAlive";
 
     private static final Logger log = LoggerFactory.getLogger(MqttServerHandler.class);
+
     /** Marks an outbound QoS 2 message that got its PUBREC and waits for PUBCOMP. */
     private static final Object AWAITING_PUBCOMP = new Object();
 
@@ -69,16 +70,25 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
     private Principal principal;
     private BrokerSession session;
     private DeviceState device;
-    /** {@code /sys/{pk}/{dn}/} of a device whose names hold no '/': topics under it pass the ACL at once. */
+
+    /**
+     * {@code /sys/{pk}/{dn}/} of a device whose names hold no '/': topics under it pass the ACL at
+     * once.
+     */
     private String ownSysPrefix;
+
     private String clientId;
     private Will will;
     private boolean active;
     private boolean connected;
     private boolean closed;
     private boolean takenOver;
-    /** Inside a batch of reads: writes wait for {@link #channelReadComplete} to be flushed together. */
+
+    /**
+     * Inside a batch of reads: writes wait for {@link #channelReadComplete} to be flushed together.
+     */
     private boolean reading;
+
     private boolean flushPending;
     private int lastPacketId;
     private IntObjectHashMap<Object> inflight;
@@ -110,8 +120,12 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         }
         active = true;
         engine.counters().openConnections.increment();
-        connectTimeout = ctx.executor().schedule(this::onConnectTimeout,
-                engine.options().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        connectTimeout =
+                ctx.executor()
+                        .schedule(
+                                this::onConnectTimeout,
+                                engine.options().connectTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS);
     }
 
     private void onConnectTimeout() {
@@ -152,7 +166,10 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
                 will = null; // MQTT-3.14.4-3
                 ctx.close();
             }
-            default -> violation("a server does not accept " + packet.type()); // CONNECT twice, CONNACK, ...
+            default ->
+                    violation(
+                            "a server does not accept "
+                                    + packet.type()); // CONNECT twice, CONNACK, ...
         }
     }
 
@@ -184,14 +201,19 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof MqttProtocolException e) {
-            if (!connected && !closed && e.reason() == MqttProtocolException.Reason.UNSUPPORTED_PROTOCOL_LEVEL) {
+            if (!connected
+                    && !closed
+                    && e.reason() == MqttProtocolException.Reason.UNSUPPORTED_PROTOCOL_LEVEL) {
                 refuse(ConnectReturnCode.UNACCEPTABLE_PROTOCOL_VERSION);
                 return;
             }
             engine.counters().protocolErrors.increment();
             log.debug("closing {}: {}", ctx.channel().remoteAddress(), e.getMessage());
         } else {
-            log.debug("closing {} after an error: {}", ctx.channel().remoteAddress(), cause.toString());
+            log.debug(
+                    "closing {} after an error: {}",
+                    ctx.channel().remoteAddress(),
+                    cause.toString());
         }
         ctx.close();
     }
@@ -206,7 +228,8 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
-    // ---- CONNECT ------------------------------------------------------------------------------------
+    // ---- CONNECT
+    // ------------------------------------------------------------------------------------
 
     private void onConnect(Connect connect) {
         cancelConnectTimeout();
@@ -223,15 +246,20 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         BrokerEngine.Attachment attachment = engine.attach(principal, connect.cleanSession(), this);
         session = attachment.session();
         device = attachment.device();
-        if (device != null && principal.productKey().indexOf('/') < 0 && principal.deviceName().indexOf('/') < 0) {
+        if (device != null
+                && principal.productKey().indexOf('/') < 0
+                && principal.deviceName().indexOf('/') < 0) {
             ownSysPrefix = "/sys/" + principal.productKey() + "/" + principal.deviceName() + "/";
         }
         connected = true;
         ctx.write(ConnAck.accepted(attachment.sessionPresent()));
         if (connect.keepAliveSeconds() > 0) {
             long limitMillis = connect.keepAliveSeconds() * 1500L;
-            ctx.pipeline().addBefore(ctx.name(), KEEPALIVE_NAME,
-                    new IdleStateHandler(limitMillis, 0, 0, TimeUnit.MILLISECONDS));
+            ctx.pipeline()
+                    .addBefore(
+                            ctx.name(),
+                            KEEPALIVE_NAME,
+                            new IdleStateHandler(limitMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
         for (OutboundMessage m : attachment.queued()) {
             deliverOnLoop(m, false);
@@ -245,23 +273,31 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(ConnAck.refused(code)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** Called from the connection that took this one's session: close, as the platform kicks the old device. */
+    /**
+     * Called from the connection that took this one's session: close, as the platform kicks the old
+     * device.
+     */
     void closeForTakeover() {
-        ctx.executor().execute(() -> {
-            takenOver = true;
-            ctx.close();
-        });
+        ctx.executor()
+                .execute(
+                        () -> {
+                            takenOver = true;
+                            ctx.close();
+                        });
     }
 
-    // ---- inbound ------------------------------------------------------------------------------------
+    // ---- inbound
+    // ------------------------------------------------------------------------------------
 
     private void onPublish(Publish publish) {
         if (publish.qos() == MqttQos.EXACTLY_ONCE && engine.aliyun()) {
             violation("the platform does not support QoS 2");
             return;
         }
-        if (principal.isDevice() && !(ownSysPrefix != null && publish.topic().startsWith(ownSysPrefix))
-                && !TopicAcl.mayPublish(principal.productKey(), principal.deviceName(), publish.topic())) {
+        if (principal.isDevice()
+                && !(ownSysPrefix != null && publish.topic().startsWith(ownSysPrefix))
+                && !TopicAcl.mayPublish(
+                        principal.productKey(), principal.deviceName(), publish.topic())) {
             engine.counters().aclViolations.increment();
             log.debug("closing {}: publish to {} is not allowed", clientId, publish.topic());
             ctx.close();
@@ -278,7 +314,8 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
                     inboundQos2 = new IntObjectHashMap<>(4);
                 }
                 if (inboundQos2.put(publish.packetId(), Boolean.TRUE) == null) {
-                    engine.onClientPublish(principal, device, clientId, publish); // once, however often resent
+                    engine.onClientPublish(
+                            principal, device, clientId, publish); // once, however often resent
                 }
                 writeSoon(new PubRec(publish.packetId()));
             }
@@ -296,14 +333,17 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         List<SubAckReturnCode> codes = new ArrayList<>(subscribe.subscriptions().size());
         List<OutboundMessage> retained = new ArrayList<>(0);
         for (Subscription s : subscribe.subscriptions()) {
-            boolean allowed = !principal.isDevice()
-                    || TopicAcl.maySubscribe(principal.productKey(), principal.deviceName(), s.filter());
+            boolean allowed =
+                    !principal.isDevice()
+                            || TopicAcl.maySubscribe(
+                                    principal.productKey(), principal.deviceName(), s.filter());
             if (!allowed) {
                 engine.counters().aclViolations.increment();
                 codes.add(SubAckReturnCode.FAILURE);
                 continue;
             }
-            // the platform grants QoS 1 whatever was asked; delivery keeps the publisher's QoS (0 or 1)
+            // the platform grants QoS 1 whatever was asked; delivery keeps the publisher's QoS (0
+            // or 1)
             MqttQos granted = engine.aliyun() ? MqttQos.AT_LEAST_ONCE : s.qos();
             if (!engine.subscribe(session, s.filter(), granted)) {
                 codes.add(SubAckReturnCode.FAILURE); // the session holds its maximum of filters
@@ -311,7 +351,8 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
             }
             codes.add(SubAckReturnCode.granted(granted));
             for (OutboundMessage r : engine.retainedFor(s.filter())) {
-                retained.add(new OutboundMessage(r.topic(), r.payload(), r.qos().min(granted), true));
+                retained.add(
+                        new OutboundMessage(r.topic(), r.payload(), r.qos().min(granted), true));
             }
         }
         ctx.write(new SubAck(subscribe.packetId(), codes));
@@ -346,7 +387,8 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    // ---- outbound -----------------------------------------------------------------------------------
+    // ---- outbound
+    // -----------------------------------------------------------------------------------
 
     /** Sends {@code message} to this connection; safe from any thread. */
     void deliver(OutboundMessage message) {
@@ -362,7 +404,9 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (closed) {
-            session.offer(m); // unbound by now: the session queues it or hands it to the connection that took over
+            session.offer(
+                    m); // unbound by now: the session queues it or hands it to the connection that
+            // took over
             return;
         }
         if (m.qos() == MqttQos.AT_MOST_ONCE) {
@@ -370,7 +414,9 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
                 engine.counters().slowConsumerDrops.increment();
                 return;
             }
-            write(new Publish(m.topic(), MqttQos.AT_MOST_ONCE, false, m.retain(), 0, m.payload()), flush);
+            write(
+                    new Publish(m.topic(), MqttQos.AT_MOST_ONCE, false, m.retain(), 0, m.payload()),
+                    flush);
             return;
         }
         if (inflight == null) {
@@ -399,7 +445,9 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
 
     private void sendPending() {
         boolean sent = false;
-        while (pending != null && !pending.isEmpty() && inflight.size() < engine.options().maxInflight()) {
+        while (pending != null
+                && !pending.isEmpty()
+                && inflight.size() < engine.options().maxInflight()) {
             sendTracked(pending.pollFirst(), false);
             sent = true;
         }
@@ -423,7 +471,8 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    // ---- close --------------------------------------------------------------------------------------
+    // ---- close
+    // --------------------------------------------------------------------------------------
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
@@ -442,7 +491,9 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
             if (inflight != null) {
                 for (Object o : inflight.values()) {
                     if (o instanceof Publish p) {
-                        session.offer(new OutboundMessage(p.topic(), p.payloadUnsafe(), p.qos(), p.retain()));
+                        session.offer(
+                                new OutboundMessage(
+                                        p.topic(), p.payloadUnsafe(), p.qos(), p.retain()));
                     }
                 }
                 inflight.clear();

@@ -17,20 +17,22 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Checks a CONNECT the way the Aliyun IoT Platform does (doc 73742, 148610): the clientId's
- * {@code |key=value,...|} extension parameters, the secure mode of the listener (3 on TCP, 2 on TLS),
+ * Checks a CONNECT the way the Aliyun IoT Platform does (doc 73742, 148610): the clientId's {@code
+ * |key=value,...|} extension parameters, the secure mode of the listener (3 on TCP, 2 on TLS),
  * keepalive 30..1200 s, the user name {@code deviceName&productKey} and the HMAC password over the
- * sorted parameters. Application identities (user name and password) are accepted with any clientId.
+ * sorted parameters. Application identities (user name and password) are accepted with any
+ * clientId.
  *
- * <p>Refusals: malformed clientId, secure mode mismatch, unknown sign method or keepalive out of range
- * → 0x02; unknown device, malformed user name or wrong signature → 0x04. The comparison of the
- * signature ignores case (SDKs send upper- and lowercase hex) and takes constant time. Nothing about a
- * secret or password ever reaches a log or an exception.
+ * <p>Refusals: malformed clientId, secure mode mismatch, unknown sign method or keepalive out of
+ * range → 0x02; unknown device, malformed user name or wrong signature → 0x04. The comparison of
+ * the signature ignores case (SDKs send upper- and lowercase hex) and takes constant time. Nothing
+ * about a secret or password ever reaches a log or an exception.
  */
 public final class PlatformAuthenticator {
 
     /** Keepalive range the platform accepts, in seconds. */
     static final int MIN_KEEPALIVE = AliyunLimits.MIN_KEEPALIVE_SECONDS;
+
     static final int MAX_KEEPALIVE = AliyunLimits.MAX_KEEPALIVE_SECONDS;
 
     /** The outcome: a principal, or the CONNACK return code of the refusal. */
@@ -43,16 +45,19 @@ public final class PlatformAuthenticator {
     private final Map<String, String> deviceSecrets = new HashMap<>();
     private final Map<String, String> productSecrets;
     private final Map<String, byte[]> appPasswords = new HashMap<>();
+
     /**
-     * Device secrets derived from product secrets (an HMAC each), kept for the next connect of the device; at
-     * most {@value #DERIVED_SECRETS_LIMIT}, cleared when full.
+     * Device secrets derived from product secrets (an HMAC each), kept for the next connect of the
+     * device; at most {@value #DERIVED_SECRETS_LIMIT}, cleared when full.
      */
     private final ConcurrentHashMap<String, String> derivedSecrets = new ConcurrentHashMap<>();
 
     static final int DERIVED_SECRETS_LIMIT = 100_000;
 
-    PlatformAuthenticator(Iterable<AliyunDeviceIdentity> devices, Map<String, String> productSecrets,
-                          Map<String, String> apps) {
+    PlatformAuthenticator(
+            Iterable<AliyunDeviceIdentity> devices,
+            Map<String, String> productSecrets,
+            Map<String, String> apps) {
         for (AliyunDeviceIdentity d : devices) {
             deviceSecrets.put(key(d.productKey(), d.deviceName()), d.deviceSecret());
         }
@@ -60,7 +65,10 @@ public final class PlatformAuthenticator {
         apps.forEach((u, p) -> appPasswords.put(u, p.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Whether the emulator knows device {@code pk}/{@code dn} (configured, or of a configured product). */
+    /**
+     * Whether the emulator knows device {@code pk}/{@code dn} (configured, or of a configured
+     * product).
+     */
     boolean knows(String pk, String dn) {
         return deviceSecrets.containsKey(key(pk, dn)) || productSecrets.containsKey(pk);
     }
@@ -111,7 +119,9 @@ public final class PlatformAuthenticator {
         }
         SignMethod method;
         try {
-            method = SignMethod.fromWireName(cid.param("signmethod").orElse("hmacmd5")); // the doc's default
+            method =
+                    SignMethod.fromWireName(
+                            cid.param("signmethod").orElse("hmacmd5")); // the doc's default
         } catch (IllegalArgumentException e) {
             return Result.refused(ConnectReturnCode.IDENTIFIER_REJECTED);
         }
@@ -136,10 +146,18 @@ public final class PlatformAuthenticator {
             return Result.refused(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
         }
         String signedClientId = cid.clientId().isEmpty() ? null : cid.clientId();
-        String expected = AliyunSigner.password(method, secret.get(), signedClientId, dn, pk,
-                cid.params().get("timestamp"));
-        byte[] given = new String(password, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT)
-                .getBytes(StandardCharsets.UTF_8);
+        String expected =
+                AliyunSigner.password(
+                        method,
+                        secret.get(),
+                        signedClientId,
+                        dn,
+                        pk,
+                        cid.params().get("timestamp"));
+        byte[] given =
+                new String(password, StandardCharsets.UTF_8)
+                        .toLowerCase(Locale.ROOT)
+                        .getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given)) {
             return Result.refused(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
         }

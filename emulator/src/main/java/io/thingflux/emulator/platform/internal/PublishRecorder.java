@@ -19,15 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends every received PUBLISH to a file as one JSON line
- * {@code {"ts","clientId","productKey","deviceName","topic","qos","payload"}} (payload as UTF-8 text, or
- * base64 with {@code "encoding":"base64"} when it is not valid UTF-8). The file is opened for append, so
- * a restarted broker adds to it. Each line is written with one unbuffered write as soon as it is taken
- * from the queue, so it survives a crash of the process.
+ * Appends every received PUBLISH to a file as one JSON line {@code
+ * {"ts","clientId","productKey","deviceName","topic","qos","payload"}} (payload as UTF-8 text, or
+ * base64 with {@code "encoding":"base64"} when it is not valid UTF-8). The file is opened for
+ * append, so a restarted broker adds to it. Each line is written with one unbuffered write as soon
+ * as it is taken from the queue, so it survives a crash of the process.
  *
  * <p>Writing happens on one dedicated thread, never on an event loop, behind a queue bounded at the
- * configured limit: when it is full the publish is not recorded and the broker's {@code recordingDrops}
- * counter says so. Passwords and secrets are never part of a line (a PUBLISH carries none).
+ * configured limit: when it is full the publish is not recorded and the broker's {@code
+ * recordingDrops} counter says so. Passwords and secrets are never part of a line (a PUBLISH
+ * carries none).
  */
 final class PublishRecorder implements AutoCloseable {
 
@@ -48,12 +49,19 @@ final class PublishRecorder implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the recording file " + file, e);
         }
-        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueLimit),
-                r -> {
-                    Thread t = new Thread(r, "thingflux-broker-recorder");
-                    t.setDaemon(true);
-                    return t;
-                }, (r, executor) -> counters.recordingDrops.increment());
+        this.writer =
+                new ThreadPoolExecutor(
+                        1,
+                        1,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new ArrayBlockingQueue<>(queueLimit),
+                        r -> {
+                            Thread t = new Thread(r, "thingflux-broker-recorder");
+                            t.setDaemon(true);
+                            return t;
+                        },
+                        (r, executor) -> counters.recordingDrops.increment());
     }
 
     void record(ReceivedPublish publish) {
@@ -92,8 +100,12 @@ final class PublishRecorder implements AutoCloseable {
 
     private static String utf8OrNull(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

@@ -1,6 +1,9 @@
 package io.thingflux.emulator.platform.internal;
 
-/** Counts events per whole second of a monotonic clock and tells how many fell in the last complete second. */
+/**
+ * Counts events per whole second of a monotonic clock and tells how many fell in the last complete
+ * second.
+ */
 final class RateMeter {
 
     private long second = Long.MIN_VALUE;

@@ -6,13 +6,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
- * The broker's topic-filter tree: one node per filter level, subscribers with their granted QoS at the
- * node where their filter ends. Matching a topic name walks the literal, {@code +} and {@code #} branches
- * (MQTT 3.1.1 §4.7) without locking; subscribing and unsubscribing are serialised on one lock, and
- * unsubscribing prunes the nodes left empty so the tree stays as small as the live filters.
+ * The broker's topic-filter tree: one node per filter level, subscribers with their granted QoS at
+ * the node where their filter ends. Matching a topic name walks the literal, {@code +} and {@code
+ * #} branches (MQTT 3.1.1 §4.7) without locking; subscribing and unsubscribing are serialised on
+ * one lock, and unsubscribing prunes the nodes left empty so the tree stays as small as the live
+ * filters.
  *
- * <p>The result of matching a topic name is cached until the next subscribe or unsubscribe; the cache holds at
- * most {@value #MATCH_CACHE_LIMIT} topic names and is cleared when full and whenever a subscription is removed.
+ * <p>The result of matching a topic name is cached until the next subscribe or unsubscribe; the
+ * cache holds at most {@value #MATCH_CACHE_LIMIT} topic names and is cleared when full and whenever
+ * a subscription is removed.
  *
  * @param <S> the subscriber type
  */
@@ -33,17 +35,25 @@ public final class SubscriptionTree<S> {
     /** Topic names whose matches are cached, at most. */
     static final int MATCH_CACHE_LIMIT = 10_000;
 
-    /** The subscriptions one topic name matched, in visiting order, while the tree was at {@code version}. */
-    private record CachedMatch(long version, Object[] subscribers, MqttQos[] qos) {
-    }
+    /**
+     * The subscriptions one topic name matched, in visiting order, while the tree was at {@code
+     * version}.
+     */
+    private record CachedMatch(long version, Object[] subscribers, MqttQos[] qos) {}
 
     private final Node<S> root = new Node<>(null, "");
     private final Object writeLock = new Object();
     private final ConcurrentHashMap<String, CachedMatch> matchCache = new ConcurrentHashMap<>();
-    /** Incremented after every change of the tree; a cached match of an older version is not used. */
+
+    /**
+     * Incremented after every change of the tree; a cached match of an older version is not used.
+     */
     private volatile long version;
 
-    /** Adds (or replaces the QoS of) {@code subscriber}'s subscription to the valid filter {@code filter}. */
+    /**
+     * Adds (or replaces the QoS of) {@code subscriber}'s subscription to the valid filter {@code
+     * filter}.
+     */
     public void subscribe(String filter, S subscriber, MqttQos qos) {
         String[] levels = filter.split("/", -1);
         synchronized (writeLock) {
@@ -57,7 +67,9 @@ public final class SubscriptionTree<S> {
         }
     }
 
-    /** Removes {@code subscriber}'s subscription to {@code filter}; returns whether there was one. */
+    /**
+     * Removes {@code subscriber}'s subscription to {@code filter}; returns whether there was one.
+     */
     public boolean unsubscribe(String filter, S subscriber) {
         String[] levels = filter.split("/", -1);
         synchronized (writeLock) {
@@ -82,20 +94,26 @@ public final class SubscriptionTree<S> {
     }
 
     /**
-     * Calls {@code visitor} for every subscription whose filter matches the topic name {@code topic}. A
-     * subscriber with several matching filters is visited once per filter.
+     * Calls {@code visitor} for every subscription whose filter matches the topic name {@code
+     * topic}. A subscriber with several matching filters is visited once per filter.
      */
     @SuppressWarnings("unchecked")
     public void match(String topic, BiConsumer<S, MqttQos> visitor) {
-        long v = version; // read before walking: a change during the walk makes the entry stale at once
+        long v = version; // read before walking: a change during the walk makes the entry stale at
+        // once
         CachedMatch cached = matchCache.get(topic);
         if (cached == null || cached.version() != v) {
             ArrayList<Object> subscribers = new ArrayList<>(2);
             ArrayList<MqttQos> qos = new ArrayList<>(2);
-            matchFrom(root, topic.split("/", -1), 0, (s, q) -> {
-                subscribers.add(s);
-                qos.add(q);
-            }, topic.startsWith("$"));
+            matchFrom(
+                    root,
+                    topic.split("/", -1),
+                    0,
+                    (s, q) -> {
+                        subscribers.add(s);
+                        qos.add(q);
+                    },
+                    topic.startsWith("$"));
             cached = new CachedMatch(v, subscribers.toArray(), qos.toArray(new MqttQos[0]));
             if (matchCache.size() >= MATCH_CACHE_LIMIT) {
                 matchCache.clear();
@@ -109,8 +127,12 @@ public final class SubscriptionTree<S> {
         }
     }
 
-    private void matchFrom(Node<S> node, String[] levels, int index, BiConsumer<S, MqttQos> visitor,
-                           boolean dollarTopic) {
+    private void matchFrom(
+            Node<S> node,
+            String[] levels,
+            int index,
+            BiConsumer<S, MqttQos> visitor,
+            boolean dollarTopic) {
         boolean wildcards = index > 0 || !dollarTopic; // MQTT-4.7.2-1
         if (wildcards) {
             Node<S> hash = node.children.get("#");

@@ -9,9 +9,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
+import io.thingflux.emulator.platform.EmulatorOptions;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.PingReq;
-import io.thingflux.emulator.platform.EmulatorOptions;
 import io.thingflux.netty.codec.MqttDecoder;
 import io.thingflux.netty.codec.MqttEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,12 @@ class MqttServerHandlerTimeoutTest {
 
     static final AliyunDeviceIdentity DEVICE = new AliyunDeviceIdentity("pk1", "dn1", "secret1");
 
-    private final BrokerEngine engine = new BrokerEngine(EmulatorOptions.builder().device(DEVICE)
-            .connectTimeout(Duration.ofSeconds(10)).build());
+    private final BrokerEngine engine =
+            new BrokerEngine(
+                    EmulatorOptions.builder()
+                            .device(DEVICE)
+                            .connectTimeout(Duration.ofSeconds(10))
+                            .build());
     private EmbeddedChannel channel;
 
     @AfterEach
@@ -40,7 +44,8 @@ class MqttServerHandlerTimeoutTest {
 
     private EmbeddedChannel newChannel() {
         channel = new EmbeddedChannel();
-        channel.pipeline().addLast(MqttDecoder.NAME, new MqttDecoder())
+        channel.pipeline()
+                .addLast(MqttDecoder.NAME, new MqttDecoder())
                 .addLast(MqttEncoder.NAME, MqttEncoder.INSTANCE)
                 .addLast(MqttServerHandler.NAME, new MqttServerHandler(engine, false));
         return channel;
@@ -61,8 +66,16 @@ class MqttServerHandlerTimeoutTest {
 
     private void connect(int keepAlive) {
         MqttCredentials c = AliyunSigner.defaults().sign(DEVICE);
-        channel.writeInbound(frame(new Connect(Connect.MQTT_3_1_1, c.clientId(), true, keepAlive, null,
-                c.username(), c.password().getBytes(StandardCharsets.UTF_8))));
+        channel.writeInbound(
+                frame(
+                        new Connect(
+                                Connect.MQTT_3_1_1,
+                                c.clientId(),
+                                true,
+                                keepAlive,
+                                null,
+                                c.username(),
+                                c.password().getBytes(StandardCharsets.UTF_8))));
         assertThat(readOutboundHex()).isEqualTo("20020000");
     }
 

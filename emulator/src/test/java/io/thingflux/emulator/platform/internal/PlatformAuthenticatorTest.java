@@ -25,11 +25,21 @@ class PlatformAuthenticatorTest {
     static final AliyunDeviceIdentity SEED =
             new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a");
 
-    private final PlatformAuthenticator auth = new PlatformAuthenticator(List.of(SEED),
-            Map.of("a1Product", "productSecret"), Map.of("watcher", "app-password"));
+    private final PlatformAuthenticator auth =
+            new PlatformAuthenticator(
+                    List.of(SEED),
+                    Map.of("a1Product", "productSecret"),
+                    Map.of("watcher", "app-password"));
 
-    private static Connect connect(String clientId, String username, String password, int keepAlive) {
-        return new Connect(Connect.MQTT_3_1_1, clientId, true, keepAlive, null, username,
+    private static Connect connect(
+            String clientId, String username, String password, int keepAlive) {
+        return new Connect(
+                Connect.MQTT_3_1_1,
+                clientId,
+                true,
+                keepAlive,
+                null,
+                username,
                 password == null ? null : password.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -54,44 +64,79 @@ class PlatformAuthenticatorTest {
         List<Map<String, String>> cases = signVectors();
         assertThat(cases).hasSizeGreaterThanOrEqualTo(4);
         for (Map<String, String> c : cases) {
-            AliyunDeviceIdentity device = new AliyunDeviceIdentity(c.get("productKey"), c.get("deviceName"),
-                    c.get("deviceSecret"));
-            PlatformAuthenticator a = new PlatformAuthenticator(List.of(device), Map.of(), Map.of());
+            AliyunDeviceIdentity device =
+                    new AliyunDeviceIdentity(
+                            c.get("productKey"), c.get("deviceName"), c.get("deviceSecret"));
+            PlatformAuthenticator a =
+                    new PlatformAuthenticator(List.of(device), Map.of(), Map.of());
             boolean tls = c.get("securemode").equals("2");
             Connect ok = connect(c.get("mqttClientId"), c.get("username"), c.get("password"), 300);
-            assertThat(a.check(ok, tls).principal()).as(c.get("case")).isEqualTo(Principal.device(
-                    device.productKey(), device.deviceName()));
+            assertThat(a.check(ok, tls).principal())
+                    .as(c.get("case"))
+                    .isEqualTo(Principal.device(device.productKey(), device.deviceName()));
             // uppercase hex, as the C SDKs send it, is accepted too
-            Connect upper = connect(c.get("mqttClientId"), c.get("username"),
-                    c.get("password").toUpperCase(Locale.ROOT), 300);
+            Connect upper =
+                    connect(
+                            c.get("mqttClientId"),
+                            c.get("username"),
+                            c.get("password").toUpperCase(Locale.ROOT),
+                            300);
             assertThat(a.check(upper, tls).refusal()).as(c.get("case")).isNull();
             // the other listener refuses the secure mode with 2
-            assertThat(a.check(ok, !tls).refusal()).isEqualTo(ConnectReturnCode.IDENTIFIER_REJECTED);
+            assertThat(a.check(ok, !tls).refusal())
+                    .isEqualTo(ConnectReturnCode.IDENTIFIER_REJECTED);
         }
     }
 
     @Test
     void aWrongSignatureIsRefusedWith4() {
-        String pw = AliyunSigner.password(SignMethod.HMACSHA1, "wrong", "co_0001", "co_0001", "a1wFylTxYeD", null);
-        Connect c = connect("co_0001|securemode=3,signmethod=hmacsha1|", "co_0001&a1wFylTxYeD", pw, 300);
-        assertThat(auth.check(c, false).refusal()).isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
+        String pw =
+                AliyunSigner.password(
+                        SignMethod.HMACSHA1, "wrong", "co_0001", "co_0001", "a1wFylTxYeD", null);
+        Connect c =
+                connect(
+                        "co_0001|securemode=3,signmethod=hmacsha1|",
+                        "co_0001&a1wFylTxYeD",
+                        pw,
+                        300);
+        assertThat(auth.check(c, false).refusal())
+                .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
     }
 
     @Test
     void aSignatureOverAnotherTimestampIsRefusedWith4() {
-        String pw = AliyunSigner.password(SignMethod.HMACSHA256, SEED.deviceSecret(), "co_0001", "co_0001",
-                "a1wFylTxYeD", "1");
-        Connect c = connect("co_0001|securemode=3,signmethod=hmacsha256,timestamp=2|", "co_0001&a1wFylTxYeD", pw, 300);
-        assertThat(auth.check(c, false).refusal()).isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
+        String pw =
+                AliyunSigner.password(
+                        SignMethod.HMACSHA256,
+                        SEED.deviceSecret(),
+                        "co_0001",
+                        "co_0001",
+                        "a1wFylTxYeD",
+                        "1");
+        Connect c =
+                connect(
+                        "co_0001|securemode=3,signmethod=hmacsha256,timestamp=2|",
+                        "co_0001&a1wFylTxYeD",
+                        pw,
+                        300);
+        assertThat(auth.check(c, false).refusal())
+                .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
     }
 
     @Test
     void malformedClientIdUnknownSignMethodAndMissingSecureModeAreRefusedWith2() {
         MqttCredentials good = AliyunSigner.defaults().sign(SEED);
-        for (String clientId : List.of("co_0001", "co_0001|securemode=3", "co_0001|securemode|",
-                "co_0001|signmethod=hmacsha256|", "co_0001|securemode=3,signmethod=hmacsha512|")) {
+        for (String clientId :
+                List.of(
+                        "co_0001",
+                        "co_0001|securemode=3",
+                        "co_0001|securemode|",
+                        "co_0001|signmethod=hmacsha256|",
+                        "co_0001|securemode=3,signmethod=hmacsha512|")) {
             Connect c = connect(clientId, good.username(), good.password(), 300);
-            assertThat(auth.check(c, false).refusal()).as(clientId).isEqualTo(ConnectReturnCode.IDENTIFIER_REJECTED);
+            assertThat(auth.check(c, false).refusal())
+                    .as(clientId)
+                    .isEqualTo(ConnectReturnCode.IDENTIFIER_REJECTED);
         }
     }
 
@@ -100,7 +145,8 @@ class PlatformAuthenticatorTest {
         MqttCredentials good = AliyunSigner.defaults().sign(SEED);
         for (int keepAlive : new int[] {0, 29, 1201, 65_535}) {
             Connect c = connect(good.clientId(), good.username(), good.password(), keepAlive);
-            assertThat(auth.check(c, false).refusal()).as("%d s", keepAlive)
+            assertThat(auth.check(c, false).refusal())
+                    .as("%d s", keepAlive)
                     .isEqualTo(ConnectReturnCode.IDENTIFIER_REJECTED);
         }
         for (int keepAlive : new int[] {30, 1200}) {
@@ -115,22 +161,45 @@ class PlatformAuthenticatorTest {
         assertThat(auth.check(connect(good.clientId(), null, null, 300), false).refusal())
                 .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
         for (String username : List.of("co_0001", "&a1wFylTxYeD", "co_0001&", "a&b&c")) {
-            assertThat(auth.check(connect(good.clientId(), username, good.password(), 300), false).refusal())
-                    .as(username).isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
+            assertThat(
+                            auth.check(
+                                            connect(
+                                                    good.clientId(),
+                                                    username,
+                                                    good.password(),
+                                                    300),
+                                            false)
+                                    .refusal())
+                    .as(username)
+                    .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
         }
     }
 
     @Test
     void anyDeviceOfAConfiguredProductIsAcceptedWithItsDerivedSecret() {
-        AliyunDeviceIdentity derived = AliyunProducts.deriveDevice("a1Product", "productSecret", "device-4711");
+        AliyunDeviceIdentity derived =
+                AliyunProducts.deriveDevice("a1Product", "productSecret", "device-4711");
         MqttCredentials c = AliyunSigner.builder().method(SignMethod.HMACMD5).build().sign(derived);
-        assertThat(auth.check(connect(c.clientId(), c.username(), c.password(), 60), false).principal())
+        assertThat(
+                        auth.check(connect(c.clientId(), c.username(), c.password(), 60), false)
+                                .principal())
                 .isEqualTo(Principal.device("a1Product", "device-4711"));
         assertThat(auth.knows("a1Product", "anything")).isTrue();
 
-        MqttCredentials wrong = AliyunSigner.defaults()
-                .sign(new AliyunDeviceIdentity("a1Product", "device-4711", "productSecret"));
-        assertThat(auth.check(connect(wrong.clientId(), wrong.username(), wrong.password(), 60), false).refusal())
+        MqttCredentials wrong =
+                AliyunSigner.defaults()
+                        .sign(
+                                new AliyunDeviceIdentity(
+                                        "a1Product", "device-4711", "productSecret"));
+        assertThat(
+                        auth.check(
+                                        connect(
+                                                wrong.clientId(),
+                                                wrong.username(),
+                                                wrong.password(),
+                                                60),
+                                        false)
+                                .refusal())
                 .isEqualTo(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
     }
 

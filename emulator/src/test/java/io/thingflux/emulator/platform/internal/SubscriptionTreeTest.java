@@ -31,7 +31,8 @@ class SubscriptionTreeTest {
         tree.subscribe("+/+", "twoLevels", MqttQos.AT_MOST_ONCE);
         tree.subscribe("/+", "leadingSlash", MqttQos.AT_MOST_ONCE);
 
-        assertThat(matching(tree, "sport/tennis/player1")).containsExactly("all", "exact", "hash", "plus");
+        assertThat(matching(tree, "sport/tennis/player1"))
+                .containsExactly("all", "exact", "hash", "plus");
         assertThat(matching(tree, "sport")).containsExactly("all", "hash");
         assertThat(matching(tree, "sport/tennis")).containsExactly("all", "hash", "twoLevels");
         assertThat(matching(tree, "/finance")).containsExactly("all", "leadingSlash", "twoLevels");
@@ -63,7 +64,8 @@ class SubscriptionTreeTest {
     @Test
     void aCachedMatchFollowsEverySubscribeAndUnsubscribe() {
         SubscriptionTree<String> tree = new SubscriptionTree<>();
-        tree.subscribe("/sys/pk/dn/thing/event/property/post_reply", "device", MqttQos.AT_LEAST_ONCE);
+        tree.subscribe(
+                "/sys/pk/dn/thing/event/property/post_reply", "device", MqttQos.AT_LEAST_ONCE);
         String topic = "/sys/pk/dn/thing/event/property/post_reply";
         assertThat(matching(tree, topic)).containsExactly("device");
         assertThat(matching(tree, topic)).as("from the cache").containsExactly("device");
@@ -88,11 +90,15 @@ class SubscriptionTreeTest {
         for (int round = 0; round < 2; round++) {
             List<MqttQos> visits = new ArrayList<>();
             tree.match("a/b", (sub, q) -> visits.add(q));
-            assertThat(visits).containsExactlyInAnyOrder(MqttQos.AT_MOST_ONCE, MqttQos.AT_LEAST_ONCE);
+            assertThat(visits)
+                    .containsExactlyInAnyOrder(MqttQos.AT_MOST_ONCE, MqttQos.AT_LEAST_ONCE);
         }
     }
 
-    /** The tree agrees with the reference matcher of core for every filter and name over a small alphabet. */
+    /**
+     * The tree agrees with the reference matcher of core for every filter and name over a small
+     * alphabet.
+     */
     @Test
     void treeAgreesWithMqttTopicsMatches() {
         SplittableRandom seeds = new SplittableRandom(0x5EED_7EEEL);
@@ -121,7 +127,9 @@ class SubscriptionTreeTest {
                     expected.add(f);
                 }
             }
-            assertThat(matching(tree, name)).as("%s: name %s, filters %s", testCase, name, filters).isEqualTo(expected);
+            assertThat(matching(tree, name))
+                    .as("%s: name %s, filters %s", testCase, name, filters)
+                    .isEqualTo(expected);
         }
     }
 

@@ -10,8 +10,9 @@ import io.thingflux.netty.codec.MqttDecoder;
 import io.thingflux.netty.codec.MqttEncoder;
 
 /**
- * Builds the client pipeline of one connection. One handler per concern of the connection, and last the
- * bridge that hands everything session-level to the session, in this order (inbound flows down, outbound up):
+ * Builds the client pipeline of one connection. One handler per concern of the connection, and last
+ * the bridge that hands everything session-level to the session, in this order (inbound flows down,
+ * outbound up):
  *
  * <pre>
  *  socket
@@ -25,18 +26,21 @@ import io.thingflux.netty.codec.MqttEncoder;
  *                       publishes, SUBACK, UNSUBACK, dispatch to subscribers; failure cause, unexpected packets
  * </pre>
  *
- * The handlers are created per connection; the state that outlives a connection (in-flight publishes,
- * subscriptions, QoS 2 ids) lives in the {@link ClientSession} they are given, on the same event loop.
+ * The handlers are created per connection; the state that outlives a connection (in-flight
+ * publishes, subscriptions, QoS 2 ids) lives in the {@link ClientSession} they are given, on the
+ * same event loop.
  */
 public final class ClientPipeline {
 
     /** The name of the TLS handler. */
     public static final String SSL = "ssl";
 
-    private ClientPipeline() {
-    }
+    private ClientPipeline() {}
 
-    /** Adds the handlers of a new connection of {@code session}, which opens with {@code connect}, to {@code ch}. */
+    /**
+     * Adds the handlers of a new connection of {@code session}, which opens with {@code connect},
+     * to {@code ch}.
+     */
     static void install(Channel ch, ClientSession session, Connect connect) {
         MqttClientOptions options = session.options();
         ChannelPipeline p = ch.pipeline();
@@ -50,11 +54,16 @@ public final class ClientPipeline {
         p.addLast(MqttDecoder.NAME, new MqttDecoder(options.maxPacketSize()));
         p.addLast(MqttEncoder.NAME, MqttEncoder.INSTANCE);
         if (options.keepAliveSeconds() > 0) {
-            p.addLast(MqttKeepAliveHandler.NAME,
+            p.addLast(
+                    MqttKeepAliveHandler.NAME,
                     new MqttKeepAliveHandler(options.keepAliveSeconds(), options.pingTimeout()));
         }
-        p.addLast(MqttConnectHandler.NAME, new MqttConnectHandler(connect,
-                options.connAckTimeout(), (ctx, ack) -> session.onConnAck(ctx.channel(), ack)));
+        p.addLast(
+                MqttConnectHandler.NAME,
+                new MqttConnectHandler(
+                        connect,
+                        options.connAckTimeout(),
+                        (ctx, ack) -> session.onConnAck(ctx.channel(), ack)));
         p.addLast(MqttIncomingQosHandler.NAME, new MqttIncomingQosHandler(session.qos2Received()));
         p.addLast(MqttReactiveBridge.NAME, new MqttReactiveBridge(session));
     }

@@ -13,8 +13,10 @@ import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
+import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.mqtt.ConnAck;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.Disconnect;
@@ -25,11 +27,9 @@ import io.thingflux.netty.client.MqttClientException;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.MqttClosedException;
-import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.netty.client.MqttConnectTimeoutException;
 import io.thingflux.netty.client.MqttTransportException;
 import io.thingflux.netty.client.PublishResult;
-import io.thingflux.link.ReconnectPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -49,16 +49,17 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Everything of one client that outlives a connection, and the connection life cycle itself: connect,
- * CONNACK, loss, reconnect with backoff, disconnect. All of it is confined to one event loop of the shared
- * group, chosen when the client is created; every connection of the client is registered on that loop, so
- * handlers and session share state without locks. Public methods may be called from any thread and hop
- * onto the loop.
+ * Everything of one client that outlives a connection, and the connection life cycle itself:
+ * connect, CONNACK, loss, reconnect with backoff, disconnect. All of it is confined to one event
+ * loop of the shared group, chosen when the client is created; every connection of the client is
+ * registered on that loop, so handlers and session share state without locks. Public methods may be
+ * called from any thread and hop onto the loop.
  *
- * <p>States: {@code DISCONNECTED → CONNECTING → CONNECTED ⇄ RECONNECTING}, and {@code CLOSED} for good
- * after {@link #disconnect()} or a fatal CONNACK refusal. Every signal of the session (connect and publish
- * results, messages, SUBACKs, ends of streams, states) is given on the event loop; moving them to a user
- * scheduler is the caller's business ({@code MqttClient} does it with {@code publishOn}).
+ * <p>States: {@code DISCONNECTED → CONNECTING → CONNECTED ⇄ RECONNECTING}, and {@code CLOSED} for
+ * good after {@link #disconnect()} or a fatal CONNACK refusal. Every signal of the session (connect
+ * and publish results, messages, SUBACKs, ends of streams, states) is given on the event loop;
+ * moving them to a user scheduler is the caller's business ({@code MqttClient} does it with {@code
+ * publishOn}).
  */
 public final class ClientSession implements ChannelFutureListener {
 
@@ -71,24 +72,33 @@ public final class ClientSession implements ChannelFutureListener {
     private final OutgoingPublishes outgoing;
     private final SubscriptionRegistry subscriptions;
     private final Qos2ReceivedIds qos2Received = new Qos2ReceivedIds();
-    /** Replays the latest state; created by the first {@link #states()} call, guarded by this object's monitor. */
+
+    /**
+     * Replays the latest state; created by the first {@link #states()} call, guarded by this
+     * object's monitor.
+     */
     private Sinks.Many<LinkState> states;
 
     private volatile LinkState state = LinkState.DISCONNECTED;
     private volatile long dropped;
     private Channel channel;
     private boolean connected;
+
     /**
-     * The session's subscriptions and publishes were (re)sent on the current connection: only then do new ones go
-     * straight out. Between CONNACK and that point (the connect callbacks run there, on the event loop) they are
-     * registered or queued and sent once with the others.
+     * The session's subscriptions and publishes were (re)sent on the current connection: only then
+     * do new ones go straight out. Between CONNACK and that point (the connect callbacks run there,
+     * on the event loop) they are registered or queued and sent once with the others.
      */
     private boolean resumed;
+
     private boolean everConnected;
+
     /** Session present of the CONNACK of the current connection (the packet itself is not kept). */
     private boolean sessionPresent;
+
     /** The connect of the current attempt until CONNACK, for its failure cause; then dropped. */
     private ChannelFuture connecting;
+
     private int attempt;
     private ScheduledFuture<?> retryTimer;
     private List<MonoSink<ConnAck>> connectWaiters;
@@ -105,37 +115,53 @@ public final class ClientSession implements ChannelFutureListener {
 
     /** Connects (or joins the connection under way); completes with the CONNACK. */
     public Mono<ConnAck> connect() {
-        return Mono.create(sink -> execute(() -> {
-            switch (state) {
-                case CLOSED -> sink.error(new MqttClosedException("the client is closed"));
-                case CONNECTED -> sink.success(ConnAck.accepted(sessionPresent));
-                case CONNECTING, RECONNECTING -> waiters().add(sink);
-                case DISCONNECTED -> {
-                    waiters().add(sink);
-                    attempt = 0;
-                    setState(everConnected ? LinkState.RECONNECTING : LinkState.CONNECTING);
-                    startAttempt();
-                }
-                default -> throw new IllegalStateException();
-            }
-        }));
+        return Mono.create(
+                sink ->
+                        execute(
+                                () -> {
+                                    switch (state) {
+                                        case CLOSED ->
+                                                sink.error(
+                                                        new MqttClosedException(
+                                                                "the client is closed"));
+                                        case CONNECTED ->
+                                                sink.success(ConnAck.accepted(sessionPresent));
+                                        case CONNECTING, RECONNECTING -> waiters().add(sink);
+                                        case DISCONNECTED -> {
+                                            waiters().add(sink);
+                                            attempt = 0;
+                                            setState(
+                                                    everConnected
+                                                            ? LinkState.RECONNECTING
+                                                            : LinkState.CONNECTING);
+                                            startAttempt();
+                                        }
+                                        default -> throw new IllegalStateException();
+                                    }
+                                }));
     }
 
     /** Sends DISCONNECT, closes the connection and the client for good. */
     public Mono<Void> disconnect() {
-        return Mono.<Void>create(sink -> execute(() -> {
-            Channel ch = channel;
-            boolean wasConnected = connected;
-            close(new MqttClosedException("the client was disconnected"), null);
-            if (ch == null) {
-                sink.success();
-            } else if (wasConnected && ch.isActive()) {
-                ch.writeAndFlush(Disconnect.INSTANCE).addListener(f -> ch.close());
-                ch.closeFuture().addListener(f -> sink.success());
-            } else {
-                ch.close().addListener(f -> sink.success());
-            }
-        }));
+        return Mono.<Void>create(
+                sink ->
+                        execute(
+                                () -> {
+                                    Channel ch = channel;
+                                    boolean wasConnected = connected;
+                                    close(
+                                            new MqttClosedException("the client was disconnected"),
+                                            null);
+                                    if (ch == null) {
+                                        sink.success();
+                                    } else if (wasConnected && ch.isActive()) {
+                                        ch.writeAndFlush(Disconnect.INSTANCE)
+                                                .addListener(f -> ch.close());
+                                        ch.closeFuture().addListener(f -> sink.success());
+                                    } else {
+                                        ch.close().addListener(f -> sink.success());
+                                    }
+                                }));
     }
 
     /** Publishes {@code message}; completes on write (QoS 0), PUBACK (1) or PUBCOMP (2). */
@@ -149,47 +175,65 @@ public final class ClientSession implements ChannelFutureListener {
     }
 
     /**
-     * Subscribes {@code actual} to {@code filters}; see {@link IncomingSubscription}. Without a {@code scheduler}
-     * the subscriber is signalled on the event loop; with one its signals are published on it, and its demand
-     * still decides which messages are taken (and acknowledged): the subscription emits within the subscriber's
-     * requests into a unicast sink, which {@code publishOn} drains on the scheduler, so the sink never holds
-     * more than the subscriber asked for. {@code onSubAck} and {@code onRefused} run on the event loop either
-     * way, before any message that follows the SUBACK.
+     * Subscribes {@code actual} to {@code filters}; see {@link IncomingSubscription}. Without a
+     * {@code scheduler} the subscriber is signalled on the event loop; with one its signals are
+     * published on it, and its demand still decides which messages are taken (and acknowledged):
+     * the subscription emits within the subscriber's requests into a unicast sink, which {@code
+     * publishOn} drains on the scheduler, so the sink never holds more than the subscriber asked
+     * for. {@code onSubAck} and {@code onRefused} run on the event loop either way, before any
+     * message that follows the SUBACK.
      */
-    public void subscribe(List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
-                          Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused,
-                          Scheduler scheduler) {
+    public void subscribe(
+            List<Subscription> filters,
+            CoreSubscriber<? super LinkMessage> actual,
+            Consumer<? super List<SubAckReturnCode>> onSubAck,
+            Consumer<? super String> onRefused,
+            Scheduler scheduler) {
         if (scheduler == null) {
-            IncomingSubscription s = new IncomingSubscription(this, filters, actual, onSubAck, onRefused);
+            IncomingSubscription s =
+                    new IncomingSubscription(this, filters, actual, onSubAck, onRefused);
             actual.onSubscribe(s);
             register(s);
             return;
         }
         Sinks.Many<LinkMessage> handOff = Sinks.many().unicast().onBackpressureBuffer();
-        IncomingSubscription s = new IncomingSubscription(this, filters, new SinkSubscriber(handOff), onSubAck,
-                onRefused);
-        handOff.asFlux().publishOn(scheduler).doOnCancel(s::cancel).doOnRequest(s::request).subscribe(actual);
+        IncomingSubscription s =
+                new IncomingSubscription(
+                        this, filters, new SinkSubscriber(handOff), onSubAck, onRefused);
+        handOff.asFlux()
+                .publishOn(scheduler)
+                .doOnCancel(s::cancel)
+                .doOnRequest(s::request)
+                .subscribe(actual);
         register(s);
     }
 
     /** Subscribes {@code actual} to {@code filters}, signalled on the event loop. */
-    public void subscribe(List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
-                          Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused) {
+    public void subscribe(
+            List<Subscription> filters,
+            CoreSubscriber<? super LinkMessage> actual,
+            Consumer<? super List<SubAckReturnCode>> onSubAck,
+            Consumer<? super String> onRefused) {
         subscribe(filters, actual, onSubAck, onRefused, null);
     }
 
     private void register(IncomingSubscription s) {
-        execute(() -> {
-            if (state == LinkState.CLOSED) {
-                s.fail(new MqttClosedException("the client is closed"));
-            } else {
-                subscriptions.add(s);
-            }
-        });
+        execute(
+                () -> {
+                    if (state == LinkState.CLOSED) {
+                        s.fail(new MqttClosedException("the client is closed"));
+                    } else {
+                        subscriptions.add(s);
+                    }
+                });
     }
 
-    /** Hands what a subscription emits (on the event loop, within the demand) to the sink of its scheduler. */
-    private record SinkSubscriber(Sinks.Many<LinkMessage> sink) implements CoreSubscriber<LinkMessage> {
+    /**
+     * Hands what a subscription emits (on the event loop, within the demand) to the sink of its
+     * scheduler.
+     */
+    private record SinkSubscriber(Sinks.Many<LinkMessage> sink)
+            implements CoreSubscriber<LinkMessage> {
         @Override
         public void onSubscribe(org.reactivestreams.Subscription s) {
             // the demand reaches the subscription from the downstream's doOnRequest
@@ -197,7 +241,9 @@ public final class ClientSession implements ChannelFutureListener {
 
         @Override
         public void onNext(LinkMessage m) {
-            sink.tryEmitNext(m); // fails only once the subscriber cancelled: the message was taken and is dropped
+            sink.tryEmitNext(
+                    m); // fails only once the subscriber cancelled: the message was taken and is
+            // dropped
         }
 
         @Override
@@ -217,8 +263,8 @@ public final class ClientSession implements ChannelFutureListener {
     }
 
     /**
-     * The current state, then every change, until CLOSED; signalled on the event loop (a late subscriber gets the
-     * current state on its own thread).
+     * The current state, then every change, until CLOSED; signalled on the event loop (a late
+     * subscriber gets the current state on its own thread).
      */
     public Flux<LinkState> states() {
         Sinks.Many<LinkState> sink;
@@ -301,15 +347,27 @@ public final class ClientSession implements ChannelFutureListener {
         }
         String host = options.host();
         if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-            connectTo(new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), options.port()));
+            connectTo(
+                    new InetSocketAddress(
+                            NetUtil.createInetAddressFromIpAddressString(host), options.port()));
             return;
         }
         // name resolution may block: done off the event loop
         Mono.fromCallable(() -> InetAddress.getByName(host))
                 .subscribeOn(Schedulers.boundedElastic())
-                .subscribe(addr -> execute(() -> connectTo(new InetSocketAddress(addr, options.port()))),
-                        err -> execute(() -> onAttemptFailed(
-                                new MqttTransportException("cannot resolve " + host, err))));
+                .subscribe(
+                        addr ->
+                                execute(
+                                        () ->
+                                                connectTo(
+                                                        new InetSocketAddress(
+                                                                addr, options.port()))),
+                        err ->
+                                execute(
+                                        () ->
+                                                onAttemptFailed(
+                                                        new MqttTransportException(
+                                                                "cannot resolve " + host, err))));
     }
 
     private void connectTo(InetSocketAddress address) {
@@ -318,7 +376,9 @@ public final class ClientSession implements ChannelFutureListener {
         }
         Connect connect;
         try {
-            connect = options.connectPacket(); // per attempt: supplied or signed credentials are not kept
+            connect =
+                    options.connectPacket(); // per attempt: supplied or signed credentials are not
+            // kept
         } catch (MqttClientException e) {
             onAttemptFailed(e);
             return;
@@ -326,19 +386,28 @@ public final class ClientSession implements ChannelFutureListener {
         LOG.debug("[{}] connecting to {}", options.name(), address);
         InetSocketAddress local = options.localAddress();
         // a bootstrap per attempt: connecting is rare, and an idle client then holds none
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(resources.channelType())
-                .resolver(NoopAddressResolverGroup.INSTANCE)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        options.connectTimeout().toMillis()))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ClientPipeline.install(ch, ClientSession.this, connect);
-                    }
-                });
-        ChannelFuture f = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
+        Bootstrap bootstrap =
+                new Bootstrap()
+                        .group(loop)
+                        .channel(resources.channelType())
+                        .resolver(NoopAddressResolverGroup.INSTANCE)
+                        .option(
+                                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                                (int)
+                                        Math.min(
+                                                Integer.MAX_VALUE,
+                                                options.connectTimeout().toMillis()))
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .option(ChannelOption.SO_KEEPALIVE, true)
+                        .handler(
+                                new ChannelInitializer<>() {
+                                    @Override
+                                    protected void initChannel(Channel ch) {
+                                        ClientPipeline.install(ch, ClientSession.this, connect);
+                                    }
+                                });
+        ChannelFuture f =
+                local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
         Channel ch = f.channel();
         channel = ch;
         connecting = f;
@@ -368,7 +437,11 @@ public final class ClientSession implements ChannelFutureListener {
         if (options.cleanSession()) {
             qos2Received.clear();
         }
-        LOG.info("[{}] connected to {}:{} (session present {})", options.name(), options.host(), options.port(),
+        LOG.info(
+                "[{}] connected to {}:{} (session present {})",
+                options.name(),
+                options.host(),
+                options.port(),
                 ack.sessionPresent());
         setState(LinkState.CONNECTED);
         options.metrics().connected(reconnect);
@@ -400,7 +473,10 @@ public final class ClientSession implements ChannelFutureListener {
             return;
         }
         Throwable cause = ch.attr(MqttReactiveBridge.CLOSE_CAUSE).get();
-        if (cause == null && connectFuture != null && connectFuture.isDone() && !connectFuture.isSuccess()) {
+        if (cause == null
+                && connectFuture != null
+                && connectFuture.isDone()
+                && !connectFuture.isSuccess()) {
             cause = connectFuture.cause();
         }
         Throwable error = typed(cause, wasConnected);
@@ -423,24 +499,37 @@ public final class ClientSession implements ChannelFutureListener {
             close(error, error);
             return;
         }
-        ReconnectPolicy policy = everConnected ? options.reconnectPolicy() : options.firstConnectPolicy();
+        ReconnectPolicy policy =
+                everConnected ? options.reconnectPolicy() : options.firstConnectPolicy();
         attempt++;
         if (policy.allows(attempt)) {
             Duration delay = policy.delay(attempt);
-            LOG.debug("[{}] attempt {} failed ({}); retrying in {} ms", options.name(), attempt, error.toString(),
+            LOG.debug(
+                    "[{}] attempt {} failed ({}); retrying in {} ms",
+                    options.name(),
+                    attempt,
+                    error.toString(),
                     delay.toMillis());
             retryTimer = loop.schedule(this::startAttempt, delay.toNanos(), TimeUnit.NANOSECONDS);
             return;
         }
-        LOG.info("[{}] giving up after {} attempt(s): {}", options.name(), attempt, error.toString());
+        LOG.info(
+                "[{}] giving up after {} attempt(s): {}",
+                options.name(),
+                attempt,
+                error.toString());
         setState(LinkState.DISCONNECTED);
         failWaiters(error);
-        MqttClosedException closed = new MqttClosedException("the connection was lost and not retried", error);
+        MqttClosedException closed =
+                new MqttClosedException("the connection was lost and not retried", error);
         outgoing.failAll(closed);
         subscriptions.terminateAll(closed);
     }
 
-    /** Closes the client for good; {@code error} fails waiting operations, {@code subscriberError} subscribers. */
+    /**
+     * Closes the client for good; {@code error} fails waiting operations, {@code subscriberError}
+     * subscribers.
+     */
     private void close(Throwable error, Throwable subscriberError) {
         if (state == LinkState.CLOSED) {
             return;
@@ -456,8 +545,10 @@ public final class ClientSession implements ChannelFutureListener {
         resumed = false;
         setState(LinkState.CLOSED);
         failWaiters(error);
-        outgoing.failAll(error instanceof MqttClosedException ? error
-                : new MqttClosedException("the client closed", error));
+        outgoing.failAll(
+                error instanceof MqttClosedException
+                        ? error
+                        : new MqttClosedException("the client closed", error));
         subscriptions.terminateAll(subscriberError);
         if (ch != null && subscriberError != null) {
             ch.close();
@@ -475,27 +566,36 @@ public final class ClientSession implements ChannelFutureListener {
     private Throwable typed(Throwable cause, boolean wasConnected) {
         String where = options.host() + ":" + options.port();
         if (cause == null) {
-            return wasConnected ? new MqttClosedException("the broker closed the connection")
-                    : new MqttTransportException("the connection to " + where + " closed before CONNACK", null);
+            return wasConnected
+                    ? new MqttClosedException("the broker closed the connection")
+                    : new MqttTransportException(
+                            "the connection to " + where + " closed before CONNACK", null);
         }
-        if (cause instanceof MqttClientException || cause instanceof ConnectRefusedException
+        if (cause instanceof MqttClientException
+                || cause instanceof ConnectRefusedException
                 || cause instanceof MqttProtocolException) {
             return cause;
         }
-        if (cause instanceof ConnectTimeoutException || cause instanceof SslHandshakeTimeoutException) {
+        if (cause instanceof ConnectTimeoutException
+                || cause instanceof SslHandshakeTimeoutException) {
             return new MqttConnectTimeoutException("connecting to " + where + " timed out", cause);
         }
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root =
+                cause instanceof DecoderException && cause.getCause() != null
+                        ? cause.getCause()
+                        : cause;
         if (root instanceof SSLException) {
-            return new MqttTransportException("TLS with " + where + " failed: " + root.getMessage(), root);
+            return new MqttTransportException(
+                    "TLS with " + where + " failed: " + root.getMessage(), root);
         }
-        return new MqttTransportException(wasConnected ? "connection to " + where + " lost"
-                : "cannot connect to " + where, cause);
+        return new MqttTransportException(
+                wasConnected ? "connection to " + where + " lost" : "cannot connect to " + where,
+                cause);
     }
 
     /**
-     * Takes {@code ch}, whose pipeline was built elsewhere and whose CONNACK 0 already arrived, as the
-     * current connection (handler tests on an {@code EmbeddedChannel}). Runs on the event loop.
+     * Takes {@code ch}, whose pipeline was built elsewhere and whose CONNACK 0 already arrived, as
+     * the current connection (handler tests on an {@code EmbeddedChannel}). Runs on the event loop.
      */
     void adoptConnected(Channel ch, ConnAck ack) {
         channel = ch;
@@ -504,8 +604,8 @@ public final class ClientSession implements ChannelFutureListener {
     }
 
     /**
-     * The channel once a connection is accepted and the session's own subscriptions and publishes went out on it
-     * (see {@link #resumed}), else {@code null}.
+     * The channel once a connection is accepted and the session's own subscriptions and publishes
+     * went out on it (see {@link #resumed}), else {@code null}.
      */
     Channel connectedChannel() {
         return resumed ? channel : null;
@@ -525,7 +625,9 @@ public final class ClientSession implements ChannelFutureListener {
         return LOG;
     }
 
-    /** {@code [name]} for log lines; built when logged, so a client does not hold a copy of its id. */
+    /**
+     * {@code [name]} for log lines; built when logged, so a client does not hold a copy of its id.
+     */
     String logPrefix() {
         return "[" + options.name() + "]";
     }

@@ -3,19 +3,26 @@ package io.thingflux.netty.client.internal;
 import io.thingflux.link.LinkMessage;
 
 /**
- * One incoming message on its way to the subscribers it matches. It counts the subscribers still to take
- * it; when the last one has taken it (or dropped it, or cancelled) the QoS 1/2 acknowledgement it holds is
- * released, in receipt order, by the connection it came from. Confined to the client's event loop.
+ * One incoming message on its way to the subscribers it matches. It counts the subscribers still to
+ * take it; when the last one has taken it (or dropped it, or cancelled) the QoS 1/2 acknowledgement
+ * it holds is released, in receipt order, by the connection it came from. Confined to the client's
+ * event loop.
  */
 final class Delivery {
 
     final LinkMessage message;
+
     /** Releases the acknowledgement; {@code null} for QoS 0. */
     private final MqttIncomingQosHandler acks;
+
     final int packetId;
     private int pending;
     private boolean consumed;
-    /** The next message in its connection's queue of withheld acknowledgements ({@link MqttIncomingQosHandler}). */
+
+    /**
+     * The next message in its connection's queue of withheld acknowledgements ({@link
+     * MqttIncomingQosHandler}).
+     */
     Delivery nextAck;
 
     Delivery(LinkMessage message, int packetId, MqttIncomingQosHandler acks) {
@@ -47,7 +54,10 @@ final class Delivery {
         return acks == null;
     }
 
-    /** Marks the message consumed without a subscriber (a QoS 2 duplicate that was delivered before). */
+    /**
+     * Marks the message consumed without a subscriber (a QoS 2 duplicate that was delivered
+     * before).
+     */
     void markConsumed() {
         if (!consumed) {
             consumed = true;

@@ -14,16 +14,16 @@ import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
 
 /**
- * One subscriber of {@code subscribe(filters)}: the filters it asked for, its queue of matching messages and
- * its demand. It is registered before SUBSCRIBE is sent, so no message can slip in between; a message
- * counts as taken when it is handed to the subscriber within its demand, and only then is its PUBACK or
- * PUBREC released. The queue holds QoS 1/2 messages without limit of its own (the broker's in-flight
- * window bounds them, since their acknowledgements are withheld) and at most {@code qos0Limit} QoS 0
- * messages, dropping the oldest beyond that.
+ * One subscriber of {@code subscribe(filters)}: the filters it asked for, its queue of matching
+ * messages and its demand. It is registered before SUBSCRIBE is sent, so no message can slip in
+ * between; a message counts as taken when it is handed to the subscriber within its demand, and
+ * only then is its PUBACK or PUBREC released. The queue holds QoS 1/2 messages without limit of its
+ * own (the broker's in-flight window bounds them, since their acknowledgements are withheld) and at
+ * most {@code qos0Limit} QoS 0 messages, dropping the oldest beyond that.
  *
- * <p>State is confined to the client's event loop; {@link #request} and {@link #cancel} hop onto it. The
- * subscriber is signalled on the event loop (a client with a scheduler subscribes a hand-off to it here, see
- * {@link ClientSession#subscribe}).
+ * <p>State is confined to the client's event loop; {@link #request} and {@link #cancel} hop onto
+ * it. The subscriber is signalled on the event loop (a client with a scheduler subscribes a
+ * hand-off to it here, see {@link ClientSession#subscribe}).
  */
 final class IncomingSubscription implements org.reactivestreams.Subscription, Runnable {
 
@@ -31,39 +31,66 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
             AtomicLongFieldUpdater.newUpdater(IncomingSubscription.class, "requested");
 
     /**
-     * The filters in SUBSCRIBE order, kept for resubscribing and matching as one string, joined by U+0000 (which
-     * no filter may contain): a device holds its subscriptions for its lifetime, and one string of them all is
-     * about half the heap of a string each.
+     * The filters in SUBSCRIBE order, kept for resubscribing and matching as one string, joined by
+     * U+0000 (which no filter may contain): a device holds its subscriptions for its lifetime, and
+     * one string of them all is about half the heap of a string each.
      */
     private final String filterText;
+
     private final int filterCount;
-    /** The QoS code of each filter, or {@code null} when all have {@link #commonQos} (the usual case). */
+
+    /**
+     * The QoS code of each filter, or {@code null} when all have {@link #commonQos} (the usual
+     * case).
+     */
     private final byte[] qosCodes;
+
     private final byte commonQos;
-    /** Bit {@code i} set when filter {@code i} (of the first 64) has no wildcard: it matches by equality. */
+
+    /**
+     * Bit {@code i} set when filter {@code i} (of the first 64) has no wildcard: it matches by
+     * equality.
+     */
     private final long exactFilters;
+
     private final ClientSession session;
     private final CoreSubscriber<? super LinkMessage> actual;
     private final Consumer<? super List<SubAckReturnCode>> onSubAck;
+
     /** Called with each filter a SUBACK refuses; or {@code null}. */
     private final Consumer<? super String> onRefused;
+
     private final int qos0Limit;
+
     /** Messages waiting for demand, in arrival order; {@code null} while none wait. */
     private ArrayDeque<Delivery> queue;
+
     private int qos0Queued;
     private long demand;
-    /** Demand requested from any thread and not yet taken over into {@link #demand} by the event loop. */
+
+    /**
+     * Demand requested from any thread and not yet taken over into {@link #demand} by the event
+     * loop.
+     */
     private volatile long requested;
+
     private boolean done;
+
     /** SUBACK received on the current connection. */
     boolean acknowledged;
+
     /** Packet id of the SUBSCRIBE awaiting SUBACK, or 0. */
     int pendingPacketId;
+
     /** The last topic a filter matched (the filters never change); see {@link #matches}. */
     private String lastMatched;
 
-    IncomingSubscription(ClientSession session, List<Subscription> filters, CoreSubscriber<? super LinkMessage> actual,
-                         Consumer<? super List<SubAckReturnCode>> onSubAck, Consumer<? super String> onRefused) {
+    IncomingSubscription(
+            ClientSession session,
+            List<Subscription> filters,
+            CoreSubscriber<? super LinkMessage> actual,
+            Consumer<? super List<SubAckReturnCode>> onSubAck,
+            Consumer<? super String> onRefused) {
         this.session = session;
         int count = filters.size();
         StringBuilder text = new StringBuilder(count * 48);
@@ -125,15 +152,18 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         String[] names = filters();
         Subscription[] list = new Subscription[names.length];
         for (int i = 0; i < list.length; i++) {
-            list[i] = new Subscription(names[i], MqttQos.valueOf(qosCodes == null ? commonQos : qosCodes[i]));
+            list[i] =
+                    new Subscription(
+                            names[i], MqttQos.valueOf(qosCodes == null ? commonQos : qosCodes[i]));
         }
         return List.of(list);
     }
 
     /**
-     * Whether a filter matches {@code topic}. The last topic that matched is remembered: the decoder hands out one
-     * string instance per topic it sees repeatedly, so the usual stream of messages on a few topics is matched by
-     * identity, not by walking the filters. On the event loop only.
+     * Whether a filter matches {@code topic}. The last topic that matched is remembered: the
+     * decoder hands out one string instance per topic it sees repeatedly, so the usual stream of
+     * messages on a few topics is matched by identity, not by walking the filters. On the event
+     * loop only.
      */
     boolean matches(String topic) {
         if (topic == lastMatched) {
@@ -159,8 +189,9 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
     }
 
     /**
-     * Adds demand; requests made while an earlier one still waits for the event loop join it, so a subscriber
-     * that requests in small steps costs one event-loop task per batch rather than one per request.
+     * Adds demand; requests made while an earlier one still waits for the event loop join it, so a
+     * subscriber that requests in small steps costs one event-loop task per batch rather than one
+     * per request.
      */
     @Override
     public void request(long n) {
@@ -181,13 +212,14 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
 
     @Override
     public void cancel() {
-        session.executeQuietly(() -> {
-            if (!done) {
-                done = true;
-                releaseQueue();
-                session.subscriptions().remove(this);
-            }
-        });
+        session.executeQuietly(
+                () -> {
+                    if (!done) {
+                        done = true;
+                        releaseQueue();
+                        session.subscriptions().remove(this);
+                    }
+                });
     }
 
     /** A matching message arrived. */
@@ -198,7 +230,8 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         }
         if (queue == null) {
             if (demand > 0) {
-                emit(d); // the usual case: nothing waits and the subscriber has demand, so no queue at all
+                emit(d); // the usual case: nothing waits and the subscriber has demand, so no
+                // queue at all
                 return;
             }
             queue = new ArrayDeque<>(4);
@@ -239,7 +272,8 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
             emit(d);
         }
         if (q.isEmpty()) {
-            queue = null; // held only while the subscriber lags: an idle or keeping-up subscriber holds none
+            queue = null; // held only while the subscriber lags: an idle or keeping-up subscriber
+            // holds none
         }
     }
 

@@ -11,23 +11,25 @@ import io.thingflux.mqtt.PubRel;
 import io.thingflux.mqtt.Publish;
 
 /**
- * The receiving side of QoS (MQTT 3.1.1 §4.3, §4.6): turns each PUBLISH into a {@link Delivery} for the
- * subscription dispatch, and acknowledges QoS 1 (PUBACK) and QoS 2 (PUBREC) messages only once every
- * matching subscriber has taken them, strictly in the order they arrived (MQTT-4.6.0-2). That withheld
- * acknowledgement is the backpressure: the broker's in-flight window stops it sending more.
+ * The receiving side of QoS (MQTT 3.1.1 §4.3, §4.6): turns each PUBLISH into a {@link Delivery} for
+ * the subscription dispatch, and acknowledges QoS 1 (PUBACK) and QoS 2 (PUBREC) messages only once
+ * every matching subscriber has taken them, strictly in the order they arrived (MQTT-4.6.0-2). That
+ * withheld acknowledgement is the backpressure: the broker's in-flight window stops it sending
+ * more.
  *
- * <p>QoS 2 is delivered exactly once: the packet id stays in the session's received set from PUBLISH until
- * PUBREL, and a repeated PUBLISH with that id is acknowledged again but not delivered. PUBREL is answered
- * with PUBCOMP at once.
+ * <p>QoS 2 is delivered exactly once: the packet id stays in the session's received set from
+ * PUBLISH until PUBREL, and a repeated PUBLISH with that id is acknowledged again but not
+ * delivered. PUBREL is answered with PUBCOMP at once.
  *
- * <p>The queue of pending acknowledgements belongs to this connection; it is bounded by the broker's
- * in-flight window (at most 65,535 packet ids). It is linked through the {@link Delivery} objects themselves,
- * so a connection holds no container for it, whether idle or busy. After the connection is lost, messages still queued for
- * subscribers are no longer acknowledged on it; the broker resends them on the next connection.
+ * <p>The queue of pending acknowledgements belongs to this connection; it is bounded by the
+ * broker's in-flight window (at most 65,535 packet ids). It is linked through the {@link Delivery}
+ * objects themselves, so a connection holds no container for it, whether idle or busy. After the
+ * connection is lost, messages still queued for subscribers are no longer acknowledged on it; the
+ * broker resends them on the next connection.
  *
- * <p>Acknowledgements are written as their messages are taken and flushed together: at the end of the read
- * batch when taken while reading, else by one task after the event loop's current work (a subscriber's
- * request typically releases many at once).
+ * <p>Acknowledgements are written as their messages are taken and flushed together: at the end of
+ * the read batch when taken while reading, else by one task after the event loop's current work (a
+ * subscriber's request typically releases many at once).
  */
 public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter implements Runnable {
 
@@ -35,8 +37,13 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
     public static final String NAME = "qos.incoming";
 
     private final Qos2ReceivedIds qos2Received;
-    /** Oldest QoS 1/2 message whose acknowledgement is withheld, linked by {@link Delivery#nextAck}; or null. */
+
+    /**
+     * Oldest QoS 1/2 message whose acknowledgement is withheld, linked by {@link Delivery#nextAck};
+     * or null.
+     */
     private Delivery ackHead;
+
     private Delivery ackTail;
     private int ackCount;
     private ChannelHandlerContext ctx;
@@ -158,7 +165,8 @@ public final class MqttIncomingQosHandler extends ChannelInboundHandlerAdapter i
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        // the broker resends what was not acknowledged; the messages themselves stay with their subscribers
+        // the broker resends what was not acknowledged; the messages themselves stay with their
+        // subscribers
         ackHead = null;
         ackTail = null;
         ackCount = 0;

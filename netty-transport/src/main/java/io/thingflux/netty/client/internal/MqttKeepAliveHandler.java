@@ -11,14 +11,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * MQTT keepalive (MQTT 3.1.1 §3.1.2.10, §3.12): sends PINGREQ when nothing was written for the keepalive
- * interval, and closes the channel with {@link MqttKeepAliveTimeoutException} when neither PINGRESP nor any
- * other packet arrives within the ping timeout, so a half-open connection is found. Every inbound packet
- * counts as a sign of life; PINGRESP is consumed here. Reading is never paused by the client, so PINGRESP is
- * always read.
+ * MQTT keepalive (MQTT 3.1.1 §3.1.2.10, §3.12): sends PINGREQ when nothing was written for the
+ * keepalive interval, and closes the channel with {@link MqttKeepAliveTimeoutException} when
+ * neither PINGRESP nor any other packet arrives within the ping timeout, so a half-open connection
+ * is found. Every inbound packet counts as a sign of life; PINGRESP is consumed here. Reading is
+ * never paused by the client, so PINGRESP is always read.
  *
- * <p>The time of the last write is taken at each flush (a read of the event loop's clock per batch of
- * writes, no listener per write), and one timer per connection checks it once per interval.
+ * <p>The time of the last write is taken at each flush (a read of the event loop's clock per batch
+ * of writes, no listener per write), and one timer per connection checks it once per interval.
  */
 public final class MqttKeepAliveHandler extends ChannelDuplexHandler implements Runnable {
 
@@ -65,7 +65,10 @@ public final class MqttKeepAliveHandler extends ChannelDuplexHandler implements 
         keepAliveTimer = ctx.executor().schedule(this, keepAliveNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** The keepalive timer: PINGREQ when nothing was written for the interval, else check again later. */
+    /**
+     * The keepalive timer: PINGREQ when nothing was written for the interval, else check again
+     * later.
+     */
     @Override
     public void run() {
         keepAliveTimer = null;
@@ -74,18 +77,28 @@ public final class MqttKeepAliveHandler extends ChannelDuplexHandler implements 
         }
         long idle = ticker.nanoTime() - lastFlushNanos;
         if (idle < keepAliveNanos) {
-            keepAliveTimer = ctx.executor().schedule(this, keepAliveNanos - idle, TimeUnit.NANOSECONDS);
+            keepAliveTimer =
+                    ctx.executor().schedule(this, keepAliveNanos - idle, TimeUnit.NANOSECONDS);
             return;
         }
         keepAliveTimer = ctx.executor().schedule(this, keepAliveNanos, TimeUnit.NANOSECONDS);
         ctx.writeAndFlush(PingReq.INSTANCE, ctx.voidPromise());
         if (pingTimeout == null) {
-            pingTimeout = ctx.executor().schedule(() -> {
-                pingTimeout = null;
-                ctx.fireExceptionCaught(new MqttKeepAliveTimeoutException("no packet from the broker within "
-                        + TimeUnit.NANOSECONDS.toMillis(pingTimeoutNanos) + " ms after PINGREQ"));
-                ctx.close();
-            }, pingTimeoutNanos, TimeUnit.NANOSECONDS);
+            pingTimeout =
+                    ctx.executor()
+                            .schedule(
+                                    () -> {
+                                        pingTimeout = null;
+                                        ctx.fireExceptionCaught(
+                                                new MqttKeepAliveTimeoutException(
+                                                        "no packet from the broker within "
+                                                                + TimeUnit.NANOSECONDS.toMillis(
+                                                                        pingTimeoutNanos)
+                                                                + " ms after PINGREQ"));
+                                        ctx.close();
+                                    },
+                                    pingTimeoutNanos,
+                                    TimeUnit.NANOSECONDS);
         }
     }
 

@@ -9,18 +9,22 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 
 /**
- * One publish on its way out: queued in the outbox, then (QoS 1/2) in flight under a packet id until
- * PUBACK or PUBCOMP. It is also the subscription of the caller's {@code Mono}, whose result it signals on the
- * event loop. Its publish-side state is confined to the client's event loop once submitted.
+ * One publish on its way out: queued in the outbox, then (QoS 1/2) in flight under a packet id
+ * until PUBACK or PUBCOMP. It is also the subscription of the caller's {@code Mono}, whose result
+ * it signals on the event loop. Its publish-side state is confined to the client's event loop once
+ * submitted.
  */
 final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, PublishResult> {
 
     /** Waiting in the outbox. */
     static final byte QUEUED = 0;
+
     /** QoS 1 sent, waiting for PUBACK; QoS 2 sent, waiting for PUBREC. */
     static final byte AWAITING_ACK = 1;
+
     /** QoS 2: PUBREC received and PUBREL sent, waiting for PUBCOMP. */
     static final byte AWAITING_PUBCOMP = 2;
+
     /** Completed, failed or cancelled. */
     static final byte DONE = 3;
 
@@ -29,15 +33,22 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
     private final ClientSession session;
     int packetId;
     byte state = QUEUED;
+
     /** The caller cancelled (seen on the event loop). */
     boolean cancelled;
+
     /** Links of the outbox or the in-flight window, whichever holds it; on the event loop. */
     OutgoingPublish prev;
+
     OutgoingPublish next;
+
     /** The link of the hand-off stack, written by the publishing thread before the push. */
     OutgoingPublish handoffNext;
 
-    private OutgoingPublish(ClientSession session, LinkMessage message, CoreSubscriber<? super PublishResult> actual) {
+    private OutgoingPublish(
+            ClientSession session,
+            LinkMessage message,
+            CoreSubscriber<? super PublishResult> actual) {
         super(actual);
         this.session = session;
         this.message = message;
@@ -62,8 +73,13 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
 
     /** The PUBLISH packet with the current packet id. */
     Publish packet(boolean dup) {
-        return new Publish(message.topic(), message.qos(), dup && message.qos() != MqttQos.AT_MOST_ONCE,
-                message.retain(), message.qos() == MqttQos.AT_MOST_ONCE ? 0 : packetId, message.payloadUnsafe());
+        return new Publish(
+                message.topic(),
+                message.qos(),
+                dup && message.qos() != MqttQos.AT_MOST_ONCE,
+                message.retain(),
+                message.qos() == MqttQos.AT_MOST_ONCE ? 0 : packetId,
+                message.payloadUnsafe());
     }
 
     /** Completes the caller's {@code Mono} with the result; on the event loop. */

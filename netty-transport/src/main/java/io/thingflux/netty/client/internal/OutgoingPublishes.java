@@ -13,24 +13,26 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
- * The outgoing half of the session: a bounded outbox of publishes waiting for a connection or for room,
- * and the bounded in-flight window of QoS 1/2 publishes awaiting PUBACK, or PUBREC then PUBCOMP
- * (MQTT 3.1.1 §4.3). Survives reconnects: in-flight publishes are resent with DUP (PUBREL for those past
- * PUBREC) when the next connection is accepted. Confined to the client's event loop, except
- * {@link #handOff}.
+ * The outgoing half of the session: a bounded outbox of publishes waiting for a connection or for
+ * room, and the bounded in-flight window of QoS 1/2 publishes awaiting PUBACK, or PUBREC then
+ * PUBCOMP (MQTT 3.1.1 §4.3). Survives reconnects: in-flight publishes are resent with DUP (PUBREL
+ * for those past PUBREC) when the next connection is accepted. Confined to the client's event loop,
+ * except {@link #handOff}.
  *
- * <p>Bounds: the outbox holds {@code outboxCapacity} publishes and overflows as its
- * {@link OfflineBufferPolicy} says; at most {@code maxInFlight} publishes are in flight; QoS 0 publishes
+ * <p>Bounds: the outbox holds {@code outboxCapacity} publishes and overflows as its {@link
+ * OfflineBufferPolicy} says; at most {@code maxInFlight} publishes are in flight; QoS 0 publishes
  * leave the outbox only while the channel is writable, so a slow socket holds them in the outbox.
  *
- * <p>Publishes made on other threads reach the event loop through a hand-off stack: the first one pushed onto
- * an empty stack schedules one task, which takes every publish pushed until it runs, in the order they were
- * pushed, queues them and flushes once. A burst of publishes thus costs one event-loop task (and at most one
- * wake-up of the loop) instead of one each. The hand-off holds what callers published and the loop has not
- * taken yet, as the loop's own task queue would; its overflow is the outbox's, applied when the loop takes it.
+ * <p>Publishes made on other threads reach the event loop through a hand-off stack: the first one
+ * pushed onto an empty stack schedules one task, which takes every publish pushed until it runs, in
+ * the order they were pushed, queues them and flushes once. A burst of publishes thus costs one
+ * event-loop task (and at most one wake-up of the loop) instead of one each. The hand-off holds
+ * what callers published and the loop has not taken yet, as the loop's own task queue would; its
+ * overflow is the outbox's, applied when the loop takes it.
  *
- * <p>Outbox and in-flight window are lists linked through the publishes themselves (a publish is in at most one
- * of them), so a client holds no container for them and an acknowledgement or a cancel unlinks in O(1).
+ * <p>Outbox and in-flight window are lists linked through the publishes themselves (a publish is in
+ * at most one of them), so a client holds no container for them and an acknowledgement or a cancel
+ * unlinks in O(1).
  */
 final class OutgoingPublishes implements Runnable {
 
@@ -38,23 +40,31 @@ final class OutgoingPublishes implements Runnable {
     static final int FLUSH_EVERY = 16;
 
     private static final AtomicReferenceFieldUpdater<OutgoingPublishes, OutgoingPublish> HANDOFF =
-            AtomicReferenceFieldUpdater.newUpdater(OutgoingPublishes.class, OutgoingPublish.class, "handoff");
+            AtomicReferenceFieldUpdater.newUpdater(
+                    OutgoingPublishes.class, OutgoingPublish.class, "handoff");
 
     private final ClientSession session;
     private final PacketIdAllocator packetIds;
-    // the limits are read from the session's options when needed rather than copied: one fewer field each
+
+    // the limits are read from the session's options when needed rather than copied: one fewer
+    // field each
     /** Publishes handed over by other threads, the latest first; see {@link #handOff}. */
     private volatile OutgoingPublish handoff;
+
     private OutgoingPublish outboxHead;
     private OutgoingPublish outboxTail;
     private int outboxSize;
+
     /** The in-flight window in the order first sent. */
     private OutgoingPublish inFlightHead;
+
     private OutgoingPublish inFlightTail;
     private int inFlightSize;
     private boolean flushPending;
+
     /** Publishes written since the last flush of {@link #flushEvery}. */
     private int unflushed;
+
     /** {@link #run} is under way and flushes at its end. */
     private boolean running;
 
@@ -64,8 +74,9 @@ final class OutgoingPublishes implements Runnable {
     }
 
     /**
-     * Hands {@code p} to the event loop from any thread: on the loop it is submitted at once, elsewhere it is
-     * pushed onto the hand-off stack, and only the push onto an empty stack schedules the task that takes them.
+     * Hands {@code p} to the event loop from any thread: on the loop it is submitted at once,
+     * elsewhere it is pushed onto the hand-off stack, and only the push onto an empty stack
+     * schedules the task that takes them.
      */
     void handOff(OutgoingPublish p) {
         if (session.eventLoop().inEventLoop()) {
@@ -139,7 +150,8 @@ final class OutgoingPublishes implements Runnable {
         int outboxCapacity = session.options().outboxCapacity();
         if (outboxSize >= outboxCapacity) {
             MqttClientMetrics metrics = session.options().metrics();
-            if (session.options().outboxPolicy() == OfflineBufferPolicy.DROP_OLDEST && outboxHead != null) {
+            if (session.options().outboxPolicy() == OfflineBufferPolicy.DROP_OLDEST
+                    && outboxHead != null) {
                 OutgoingPublish oldest = pollOutbox();
                 oldest.fail(new OfflineBufferFullException(outboxCapacity, true));
                 metrics.dropped("outbox-overflow");
@@ -212,7 +224,9 @@ final class OutgoingPublishes implements Runnable {
         inFlightSize--;
     }
 
-    /** Forgets a publish whose caller cancelled; one already on the wire stays in flight silently. */
+    /**
+     * Forgets a publish whose caller cancelled; one already on the wire stays in flight silently.
+     */
     void cancel(OutgoingPublish p) {
         p.cancelled = true;
         if (p.state == OutgoingPublish.QUEUED && (p.prev != null || outboxHead == p)) {
@@ -235,14 +249,19 @@ final class OutgoingPublishes implements Runnable {
                 unlinkOutbox(p);
                 p.state = OutgoingPublish.AWAITING_ACK;
                 OutgoingPublish q0 = p;
-                ch.write(p.packet(false)).addListener(f -> {
-                    if (f.isSuccess()) {
-                        metrics.published(0, System.nanoTime() - q0.startNanos);
-                        q0.succeed();
-                    } else {
-                        q0.fail(new MqttTransportException("QoS 0 publish could not be written", f.cause()));
-                    }
-                });
+                ch.write(p.packet(false))
+                        .addListener(
+                                f -> {
+                                    if (f.isSuccess()) {
+                                        metrics.published(0, System.nanoTime() - q0.startNanos);
+                                        q0.succeed();
+                                    } else {
+                                        q0.fail(
+                                                new MqttTransportException(
+                                                        "QoS 0 publish could not be written",
+                                                        f.cause()));
+                                    }
+                                });
                 wrote = true;
                 flushEvery(ch);
                 continue;
@@ -270,9 +289,10 @@ final class OutgoingPublishes implements Runnable {
     }
 
     /**
-     * Flushes after every {@value #FLUSH_EVERY} publishes written, besides the flush at the end of the burst: a
-     * long burst (a read of many acknowledgements that each let a publish leave) starts leaving while the rest is
-     * still being written, so the broker works on it in parallel instead of waiting for the whole burst.
+     * Flushes after every {@value #FLUSH_EVERY} publishes written, besides the flush at the end of
+     * the burst: a long burst (a read of many acknowledgements that each let a publish leave)
+     * starts leaving while the rest is still being written, so the broker works on it in parallel
+     * instead of waiting for the whole burst.
      */
     private void flushEvery(Channel ch) {
         if (++unflushed >= FLUSH_EVERY) {
@@ -282,9 +302,9 @@ final class OutgoingPublishes implements Runnable {
     }
 
     /**
-     * Flushes once the event loop has run the tasks already queued (typically more publishes, or the rest of
-     * a read), so a burst leaves in a few writes to the socket instead of one each. The flush is this
-     * object's task, so it costs no allocation.
+     * Flushes once the event loop has run the tasks already queued (typically more publishes, or
+     * the rest of a read), so a burst leaves in a few writes to the socket instead of one each. The
+     * flush is this object's task, so it costs no allocation.
      */
     private void flushSoon() {
         if (!flushPending) {
@@ -295,32 +315,52 @@ final class OutgoingPublishes implements Runnable {
         }
     }
 
-    /** PUBACK: completes a QoS 1 publish. Unknown ids are ignored (a late duplicate acknowledgement). */
+    /**
+     * PUBACK: completes a QoS 1 publish. Unknown ids are ignored (a late duplicate
+     * acknowledgement).
+     */
     void onPubAck(int packetId) {
-        if (packetIds.owner(packetId) instanceof OutgoingPublish p && p.qos() == MqttQos.AT_LEAST_ONCE) {
+        if (packetIds.owner(packetId) instanceof OutgoingPublish p
+                && p.qos() == MqttQos.AT_LEAST_ONCE) {
             complete(p);
         } else {
-            session.log().debug("{} PUBACK for unknown packet id {} ignored", session.logPrefix(), packetId);
+            session.log()
+                    .debug(
+                            "{} PUBACK for unknown packet id {} ignored",
+                            session.logPrefix(),
+                            packetId);
         }
     }
 
-    /** PUBREC: moves a QoS 2 publish to its second phase and answers PUBREL (also for a repeated PUBREC). */
+    /**
+     * PUBREC: moves a QoS 2 publish to its second phase and answers PUBREL (also for a repeated
+     * PUBREC).
+     */
     void onPubRec(Channel ch, int packetId) {
-        if (packetIds.owner(packetId) instanceof OutgoingPublish p && p.qos() == MqttQos.EXACTLY_ONCE) {
+        if (packetIds.owner(packetId) instanceof OutgoingPublish p
+                && p.qos() == MqttQos.EXACTLY_ONCE) {
             p.state = OutgoingPublish.AWAITING_PUBCOMP;
         } else {
-            session.log().debug("{} PUBREC for unknown packet id {}: answering PUBREL so the broker can finish",
-                    session.logPrefix(), packetId);
+            session.log()
+                    .debug(
+                            "{} PUBREC for unknown packet id {}: answering PUBREL so the broker can finish",
+                            session.logPrefix(),
+                            packetId);
         }
         ch.writeAndFlush(new PubRel(packetId), ch.voidPromise());
     }
 
     /** PUBCOMP: completes a QoS 2 publish. */
     void onPubComp(int packetId) {
-        if (packetIds.owner(packetId) instanceof OutgoingPublish p && p.state == OutgoingPublish.AWAITING_PUBCOMP) {
+        if (packetIds.owner(packetId) instanceof OutgoingPublish p
+                && p.state == OutgoingPublish.AWAITING_PUBCOMP) {
             complete(p);
         } else {
-            session.log().debug("{} PUBCOMP for unknown packet id {} ignored", session.logPrefix(), packetId);
+            session.log()
+                    .debug(
+                            "{} PUBCOMP for unknown packet id {} ignored",
+                            session.logPrefix(),
+                            packetId);
         }
     }
 
@@ -335,14 +375,15 @@ final class OutgoingPublishes implements Runnable {
     }
 
     /**
-     * A new connection was accepted: resend every in-flight publish with DUP (PUBREL for those past PUBREC),
-     * in the order they were first sent, unless the broker lost the session and republishing is off; then
-     * send what waits in the outbox.
+     * A new connection was accepted: resend every in-flight publish with DUP (PUBREL for those past
+     * PUBREC), in the order they were first sent, unless the broker lost the session and
+     * republishing is off; then send what waits in the outbox.
      */
     void onConnected(Channel ch, boolean sessionPresent) {
         if (inFlightHead != null) {
             if (!sessionPresent && !session.options().republish()) {
-                failInFlight(new MqttClosedException("the broker lost the session; publish not resent"));
+                failInFlight(
+                        new MqttClosedException("the broker lost the session; publish not resent"));
             } else {
                 for (OutgoingPublish p = inFlightHead; p != null; p = p.next) {
                     if (p.state == OutgoingPublish.AWAITING_PUBCOMP) {
@@ -367,7 +408,8 @@ final class OutgoingPublishes implements Runnable {
 
     /** Fails everything queued and in flight (the client closed or gave up reconnecting). */
     void failAll(Throwable error) {
-        // detached first: a caller signalled on the event loop may publish again, and that one waits
+        // detached first: a caller signalled on the event loop may publish again, and that one
+        // waits
         OutgoingPublish p = outboxHead;
         outboxHead = null;
         outboxTail = null;

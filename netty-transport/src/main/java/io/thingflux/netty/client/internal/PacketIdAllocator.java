@@ -4,14 +4,14 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.thingflux.netty.client.PacketIdsExhaustedException;
 
 /**
- * Hands out MQTT packet identifiers (1..65535, MQTT 3.1.1 §2.3.1) and remembers which operation each one
- * belongs to until it is acknowledged, so it doubles as the table that correlates PUBACK, PUBREC, PUBCOMP,
- * SUBACK and UNSUBACK with their request.
+ * Hands out MQTT packet identifiers (1..65535, MQTT 3.1.1 §2.3.1) and remembers which operation
+ * each one belongs to until it is acknowledged, so it doubles as the table that correlates PUBACK,
+ * PUBREC, PUBCOMP, SUBACK and UNSUBACK with their request.
  *
- * <p>Ids are given out round-robin, skipping those in use; when all 65,535 are in use {@link #allocate}
- * throws {@link PacketIdsExhaustedException} and nothing changes. The table is created on first use and
- * holds only ids in use and is dropped when none is, so an idle client holds no table. Confined to the
- * client's event loop.
+ * <p>Ids are given out round-robin, skipping those in use; when all 65,535 are in use {@link
+ * #allocate} throws {@link PacketIdsExhaustedException} and nothing changes. The table is created
+ * on first use and holds only ids in use and is dropped when none is, so an idle client holds no
+ * table. Confined to the client's event loop.
  */
 final class PacketIdAllocator {
 
@@ -42,7 +42,10 @@ final class PacketIdAllocator {
         return inUse == null ? null : inUse.get(id);
     }
 
-    /** Frees {@code id}; returns its former owner or {@code null}. The table goes once no id is in use. */
+    /**
+     * Frees {@code id}; returns its former owner or {@code null}. The table goes once no id is in
+     * use.
+     */
     Object release(int id) {
         IntObjectHashMap<Object> map = inUse;
         if (map == null) {

@@ -17,19 +17,24 @@ import java.util.Set;
 import reactor.core.publisher.Sinks;
 
 /**
- * The subscriptions of a client, kept across connections: sends SUBSCRIBE for each new subscriber (or
- * on the next connection when offline), matches SUBACK, resubscribes after a reconnect when the broker
- * has no session, sends UNSUBSCRIBE for filters nobody uses any more, and dispatches each incoming
- * message to every subscriber it matches (messages matching none go to the unsolicited sink, which drops
- * them when nobody listens). Confined to the client's event loop.
+ * The subscriptions of a client, kept across connections: sends SUBSCRIBE for each new subscriber
+ * (or on the next connection when offline), matches SUBACK, resubscribes after a reconnect when the
+ * broker has no session, sends UNSUBSCRIBE for filters nobody uses any more, and dispatches each
+ * incoming message to every subscriber it matches (messages matching none go to the unsolicited
+ * sink, which drops them when nobody listens). Confined to the client's event loop.
  */
 final class SubscriptionRegistry {
 
     private final ClientSession session;
     private final PacketIdAllocator packetIds;
     private final List<IncomingSubscription> active = new ArrayList<>(2);
-    /** Created by the first {@link #unsolicited()} call: most clients never ask for unsolicited messages. */
+
+    /**
+     * Created by the first {@link #unsolicited()} call: most clients never ask for unsolicited
+     * messages.
+     */
     private volatile Sinks.Many<LinkMessage> unsolicited;
+
     /** Set by {@link #terminateAll}: a sink created afterwards starts completed. */
     private boolean terminated;
 
@@ -75,7 +80,12 @@ final class SubscriptionRegistry {
                 int id = packetIds.allocate(UNSUBSCRIBE_OWNER);
                 marker = new Unsubscribe(id, unused);
             } catch (PacketIdsExhaustedException e) {
-                session.log().warn("{} cannot UNSUBSCRIBE {}: {}", session.logPrefix(), unused, e.getMessage());
+                session.log()
+                        .warn(
+                                "{} cannot UNSUBSCRIBE {}: {}",
+                                session.logPrefix(),
+                                unused,
+                                e.getMessage());
                 return;
             }
             ch.writeAndFlush(marker, ch.voidPromise());
@@ -102,7 +112,11 @@ final class SubscriptionRegistry {
     void onSubAck(SubAck ack) {
         Object owner = packetIds.release(ack.packetId());
         if (!(owner instanceof IncomingSubscription s)) {
-            session.log().debug("{} SUBACK for unknown packet id {} ignored", session.logPrefix(), ack.packetId());
+            session.log()
+                    .debug(
+                            "{} SUBACK for unknown packet id {} ignored",
+                            session.logPrefix(),
+                            ack.packetId());
             return;
         }
         List<SubAckReturnCode> codes = ack.returnCodes();
@@ -122,8 +136,9 @@ final class SubscriptionRegistry {
     }
 
     /**
-     * A connection was accepted. Without a session on the broker every subscriber is subscribed again
-     * (unless resubscribing is off, then they fail); with one, only those whose SUBACK never came.
+     * A connection was accepted. Without a session on the broker every subscriber is subscribed
+     * again (unless resubscribing is off, then they fail); with one, only those whose SUBACK never
+     * came.
      */
     void onConnected(Channel ch, boolean sessionPresent) {
         boolean wrote = false;
@@ -133,7 +148,9 @@ final class SubscriptionRegistry {
             }
             if (!sessionPresent && s.acknowledged && !session.options().resubscribe()) {
                 active.remove(s);
-                s.fail(new MqttClosedException("the broker lost the session and resubscribing is off"));
+                s.fail(
+                        new MqttClosedException(
+                                "the broker lost the session and resubscribing is off"));
                 continue;
             }
             sendSubscribe(ch, s);
@@ -144,7 +161,10 @@ final class SubscriptionRegistry {
         }
     }
 
-    /** The connection was lost: outstanding SUBSCRIBE/UNSUBSCRIBE ids are freed (they are resent later). */
+    /**
+     * The connection was lost: outstanding SUBSCRIBE/UNSUBSCRIBE ids are freed (they are resent
+     * later).
+     */
     void onDisconnected() {
         for (IncomingSubscription s : active) {
             if (s.pendingPacketId != 0) {
@@ -155,8 +175,8 @@ final class SubscriptionRegistry {
     }
 
     /**
-     * Hands {@code d} to every subscriber it matches, or to the unsolicited sink. The matches are collected
-     * first: a subscriber signalled on the event loop may cancel, which changes the list.
+     * Hands {@code d} to every subscriber it matches, or to the unsolicited sink. The matches are
+     * collected first: a subscriber signalled on the event loop may cancel, which changes the list.
      */
     void dispatch(Delivery d) {
         String topic = d.message.topic();
@@ -208,8 +228,10 @@ final class SubscriptionRegistry {
         }
         synchronized (this) {
             if (unsolicited == null) {
-                // without the serializing wrapper: every emission runs on the client's event loop, one at a time
-                Sinks.Many<LinkMessage> created = Sinks.unsafe().many().multicast().directBestEffort();
+                // without the serializing wrapper: every emission runs on the client's event loop,
+                // one at a time
+                Sinks.Many<LinkMessage> created =
+                        Sinks.unsafe().many().multicast().directBestEffort();
                 if (terminated) {
                     created.tryEmitComplete();
                 }

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.mqtt.ConnAck;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttProtocolException;
 import io.thingflux.mqtt.PubAck;
 import io.thingflux.mqtt.Publish;
-import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.netty.client.MqttConnectTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,19 +29,27 @@ class MqttConnectHandlerTest {
     private EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(MqttConnectHandler.NAME, new MqttConnectHandler(Connect.of("c1", true, 30),
-                Duration.ofSeconds(5), (ctx, ack) -> accepted.add(ack)));
-        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                passedOn.add(msg);
-            }
+        ch.pipeline()
+                .addLast(
+                        MqttConnectHandler.NAME,
+                        new MqttConnectHandler(
+                                Connect.of("c1", true, 30),
+                                Duration.ofSeconds(5),
+                                (ctx, ack) -> accepted.add(ack)));
+        ch.pipeline()
+                .addLast(
+                        new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                passedOn.add(msg);
+                            }
 
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                errors.add(cause);
-            }
-        });
+                            @Override
+                            public void exceptionCaught(
+                                    ChannelHandlerContext ctx, Throwable cause) {
+                                errors.add(cause);
+                            }
+                        });
         return ch;
     }
 
@@ -65,8 +73,13 @@ class MqttConnectHandlerTest {
         EmbeddedChannel ch = channel();
         ch.readOutbound();
         ch.writeInbound(ConnAck.refused(ConnectReturnCode.NOT_AUTHORIZED));
-        assertThat(errors).singleElement().isInstanceOfSatisfying(ConnectRefusedException.class,
-                e -> assertThat(e.returnCode()).isEqualTo(ConnectReturnCode.NOT_AUTHORIZED));
+        assertThat(errors)
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        ConnectRefusedException.class,
+                        e ->
+                                assertThat(e.returnCode())
+                                        .isEqualTo(ConnectReturnCode.NOT_AUTHORIZED));
         assertThat(ch.isOpen()).isFalse();
         assertThat(accepted).isEmpty();
     }
@@ -89,15 +102,23 @@ class MqttConnectHandlerTest {
         EmbeddedChannel ch = channel();
         ch.readOutbound();
         ch.writeInbound(Publish.qos0("a", "b"));
-        assertThat(errors).singleElement().isInstanceOfSatisfying(MqttProtocolException.class,
-                e -> assertThat(e.reason()).isEqualTo(MqttProtocolException.Reason.UNEXPECTED_PACKET));
+        assertThat(errors)
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        MqttProtocolException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo(MqttProtocolException.Reason.UNEXPECTED_PACKET));
         assertThat(passedOn).isEmpty();
         assertThat(ch.isOpen()).isFalse();
     }
 
     @Test
     void connAckTimeoutMustBePositiveInOptions() {
-        assertThatThrownBy(() -> io.thingflux.netty.client.MqttClientOptions.builder("h", 1)
-                .connAckTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                        () ->
+                                io.thingflux.netty.client.MqttClientOptions.builder("h", 1)
+                                        .connAckTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -26,7 +26,8 @@ class MqttIncomingQosHandlerTest {
     @Test
     void acknowledgementsAreWithheldUntilTakenAndSentInArrivalOrder() {
         EmbeddedChannel ch = channel();
-        ch.writeInbound(publish(MqttQos.AT_LEAST_ONCE, 5, false), publish(MqttQos.EXACTLY_ONCE, 6, false));
+        ch.writeInbound(
+                publish(MqttQos.AT_LEAST_ONCE, 5, false), publish(MqttQos.EXACTLY_ONCE, 6, false));
         Delivery first = ch.readInbound();
         Delivery second = ch.readInbound();
         first.expect(1);
@@ -81,11 +82,14 @@ class MqttIncomingQosHandlerTest {
         d.taken();
         assertThat((Object) ch.readOutbound()).isNull();
     }
+
     @Test
     void theWithheldQueueEmptiesAndFillsAgainInOrder() {
         MqttIncomingQosHandler handler = new MqttIncomingQosHandler(qos2);
         EmbeddedChannel ch = new EmbeddedChannel(handler);
-        ch.writeInbound(publish(MqttQos.AT_LEAST_ONCE, 1, false), publish(MqttQos.AT_LEAST_ONCE, 2, false),
+        ch.writeInbound(
+                publish(MqttQos.AT_LEAST_ONCE, 1, false),
+                publish(MqttQos.AT_LEAST_ONCE, 2, false),
                 publish(MqttQos.AT_LEAST_ONCE, 3, false));
         Delivery one = ch.readInbound();
         Delivery two = ch.readInbound();
@@ -107,7 +111,8 @@ class MqttIncomingQosHandlerTest {
         assertThat(handler.pendingAcks()).isZero();
 
         // after the queue ran empty, new messages queue from the start again
-        ch.writeInbound(publish(MqttQos.AT_LEAST_ONCE, 4, false), publish(MqttQos.EXACTLY_ONCE, 5, false));
+        ch.writeInbound(
+                publish(MqttQos.AT_LEAST_ONCE, 4, false), publish(MqttQos.EXACTLY_ONCE, 5, false));
         Delivery four = ch.readInbound();
         Delivery five = ch.readInbound();
         four.expect(1);

@@ -23,18 +23,24 @@ class MqttKeepAliveHandlerTest {
     private EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(MqttKeepAliveHandler.NAME, new MqttKeepAliveHandler(30, Duration.ofSeconds(5)));
-        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                passedOn.add(msg);
-            }
+        ch.pipeline()
+                .addLast(
+                        MqttKeepAliveHandler.NAME,
+                        new MqttKeepAliveHandler(30, Duration.ofSeconds(5)));
+        ch.pipeline()
+                .addLast(
+                        new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                passedOn.add(msg);
+                            }
 
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                errors.add(cause);
-            }
-        });
+                            @Override
+                            public void exceptionCaught(
+                                    ChannelHandlerContext ctx, Throwable cause) {
+                                errors.add(cause);
+                            }
+                        });
         return ch;
     }
 

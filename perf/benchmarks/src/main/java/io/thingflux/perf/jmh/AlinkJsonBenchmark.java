@@ -25,10 +25,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Alink JSON on the device's hot paths: decoding the seed property set ({@code publish-property-set-down} of
- * {@code shared/vectors/mqtt-frames.txt}) as an envelope and as a {@link ThingMessage} routed by its topic,
- * encoding a property post like the seed {@code publish-property-post-up-1}, and encoding and decoding the reply.
- * {@link #setUp()} checks every method's output before anything is measured.
+ * Alink JSON on the device's hot paths: decoding the seed property set ({@code
+ * publish-property-set-down} of {@code shared/vectors/mqtt-frames.txt}) as an envelope and as a
+ * {@link ThingMessage} routed by its topic, encoding a property post like the seed {@code
+ * publish-property-post-up-1}, and encoding and decoding the reply. {@link #setUp()} checks every
+ * method's output before anything is measured.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -39,11 +40,14 @@ import org.openjdk.jmh.annotations.Warmup;
 public class AlinkJsonBenchmark {
 
     /** The payload of the seed frame {@code publish-property-set-down}. */
-    static final String PROPERTY_SET = "{\"method\":\"thing.service.property.set\",\"id\":\"765951545\","
-            + "\"params\":{\"PowerSwitch_1\":0},\"version\":\"1.0.0\"}";
+    static final String PROPERTY_SET =
+            "{\"method\":\"thing.service.property.set\",\"id\":\"765951545\","
+                    + "\"params\":{\"PowerSwitch_1\":0},\"version\":\"1.0.0\"}";
+
     /** The platform's reply to a property post. */
-    static final String POST_REPLY = "{\"id\":\"123456789\",\"code\":200,\"data\":{},\"message\":\"success\","
-            + "\"method\":\"thing.event.property.post\",\"version\":\"1.0\"}";
+    static final String POST_REPLY =
+            "{\"id\":\"123456789\",\"code\":200,\"data\":{},\"message\":\"success\","
+                    + "\"method\":\"thing.event.property.post\",\"version\":\"1.0\"}";
 
     private final AlinkTopics topics = new AlinkTopics("a1wFylTxYeD", "co_0001");
     private byte[] propertySet;
@@ -56,27 +60,41 @@ public class AlinkJsonBenchmark {
     public void setUp() {
         propertySet = PROPERTY_SET.getBytes(StandardCharsets.UTF_8);
         postReply = POST_REPLY.getBytes(StandardCharsets.UTF_8);
-        propertySetMessage = new LinkMessage(topics.propertySet(), propertySet, MqttQos.AT_MOST_ONCE, false);
+        propertySetMessage =
+                new LinkMessage(topics.propertySet(), propertySet, MqttQos.AT_MOST_ONCE, false);
         decoder = new ThingMessageDecoder(topics, System::currentTimeMillis);
         postParams = new LinkedHashMap<>();
         postParams.put("PowerSwitch_1", 1);
         postParams.put("Temperature", 21.5);
 
         AlinkRequest set = decodePropertySet();
-        check(set.id().equals("765951545") && set.paramsAsMap().equals(Map.of("PowerSwitch_1", 0)), "property set");
-        check(decodePropertySetMessage() instanceof ThingMessage.PropertySet p && p.id().equals("765951545"),
+        check(
+                set.id().equals("765951545")
+                        && set.paramsAsMap().equals(Map.of("PowerSwitch_1", 0)),
+                "property set");
+        check(
+                decodePropertySetMessage() instanceof ThingMessage.PropertySet p
+                        && p.id().equals("765951545"),
                 "property set message");
-        check(new String(encodePropertyPost(), StandardCharsets.UTF_8).equals("{\"id\":\"123456789\",\"version\":"
-                + "\"1.0\",\"params\":{\"PowerSwitch_1\":1,\"Temperature\":21.5},\"method\":\"thing.event.property.post\"}"),
+        check(
+                new String(encodePropertyPost(), StandardCharsets.UTF_8)
+                        .equals(
+                                "{\"id\":\"123456789\",\"version\":"
+                                        + "\"1.0\",\"params\":{\"PowerSwitch_1\":1,\"Temperature\":21.5},\"method\":\"thing.event.property.post\"}"),
                 "property post");
         check(decodeReply().code() == 200 && decodeReply().id().equals("123456789"), "reply");
-        check(Arrays.equals(encodeReply(), "{\"id\":\"765951545\",\"code\":200,\"data\":{}}".getBytes(StandardCharsets.UTF_8)),
+        check(
+                Arrays.equals(
+                        encodeReply(),
+                        "{\"id\":\"765951545\",\"code\":200,\"data\":{}}"
+                                .getBytes(StandardCharsets.UTF_8)),
                 "encoded reply");
     }
 
     private static void check(boolean ok, String what) {
         if (!ok) {
-            throw new IllegalStateException("the " + what + " benchmark does not produce the expected result");
+            throw new IllegalStateException(
+                    "the " + what + " benchmark does not produce the expected result");
         }
     }
 

@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link AliyunSigner#sign} for the public example device of {@code shared/vectors}: the clientId, username and
- * HMAC password of one CONNECT. A bench run signs once per simulated device, so this bounds the connect rate the
- * signer alone allows.
+ * {@link AliyunSigner#sign} for the public example device of {@code shared/vectors}: the clientId,
+ * username and HMAC password of one CONNECT. A bench run signs once per simulated device, so this
+ * bounds the connect rate the signer alone allows.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -39,7 +39,9 @@ public class AliyunSignBenchmark {
     @Setup
     public void setUp() {
         signer = AliyunSigner.builder().method(method).build();
-        device = new AliyunDeviceIdentity("a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a");
+        device =
+                new AliyunDeviceIdentity(
+                        "a1wFylTxYeD", "co_0001", "7ab0c4b3532b5783df5fdc58a2895d7a");
     }
 
     @Benchmark

@@ -11,20 +11,26 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * One codec handler in a channel pipeline, driven directly: no {@link EmbeddedChannel#writeInbound} /
- * {@code writeOutbound} (and so no inbound/outbound queue, {@code runPendingTasks} or {@code checkException}
- * per operation), only the pipeline's own handler-to-handler dispatch, as on an event loop.
+ * One codec handler in a channel pipeline, driven directly: no {@link EmbeddedChannel#writeInbound}
+ * / {@code writeOutbound} (and so no inbound/outbound queue, {@code runPendingTasks} or {@code
+ * checkException} per operation), only the pipeline's own handler-to-handler dispatch, as on an
+ * event loop.
  *
- * <p>The channel is an {@link EmbeddedChannel} only for its pipeline and its event loop, on which every call is
- * "in the event loop", so each call runs through the handlers at once, on the caller's thread.
+ * <p>The channel is an {@link EmbeddedChannel} only for its pipeline and its event loop, on which
+ * every call is "in the event loop", so each call runs through the handlers at once, on the
+ * caller's thread.
+ *
  * <ul>
- *   <li>{@link #inbound}: {@code pipeline.fireChannelRead(buffer)} goes into the handler (a decoder), and a
- *       capturing handler after it takes what the decoder passes on, instead of the pipeline's tail.</li>
- *   <li>{@link #outbound}: {@code pipeline.write(message, voidPromise)} goes through the handler (an encoder)
- *       into a capturing handler before it (head side), which takes the encoded buffer instead of the transport.</li>
+ *   <li>{@link #inbound}: {@code pipeline.fireChannelRead(buffer)} goes into the handler (a
+ *       decoder), and a capturing handler after it takes what the decoder passes on, instead of the
+ *       pipeline's tail.
+ *   <li>{@link #outbound}: {@code pipeline.write(message, voidPromise)} goes through the handler
+ *       (an encoder) into a capturing handler before it (head side), which takes the encoded buffer
+ *       instead of the transport.
  * </ul>
- * The same class drives thingflux's and Netty's handlers; with no handler it measures the pipeline alone.
- * Not thread-safe: one instance per benchmark thread.
+ *
+ * The same class drives thingflux's and Netty's handlers; with no handler it measures the pipeline
+ * alone. Not thread-safe: one instance per benchmark thread.
  */
 final class PipelineHarness {
 
@@ -61,13 +67,19 @@ final class PipelineHarness {
         return new PipelineHarness(encoder, false);
     }
 
-    /** Fires {@code buffer} into the pipeline and returns what reached the end of it, or {@code null}. */
+    /**
+     * Fires {@code buffer} into the pipeline and returns what reached the end of it, or {@code
+     * null}.
+     */
     Object read(ByteBuf buffer) {
         pipeline.fireChannelRead(buffer);
         return take();
     }
 
-    /** Writes {@code message} into the pipeline and returns what reached its head (the caller owns it), or {@code null}. */
+    /**
+     * Writes {@code message} into the pipeline and returns what reached its head (the caller owns
+     * it), or {@code null}.
+     */
     Object write(Object message) {
         pipeline.write(message, voidPromise);
         return take();

@@ -10,8 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Every benchmark method does the work it claims, without leaking buffers (paranoid leak detection fails the
- * test), so a JMH run measures something real. Runs each method a few times outside JMH.
+ * Every benchmark method does the work it claims, without leaking buffers (paranoid leak detection
+ * fails the test), so a JMH run measures something real. Runs each method a few times outside JMH.
  */
 class CodecBenchmarksTest {
 
@@ -24,7 +24,8 @@ class CodecBenchmarksTest {
         try {
             for (int i = 0; i < 3; i++) {
                 MqttPacket bare = benchmark.thingfluxBare();
-                assertThat(bare.type()).isEqualTo(PacketType.valueOf(frame.bytes()[0] >>> 4 & 0x0F));
+                assertThat(bare.type())
+                        .isEqualTo(PacketType.valueOf(frame.bytes()[0] >>> 4 & 0x0F));
                 assertThat(benchmark.thingfluxChannel()).isEqualTo(bare);
                 assertThat(benchmark.nettyChannel().decoderResult().isSuccess()).isTrue();
                 assertThat(benchmark.harnessOnly()).isNotNull();

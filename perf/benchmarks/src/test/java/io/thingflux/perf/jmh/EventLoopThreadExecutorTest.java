@@ -13,8 +13,9 @@ class EventLoopThreadExecutorTest {
         EventLoopThreadExecutor executor = new EventLoopThreadExecutor(2, "jmh-worker");
         try {
             Thread worker = executor.submit(Thread::currentThread).get(30, TimeUnit.SECONDS);
-            boolean fastThreadLocal = executor.submit(FastThreadLocalThread::currentThreadHasFastThreadLocal)
-                    .get(30, TimeUnit.SECONDS);
+            boolean fastThreadLocal =
+                    executor.submit(FastThreadLocalThread::currentThreadHasFastThreadLocal)
+                            .get(30, TimeUnit.SECONDS);
 
             assertThat(worker).isInstanceOf(FastThreadLocalThread.class);
             assertThat(worker.getName()).startsWith("jmh-worker");
