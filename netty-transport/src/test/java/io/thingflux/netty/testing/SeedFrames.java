@@ -1,10 +1,10 @@
 package io.thingflux.netty.testing;
 
-import io.thingflux.aliyun.AliyunSignVectors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -31,7 +31,14 @@ public final class SeedFrames {
 
     /** The {@code shared/vectors} folder beside the repository root. */
     public static Path vectorsDir() {
-        return AliyunSignVectors.vectorsDir();
+        Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            Path candidate = p.resolve("shared").resolve("vectors");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("shared/vectors not found above " + dir);
     }
 
     public static List<Frame> all() {
