@@ -398,6 +398,30 @@ class Ec600sLinkTest {
         d.dispose();
     }
 
+    /**
+     * Reference (ec600s-at-commands.md §2): {@code +QMTOPEN} result 3 is "PDP activation failed". A
+     * reopen after a peer close (which by itself leaves the PDP context alone) that meets it must
+     * reset the context before the next attempt, or every attempt fails the same way.
+     */
+    @Test
+    void anOpenFailingWithPdpActivationFailedResetsThePdpContextBeforeTheNextAttempt()
+            throws Exception {
+        connected();
+        List<LinkMessage> got = new CopyOnWriteArrayList<>();
+        Disposable d = link.subscribe(SET, MqttQos.AT_MOST_ONCE).subscribe(got::add);
+        assertSubscriptionDelivers(got, "before");
+        emulator.losePdpDataPath();
+        CompletableFuture<LinkState> back = reconnected();
+        emulator.clearReceivedCommands();
+        emulator.injectQmtStat(0, 1);
+        assertThat(back.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(LinkState.CONNECTED);
+        assertThat(pdpAndOpenCommands(emulator.receivedCommands()))
+                .as("open (result 3), then the context reset, then open again")
+                .containsExactly("AT+QMTOPEN", "AT+QIDEACT", "AT+QIACT", "AT+QMTOPEN");
+        assertSubscriptionDelivers(got, "after");
+        d.dispose();
+    }
+
     @Test
     void receivedCommandsMaskTheQmtconnPasswordAndTheApnPassword() throws Exception {
         start(

@@ -720,6 +720,11 @@ public final class Ec600sLink implements MqttLink {
                             if (code == 0) {
                                 return Mono.<Void>empty();
                             }
+                            if (code == 3) {
+                                // PDP activation failed (reference §2, +QMTOPEN result 3): the next
+                                // attempt deactivates and activates the context before it opens
+                                pdpResetRequested = true;
+                            }
                             if (code == 2 && closeIfOccupied) {
                                 log.debug("client {} occupied: closing it and opening again", idx);
                                 return qmt(

@@ -207,6 +207,15 @@ public final class Ec600sEmulator implements AutoCloseable {
     }
 
     /**
+     * The PDP context goes stale without a URC (the state {@code +QMTSTAT: <idx>,2} leaves):
+     * connections already open carry on, but {@code AT+QMTOPEN} fails with {@code +QMTOPEN:
+     * <idx>,3} until {@code AT+QIDEACT=1}.
+     */
+    public void losePdpDataPath() {
+        faults.losePdpDataPath();
+    }
+
+    /**
      * The network deactivates the PDP context: every MQTT client is dropped, {@code +QIURC:
      * "pdpdeact",1}.
      */

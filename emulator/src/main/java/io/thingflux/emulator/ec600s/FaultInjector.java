@@ -49,6 +49,14 @@ final class FaultInjector {
     }
 
     /**
+     * The PDP context goes stale without a word, as after a PINGREQ failure: {@code AT+QMTOPEN}
+     * fails with result 3 until the context is deactivated and activated again.
+     */
+    void losePdpDataPath() {
+        line.execute(module::pdpDataPathLost);
+    }
+
+    /**
      * The network deactivates the PDP context: every MQTT client is dropped, {@code +QIURC:
      * "pdpdeact",1}.
      */
