@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -474,12 +475,13 @@ public final class AliyunDevice {
     }
 
     /**
-     * The device's subscription to its filters and to the link's unsolicited messages, merged into
-     * one serial stream for the {@link IncomingRouter}, and whether the broker acknowledged it.
+     * The device's subscription to its filters and to the link's unsolicited messages, both read on
+     * the link's I/O thread by the {@link IncomingRouter}, and whether the broker acknowledged it.
      */
     private final class Receiving {
         final Sinks.One<Void> ready = Sinks.one();
         final Disposable.Swap sources = Disposables.swap();
+        private final AtomicInteger openSources = new AtomicInteger(2);
         private boolean acknowledged;
 
         void start() {
@@ -487,9 +489,15 @@ public final class AliyunDevice {
                     link.subscribe(subscriptions(), options.subscribeQos(), this::onAck)
                             // every filter refused: onAck has decided whether that fails the device
                             .onErrorResume(SubscriptionRefusedException.class, e -> Flux.empty());
+            // two subscribers, not a merge: both sources signal on the link's I/O thread, so the
+            // router is called serially, and nothing keeps the subscription's publisher (its
+            // filters) once it is subscribed
             sources.update(
-                    Flux.merge(subscribed, link.unsolicited())
-                            .subscribe(incoming::accept, this::onError, this::onComplete));
+                    Disposables.composite(
+                            link.unsolicited()
+                                    .subscribe(incoming::accept, this::onError, this::onSourceEnd),
+                            subscribed.subscribe(
+                                    incoming::accept, this::onError, this::onSourceEnd)));
         }
 
         /**
@@ -536,6 +544,13 @@ public final class AliyunDevice {
             log.warn("{}: incoming messages ended with an error: {}", topics, error.toString());
             ready.tryEmitError(error);
             end(() -> new AlinkException("the link's messages ended with an error", error), true);
+        }
+
+        /** One of the two sources completed; the device ends when both have, as a merge would. */
+        private void onSourceEnd() {
+            if (openSources.decrementAndGet() == 0) {
+                onComplete();
+            }
         }
 
         private void onComplete() {

@@ -131,8 +131,8 @@ public final class Ec600sLink implements MqttLink {
     private final AtomicLong malformedUrcs = new AtomicLong();
     private volatile LinkState state = LinkState.DISCONNECTED;
     private volatile PublishDialect dialect;
-    private final List<Subscription> subscriptions = new ArrayList<>();
-    private final Map<String, Subscription> byFilter = new HashMap<>();
+    private final List<ModuleSubscription> subscriptions = new ArrayList<>();
+    private final Map<String, ModuleSubscription> byFilter = new HashMap<>();
     private int lastMsgId;
     private boolean pdpResetRequested;
     private boolean recovering;
@@ -443,8 +443,8 @@ public final class Ec600sLink implements MqttLink {
                                                             + " on this link"));
                                 }
                             }
-                            Subscription s =
-                                    new Subscription(
+                            ModuleSubscription s =
+                                    new ModuleSubscription(
                                             asked, qos, onAck, options.subscriptionBuffer());
                             subscriptions.add(s);
                             asked.forEach(f -> byFilter.put(f, s));
@@ -779,7 +779,7 @@ public final class Ec600sLink implements MqttLink {
      * {@code AT+QMTSUB} for all filters of {@code s}, split over as few commands as fit {@link
      * #MAX_COMMAND_LINE}; the granted and refused filters of all of them.
      */
-    private Mono<SubscribeAck> qmtSubscribe(Subscription s) {
+    private Mono<SubscribeAck> qmtSubscribe(ModuleSubscription s) {
         return Flux.fromIterable(commandGroups(s.filters, f -> f.length() + 5))
                 .concatMap(group -> qmtSubscribe(group, s.qos))
                 .collectList()
@@ -901,7 +901,7 @@ public final class Ec600sLink implements MqttLink {
      * Hands {@code ack} to the subscription's {@code onAck}; ends it with an error when all was
      * refused.
      */
-    private void acknowledged(Subscription s, SubscribeAck ack) {
+    private void acknowledged(ModuleSubscription s, SubscribeAck ack) {
         if (s.ended) {
             return;
         }
@@ -917,7 +917,7 @@ public final class Ec600sLink implements MqttLink {
         }
     }
 
-    private void fail(Subscription s, Throwable error) {
+    private void fail(ModuleSubscription s, Throwable error) {
         end(s);
         s.sink.tryEmitError(error);
     }
@@ -926,7 +926,7 @@ public final class Ec600sLink implements MqttLink {
      * Forgets {@code s}; unsubscribes its granted filters when the link is up (all of them before
      * any ack).
      */
-    private void end(Subscription s) {
+    private void end(ModuleSubscription s) {
         if (s.ended) {
             return;
         }
@@ -996,7 +996,7 @@ public final class Ec600sLink implements MqttLink {
                         msgId == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE,
                         false);
         boolean matched = false;
-        for (Subscription s : subscriptions) {
+        for (ModuleSubscription s : subscriptions) {
             if (s.matches(topic)) {
                 matched = true;
                 if (s.sink.tryEmitNext(m).isFailure()) {
@@ -1100,7 +1100,7 @@ public final class Ec600sLink implements MqttLink {
         }
         closing = true;
         setState(LinkState.CLOSED);
-        for (Subscription s : List.copyOf(subscriptions)) {
+        for (ModuleSubscription s : List.copyOf(subscriptions)) {
             s.ended = true;
             if (cause == null) {
                 s.sink.tryEmitComplete();
@@ -1143,7 +1143,7 @@ public final class Ec600sLink implements MqttLink {
      * One list subscription: its filters (all resubscribed after a reconnect), its sink and its
      * last ack.
      */
-    private static final class Subscription {
+    private static final class ModuleSubscription {
         final List<String> filters;
         final MqttQos qos;
         final Consumer<? super SubscribeAck> onAck;
@@ -1151,7 +1151,7 @@ public final class Ec600sLink implements MqttLink {
         SubscribeAck ack;
         boolean ended;
 
-        Subscription(
+        ModuleSubscription(
                 List<String> filters,
                 MqttQos qos,
                 Consumer<? super SubscribeAck> onAck,

@@ -1,11 +1,14 @@
 package io.thingflux.netty.client;
 
 import io.thingflux.link.LinkMessage;
+import io.thingflux.link.SubscribeAck;
 import io.thingflux.mqtt.SubAckReturnCode;
 import io.thingflux.mqtt.Subscription;
 import io.thingflux.netty.client.internal.ClientSession;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -36,7 +39,10 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
 
     private final ClientSession session;
     private final List<Subscription> filters;
-    private final Consumer<? super List<SubAckReturnCode>> onSubAck;
+
+    /** Called with the filters (read from the session's compact form) and the SUBACK codes. */
+    private final BiConsumer<String[], List<SubAckReturnCode>> onSubAck;
+
     private final Consumer<? super String> onRefused;
 
     /** Where the subscriber is signalled; {@code null} for the event loop. */
@@ -49,7 +55,7 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
     private MqttSubscribeFlux(
             ClientSession session,
             List<Subscription> filters,
-            Consumer<? super List<SubAckReturnCode>> onSubAck,
+            BiConsumer<String[], List<SubAckReturnCode>> onSubAck,
             Consumer<? super String> onRefused,
             Scheduler scheduler) {
         this.session = session;
@@ -66,13 +72,40 @@ public final class MqttSubscribeFlux extends Flux<LinkMessage> {
      */
     public MqttSubscribeFlux doOnSubAck(Consumer<? super List<SubAckReturnCode>> consumer) {
         Objects.requireNonNull(consumer, "consumer");
-        Consumer<? super List<SubAckReturnCode>> previous = onSubAck;
-        Consumer<List<SubAckReturnCode>> both =
+        return withOnSubAck((names, codes) -> consumer.accept(codes));
+    }
+
+    /**
+     * The same subscription, also calling {@code consumer} with each acknowledgement read as the
+     * filters granted and the filters refused (return code 0x80), in SUBSCRIBE order, each time the
+     * broker acknowledges it (again after a resubscribe), before any message that follows it. The
+     * filters are read from the subscription when the acknowledgement comes, so the consumer need
+     * not keep them.
+     */
+    public MqttSubscribeFlux doOnAck(Consumer<? super SubscribeAck> consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        return withOnSubAck(
+                (names, codes) -> {
+                    List<String> granted = new ArrayList<>(names.length);
+                    List<String> refused = new ArrayList<>(0);
+                    for (int i = 0; i < names.length; i++) {
+                        // a SUBACK with fewer codes than filters is a protocol error the client
+                        // reports; the filters it leaves out count as refused
+                        boolean ok = i < codes.size() && !codes.get(i).isFailure();
+                        (ok ? granted : refused).add(names[i]);
+                    }
+                    consumer.accept(new SubscribeAck(granted, refused));
+                });
+    }
+
+    private MqttSubscribeFlux withOnSubAck(BiConsumer<String[], List<SubAckReturnCode>> added) {
+        BiConsumer<String[], List<SubAckReturnCode>> previous = onSubAck;
+        BiConsumer<String[], List<SubAckReturnCode>> both =
                 previous == null
-                        ? consumer::accept
-                        : codes -> {
-                            previous.accept(codes);
-                            consumer.accept(codes);
+                        ? added
+                        : (names, codes) -> {
+                            previous.accept(names, codes);
+                            added.accept(names, codes);
                         };
         return new MqttSubscribeFlux(session, filters, both, onRefused, scheduler);
     }

@@ -75,32 +75,20 @@ public final class NettyMqttLink implements MqttLink {
 
     /**
      * One SUBSCRIBE carrying every filter and one subscription in the client for them all; each
-     * SUBACK (the first and each after a resubscribe) is passed to {@code onAck} with its return
-     * codes read as granted or refused filters (see {@link MqttSubscribeFlux#doOnSubAck}).
+     * SUBACK (the first and each after a resubscribe) is passed to {@code onAck} as granted and
+     * refused filters, read from the subscription when it comes (see {@link
+     * MqttSubscribeFlux#doOnAck}): the link keeps no copy of the filters.
      */
     @Override
     public Flux<LinkMessage> subscribe(
             List<String> filters, MqttQos qos, Consumer<? super SubscribeAck> onAck) {
         Objects.requireNonNull(qos, "qos");
         Objects.requireNonNull(onAck, "onAck");
-        List<String> names = List.copyOf(filters);
-        List<Subscription> list = new ArrayList<>(names.size());
-        for (String filter : names) {
+        List<Subscription> list = new ArrayList<>(filters.size());
+        for (String filter : filters) {
             list.add(new Subscription(filter, qos));
         }
-        return client.subscribe(list)
-                .doOnSubAck(
-                        codes -> {
-                            List<String> granted = new ArrayList<>(names.size());
-                            List<String> refused = new ArrayList<>(0);
-                            for (int i = 0; i < names.size(); i++) {
-                                // a SUBACK with fewer codes than filters is a protocol error the
-                                // client reports; count the rest refused
-                                boolean ok = i < codes.size() && !codes.get(i).isFailure();
-                                (ok ? granted : refused).add(names.get(i));
-                            }
-                            onAck.accept(new SubscribeAck(granted, refused));
-                        });
+        return client.subscribe(list).doOnAck(onAck);
     }
 
     @Override

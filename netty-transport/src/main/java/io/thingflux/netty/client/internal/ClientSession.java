@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -186,7 +187,7 @@ public final class ClientSession implements ChannelFutureListener {
     public void subscribe(
             List<Subscription> filters,
             CoreSubscriber<? super LinkMessage> actual,
-            Consumer<? super List<SubAckReturnCode>> onSubAck,
+            BiConsumer<? super String[], ? super List<SubAckReturnCode>> onSubAck,
             Consumer<? super String> onRefused,
             Scheduler scheduler) {
         if (scheduler == null) {
@@ -212,7 +213,7 @@ public final class ClientSession implements ChannelFutureListener {
     public void subscribe(
             List<Subscription> filters,
             CoreSubscriber<? super LinkMessage> actual,
-            Consumer<? super List<SubAckReturnCode>> onSubAck,
+            BiConsumer<? super String[], ? super List<SubAckReturnCode>> onSubAck,
             Consumer<? super String> onRefused) {
         subscribe(filters, actual, onSubAck, onRefused, null);
     }

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
@@ -55,7 +56,7 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
 
     private final ClientSession session;
     private final CoreSubscriber<? super LinkMessage> actual;
-    private final Consumer<? super List<SubAckReturnCode>> onSubAck;
+    private final BiConsumer<? super String[], ? super List<SubAckReturnCode>> onSubAck;
 
     /** Called with each filter a SUBACK refuses; or {@code null}. */
     private final Consumer<? super String> onRefused;
@@ -89,7 +90,7 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
             ClientSession session,
             List<Subscription> filters,
             CoreSubscriber<? super LinkMessage> actual,
-            Consumer<? super List<SubAckReturnCode>> onSubAck,
+            BiConsumer<? super String[], ? super List<SubAckReturnCode>> onSubAck,
             Consumer<? super String> onRefused) {
         this.session = session;
         int count = filters.size();
@@ -291,7 +292,7 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         acknowledged = true;
         pendingPacketId = 0;
         if (onSubAck != null) {
-            onSubAck.accept(codes);
+            onSubAck.accept(filters(), codes); // the names read from the compact form, not kept
         }
         if (onRefused != null && codes.stream().anyMatch(SubAckReturnCode::isFailure)) {
             String[] names = filters();
