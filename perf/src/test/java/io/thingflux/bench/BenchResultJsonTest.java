@@ -16,10 +16,10 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class BenchResultJsonTest {
+public class BenchResultJsonTest {
 
     /** The key set of issue 8, every leaf as a path; errors' own keys are reasons and vary. */
-    static final List<String> SPECIFIED_KEYS =
+    public static final List<String> SPECIFIED_KEYS =
             List.of(
                     "client",
                     "devices.requested",

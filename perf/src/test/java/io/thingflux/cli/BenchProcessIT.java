@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.thingflux.bench.BenchResultJsonTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,34 +28,6 @@ class BenchProcessIT {
 
     private static final Path JAR =
             Paths.get(System.getProperty("user.dir")).resolve("target/thingflux.jar");
-
-    private static final List<String> SPECIFIED_KEYS =
-            List.of(
-                    "client",
-                    "devices.requested",
-                    "devices.connected",
-                    "devices.failed",
-                    "connect.per_second",
-                    "connect.latency_ms.p50",
-                    "connect.latency_ms.p99",
-                    "connect.latency_ms.max",
-                    "publish.sent",
-                    "publish.acked",
-                    "publish.per_second",
-                    "publish.overruns",
-                    "publish.latency_ms.p50",
-                    "publish.latency_ms.p90",
-                    "publish.latency_ms.p99",
-                    "publish.latency_ms.p999",
-                    "publish.latency_ms.max",
-                    "downlink.sent",
-                    "downlink.received",
-                    "downlink.latency_ms.p50",
-                    "downlink.latency_ms.p99",
-                    "downlink.latency_ms.max",
-                    "errors",
-                    "memory.heap_used_bytes_per_device",
-                    "duration_s");
 
     private record Result(int exitCode, String stdout, String stderr) {}
 
@@ -122,14 +95,13 @@ class BenchProcessIT {
 
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         JsonNode json = new ObjectMapper().readTree(dir.resolve("f.json").toFile());
-        assertThat(leafPaths(json, "")).containsExactlyElementsOf(SPECIFIED_KEYS);
+        assertThat(leafPaths(json, ""))
+                .containsExactlyElementsOf(BenchResultJsonTest.SPECIFIED_KEYS);
         assertThat(json.get("client").asText()).isEqualTo(client);
         assertThat(json.get("devices").get("requested").asInt()).isEqualTo(20);
         // how many connect within 3 s, and so how many posts leave, depends on how busy the machine
-        // is (a cold
-        // JVM on two shared cores); what must hold is that every device is accounted for, every
-        // post sent is
-        // answered, and nothing fails but a connect the run outlasted
+        // is (a cold JVM on two shared cores); what must hold is that every device is accounted
+        // for, every post sent is answered, and nothing fails but a connect the run outlasted
         int connected = json.get("devices").get("connected").asInt();
         assertThat(connected).isPositive();
         assertThat(connected + json.get("devices").get("failed").asInt()).isEqualTo(20);
