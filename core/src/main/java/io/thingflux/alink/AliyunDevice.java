@@ -247,9 +247,8 @@ public final class AliyunDevice {
                                             () -> new AlinkException("the device is disconnected"),
                                             false);
                             // The link's disconnect ends its subscriptions, and the broker forgets
-                            // them with the session: cancelled
-                            // first, they would each send an UNSUBSCRIBE just before the DISCONNECT
-                            // (on a cellular module an AT
+                            // them with the session: cancelled first, they would each send an
+                            // UNSUBSCRIBE just before the DISCONNECT (on a cellular module an AT
                             // command per filter). They are let go once the link is down.
                             return sources == null
                                     ? link.disconnect()

@@ -47,8 +47,7 @@ class AliyunDeviceTest {
 
     private final AtomicLong clock = new AtomicLong(1_000);
     // The topics are written out (or taken from shared/vectors), not computed with AlinkTopics: a
-    // wrong topic
-    // there would otherwise be expected by the test too.
+    // wrong topic there would otherwise be expected by the test too.
     private static final String PROPERTY_POST =
             FrameVectors.publish("publish-property-post-up-1").topic();
     private static final String PROPERTY_SET =

@@ -370,8 +370,8 @@ abstract class BrokerInteropMatrix {
                                     .will(new Will(willTopic, will, MqttQos.AT_LEAST_ONCE, false))
                                     .reconnect(ReconnectPolicy.none()));
 
-            proxy.blackhole(); // the connection stays open but the broker hears nothing: no
-            // PINGREQ gets through
+            // the connection stays open but the broker hears nothing: no PINGREQ gets through
+            proxy.blackhole();
 
             // the broker must give up after 1.5 x 1 s of silence (MQTT 3.1.1 section 3.1.2.10),
             // well inside WAIT
@@ -512,9 +512,9 @@ abstract class BrokerInteropMatrix {
         assertThat(received.next("the message before unsubscribing").payloadAsString())
                 .isEqualTo("before");
 
-        received.subscription.dispose(); // cancelling sends UNSUBSCRIBE
-        // the broker handles our packets in order: once this later SUBACK is back, the UNSUBSCRIBE
-        // was handled
+        // cancelling sends UNSUBSCRIBE the broker handles our packets in order: once this later
+        // SUBACK is back, the UNSUBSCRIBE was handled
+        received.subscription.dispose();
         Received marker = subscribe(ours, prefix + "/marker", MqttQos.AT_LEAST_ONCE);
         hive.publishWith()
                 .topic(topic)
@@ -539,9 +539,8 @@ abstract class BrokerInteropMatrix {
     void withATwoSecondKeepaliveAnIdleClientStaysConnectedAndStillExchangesMessages()
             throws Exception {
         // 2 s, not 1: HiveMQ CE arms its reader-idle timer with (int) (keepalive * 1.5) seconds, so
-        // a 1 s keepalive
-        // is closed after 1 s of silence (not 1.5 s), racing the PINGREQ our client sends after 1 s
-        // without a write
+        // a 1 s keepalive is closed after 1 s of silence (not 1.5 s), racing the PINGREQ our client
+        // sends after 1 s without a write
         MqttClient ours =
                 connectedClient(
                         "idle", b -> b.keepAliveSeconds(2).pingTimeout(Duration.ofSeconds(5)));

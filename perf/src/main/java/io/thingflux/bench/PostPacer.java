@@ -94,9 +94,8 @@ final class PostPacer {
                 d.pacerDueNanos = d.slotTime(d.pacerSlot);
                 if (backlog * d.intervalNanos() >= CATCH_UP_NANOS) {
                     // far behind its schedule (its window is the limit): its completions release
-                    // the held slots,
-                    // so the pacer only has to count the new ones, which it does in one step when
-                    // it looks again
+                    // the held slots, so the pacer only has to count the new ones, which it does in
+                    // one step when it looks again
                     d.pacerDueNanos =
                             Math.max(
                                     d.pacerDueNanos,

@@ -164,8 +164,8 @@ final class SimulatedDevice {
             first = dueSlots;
             dueSlots += count;
             // one by one, a slot leaves if connected, the window has room and no older slot is
-            // held; so the
-            // first ones leave while the window has room, and none after the first held one
+            // held; so the first ones leave while the window has room, and none after the first
+            // held one
             send =
                     state == State.CONNECTED && sentSlots == first
                             ? (int) Math.min(count, Math.max(0, context.inflightLimit - inflight))

@@ -96,10 +96,9 @@ class BenchRunTest {
         BenchResult r = run.run();
 
         // connects at start + j ms, posts from connect + 100 ms + phase, the phases (19 j ms)
-        // putting the five
-        // devices' slots 20 ms apart (start + 100 + 20 j ms), while before rampEnd (4 ms) + 500 ms:
-        // device 0
-        // posts 5 times (100..500), devices 1..4 four times, however busy the machine is
+        // putting the five devices' slots 20 ms apart (start + 100 + 20 j ms), while before rampEnd
+        // (4 ms) + 500 ms: device 0 posts 5 times (100..500), devices 1..4 four times, however busy
+        // the machine is
         assertThat(r.sent()).isEqualTo(21);
         assertThat(r.acked()).isEqualTo(21);
         assertThat(r.connected()).isEqualTo(5);
@@ -179,8 +178,8 @@ class BenchRunTest {
     void anIntervalLongerThanTheDurationIsAConnectionOnlyRunThatHoldsTheDevicesToTheEnd()
             throws Exception {
         // the connects complete only once all of them were started and the ramp is over, as a slow
-        // network
-        // would have it; the run must wait for them for its whole duration, not end with the ramp
+        // network would have it; the run must wait for them for its whole duration, not end with
+        // the ramp
         BenchOptions options =
                 BenchOptions.builder()
                         .devices(30)
@@ -255,8 +254,7 @@ class BenchRunTest {
     void thePhasesPutTheFleetsSlotsEvenlyOverTheIntervalWhateverTheRamp() {
         long interval = Duration.ofSeconds(5).toNanos();
         // 3,000 devices at 3,000/s (ramp shorter than the interval), at 30,000/s, and 18,000 at
-        // 2,000/s
-        // (ramp longer than the interval)
+        // 2,000/s (ramp longer than the interval)
         int[][] runs = {{3000, 3000}, {3000, 30_000}, {18_000, 2000}, {1, 500}, {7, 3}};
         for (int[] run : runs) {
             int n = run[0];

@@ -112,8 +112,7 @@ class PostScheduleTest {
                 .isCloseTo(30000L, withinPercentage(0.5)); // 30 ms from 100 ms
 
         // the pacer is starved until 450 ms: slot 200 leaves 250 ms late (overrun), slots 300 and
-        // 400 find
-        // the window full (overruns, held)
+        // 400 find the window full (overruns, held)
         at(450, pacer);
         assertThat(device(0).posts).hasSize(2);
         assertThat(metrics.overrunCount()).isEqualTo(3);
@@ -169,10 +168,9 @@ class PostScheduleTest {
         assertThat(device(0).posts).isEmpty();
 
         // the pacer is starved from 5 ms to 405 ms: slots 100, 200, 300 and 400 are reached in one
-        // step; the
-        // window of 3 lets the first three leave (100 to 300 more than the 10 ms slack late:
-        // overruns), slot
-        // 400 is held (overrun); slot 400 leaves on time but for the window, so it counts once
+        // step; the window of 3 lets the first three leave (100 to 300 more than the 10 ms slack
+        // late: overruns), slot 400 is held (overrun); slot 400 leaves on time but for the window,
+        // so it counts once
         assertThat(at(405, pacer)).isEqualTo(500 * MS);
         assertThat(device(0).posts).hasSize(3);
         assertThat(metrics.overrunCount()).isEqualTo(4);
@@ -211,8 +209,7 @@ class PostScheduleTest {
         assertThat(device(0).posts).hasSize(1);
 
         // post 0 unanswered: slots 1..11 (200..1,200 us) are held, 1.1 ms of backlog: the pacer
-        // looks again in
-        // 1 ms rather than at the next slot, 1,300 us
+        // looks again in 1 ms rather than at the next slot, 1,300 us
         now = 1_200 * us;
         assertThat(pacer.runDue(now)).isEqualTo(1_200 * us + PostPacer.CATCH_UP_NANOS);
         assertThat(metrics.overrunCount()).isEqualTo(11);

@@ -141,8 +141,8 @@ class BrokerCommandTest {
                 OutputStream o = s.getOutputStream();
                 o.write(
                         HexFormat.of()
-                                .parseHex("100d00044d5154540402001e000178")); // CONNECT "x", clean,
-                // 30 s
+                                // CONNECT "x", clean, 30 s
+                                .parseHex("100d00044d5154540402001e000178"));
                 o.flush();
                 InputStream in = s.getInputStream();
                 assertThat(in.readNBytes(4)).isEqualTo(HexFormat.of().parseHex("20020000"));

@@ -183,8 +183,8 @@ final class CliProcess implements AutoCloseable {
                                 + "\nstderr:\n"
                                 + String.join("\n", err()));
             }
-            lastLook = !process.isAlive(); // one more look after the process ended, for lines still
-            // being read
+            // one more look after the process ended, for lines still being read
+            lastLook = !process.isAlive();
             synchronized (out) {
                 out.wait(lastLook ? 500 : 50);
             }

@@ -56,9 +56,8 @@ class Ec600sEmulatorCommandTest {
             try (AtChannel at =
                     AtChannel.open(JSerialCommTransport.open(link.toString(), 115_200))) {
                 // the emulator's boot RDY waits in the pty; read while the first command is in
-                // flight it fails
-                // that command as a reboot (as it must for a real module), so the command is sent
-                // once more
+                // flight it fails that command as a reboot (as it must for a real module), so the
+                // command is sent once more
                 var r =
                         at.execute(AtCommand.of("AT+CPIN?"))
                                 .retryWhen(

@@ -557,9 +557,9 @@ public final class Ec600sLink implements MqttLink {
                         .collectList()
                         .map(
                                 all ->
-                                        all.contains(
-                                                true)); // all three asked, as the seed session does
-        // (circuit and packet domains)
+                                        // all three asked, as the seed session does (circuit and
+                                        // packet domains)
+                                        all.contains(true));
         return registered
                 .flatMap(ok -> ok ? Mono.<Void>empty() : Mono.<Void>error(new NotYet()))
                 .retryWhen(
@@ -1017,8 +1017,8 @@ public final class Ec600sLink implements MqttLink {
         }
         setState(LinkState.RECONNECTING);
         if (recovering) {
-            return; // the running recovery starts each attempt from the top, so it covers this
-            // event too
+            // the running recovery starts each attempt from the top, so it covers this event too
+            return;
         }
         recovering = true;
         int[] breaksAtAttempt = new int[1];
@@ -1048,8 +1048,8 @@ public final class Ec600sLink implements MqttLink {
                                         return;
                                     }
                                     if (breaks != breaksAtAttempt[0]) {
-                                        startRecovery(); // the link broke again while the last
-                                        // attempt ran
+                                        // the link broke again while the last attempt ran
+                                        startRecovery();
                                         return;
                                     }
                                     log.info("MQTT link re-established");

@@ -323,12 +323,10 @@ class Ec600sLinkScriptedTest {
             link.connect().block(T);
             List<LinkMessage> got = new CopyOnWriteArrayList<>();
             link.subscribe("#", MqttQos.AT_MOST_ONCE).subscribe(got::add);
-            modem.send(
-                    "\r\n+QMTRECV: 0,0,\"a/#\",\"private-payload\"\r\n"); // wildcard in a received
-            // topic
-            modem.send(
-                    "\r\n+QMTRECV: 0,70000,\"a/b\",\"private-payload\"\r\n"); // message id out of
-            // range
+            // wildcard in a received topic
+            modem.send("\r\n+QMTRECV: 0,0,\"a/#\",\"private-payload\"\r\n");
+            // message id out of range
+            modem.send("\r\n+QMTRECV: 0,70000,\"a/b\",\"private-payload\"\r\n");
             modem.send("\r\n+QMTRECV: 0,0,\"a/ok\",2,\"ok\"\r\n");
             long deadline = System.nanoTime() + T.toNanos();
             while (got.isEmpty() && System.nanoTime() < deadline) {

@@ -123,8 +123,8 @@ public final class IncomingRouter {
             }
         } else if (result.isFailure()) {
             // ended (or ending) while this message was on its way, e.g. the reply it carried led
-            // its caller to
-            // disconnect at once: nobody can read it any more, and no reader was too slow
+            // its caller to disconnect at once: nobody can read it any more, and no reader was too
+            // slow
             log.debug(
                     "{}: message on {} arrived after the device ended ({})",
                     topics,

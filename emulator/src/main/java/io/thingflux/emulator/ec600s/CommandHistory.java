@@ -72,8 +72,7 @@ final class CommandHistory {
                     default -> -1;
                 };
         // everything from the secret up to the fields that follow it (QICSGP's auth) is masked as
-        // one, so a
-        // secret that contained "," cannot show up in the next field
+        // one, so a secret that contained "," cannot show up in the next field
         int after = name.equals("AT+QICSGP") && p.size() > secret + 1 ? 1 : 0;
         if (secret < 0 || secret >= p.size() - after) {
             return cmd;

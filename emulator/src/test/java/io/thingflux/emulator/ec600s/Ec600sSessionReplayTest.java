@@ -49,9 +49,8 @@ class Ec600sSessionReplayTest {
         host = new HostSide(JSerialCommTransport.open(pty.devicePath(), 115_200));
 
         List<String> lines = Files.readAllLines(SESSION, StandardCharsets.UTF_8);
-        String echoDue =
-                null; // the command whose echo comes next (echo is on: the session never sends
-        // ATE0)
+        // the command whose echo comes next (echo is on: the session never sends ATE0)
+        String echoDue = null;
         boolean promptSeen = false;
         int checked = 0;
         for (int i = 0; i < lines.size(); i++) {

@@ -87,8 +87,8 @@ class JSerialCommTransportTest {
         pty.close();
         assertThat(hostSide.closed.await(15, TimeUnit.SECONDS)).isTrue();
         // the peer's loss is reported by the reader thread: once it has ended, and close() was
-        // called too,
-        // nothing is left that could report again (a PORT_DISCONNECTED storm would keep it running)
+        // called too, nothing is left that could report again (a PORT_DISCONNECTED storm would keep
+        // it running)
         Thread reporter = hostSide.reporter;
         reporter.join(TimeUnit.SECONDS.toMillis(15));
         assertThat(reporter.isAlive())

@@ -86,8 +86,8 @@ class MutatedFramesDifferentialTest {
         if (ours instanceof Connect c
                 && c.protocolLevel() == Connect.MQTT_3_1
                 && c.clientId().length() > 23) {
-            return; // MQTT 3.1's 23-character limit: Netty's decoder enforces it, we leave it to
-            // the broker
+            // MQTT 3.1's 23-character limit: Netty's decoder enforces it, we leave it to the broker
+            return;
         }
 
         assertThat(CodecRunner.nettyDecode(frame.bytes())).isEqualTo(ours);

@@ -214,11 +214,9 @@ public final class MqttClient {
     public Flux<LinkState> states() {
         Flux<LinkState> f = session.states();
         // The replay sink keeps only the latest state, for whoever subscribes next; a subscriber it
-        // cannot hand a
-        // change to at once (no demand) later sees only the latest. So the hand-off to the
-        // scheduler is not fused
-        // with the sink (its queue would be that one-slot buffer) and asks for STATES_AHEAD changes
-        // at a time.
+        // cannot hand a change to at once (no demand) later sees only the latest. So the hand-off
+        // to the scheduler is not fused with the sink (its queue would be that one-slot buffer) and
+        // asks for STATES_AHEAD changes at a time.
         return scheduler == null ? f : f.hide().publishOn(scheduler, STATES_AHEAD);
     }
 

@@ -134,8 +134,9 @@ public final class MqttDecoder extends ByteToMessageDecoder {
      */
     private long fixedHeader(ByteBuf in, int start, int readable) {
         if (readable < 4) {
-            return -1; // a two- or three-byte frame (PINGREQ, DISCONNECT ...) or a partial header:
-            // decodeFrame reads it
+            // a two- or three-byte frame (PINGREQ, DISCONNECT ...) or a partial header: decodeFrame
+            // reads it
+            return -1;
         }
         int word = in.getInt(start);
         int first = word >>> 24;

@@ -139,8 +139,7 @@ public final class HiveMqLoadClient implements LoadClient {
         @Override
         public CompletableFuture<Void> connect() {
             // the same filters as thingflux's thing-model device, in one SUBSCRIBE, so both put the
-            // same
-            // work on the broker
+            // same work on the broker
             Mqtt3Subscribe subscribe =
                     Mqtt3Subscribe.builder()
                             .addSubscriptions(

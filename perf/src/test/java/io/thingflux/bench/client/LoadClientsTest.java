@@ -96,8 +96,8 @@ class LoadClientsTest {
             BenchDevice device = client.device(id, null, received::complete);
             device.connect().get(30, TimeUnit.SECONDS);
             // every client's connect completes at the SUBACK, so one set pushed right after it
-            // arrives (a set
-            // pushed before the broker took the SUBSCRIBE would be lost, as on the platform)
+            // arrives (a set pushed before the broker took the SUBSCRIBE would be lost, as on the
+            // platform)
             emulator.setProperties(PK, "dev-2", "{\"" + PostParams.DOWNLINK_SEQ_PROPERTY + "\":7}");
             Map<String, Object> params = received.get(30, TimeUnit.SECONDS);
             assertThat(((Number) params.get(PostParams.DOWNLINK_SEQ_PROPERTY)).longValue())

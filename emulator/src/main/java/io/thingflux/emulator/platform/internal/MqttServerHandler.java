@@ -404,9 +404,8 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (closed) {
-            session.offer(
-                    m); // unbound by now: the session queues it or hands it to the connection that
-            // took over
+            // unbound by now: the session queues it or hands it to the connection that took over
+            session.offer(m);
             return;
         }
         if (m.qos() == MqttQos.AT_MOST_ONCE) {

@@ -99,8 +99,8 @@ public final class SubscriptionTree<S> {
      */
     @SuppressWarnings("unchecked")
     public void match(String topic, BiConsumer<S, MqttQos> visitor) {
-        long v = version; // read before walking: a change during the walk makes the entry stale at
-        // once
+        // read before walking: a change during the walk makes the entry stale at once
+        long v = version;
         CachedMatch cached = matchCache.get(topic);
         if (cached == null || cached.version() != v) {
             ArrayList<Object> subscribers = new ArrayList<>(2);

@@ -57,8 +57,8 @@ public final class TopicAcl {
             }
             if (kind.equals("rrpc") && allowRrpc && n >= 5 && !l[from + 3].equals("#")) {
                 // /ext/rrpc/{id}/ + own topic: the own topic starts with the level after the id, so
-                // shift by 3
-                // and treat the id level as the empty level before the own topic's leading slash
+                // shift by 3 and treat the id level as the empty level before the own topic's
+                // leading slash
                 String[] rest = new String[n - 3];
                 rest[0] = "";
                 System.arraycopy(l, from + 4, rest, 1, n - 4);

@@ -242,9 +242,8 @@ public final class ClientSession implements ChannelFutureListener {
 
         @Override
         public void onNext(LinkMessage m) {
-            sink.tryEmitNext(
-                    m); // fails only once the subscriber cancelled: the message was taken and is
-            // dropped
+            // fails only once the subscriber cancelled: the message was taken and is dropped
+            sink.tryEmitNext(m);
         }
 
         @Override
@@ -377,9 +376,8 @@ public final class ClientSession implements ChannelFutureListener {
         }
         Connect connect;
         try {
-            connect =
-                    options.connectPacket(); // per attempt: supplied or signed credentials are not
-            // kept
+            // per attempt: supplied or signed credentials are not kept
+            connect = options.connectPacket();
         } catch (MqttClientException e) {
             onAttemptFailed(e);
             return;

@@ -231,8 +231,8 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
         }
         if (queue == null) {
             if (demand > 0) {
-                emit(d); // the usual case: nothing waits and the subscriber has demand, so no
-                // queue at all
+                // the usual case: nothing waits and the subscriber has demand, so no queue at all
+                emit(d);
                 return;
             }
             queue = new ArrayDeque<>(4);
@@ -273,8 +273,8 @@ final class IncomingSubscription implements org.reactivestreams.Subscription, Ru
             emit(d);
         }
         if (q.isEmpty()) {
-            queue = null; // held only while the subscriber lags: an idle or keeping-up subscriber
-            // holds none
+            // held only while the subscriber lags: an idle or keeping-up subscriber holds none
+            queue = null;
         }
     }
 
