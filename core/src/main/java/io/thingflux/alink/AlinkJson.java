@@ -108,18 +108,24 @@ public final class AlinkJson {
          * digits.
          */
         byte[] withId(long id) {
-            byte[] digits = Long.toString(id).getBytes(StandardCharsets.US_ASCII);
-            ByteArrayOutputStream out =
-                    new ByteArrayOutputStream(
-                            REQUEST_HEAD.length
-                                    + digits.length
-                                    + REQUEST_AFTER_ID.length
-                                    + tail.length);
-            out.writeBytes(REQUEST_HEAD);
-            out.writeBytes(digits);
-            out.writeBytes(REQUEST_AFTER_ID);
-            out.writeBytes(tail);
-            return out.toByteArray();
+            if (id < 0) {
+                throw new IllegalArgumentException("negative id " + id);
+            }
+            int digits = 1;
+            for (long v = id; v >= 10; v /= 10) {
+                digits++;
+            }
+            int afterId = REQUEST_HEAD.length + digits;
+            byte[] out = new byte[afterId + REQUEST_AFTER_ID.length + tail.length];
+            System.arraycopy(REQUEST_HEAD, 0, out, 0, REQUEST_HEAD.length);
+            long v = id;
+            for (int i = afterId - 1; i >= REQUEST_HEAD.length; i--) {
+                out[i] = (byte) ('0' + v % 10);
+                v /= 10;
+            }
+            System.arraycopy(REQUEST_AFTER_ID, 0, out, afterId, REQUEST_AFTER_ID.length);
+            System.arraycopy(tail, 0, out, afterId + REQUEST_AFTER_ID.length, tail.length);
+            return out;
         }
     }
 
@@ -170,8 +176,43 @@ public final class AlinkJson {
 
     /** Reads a reply. @throws MalformedAlinkException when it is not one */
     public static AlinkReply decodeReply(byte[] payload) {
-        Map<String, Object> o = decodeObject(payload, "reply");
-        return reply(o.get("id"), o.get("code"), o.get("data"), o.get("message"), o.get("method"));
+        // the envelope's five fields read as they come, the rest skipped: no map for the envelope
+        Object id = null;
+        Object code = null;
+        Object data = null;
+        Object message = null;
+        Object method = null;
+        try (JsonParser p = FACTORY.createParser(payload)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new MalformedAlinkException("empty payload");
+            }
+            if (t != JsonToken.START_OBJECT) {
+                readValue(p, t); // a malformed value is reported as such, not as "not an object"
+                throw new MalformedAlinkException("reply is not a JSON object");
+            }
+            for (JsonToken n = p.nextToken(); n != JsonToken.END_OBJECT; n = p.nextToken()) {
+                String name = p.currentName();
+                Object v = readValue(p, p.nextToken());
+                switch (name) {
+                    case "id" -> id = v;
+                    case "code" -> code = v;
+                    case "data" -> data = v;
+                    case "message" -> message = v;
+                    case "method" -> method = v;
+                    default -> {
+                        // not part of a reply
+                    }
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new MalformedAlinkException("trailing content after the JSON value");
+            }
+        } catch (IOException e) {
+            throw new MalformedAlinkException(
+                    "not valid JSON (" + e.getClass().getSimpleName() + ")", null);
+        }
+        return reply(id, code, data, message, method);
     }
 
     static AlinkReply reply(Object id, Object code, Object data, Object message, Object method) {
@@ -261,8 +302,11 @@ public final class AlinkJson {
         switch (t) {
             case START_OBJECT:
                 {
+                    if (p.nextToken() == JsonToken.END_OBJECT) {
+                        return Map.of(); // a reply's "data":{}, most often
+                    }
                     Map<String, Object> m = new LinkedHashMap<>();
-                    for (JsonToken n = p.nextToken();
+                    for (JsonToken n = p.currentToken();
                             n != JsonToken.END_OBJECT;
                             n = p.nextToken()) {
                         String name = p.currentName();

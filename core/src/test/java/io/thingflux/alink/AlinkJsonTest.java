@@ -26,6 +26,26 @@ class AlinkJsonTest {
     }
 
     @Test
+    void aRequestFrameWithItsIdIsTheEnvelopeEncodedWhole() {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("temperature", 23.5);
+        params.put("name", "a\"b");
+        AlinkJson.RequestFrame frame = AlinkJson.requestFrame("thing.event.property.post", params);
+        for (long id : new long[] {0, 1, 9, 10, 99, 100, 12_345, 4_294_967_295L, Long.MAX_VALUE}) {
+            assertThat(new String(frame.withId(id), StandardCharsets.UTF_8))
+                    .isEqualTo(
+                            new String(
+                                    AlinkJson.encodeRequest(
+                                            Long.toString(id),
+                                            "thing.event.property.post",
+                                            params,
+                                            null),
+                                    StandardCharsets.UTF_8));
+        }
+        assertThatThrownBy(() -> frame.withId(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void propertyPostEnvelopeHasStringIdVersionParamsAndMethod() {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("Power", "on");

@@ -2,12 +2,12 @@ package io.thingflux.alink.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -24,12 +24,18 @@ import reactor.core.scheduler.Scheduler;
  * timeout or {@link #close}.
  *
  * <p>Each subscription to {@link #request} registers one entry and sends once. Whichever comes
- * first settles it: the answer ({@link #complete}, {@link #completeEach}), the timeout ({@code
- * Mono.timeout} on the given timer), an error of the send, a cancel, or {@link #close}; the others
- * then find nothing to do. A timeout, a cancel and {@code close} also cancel the send, so a request
- * still queued in the link is not sent later. The answer is signalled on the thread that settles it
- * (the link's I/O thread), a timeout on the timer's. The timeout counts until the answer is
- * emitted: one held for a subscriber that has not requested it yet may still time out.
+ * first settles it: the answer ({@link #complete}, {@link #completeEach}), the timeout, an error of
+ * the send, a cancel, or {@link #close}; the others then find nothing to do. A timeout, a cancel
+ * and {@code close} also cancel the send, so a request still queued in the link is not sent later.
+ * The answer is signalled on the thread that settles it (the link's I/O thread), a timeout on the
+ * timer's. The timeout counts until the answer is emitted: one held for a subscriber that has not
+ * requested it yet may still time out.
+ *
+ * <p>Timeouts: every request waits the same time, so the order the requests were made in is the
+ * order they expire in. They wait in one insertion-ordered map, and one task on the timer, armed at
+ * the oldest request's deadline, fails those past it and re-arms at the next one: a request costs
+ * no task of its own (scheduling and cancelling one per request was a fifth of a device's time
+ * posting QoS 1 as fast as it could).
  *
  * @param <T> what a request waits for, checked by the answer that settles it (e.g. its reply topic)
  * @param <A> the answer
@@ -40,19 +46,22 @@ public final class PendingRequests<T, A> {
     public static final long MAX_ID = 4_294_967_295L;
 
     private final int limit;
-    private final Duration timeout;
+    private final long timeoutNanos;
     private final Scheduler timer;
     private final Supplier<? extends Throwable> whenFull;
 
-    // guarded by this
-    private final Map<Long, Entry<T, A>> waiting = new HashMap<>();
+    // guarded by this; in the order the requests were made, which is their deadlines' order;
+    // allocated at the first request
+    private LinkedHashMap<Long, Entry<T, A>> waiting;
+    private boolean timerArmed;
     private long lastId;
     private Supplier<? extends Throwable> closed;
 
     /**
      * @param limit how many may wait at once
      * @param timeout how long each waits for its answer
-     * @param timer where timeouts run (e.g. {@code Schedulers.parallel()}, shared by every device)
+     * @param timer where timeouts run and what tells the time (e.g. {@code Schedulers.parallel()},
+     *     shared by every device)
      * @param whenFull the error of a request beyond {@code limit}
      */
     public PendingRequests(
@@ -61,7 +70,7 @@ public final class PendingRequests<T, A> {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
         this.limit = limit;
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.timeoutNanos = Objects.requireNonNull(timeout, "timeout").toNanos();
         this.timer = Objects.requireNonNull(timer, "timer");
         this.whenFull = Objects.requireNonNull(whenFull, "whenFull");
     }
@@ -79,36 +88,40 @@ public final class PendingRequests<T, A> {
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(send, "send");
         Objects.requireNonNull(timeoutError, "timeoutError");
-        return Mono.defer(
-                () -> {
-                    AtomicLong id = new AtomicLong();
-                    return Mono.<A>create(sink -> register(tag, sink, send, id))
-                            .timeout(
-                                    timeout,
-                                    Mono.defer(() -> Mono.error(timeoutError.apply(id.get()))),
-                                    timer);
-                });
+        return Mono.create(sink -> register(tag, sink, send, timeoutError));
     }
 
     private void register(
-            T tag, MonoSink<A> sink, LongFunction<? extends Mono<Void>> send, AtomicLong idOut) {
+            T tag,
+            MonoSink<A> sink,
+            LongFunction<? extends Mono<Void>> send,
+            LongFunction<? extends Throwable> timeoutError) {
         Entry<T, A> e = null;
         Throwable refusal = null;
+        boolean arm = false;
+        long deadline = timer.now(TimeUnit.NANOSECONDS) + timeoutNanos;
         synchronized (this) {
             if (closed != null) {
                 refusal = closed.get();
-            } else if (waiting.size() >= limit) {
+            } else if (waiting != null && waiting.size() >= limit) {
                 refusal = whenFull.get();
             } else {
-                e = new Entry<>(nextFreeId(), tag, sink);
+                if (waiting == null) {
+                    waiting = new LinkedHashMap<>();
+                }
+                e = new Entry<>(nextFreeId(), tag, sink, timeoutError, deadline);
                 waiting.put(e.id, e);
+                arm = !timerArmed;
+                timerArmed = true;
             }
         }
         if (e == null) {
             sink.error(refusal);
             return;
         }
-        idOut.set(e.id);
+        if (arm) {
+            armTimer(timeoutNanos);
+        }
         Entry<T, A> entry = e;
         sink.onCancel(
                 () -> {
@@ -134,6 +147,45 @@ public final class PendingRequests<T, A> {
                         }));
     }
 
+    private void armTimer(long delayNanos) {
+        try {
+            timer.schedule(this::expire, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the timer is shut down (the application is ending): the requests wait until closed
+            synchronized (this) {
+                timerArmed = false;
+            }
+        }
+    }
+
+    /** The timer's task: fails the requests past their deadline, re-arms for the next one. */
+    private void expire() {
+        List<Entry<T, A>> expired = new ArrayList<>(1);
+        long next = -1;
+        synchronized (this) {
+            long now = timer.now(TimeUnit.NANOSECONDS);
+            if (waiting != null) {
+                for (Iterator<Entry<T, A>> it = waiting.values().iterator(); it.hasNext(); ) {
+                    Entry<T, A> e = it.next();
+                    if (e.deadline - now > 0) {
+                        next = e.deadline - now;
+                        break;
+                    }
+                    it.remove();
+                    expired.add(e);
+                }
+            }
+            timerArmed = next >= 0;
+        }
+        if (next >= 0) {
+            armTimer(next);
+        }
+        for (Entry<T, A> e : expired) {
+            e.sending.dispose();
+            e.sink.error(e.timeoutError.apply(e.id));
+        }
+    }
+
     private long nextFreeId() {
         // guarded by this; terminates: fewer than MAX_ID ids wait
         do {
@@ -154,7 +206,7 @@ public final class PendingRequests<T, A> {
     public boolean complete(long id, Predicate<? super T> accepts, A answer) {
         Entry<T, A> e;
         synchronized (this) {
-            e = waiting.get(id);
+            e = waiting == null ? null : waiting.get(id);
             if (e == null || !accepts.test(e.tag)) {
                 return false;
             }
@@ -173,6 +225,9 @@ public final class PendingRequests<T, A> {
     public int completeEach(Predicate<? super T> accepts, A answer) {
         List<Entry<T, A>> settled = new ArrayList<>(1);
         synchronized (this) {
+            if (waiting == null) {
+                return 0;
+            }
             for (Iterator<Entry<T, A>> it = waiting.values().iterator(); it.hasNext(); ) {
                 Entry<T, A> e = it.next();
                 if (accepts.test(e.tag)) {
@@ -196,6 +251,9 @@ public final class PendingRequests<T, A> {
                 return;
             }
             closed = Objects.requireNonNull(reason, "reason");
+            if (waiting == null) {
+                return;
+            }
             all = new ArrayList<>(waiting.values());
             waiting.clear();
         }
@@ -207,7 +265,7 @@ public final class PendingRequests<T, A> {
 
     /** How many requests wait now. */
     public synchronized int size() {
-        return waiting.size();
+        return waiting == null ? 0 : waiting.size();
     }
 
     /** Sets the id counter, so that a test reaches its wrap without four billion requests. */
@@ -219,12 +277,21 @@ public final class PendingRequests<T, A> {
         final long id;
         final T tag;
         final MonoSink<A> sink;
+        final LongFunction<? extends Throwable> timeoutError;
+        final long deadline;
         final Disposable.Swap sending = Disposables.swap();
 
-        Entry(long id, T tag, MonoSink<A> sink) {
+        Entry(
+                long id,
+                T tag,
+                MonoSink<A> sink,
+                LongFunction<? extends Throwable> timeoutError,
+                long deadline) {
             this.id = id;
             this.tag = tag;
             this.sink = sink;
+            this.timeoutError = timeoutError;
+            this.deadline = deadline;
         }
     }
 }

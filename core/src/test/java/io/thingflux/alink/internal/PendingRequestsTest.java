@@ -116,6 +116,40 @@ class PendingRequestsTest {
     }
 
     @Test
+    void eachRequestTimesOutAtItsOwnDeadlineWithOneTimerForAll() {
+        PendingRequests<String, String> p = pending(8);
+        TestSubscriber<String> first = TestSubscriber.create();
+        TestSubscriber<String> answered = TestSubscriber.create();
+        TestSubscriber<String> later = TestSubscriber.create();
+        p.request("a", this::send, PendingRequestsTest::timedOut).subscribe(first); // id 1 at 0 s
+        timer.advanceTimeBy(Duration.ofSeconds(1));
+        p.request("a", this::send, PendingRequestsTest::timedOut).subscribe(answered); // id 2, 1 s
+        timer.advanceTimeBy(Duration.ofSeconds(3));
+        p.request("a", this::send, PendingRequestsTest::timedOut).subscribe(later); // id 3, 4 s
+        assertThat(p.complete(2, "a"::equals, "answer")).isTrue();
+
+        timer.advanceTimeBy(Duration.ofSeconds(6)); // 10 s: the first's deadline
+        assertThat(first.expectTerminalError()).hasMessage("id 1");
+        assertThat(answered.getReceivedOnNext()).containsExactly("answer");
+        assertThat(later.isTerminated()).as("its deadline is 14 s").isFalse();
+        timer.advanceTimeBy(Duration.ofMillis(3_999));
+        assertThat(later.isTerminated()).isFalse();
+        timer.advanceTimeBy(Duration.ofMillis(1));
+        assertThat(later.expectTerminalError()).hasMessage("id 3");
+        assertThat(p.size()).isZero();
+        assertThat(timer.getScheduledTaskCount())
+                .as("one timer task armed at 0 s and re-armed at 10 s, not one per request")
+                .isEqualTo(2);
+
+        // with nothing waiting the timer is idle; the next request arms it again
+        timer.advanceTimeBy(Duration.ofMinutes(1));
+        TestSubscriber<String> afterIdle = TestSubscriber.create();
+        p.request("a", this::send, PendingRequestsTest::timedOut).subscribe(afterIdle);
+        timer.advanceTimeBy(TIMEOUT);
+        assertThat(afterIdle.expectTerminalError()).hasMessage("id 4");
+    }
+
+    @Test
     void aSendErrorFailsTheRequestAndForgetsIt() {
         PendingRequests<String, String> p = pending(4);
         StepVerifier.create(
