@@ -1,12 +1,18 @@
 package io.thingflux.emulator.platform.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.thingflux.alink.AlinkJson;
 import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.emulator.platform.PropertyValue;
 import io.thingflux.mqtt.MqttQos;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -79,37 +85,32 @@ final class AlinkResponder {
      * a time; returns the reply's payload, or {@code null} for none.
      */
     byte[] answerPost(DeviceState device, String topic, int from, byte[] payload, long now) {
-        JsonNode request = EmulatorJson.readObject(payload);
+        boolean propertyPost = restIs(topic, from, PROPERTY_POST);
+        Post request = Post.read(payload, propertyPost, now);
         if (request == null) {
             return reply(null, CODE_BAD_PARAMS, topicMethod(topic, from));
         }
-        JsonNode id = request.get("id");
-        String method =
-                request.hasNonNull("method")
-                        ? request.get("method").asText()
-                        : topicMethod(topic, from);
-        JsonNode params = request.get("params");
-        boolean valid = id != null && !id.isNull() && params != null && !params.isNull();
-        if (valid && restIs(topic, from, PROPERTY_POST)) {
-            valid = params.isObject();
-            if (valid && params.size() > AliyunLimits.MAX_PROPERTIES_PER_POST) {
+        JsonNode id = request.id;
+        String method = request.method != null ? request.method : topicMethod(topic, from);
+        boolean valid = id != null && request.hasParams;
+        if (valid && propertyPost) {
+            valid = request.properties != null;
+            if (valid && request.properties.size() > AliyunLimits.MAX_PROPERTIES_PER_POST) {
                 return reply(id, CODE_TOO_MANY_PROPERTIES, method);
             }
             if (valid) {
-                storeProperties(device, params, now);
+                request.properties.values().forEach(device::putProperty);
             }
         } else if (valid && restIs(topic, from, BATCH_POST)) {
-            valid = params.isObject();
+            valid = request.params.isObject();
             if (valid) {
-                storeBatch(device, params.get("properties"), now);
+                storeBatch(device, request.params.get("properties"), now);
             }
         }
         if (!valid) {
             return reply(id, CODE_BAD_PARAMS, method);
         }
-        JsonNode sys = request.get("sys");
-        boolean ack = sys == null || !sys.has("ack") || sys.get("ack").asInt(1) != 0;
-        return ack ? reply(id, CODE_SUCCESS, method) : null;
+        return request.ack ? reply(id, CODE_SUCCESS, method) : null;
     }
 
     private static boolean restIs(String topic, int from, String rest) {
@@ -129,37 +130,145 @@ final class AlinkResponder {
      * is null.
      */
     private static byte[] reply(JsonNode id, int code, String method) {
-        ObjectNode reply = EmulatorJson.object();
-        if (id == null) {
-            reply.putNull("id");
-        } else {
-            reply.set("id", id);
-        }
-        reply.put("code", code);
-        reply.putObject("data");
-        reply.put(
-                "message",
-                code == CODE_SUCCESS
-                        ? "success"
-                        : code == CODE_BAD_PARAMS
-                                ? "request parameter error"
-                                : "too many properties");
-        reply.put("method", method);
-        reply.put("version", AlinkJson.VERSION);
-        return EmulatorJson.bytes(reply);
+        return EmulatorJson.write(
+                g -> {
+                    g.writeStartObject();
+                    g.writeFieldName("id");
+                    if (id == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeTree(id);
+                    }
+                    g.writeNumberField("code", code);
+                    g.writeObjectFieldStart("data");
+                    g.writeEndObject();
+                    g.writeStringField(
+                            "message",
+                            code == CODE_SUCCESS
+                                    ? "success"
+                                    : code == CODE_BAD_PARAMS
+                                            ? "request parameter error"
+                                            : "too many properties");
+                    g.writeStringField("method", method);
+                    g.writeStringField("version", AlinkJson.VERSION);
+                    g.writeEndObject();
+                });
     }
 
-    /** Property post: each property's value as JSON text, with its {@code time} if given. */
-    private static void storeProperties(DeviceState device, JsonNode params, long now) {
-        for (Map.Entry<String, JsonNode> e : params.properties()) {
-            JsonNode v = e.getValue();
-            if (v.isObject() && v.has("value")) {
-                long time = v.hasNonNull("time") ? v.get("time").asLong(now) : now;
-                device.putProperty(
-                        new PropertyValue(e.getKey(), EmulatorJson.text(v.get("value")), time));
-            } else {
-                device.putProperty(new PropertyValue(e.getKey(), EmulatorJson.text(v), now));
+    /**
+     * A post's envelope as the streaming parser reads it: the id (null when missing or null), the
+     * method, whether {@code sys.ack} asks for a reply, and the params: a property post's as the
+     * values to keep (each property's value as JSON text, with its {@code time} if given; {@code
+     * null} when params is not an object), any other post's as a tree.
+     */
+    private static final class Post {
+        JsonNode id;
+        String method;
+        boolean ack = true;
+        boolean hasParams;
+        Map<String, PropertyValue> properties;
+        JsonNode params;
+
+        /** The post in {@code payload}, or {@code null} when it is not a JSON object. */
+        static Post read(byte[] payload, boolean propertyPost, long now) {
+            try (JsonParser p = EmulatorJson.parser(payload)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                Post post = new Post();
+                for (JsonToken f = p.nextToken(); f == JsonToken.FIELD_NAME; f = p.nextToken()) {
+                    String name = p.currentName();
+                    JsonToken t = p.nextToken();
+                    switch (name) {
+                        case "id" ->
+                                post.id =
+                                        t == JsonToken.VALUE_NULL
+                                                ? null
+                                                : t == JsonToken.VALUE_STRING
+                                                        ? TextNode.valueOf(p.getText())
+                                                        : read(p);
+                        case "method" -> post.method = t == JsonToken.VALUE_NULL ? null : text(p);
+                        case "params" -> {
+                            post.hasParams = t != JsonToken.VALUE_NULL;
+                            post.properties = null;
+                            post.params = null;
+                            if (propertyPost && t == JsonToken.START_OBJECT) {
+                                post.properties = properties(p, now);
+                            } else if (post.hasParams) {
+                                post.params = read(p);
+                            }
+                        }
+                        case "sys" -> {
+                            JsonNode sys = read(p);
+                            post.ack = !sys.has("ack") || sys.get("ack").asInt(1) != 0;
+                        }
+                        default -> p.skipChildren();
+                    }
+                }
+                return post;
+            } catch (IOException e) {
+                return null;
             }
+        }
+
+        private static JsonNode read(JsonParser p) throws IOException {
+            return EmulatorJson.readTree(p);
+        }
+
+        /** A scalar as {@code JsonNode.asText} gives it; an object or array as "". */
+        private static String text(JsonParser p) throws IOException {
+            if (p.currentToken().isStructStart()) {
+                p.skipChildren();
+                return "";
+            }
+            return p.getText();
+        }
+
+        /** A property post's params, from its START_OBJECT; the last of a repeated name wins. */
+        private static Map<String, PropertyValue> properties(JsonParser p, long now)
+                throws IOException {
+            Map<String, PropertyValue> values = new LinkedHashMap<>();
+            for (JsonToken f = p.nextToken(); f == JsonToken.FIELD_NAME; f = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                PropertyValue value;
+                if (t == JsonToken.START_OBJECT) {
+                    JsonNode v = read(p);
+                    if (v.has("value")) {
+                        long time = v.hasNonNull("time") ? v.get("time").asLong(now) : now;
+                        value = new PropertyValue(name, EmulatorJson.text(v.get("value")), time);
+                    } else {
+                        value = new PropertyValue(name, EmulatorJson.text(v), now);
+                    }
+                } else if (t == JsonToken.START_ARRAY) {
+                    value = new PropertyValue(name, EmulatorJson.text(read(p)), now);
+                } else {
+                    value = new PropertyValue(name, scalarText(p, t), now);
+                }
+                values.put(name, value);
+            }
+            return values;
+        }
+
+        /** A scalar as JSON text, as Jackson writes the tree node it would read it as. */
+        private static String scalarText(JsonParser p, JsonToken t) throws IOException {
+            return switch (t) {
+                case VALUE_STRING ->
+                        "\""
+                                + new String(
+                                        JsonStringEncoder.getInstance().quoteAsString(p.getText()))
+                                + "\"";
+                case VALUE_NUMBER_INT ->
+                        switch (p.getNumberType()) {
+                            case INT -> Integer.toString(p.getIntValue());
+                            case LONG -> Long.toString(p.getLongValue());
+                            default -> p.getBigIntegerValue().toString();
+                        };
+                case VALUE_NUMBER_FLOAT -> Double.toString(p.getDoubleValue());
+                case VALUE_TRUE -> "true";
+                case VALUE_FALSE -> "false";
+                default -> "null";
+            };
         }
     }
 

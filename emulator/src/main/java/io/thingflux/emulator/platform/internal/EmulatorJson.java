@@ -1,15 +1,19 @@
 package io.thingflux.emulator.platform.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 /**
- * The emulator's one way to read and write JSON: Jackson trees read from and written as UTF-8, for
- * the Alink posts and replies, the admin API's bodies and the publish recording.
+ * The emulator's one way to read and write JSON: one Jackson {@code ObjectMapper}, as trees for the
+ * admin API's bodies and the publish recording, and as a parser and generator streaming the Alink
+ * posts and their replies (what every device sends, read without building a tree).
  */
 final class EmulatorJson {
 
@@ -48,6 +52,32 @@ final class EmulatorJson {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** A parser of {@code json}, able to read a tree from where it stands. */
+    static JsonParser parser(byte[] json) throws IOException {
+        return MAPPER.createParser(json);
+    }
+
+    /** The value the parser stands on (its first token read), as a tree. */
+    static JsonNode readTree(JsonParser p) throws IOException {
+        return MAPPER.readTree(p);
+    }
+
+    /** What {@code w} writes, as UTF-8 JSON. */
+    static byte[] write(Writer w) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            w.write(g);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes one JSON document with a generator. */
+    interface Writer {
+        void write(JsonGenerator g) throws IOException;
     }
 
     /** {@code node} as JSON text. */
