@@ -15,12 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -115,7 +116,7 @@ public final class AliyunDevice {
                         limit,
                         options.replyTimeout(),
                         Schedulers.parallel(),
-                        () -> new TooManyPendingRequestsException(limit));
+                        TooManyPendingRequestsException::new);
         this.incoming =
                 new IncomingRouter(topics, options.clock(), pending, options.incomingBufferSize());
     }
@@ -462,10 +463,10 @@ public final class AliyunDevice {
         }
         r.ready.tryEmitError(reason.get());
         if (cancelSources) {
-            r.sources.dispose();
+            r.dispose();
             return null;
         }
-        return r.sources;
+        return r;
     }
 
     @Override
@@ -477,31 +478,47 @@ public final class AliyunDevice {
      * The device's subscription to its filters and to the link's unsolicited messages, both read on
      * the link's I/O thread by the {@link IncomingRouter}, and whether the broker acknowledged it.
      */
-    private final class Receiving {
-        final Sinks.One<Void> ready = Sinks.one();
-        final Disposable.Swap sources = Disposables.swap();
-        private final AtomicInteger openSources = new AtomicInteger(2);
+    private final class Receiving implements Disposable, Consumer<SubscribeAck> {
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<Receiving> OPEN_SOURCES =
+                AtomicIntegerFieldUpdater.newUpdater(Receiving.class, "openSources");
+
+        // terminated once, by the first of onAck, an error or the end: Sinks.One's terminal signals
+        // are atomic, so the serializing wrapper of Sinks.one() would add nothing but its size
+        final Sinks.One<Void> ready = Sinks.unsafe().one();
+        // two subscribers, not a merge: both sources signal on the link's I/O thread, so the
+        // router is called serially, and nothing keeps the subscription's publisher (its filters)
+        // once it is subscribed
+        private final Source unsolicited = new Source();
+        private final Source subscribed = new Source();
+        private volatile int openSources = 2;
         private boolean acknowledged;
 
         void start() {
-            Flux<LinkMessage> subscribed =
-                    link.subscribe(subscriptions(), options.subscribeQos(), this::onAck)
-                            // every filter refused: onAck has decided whether that fails the device
-                            .onErrorResume(SubscriptionRefusedException.class, e -> Flux.empty());
-            // two subscribers, not a merge: both sources signal on the link's I/O thread, so the
-            // router is called serially, and nothing keeps the subscription's publisher (its
-            // filters) once it is subscribed
-            sources.update(
-                    Disposables.composite(
-                            link.unsolicited()
-                                    .subscribe(incoming::accept, this::onError, this::onSourceEnd),
-                            subscribed.subscribe(
-                                    incoming::accept, this::onError, this::onSourceEnd)));
+            link.unsolicited().subscribe(unsolicited);
+            link.subscribe(subscriptions(), options.subscribeQos(), this).subscribe(subscribed);
+        }
+
+        /** Cancels both of the link's streams. */
+        @Override
+        public void dispose() {
+            unsolicited.dispose();
+            subscribed.dispose();
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return unsolicited.isDisposed() && subscribed.isDisposed();
         }
 
         /**
-         * On the link's I/O thread, before the messages that follow the acknowledgement; serial.
+         * The broker's answer to the thing-model subscription, the first and after each reconnect.
          */
+        @Override
+        public void accept(SubscribeAck ack) {
+            onAck(ack);
+        }
+
         private void onAck(SubscribeAck ack) {
             boolean first = !acknowledged;
             acknowledged = true;
@@ -536,7 +553,7 @@ public final class AliyunDevice {
                     receiving = null;
                 }
             }
-            sources.dispose();
+            dispose();
         }
 
         private void onError(Throwable error) {
@@ -547,7 +564,7 @@ public final class AliyunDevice {
 
         /** One of the two sources completed; the device ends when both have, as a merge would. */
         private void onSourceEnd() {
-            if (openSources.decrementAndGet() == 0) {
+            if (OPEN_SOURCES.decrementAndGet(this) == 0) {
                 onComplete();
             }
         }
@@ -557,6 +574,29 @@ public final class AliyunDevice {
                     new AlinkException(
                             "the link ended before the subscriptions were acknowledged"));
             end(() -> new AlinkException("the link's messages ended before the reply"), true);
+        }
+
+        /** One of the link's two streams, read into the router. */
+        private final class Source extends BaseSubscriber<LinkMessage> {
+            @Override
+            protected void hookOnNext(LinkMessage m) {
+                incoming.accept(m);
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                onSourceEnd();
+            }
+
+            @Override
+            protected void hookOnError(Throwable error) {
+                if (error instanceof SubscriptionRefusedException) {
+                    // every filter refused: onAck has decided whether that fails the device
+                    onSourceEnd();
+                } else {
+                    onError(error);
+                }
+            }
         }
     }
 }

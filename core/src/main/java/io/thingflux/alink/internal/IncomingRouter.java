@@ -4,31 +4,24 @@ import io.thingflux.alink.AlinkTopics;
 import io.thingflux.alink.ThingMessage;
 import io.thingflux.alink.ThingMessageDecoder;
 import io.thingflux.link.LinkMessage;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
-import reactor.util.concurrent.Queues;
 
 /**
  * Routes what the link delivers to one device: decodes it ({@link ThingMessageDecoder}), settles
  * the request a reply or NTP response answers, and offers the rest (and those too while someone
  * reads them) to the device's messages.
  *
- * <p>The messages wait in one bounded buffer ({@link BoundedQueue}, memory only for those waiting)
- * behind a unicast sink, shared by all subscribers through {@code publish}: what arrives before the
- * first subscriber is kept up to the bound; when the slowest subscriber lets it fill, the newest
- * message is dropped, counted in {@link #droppedMessages()} and logged at WARN (the 1st, 2nd, 4th,
- * 8th... drop). Besides the bound, up to {@value #PREFETCH} messages wait in the sharing operator.
- * A reply or NTP response that settled a request is not kept while nobody reads the messages: its
- * request has it, and a device whose messages nobody reads must not fill the buffer with the
- * answers to its own posts. {@link #accept} must be called serially (one link source at a time, as
- * {@code Flux.merge} delivers).
+ * <p>The messages wait in one bounded {@link MessageBuffer}, shared by all subscribers: what
+ * arrives before the first subscriber is kept up to the bound; when the slowest subscriber lets it
+ * fill, the newest message is dropped, counted in {@link #droppedMessages()} and logged at WARN
+ * (the 1st, 2nd, 4th, 8th... drop). A reply or NTP response that settled a request is not kept
+ * while nobody reads the messages: its request has it, and a device whose messages nobody reads
+ * must not fill the buffer with the answers to its own posts. {@link #accept} must be called
+ * serially (one link source at a time, as the link's I/O thread delivers).
  */
 public final class IncomingRouter {
 
@@ -51,14 +44,11 @@ public final class IncomingRouter {
     private final ThingMessageDecoder decoder;
     private final PendingRequests<Awaited, ThingMessage> pending;
 
-    /** How many messages the sharing operator takes ahead of its subscribers. */
-    static final int PREFETCH = Queues.XS_BUFFER_SIZE;
-
     private final int bufferSize;
-    private final Sinks.Many<ThingMessage> input;
-    private final Flux<ThingMessage> messages;
-    private final AtomicInteger readers = new AtomicInteger();
-    private final AtomicLong dropped = new AtomicLong();
+    private final MessageBuffer<ThingMessage> buffer;
+
+    // written by accept only, which is called serially
+    private volatile long dropped;
 
     /**
      * @param bufferSize how many messages wait for the slowest subscriber, or for the first
@@ -72,14 +62,7 @@ public final class IncomingRouter {
         this.decoder = new ThingMessageDecoder(topics, clock);
         this.pending = Objects.requireNonNull(pending, "pending");
         this.bufferSize = bufferSize;
-        this.input = Sinks.many().unicast().onBackpressureBuffer(new BoundedQueue<>(bufferSize));
-        Flux<ThingMessage> shared = input.asFlux().publish(PREFETCH).autoConnect();
-        this.messages =
-                Flux.defer(
-                        () -> {
-                            readers.incrementAndGet();
-                            return shared.doFinally(signal -> readers.decrementAndGet());
-                        });
+        this.buffer = new MessageBuffer<>(bufferSize);
     }
 
     /** Decodes {@code m}, settles the request it answers, and offers it to the messages. */
@@ -103,33 +86,26 @@ public final class IncomingRouter {
                                     n)
                             > 0;
         }
-        if (settled && readers.get() == 0) {
+        if (settled && !buffer.hasSubscribers()) {
             return; // its request has it; kept for a later reader, it would only fill the buffer
         }
-        Sinks.EmitResult result = input.tryEmitNext(msg);
-        if (result == Sinks.EmitResult.FAIL_OVERFLOW
-                || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
-            // the buffer is full (FAIL_ZERO_SUBSCRIBER: full before the first subscriber)
-            long n = dropped.incrementAndGet();
-            if (Long.bitCount(n)
-                    == 1) { // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
+        MessageBuffer.Offer result = buffer.offer(msg);
+        if (result == MessageBuffer.Offer.FULL) {
+            long n = ++dropped; // accept is called serially: the one writer
+            if (Long.bitCount(n) == 1) {
+                // 1st, 2nd, 4th, 8th...: a slow reader must not flood the log
                 log.warn(
-                        "{}: incoming message on {} dropped (buffer of {} full), {} dropped so far: messages() is "
-                                + "read too slowly",
+                        "{}: incoming message on {} dropped (buffer of {} full), {} dropped so far:"
+                                + " messages() is read too slowly",
                         topics,
                         m.topic(),
                         bufferSize,
                         n);
             }
-        } else if (result.isFailure()) {
-            // ended (or ending) while this message was on its way, e.g. the reply it carried led
-            // its caller to disconnect at once: nobody can read it any more, and no reader was too
-            // slow
-            log.debug(
-                    "{}: message on {} arrived after the device ended ({})",
-                    topics,
-                    m.topic(),
-                    result);
+        } else if (result == MessageBuffer.Offer.TERMINATED) {
+            // ended while this message was on its way, e.g. the reply it carried led its caller
+            // to disconnect at once: nobody can read it any more, and no reader was too slow
+            log.debug("{}: message on {} arrived after the device ended", topics, m.topic());
         }
     }
 
@@ -142,22 +118,17 @@ public final class IncomingRouter {
 
     /** The messages, shared by all subscribers; complete after {@link #complete()}. */
     public Flux<ThingMessage> messages() {
-        return messages;
+        return buffer;
     }
 
     /** How many messages were dropped because the buffer was full. */
     public long droppedMessages() {
-        return dropped.get();
+        return dropped;
     }
 
     /** Completes the messages (after those buffered). */
     public void complete() {
-        // a message being offered on the I/O thread at this moment holds the sink for a short while
-        try {
-            input.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
-        } catch (Sinks.EmissionException e) {
-            log.warn("{}: messages() could not be completed: {}", topics, e.toString());
-        }
+        buffer.complete();
     }
 
     /**

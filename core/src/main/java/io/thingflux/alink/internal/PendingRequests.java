@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -48,7 +49,7 @@ public final class PendingRequests<T, A> {
     private final int limit;
     private final long timeoutNanos;
     private final Scheduler timer;
-    private final Supplier<? extends Throwable> whenFull;
+    private final IntFunction<? extends Throwable> whenFull;
 
     // guarded by this; in the order the requests were made, which is their deadlines' order;
     // allocated at the first request
@@ -62,10 +63,13 @@ public final class PendingRequests<T, A> {
      * @param timeout how long each waits for its answer
      * @param timer where timeouts run and what tells the time (e.g. {@code Schedulers.parallel()},
      *     shared by every device)
-     * @param whenFull the error of a request beyond {@code limit}
+     * @param whenFull the error of a request beyond {@code limit}, given the limit
      */
     public PendingRequests(
-            int limit, Duration timeout, Scheduler timer, Supplier<? extends Throwable> whenFull) {
+            int limit,
+            Duration timeout,
+            Scheduler timer,
+            IntFunction<? extends Throwable> whenFull) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
@@ -104,10 +108,10 @@ public final class PendingRequests<T, A> {
             if (closed != null) {
                 refusal = closed.get();
             } else if (waiting != null && waiting.size() >= limit) {
-                refusal = whenFull.get();
+                refusal = whenFull.apply(limit);
             } else {
                 if (waiting == null) {
-                    waiting = new LinkedHashMap<>();
+                    waiting = new LinkedHashMap<>(4); // most devices wait for one or two
                 }
                 e = new Entry<>(nextFreeId(), tag, sink, timeoutError, deadline);
                 waiting.put(e.id, e);

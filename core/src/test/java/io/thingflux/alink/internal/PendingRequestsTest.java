@@ -31,7 +31,7 @@ class PendingRequestsTest {
 
     private PendingRequests<String, String> pending(int limit) {
         return new PendingRequests<>(
-                limit, TIMEOUT, timer, () -> new IllegalStateException("full"));
+                limit, TIMEOUT, timer, max -> new IllegalStateException("full"));
     }
 
     /** A send that never completes, counting subscriptions and cancels. */
