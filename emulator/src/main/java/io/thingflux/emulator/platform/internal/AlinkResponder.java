@@ -136,6 +136,8 @@ final class AlinkResponder {
                     g.writeFieldName("id");
                     if (id == null) {
                         g.writeNull();
+                    } else if (id.isTextual()) {
+                        g.writeString(id.textValue()); // what devices send: no serializer lookup
                     } else {
                         g.writeTree(id);
                     }
