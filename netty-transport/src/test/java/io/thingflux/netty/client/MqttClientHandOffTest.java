@@ -62,6 +62,46 @@ class MqttClientHandOffTest extends ClientTestSupport {
     }
 
     /**
+     * Two threads publishing while the loop takes their earlier publishes: the hand-off stack
+     * (pushed by any thread, taken whole by the loop) loses, repeats and reorders nothing.
+     */
+    @Test
+    void publishesPushedWhileTheLoopTakesThemAreEachSentOnceInEachThreadsOrder() throws Exception {
+        MqttClient client = client(options());
+        ScriptedBroker.Connection c = connect(client, false);
+        int each = 100;
+        for (int round = 0; round < 20; round++) {
+            String prefix = "race/" + round + "/";
+            reactor.test.util.RaceTestUtils.race(
+                    () -> publishRange(client, prefix + "a/", each),
+                    () -> publishRange(client, prefix + "b/", each));
+            List<String> a = new ArrayList<>();
+            List<String> b = new ArrayList<>();
+            for (int i = 0; i < 2 * each; i++) {
+                String topic = c.expect(Publish.class).topic();
+                (topic.startsWith(prefix + "a/") ? a : b).add(topic);
+            }
+            assertThat(a).isEqualTo(range(prefix + "a/", each));
+            assertThat(b).isEqualTo(range(prefix + "b/", each));
+        }
+        c.expectNothingFor(java.time.Duration.ofMillis(100));
+    }
+
+    private static void publishRange(MqttClient client, String prefix, int count) {
+        for (int i = 0; i < count; i++) {
+            client.publish(prefix + i, new byte[0], MqttQos.AT_MOST_ONCE).subscribe();
+        }
+    }
+
+    private static List<String> range(String prefix, int count) {
+        List<String> topics = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            topics.add(prefix + i);
+        }
+        return topics;
+    }
+
+    /**
      * A long burst written in one event-loop turn starts leaving before the turn ends: the client
      * flushes after every 16 publishes, so the broker gets the first 32 of 40 while the loop is
      * still busy.
