@@ -595,9 +595,10 @@ public final class MqttClientOptions {
          * same overflow policy ({@link io.thingflux.link.outbox.OutboxFullException}), and a log
          * that cannot be written (disk full) fails the publish with {@link
          * io.thingflux.link.outbox.OutboxStorageException}. Publishes still pending when the client
-         * is disconnected or closed stay in the log for the next process; those it gives up
-         * (reconnect policy exhausted, refused, evicted) are removed. QoS 0 publishes are never
-         * stored.
+         * is disconnected, closed or gives up reconnecting fail for their caller but stay in the
+         * log and are sent by the next process that opens it (at least once); only publishes given
+         * up one by one (evicted, {@link PublishRefusedException}, cancelled while queued) are
+         * removed. QoS 0 publishes are never stored.
          */
         public Builder outboxStorage(OutboxStorage storage) {
             this.outboxStorage = Objects.requireNonNull(storage, "storage");

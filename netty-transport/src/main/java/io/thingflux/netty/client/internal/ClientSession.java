@@ -532,7 +532,7 @@ public final class ClientSession implements ChannelFutureListener {
         failWaiters(error);
         MqttClosedException closed =
                 new MqttClosedException("the connection was lost and not retried", error);
-        outgoing.failAll(closed, false);
+        outgoing.failAll(closed);
         subscriptions.terminateAll(closed);
     }
 
@@ -558,8 +558,7 @@ public final class ClientSession implements ChannelFutureListener {
         outgoing.failAll(
                 error instanceof MqttClosedException
                         ? error
-                        : new MqttClosedException("the client closed", error),
-                true);
+                        : new MqttClosedException("the client closed", error));
         subscriptions.terminateAll(subscriberError);
         store.close();
         if (ch != null && subscriberError != null) {

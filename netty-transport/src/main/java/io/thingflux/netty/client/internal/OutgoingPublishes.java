@@ -539,10 +539,10 @@ final class OutgoingPublishes implements Runnable {
     }
 
     /**
-     * Fails everything queued and in flight: the client closed ({@code keepStored}: what a durable
-     * outbox holds stays there for the next process) or gave up reconnecting (removed from it).
+     * Fails everything queued and in flight (the client closed or gave up reconnecting); what a
+     * durable outbox holds stays there for the next process that opens it.
      */
-    void failAll(Throwable error, boolean keepStored) {
+    void failAll(Throwable error) {
         // detached first: a caller signalled on the event loop may publish again, and that one
         // waits
         OutgoingPublish p = outboxHead;
@@ -553,13 +553,10 @@ final class OutgoingPublishes implements Runnable {
             OutgoingPublish next = p.next;
             p.prev = null;
             p.next = null;
-            if (!keepStored) {
-                forget(p);
-            }
             p.fail(error);
             p = next;
         }
-        failInFlight(error, keepStored);
+        failInFlight(error, true);
     }
 
     private void failInFlight(Throwable error, boolean keepStored) {
