@@ -13,6 +13,11 @@ import java.util.Objects;
  * OutboxFullException}, or evicts the oldest queued one under the link's drop-oldest policy);
  * segments of {@value #DEFAULT_SEGMENT_BYTES} bytes; {@link FsyncPolicy#every} 100 ms.
  *
+ * <p>A link writes the log on its own I/O thread (the Netty event loop, the EC600S link's AT
+ * scheduler): each write goes to the operating system at once, and the {@link FsyncPolicy} decides
+ * whether that thread also waits for the disk. Use a file outbox for a device per process, not for
+ * thousands of clients sharing an event loop.
+ *
  * <p>Acknowledged publishes are dropped by compaction: when a segment is full a new one is started,
  * the oldest segments whose records are all finished are deleted, and the few unfinished records of
  * the oldest segment are copied forward so one slow publish does not pin the log.
