@@ -62,9 +62,6 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
     /** Read back from a file outbox: its first send carries DUP. */
     boolean recovered;
 
-    /** Its sequence number in a durable outbox, 0 when not stored. */
-    long seq;
-
     /** The caller cancelled (seen on the event loop). */
     boolean cancelled;
 
@@ -90,9 +87,8 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
      * A publish read back from a durable outbox; nobody waits for its result. Its first send
      * carries DUP.
      */
-    static OutgoingPublish recovered(ClientSession session, LinkMessage message, long seq) {
+    static OutgoingPublish recovered(ClientSession session, LinkMessage message) {
         OutgoingPublish p = new OutgoingPublish(session, message, NOBODY);
-        p.seq = seq;
         p.recovered = true;
         return p;
     }

@@ -13,7 +13,9 @@ import io.thingflux.netty.client.MqttTransportException;
 import io.thingflux.netty.client.OfflineBufferFullException;
 import io.thingflux.netty.client.OfflineBufferPolicy;
 import io.thingflux.netty.client.PacketIdsExhaustedException;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
@@ -60,6 +62,12 @@ final class OutgoingPublishes implements Runnable {
     /** The durable outbox, or null for the in-memory one (then nothing else is written). */
     private final OutboxStore store;
 
+    /**
+     * The sequence number in {@link #store} of each publish written there; null without a durable
+     * store, so that a publish of the in-memory path carries no field for it.
+     */
+    private final Map<OutgoingPublish, Long> seqs;
+
     // the limits are read from the session's options when needed rather than copied: one fewer
     // field each
     /** Publishes handed over by other threads, the latest first; see {@link #handOff}. */
@@ -86,6 +94,7 @@ final class OutgoingPublishes implements Runnable {
         this.session = session;
         this.packetIds = packetIds;
         this.store = store.durable() ? store : null;
+        this.seqs = this.store != null ? new IdentityHashMap<>() : null;
         restore(store.recovered().publishes());
     }
 
@@ -97,7 +106,8 @@ final class OutgoingPublishes implements Runnable {
      */
     private void restore(List<OutboxStore.Pending> pending) {
         for (OutboxStore.Pending r : pending) {
-            OutgoingPublish p = OutgoingPublish.recovered(session, r.message(), r.seq());
+            OutgoingPublish p = OutgoingPublish.recovered(session, r.message());
+            seqs.put(p, r.seq());
             if (r.packetId() != 0
                     && r.message().qos() == MqttQos.EXACTLY_ONCE
                     && packetIds.reserve(r.packetId(), p)) {
@@ -217,13 +227,13 @@ final class OutgoingPublishes implements Runnable {
         MqttClientMetrics metrics = session.options().metrics();
         while (true) {
             try {
-                p.seq = store.append(p.message);
+                seqs.put(p, store.append(p.message));
                 return true;
             } catch (OutboxFullException e) {
                 OutgoingPublish oldest = null;
                 if (session.options().outboxPolicy() == OfflineBufferPolicy.DROP_OLDEST) {
                     oldest = outboxHead;
-                    while (oldest != null && oldest.seq == 0) {
+                    while (oldest != null && !seqs.containsKey(oldest)) {
                         oldest = oldest.next;
                     }
                 }
@@ -246,9 +256,11 @@ final class OutgoingPublishes implements Runnable {
 
     /** Removes {@code p} from the durable outbox: it is finished or given up. */
     private void forget(OutgoingPublish p) {
-        if (p.seq != 0) {
-            store.remove(p.seq);
-            p.seq = 0;
+        if (store != null) {
+            Long seq = seqs.remove(p);
+            if (seq != null) {
+                store.remove(seq);
+            }
         }
     }
 
@@ -370,8 +382,8 @@ final class OutgoingPublishes implements Runnable {
                 p.fail(e);
                 continue;
             }
-            if (p.seq != 0 && p.qos() == MqttQos.EXACTLY_ONCE) {
-                store.packetId(p.seq, p.packetId);
+            if (store != null && p.qos() == MqttQos.EXACTLY_ONCE && seqs.get(p) != null) {
+                store.packetId(seqs.get(p), p.packetId);
             }
             p.state = OutgoingPublish.AWAITING_ACK;
             linkInFlight(p);
@@ -436,8 +448,10 @@ final class OutgoingPublishes implements Runnable {
     void onPubRec(Channel ch, int packetId) {
         if (packetIds.owner(packetId) instanceof OutgoingPublish p
                 && p.qos() == MqttQos.EXACTLY_ONCE) {
-            if (p.state != OutgoingPublish.AWAITING_PUBCOMP && p.seq != 0) {
-                store.released(p.seq);
+            if (p.state != OutgoingPublish.AWAITING_PUBCOMP
+                    && store != null
+                    && seqs.get(p) != null) {
+                store.released(seqs.get(p));
             }
             p.state = OutgoingPublish.AWAITING_PUBCOMP;
         } else {
