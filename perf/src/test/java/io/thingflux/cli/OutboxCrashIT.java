@@ -55,6 +55,8 @@ class OutboxCrashIT {
 
     @TempDir Path outbox;
 
+    @TempDir Path recordings;
+
     @Test
     void nothingAcceptedIsLostAcrossKillsAndOutages() throws Exception {
         long seed = Long.getLong("outbox.crash.seed", System.nanoTime());
@@ -68,6 +70,7 @@ class OutboxCrashIT {
                         AliyunPlatformEmulator.start(
                                 EmulatorOptions.builder()
                                         .port(0)
+                                        .recordFile(recordings.resolve("publishes.jsonl"))
                                         .device(new AliyunDeviceIdentity(PK, DN, SECRET))
                                         .build());
                 OutageProxy proxy = new OutageProxy(emulator.mqttAddress())) {
@@ -119,7 +122,10 @@ class OutboxCrashIT {
             assertThat(last.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
             int posted = next;
-            Set<Integer> distinct = new TreeSet<>(received);
+            // the proof is the emulator's recording (the listener above only said when to stop)
+            List<Integer> recorded =
+                    recorded(recordings.resolve("publishes.jsonl"), received.size());
+            Set<Integer> distinct = new TreeSet<>(recorded);
             assertThat(distinct).as("0 lost").containsAll(expected);
             assertThat(distinct)
                     .as("nothing that was not posted")
@@ -134,9 +140,33 @@ class OutboxCrashIT {
                     posted,
                     acked.size(),
                     accepted.size(),
-                    received.size(),
+                    recorded.size(),
                     distinct.size(),
-                    received.size() - distinct.size());
+                    recorded.size() - distinct.size());
+        }
+    }
+
+    /**
+     * The seq of every property post in the emulator's recording, once it holds at least {@code
+     * atLeast} of them (it is written by a background thread).
+     */
+    private static List<Integer> recorded(Path file, int atLeast) throws Exception {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        while (true) {
+            List<Integer> seqs = new ArrayList<>();
+            if (java.nio.file.Files.exists(file)) {
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    JsonNode n = JSON.readTree(line);
+                    if (n.path("topic").asText().endsWith("/thing/event/property/post")) {
+                        seqs.add(seq(n.path("payload").asText()));
+                    }
+                }
+            }
+            if (seqs.size() >= atLeast) {
+                return seqs;
+            }
+            assertThat(System.nanoTime()).as("the recording complete in time").isLessThan(deadline);
+            pause(20);
         }
     }
 
