@@ -9,12 +9,15 @@ import io.thingflux.emulator.ec600s.Pty;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.outbox.FileOutboxOptions;
+import io.thingflux.link.outbox.FsyncPolicy;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.serial.at.AtTimeoutException;
 import io.thingflux.serial.at.JSerialCommTransport;
 import io.thingflux.serial.at.ModuleRebootedException;
 import io.thingflux.serial.internal.QmtRecv;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
@@ -132,6 +136,130 @@ class Ec600sFaultRecoveryTest {
         assertThat(broker.published())
                 .extracting(LinkMessage::payloadAsString)
                 .doesNotContain("in flight");
+    }
+
+    /**
+     * Publishes made while the module reconnects wait in the link's outbox and leave in the order
+     * they were made, after the subscription is back; a publish made meanwhile queues behind them.
+     */
+    @Test
+    void publishesMadeWhileReconnectingWaitAndLeaveInOrderAfterResubscription() throws Exception {
+        broker.refuseConnections(); // the reconnect keeps failing until we let it through
+        emulator.injectQmtStat(0, 1);
+        Ec600sLinkTest.await(() -> link.state() == LinkState.RECONNECTING);
+        List<String> done = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String text = "queued " + i;
+            link.publish(POST, text.getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
+                    .subscribe(null, e -> done.add("failed " + e), () -> done.add(text));
+        }
+        int publishedBefore = broker.published().size();
+        Ec600sLinkTest.await(() -> broker.connects().size() >= 3); // refused attempts went by
+        assertThat(done).isEmpty();
+        assertThat(broker.published()).hasSize(publishedBefore);
+        broker.acceptConnections();
+        Ec600sLinkTest.await(() -> done.size() == 3);
+        assertThat(done).containsExactly("queued 0", "queued 1", "queued 2");
+        assertThat(broker.published())
+                .extracting(LinkMessage::payloadAsString)
+                .endsWith("queued 0", "queued 1", "queued 2");
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        carriesOn();
+    }
+
+    /** Beyond the outbox capacity the link's overflow policy decides, with a typed error. */
+    @Test
+    void aFullOutboxWhileReconnectingRefusesTyped() throws Exception {
+        link.disconnect().block(T);
+        subscription.dispose();
+        emulator.close();
+        emulator = Ec600sEmulator.builder(broker.factory()).build();
+        Pty pty = emulator.attachPty(null);
+        link =
+                Ec600sLink.open(
+                        JSerialCommTransport.open(pty.devicePath(), 115_200),
+                        Ec600sOptions.builder()
+                                .aliyunDevice(Ec600sLinkTest.DEVICE)
+                                .clientId("clientExample_0")
+                                .outbox(1, io.thingflux.link.outbox.OverflowPolicy.FAIL)
+                                .reconnectPolicy(
+                                        ReconnectPolicy.exponential()
+                                                .withDelays(
+                                                        Duration.ofMillis(100),
+                                                        Duration.ofMillis(500)))
+                                .build());
+        link.connect().block(T);
+        broker.refuseConnections();
+        emulator.injectQmtStat(0, 1);
+        Ec600sLinkTest.await(() -> link.state() == LinkState.RECONNECTING);
+        List<String> done = new CopyOnWriteArrayList<>();
+        link.publish(POST, "kept".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
+                .subscribe(null, e -> done.add("failed"), () -> done.add("kept"));
+        assertThatThrownBy(
+                        () ->
+                                link.publish(
+                                                POST,
+                                                "refused".getBytes(StandardCharsets.UTF_8),
+                                                MqttQos.AT_LEAST_ONCE)
+                                        .block(T))
+                .isInstanceOf(io.thingflux.link.outbox.OutboxFullException.class);
+        broker.acceptConnections();
+        Ec600sLinkTest.await(() -> done.size() == 1);
+        assertThat(done).containsExactly("kept");
+        subscription = null;
+    }
+
+    /**
+     * With a file outbox, what one link accepted while reconnecting and never sent is published by
+     * the next link over that outbox (another process, after a crash), first, after its connect.
+     */
+    @Test
+    void aFileOutboxHandsWhatWasNotSentToTheNextLink(@TempDir Path dir) throws Exception {
+        link.disconnect().block(T);
+        subscription.dispose();
+        subscription = null;
+        FileOutboxOptions file = FileOutboxOptions.in(dir).fsync(FsyncPolicy.never());
+        link = fileLink(file);
+        link.connect().block(T);
+        broker.refuseConnections();
+        emulator.injectQmtStat(0, 1);
+        Ec600sLinkTest.await(() -> link.state() == LinkState.RECONNECTING);
+        List<Throwable> failed = new CopyOnWriteArrayList<>();
+        for (String text : List.of("stored 0", "stored 1")) {
+            link.publish(POST, text.getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
+                    .subscribe(null, failed::add);
+        }
+        link.disconnect().block(T); // the process goes away before the link came back
+        Ec600sLinkTest.await(() -> failed.size() == 2);
+        broker.acceptConnections();
+        link = fileLink(file);
+        link.connect().block(T);
+        Ec600sLinkTest.await(
+                () ->
+                        broker.published().stream()
+                                        .map(LinkMessage::payloadAsString)
+                                        .filter(s -> s.startsWith("stored"))
+                                        .count()
+                                == 2);
+        assertThat(broker.published())
+                .extracting(LinkMessage::payloadAsString)
+                .endsWith("stored 0", "stored 1");
+    }
+
+    private Ec600sLink fileLink(FileOutboxOptions file) throws Exception {
+        emulator.close();
+        emulator = Ec600sEmulator.builder(broker.factory()).build();
+        Pty pty = emulator.attachPty(null);
+        return Ec600sLink.open(
+                JSerialCommTransport.open(pty.devicePath(), 115_200),
+                Ec600sOptions.builder()
+                        .aliyunDevice(Ec600sLinkTest.DEVICE)
+                        .clientId("clientExample_0")
+                        .outboxStorage(file)
+                        .reconnectPolicy(
+                                ReconnectPolicy.exponential()
+                                        .withDelays(Duration.ofMillis(100), Duration.ofMillis(500)))
+                        .build());
     }
 
     @Test

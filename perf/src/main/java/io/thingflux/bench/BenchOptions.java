@@ -1,5 +1,7 @@
 package io.thingflux.bench;
 
+import io.thingflux.link.outbox.FileOutboxOptions;
+import io.thingflux.link.outbox.FsyncPolicy;
 import io.thingflux.mqtt.MqttQos;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -177,6 +179,12 @@ public final class BenchOptions {
         return settings.replyTimeout;
     }
 
+    /** The file outboxes of the devices ({@code --outbox}), or empty for in memory. */
+    public Optional<FileOutboxOptions> outbox() {
+        return Optional.ofNullable(settings.outbox)
+                .map(dir -> FileOutboxOptions.in(dir).fsync(settings.outboxFsync));
+    }
+
     /** The same options with another shard. */
     public BenchOptions withShard(Shard shard) {
         return mutate().shard(shard).build();
@@ -216,6 +224,7 @@ public final class BenchOptions {
                 + ", sourceAddresses="
                 + s.sourceAddresses
                 + (s.devicesFile != null ? ", devicesFile=" + s.devicesFile : "")
+                + (s.outbox != null ? ", outbox=" + s.outbox + " fsync " + s.outboxFsync : "")
                 + (s.product != null ? ", product=" + s.product.key() + ",<redacted>" : "")
                 + "]";
     }
@@ -342,9 +351,33 @@ public final class BenchOptions {
                 description = "Device names are PREFIX + index (default ${DEFAULT-VALUE}).")
         private String devicePrefix = DEFAULT_DEVICE_PREFIX;
 
+        @Option(
+                names = "--outbox",
+                paramLabel = "DIR",
+                description =
+                        "Keep each device's outbox in a crash-safe file log under DIR (a directory per "
+                                + "device) instead of memory; thingflux client only.")
+        private Path outbox;
+
+        @Option(
+                names = "--outbox-fsync",
+                paramLabel = "POLICY",
+                converter = FsyncConverter.class,
+                description =
+                        "With --outbox: always (each post synced before it leaves), never, or a "
+                                + "number of ms between syncs (default 100ms).")
+        private FsyncPolicy outboxFsync = FsyncPolicy.every(Duration.ofMillis(100));
+
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
 
         private Builder() {}
+
+        /** Keep each device's outbox under {@code dir} ({@code null}: in memory). */
+        public Builder outbox(Path dir, FsyncPolicy fsync) {
+            this.outbox = dir;
+            this.outboxFsync = Objects.requireNonNull(fsync, "fsync");
+            return this;
+        }
 
         public Builder devices(int devices) {
             this.devices = devices;
@@ -497,6 +530,9 @@ public final class BenchOptions {
             if (adminPort != null && (adminPort < 1 || adminPort > 65535)) {
                 throw new BenchRefusedException("--admin-port must be 1..65535, was " + adminPort);
             }
+            if (outbox != null && client != BenchClientKind.THINGFLUX) {
+                throw new BenchRefusedException("--outbox works with the thingflux client only");
+            }
             if (replyTimeout.isNegative() || replyTimeout.isZero()) {
                 throw new BenchRefusedException("the reply timeout must be positive");
             }
@@ -632,6 +668,18 @@ public final class BenchOptions {
             try {
                 return BenchClientKind.fromCliName(value);
             } catch (BenchRefusedException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Parses {@code --outbox-fsync}. */
+    static final class FsyncConverter implements CommandLine.ITypeConverter<FsyncPolicy> {
+        @Override
+        public FsyncPolicy convert(String value) {
+            try {
+                return FsyncPolicy.parse(value);
+            } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }

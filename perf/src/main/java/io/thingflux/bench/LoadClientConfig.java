@@ -1,5 +1,6 @@
 package io.thingflux.bench;
 
+import io.thingflux.link.outbox.FileOutboxOptions;
 import io.thingflux.mqtt.MqttQos;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,6 +14,7 @@ import java.util.Objects;
  * @param qos QoS of the property posts and of the subscriptions
  * @param keepAlive MQTT keepalive
  * @param replyTimeout how long a post waits for its {@code _reply}
+ * @param outbox where each device keeps its outbox; {@code null} for in memory
  */
 public record LoadClientConfig(
         String host,
@@ -20,7 +22,19 @@ public record LoadClientConfig(
         boolean tls,
         MqttQos qos,
         Duration keepAlive,
-        Duration replyTimeout) {
+        Duration replyTimeout,
+        FileOutboxOptions outbox) {
+
+    /** A config with in-memory outboxes. */
+    public LoadClientConfig(
+            String host,
+            int port,
+            boolean tls,
+            MqttQos qos,
+            Duration keepAlive,
+            Duration replyTimeout) {
+        this(host, port, tls, qos, keepAlive, replyTimeout, null);
+    }
 
     public LoadClientConfig {
         Objects.requireNonNull(host, "host");
@@ -37,6 +51,7 @@ public record LoadClientConfig(
                 options.tls(),
                 options.qos(),
                 BenchOptions.DEFAULT_KEEP_ALIVE,
-                options.replyTimeout());
+                options.replyTimeout(),
+                options.outbox().orElse(null));
     }
 }

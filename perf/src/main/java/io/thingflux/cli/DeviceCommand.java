@@ -4,9 +4,13 @@ import io.thingflux.alink.AliyunDevice;
 import io.thingflux.alink.AliyunDeviceOptions;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
+import io.thingflux.link.outbox.FileOutboxOptions;
+import io.thingflux.link.outbox.FsyncPolicy;
+import io.thingflux.link.outbox.OutboxException;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.NettyMqttLink;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +33,9 @@ import picocli.CommandLine.Option;
                     + "{\"type\":\"reply\",\"line\":N,\"id\":..,\"code\":..,\"data\":..}, a failure as "
                     + "{\"type\":\"error\",\"line\":N,\"error\":..}. Logs go to stderr.",
             "EOF on stdin, SIGINT or SIGTERM: DISCONNECT, exit 0. A refused or lost connection: exit 1 with "
-                    + "a one-line reason on stderr."
+                    + "a one-line reason on stderr.",
+            "With --outbox DIR, QoS 1 posts not yet acknowledged survive a crash or a kill: the next start "
+                    + "sends them (with DUP) first. One process per device and DIR."
         })
 public final class DeviceCommand implements Callable<Integer> {
 
@@ -43,6 +49,22 @@ public final class DeviceCommand implements Callable<Integer> {
             description =
                     "New public / Enterprise instance; the host is ID.mqtt.iothub.aliyuncs.com. Ignored with --host.")
     String instanceId;
+
+    @Option(
+            names = "--outbox",
+            paramLabel = "DIR",
+            description =
+                    "Keep unacknowledged QoS 1 posts in a crash-safe file log under DIR (one directory "
+                            + "per device, locked): a restarted device sends them first. Default: in memory.")
+    Path outbox;
+
+    @Option(
+            names = "--outbox-fsync",
+            paramLabel = "POLICY",
+            description =
+                    "With --outbox: always (each post synced before it leaves), never, or a number of "
+                            + "ms between syncs (default ${DEFAULT-VALUE}).")
+    String outboxFsync = "100ms";
 
     @Mixin DeviceConsole console;
 
@@ -60,11 +82,15 @@ public final class DeviceCommand implements Callable<Integer> {
         }
         MqttClientResources resources = MqttClientResources.create(1);
         try {
-            AliyunDevice device =
-                    AliyunDevice.create(
-                            NettyMqttLink.create(clientOptions, resources),
-                            identity,
-                            deviceOptions);
+            NettyMqttLink link;
+            try {
+                link = NettyMqttLink.create(clientOptions, resources);
+            } catch (OutboxException e) {
+                spec.commandLine().getErr().println("thingflux device: " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
+            AliyunDevice device = AliyunDevice.create(link, identity, deviceOptions);
             return console.run(device, "to " + clientOptions.host() + ":" + clientOptions.port());
         } finally {
             resources.disposeLater().block(FailureReason.CLOSE_TIMEOUT);
@@ -88,9 +114,13 @@ public final class DeviceCommand implements Callable<Integer> {
                         tls && instanceId != null
                                 ? AliyunEndpoints.PORT_TLS
                                 : AliyunEndpoints.PORT_TCP);
-        return MqttClientOptions.builder(host, port)
-                .tls(connection.tlsOptions())
-                .aliyun(identity, console.signer(tls))
-                .build();
+        MqttClientOptions.Builder b =
+                MqttClientOptions.builder(host, port)
+                        .tls(connection.tlsOptions())
+                        .aliyun(identity, console.signer(tls));
+        if (outbox != null) {
+            b.outboxStorage(FileOutboxOptions.in(outbox).fsync(FsyncPolicy.parse(outboxFsync)));
+        }
+        return b.build();
     }
 }

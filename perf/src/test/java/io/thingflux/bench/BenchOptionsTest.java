@@ -78,6 +78,23 @@ class BenchOptionsTest {
     }
 
     @Test
+    void anOutboxDirectoryKeepsEachDevicesOutboxInAFileLogForTheThingfluxClientOnly() {
+        assertThat(BenchOptions.builder().build().outbox()).isEmpty();
+        BenchOptions o =
+                BenchOptions.builder()
+                        .outbox(Path.of("ob"), io.thingflux.link.outbox.FsyncPolicy.never())
+                        .build();
+        assertThat(o.outbox()).get().extracting(f -> f.directory()).isEqualTo(Path.of("ob"));
+        assertThat(o.outbox().get().fsync().isNever()).isTrue();
+        assertThat(o.toString()).contains("outbox=ob fsync never");
+        assertRefused(
+                BenchOptions.builder()
+                        .outbox(Path.of("ob"), io.thingflux.link.outbox.FsyncPolicy.never())
+                        .client(BenchClientKind.HIVEMQ),
+                "--outbox works with the thingflux client only");
+    }
+
+    @Test
     void aShardSimulatesItsSliceOfTheDevices() {
         BenchOptions o = BenchOptions.builder().devices(10).shard(new Shard(2, 3)).build();
         assertThat(o.devices()).isEqualTo(10);

@@ -7,6 +7,10 @@ import io.thingflux.link.MqttLink;
 import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
+import io.thingflux.link.outbox.OutboxException;
+import io.thingflux.link.outbox.OutboxFullException;
+import io.thingflux.link.outbox.OutboxStore;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
@@ -23,6 +27,7 @@ import io.thingflux.serial.internal.AtFields;
 import io.thingflux.serial.internal.QmtRecv;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +44,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.concurrent.Queues;
@@ -66,6 +72,12 @@ import reactor.util.retry.Retry;
  * {@code Flux}es carry on. A command in flight when the module reboots, a publish included, fails
  * with {@link ModuleRebootedException} and is not retried: the module may or may not have sent it,
  * so the caller decides.
+ *
+ * <p>Publishes made while the link is {@link LinkState#RECONNECTING} wait in a bounded outbox
+ * ({@link Ec600sOptions.Builder#outbox}) and leave one at a time, in order, once the subscriptions
+ * are made again; new publishes queue behind them. With a {@linkplain
+ * Ec600sOptions.Builder#outboxStorage file outbox} every QoS 1/2 publish is written there until the
+ * module reports it sent, and what a previous process left is published first.
  *
  * <p>A list {@link #subscribe(List, MqttQos, Consumer)} sends its filters in as few {@code
  * AT+QMTSUB} commands as fit {@link #MAX_COMMAND_LINE} (one for a device's usual dozen) and reports
@@ -139,9 +151,33 @@ public final class Ec600sLink implements MqttLink {
     private int breaks;
     private boolean closing;
     private Disposable recovery;
+
+    /** The durable outbox, or null for the in-memory one. */
+    private final OutboxStore store;
+
+    /** Publishes waiting for the link (bounded by the options' outbox capacity), in order. */
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+
+    /** A waiting publish is being sent: later ones wait behind it. */
+    private boolean draining;
+
     private final Disposable urcSubscription;
 
     private Ec600sLink(AtChannel at, boolean ownsChannel, Ec600sOptions options) {
+        OutboxStore opened;
+        try {
+            opened = options.outboxStorage().open(options.clientId());
+        } catch (RuntimeException e) {
+            if (ownsChannel) {
+                at.close();
+            }
+            throw e;
+        }
+        this.store = opened.durable() ? opened : null;
+        for (OutboxStore.Pending p : opened.recovered().publishes()) {
+            LinkMessage m = p.message();
+            waiting.add(new Waiting(m.topic(), m.payloadUnsafe(), m.qos(), p.seq(), null));
+        }
         this.at = at;
         this.ownsChannel = ownsChannel;
         this.options = Objects.requireNonNull(options, "options");
@@ -342,64 +378,184 @@ public final class Ec600sLink implements MqttLink {
                                     }
                                 }
                             }
-                            if (state != LinkState.CONNECTED) {
-                                return Mono.error(new LinkUnavailableException(state));
+                            if (state == LinkState.CONNECTED && waiting.isEmpty() && !draining) {
+                                long seq = store(topic, payload, qos);
+                                return send(topic, payload, qos, d)
+                                        .doOnSuccess(v -> forget(seq))
+                                        .doOnError(
+                                                e -> {
+                                                    if (givenUp(e)) {
+                                                        forget(seq);
+                                                    }
+                                                });
                             }
-                            int msgId = qos == MqttQos.AT_MOST_ONCE ? 0 : nextMsgId();
-                            String name = d == PublishDialect.QMTPUBEX ? "+QMTPUBEX" : "+QMTPUB";
-                            String text =
-                                    "AT"
-                                            + name
-                                            + "="
-                                            + idx
-                                            + ","
-                                            + msgId
-                                            + ","
-                                            + qos.code()
-                                            + ",0,\""
-                                            + topic
-                                            + "\""
-                                            + (d == PublishDialect.QMTPUBEX
-                                                    ? "," + payload.length
-                                                    : "");
-                            Pattern result =
-                                    Pattern.compile(
-                                            "^\\"
-                                                    + name
-                                                    + ": "
-                                                    + idx
-                                                    + ","
-                                                    + msgId
-                                                    + ",[02](,.*)?$");
-                            AtCommand cmd =
-                                    AtCommand.builder(text)
-                                            .timeout(QMT_OK_TIMEOUT)
-                                            .data(
-                                                    payload,
-                                                    d == PublishDialect.QMTPUBEX
-                                                            ? AtCommand.DataEnd.COUNTED
-                                                            : AtCommand.DataEnd.CTRL_Z)
-                                            .resultUrc(
-                                                    u -> result.matcher(u.line()).matches(),
-                                                    options.resultTimeout())
-                                            .build();
-                            return at.execute(cmd)
-                                    .flatMap(
-                                            r -> {
-                                                int[] f =
-                                                        AtFields.ints(
-                                                                r.urc()
-                                                                        .orElseThrow()
-                                                                        .after(name + ":"));
-                                                return f[2] == 0
-                                                        ? Mono.<Void>empty()
-                                                        : Mono.<Void>error(
-                                                                new MqttCommandException(
-                                                                        "publish to " + topic,
-                                                                        f[2]));
-                                            });
+                            if (state == LinkState.CONNECTED || state == LinkState.RECONNECTING) {
+                                return Mono.<Void>create(
+                                        sink -> enqueue(topic, payload, qos, sink));
+                            }
+                            return Mono.error(new LinkUnavailableException(state));
                         }),
                 () -> Mono.error(new LinkUnavailableException(LinkState.CLOSED)));
+    }
+
+    /** Sends one publish now; on the link's thread. */
+    private Mono<Void> send(String topic, byte[] payload, MqttQos qos, PublishDialect d) {
+        int msgId = qos == MqttQos.AT_MOST_ONCE ? 0 : nextMsgId();
+        String name = d == PublishDialect.QMTPUBEX ? "+QMTPUBEX" : "+QMTPUB";
+        String text =
+                "AT"
+                        + name
+                        + "="
+                        + idx
+                        + ","
+                        + msgId
+                        + ","
+                        + qos.code()
+                        + ",0,\""
+                        + topic
+                        + "\""
+                        + (d == PublishDialect.QMTPUBEX ? "," + payload.length : "");
+        Pattern result = Pattern.compile("^\\" + name + ": " + idx + "," + msgId + ",[02](,.*)?$");
+        AtCommand cmd =
+                AtCommand.builder(text)
+                        .timeout(QMT_OK_TIMEOUT)
+                        .data(
+                                payload,
+                                d == PublishDialect.QMTPUBEX
+                                        ? AtCommand.DataEnd.COUNTED
+                                        : AtCommand.DataEnd.CTRL_Z)
+                        .resultUrc(u -> result.matcher(u.line()).matches(), options.resultTimeout())
+                        .build();
+        return at.execute(cmd)
+                .flatMap(
+                        r -> {
+                            int[] f = AtFields.ints(r.urc().orElseThrow().after(name + ":"));
+                            return f[2] == 0
+                                    ? Mono.<Void>empty()
+                                    : Mono.<Void>error(
+                                            new MqttCommandException("publish to " + topic, f[2]));
+                        });
+    }
+
+    // ------------------------------------------------------------------ outbox (link thread)
+
+    /**
+     * Writes a QoS 1/2 publish to a durable outbox; its sequence number, or 0 when not stored.
+     *
+     * @throws io.thingflux.link.outbox.OutboxException when the outbox cannot take it
+     */
+    private long store(String topic, byte[] payload, MqttQos qos) {
+        if (store == null || qos == MqttQos.AT_MOST_ONCE) {
+            return 0;
+        }
+        return store.append(new LinkMessage(topic, payload, qos, false));
+    }
+
+    private void forget(long seq) {
+        if (seq != 0 && store != null) {
+            store.remove(seq);
+        }
+    }
+
+    /**
+     * Whether a failed publish is given up for good (the module refused it, or it is invalid);
+     * otherwise (the link broke, the module rebooted) a durable outbox keeps it for the next
+     * process, since the module may or may not have sent it.
+     */
+    private static boolean givenUp(Throwable e) {
+        return e instanceof MqttCommandException || e instanceof IllegalArgumentException;
+    }
+
+    /** Queues a publish made while the module reconnects (or while earlier ones still wait). */
+    private void enqueue(String topic, byte[] payload, MqttQos qos, MonoSink<Void> sink) {
+        int capacity = options.outboxCapacity();
+        if (waiting.size() >= capacity) {
+            if (options.outboxPolicy() == OverflowPolicy.DROP_OLDEST && !waiting.isEmpty()) {
+                Waiting oldest = waiting.poll();
+                forget(oldest.seq);
+                oldest.fail(
+                        new OutboxFullException(
+                                "publish evicted from the full outbox (capacity "
+                                        + capacity
+                                        + ", drop oldest)"));
+            } else {
+                sink.error(
+                        new OutboxFullException(
+                                "outbox full (capacity " + capacity + "), publish refused"));
+                return;
+            }
+        }
+        long seq;
+        try {
+            seq = store(topic, payload, qos);
+        } catch (OutboxException e) {
+            sink.error(e);
+            return;
+        }
+        Waiting w = new Waiting(topic, payload, qos, seq, sink);
+        waiting.add(w);
+        sink.onCancel(
+                () ->
+                        runOnIo(
+                                () -> {
+                                    if (waiting.remove(w)) {
+                                        forget(w.seq);
+                                    }
+                                }));
+        drain();
+    }
+
+    /** Sends waiting publishes one at a time, in order, while connected. */
+    private void drain() {
+        if (draining || state != LinkState.CONNECTED || waiting.isEmpty()) {
+            return;
+        }
+        Waiting w = waiting.poll();
+        draining = true;
+        send(w.topic, w.payload, w.qos, dialect != null ? dialect : PublishDialect.QMTPUBEX)
+                .subscribe(
+                        null,
+                        e -> {
+                            draining = false;
+                            if (givenUp(e)) {
+                                forget(w.seq);
+                            }
+                            w.fail(e);
+                            drain();
+                        },
+                        () -> {
+                            draining = false;
+                            forget(w.seq);
+                            if (w.sink != null) {
+                                w.sink.success();
+                            }
+                            drain();
+                        });
+    }
+
+    /** A publish waiting for the link; {@code sink} is null for one read back from the outbox. */
+    private static final class Waiting {
+        final String topic;
+        final byte[] payload;
+        final MqttQos qos;
+        final long seq;
+        final MonoSink<Void> sink;
+
+        Waiting(String topic, byte[] payload, MqttQos qos, long seq, MonoSink<Void> sink) {
+            this.topic = topic;
+            this.payload = payload;
+            this.qos = qos;
+            this.seq = seq;
+            this.sink = sink;
+        }
+
+        void fail(Throwable e) {
+            if (sink != null) {
+                sink.error(e);
+            } else {
+                log.info("a publish read back from the outbox failed: {}", e.toString());
+            }
+        }
     }
 
     /**
@@ -1110,6 +1266,14 @@ public final class Ec600sLink implements MqttLink {
         }
         subscriptions.clear();
         byFilter.clear();
+        // what waits fails for its caller; a durable outbox keeps it for the next process
+        LinkUnavailableException closed = new LinkUnavailableException(LinkState.CLOSED);
+        for (Waiting w; (w = waiting.poll()) != null; ) {
+            w.fail(closed);
+        }
+        if (store != null) {
+            store.close();
+        }
         unsolicited.tryEmitComplete();
         urcSubscription.dispose();
         if (ownsChannel) {
@@ -1125,6 +1289,8 @@ public final class Ec600sLink implements MqttLink {
         stateSink.tryEmitNext(s);
         if (s == LinkState.CLOSED) {
             stateSink.tryEmitComplete();
+        } else if (s == LinkState.CONNECTED) {
+            drain(); // after the subscriptions were made again
         }
     }
 

@@ -3,6 +3,8 @@ package io.thingflux.serial;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
 import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.outbox.OutboxStorage;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.serial.internal.AtFields;
 import java.time.Duration;
 import java.util.Objects;
@@ -64,6 +66,9 @@ public final class Ec600sOptions {
     /** Default number of messages a subscription keeps for a slow subscriber. */
     public static final int DEFAULT_SUBSCRIPTION_BUFFER = 256;
 
+    /** Publishes that may wait while the module reconnects, by default. */
+    public static final int DEFAULT_OUTBOX_CAPACITY = 100;
+
     private final Builder settings;
 
     private Ec600sOptions(Builder settings) {
@@ -116,6 +121,20 @@ public final class Ec600sOptions {
 
     public Duration keepAlive() {
         return settings.keepAlive;
+    }
+
+    /** See {@link Builder#outbox(int, OverflowPolicy)}. */
+    public int outboxCapacity() {
+        return settings.outboxCapacity;
+    }
+
+    public OverflowPolicy outboxPolicy() {
+        return settings.outboxPolicy;
+    }
+
+    /** See {@link Builder#outboxStorage(OutboxStorage)}. */
+    public OutboxStorage outboxStorage() {
+        return settings.outboxStorage;
     }
 
     public boolean cleanSession() {
@@ -245,6 +264,9 @@ public final class Ec600sOptions {
         private ReconnectPolicy reconnectPolicy = DEFAULT_RECONNECT_POLICY;
         private int subscriptionBuffer = DEFAULT_SUBSCRIPTION_BUFFER;
         private String urcPort;
+        private int outboxCapacity = DEFAULT_OUTBOX_CAPACITY;
+        private OverflowPolicy outboxPolicy = OverflowPolicy.FAIL;
+        private OutboxStorage outboxStorage = OutboxStorage.memory();
 
         private Builder() {}
 
@@ -370,6 +392,35 @@ public final class Ec600sOptions {
          */
         public Builder reconnectPolicy(ReconnectPolicy policy) {
             this.reconnectPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Publishes made while the module reconnects ({@code +QMTSTAT}, PDP loss, reboot) wait, at
+         * most {@code capacity} of them (default {@value #DEFAULT_OUTBOX_CAPACITY}), and leave in
+         * order once the subscriptions are made again; beyond it the policy says who fails with
+         * {@link io.thingflux.link.outbox.OutboxFullException}. Default {@link
+         * OverflowPolicy#FAIL}.
+         */
+        public Builder outbox(int capacity, OverflowPolicy policy) {
+            if (capacity < 0) {
+                throw new IllegalArgumentException("outbox capacity must be >= 0");
+            }
+            this.outboxCapacity = capacity;
+            this.outboxPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Where QoS 1/2 publishes are kept until the module reports them sent: {@link
+         * OutboxStorage#memory()} (default) or a {@link io.thingflux.link.outbox.FileOutboxOptions
+         * file outbox} for {@link Ec600sOptions#clientId()}, opened when the link is made (and
+         * refused with {@link io.thingflux.link.outbox.OutboxLockedException} when another process
+         * holds it). What it holds is published first after the first connect. The module itself
+         * keeps QoS 2 receive state, so there is none to restore.
+         */
+        public Builder outboxStorage(OutboxStorage storage) {
+            this.outboxStorage = Objects.requireNonNull(storage, "storage");
             return this;
         }
 

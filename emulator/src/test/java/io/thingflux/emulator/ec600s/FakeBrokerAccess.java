@@ -48,6 +48,12 @@ public final class FakeBrokerAccess {
         broker.accept = r -> false;
     }
 
+    /** Connects succeed again after {@link #refuseConnections()}. */
+    public void acceptConnections() {
+        broker.refusal = null;
+        broker.accept = r -> true;
+    }
+
     /**
      * Every connect is refused with this CONNACK return code ({@link
      * io.thingflux.link.ConnectRefusedException}).

@@ -5,7 +5,9 @@ import io.thingflux.aliyun.AliyunEndpoints;
 import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.aliyun.MqttCredentials;
+import io.thingflux.link.PublishRefusedException;
 import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.outbox.OutboxStorage;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttStrings;
@@ -31,7 +33,11 @@ import reactor.core.scheduler.Scheduler;
  *   <li>at most {@value #DEFAULT_MAX_IN_FLIGHT} outgoing QoS 1/2 publishes awaiting
  *       acknowledgement;
  *   <li>an outbox of {@value #DEFAULT_OUTBOX_CAPACITY} publishes waiting for a connection or for
- *       room in the in-flight window, overflow {@link OfflineBufferPolicy#FAIL};
+ *       room in the in-flight window, overflow {@link OfflineBufferPolicy#FAIL}, kept {@linkplain
+ *       Builder#outboxStorage(OutboxStorage) in memory};
+ *   <li>a QoS 1/2 publish fails with {@link PublishRefusedException} after the broker closed the
+ *       connection {@value #DEFAULT_PUBLISH_ATTEMPTS} times while it was the oldest awaiting
+ *       acknowledgement (an ACL refusal under MQTT 3.1.1);
  *   <li>{@value #DEFAULT_QOS0_BUFFER} buffered QoS 0 messages per subscriber, the oldest dropped
  *       (and counted) beyond that. QoS 1/2 messages are not dropped: their PUBACK/PUBREC is
  *       withheld until the subscriber takes them, so the broker's in-flight window bounds them (and
@@ -68,6 +74,12 @@ public final class MqttClientOptions {
 
     /** Default outbox capacity: 1,000 publishes. */
     public static final int DEFAULT_OUTBOX_CAPACITY = 1_000;
+
+    /**
+     * Default times the broker may close the connection while a QoS 1/2 publish is the oldest
+     * awaiting acknowledgement before that publish fails with {@link PublishRefusedException}: 5.
+     */
+    public static final int DEFAULT_PUBLISH_ATTEMPTS = 5;
 
     /** Default QoS 0 buffer per subscriber: 1,024 messages. */
     public static final int DEFAULT_QOS0_BUFFER = 1_024;
@@ -300,6 +312,16 @@ public final class MqttClientOptions {
         return settings.outboxPolicy;
     }
 
+    /** Where the outbox is kept; see {@link Builder#outboxStorage(OutboxStorage)}. */
+    public OutboxStorage outboxStorage() {
+        return settings.outboxStorage;
+    }
+
+    /** See {@link Builder#publishAttempts(int)}. */
+    public int publishAttempts() {
+        return settings.publishAttempts;
+    }
+
     public int qos0BufferSize() {
         return settings.qos0BufferSize;
     }
@@ -381,6 +403,8 @@ public final class MqttClientOptions {
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private int outboxCapacity = DEFAULT_OUTBOX_CAPACITY;
         private OfflineBufferPolicy outboxPolicy = OfflineBufferPolicy.FAIL;
+        private OutboxStorage outboxStorage = OutboxStorage.memory();
+        private int publishAttempts = DEFAULT_PUBLISH_ATTEMPTS;
         private int qos0BufferSize = DEFAULT_QOS0_BUFFER;
         private ReconnectPolicy reconnectPolicy = ReconnectPolicy.exponential();
         private ReconnectPolicy firstConnectPolicy = ReconnectPolicy.none();
@@ -557,6 +581,43 @@ public final class MqttClientOptions {
             }
             this.outboxCapacity = capacity;
             this.outboxPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Where QoS 1/2 publishes wait until acknowledged: {@link OutboxStorage#memory()} (the
+         * default) or a {@link io.thingflux.link.outbox.FileOutboxOptions file outbox}, opened for
+         * {@link MqttClientOptions#name()} when the client is created (which then fails with {@link
+         * io.thingflux.link.outbox.OutboxLockedException} if another process holds it) and read
+         * back: its unfinished publishes are sent again with DUP before any new one, and its QoS 2
+         * receive state is restored. With a file outbox a publish is accepted once it is in the
+         * log: the log's bounds apply besides {@link #outbox(int, OfflineBufferPolicy)}'s, with the
+         * same overflow policy ({@link io.thingflux.link.outbox.OutboxFullException}), and a log
+         * that cannot be written (disk full) fails the publish with {@link
+         * io.thingflux.link.outbox.OutboxStorageException}. Publishes still pending when the client
+         * is disconnected, closed or gives up reconnecting fail for their caller but stay in the
+         * log and are sent by the next process that opens it (at least once); only publishes given
+         * up one by one (evicted, {@link PublishRefusedException}, cancelled while queued) are
+         * removed. QoS 0 publishes are never stored.
+         */
+        public Builder outboxStorage(OutboxStorage storage) {
+            this.outboxStorage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
+        /**
+         * How many times the broker may close the connection while a QoS 1/2 publish is the oldest
+         * awaiting acknowledgement before it fails with {@link PublishRefusedException} and the
+         * next one gets its turn; default {@value #DEFAULT_PUBLISH_ATTEMPTS}. MQTT 3.1.1 has no
+         * negative PUBACK, so a broker refusing a publish by ACL closes the connection: left alone,
+         * the publish would be resent after every reconnect forever. Only a close by the broker
+         * counts (not a keepalive timeout, a reset or an outage).
+         */
+        public Builder publishAttempts(int attempts) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("publishAttempts must be >= 1");
+            }
+            this.publishAttempts = attempts;
             return this;
         }
 

@@ -23,6 +23,8 @@ class MqttClientOptionsTest {
         assertThat(o.maxInFlight()).isEqualTo(MqttClientOptions.DEFAULT_MAX_IN_FLIGHT);
         assertThat(o.outboxCapacity()).isEqualTo(MqttClientOptions.DEFAULT_OUTBOX_CAPACITY);
         assertThat(o.outboxPolicy()).isEqualTo(OfflineBufferPolicy.FAIL);
+        assertThat(o.outboxStorage()).isSameAs(io.thingflux.link.outbox.OutboxStorage.memory());
+        assertThat(o.publishAttempts()).isEqualTo(MqttClientOptions.DEFAULT_PUBLISH_ATTEMPTS);
         assertThat(o.qos0BufferSize()).isEqualTo(MqttClientOptions.DEFAULT_QOS0_BUFFER);
         assertThat(o.cleanSession()).isTrue();
         assertThat(o.resubscribe()).isTrue();

@@ -90,6 +90,9 @@ public final class ThingfluxLoadClient implements LoadClient {
         if (config.tls()) {
             options.tls(MqttTlsOptions.defaults());
         }
+        if (config.outbox() != null) {
+            options.outboxStorage(config.outbox());
+        }
         return new Device(
                 NettyMqttLink.create(options.build(), resources),
                 identity,

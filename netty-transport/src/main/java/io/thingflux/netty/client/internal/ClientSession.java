@@ -17,6 +17,7 @@ import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.outbox.OutboxStore;
 import io.thingflux.mqtt.ConnAck;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.Disconnect;
@@ -56,6 +57,9 @@ import reactor.core.scheduler.Schedulers;
  * registered on that loop, so handlers and session share state without locks. Public methods may be
  * called from any thread and hop onto the loop.
  *
+ * <p>The client's outbox store ({@link MqttClientOptions#outboxStorage()}) is opened and read back
+ * when the session is created and closed when the session closes for good.
+ *
  * <p>States: {@code DISCONNECTED → CONNECTING → CONNECTED ⇄ RECONNECTING}, and {@code CLOSED} for
  * good after {@link #disconnect()} or a fatal CONNACK refusal. Every signal of the session (connect
  * and publish results, messages, SUBACKs, ends of streams, states) is given on the event loop;
@@ -72,7 +76,8 @@ public final class ClientSession implements ChannelFutureListener {
     private final PacketIdAllocator packetIds = new PacketIdAllocator();
     private final OutgoingPublishes outgoing;
     private final SubscriptionRegistry subscriptions;
-    private final Qos2ReceivedIds qos2Received = new Qos2ReceivedIds();
+    private final Qos2ReceivedIds qos2Received;
+    private final OutboxStore store;
 
     /**
      * Replays the latest state; created by the first {@link #states()} call, guarded by this
@@ -108,7 +113,10 @@ public final class ClientSession implements ChannelFutureListener {
         this.options = options;
         this.resources = resources;
         this.loop = resources.eventLoopGroup().next();
-        this.outgoing = new OutgoingPublishes(this, packetIds);
+        // read back before anything can be submitted: recovered work goes first
+        this.store = options.outboxStorage().open(options.name());
+        this.qos2Received = new Qos2ReceivedIds(store);
+        this.outgoing = new OutgoingPublishes(this, packetIds, store);
         this.subscriptions = new SubscriptionRegistry(this, packetIds);
     }
 
@@ -479,6 +487,9 @@ public final class ClientSession implements ChannelFutureListener {
             cause = connectFuture.cause();
         }
         Throwable error = typed(cause, wasConnected);
+        if (wasConnected && cause == null) {
+            outgoing.onBrokerClosed();
+        }
         if (wasConnected) {
             LOG.info("[{}] connection lost: {}", options.name(), error.toString());
             attempt = 0;
@@ -549,6 +560,7 @@ public final class ClientSession implements ChannelFutureListener {
                         ? error
                         : new MqttClosedException("the client closed", error));
         subscriptions.terminateAll(subscriberError);
+        store.close();
         if (ch != null && subscriberError != null) {
             ch.close();
         }

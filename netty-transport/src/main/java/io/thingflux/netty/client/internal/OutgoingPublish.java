@@ -16,6 +16,28 @@ import reactor.core.publisher.Operators;
  */
 final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, PublishResult> {
 
+    /**
+     * The result subscriber of a publish read back from a durable outbox: nobody waits for it; a
+     * failure is logged (the outbox's own warnings say what was lost).
+     */
+    private static final CoreSubscriber<PublishResult> NOBODY =
+            new CoreSubscriber<>() {
+                @Override
+                public void onSubscribe(org.reactivestreams.Subscription s) {}
+
+                @Override
+                public void onNext(PublishResult r) {}
+
+                @Override
+                public void onError(Throwable e) {
+                    org.slf4j.LoggerFactory.getLogger(OutgoingPublish.class)
+                            .info("a publish read back from the outbox failed: {}", e.toString());
+                }
+
+                @Override
+                public void onComplete() {}
+            };
+
     /** Waiting in the outbox. */
     static final byte QUEUED = 0;
 
@@ -33,6 +55,12 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
     private final ClientSession session;
     int packetId;
     byte state = QUEUED;
+
+    /** Times the broker closed the connection while this was the oldest in flight. */
+    byte brokerCloses;
+
+    /** Read back from a file outbox: its first send carries DUP. */
+    boolean recovered;
 
     /** The caller cancelled (seen on the event loop). */
     boolean cancelled;
@@ -53,6 +81,16 @@ final class OutgoingPublish extends Operators.MonoSubscriber<PublishResult, Publ
         this.session = session;
         this.message = message;
         this.startNanos = System.nanoTime();
+    }
+
+    /**
+     * A publish read back from a durable outbox; nobody waits for its result. Its first send
+     * carries DUP.
+     */
+    static OutgoingPublish recovered(ClientSession session, LinkMessage message) {
+        OutgoingPublish p = new OutgoingPublish(session, message, NOBODY);
+        p.recovered = true;
+        return p;
     }
 
     /** The cold {@code Mono} of publishing {@code message} with {@code session}. */

@@ -1,6 +1,10 @@
 package io.thingflux.netty.client.internal;
 
 import io.netty.channel.Channel;
+import io.thingflux.link.PublishRefusedException;
+import io.thingflux.link.outbox.OutboxFullException;
+import io.thingflux.link.outbox.OutboxStorageException;
+import io.thingflux.link.outbox.OutboxStore;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.PubRel;
 import io.thingflux.netty.client.MqttClientMetrics;
@@ -9,6 +13,9 @@ import io.thingflux.netty.client.MqttTransportException;
 import io.thingflux.netty.client.OfflineBufferFullException;
 import io.thingflux.netty.client.OfflineBufferPolicy;
 import io.thingflux.netty.client.PacketIdsExhaustedException;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
@@ -30,6 +37,12 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * what callers published and the loop has not taken yet, as the loop's own task queue would; its
  * overflow is the outbox's, applied when the loop takes it.
  *
+ * <p>With a durable {@link OutboxStore} a QoS 1/2 publish is written to it when it is queued (a
+ * publish that cannot be written fails there), its QoS 2 packet id and PUBREC are recorded, and it
+ * is removed when acknowledged or given up; what the store held when the client was created is
+ * queued first ({@link #restore}). With the in-memory store none of this runs: one null test per
+ * publish.
+ *
  * <p>Outbox and in-flight window are lists linked through the publishes themselves (a publish is in
  * at most one of them), so a client holds no container for them and an acknowledgement or a cancel
  * unlinks in O(1).
@@ -45,6 +58,15 @@ final class OutgoingPublishes implements Runnable {
 
     private final ClientSession session;
     private final PacketIdAllocator packetIds;
+
+    /** The durable outbox, or null for the in-memory one (then nothing else is written). */
+    private final OutboxStore store;
+
+    /**
+     * The sequence number in {@link #store} of each publish written there; null without a durable
+     * store, so that a publish of the in-memory path carries no field for it.
+     */
+    private final Map<OutgoingPublish, Long> seqs;
 
     // the limits are read from the session's options when needed rather than copied: one fewer
     // field each
@@ -68,9 +90,38 @@ final class OutgoingPublishes implements Runnable {
     /** {@link #run} is under way and flushes at its end. */
     private boolean running;
 
-    OutgoingPublishes(ClientSession session, PacketIdAllocator packetIds) {
+    OutgoingPublishes(ClientSession session, PacketIdAllocator packetIds, OutboxStore store) {
         this.session = session;
         this.packetIds = packetIds;
+        this.store = store.durable() ? store : null;
+        this.seqs = this.store != null ? new IdentityHashMap<>() : null;
+        restore(store.recovered().publishes());
+    }
+
+    /**
+     * Queues what a durable outbox held before anything new can be submitted: QoS 2 publishes that
+     * had their packet id go back in flight under it (PUBREL again for those past PUBREC), the
+     * others to the head of the outbox in their order, each first sent with DUP. They may exceed
+     * the outbox capacity: they were accepted already.
+     */
+    private void restore(List<OutboxStore.Pending> pending) {
+        for (OutboxStore.Pending r : pending) {
+            OutgoingPublish p = OutgoingPublish.recovered(session, r.message());
+            seqs.put(p, r.seq());
+            if (r.packetId() != 0
+                    && r.message().qos() == MqttQos.EXACTLY_ONCE
+                    && packetIds.reserve(r.packetId(), p)) {
+                p.packetId = r.packetId();
+                p.state =
+                        r.released()
+                                ? OutgoingPublish.AWAITING_PUBCOMP
+                                : OutgoingPublish.AWAITING_ACK;
+                linkInFlight(p);
+                session.options().metrics().inFlightChanged(1);
+            } else {
+                linkOutbox(p);
+            }
+        }
     }
 
     /**
@@ -153,6 +204,7 @@ final class OutgoingPublishes implements Runnable {
             if (session.options().outboxPolicy() == OfflineBufferPolicy.DROP_OLDEST
                     && outboxHead != null) {
                 OutgoingPublish oldest = pollOutbox();
+                forget(oldest);
                 oldest.fail(new OfflineBufferFullException(outboxCapacity, true));
                 metrics.dropped("outbox-overflow");
             } else {
@@ -161,6 +213,58 @@ final class OutgoingPublishes implements Runnable {
                 return;
             }
         }
+        if (store != null && p.qos() != MqttQos.AT_MOST_ONCE && !store(p)) {
+            return;
+        }
+        linkOutbox(p);
+    }
+
+    /**
+     * Writes {@code p} to the durable outbox; when it is full, under drop-oldest the oldest stored
+     * publish still queued makes room. False when {@code p} failed.
+     */
+    private boolean store(OutgoingPublish p) {
+        MqttClientMetrics metrics = session.options().metrics();
+        while (true) {
+            try {
+                seqs.put(p, store.append(p.message));
+                return true;
+            } catch (OutboxFullException e) {
+                OutgoingPublish oldest = null;
+                if (session.options().outboxPolicy() == OfflineBufferPolicy.DROP_OLDEST) {
+                    oldest = outboxHead;
+                    while (oldest != null && !seqs.containsKey(oldest)) {
+                        oldest = oldest.next;
+                    }
+                }
+                if (oldest == null) {
+                    p.fail(e);
+                    metrics.dropped("outbox-full");
+                    return false;
+                }
+                unlinkOutbox(oldest);
+                forget(oldest);
+                oldest.fail(new OutboxFullException(e.getMessage() + "; evicted (drop oldest)"));
+                metrics.dropped("outbox-overflow");
+            } catch (OutboxStorageException e) {
+                p.fail(e);
+                metrics.dropped("outbox-storage");
+                return false;
+            }
+        }
+    }
+
+    /** Removes {@code p} from the durable outbox: it is finished or given up. */
+    private void forget(OutgoingPublish p) {
+        if (store != null) {
+            Long seq = seqs.remove(p);
+            if (seq != null) {
+                store.remove(seq);
+            }
+        }
+    }
+
+    private void linkOutbox(OutgoingPublish p) {
         p.prev = outboxTail;
         p.next = null;
         if (outboxTail == null) {
@@ -231,6 +335,7 @@ final class OutgoingPublishes implements Runnable {
         p.cancelled = true;
         if (p.state == OutgoingPublish.QUEUED && (p.prev != null || outboxHead == p)) {
             unlinkOutbox(p);
+            forget(p);
         }
     }
 
@@ -273,13 +378,17 @@ final class OutgoingPublishes implements Runnable {
             try {
                 p.packetId = packetIds.allocate(p);
             } catch (PacketIdsExhaustedException e) {
+                forget(p);
                 p.fail(e);
                 continue;
+            }
+            if (store != null && p.qos() == MqttQos.EXACTLY_ONCE && seqs.get(p) != null) {
+                store.packetId(seqs.get(p), p.packetId);
             }
             p.state = OutgoingPublish.AWAITING_ACK;
             linkInFlight(p);
             metrics.inFlightChanged(1);
-            ch.write(p.packet(false), ch.voidPromise());
+            ch.write(p.packet(p.recovered), ch.voidPromise());
             wrote = true;
             flushEvery(ch);
         }
@@ -339,6 +448,11 @@ final class OutgoingPublishes implements Runnable {
     void onPubRec(Channel ch, int packetId) {
         if (packetIds.owner(packetId) instanceof OutgoingPublish p
                 && p.qos() == MqttQos.EXACTLY_ONCE) {
+            if (p.state != OutgoingPublish.AWAITING_PUBCOMP
+                    && store != null
+                    && seqs.get(p) != null) {
+                store.released(seqs.get(p));
+            }
             p.state = OutgoingPublish.AWAITING_PUBCOMP;
         } else {
             session.log()
@@ -369,9 +483,40 @@ final class OutgoingPublishes implements Runnable {
         packetIds.release(p.packetId);
         unlinkInFlight(p);
         metrics.inFlightChanged(-1);
+        forget(p);
         metrics.published(p.qos().code(), System.nanoTime() - p.startNanos);
         p.succeed();
         drain();
+    }
+
+    /**
+     * The broker closed the connection, with no error seen: counts against the oldest publish
+     * waiting for PUBACK or PUBREC (a broker handles publishes in order, so that is the one it
+     * answered by closing), which fails with {@link PublishRefusedException} once the options'
+     * {@code publishAttempts} are used up; the next one then goes first.
+     */
+    void onBrokerClosed() {
+        OutgoingPublish p = inFlightHead;
+        if (p == null || p.state != OutgoingPublish.AWAITING_ACK) {
+            return;
+        }
+        int attempts = session.options().publishAttempts();
+        if (++p.brokerCloses < attempts) {
+            return;
+        }
+        MqttClientMetrics metrics = session.options().metrics();
+        packetIds.release(p.packetId);
+        unlinkInFlight(p);
+        metrics.inFlightChanged(-1);
+        forget(p);
+        metrics.dropped("publish-refused");
+        session.log()
+                .warn(
+                        "{} publish to {} given up: the broker closed the connection {} times while it waited for its acknowledgement",
+                        session.logPrefix(),
+                        p.message.topic(),
+                        attempts);
+        p.fail(new PublishRefusedException(p.message.topic(), attempts));
     }
 
     /**
@@ -383,7 +528,8 @@ final class OutgoingPublishes implements Runnable {
         if (inFlightHead != null) {
             if (!sessionPresent && !session.options().republish()) {
                 failInFlight(
-                        new MqttClosedException("the broker lost the session; publish not resent"));
+                        new MqttClosedException("the broker lost the session; publish not resent"),
+                        false);
             } else {
                 for (OutgoingPublish p = inFlightHead; p != null; p = p.next) {
                     if (p.state == OutgoingPublish.AWAITING_PUBCOMP) {
@@ -406,7 +552,10 @@ final class OutgoingPublishes implements Runnable {
         return outboxSize;
     }
 
-    /** Fails everything queued and in flight (the client closed or gave up reconnecting). */
+    /**
+     * Fails everything queued and in flight (the client closed or gave up reconnecting); what a
+     * durable outbox holds stays there for the next process that opens it.
+     */
     void failAll(Throwable error) {
         // detached first: a caller signalled on the event loop may publish again, and that one
         // waits
@@ -421,10 +570,10 @@ final class OutgoingPublishes implements Runnable {
             p.fail(error);
             p = next;
         }
-        failInFlight(error);
+        failInFlight(error, true);
     }
 
-    private void failInFlight(Throwable error) {
+    private void failInFlight(Throwable error, boolean keepStored) {
         OutgoingPublish p = inFlightHead;
         inFlightHead = null;
         inFlightTail = null;
@@ -436,6 +585,9 @@ final class OutgoingPublishes implements Runnable {
             p.next = null;
             packetIds.release(p.packetId);
             metrics.inFlightChanged(-1);
+            if (!keepStored) {
+                forget(p);
+            }
             p.fail(error);
             p = next;
         }

@@ -37,6 +37,21 @@ final class PacketIdAllocator {
         return id;
     }
 
+    /**
+     * Takes {@code id} for {@code owner} (a publish read back from a durable outbox keeps its id);
+     * false when it is in use.
+     */
+    boolean reserve(int id, Object owner) {
+        if (inUse == null) {
+            inUse = new IntObjectHashMap<>(8);
+        }
+        if (id < 1 || id > MAX_ID || inUse.containsKey(id)) {
+            return false;
+        }
+        inUse.put(id, owner);
+        return true;
+    }
+
     /** The owner of {@code id}, or {@code null} when the id is free. */
     Object owner(int id) {
         return inUse == null ? null : inUse.get(id);
