@@ -23,14 +23,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The file-backed {@link OutboxStore}: an append-only log of segment files in one directory per
@@ -50,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>Writes go to the file with a positional write at once (so a killed process loses nothing); a
  * write that fails (disk full) is cut back off the file and fails the call with {@link
  * OutboxStorageException}. The {@link FsyncPolicy} decides when it is forced; the interval policy
- * forces from one shared daemon thread. Calls come from the link's one I/O thread; they are
- * synchronized only so that close from another thread is safe.
+ * forces from a periodic task on Reactor's {@code boundedElastic} scheduler (fsync blocks). Calls
+ * come from the link's one I/O thread; they are synchronized only so that close from another thread
+ * is safe.
  *
  * <p>Compaction runs when a segment is full: a new one is started, the oldest segments holding no
  * needed record are deleted (oldest first, so a removal record never disappears before the publish
@@ -141,7 +141,7 @@ public final class FileOutbox implements OutboxStore {
     private boolean closed;
     private volatile FileChannel syncChannel;
     private volatile boolean dirty;
-    private ScheduledFuture<?> syncTask;
+    private Disposable syncTask;
 
     private FileOutbox(FileOutboxOptions options, Path dir, ChannelOpener opener) {
         this.options = options;
@@ -183,9 +183,10 @@ public final class FileOutbox implements OutboxStore {
         FsyncPolicy fsync = options.fsync();
         if (fsync.interval() != null) {
             long ms = fsync.interval().toMillis();
+            // fsync blocks: Reactor's scheduler for blocking work, not an I/O thread
             syncTask =
-                    Syncer.EXECUTOR.scheduleWithFixedDelay(
-                            this::syncIfDirty, ms, ms, TimeUnit.MILLISECONDS);
+                    Schedulers.boundedElastic()
+                            .schedulePeriodically(this::syncIfDirty, ms, ms, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -769,7 +770,7 @@ public final class FileOutbox implements OutboxStore {
         }
         closed = true;
         if (syncTask != null) {
-            syncTask.cancel(false);
+            syncTask.dispose();
         }
         Segment active = segments.peekLast();
         if (active != null && active.channel != null && !options.fsync().isNever()) {
@@ -809,23 +810,5 @@ public final class FileOutbox implements OutboxStore {
     @Override
     public String toString() {
         return "FileOutbox[" + dir + ", fsync " + options.fsync() + "]";
-    }
-
-    /** The one daemon thread that forces logs under an interval policy. */
-    private static final class Syncer {
-        static final ScheduledExecutorService EXECUTOR;
-
-        static {
-            ScheduledThreadPoolExecutor e =
-                    new ScheduledThreadPoolExecutor(
-                            1,
-                            r -> {
-                                Thread t = new Thread(r, "thingflux-outbox-sync");
-                                t.setDaemon(true);
-                                return t;
-                            });
-            e.setRemoveOnCancelPolicy(true);
-            EXECUTOR = e;
-        }
     }
 }
