@@ -102,6 +102,22 @@ public final class BrokerCommand implements Callable<Integer> {
     List<String> apps = new ArrayList<>();
 
     @Option(
+            names = "--access-key",
+            paramLabel = "ID:SECRET",
+            description =
+                    "An access key that may sign OpenAPI requests on the admin listener, as the"
+                            + " official Aliyun SDKs send them (repeatable; the secret is never logged).")
+    List<String> accessKeys = new ArrayList<>();
+
+    @Option(
+            names = "--sync-service",
+            paramLabel = "PK/IDENTIFIER",
+            description =
+                    "A service the OpenAPI's InvokeThingService calls synchronously (over /ext/rrpc,"
+                            + " answering with the device's reply); others are asynchronous (repeatable).")
+    List<String> syncServices = new ArrayList<>();
+
+    @Option(
             names = "--record",
             paramLabel = "FILE",
             description =
@@ -160,6 +176,8 @@ public final class BrokerCommand implements Callable<Integer> {
         }
         products.forEach(b::product);
         apps.forEach(b::app);
+        accessKeys.forEach(b::accessKey);
+        syncServices.forEach(b::syncService);
         return b.build();
     }
 

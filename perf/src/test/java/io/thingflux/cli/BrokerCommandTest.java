@@ -54,6 +54,12 @@ class BrokerCommandTest {
                         "pk3,productSecret",
                         "--app",
                         "tool:pw",
+                        "--access-key",
+                        "LTAIkey1:akSecret1",
+                        "--access-key",
+                        "LTAIkey2:akSecret2",
+                        "--sync-service",
+                        "pk3/Sum",
                         "--record",
                         "rec.jsonl",
                         "--offline-queue-limit",
@@ -71,13 +77,18 @@ class BrokerCommandTest {
                 .containsExactly("pk2/dn9", "pk1/dn1", "pk1/dn2");
         assertThat(o.products()).containsEntry("pk3", "productSecret");
         assertThat(o.apps()).containsEntry("tool", "pw");
+        assertThat(o.accessKeys())
+                .containsEntry("LTAIkey1", "akSecret1")
+                .containsEntry("LTAIkey2", "akSecret2");
+        assertThat(o.syncServices()).containsExactly("pk3/Sum");
         assertThat(o.recordFile()).isEqualTo(Paths.get("rec.jsonl"));
         assertThat(o.offlineQueueLimit()).isEqualTo(5);
         assertThat(o.maxPacketSize()).isEqualTo(4096);
         assertThat(o.toString())
                 .doesNotContain("s9")
                 .doesNotContain("productSecret")
-                .doesNotContain(":pw");
+                .doesNotContain(":pw")
+                .doesNotContain("akSecret");
     }
 
     @Test
