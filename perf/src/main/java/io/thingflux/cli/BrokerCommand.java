@@ -63,6 +63,13 @@ public final class BrokerCommand implements Callable<Integer> {
     Integer adminPort;
 
     @Option(
+            names = "--admin-tls-port",
+            description =
+                    "HTTPS port of the admin API and OpenAPI, with the TLS certificate; 0 picks a free"
+                            + " one (default: none).")
+    Integer adminTlsPort;
+
+    @Option(
             names = "--admin-host",
             description = "Bind address of the admin API (default: ${DEFAULT-VALUE}).")
     String adminHost = EmulatorOptions.DEFAULT_HOST;
@@ -157,6 +164,7 @@ public final class BrokerCommand implements Callable<Integer> {
                         .tlsCertificate(tlsCert, tlsKey)
                         .adminHost(adminHost)
                         .adminPort(adminPort)
+                        .adminTlsPort(adminTlsPort)
                         .adminToken(adminToken)
                         .maxPacketSize(maxPacketSize)
                         .connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))

@@ -46,6 +46,8 @@ class BrokerCommandTest {
                         "0",
                         "--admin-token",
                         "t",
+                        "--admin-tls-port",
+                        "8443",
                         "--device",
                         "pk2,dn9,s9",
                         "--devices-file",
@@ -71,6 +73,7 @@ class BrokerCommandTest {
         assertThat(o.tlsPort()).isEqualTo(8883);
         assertThat(o.adminPort()).isZero();
         assertThat(o.adminToken()).isEqualTo("t");
+        assertThat(o.adminTlsPort()).isEqualTo(8443);
         assertThat(o.authMode()).isEqualTo(AuthMode.ALIYUN);
         assertThat(o.devices())
                 .extracting(d -> d.productKey() + "/" + d.deviceName())

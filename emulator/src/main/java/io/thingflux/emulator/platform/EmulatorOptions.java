@@ -137,6 +137,14 @@ public final class EmulatorOptions {
     }
 
     /**
+     * The HTTPS port of the admin API (the same API as {@link #adminPort()}, with the TLS
+     * listener's certificate), or {@code null} for none; 0 picks a free one.
+     */
+    public Integer adminTlsPort() {
+        return settings.adminTlsPort;
+    }
+
+    /**
      * The token the admin API requires ({@code Authorization: Bearer TOKEN}), or {@code null} for
      * none.
      */
@@ -237,6 +245,8 @@ public final class EmulatorOptions {
                 + tlsPort()
                 + ", adminPort="
                 + adminPort()
+                + ", adminTlsPort="
+                + adminTlsPort()
                 + ", auth="
                 + authMode()
                 + ", devices="
@@ -264,6 +274,7 @@ public final class EmulatorOptions {
         private Path tlsPrivateKey;
         private String adminHost = DEFAULT_ADMIN_HOST;
         private Integer adminPort;
+        private Integer adminTlsPort;
         private String adminToken;
         private AuthMode authMode = DEFAULT_AUTH_MODE;
         private List<AliyunDeviceIdentity> devices = List.of();
@@ -330,6 +341,11 @@ public final class EmulatorOptions {
 
         public Builder adminPort(Integer adminPort) {
             this.adminPort = adminPort == null ? null : requirePort(adminPort);
+            return this;
+        }
+
+        public Builder adminTlsPort(Integer adminTlsPort) {
+            this.adminTlsPort = adminTlsPort == null ? null : requirePort(adminTlsPort);
             return this;
         }
 

@@ -46,6 +46,7 @@ class OpenApiEndpointTest {
                         EmulatorOptions.builder()
                                 .port(0)
                                 .adminPort(0)
+                                .adminTlsPort(0)
                                 .device(DEVICE)
                                 .accessKey("LTAItest:s3cret")
                                 .syncService("pkA/Sum")
@@ -95,6 +96,54 @@ class OpenApiEndpointTest {
         HttpResponse<String> v3 = send(signer.v3("GetDeviceStatus", device("dev1"), false));
         assertThat(v3.statusCode()).as(v3.body()).isEqualTo(200);
         assertThat(JSON.readTree(v3.body()).at("/Data/Status").asText()).isEqualTo("UNACTIVE");
+    }
+
+    @Test
+    void theOpenApiIsServedOverHttpsToo() throws Exception {
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, null);
+        HttpClient https = HttpClient.newBuilder().sslContext(trustAll).build();
+        OpenApiSigner overTls =
+                new OpenApiSigner(
+                        "https://localhost:" + emulator.adminTlsAddress().orElseThrow().getPort(),
+                        "LTAItest",
+                        "s3cret");
+        HttpResponse<String> r =
+                https.send(
+                        overTls.v3("GetDeviceStatus", device("dev1"), false),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).get("Success").asBoolean()).isTrue();
+    }
+
+    /** Accepts the emulator's self-signed certificate (a test only talks to it). */
+    static final class TrustAll extends javax.net.ssl.X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+        @Override
+        public void checkClientTrusted(
+                java.security.cert.X509Certificate[] c, String a, java.net.Socket s) {}
+
+        @Override
+        public void checkServerTrusted(
+                java.security.cert.X509Certificate[] c, String a, java.net.Socket s) {}
+
+        @Override
+        public void checkClientTrusted(
+                java.security.cert.X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) {}
+
+        @Override
+        public void checkServerTrusted(
+                java.security.cert.X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) {}
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+        }
     }
 
     @Test

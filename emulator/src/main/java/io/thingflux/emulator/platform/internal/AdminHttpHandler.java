@@ -67,34 +67,45 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     }
 
     /**
-     * The pipeline of one admin connection: TLS when {@code sslContext} is given, HTTP codec,
-     * aggregation (bounded), this handler. The actions and the access-key checks (nonces) are
-     * shared by every connection of the listener.
+     * What every connection of the admin listeners shares: the actions and the access-key checks
+     * (with their nonce store).
      */
-    public static ChannelInitializer<SocketChannel> initializer(
-            BrokerEngine engine, SslContext sslContext) {
-        OpenApiActions actions = new OpenApiActions(engine);
-        OpenApiAuthenticator authenticator =
-                new OpenApiAuthenticator(engine.options().accessKeys(), Clock.systemUTC());
-        String adminToken = engine.options().adminToken();
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                if (sslContext != null) {
-                    ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
+    public static final class Shared {
+        private final OpenApiActions actions;
+        private final OpenApiAuthenticator authenticator;
+        private final String adminToken;
+
+        private Shared(BrokerEngine engine) {
+            this.actions = new OpenApiActions(engine);
+            this.authenticator =
+                    new OpenApiAuthenticator(engine.options().accessKeys(), Clock.systemUTC());
+            this.adminToken = engine.options().adminToken();
+        }
+
+        /**
+         * The pipeline of one admin connection: TLS when {@code sslContext} is given, HTTP codec,
+         * aggregation (bounded), the handler.
+         */
+        public ChannelInitializer<SocketChannel> initializer(SslContext sslContext) {
+            return new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    if (sslContext != null) {
+                        ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
+                    }
+                    ch.pipeline()
+                            .addLast(
+                                    new HttpServerCodec(),
+                                    new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                    new AdminHttpHandler(actions, authenticator, adminToken));
                 }
-                ch.pipeline()
-                        .addLast(
-                                new HttpServerCodec(),
-                                new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                                new AdminHttpHandler(actions, authenticator, adminToken));
-            }
-        };
+            };
+        }
     }
 
-    /** The plain-HTTP pipeline of one admin connection. */
-    public static ChannelInitializer<SocketChannel> initializer(BrokerEngine engine) {
-        return initializer(engine, null);
+    /** The shared state of the admin listeners of {@code engine}. */
+    public static Shared shared(BrokerEngine engine) {
+        return new Shared(engine);
     }
 
     @Override

@@ -37,13 +37,24 @@ final class OpenApiAuthenticator {
 
     private final Map<String, String> secrets;
     private final Clock clock;
+    private final int maxNonces;
 
     /** Access key id + nonce to the time (ms) it may be forgotten, in insertion order. */
     private final LinkedHashMap<String, Long> nonces = new LinkedHashMap<>();
 
     OpenApiAuthenticator(Map<String, String> secrets, Clock clock) {
+        this(secrets, clock, MAX_NONCES);
+    }
+
+    OpenApiAuthenticator(Map<String, String> secrets, Clock clock, int maxNonces) {
         this.secrets = new HashMap<>(secrets);
         this.clock = clock;
+        this.maxNonces = maxNonces;
+    }
+
+    /** How many nonces are remembered now. */
+    synchronized int rememberedNonces() {
+        return nonces.size();
     }
 
     /**
@@ -195,7 +206,7 @@ final class OpenApiAuthenticator {
                     "SignatureNonceUsed",
                     "Specified signature nonce was used already.");
         }
-        if (nonces.size() >= MAX_NONCES) {
+        if (nonces.size() >= maxNonces) {
             Iterator<Long> it = nonces.values().iterator();
             it.next();
             it.remove();

@@ -24,9 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * clientId.
  *
  * <p>Refusals: malformed clientId, secure mode mismatch, unknown sign method or keepalive out of
- * range → 0x02; unknown device, malformed user name or wrong signature → 0x04. The comparison of
- * the signature ignores case (SDKs send upper- and lowercase hex) and takes constant time. Nothing
- * about a secret or password ever reaches a log or an exception.
+ * range → 0x02; unknown device, malformed user name or wrong signature → 0x04; a device disabled
+ * with the OpenAPI's DisableThing → 0x05. The comparison of the signature ignores case (SDKs send
+ * upper- and lowercase hex) and takes constant time. Nothing about a secret or password ever
+ * reaches a log or an exception.
  */
 public final class PlatformAuthenticator {
 
