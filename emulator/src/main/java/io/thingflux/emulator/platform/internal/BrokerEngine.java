@@ -318,7 +318,10 @@ public final class BrokerEngine implements AutoCloseable {
                     EmulatorRequestException.INVALID_PARAMETER,
                     "ProductKey and DeviceName are required");
         }
-        DeviceState state = devices.get(PlatformAuthenticator.key(pk, dn));
+        // a deleted device's connection may re-create its state while it closes: not found all the
+        // same
+        DeviceState state =
+                directory.isDeleted(pk, dn) ? null : devices.get(PlatformAuthenticator.key(pk, dn));
         if (state != null) {
             return state;
         }
@@ -377,7 +380,13 @@ public final class BrokerEngine implements AutoCloseable {
         if (authenticator.isConfigured(pk, dn)) {
             secret = authenticator.secretOf(pk, dn).orElse(null);
         }
-        return directory.register(pk, dn, secret, nickname, System.currentTimeMillis());
+        DeviceDirectory.Registered r =
+                directory.register(pk, dn, secret, nickname, System.currentTimeMillis());
+        if (r != null && deleted) {
+            // what the deleted device of this name left behind (history, replies) is not this one's
+            devices.remove(PlatformAuthenticator.key(pk, dn));
+        }
+        return r;
     }
 
     /** Deletes a known device (DeleteDevice): closes its connection and forgets its state. */
