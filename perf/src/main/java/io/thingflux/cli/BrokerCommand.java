@@ -63,6 +63,13 @@ public final class BrokerCommand implements Callable<Integer> {
     Integer adminPort;
 
     @Option(
+            names = "--admin-tls-port",
+            description =
+                    "HTTPS port of the admin API and OpenAPI, with the TLS certificate; 0 picks a free"
+                            + " one (default: none).")
+    Integer adminTlsPort;
+
+    @Option(
             names = "--admin-host",
             description = "Bind address of the admin API (default: ${DEFAULT-VALUE}).")
     String adminHost = EmulatorOptions.DEFAULT_HOST;
@@ -100,6 +107,22 @@ public final class BrokerCommand implements Callable<Integer> {
             description =
                     "An application identity that may publish and subscribe anywhere (repeatable).")
     List<String> apps = new ArrayList<>();
+
+    @Option(
+            names = "--access-key",
+            paramLabel = "ID:SECRET",
+            description =
+                    "An access key that may sign OpenAPI requests on the admin listener, as the"
+                            + " official Aliyun SDKs send them (repeatable; the secret is never logged).")
+    List<String> accessKeys = new ArrayList<>();
+
+    @Option(
+            names = "--sync-service",
+            paramLabel = "PK/IDENTIFIER",
+            description =
+                    "A service the OpenAPI's InvokeThingService calls synchronously (over /ext/rrpc,"
+                            + " answering with the device's reply); others are asynchronous (repeatable).")
+    List<String> syncServices = new ArrayList<>();
 
     @Option(
             names = "--record",
@@ -141,6 +164,7 @@ public final class BrokerCommand implements Callable<Integer> {
                         .tlsCertificate(tlsCert, tlsKey)
                         .adminHost(adminHost)
                         .adminPort(adminPort)
+                        .adminTlsPort(adminTlsPort)
                         .adminToken(adminToken)
                         .maxPacketSize(maxPacketSize)
                         .connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
@@ -160,6 +184,8 @@ public final class BrokerCommand implements Callable<Integer> {
         }
         products.forEach(b::product);
         apps.forEach(b::app);
+        accessKeys.forEach(b::accessKey);
+        syncServices.forEach(b::syncService);
         return b.build();
     }
 

@@ -46,6 +46,8 @@ class BrokerCommandTest {
                         "0",
                         "--admin-token",
                         "t",
+                        "--admin-tls-port",
+                        "8443",
                         "--device",
                         "pk2,dn9,s9",
                         "--devices-file",
@@ -54,6 +56,12 @@ class BrokerCommandTest {
                         "pk3,productSecret",
                         "--app",
                         "tool:pw",
+                        "--access-key",
+                        "LTAIkey1:akSecret1",
+                        "--access-key",
+                        "LTAIkey2:akSecret2",
+                        "--sync-service",
+                        "pk3/Sum",
                         "--record",
                         "rec.jsonl",
                         "--offline-queue-limit",
@@ -65,19 +73,25 @@ class BrokerCommandTest {
         assertThat(o.tlsPort()).isEqualTo(8883);
         assertThat(o.adminPort()).isZero();
         assertThat(o.adminToken()).isEqualTo("t");
+        assertThat(o.adminTlsPort()).isEqualTo(8443);
         assertThat(o.authMode()).isEqualTo(AuthMode.ALIYUN);
         assertThat(o.devices())
                 .extracting(d -> d.productKey() + "/" + d.deviceName())
                 .containsExactly("pk2/dn9", "pk1/dn1", "pk1/dn2");
         assertThat(o.products()).containsEntry("pk3", "productSecret");
         assertThat(o.apps()).containsEntry("tool", "pw");
+        assertThat(o.accessKeys())
+                .containsEntry("LTAIkey1", "akSecret1")
+                .containsEntry("LTAIkey2", "akSecret2");
+        assertThat(o.syncServices()).containsExactly("pk3/Sum");
         assertThat(o.recordFile()).isEqualTo(Paths.get("rec.jsonl"));
         assertThat(o.offlineQueueLimit()).isEqualTo(5);
         assertThat(o.maxPacketSize()).isEqualTo(4096);
         assertThat(o.toString())
                 .doesNotContain("s9")
                 .doesNotContain("productSecret")
-                .doesNotContain(":pw");
+                .doesNotContain(":pw")
+                .doesNotContain("akSecret");
     }
 
     @Test

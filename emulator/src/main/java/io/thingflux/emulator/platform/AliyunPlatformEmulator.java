@@ -81,6 +81,7 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     private InetSocketAddress mqttAddress;
     private InetSocketAddress tlsAddress;
     private InetSocketAddress adminAddress;
+    private InetSocketAddress adminTlsAddress;
     private volatile boolean closed;
 
     private AliyunPlatformEmulator(EmulatorOptions options) {
@@ -119,16 +120,19 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     private void bind() {
         EmulatorOptions o = engine.options();
         mqttAddress = listen(o.host(), o.port(), new BrokerChannelInitializer(engine, null));
+        SslContext ssl = o.tlsPort() != null || o.adminTlsPort() != null ? sslContext(o) : null;
         if (o.tlsPort() != null) {
-            tlsAddress =
-                    listen(
-                            o.host(),
-                            o.tlsPort(),
-                            new BrokerChannelInitializer(engine, sslContext(o)));
+            tlsAddress = listen(o.host(), o.tlsPort(), new BrokerChannelInitializer(engine, ssl));
         }
-        if (o.adminPort() != null) {
-            adminAddress =
-                    listen(o.adminHost(), o.adminPort(), AdminHttpHandler.initializer(engine));
+        if (o.adminPort() != null || o.adminTlsPort() != null) {
+            // one set of actions and access-key checks (nonces) for both admin listeners
+            AdminHttpHandler.Shared admin = AdminHttpHandler.shared(engine);
+            if (o.adminPort() != null) {
+                adminAddress = listen(o.adminHost(), o.adminPort(), admin.initializer(null));
+            }
+            if (o.adminTlsPort() != null) {
+                adminTlsAddress = listen(o.adminHost(), o.adminTlsPort(), admin.initializer(ssl));
+            }
         }
         log.info("emulator listening: {}", describe());
     }
@@ -206,6 +210,9 @@ public final class AliyunPlatformEmulator implements MqttBroker {
         if (adminAddress != null) {
             sb.append(" admin=http://").append(format(adminAddress));
         }
+        if (adminTlsAddress != null) {
+            sb.append(" admin-tls=https://").append(format(adminTlsAddress));
+        }
         return sb.append(" auth=")
                 .append(engine.options().authMode().name().toLowerCase())
                 .toString();
@@ -232,6 +239,11 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     @Override
     public Optional<InetSocketAddress> adminAddress() {
         return Optional.ofNullable(adminAddress);
+    }
+
+    /** The admin API's HTTPS address, when {@link EmulatorOptions#adminTlsPort()} was set. */
+    public Optional<InetSocketAddress> adminTlsAddress() {
+        return Optional.ofNullable(adminTlsAddress);
     }
 
     @Override

@@ -10,5 +10,7 @@ public enum DeviceStatus {
      * Known (configured, or of a configured product) but never connected since the emulator
      * started.
      */
-    UNACTIVE
+    UNACTIVE,
+    /** Disabled with the DisableThing action: its connections are refused. */
+    DISABLE
 }

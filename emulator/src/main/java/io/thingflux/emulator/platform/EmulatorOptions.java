@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The immutable settings of an {@link AliyunPlatformEmulator}: listeners, identities, bounds; build
@@ -22,8 +24,8 @@ import java.util.Objects;
  * <p>The options keep a private copy of the {@link Builder} they were built from (its fields are
  * all immutable values) and read every getter from it; {@link #mutate()} hands out another copy.
  *
- * <p>Secrets (device secrets, product secrets, application passwords, the admin token) never appear
- * in {@link #toString()}.
+ * <p>Secrets (device secrets, product secrets, application passwords, the admin token, access key
+ * secrets) never appear in {@link #toString()}.
  */
 public final class EmulatorOptions {
 
@@ -135,6 +137,14 @@ public final class EmulatorOptions {
     }
 
     /**
+     * The HTTPS port of the admin API (the same API as {@link #adminPort()}, with the TLS
+     * listener's certificate), or {@code null} for none; 0 picks a free one.
+     */
+    public Integer adminTlsPort() {
+        return settings.adminTlsPort;
+    }
+
+    /**
      * The token the admin API requires ({@code Authorization: Bearer TOKEN}), or {@code null} for
      * none.
      */
@@ -158,6 +168,23 @@ public final class EmulatorOptions {
     /** Application user name to password: identities that may publish and subscribe anywhere. */
     public Map<String, String> apps() {
         return settings.apps;
+    }
+
+    /**
+     * Access key id to secret: the keys that may sign OpenAPI requests on the admin listener (none:
+     * every signed request is refused with {@code InvalidAccessKeyId.NotFound}).
+     */
+    public Map<String, String> accessKeys() {
+        return settings.accessKeys;
+    }
+
+    /**
+     * The services the OpenAPI's InvokeThingService calls synchronously (over {@code
+     * /ext/rrpc/...}, answering with the device's reply), as {@code productKey/identifier}; every
+     * other service is called asynchronously (on {@code thing/service/...}).
+     */
+    public Set<String> syncServices() {
+        return settings.syncServices;
     }
 
     /** The JSON-lines file received publishes are appended to, or {@code null}. */
@@ -218,6 +245,8 @@ public final class EmulatorOptions {
                 + tlsPort()
                 + ", adminPort="
                 + adminPort()
+                + ", adminTlsPort="
+                + adminTlsPort()
                 + ", auth="
                 + authMode()
                 + ", devices="
@@ -226,6 +255,8 @@ public final class EmulatorOptions {
                 + products().keySet()
                 + ", apps="
                 + apps().keySet()
+                + ", accessKeys="
+                + accessKeys().keySet()
                 + ", record="
                 + recordFile()
                 + "]";
@@ -243,11 +274,14 @@ public final class EmulatorOptions {
         private Path tlsPrivateKey;
         private String adminHost = DEFAULT_ADMIN_HOST;
         private Integer adminPort;
+        private Integer adminTlsPort;
         private String adminToken;
         private AuthMode authMode = DEFAULT_AUTH_MODE;
         private List<AliyunDeviceIdentity> devices = List.of();
         private Map<String, String> products = Map.of();
         private Map<String, String> apps = Map.of();
+        private Map<String, String> accessKeys = Map.of();
+        private Set<String> syncServices = Set.of();
         private Path recordFile;
         private int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -307,6 +341,11 @@ public final class EmulatorOptions {
 
         public Builder adminPort(Integer adminPort) {
             this.adminPort = adminPort == null ? null : requirePort(adminPort);
+            return this;
+        }
+
+        public Builder adminTlsPort(Integer adminTlsPort) {
+            this.adminTlsPort = adminTlsPort == null ? null : requirePort(adminTlsPort);
             return this;
         }
 
@@ -405,6 +444,40 @@ public final class EmulatorOptions {
                     userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1));
         }
 
+        /** An access key that may sign OpenAPI requests (the secret is never logged). */
+        public Builder accessKey(String accessKeyId, String accessKeySecret) {
+            requireText(accessKeyId, "access key id");
+            requireText(accessKeySecret, "access key secret");
+            accessKeys = with(accessKeys, accessKeyId, accessKeySecret);
+            return this;
+        }
+
+        /** An access key given as {@code ID:SECRET}. */
+        public Builder accessKey(String idColonSecret) {
+            int colon = idColonSecret.indexOf(':');
+            if (colon <= 0 || colon == idColonSecret.length() - 1) {
+                throw new IllegalArgumentException("an access key is ID:SECRET");
+            }
+            return accessKey(idColonSecret.substring(0, colon), idColonSecret.substring(colon + 1));
+        }
+
+        /**
+         * A service InvokeThingService calls synchronously, given as {@code PK/IDENTIFIER} (the
+         * platform reads this from the product's thing model).
+         */
+        public Builder syncService(String productKeySlashIdentifier) {
+            int slash = productKeySlashIdentifier.indexOf('/');
+            if (slash <= 0
+                    || slash == productKeySlashIdentifier.length() - 1
+                    || productKeySlashIdentifier.indexOf('/', slash + 1) >= 0) {
+                throw new IllegalArgumentException("a synchronous service is PK/IDENTIFIER");
+            }
+            Set<String> next = new LinkedHashSet<>(syncServices);
+            next.add(productKeySlashIdentifier);
+            syncServices = Set.copyOf(next);
+            return this;
+        }
+
         public Builder recordFile(Path recordFile) {
             this.recordFile = recordFile;
             return this;
@@ -470,9 +543,11 @@ public final class EmulatorOptions {
             if (authMode == AuthMode.ALIYUN
                     && devices.isEmpty()
                     && products.isEmpty()
-                    && apps.isEmpty()) {
+                    && apps.isEmpty()
+                    && accessKeys.isEmpty()) {
                 throw new IllegalArgumentException(
-                        "Aliyun mode needs at least one device, product or application identity (or auth NONE)");
+                        "Aliyun mode needs at least one device, product, application identity or access key"
+                                + " (or auth NONE)");
             }
             return new EmulatorOptions(copy());
         }

@@ -1,8 +1,9 @@
 /**
  * The embeddable Aliyun IoT Platform emulator: an MQTT 3.1/3.1.1 broker that checks the platform's
  * signed CONNECT, enforces its per-device topic ACL, answers Alink posts, keeps the latest reported
- * properties and offers an admin HTTP API named after the platform's OpenAPI actions. With {@link
- * io.thingflux.emulator.platform.AuthMode#NONE} it is a plain MQTT 3.1.1 broker for any client.
+ * properties and serves the platform's OpenAPI (signed, as the official SDKs send it) on its admin
+ * listener. With {@link io.thingflux.emulator.platform.AuthMode#NONE} it is a plain MQTT 3.1.1
+ * broker for any client.
  *
  * <p>Start one with {@link
  * io.thingflux.emulator.platform.AliyunPlatformEmulator#start(EmulatorOptions)}; the CLI's {@code
@@ -44,21 +45,33 @@
  *       io.thingflux.emulator.platform.BrokerStats#slowConsumerDrops()}.
  *   <li>A session holds at most {@code maxSubscriptions} filters; further new filters get 0x80.
  *   <li>Frames above {@code maxPacketSize} close the connection before their body is buffered.
- *   <li>Per device, at most 1000 property identifiers and the last 64 unclaimed downlink replies
- *       are kept.
+ *   <li>Per device, at most 1000 property identifiers, the last 1000 property values and 1000
+ *       events (for the history queries) and the last 64 unclaimed downlink replies are kept.
+ *   <li>At most 100 000 devices registered, deleted or disabled at run time, and 100 000 OpenAPI
+ *       nonces (remembered 15 minutes; beyond the bound the oldest is forgotten early).
  *   <li>The recording queue holds {@link
  *       io.thingflux.emulator.platform.EmulatorOptions#DEFAULT_RECORD_QUEUE_LIMIT} publishes;
  *       beyond that publishes are not recorded and are counted.
  * </ul>
  *
- * <h2>Admin API</h2>
+ * <h2>Admin API and OpenAPI</h2>
  *
- * {@code POST /api/<Action>} with a JSON object: SetDeviceProperty, InvokeThingService, RRpc, Pub,
- * GetDeviceStatus, QueryDevicePropertyStatus. Every answer has {@code Success} and {@code
- * RequestId}; failures add {@code Code} and {@code ErrorMessage}: {@code
- * iot.common.InvalidParameter} (HTTP 400), {@code iot.device.NotExistedDevice} and {@code
- * iot.device.DeviceOffline} (HTTP 200, as the platform answers business errors), {@code
- * Unauthorized} (401) and {@code InvalidAction.NotFound} (404). RRpc answers {@code RrpcCode}
- * SUCCESS (with {@code PayloadBase64Byte}), TIMEOUT or OFFLINE.
+ * The admin listener ({@code adminPort}, and {@code adminTlsPort} for HTTPS) serves the platform's
+ * OpenAPI (version 2018-01-20, RPC style) to backends written with Aliyun's official SDKs: {@code
+ * Action}, {@code Version} and the common parameters in the query or a form body, signed with
+ * signature version 1.0 or V3 by one of the configured {@code accessKeys}. Actions: RegisterDevice,
+ * QueryDeviceDetail, QueryDevice, DeleteDevice, DisableThing, EnableThing, GetDeviceStatus,
+ * BatchGetDeviceState, SetDeviceProperty, SetDevicesProperty, InvokeThingService (synchronous for
+ * the configured {@code syncServices}), InvokeThingsService, QueryDevicePropertyStatus,
+ * QueryDevicePropertyData, QueryDeviceEventData, Pub, PubBroadcast, RRpc. The same actions answer
+ * the unsigned loopback form {@code POST /api/<Action>} with a JSON object (guarded by {@code
+ * adminToken}). Every answer has {@code Success} and {@code RequestId}; failures add {@code Code},
+ * {@code Message} and {@code ErrorMessage}: {@code SignatureDoesNotMatch}, {@code
+ * SignatureNonceUsed}, {@code InvalidTimeStamp.Expired}, {@code MissingParameter}, {@code
+ * InvalidParameter} (HTTP 400), {@code InvalidAccessKeyId.NotFound} and {@code InvalidApi.NotFound}
+ * (404), {@code Unauthorized} (401), {@code iot.device.NotExistedDevice} and {@code
+ * iot.device.DeviceOffline} (HTTP 200, as the platform answers business errors). RRpc answers
+ * {@code RrpcCode} SUCCESS (with {@code PayloadBase64Byte}), TIMEOUT or OFFLINE. A disabled device
+ * is refused with CONNACK 0x05.
  */
 package io.thingflux.emulator.platform;

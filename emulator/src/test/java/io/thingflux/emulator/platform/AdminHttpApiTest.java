@@ -232,8 +232,11 @@ class AdminHttpApiTest {
 
         HttpResponse<String> missing = post("SetDeviceProperty", "{\"ProductKey\":\"pk1\"}", TOKEN);
         assertThat(missing.statusCode()).isEqualTo(400);
+        // the JSON form shares the OpenAPI's handlers: a missing parameter is named
         assertThat(JSON.readTree(missing.body()).get("Code").asText())
-                .isEqualTo("iot.common.InvalidParameter");
+                .isEqualTo("MissingParameter");
+        assertThat(JSON.readTree(missing.body()).get("ErrorMessage").asText())
+                .contains("DeviceName");
 
         HttpResponse<String> badItems =
                 post(

@@ -58,6 +58,7 @@ class SecurityChecklistTest {
     private static final String PRODUCT_SECRET = "ProductSecretQwErTy987654321";
     private static final String APP_PASSWORD = "AppPassword-5up3r-s3cr3t";
     private static final String ADMIN_TOKEN = "AdminToken-7f3c9a";
+    private static final String ACCESS_KEY_SECRET = "openApiAccessKeySecret-9f2c";
     private static final AliyunDeviceIdentity DEVICE =
             new AliyunDeviceIdentity(PK, "dev1", DEVICE_SECRET);
 
@@ -184,6 +185,7 @@ class SecurityChecklistTest {
                         derived.deviceSecret(),
                         APP_PASSWORD,
                         ADMIN_TOKEN,
+                        ACCESS_KEY_SECRET,
                         signer.sign(DEVICE).password(),
                         signer.sign(derived).password());
         Path recording = dir.resolve("received.jsonl");
@@ -195,6 +197,7 @@ class SecurityChecklistTest {
                             .port(0)
                             .adminPort(0)
                             .adminToken(ADMIN_TOKEN)
+                            .accessKey("LTAIchecklist", ACCESS_KEY_SECRET)
                             .device(DEVICE)
                             .product(PK, PRODUCT_SECRET)
                             .app("app", APP_PASSWORD)
@@ -286,6 +289,41 @@ class SecurityChecklistTest {
                 assertThat(refused.statusCode()).isEqualTo(401);
                 assertThat(refused.body()).contains("\"Code\":\"Unauthorized\"");
                 texts.add(refused.body());
+                // an OpenAPI request with a wrong V3 signature by a configured access key
+                HttpResponse<String> badSignature =
+                        HttpClient.newHttpClient()
+                                .send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create(
+                                                                "http://127.0.0.1:"
+                                                                        + broker.adminAddress()
+                                                                                .orElseThrow()
+                                                                                .getPort()
+                                                                        + "/?ProductKey="
+                                                                        + PK
+                                                                        + "&DeviceName=dev1"))
+                                                .header(
+                                                        "Authorization",
+                                                        "ACS3-HMAC-SHA256 Credential=LTAIchecklist,"
+                                                                + "SignedHeaders=x-acs-action;x-acs-date;"
+                                                                + "x-acs-signature-nonce;x-acs-version,"
+                                                                + "Signature=00")
+                                                .header("x-acs-action", "GetDeviceStatus")
+                                                .header("x-acs-version", "2018-01-20")
+                                                .header(
+                                                        "x-acs-date",
+                                                        java.time.Instant.now()
+                                                                .truncatedTo(
+                                                                        java.time.temporal
+                                                                                .ChronoUnit.SECONDS)
+                                                                .toString())
+                                                .header("x-acs-signature-nonce", "checklist-1")
+                                                .POST(HttpRequest.BodyPublishers.noBody())
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                assertThat(badSignature.statusCode()).isEqualTo(400);
+                assertThat(badSignature.body()).contains("SignatureDoesNotMatch");
+                texts.add(badSignature.body());
                 Deadline.await(
                         WAIT, () -> broker.stats().publishesReceived() >= 2, "posts received");
                 for (MqttClient c : clients) {

@@ -20,77 +20,92 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.thingflux.aliyun.AliyunLimits;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
 import io.thingflux.emulator.platform.EmulatorRequestException;
-import io.thingflux.emulator.platform.PropertyValue;
-import io.thingflux.mqtt.MqttQos;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.Base64;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP API: {@code POST /api/<Action>} with a JSON object, answered with a JSON object
- * that has {@code Success} (and {@code Code} and {@code ErrorMessage} when it failed) and {@code
- * RequestId}, named after the platform's OpenAPI actions: SetDeviceProperty, InvokeThingService,
- * RRpc, Pub, GetDeviceStatus, QueryDevicePropertyStatus. A malformed request is answered 400, an
- * unknown action 404, a missing or wrong token 401; a request the emulator cannot carry out
- * (unknown or offline device) is answered 200 with {@code "Success":false}, as the platform does.
- * No request blocks the event loop: RRpc answers when the device responds or its timeout passes.
+ * The admin listener's HTTP API, in two forms sharing one implementation per action ({@link
+ * OpenApiActions}): the platform's OpenAPI (RPC style, {@code Action} and {@code
+ * Version=2018-01-20} with the common parameters in the query or a form body, signed with signature
+ * version 1.0 or V3 by a configured access key, as the official SDKs send it), and the unsigned
+ * loopback convenience {@code POST /api/<Action>} with a JSON object (guarded by the admin token
+ * when one is set). Answers are JSON objects with {@code RequestId} and {@code Success} (and {@code
+ * Code}, {@code Message} and {@code ErrorMessage} when it failed). A refused signature or a missing
+ * or malformed parameter is answered 400 (an unknown access key or action 404, a missing admin
+ * token 401); a request the emulator cannot carry out (unknown or offline device) is answered 200
+ * with {@code "Success":false}, as the platform does; never 500 for a bad request. No request
+ * blocks the event loop: RRpc answers when the device responds or its timeout passes.
  */
 public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** The largest request body accepted. */
     public static final int MAX_REQUEST_BYTES = 1024 * 1024;
 
-    /** RRpc timeout bounds (ms), as the platform's API allows, and the default. */
-    static final int RRPC_MIN_TIMEOUT = 1000;
-
-    static final int RRPC_MAX_TIMEOUT = (int) AliyunLimits.RRPC_REPLY_DEADLINE.toMillis();
-    static final int RRPC_DEFAULT_TIMEOUT = 5000;
-
     private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
 
-    private final BrokerEngine engine;
     private final byte[] token;
+    private final OpenApiActions actions;
+    private final OpenApiAuthenticator authenticator;
 
-    private AdminHttpHandler(BrokerEngine engine) {
-        this.engine = engine;
-        String t = engine.options().adminToken();
+    private AdminHttpHandler(OpenApiActions actions, OpenApiAuthenticator authenticator, String t) {
+        this.actions = actions;
+        this.authenticator = authenticator;
         this.token = t == null ? null : ("Bearer " + t).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The pipeline of one admin connection: HTTP codec, aggregation (bounded), this handler. */
-    public static ChannelInitializer<SocketChannel> initializer(BrokerEngine engine) {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                ch.pipeline()
-                        .addLast(
-                                new HttpServerCodec(),
-                                new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                                new AdminHttpHandler(engine));
-            }
-        };
+    /**
+     * What every connection of the admin listeners shares: the actions and the access-key checks
+     * (with their nonce store).
+     */
+    public static final class Shared {
+        private final OpenApiActions actions;
+        private final OpenApiAuthenticator authenticator;
+        private final String adminToken;
+
+        private Shared(BrokerEngine engine) {
+            this.actions = new OpenApiActions(engine);
+            this.authenticator =
+                    new OpenApiAuthenticator(engine.options().accessKeys(), Clock.systemUTC());
+            this.adminToken = engine.options().adminToken();
+        }
+
+        /**
+         * The pipeline of one admin connection: TLS when {@code sslContext} is given, HTTP codec,
+         * aggregation (bounded), the handler.
+         */
+        public ChannelInitializer<SocketChannel> initializer(SslContext sslContext) {
+            return new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    if (sslContext != null) {
+                        ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
+                    }
+                    ch.pipeline()
+                            .addLast(
+                                    new HttpServerCodec(),
+                                    new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                    new AdminHttpHandler(actions, authenticator, adminToken));
+                }
+            };
+        }
     }
 
-    /** A failed request: HTTP status, error code and message. */
-    private static final class BadRequest extends RuntimeException {
-        final HttpResponseStatus status;
-        final String code;
-
-        BadRequest(HttpResponseStatus status, String code, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.code = code;
-        }
+    /** The shared state of the admin listeners of {@code engine}. */
+    public static Shared shared(BrokerEngine engine) {
+        return new Shared(engine);
     }
 
     @Override
@@ -102,50 +117,118 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
                 new UUID(random.nextLong(), random.nextLong()).toString().toUpperCase(Locale.ROOT);
         try {
             if (!request.decoderResult().isSuccess()) {
-                throw new BadRequest(
+                throw new OpenApiError(
                         HttpResponseStatus.BAD_REQUEST, "InvalidRequest", "malformed HTTP request");
             }
-            checkToken(request);
-            String path = request.uri();
-            int q = path.indexOf('?');
-            if (q >= 0) {
-                path = path.substring(0, q);
+            String uri = request.uri();
+            int q = uri.indexOf('?');
+            String path = q >= 0 ? uri.substring(0, q) : uri;
+            String action;
+            OpenApiParams params;
+            if (path.startsWith("/api/")) {
+                checkToken(request);
+                action = path.substring("/api/".length());
+                if (!request.method().equals(HttpMethod.POST)) {
+                    throw new OpenApiError(
+                            HttpResponseStatus.METHOD_NOT_ALLOWED, "InvalidMethod", "use POST");
+                }
+                params = jsonParams(request);
+            } else {
+                params =
+                        new OpenApiParams(authenticator.verify(openApiRequest(request, uri, path)));
+                action = params.required("Action");
+                String version = params.required("Version");
+                if (!version.equals(OpenApiActions.VERSION)) {
+                    throw OpenApiError.invalid(
+                            "Version", "this endpoint serves " + OpenApiActions.VERSION);
+                }
             }
-            if (!path.startsWith("/api/")) {
-                throw new BadRequest(
-                        HttpResponseStatus.NOT_FOUND,
-                        "InvalidAction.NotFound",
-                        "no such path: " + path);
-            }
-            String action = path.substring("/api/".length());
-            if (!request.method().equals(HttpMethod.POST)) {
-                throw new BadRequest(
-                        HttpResponseStatus.METHOD_NOT_ALLOWED, "InvalidMethod", "use POST");
-            }
-            JsonNode body = EmulatorJson.readObject(ByteBufUtil.getBytes(request.content()));
-            if (body == null) {
-                throw new BadRequest(
-                        HttpResponseStatus.BAD_REQUEST,
-                        EmulatorRequestException.INVALID_PARAMETER,
-                        "the body must be a JSON object");
-            }
-            dispatch(ctx, action, body, requestId, keepAlive);
-        } catch (BadRequest e) {
+            actions.call(action, params, success(requestId))
+                    .subscribe(
+                            ok -> respond(ctx, HttpResponseStatus.OK, ok, keepAlive),
+                            error -> fail(ctx, requestId, error, keepAlive));
+        } catch (RuntimeException e) {
+            fail(ctx, requestId, e, keepAlive);
+        }
+    }
+
+    private static void fail(
+            ChannelHandlerContext ctx, String requestId, Throwable error, boolean keepAlive) {
+        if (error instanceof OpenApiError e) {
             respond(ctx, e.status, failure(requestId, e.code, e.getMessage()), keepAlive);
-        } catch (EmulatorRequestException e) {
+        } else if (error instanceof EmulatorRequestException e) {
             respond(
                     ctx,
                     HttpResponseStatus.OK,
                     failure(requestId, e.code(), e.getMessage()),
                     keepAlive);
-        } catch (RuntimeException e) {
-            log.warn("admin request failed", e);
+        } else {
+            log.warn("admin request failed", error);
             respond(
                     ctx,
                     HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                    failure(requestId, "InternalError", e.getClass().getSimpleName()),
+                    failure(requestId, "InternalError", error.getClass().getSimpleName()),
                     keepAlive);
         }
+    }
+
+    /** The JSON form's fields as parameters: arrays become {@code Name.1}, {@code Name.2}, ... */
+    private static OpenApiParams jsonParams(FullHttpRequest request) {
+        JsonNode body = EmulatorJson.readObject(ByteBufUtil.getBytes(request.content()));
+        if (body == null) {
+            throw new OpenApiError(
+                    HttpResponseStatus.BAD_REQUEST,
+                    EmulatorRequestException.INVALID_PARAMETER,
+                    "the body must be a JSON object");
+        }
+        Map<String, String> params = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : body.properties()) {
+            JsonNode v = e.getValue();
+            if (v.isArray()) {
+                for (int i = 0; i < v.size(); i++) {
+                    params.put(e.getKey() + "." + (i + 1), jsonText(v.get(i)));
+                }
+            } else if (!v.isNull()) {
+                params.put(e.getKey(), jsonText(v));
+            }
+        }
+        return new OpenApiParams(params);
+    }
+
+    private static String jsonText(JsonNode v) {
+        return v.isValueNode() ? v.asText() : EmulatorJson.text(v);
+    }
+
+    private static OpenApiRequest openApiRequest(FullHttpRequest request, String uri, String path) {
+        Map<String, String> query = first(new QueryStringDecoder(uri).parameters());
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        Map<String, String> form = Map.of();
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (contentType != null
+                && contentType
+                        .toLowerCase(Locale.ROOT)
+                        .startsWith("application/x-www-form-urlencoded")) {
+            form =
+                    first(
+                            new QueryStringDecoder(
+                                            new String(body, StandardCharsets.UTF_8),
+                                            StandardCharsets.UTF_8,
+                                            false)
+                                    .parameters());
+        }
+        Map<String, List<String>> headers = new HashMap<>();
+        for (Map.Entry<String, String> h : request.headers()) {
+            headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                    .add(h.getValue());
+        }
+        return new OpenApiRequest(
+                request.method().name(), path, query, form, Map.copyOf(headers), body);
+    }
+
+    private static Map<String, String> first(Map<String, List<String>> multi) {
+        Map<String, String> out = new HashMap<>();
+        multi.forEach((k, v) -> out.put(k, v.isEmpty() ? "" : v.get(0)));
+        return out;
     }
 
     private void checkToken(FullHttpRequest request) {
@@ -155,171 +238,10 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
         String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (given == null
                 || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
-            throw new BadRequest(
+            throw new OpenApiError(
                     HttpResponseStatus.UNAUTHORIZED,
                     "Unauthorized",
                     "missing or wrong token (Authorization: Bearer TOKEN)");
-        }
-    }
-
-    private void dispatch(
-            ChannelHandlerContext ctx,
-            String action,
-            JsonNode body,
-            String requestId,
-            boolean keepAlive) {
-        ObjectNode ok = success(requestId);
-        switch (action) {
-            case "SetDeviceProperty" -> {
-                String id =
-                        engine.setProperties(
-                                text(body, "ProductKey"),
-                                text(body, "DeviceName"),
-                                text(body, "Items"));
-                ok.putObject("Data").put("MessageId", id);
-            }
-            case "InvokeThingService" -> {
-                String args = body.hasNonNull("Args") ? body.get("Args").asText() : "{}";
-                String id =
-                        engine.invokeService(
-                                text(body, "ProductKey"),
-                                text(body, "DeviceName"),
-                                text(body, "Identifier"),
-                                args);
-                ok.putObject("Data").put("MessageId", id);
-            }
-            case "Pub" -> {
-                text(body, "ProductKey");
-                byte[] content = base64(text(body, "MessageContent"), "MessageContent");
-                int qos = body.has("Qos") ? body.get("Qos").asInt(-1) : 0;
-                if (qos != 0 && qos != 1) {
-                    throw new BadRequest(
-                            HttpResponseStatus.BAD_REQUEST,
-                            EmulatorRequestException.INVALID_PARAMETER,
-                            "Qos must be 0 or 1");
-                }
-                engine.publish(text(body, "TopicFullName"), content, MqttQos.valueOf(qos));
-                ok.put("MessageId", engine.nextMessageId());
-            }
-            case "GetDeviceStatus" ->
-                    ok.putObject("Data")
-                            .put(
-                                    "Status",
-                                    engine.deviceStatus(
-                                                    text(body, "ProductKey"),
-                                                    text(body, "DeviceName"))
-                                            .name());
-            case "QueryDevicePropertyStatus" -> {
-                Map<String, PropertyValue> props =
-                        engine.properties(text(body, "ProductKey"), text(body, "DeviceName"));
-                var list = ok.putObject("Data").putObject("List").putArray("PropertyStatusInfo");
-                props.values().stream()
-                        .sorted((a, b) -> a.identifier().compareTo(b.identifier()))
-                        .forEach(
-                                p -> {
-                                    ObjectNode info = list.addObject();
-                                    info.put("Identifier", p.identifier());
-                                    JsonNode value =
-                                            EmulatorJson.readAny(
-                                                    p.valueJson().getBytes(StandardCharsets.UTF_8));
-                                    info.put(
-                                            "Value",
-                                            value != null && value.isTextual()
-                                                    ? value.asText()
-                                                    : p.valueJson());
-                                    info.put("Time", Long.toString(p.timeMillis()));
-                                });
-            }
-            case "RRpc" -> {
-                rrpc(ctx, body, requestId, keepAlive);
-                return;
-            }
-            default ->
-                    throw new BadRequest(
-                            HttpResponseStatus.NOT_FOUND,
-                            "InvalidAction.NotFound",
-                            "unknown action " + action);
-        }
-        respond(ctx, HttpResponseStatus.OK, ok, keepAlive);
-    }
-
-    private void rrpc(
-            ChannelHandlerContext ctx, JsonNode body, String requestId, boolean keepAlive) {
-        String pk = text(body, "ProductKey");
-        String dn = text(body, "DeviceName");
-        byte[] request = base64(text(body, "RequestBase64Byte"), "RequestBase64Byte");
-        int timeout = body.has("Timeout") ? body.get("Timeout").asInt(-1) : RRPC_DEFAULT_TIMEOUT;
-        if (timeout < RRPC_MIN_TIMEOUT || timeout > RRPC_MAX_TIMEOUT) {
-            throw new BadRequest(
-                    HttpResponseStatus.BAD_REQUEST,
-                    EmulatorRequestException.INVALID_PARAMETER,
-                    "Timeout must be " + RRPC_MIN_TIMEOUT + ".." + RRPC_MAX_TIMEOUT + " ms");
-        }
-        if (engine.deviceStatus(pk, dn) != io.thingflux.emulator.platform.DeviceStatus.ONLINE) {
-            ObjectNode offline = success(requestId);
-            offline.put("RrpcCode", "OFFLINE");
-            respond(ctx, HttpResponseStatus.OK, offline, keepAlive);
-            return;
-        }
-        engine.rrpc(pk, dn, request, Duration.ofMillis(timeout))
-                .subscribe(
-                        response -> {
-                            ObjectNode ok = success(requestId);
-                            ok.put("RrpcCode", "SUCCESS");
-                            ok.put(
-                                    "PayloadBase64Byte",
-                                    Base64.getEncoder().encodeToString(response));
-                            respond(ctx, HttpResponseStatus.OK, ok, keepAlive);
-                        },
-                        error -> {
-                            if (error instanceof TimeoutException) {
-                                ObjectNode timedOut = success(requestId);
-                                timedOut.put("RrpcCode", "TIMEOUT");
-                                respond(ctx, HttpResponseStatus.OK, timedOut, keepAlive);
-                            } else if (error instanceof EmulatorRequestException e) {
-                                respond(
-                                        ctx,
-                                        HttpResponseStatus.OK,
-                                        failure(requestId, e.code(), e.getMessage()),
-                                        keepAlive);
-                            } else {
-                                respond(
-                                        ctx,
-                                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                                        failure(
-                                                requestId,
-                                                "InternalError",
-                                                error.getClass().getSimpleName()),
-                                        keepAlive);
-                            }
-                        });
-    }
-
-    private static String text(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull() || (n.isTextual() && n.asText().isEmpty())) {
-            throw new BadRequest(
-                    HttpResponseStatus.BAD_REQUEST,
-                    EmulatorRequestException.INVALID_PARAMETER,
-                    field + " is required");
-        }
-        if (!n.isValueNode()) {
-            throw new BadRequest(
-                    HttpResponseStatus.BAD_REQUEST,
-                    EmulatorRequestException.INVALID_PARAMETER,
-                    field + " must be a string");
-        }
-        return n.asText();
-    }
-
-    private static byte[] base64(String text, String field) {
-        try {
-            return Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequest(
-                    HttpResponseStatus.BAD_REQUEST,
-                    EmulatorRequestException.INVALID_PARAMETER,
-                    field + " is not base64");
         }
     }
 
@@ -335,6 +257,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
         n.put("RequestId", requestId);
         n.put("Success", false);
         n.put("Code", code);
+        n.put("Message", message);
         n.put("ErrorMessage", message);
         return n;
     }

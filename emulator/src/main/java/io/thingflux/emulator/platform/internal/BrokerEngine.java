@@ -40,6 +40,7 @@ public final class BrokerEngine implements AutoCloseable {
     private final ConcurrentHashMap<String, OutboundMessage> retained = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Consumer<ReceivedPublish>> listeners =
             new CopyOnWriteArrayList<>();
+    private final DeviceDirectory directory = new DeviceDirectory();
     private final PlatformAuthenticator authenticator;
     private final AlinkResponder alink = new AlinkResponder(this);
     private final PublishRecorder recorder;
@@ -50,7 +51,8 @@ public final class BrokerEngine implements AutoCloseable {
     public BrokerEngine(EmulatorOptions options) {
         this.options = options;
         this.authenticator =
-                new PlatformAuthenticator(options.devices(), options.products(), options.apps());
+                new PlatformAuthenticator(
+                        options.devices(), options.products(), options.apps(), directory);
         this.recorder =
                 options.recordFile() == null
                         ? null
@@ -185,11 +187,10 @@ public final class BrokerEngine implements AutoCloseable {
         }
         if (aliyun()) {
             if (from.isDevice()) {
-                alink.onDevicePublish(
-                        device != null ? device : device(from.productKey(), from.deviceName()),
-                        publish.topic(),
-                        payload,
-                        publish.qos());
+                DeviceState state =
+                        device != null ? device : device(from.productKey(), from.deviceName());
+                alink.onDevicePublish(state, publish.topic(), payload, publish.qos());
+                state.recordIfEvent(publish.topic(), payload);
                 // the platform, not other devices, receives what a device sends; applications watch
                 // it
                 route(publish.topic(), payload, publish.qos(), false);
@@ -317,7 +318,10 @@ public final class BrokerEngine implements AutoCloseable {
                     EmulatorRequestException.INVALID_PARAMETER,
                     "ProductKey and DeviceName are required");
         }
-        DeviceState state = devices.get(PlatformAuthenticator.key(pk, dn));
+        // a deleted device's connection may re-create its state while it closes: not found all the
+        // same
+        DeviceState state =
+                directory.isDeleted(pk, dn) ? null : devices.get(PlatformAuthenticator.key(pk, dn));
         if (state != null) {
             return state;
         }
@@ -340,7 +344,138 @@ public final class BrokerEngine implements AutoCloseable {
     }
 
     public DeviceStatus deviceStatus(String pk, String dn) {
-        return knownDevice(pk, dn).status();
+        DeviceState state = knownDevice(pk, dn);
+        return directory.isDisabled(pk, dn) ? DeviceStatus.DISABLE : state.status();
+    }
+
+    // ---- the OpenAPI's device management
+    // ------------------------------------------------------------
+
+    DeviceDirectory directory() {
+        return directory;
+    }
+
+    PlatformAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    /** The state of a known device, or {@link EmulatorRequestException} (not found). */
+    DeviceState knownDeviceState(String pk, String dn) {
+        return knownDevice(pk, dn);
+    }
+
+    /**
+     * Registers a device (RegisterDevice): a device of a configured product gets its derived
+     * secret, any other a random one; returns {@code null} when the device exists already.
+     */
+    DeviceDirectory.Registered register(String pk, String dn, String nickname) {
+        boolean deleted = directory.isDeleted(pk, dn);
+        if (!deleted
+                && (authenticator.isConfigured(pk, dn) || directory.registered(pk, dn) != null)) {
+            return null;
+        }
+        String productSecret = authenticator.productSecret(pk);
+        String secret =
+                productSecret == null ? null : DeviceDirectory.derivedSecret(productSecret, dn);
+        if (authenticator.isConfigured(pk, dn)) {
+            secret = authenticator.secretOf(pk, dn).orElse(null);
+        }
+        DeviceDirectory.Registered r =
+                directory.register(pk, dn, secret, nickname, System.currentTimeMillis());
+        if (r != null && deleted) {
+            // what the deleted device of this name left behind (history, replies) is not this one's
+            devices.remove(PlatformAuthenticator.key(pk, dn));
+        }
+        return r;
+    }
+
+    /** Deletes a known device (DeleteDevice): closes its connection and forgets its state. */
+    void delete(String pk, String dn) {
+        knownDevice(pk, dn);
+        directory.delete(pk, dn);
+        disconnect(pk, dn);
+        devices.remove(PlatformAuthenticator.key(pk, dn));
+    }
+
+    /** Disables (closing its connection) or enables a known device. */
+    void setDisabled(String pk, String dn, boolean disable) {
+        knownDevice(pk, dn);
+        directory.setDisabled(pk, dn, disable);
+        if (disable) {
+            disconnect(pk, dn);
+        }
+    }
+
+    private void disconnect(String pk, String dn) {
+        BrokerSession session = sessions.get(Principal.device(pk, dn).sessionKey());
+        MqttServerHandler handler = session == null ? null : session.boundHandler();
+        if (handler != null) {
+            handler.closeForTakeover();
+        }
+    }
+
+    /** The device names of product {@code pk} the emulator knows by name, sorted. */
+    List<String> deviceNames(String pk) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        String prefix = pk + "/";
+        for (String key : authenticator.configuredDeviceKeys()) {
+            if (key.startsWith(prefix)) {
+                names.add(key.substring(prefix.length()));
+            }
+        }
+        for (String key : devices.keySet()) {
+            if (key.startsWith(prefix)) {
+                names.add(key.substring(prefix.length()));
+            }
+        }
+        directory.registeredOf(pk).forEach(r -> names.add(r.deviceName()));
+        names.removeIf(dn -> !authenticator.knows(pk, dn));
+        return List.copyOf(names);
+    }
+
+    /**
+     * Calls a synchronous service: sends the Alink request on {@code
+     * /ext/rrpc/{messageId}/sys/{pk}/{dn}/thing/service/{identifier}} and completes with the
+     * device's reply (JSON text) on the same topic, or fails with a {@link
+     * java.util.concurrent.TimeoutException}.
+     */
+    Mono<String[]> invokeServiceSync(
+            String pk, String dn, String identifier, String argsJson, Duration timeout) {
+        checkIdentifier(identifier);
+        JsonNode args =
+                parseJsonObject(argsJson == null || argsJson.isEmpty() ? "{}" : argsJson, "Args");
+        return Mono.defer(
+                () -> {
+                    DeviceState state = onlineDevice(pk, dn);
+                    String id = Long.toString(messageIds.incrementAndGet());
+                    ObjectNode request = EmulatorJson.object();
+                    request.put("method", "thing.service." + identifier);
+                    request.put("id", id);
+                    request.set("params", args);
+                    request.put("version", "1.0");
+                    byte[] payload = EmulatorJson.bytes(request);
+                    return Mono.<byte[]>create(
+                                    sink -> {
+                                        state.awaitRrpc(id, sink);
+                                        publishFromPlatform(
+                                                "/ext/rrpc/"
+                                                        + id
+                                                        + "/sys/"
+                                                        + pk
+                                                        + "/"
+                                                        + dn
+                                                        + "/thing/service/"
+                                                        + identifier,
+                                                payload,
+                                                MqttQos.AT_MOST_ONCE);
+                                    })
+                            .timeout(timeout)
+                            .map(
+                                    reply ->
+                                            new String[] {
+                                                id, new String(reply, StandardCharsets.UTF_8)
+                                            });
+                });
     }
 
     public Map<String, PropertyValue> properties(String pk, String dn) {
@@ -362,6 +497,14 @@ public final class BrokerEngine implements AutoCloseable {
      * its message id.
      */
     public String invokeService(String pk, String dn, String identifier, String argsJson) {
+        checkIdentifier(identifier);
+        JsonNode args =
+                parseJsonObject(argsJson == null || argsJson.isEmpty() ? "{}" : argsJson, "Args");
+        onlineDevice(pk, dn);
+        return push(pk, dn, "thing/service/" + identifier, "thing.service." + identifier, args);
+    }
+
+    private static void checkIdentifier(String identifier) {
         if (identifier == null
                 || identifier.isEmpty()
                 || identifier.contains("/")
@@ -370,10 +513,6 @@ public final class BrokerEngine implements AutoCloseable {
             throw new EmulatorRequestException(
                     EmulatorRequestException.INVALID_PARAMETER, "invalid Identifier");
         }
-        JsonNode args =
-                parseJsonObject(argsJson == null || argsJson.isEmpty() ? "{}" : argsJson, "Args");
-        onlineDevice(pk, dn);
-        return push(pk, dn, "thing/service/" + identifier, "thing.service." + identifier, args);
     }
 
     private String push(String pk, String dn, String topicSuffix, String method, JsonNode params) {

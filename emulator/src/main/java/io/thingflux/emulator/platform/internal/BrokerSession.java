@@ -73,6 +73,11 @@ final class BrokerSession {
         return queued;
     }
 
+    /** The handler of the connection bound now, or {@code null}. */
+    synchronized MqttServerHandler boundHandler() {
+        return handler;
+    }
+
     /** Unbinds whatever handler is bound and returns it (for a takeover). */
     synchronized MqttServerHandler takeOver() {
         MqttServerHandler previous = handler;

@@ -24,9 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * clientId.
  *
  * <p>Refusals: malformed clientId, secure mode mismatch, unknown sign method or keepalive out of
- * range → 0x02; unknown device, malformed user name or wrong signature → 0x04. The comparison of
- * the signature ignores case (SDKs send upper- and lowercase hex) and takes constant time. Nothing
- * about a secret or password ever reaches a log or an exception.
+ * range → 0x02; unknown device, malformed user name or wrong signature → 0x04; a device disabled
+ * with the OpenAPI's DisableThing → 0x05. The comparison of the signature ignores case (SDKs send
+ * upper- and lowercase hex) and takes constant time. Nothing about a secret or password ever
+ * reaches a log or an exception.
  */
 public final class PlatformAuthenticator {
 
@@ -44,6 +45,7 @@ public final class PlatformAuthenticator {
 
     private final Map<String, String> deviceSecrets = new HashMap<>();
     private final Map<String, String> productSecrets;
+    private final DeviceDirectory directory;
     private final Map<String, byte[]> appPasswords = new HashMap<>();
 
     /**
@@ -58,6 +60,19 @@ public final class PlatformAuthenticator {
             Iterable<AliyunDeviceIdentity> devices,
             Map<String, String> productSecrets,
             Map<String, String> apps) {
+        this(devices, productSecrets, apps, new DeviceDirectory());
+    }
+
+    /**
+     * An authenticator that also accepts the devices registered in {@code directory}, and refuses
+     * those deleted or disabled there (the OpenAPI's RegisterDevice, DeleteDevice, DisableThing).
+     */
+    PlatformAuthenticator(
+            Iterable<AliyunDeviceIdentity> devices,
+            Map<String, String> productSecrets,
+            Map<String, String> apps,
+            DeviceDirectory directory) {
+        this.directory = directory;
         for (AliyunDeviceIdentity d : devices) {
             deviceSecrets.put(key(d.productKey(), d.deviceName()), d.deviceSecret());
         }
@@ -70,7 +85,23 @@ public final class PlatformAuthenticator {
      * product).
      */
     boolean knows(String pk, String dn) {
+        if (directory.registered(pk, dn) != null) {
+            return true;
+        }
+        if (directory.isDeleted(pk, dn)) {
+            return false;
+        }
         return deviceSecrets.containsKey(key(pk, dn)) || productSecrets.containsKey(pk);
+    }
+
+    /** Whether {@code pk/dn} is a configured device (not one derived from a product secret). */
+    boolean isConfigured(String pk, String dn) {
+        return deviceSecrets.containsKey(key(pk, dn));
+    }
+
+    /** The product secret of {@code pk}, or {@code null}. */
+    String productSecret(String pk) {
+        return productSecrets.get(pk);
     }
 
     /** The configured devices as {@code pk/dn} keys. */
@@ -78,7 +109,15 @@ public final class PlatformAuthenticator {
         return deviceSecrets.keySet();
     }
 
-    private Optional<String> secretOf(String pk, String dn) {
+    /** The device's secret, when the emulator knows the device. */
+    Optional<String> secretOf(String pk, String dn) {
+        DeviceDirectory.Registered registered = directory.registered(pk, dn);
+        if (registered != null) {
+            return Optional.of(registered.secret());
+        }
+        if (directory.isDeleted(pk, dn)) {
+            return Optional.empty();
+        }
         String key = key(pk, dn);
         String secret = deviceSecrets.get(key);
         if (secret != null) {
@@ -160,6 +199,9 @@ public final class PlatformAuthenticator {
                         .getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given)) {
             return Result.refused(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
+        }
+        if (directory.isDisabled(pk, dn)) {
+            return Result.refused(ConnectReturnCode.NOT_AUTHORIZED);
         }
         return new Result(Principal.device(pk, dn), null);
     }
