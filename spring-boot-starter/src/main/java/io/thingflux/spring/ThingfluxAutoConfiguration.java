@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -99,7 +100,8 @@ public class ThingfluxAutoConfiguration {
         }
 
         @Bean
-        MqttClient thingfluxMqttClient(ThingfluxConnection thingfluxMqttConnection) {
+        MqttClient thingfluxMqttClient(
+                @Qualifier("thingfluxMqttConnection") ThingfluxConnection thingfluxMqttConnection) {
             return thingfluxMqttConnection.client();
         }
     }

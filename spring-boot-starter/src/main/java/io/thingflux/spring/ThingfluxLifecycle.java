@@ -20,6 +20,7 @@ public final class ThingfluxLifecycle implements SmartLifecycle {
     private final List<ThingfluxConnection> connections;
     private final Duration shutdownTimeout;
     private volatile boolean running;
+    private volatile boolean stopping;
 
     public ThingfluxLifecycle(List<ThingfluxConnection> connections, Duration shutdownTimeout) {
         this.connections = List.copyOf(connections);
@@ -34,6 +35,7 @@ public final class ThingfluxLifecycle implements SmartLifecycle {
 
     @Override
     public void stop(Runnable callback) {
+        stopping = true;
         Flux.fromIterable(connections)
                 .flatMap(c -> c.shutdown(shutdownTimeout))
                 .then()
@@ -47,11 +49,17 @@ public final class ThingfluxLifecycle implements SmartLifecycle {
 
     @Override
     public void stop() {
+        stopping = true;
         Flux.fromIterable(connections)
                 .flatMap(c -> c.shutdown(shutdownTimeout))
                 .then()
                 .block(shutdownTimeout.plusSeconds(5));
         running = false;
+    }
+
+    /** Whether shutdown has begun. */
+    boolean isStopping() {
+        return stopping;
     }
 
     @Override

@@ -59,7 +59,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         if (!demoInterval.isZero() && demo == null) {
             demo = Flux.interval(demoInterval, demoInterval).subscribe(this::pushDemoProperty);
         }
-        log.info("thingflux example: Aliyun platform emulator in process, {}", e.describe());
+        log.debug("emulator started: {}", e.describe());
     }
 
     /** Stops the emulator, as a platform outage; {@link #restart()} brings it back. */

@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.commons.logging.Log;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -23,6 +25,12 @@ public final class EmbeddedPlatformEnvironmentPostProcessor implements Environme
 
     static final String PRODUCT_KEY = "a1ExampleKey";
     static final String DEVICE_NAME = "sensor-1";
+
+    private final Log log;
+
+    public EmbeddedPlatformEnvironmentPostProcessor(DeferredLogFactory logFactory) {
+        this.log = logFactory.getLog(EmbeddedPlatformEnvironmentPostProcessor.class);
+    }
 
     @Override
     public void postProcessEnvironment(
@@ -41,6 +49,12 @@ public final class EmbeddedPlatformEnvironmentPostProcessor implements Environme
         EmbeddedPlatform platform =
                 new EmbeddedPlatform(device, "example-app", randomHex(random), demo);
         platform.start();
+        log.info(
+                "thingflux example: no thingflux.aliyun.product-key set, so the Aliyun platform"
+                        + " emulator runs in process: "
+                        + platform.emulator().describe()
+                        + "; device "
+                        + device);
 
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("thingflux.aliyun.product-key", device.productKey());
