@@ -58,6 +58,11 @@ final class DeviceMessages implements DisposableBean {
         return hub.asFlux();
     }
 
+    /** How many HTTP clients read the messages now. */
+    int subscribers() {
+        return hub.currentSubscriberCount();
+    }
+
     @Override
     public void destroy() {
         reading.dispose();
