@@ -25,6 +25,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.env.MapPropertySource;
 import reactor.core.publisher.Mono;
@@ -51,6 +52,23 @@ class ThingfluxAutoConfigurationTest {
                     assertThat(context.getBean(ThingfluxHealthIndicator.class).health().getStatus())
                             .isEqualTo(Status.UP);
                 });
+    }
+
+    @Test
+    void worksWithoutActuatorAndMicrometer() {
+        runner.withClassLoader(
+                        new FilteredClassLoader(
+                                MeterRegistry.class,
+                                org.springframework.boot.health.contributor.HealthIndicator.class,
+                                org.springframework.boot.actuate.endpoint.SanitizingFunction.class))
+                .withPropertyValues("thingflux.mqtt.host=127.0.0.1", "thingflux.mqtt.port=1")
+                .run(
+                        context -> {
+                            assertThat(context).hasNotFailed();
+                            assertThat(context).hasSingleBean(MqttClient.class);
+                            assertThat(context).doesNotHaveBean(ThingfluxHealthIndicator.class);
+                            assertThat(context).doesNotHaveBean(ThingfluxClientMetrics.class);
+                        });
     }
 
     @Test
