@@ -116,14 +116,36 @@ final class CliProcess implements AutoCloseable {
 
     /** Waits (at most {@link #TIMEOUT}) for the process to end and returns its exit code. */
     int awaitExit() throws InterruptedException {
-        assertThat(process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
-                .as("the process ended in time; stderr:%n%s", String.join("\n", err()))
+        boolean ended = process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(ended)
+                .as(
+                        "the process ended in time; stderr:%n%s%nits threads:%n%s",
+                        String.join("\n", err()), ended ? "" : threadDump())
                 .isTrue();
         // the pumps read up to the end of the output the process left behind
         for (Thread pump : pumps) {
             pump.join(TimeUnit.SECONDS.toMillis(10));
         }
         return process.exitValue();
+    }
+
+    /** The threads of the process that did not end, for the failure message. */
+    private String threadDump() {
+        try {
+            Process jcmd =
+                    new ProcessBuilder(
+                                    Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                            .toString(),
+                                    Long.toString(process.pid()),
+                                    "Thread.print")
+                            .redirectErrorStream(true)
+                            .start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(10, TimeUnit.SECONDS);
+            return dump;
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e + ")";
+        }
     }
 
     long pid() {
