@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.thingflux.aliyun.AliyunLimits;
+import io.thingflux.emulator.platform.DistinctPublish;
 import io.thingflux.emulator.platform.EmulatorRequestException;
 import io.thingflux.emulator.platform.PropertyValue;
 import io.thingflux.mqtt.MqttQos;
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * The admin HTTP API: {@code POST /api/<Action>} with a JSON object, answered with a JSON object
  * that has {@code Success} (and {@code Code} and {@code ErrorMessage} when it failed) and {@code
  * RequestId}, named after the platform's OpenAPI actions: SetDeviceProperty, InvokeThingService,
- * RRpc, Pub, GetDeviceStatus, QueryDevicePropertyStatus. A malformed request is answered 400, an
- * unknown action 404, a missing or wrong token 401; a request the emulator cannot carry out
+ * RRpc, Pub, GetDeviceStatus, QueryDevicePropertyStatus, and the emulator's own
+ * QueryDevicePublishes (its dedup view of what a device published). A malformed request is answered
+ * 400, an unknown action 404, a missing or wrong token 401; a request the emulator cannot carry out
  * (unknown or offline device) is answered 200 with {@code "Success":false}, as the platform does.
  * No request blocks the event loop: RRpc answers when the device responds or its timeout passes.
  */
@@ -230,6 +232,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
                                     info.put("Time", Long.toString(p.timeMillis()));
                                 });
             }
+            case "QueryDevicePublishes" -> queryDevicePublishes(body, ok);
             case "RRpc" -> {
                 rrpc(ctx, body, requestId, keepAlive);
                 return;
@@ -241,6 +244,31 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
                             "unknown action " + action);
         }
         respond(ctx, HttpResponseStatus.OK, ok, keepAlive);
+    }
+
+    /**
+     * The emulator's dedup view of what a device published (not a platform action): {@code
+     * Data.List.PublishInfo}, each distinct message once in order of first arrival, with {@code
+     * TopicFullName}, {@code MessageContent} (base64), {@code AlinkId} when the payload has one,
+     * {@code Arrivals} and {@code DupArrivals}; only the topic {@code TopicFullName} when given.
+     */
+    private void queryDevicePublishes(JsonNode body, ObjectNode ok) {
+        String topic = body.hasNonNull("TopicFullName") ? text(body, "TopicFullName") : null;
+        var list = ok.putObject("Data").putObject("List").putArray("PublishInfo");
+        for (DistinctPublish p :
+                engine.distinctPublishes(text(body, "ProductKey"), text(body, "DeviceName"))) {
+            if (topic != null && !topic.equals(p.topic())) {
+                continue;
+            }
+            ObjectNode info = list.addObject();
+            info.put("TopicFullName", p.topic());
+            info.put("MessageContent", Base64.getEncoder().encodeToString(p.payload()));
+            if (p.alinkId() != null) {
+                info.put("AlinkId", p.alinkId());
+            }
+            info.put("Arrivals", p.arrivals());
+            info.put("DupArrivals", p.dupArrivals());
+        }
     }
 
     private void rrpc(
