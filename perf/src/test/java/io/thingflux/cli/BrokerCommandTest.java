@@ -56,6 +56,8 @@ class BrokerCommandTest {
                         "tool:pw",
                         "--record",
                         "rec.jsonl",
+                        "--dedup-view",
+                        "1000",
                         "--offline-queue-limit",
                         "5",
                         "--max-packet-size",
@@ -72,6 +74,7 @@ class BrokerCommandTest {
         assertThat(o.products()).containsEntry("pk3", "productSecret");
         assertThat(o.apps()).containsEntry("tool", "pw");
         assertThat(o.recordFile()).isEqualTo(Paths.get("rec.jsonl"));
+        assertThat(o.dedupViewLimit()).isEqualTo(1000);
         assertThat(o.offlineQueueLimit()).isEqualTo(5);
         assertThat(o.maxPacketSize()).isEqualTo(4096);
         assertThat(o.toString())
