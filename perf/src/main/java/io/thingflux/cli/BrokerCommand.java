@@ -132,6 +132,15 @@ public final class BrokerCommand implements Callable<Integer> {
     Path record;
 
     @Option(
+            names = "--dedup-view",
+            paramLabel = "N",
+            description =
+                    "Keep the dedup view of what devices publish (admin action QueryDevicePublishes): "
+                            + "each distinct message once with its arrivals, at most N messages "
+                            + "(default: off).")
+    int dedupView;
+
+    @Option(
             names = "--max-packet-size",
             description = "Largest frame accepted in bytes (default: ${DEFAULT-VALUE}).")
     int maxPacketSize = EmulatorOptions.DEFAULT_MAX_PACKET_SIZE;
@@ -170,7 +179,8 @@ public final class BrokerCommand implements Callable<Integer> {
                         .connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
                         .offlineQueueLimit(offlineQueueLimit)
                         .eventLoopThreads(threads)
-                        .recordFile(record);
+                        .recordFile(record)
+                        .dedupView(dedupView);
         switch (auth.toLowerCase(Locale.ROOT)) {
             case "aliyun" -> b.authMode(AuthMode.ALIYUN);
             case "none" -> b.authMode(AuthMode.NONE);

@@ -4,13 +4,10 @@ import io.thingflux.alink.AliyunDevice;
 import io.thingflux.alink.AliyunDeviceOptions;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
-import io.thingflux.link.outbox.FileOutboxOptions;
-import io.thingflux.link.outbox.FsyncPolicy;
 import io.thingflux.link.outbox.OutboxException;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.NettyMqttLink;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,22 +46,6 @@ public final class DeviceCommand implements Callable<Integer> {
             description =
                     "New public / Enterprise instance; the host is ID.mqtt.iothub.aliyuncs.com. Ignored with --host.")
     String instanceId;
-
-    @Option(
-            names = "--outbox",
-            paramLabel = "DIR",
-            description =
-                    "Keep unacknowledged QoS 1 posts in a crash-safe file log under DIR (one directory "
-                            + "per device, locked): a restarted device sends them first. Default: in memory.")
-    Path outbox;
-
-    @Option(
-            names = "--outbox-fsync",
-            paramLabel = "POLICY",
-            description =
-                    "With --outbox: always (each post synced before it leaves), never, or a number of "
-                            + "ms between syncs (default ${DEFAULT-VALUE}).")
-    String outboxFsync = "100ms";
 
     @Mixin DeviceConsole console;
 
@@ -118,9 +99,6 @@ public final class DeviceCommand implements Callable<Integer> {
                 MqttClientOptions.builder(host, port)
                         .tls(connection.tlsOptions())
                         .aliyun(identity, console.signer(tls));
-        if (outbox != null) {
-            b.outboxStorage(FileOutboxOptions.in(outbox).fsync(FsyncPolicy.parse(outboxFsync)));
-        }
-        return b.build();
+        return b.outboxStorage(console.outboxStorage()).build();
     }
 }

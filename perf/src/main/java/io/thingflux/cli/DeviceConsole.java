@@ -9,12 +9,16 @@ import io.thingflux.alink.ThingMessage;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
 import io.thingflux.aliyun.AliyunSigner;
+import io.thingflux.link.outbox.FileOutboxOptions;
+import io.thingflux.link.outbox.FsyncPolicy;
+import io.thingflux.link.outbox.OutboxStorage;
 import io.thingflux.mqtt.MqttQos;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -84,6 +88,22 @@ final class DeviceConsole {
                     "Ask the platform for its time (NTP) once connected and print the response.")
     boolean syncTime;
 
+    @Option(
+            names = "--outbox",
+            paramLabel = "DIR",
+            description =
+                    "Keep unacknowledged QoS 1 posts in a crash-safe file log under DIR (one directory "
+                            + "per device, locked): a restarted device sends them first. Default: in memory.")
+    Path outbox;
+
+    @Option(
+            names = "--outbox-fsync",
+            paramLabel = "POLICY",
+            description =
+                    "With --outbox: always (each post synced before it leaves), never, or a number of "
+                            + "ms between syncs (default ${DEFAULT-VALUE}).")
+    String outboxFsync = "100ms";
+
     /** The device triple. @throws IllegalArgumentException when a part is blank or malformed */
     AliyunDeviceIdentity identity() {
         return device.identity();
@@ -98,6 +118,15 @@ final class DeviceConsole {
     String legacyHost(AliyunDeviceIdentity identity) {
         return AliyunEndpoints.legacyHost(
                 identity.productKey(), region != null ? region : AliyunEndpoints.DEFAULT_REGION);
+    }
+
+    /**
+     * Where the link keeps its outbox: a file log under {@code --outbox} with {@code
+     * --outbox-fsync}, else in memory. @throws IllegalArgumentException for a bad fsync policy
+     */
+    OutboxStorage outboxStorage() {
+        FsyncPolicy fsync = FsyncPolicy.parse(outboxFsync);
+        return outbox != null ? FileOutboxOptions.in(outbox).fsync(fsync) : OutboxStorage.memory();
     }
 
     /**

@@ -4,6 +4,7 @@ import io.thingflux.alink.AliyunDevice;
 import io.thingflux.alink.AliyunDeviceOptions;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
+import io.thingflux.link.outbox.OutboxException;
 import io.thingflux.serial.Ec600sLink;
 import io.thingflux.serial.Ec600sOptions;
 import io.thingflux.serial.PublishDialect;
@@ -32,7 +33,10 @@ import picocli.CommandLine.Option;
                     + "property sets and service calls are answered, each JSON object read from stdin is "
                     + "posted as properties and its reply printed. Logs go to stderr.",
             "EOF on stdin, SIGINT or SIGTERM: DISCONNECT, exit 0. A refused or lost connection: exit 1 with "
-                    + "a one-line reason on stderr."
+                    + "a one-line reason on stderr.",
+            "Posts made while the module reconnects wait in an outbox and leave in order. With --outbox "
+                    + "DIR, QoS 1 posts the module has not yet reported sent survive a crash or a kill: "
+                    + "the next start sends them first. One process per device and DIR."
         })
 public final class Ec600sCommand implements Callable<Integer> {
 
@@ -99,7 +103,8 @@ public final class Ec600sCommand implements Callable<Integer> {
                         .aliyunDevice(identity)
                         .broker(host != null ? host : console.legacyHost(identity), port)
                         .clientId(clientId)
-                        .urcPort(urcPort);
+                        .urcPort(urcPort)
+                        .outboxStorage(console.outboxStorage());
         if (apn != null) {
             b.apn(apn, "", "", 0);
         }
@@ -138,9 +143,16 @@ public final class Ec600sCommand implements Callable<Integer> {
             return 1;
         }
         try {
-            AliyunDevice device =
-                    AliyunDevice.create(
-                            Ec600sLink.open(transport, options), identity, deviceOptions);
+            Ec600sLink link;
+            try {
+                link = Ec600sLink.open(transport, options);
+            } catch (OutboxException e) { // locked by another process, unreadable, ...
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("thingflux ec600s: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+            AliyunDevice device = AliyunDevice.create(link, identity, deviceOptions);
             return console.run(
                     device, "through " + serial + " to " + options.host() + ":" + options.port());
         } finally {

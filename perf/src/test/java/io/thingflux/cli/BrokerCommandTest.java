@@ -64,6 +64,8 @@ class BrokerCommandTest {
                         "pk3/Sum",
                         "--record",
                         "rec.jsonl",
+                        "--dedup-view",
+                        "1000",
                         "--offline-queue-limit",
                         "5",
                         "--max-packet-size",
@@ -85,6 +87,7 @@ class BrokerCommandTest {
                 .containsEntry("LTAIkey2", "akSecret2");
         assertThat(o.syncServices()).containsExactly("pk3/Sum");
         assertThat(o.recordFile()).isEqualTo(Paths.get("rec.jsonl"));
+        assertThat(o.dedupViewLimit()).isEqualTo(1000);
         assertThat(o.offlineQueueLimit()).isEqualTo(5);
         assertThat(o.maxPacketSize()).isEqualTo(4096);
         assertThat(o.toString())

@@ -3,15 +3,23 @@ package io.thingflux.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.thingflux.link.outbox.FileOutboxOptions;
+import io.thingflux.link.outbox.FsyncPolicy;
+import io.thingflux.link.outbox.OutboxStorage;
 import io.thingflux.netty.client.MqttClientOptions;
+import io.thingflux.serial.Ec600sOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * How the arguments of {@code device}, {@code sub} and {@code pub} become client options, and what
- * is refused.
+ * How the arguments of {@code device}, {@code ec600s}, {@code sub} and {@code pub} become client
+ * options, and what is refused.
  */
 class CommandOptionsTest {
 
@@ -42,6 +50,69 @@ class CommandOptionsTest {
     }
 
     private record Result(int code, String err) {}
+
+    private static Ec600sOptions ec600sOptions(String... args) {
+        Ec600sCommand command = new Ec600sCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.options(command.console.identity());
+    }
+
+    @Test
+    void deviceAndEc600sShareTheOutboxOptionsInMemoryByDefault() {
+        String[] triple = {
+            "--product-key", "a1Pk", "--device-name", "d1", "--device-secret", SECRET
+        };
+        assertThat(deviceOptions(triple).outboxStorage()).isSameAs(OutboxStorage.memory());
+        String[] ec600s = {"--serial", "/dev/ttyUSB2"};
+        assertThat(ec600sOptions(concat(ec600s, triple)).outboxStorage())
+                .isSameAs(OutboxStorage.memory());
+
+        String[] file = {"--outbox", "/var/lib/thingflux", "--outbox-fsync", "always"};
+        for (OutboxStorage storage :
+                List.of(
+                        deviceOptions(concat(triple, file)).outboxStorage(),
+                        ec600sOptions(concat(ec600s, concat(triple, file))).outboxStorage())) {
+            assertThat(storage).isInstanceOf(FileOutboxOptions.class);
+            FileOutboxOptions f = (FileOutboxOptions) storage;
+            assertThat(f.directory()).isEqualTo(Path.of("/var/lib/thingflux"));
+            assertThat(f.fsync()).isEqualTo(FsyncPolicy.everyWrite());
+        }
+        FileOutboxOptions every =
+                (FileOutboxOptions)
+                        ec600sOptions(concat(ec600s, concat(triple, "--outbox", "/tmp/o")))
+                                .outboxStorage();
+        assertThat(every.fsync()).isEqualTo(FsyncPolicy.every(Duration.ofMillis(100)));
+    }
+
+    @Test
+    void aBadOutboxFsyncPolicyIsAUsageErrorOfBothCommands() {
+        String[] rest = {
+            "--product-key",
+            "pk",
+            "--device-name",
+            "dn",
+            "--device-secret",
+            SECRET,
+            "--outbox",
+            "/tmp/o",
+            "--outbox-fsync",
+            "sometimes"
+        };
+        for (String[] command :
+                List.of(
+                        new String[] {"device"},
+                        new String[] {"ec600s", "--serial", "/dev/thingflux-no-such-port"})) {
+            Result r = execute(concat(command, rest));
+            assertThat(r.code()).as(command[0]).isEqualTo(2);
+            assertThat(r.err()).contains("fsync policy").doesNotContain(SECRET);
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
 
     @Test
     void deviceHostDefaultsToTheLegacyEndpointOfTheRegion() {

@@ -9,9 +9,15 @@ import io.thingflux.emulator.ec600s.Pty;
 import io.thingflux.emulator.platform.AliyunPlatformEmulator;
 import io.thingflux.emulator.platform.DeviceStatus;
 import io.thingflux.emulator.platform.EmulatorOptions;
+import io.thingflux.link.outbox.FileOutboxOptions;
+import io.thingflux.link.outbox.OutboxStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code thingflux ec600s} run from the jar on the pseudo-terminal of an EC600S emulator (in this
@@ -95,6 +101,50 @@ class Ec600sCommandIT {
             }
             assertThat(String.join("\n", device.err())).doesNotContain(SECRET);
             assertThat(String.join("\n", device.out())).doesNotContain(SECRET);
+        }
+    }
+
+    @Test
+    void withOutboxPostsThroughTheFileLogAndALockedOutboxExitsOne(@TempDir Path dir)
+            throws Exception {
+        String[] args = {
+            "ec600s",
+            "--serial",
+            pty.devicePath(),
+            "--product-key",
+            PK,
+            "--device-name",
+            DN,
+            "--device-secret",
+            SECRET,
+            "--qos",
+            "1",
+            "--outbox",
+            dir.toString(),
+            "--outbox-fsync",
+            "always"
+        };
+        try (CliProcess device = CliProcess.start(args)) {
+            device.writeLine("{\"PowerSwitch\":1}");
+            JsonNode reply =
+                    device.awaitJson(
+                            n -> n.path("type").asText().equals("reply"), "with the post's reply");
+            assertThat(reply.path("code").asInt()).isEqualTo(200);
+            device.closeStdin();
+            assertThat(device.awaitExit()).isZero();
+        }
+        // the link kept its outbox in a directory of its client id (PK.DN) under DIR
+        try (Stream<Path> entries = Files.list(dir)) {
+            assertThat(entries.toList()).hasSize(1);
+        }
+
+        // another holder of that directory (here this JVM) refuses the next process
+        try (OutboxStore held = FileOutboxOptions.in(dir).open(PK + "." + DN);
+                CliProcess device = CliProcess.start(args)) {
+            assertThat(device.awaitExit()).isEqualTo(1);
+            assertThat(String.join("\n", device.err()))
+                    .contains("thingflux ec600s:")
+                    .contains("in use by another process");
         }
     }
 

@@ -79,6 +79,19 @@ import reactor.util.retry.Retry;
  * Ec600sOptions.Builder#outboxStorage file outbox} every QoS 1/2 publish is written there until the
  * module reports it sent, and what a previous process left is published first.
  *
+ * <p>A QoS 1/2 publish the broker answers by closing the connection (MQTT 3.1.1 has no negative
+ * PUBACK; this is how it refuses a publish by ACL): the module does the MQTT, so the link sees no
+ * PUBACK-or-close choice, only a {@code +QMTPUBEX}/{@code +QMTPUB} result that does not come and a
+ * {@code +QMTSTAT}. The link reconnects at once and the publish fails with {@link
+ * io.thingflux.serial.at.AtTimeoutException} (phase {@code RESULT_URC}) after {@link
+ * Ec600sOptions#resultTimeout()}, or with {@link MqttCommandException} when the module reports
+ * result 2 after its own retransmissions ({@link Ec600sOptions.Builder#packetTimeout}). The link
+ * itself never sends a publish twice in one process, so no {@code publishAttempts} cap applies (the
+ * Netty client's cap counts its own resends after reconnects, which this link does not make). With
+ * a file outbox such a publish stays stored, since the module may have delivered it, and the next
+ * process sends it once more on start: once per start, with no cap across starts (a record keeps no
+ * attempt count). {@link MqttCommandException} and invalid publishes are removed at once.
+ *
  * <p>A list {@link #subscribe(List, MqttQos, Consumer)} sends its filters in as few {@code
  * AT+QMTSUB} commands as fit {@link #MAX_COMMAND_LINE} (one for a device's usual dozen) and reports
  * the granted QoS values of all of them (128 = refused) as one {@link SubscribeAck}.

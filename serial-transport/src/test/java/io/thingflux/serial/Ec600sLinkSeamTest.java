@@ -9,11 +9,15 @@ import io.thingflux.link.LinkState;
 import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.link.SubscribeAck;
 import io.thingflux.link.SubscriptionRefusedException;
+import io.thingflux.link.outbox.FileOutboxOptions;
+import io.thingflux.link.outbox.OutboxStore;
 import io.thingflux.mqtt.ConnectReturnCode;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.serial.at.AtChannel;
+import io.thingflux.serial.at.AtTimeoutException;
 import io.thingflux.serial.at.InMemoryByteTransport;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -271,6 +276,53 @@ class Ec600sLinkSeamTest {
         // the first attempt and two retries
         assertThat(modem.commands("AT\\+QMTOPEN=.*")).hasSize(1 + 3);
         assertThat(link.state()).isEqualTo(LinkState.CLOSED);
+    }
+
+    @Test
+    void aQos1PublishTheBrokerAnswersByClosingFailsOnceIsNotResentAndStaysInTheFileOutbox(
+            @TempDir Path dir) {
+        time = VirtualTimeScheduler.create();
+        InMemoryByteTransport[] pair = InMemoryByteTransport.pair();
+        modem = new ScriptedModem(pair[1]);
+        channel = AtChannel.builder(pair[0]).scheduler(time).open();
+        Ec600sOptions options = aliyun().outboxStorage(FileOutboxOptions.in(dir)).build();
+        link = Ec600sLink.over(channel, options);
+        StepVerifier.create(link.connect()).expectComplete().verify(T);
+        // the module sends the PUBLISH; the broker closes the connection instead of a PUBACK (an
+        // ACL refusal under MQTT 3.1.1): no +QMTPUBEX result, +QMTSTAT instead
+        modem.on(
+                "AT\\+QMTPUBEX=0,\\d+,\\d,\\d,\".*\",\\d+",
+                c -> {
+                    String[] f = c.split(",");
+                    return modem.prompt(
+                            Integer.parseInt(f[f.length - 1]), ScriptedModem.lines("OK"));
+                });
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        link.publish("t/refused", "x".getBytes(StandardCharsets.UTF_8), MqttQos.AT_LEAST_ONCE)
+                .subscribe(null, failed::set);
+        assertThat(modem.data).hasSize(1);
+        modem.send("\r\n+QMTSTAT: 0,1\r\n");
+        // the link reconnects at once (a result wait does not hold the AT channel); the publish
+        // still waits for its result, which never comes
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        assertThat(failed.get()).isNull();
+
+        time.advanceTimeBy(options.resultTimeout());
+        assertThat(failed.get())
+                .isInstanceOfSatisfying(
+                        AtTimeoutException.class,
+                        e -> assertThat(e.phase()).isEqualTo(AtTimeoutException.Phase.RESULT_URC));
+        time.advanceTimeBy(Duration.ofMinutes(1));
+        assertThat(link.state()).isEqualTo(LinkState.CONNECTED);
+        // the link does not send it again in this process ...
+        assertThat(modem.data).hasSize(1);
+        StepVerifier.create(link.disconnect()).expectComplete().verify(T);
+        // ... but the module may have delivered it, so the file outbox keeps it for the next one
+        try (OutboxStore next = FileOutboxOptions.in(dir).open(options.clientId())) {
+            assertThat(next.recovered().publishes())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.message().topic()).isEqualTo("t/refused"));
+        }
     }
 
     // ------------------------------------------------------------------ (c) list subscribe

@@ -294,6 +294,20 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     }
 
     /**
+     * The dedup view of what the device published since the emulator started, on every topic: each
+     * distinct message once, in order of first arrival, with how many times it arrived (QoS 1
+     * redeliveries with DUP, an Alink request re-sent with the same bytes); see {@link
+     * DistinctPublish}. Needs {@link EmulatorOptions.Builder#dedupView(int)}. A publish is in the
+     * view before the broker acknowledges it.
+     *
+     * @throws EmulatorRequestException when the device is unknown, the view is off, or it passed
+     *     its bound (it is then incomplete)
+     */
+    public List<DistinctPublish> distinctPublishes(String productKey, String deviceName) {
+        return engine.distinctPublishes(productKey, deviceName);
+    }
+
+    /**
      * Pushes {@code thing.service.property.set} with {@code itemsJson} (a JSON object, e.g. {@code
      * {"PowerSwitch":1}}) to the device, as SetDeviceProperty does; returns the message id, which
      * {@link #awaitReply} takes.

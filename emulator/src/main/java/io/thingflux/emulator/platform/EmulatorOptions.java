@@ -192,6 +192,11 @@ public final class EmulatorOptions {
         return settings.recordFile;
     }
 
+    /** See {@link Builder#dedupView(int)}; 0 when the dedup view is off (the default). */
+    public int dedupViewLimit() {
+        return settings.dedupViewLimit;
+    }
+
     public int maxPacketSize() {
         return settings.maxPacketSize;
     }
@@ -259,6 +264,8 @@ public final class EmulatorOptions {
                 + accessKeys().keySet()
                 + ", record="
                 + recordFile()
+                + ", dedupView="
+                + dedupViewLimit()
                 + "]";
     }
 
@@ -283,6 +290,7 @@ public final class EmulatorOptions {
         private Map<String, String> accessKeys = Map.of();
         private Set<String> syncServices = Set.of();
         private Path recordFile;
+        private int dedupViewLimit;
         private int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private int offlineQueueLimit = DEFAULT_OFFLINE_QUEUE_LIMIT;
@@ -480,6 +488,22 @@ public final class EmulatorOptions {
 
         public Builder recordFile(Path recordFile) {
             this.recordFile = recordFile;
+            return this;
+        }
+
+        /**
+         * Keeps the dedup view of what devices publish ({@link
+         * AliyunPlatformEmulator#distinctPublishes}, admin action {@code QueryDevicePublishes}),
+         * holding at most {@code maxMessages} distinct messages (their payloads included) over all
+         * devices; 0 turns it off (the default, so a benchmark broker keeps nothing). A new message
+         * beyond the bound is not tracked and every later query fails with {@link
+         * EmulatorRequestException}: the view is then incomplete.
+         */
+        public Builder dedupView(int maxMessages) {
+            if (maxMessages < 0) {
+                throw new IllegalArgumentException("maxMessages must be >= 0, was " + maxMessages);
+            }
+            this.dedupViewLimit = maxMessages;
             return this;
         }
 

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * or malformed parameter is answered 400 (an unknown access key or action 404, a missing admin
  * token 401); a request the emulator cannot carry out (unknown or offline device) is answered 200
  * with {@code "Success":false}, as the platform does; never 500 for a bad request. No request
- * blocks the event loop: RRpc answers when the device responds or its timeout passes.
+ * blocks the event loop: RRpc answers when the device responds or its timeout passes. Besides the
+ * platform's actions, {@code QueryDevicePublishes} is the emulator's own: its dedup view of what a
+ * device published.
  */
 public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 

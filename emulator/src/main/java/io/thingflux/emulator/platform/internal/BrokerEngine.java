@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thingflux.emulator.platform.AuthMode;
 import io.thingflux.emulator.platform.BrokerStats;
 import io.thingflux.emulator.platform.DeviceStatus;
+import io.thingflux.emulator.platform.DistinctPublish;
 import io.thingflux.emulator.platform.EmulatorOptions;
 import io.thingflux.emulator.platform.EmulatorRequestException;
 import io.thingflux.emulator.platform.PropertyValue;
@@ -44,6 +45,7 @@ public final class BrokerEngine implements AutoCloseable {
     private final PlatformAuthenticator authenticator;
     private final AlinkResponder alink = new AlinkResponder(this);
     private final PublishRecorder recorder;
+    private final PublishDedupView dedupView;
     private final AtomicLong messageIds =
             new AtomicLong(System.currentTimeMillis() % 1_000_000_000L);
     private final AtomicLong anonymousIds = new AtomicLong();
@@ -60,6 +62,10 @@ public final class BrokerEngine implements AutoCloseable {
                                 options.recordFile(),
                                 EmulatorOptions.DEFAULT_RECORD_QUEUE_LIMIT,
                                 counters);
+        this.dedupView =
+                options.dedupViewLimit() == 0
+                        ? null
+                        : new PublishDedupView(options.dedupViewLimit());
     }
 
     public EmulatorOptions options() {
@@ -168,6 +174,10 @@ public final class BrokerEngine implements AutoCloseable {
     void onClientPublish(Principal from, DeviceState device, String clientId, Publish publish) {
         counters.publishesReceived.increment();
         byte[] payload = publish.payloadUnsafe();
+        if (dedupView != null && from.isDevice()) {
+            dedupView.record(
+                    from.productKey(), from.deviceName(), publish.topic(), payload, publish.dup());
+        }
         if (recorder != null || !listeners.isEmpty()) {
             ReceivedPublish received =
                     new ReceivedPublish(
@@ -480,6 +490,21 @@ public final class BrokerEngine implements AutoCloseable {
 
     public Map<String, PropertyValue> properties(String pk, String dn) {
         return knownDevice(pk, dn).properties();
+    }
+
+    /**
+     * The dedup view of what the device published.
+     *
+     * @throws EmulatorRequestException when the device is unknown, the view is off or it overflowed
+     */
+    public List<DistinctPublish> distinctPublishes(String pk, String dn) {
+        knownDevice(pk, dn);
+        if (dedupView == null) {
+            throw new EmulatorRequestException(
+                    EmulatorRequestException.INVALID_PARAMETER,
+                    "the dedup view is off (EmulatorOptions.Builder.dedupView)");
+        }
+        return dedupView.of(pk, dn);
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.thingflux.aliyun.AliyunLimits;
 import io.thingflux.emulator.platform.DeviceStatus;
+import io.thingflux.emulator.platform.DistinctPublish;
 import io.thingflux.emulator.platform.EmulatorRequestException;
 import io.thingflux.emulator.platform.PropertyValue;
 import io.thingflux.mqtt.MqttQos;
@@ -125,6 +126,7 @@ final class OpenApiActions {
             case "QueryDevicePropertyStatus" -> queryDevicePropertyStatus(p, ok);
             case "QueryDevicePropertyData" -> queryDevicePropertyData(p, ok);
             case "QueryDeviceEventData" -> queryDeviceEventData(p, ok);
+            case "QueryDevicePublishes" -> queryDevicePublishes(p, ok);
             case "Pub" -> pub(p, ok);
             case "PubBroadcast" -> pubBroadcast(p, ok);
             case "RRpc" -> {
@@ -309,6 +311,31 @@ final class OpenApiActions {
                                         "the device did not answer within "
                                                 + AliyunLimits.RRPC_REPLY_DEADLINE.toSeconds()
                                                 + " s"));
+    }
+
+    /**
+     * The emulator's dedup view of what a device published (not a platform action): {@code
+     * Data.List.PublishInfo}, each distinct message once in order of first arrival, with {@code
+     * TopicFullName}, {@code MessageContent} (base64), {@code AlinkId} when the payload has one,
+     * {@code Arrivals} and {@code DupArrivals}; only the topic {@code TopicFullName} when given.
+     */
+    private void queryDevicePublishes(OpenApiParams p, ObjectNode ok) {
+        Target t = target(p);
+        String topic = p.optional("TopicFullName");
+        ArrayNode list = ok.putObject("Data").putObject("List").putArray("PublishInfo");
+        for (DistinctPublish d : engine.distinctPublishes(t.productKey, t.deviceName)) {
+            if (topic != null && !topic.equals(d.topic())) {
+                continue;
+            }
+            ObjectNode info = list.addObject();
+            info.put("TopicFullName", d.topic());
+            info.put("MessageContent", Base64.getEncoder().encodeToString(d.payload()));
+            if (d.alinkId() != null) {
+                info.put("AlinkId", d.alinkId());
+            }
+            info.put("Arrivals", d.arrivals());
+            info.put("DupArrivals", d.dupArrivals());
+        }
     }
 
     private void queryDevicePropertyStatus(OpenApiParams p, ObjectNode ok) {
