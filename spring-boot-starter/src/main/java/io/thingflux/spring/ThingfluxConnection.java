@@ -101,6 +101,14 @@ public final class ThingfluxConnection {
         return lastError;
     }
 
+    /**
+     * Why the latest connect attempt failed (a {@link ConnectRefusedException} with its CONNACK
+     * code while the link retries, or a transport error), or null once connected.
+     */
+    public Throwable lastAttemptError() {
+        return inFlight.lastAttemptError;
+    }
+
     /** QoS 1 publishes sent and not yet acknowledged. */
     public int inFlight() {
         return inFlight.get();
@@ -189,6 +197,7 @@ public final class ThingfluxConnection {
     static final class InFlightCounter implements MqttClientMetrics {
         private final MqttClientMetrics delegate;
         private final AtomicInteger inFlight = new AtomicInteger();
+        private volatile Throwable lastAttemptError;
 
         InFlightCounter(MqttClientMetrics delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -200,7 +209,14 @@ public final class ThingfluxConnection {
 
         @Override
         public void connected(boolean reconnect) {
+            lastAttemptError = null;
             delegate.connected(reconnect);
+        }
+
+        @Override
+        public void connectFailed(Throwable cause) {
+            lastAttemptError = cause;
+            delegate.connectFailed(cause);
         }
 
         @Override

@@ -13,7 +13,8 @@ import org.springframework.boot.health.contributor.Status;
  * The health of the starter's connections, from each link's state: UP when every one is connected
  * (a device: and subscribed), DOWN while one is connecting or reconnecting, OUT_OF_SERVICE when one
  * is closed (refused for good, with the CONNACK return code, or shut down). Details per connection:
- * its state, target and, after a refusal, the CONNACK reason.
+ * its state, target and, after a refusal (also one the link keeps retrying, such as
+ * SERVER_UNAVAILABLE), the CONNACK reason.
  */
 public final class ThingfluxHealthIndicator implements HealthIndicator {
 
@@ -35,6 +36,9 @@ public final class ThingfluxHealthIndicator implements HealthIndicator {
             d.put("state", state.name());
             d.put("target", c.target());
             Throwable error = c.lastError();
+            if (error == null && state != LinkState.CONNECTED) {
+                error = c.lastAttemptError(); // e.g. SERVER_UNAVAILABLE while the link retries
+            }
             if (error instanceof ConnectRefusedException refused) {
                 d.put("connack", refused.returnCode().name());
                 d.put("connackCode", refused.returnCode().code());

@@ -209,6 +209,28 @@ class ThingfluxAutoConfigurationTest {
     }
 
     @Test
+    void aRefusalTheLinkRetriesIsDownWithTheConnackReason() throws IOException {
+        try (StubBroker broker = new StubBroker(3)) { // SERVER_UNAVAILABLE: retried, not fatal
+            runner.withPropertyValues(
+                            "thingflux.mqtt.host=127.0.0.1", "thingflux.mqtt.port=" + broker.port())
+                    .run(
+                            context -> {
+                                ThingfluxHealthIndicator health =
+                                        context.getBean(ThingfluxHealthIndicator.class);
+                                await().atMost(WAIT)
+                                        .until(
+                                                () ->
+                                                        health.health()
+                                                                .getDetails()
+                                                                .get("mqtt")
+                                                                .toString(),
+                                                d -> d.contains("connack=SERVER_UNAVAILABLE"));
+                                assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+                            });
+        }
+    }
+
+    @Test
     void shutdownLetsTheInFlightPublishFinishThenSendsDisconnect() throws Exception {
         try (StubBroker broker = new StubBroker(0)) {
             Mono<PublishResult>[] publish = new Mono[1];

@@ -15,6 +15,14 @@ public interface MqttClientMetrics {
     default void connected(boolean reconnect) {}
 
     /**
+     * A connect attempt failed: refused by the broker ({@link
+     * io.thingflux.link.ConnectRefusedException}, with its CONNACK return code) or lost on the way
+     * (a transport error or timeout). The client then retries as its reconnect policy allows, or
+     * closes for a refusal that retrying cannot cure.
+     */
+    default void connectFailed(Throwable cause) {}
+
+    /**
      * The number of outgoing QoS 1/2 publishes awaiting acknowledgement changed by {@code delta}.
      */
     default void inFlightChanged(int delta) {}

@@ -504,6 +504,7 @@ public final class ClientSession implements ChannelFutureListener {
         if (state == LinkState.CLOSED) {
             return;
         }
+        options.metrics().connectFailed(error);
         if (error instanceof ConnectRefusedException refused && refused.isFatal()) {
             LOG.warn("[{}] connection refused for good: {}", options.name(), error.getMessage());
             close(error, error);
