@@ -9,11 +9,14 @@ import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.emulator.platform.AliyunPlatformEmulator;
 import io.thingflux.emulator.platform.DeviceStatus;
 import io.thingflux.emulator.platform.EmulatorOptions;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -259,7 +262,11 @@ class DeviceCommandIT {
             assertThat(reply.path("code").asInt()).isEqualTo(200);
             assertThat(tlsEmulator.properties(PK, DN)).containsKey("Voltage");
 
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(device.pid())).start();
+            // a shell's background job starts with SIGINT ignored, and so does every process it
+            // starts (POSIX): there the JVM cannot take SIGINT at all, and only SIGTERM, which the
+            // device handles the same way, can end it
+            String signal = sigintIgnoredHere() ? "-TERM" : "-INT";
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(device.pid())).start();
             assertThat(kill.waitFor()).isZero();
             assertThat(device.awaitExit()).isZero();
             assertThat(device.isAlive()).isFalse();
@@ -322,5 +329,20 @@ class DeviceCommandIT {
                                     .filter(l -> l.startsWith("thingflux device: cannot connect")))
                     .hasSize(1);
         }
+    }
+
+    /** Whether this JVM (and so the device it starts) was started with SIGINT ignored. */
+    private static boolean sigintIgnoredHere() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                long mask = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                return (mask & (1L << (2 - 1))) != 0; // SIGINT is signal 2
+            }
+        }
+        return false;
     }
 }
