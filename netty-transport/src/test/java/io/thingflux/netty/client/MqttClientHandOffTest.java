@@ -6,6 +6,7 @@ import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.PubAck;
 import io.thingflux.mqtt.Publish;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
+import reactor.test.util.RaceTestUtils;
 
 /** Publishes made on other threads reach the event loop in order, a burst as one task. */
 class MqttClientHandOffTest extends ClientTestSupport {
@@ -72,7 +74,7 @@ class MqttClientHandOffTest extends ClientTestSupport {
         int each = 100;
         for (int round = 0; round < 20; round++) {
             String prefix = "race/" + round + "/";
-            reactor.test.util.RaceTestUtils.race(
+            RaceTestUtils.race(
                     () -> publishRange(client, prefix + "a/", each),
                     () -> publishRange(client, prefix + "b/", each));
             List<String> a = new ArrayList<>();
@@ -84,7 +86,7 @@ class MqttClientHandOffTest extends ClientTestSupport {
             assertThat(a).isEqualTo(range(prefix + "a/", each));
             assertThat(b).isEqualTo(range(prefix + "b/", each));
         }
-        c.expectNothingFor(java.time.Duration.ofMillis(100));
+        c.expectNothingFor(Duration.ofMillis(100));
     }
 
     private static void publishRange(MqttClient client, String prefix, int count) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import reactor.core.publisher.Mono;
 
 /**
  * Measures what a queued QoS 1 publish costs in the heap and on disk: one client, never connected
@@ -71,7 +72,7 @@ public final class OutboxFootprint {
         System.out.printf(
                 "outbox=%s queued=%,d failed=%,d heap/queued=%,d bytes (payload %d)%s%n",
                 mode, n, failed.get(), (after - before) / n, PAYLOAD_BYTES, disk);
-        client.disconnect().onErrorResume(e -> reactor.core.publisher.Mono.empty()).block();
+        client.disconnect().onErrorResume(e -> Mono.empty()).block();
         resources.dispose();
     }
 
