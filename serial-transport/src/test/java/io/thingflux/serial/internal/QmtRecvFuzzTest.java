@@ -27,7 +27,7 @@ import java.util.List;
  */
 class QmtRecvFuzzTest {
 
-    @FuzzTest(maxExecutions = 1_000_000, maxDuration = "4m")
+    @FuzzTest(maxExecutions = 300_000, maxDuration = "2m")
     void onlyTheTypedErrorEscapesAndWellFormedUrcsRoundTrip(FuzzedDataProvider data) {
         int mode = data.consumeInt(0, 2);
         if (mode == 0) {
