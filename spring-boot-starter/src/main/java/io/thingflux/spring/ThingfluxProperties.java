@@ -2,8 +2,8 @@ package io.thingflux.spring;
 
 import io.thingflux.aliyun.AliyunEndpoints;
 import io.thingflux.aliyun.SignMethod;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.netty.client.MqttClientOptions;
-import io.thingflux.netty.client.OfflineBufferPolicy;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
@@ -74,7 +74,7 @@ public class ThingfluxProperties {
         private int outboxCapacity = MqttClientOptions.DEFAULT_OUTBOX_CAPACITY;
 
         /** What a publish meets when the outbox is full. */
-        private OfflineBufferPolicy outboxPolicy = OfflineBufferPolicy.FAIL;
+        private OverflowPolicy outboxPolicy = OverflowPolicy.FAIL;
 
         @NestedConfigurationProperty private final Reconnect reconnect = new Reconnect();
 
@@ -104,11 +104,11 @@ public class ThingfluxProperties {
             this.outboxCapacity = outboxCapacity;
         }
 
-        public OfflineBufferPolicy getOutboxPolicy() {
+        public OverflowPolicy getOutboxPolicy() {
             return outboxPolicy;
         }
 
-        public void setOutboxPolicy(OfflineBufferPolicy outboxPolicy) {
+        public void setOutboxPolicy(OverflowPolicy outboxPolicy) {
             this.outboxPolicy = outboxPolicy;
         }
 

@@ -1,8 +1,8 @@
 package io.thingflux.link.outbox;
 
 /**
- * What a link without its own policy type does when a publish arrives and its bounded outbox is
- * full (the Netty client has the same two in {@code OfflineBufferPolicy}).
+ * What a link (the Netty client, the EC600S link) does when a publish arrives and its bounded
+ * outbox is full.
  */
 public enum OverflowPolicy {
     /** The new publish fails with {@link OutboxFullException}; what is queued stays. */

@@ -8,13 +8,13 @@ import io.thingflux.emulator.platform.EmulatorOptions;
 import io.thingflux.emulator.platform.ReceivedPublish;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.outbox.OutboxFullException;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.client.MqttClient;
 import io.thingflux.netty.client.MqttClientMetrics;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
-import io.thingflux.netty.client.OfflineBufferFullException;
-import io.thingflux.netty.client.OfflineBufferPolicy;
 import io.thingflux.netty.client.PublishResult;
 import io.thingflux.netty.testing.FaultInjectingProxy;
 import java.nio.charset.StandardCharsets;
@@ -330,20 +330,20 @@ class NetworkFaultTest {
     @Test
     void fullOutboxWithFailPolicyRefusesNewPostsCountsThemAndKeepsTheQueuedOnes() {
         outboxOverflow(
-                OfflineBufferPolicy.FAIL, "outbox-full", List.of(5, 6, 7), List.of(0, 1, 2, 3, 4));
+                OverflowPolicy.FAIL, "outbox-full", List.of(5, 6, 7), List.of(0, 1, 2, 3, 4));
     }
 
     @Test
     void fullOutboxWithDropOldestPolicyEvictsTheOldestCountsThemAndKeepsTheNewest() {
         outboxOverflow(
-                OfflineBufferPolicy.DROP_OLDEST,
+                OverflowPolicy.DROP_OLDEST,
                 "outbox-overflow",
                 List.of(0, 1, 2),
                 List.of(3, 4, 5, 6, 7));
     }
 
     private void outboxOverflow(
-            OfflineBufferPolicy policy, String reason, List<Integer> lost, List<Integer> kept) {
+            OverflowPolicy policy, String reason, List<Integer> lost, List<Integer> kept) {
         int capacity = 5;
         CountingMetrics metrics = new CountingMetrics();
         try (RecordingBroker broker = new RecordingBroker()) {
@@ -371,7 +371,7 @@ class NetworkFaultTest {
                     WAIT, () -> failures.size() == lost.size(), () -> "failures " + failures);
             assertThat(failures.keySet()).containsExactlyInAnyOrderElementsOf(lost);
             assertThat(failures.values())
-                    .allSatisfy(e -> assertThat(e).isInstanceOf(OfflineBufferFullException.class));
+                    .allSatisfy(e -> assertThat(e).isInstanceOf(OutboxFullException.class));
             assertThat(metrics.drops).containsOnlyKeys(reason);
             assertThat(metrics.drops.get(reason).get()).isEqualTo(lost.size());
 

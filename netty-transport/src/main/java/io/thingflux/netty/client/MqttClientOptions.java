@@ -8,6 +8,7 @@ import io.thingflux.aliyun.MqttCredentials;
 import io.thingflux.link.PublishRefusedException;
 import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.link.outbox.OutboxStorage;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttStrings;
@@ -33,7 +34,7 @@ import reactor.core.scheduler.Scheduler;
  *   <li>at most {@value #DEFAULT_MAX_IN_FLIGHT} outgoing QoS 1/2 publishes awaiting
  *       acknowledgement;
  *   <li>an outbox of {@value #DEFAULT_OUTBOX_CAPACITY} publishes waiting for a connection or for
- *       room in the in-flight window, overflow {@link OfflineBufferPolicy#FAIL}, kept {@linkplain
+ *       room in the in-flight window, overflow {@link OverflowPolicy#FAIL}, kept {@linkplain
  *       Builder#outboxStorage(OutboxStorage) in memory};
  *   <li>a QoS 1/2 publish fails with {@link PublishRefusedException} after the broker closed the
  *       connection {@value #DEFAULT_PUBLISH_ATTEMPTS} times while it was the oldest awaiting
@@ -308,7 +309,7 @@ public final class MqttClientOptions {
         return settings.outboxCapacity;
     }
 
-    public OfflineBufferPolicy outboxPolicy() {
+    public OverflowPolicy outboxPolicy() {
         return settings.outboxPolicy;
     }
 
@@ -402,7 +403,7 @@ public final class MqttClientOptions {
         private int maxPacketSize = MqttDecoder.DEFAULT_MAX_PACKET_SIZE;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private int outboxCapacity = DEFAULT_OUTBOX_CAPACITY;
-        private OfflineBufferPolicy outboxPolicy = OfflineBufferPolicy.FAIL;
+        private OverflowPolicy outboxPolicy = OverflowPolicy.FAIL;
         private OutboxStorage outboxStorage = OutboxStorage.memory();
         private int publishAttempts = DEFAULT_PUBLISH_ATTEMPTS;
         private int qos0BufferSize = DEFAULT_QOS0_BUFFER;
@@ -575,7 +576,7 @@ public final class MqttClientOptions {
          * Capacity and overflow policy of the outbox; default {@value #DEFAULT_OUTBOX_CAPACITY},
          * FAIL.
          */
-        public Builder outbox(int capacity, OfflineBufferPolicy policy) {
+        public Builder outbox(int capacity, OverflowPolicy policy) {
             if (capacity < 0) {
                 throw new IllegalArgumentException("outbox capacity must be >= 0");
             }
@@ -591,9 +592,9 @@ public final class MqttClientOptions {
          * io.thingflux.link.outbox.OutboxLockedException} if another process holds it) and read
          * back: its unfinished publishes are sent again with DUP before any new one, and its QoS 2
          * receive state is restored. With a file outbox a publish is accepted once it is in the
-         * log: the log's bounds apply besides {@link #outbox(int, OfflineBufferPolicy)}'s, with the
-         * same overflow policy ({@link io.thingflux.link.outbox.OutboxFullException}), and a log
-         * that cannot be written (disk full) fails the publish with {@link
+         * log: the log's bounds apply besides {@link #outbox(int, OverflowPolicy)}'s, with the same
+         * overflow policy ({@link io.thingflux.link.outbox.OutboxFullException}), and a log that
+         * cannot be written (disk full) fails the publish with {@link
          * io.thingflux.link.outbox.OutboxStorageException}. Publishes still pending when the client
          * is disconnected, closed or gives up reconnecting fail for their caller but stay in the
          * log and are sent by the next process that opens it (at least once); only publishes given

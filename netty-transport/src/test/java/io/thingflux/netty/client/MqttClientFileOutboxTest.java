@@ -8,6 +8,7 @@ import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.link.outbox.FileOutboxOptions;
 import io.thingflux.link.outbox.FsyncPolicy;
 import io.thingflux.link.outbox.OutboxLockedException;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.link.outbox.internal.FileOutbox;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.PubAck;
@@ -176,7 +177,7 @@ class MqttClientFileOutboxTest extends ClientTestSupport {
                 client(
                         options()
                                 .outboxStorage(file().bounds(2, 1 << 20))
-                                .outbox(100, OfflineBufferPolicy.DROP_OLDEST));
+                                .outbox(100, OverflowPolicy.DROP_OLDEST));
         List<Throwable> evicted = new CopyOnWriteArrayList<>();
         // the two read back from the first client fill the log: the oldest makes room
         dropping.publish("d/0", bytes("x"), MqttQos.AT_LEAST_ONCE).subscribe(r -> {}, evicted::add);

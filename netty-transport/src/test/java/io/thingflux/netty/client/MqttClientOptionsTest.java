@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.MqttQos;
 import java.net.InetSocketAddress;
@@ -22,7 +23,7 @@ class MqttClientOptionsTest {
         assertThat(o.pingTimeout()).isEqualTo(MqttClientOptions.DEFAULT_PING_TIMEOUT);
         assertThat(o.maxInFlight()).isEqualTo(MqttClientOptions.DEFAULT_MAX_IN_FLIGHT);
         assertThat(o.outboxCapacity()).isEqualTo(MqttClientOptions.DEFAULT_OUTBOX_CAPACITY);
-        assertThat(o.outboxPolicy()).isEqualTo(OfflineBufferPolicy.FAIL);
+        assertThat(o.outboxPolicy()).isEqualTo(OverflowPolicy.FAIL);
         assertThat(o.outboxStorage()).isSameAs(io.thingflux.link.outbox.OutboxStorage.memory());
         assertThat(o.publishAttempts()).isEqualTo(MqttClientOptions.DEFAULT_PUBLISH_ATTEMPTS);
         assertThat(o.qos0BufferSize()).isEqualTo(MqttClientOptions.DEFAULT_QOS0_BUFFER);
@@ -71,7 +72,7 @@ class MqttClientOptionsTest {
                         .connAckTimeout(Duration.ofSeconds(5))
                         .maxPacketSize(4096)
                         .maxInFlight(7)
-                        .outbox(9, OfflineBufferPolicy.DROP_OLDEST)
+                        .outbox(9, OverflowPolicy.DROP_OLDEST)
                         .qos0BufferSize(11)
                         .reconnect(ReconnectPolicy.none())
                         .firstConnect(ReconnectPolicy.exponential())

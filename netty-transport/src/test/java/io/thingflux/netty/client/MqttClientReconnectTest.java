@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
 import io.thingflux.link.ReconnectPolicy;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.PingReq;
 import io.thingflux.mqtt.PingResp;
@@ -149,7 +150,7 @@ class MqttClientReconnectTest extends ClientTestSupport {
 
     @Test
     void fullOutboxRefusesNewPublishesWithFailPolicy() throws Exception {
-        MqttClient client = client(options().outbox(2, OfflineBufferPolicy.FAIL));
+        MqttClient client = client(options().outbox(2, OverflowPolicy.FAIL));
         List<String> outcome = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 3; i++) {
             String topic = "ob/" + i;
@@ -159,7 +160,7 @@ class MqttClientReconnectTest extends ClientTestSupport {
                             e -> outcome.add(topic + " " + e.getClass().getSimpleName()));
         }
         await(() -> outcome.size() == 1, "the refusal");
-        assertThat(outcome).containsExactly("ob/2 OfflineBufferFullException");
+        assertThat(outcome).containsExactly("ob/2 OutboxFullException");
         ScriptedBroker.Connection c = connect(client, false);
         assertThat(c.expect(Publish.class).topic()).isEqualTo("ob/0");
         assertThat(c.expect(Publish.class).topic()).isEqualTo("ob/1");
@@ -168,7 +169,7 @@ class MqttClientReconnectTest extends ClientTestSupport {
 
     @Test
     void fullOutboxEvictsTheOldestWithDropOldestPolicy() throws Exception {
-        MqttClient client = client(options().outbox(2, OfflineBufferPolicy.DROP_OLDEST));
+        MqttClient client = client(options().outbox(2, OverflowPolicy.DROP_OLDEST));
         List<String> outcome = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 3; i++) {
             String topic = "ob/" + i;
@@ -178,7 +179,7 @@ class MqttClientReconnectTest extends ClientTestSupport {
                             e -> outcome.add(topic + " " + e.getClass().getSimpleName()));
         }
         await(() -> outcome.size() == 1, "the eviction");
-        assertThat(outcome).containsExactly("ob/0 OfflineBufferFullException");
+        assertThat(outcome).containsExactly("ob/0 OutboxFullException");
         ScriptedBroker.Connection c = connect(client, false);
         assertThat(c.expect(Publish.class).topic()).isEqualTo("ob/1");
         assertThat(c.expect(Publish.class).topic()).isEqualTo("ob/2");

@@ -5,13 +5,12 @@ import io.thingflux.link.PublishRefusedException;
 import io.thingflux.link.outbox.OutboxFullException;
 import io.thingflux.link.outbox.OutboxStorageException;
 import io.thingflux.link.outbox.OutboxStore;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.PubRel;
 import io.thingflux.netty.client.MqttClientMetrics;
 import io.thingflux.netty.client.MqttClosedException;
 import io.thingflux.netty.client.MqttTransportException;
-import io.thingflux.netty.client.OfflineBufferFullException;
-import io.thingflux.netty.client.OfflineBufferPolicy;
 import io.thingflux.netty.client.PacketIdsExhaustedException;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -27,8 +26,8 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * except {@link #handOff}.
  *
  * <p>Bounds: the outbox holds {@code outboxCapacity} publishes and overflows as its {@link
- * OfflineBufferPolicy} says; at most {@code maxInFlight} publishes are in flight; QoS 0 publishes
- * leave the outbox only while the channel is writable, so a slow socket holds them in the outbox.
+ * OverflowPolicy} says; at most {@code maxInFlight} publishes are in flight; QoS 0 publishes leave
+ * the outbox only while the channel is writable, so a slow socket holds them in the outbox.
  *
  * <p>Publishes made on other threads reach the event loop through a hand-off stack: the first one
  * pushed onto an empty stack schedules one task, which takes every publish pushed until it runs, in
@@ -201,14 +200,20 @@ final class OutgoingPublishes implements Runnable {
         int outboxCapacity = session.options().outboxCapacity();
         if (outboxSize >= outboxCapacity) {
             MqttClientMetrics metrics = session.options().metrics();
-            if (session.options().outboxPolicy() == OfflineBufferPolicy.DROP_OLDEST
+            if (session.options().outboxPolicy() == OverflowPolicy.DROP_OLDEST
                     && outboxHead != null) {
                 OutgoingPublish oldest = pollOutbox();
                 forget(oldest);
-                oldest.fail(new OfflineBufferFullException(outboxCapacity, true));
+                oldest.fail(
+                        new OutboxFullException(
+                                "publish evicted from the full outbox (capacity "
+                                        + outboxCapacity
+                                        + ", drop oldest)"));
                 metrics.dropped("outbox-overflow");
             } else {
-                p.fail(new OfflineBufferFullException(outboxCapacity, false));
+                p.fail(
+                        new OutboxFullException(
+                                "outbox full (capacity " + outboxCapacity + "), publish refused"));
                 metrics.dropped("outbox-full");
                 return;
             }
@@ -231,7 +236,7 @@ final class OutgoingPublishes implements Runnable {
                 return true;
             } catch (OutboxFullException e) {
                 OutgoingPublish oldest = null;
-                if (session.options().outboxPolicy() == OfflineBufferPolicy.DROP_OLDEST) {
+                if (session.options().outboxPolicy() == OverflowPolicy.DROP_OLDEST) {
                     oldest = outboxHead;
                     while (oldest != null && !seqs.containsKey(oldest)) {
                         oldest = oldest.next;

@@ -3,11 +3,11 @@ package io.thingflux.perf.measure;
 import io.thingflux.link.ReconnectPolicy;
 import io.thingflux.link.outbox.FileOutboxOptions;
 import io.thingflux.link.outbox.FsyncPolicy;
+import io.thingflux.link.outbox.OverflowPolicy;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.client.MqttClient;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
-import io.thingflux.netty.client.OfflineBufferPolicy;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -51,7 +51,7 @@ public final class OutboxFootprint {
         MqttClientOptions.Builder options =
                 MqttClientOptions.builder("127.0.0.1", port)
                         .clientId("footprint-" + mode)
-                        .outbox(n, OfflineBufferPolicy.FAIL)
+                        .outbox(n, OverflowPolicy.FAIL)
                         .reconnect(ReconnectPolicy.none());
         if (dir != null) {
             options.outboxStorage(
