@@ -86,9 +86,9 @@ public class ThingfluxAutoConfiguration {
                         "thingflux.mqtt.password is set but thingflux.mqtt.username is not:"
                                 + " MQTT sends a password only with a user name");
             }
-            ThingfluxConnection.InFlightCounter inFlight =
-                    new ThingfluxConnection.InFlightCounter(metricsFor(metrics, "mqtt"));
-            MqttClient client = MqttClient.create(b.metrics(inFlight).build(), resources);
+            ThingfluxConnection.ClientSignals signals =
+                    new ThingfluxConnection.ClientSignals(metricsFor(metrics, "mqtt"));
+            MqttClient client = MqttClient.create(b.metrics(signals).build(), resources);
             return new ThingfluxConnection(
                     "mqtt",
                     host + ":" + p.getPort(),
@@ -96,7 +96,7 @@ public class ThingfluxAutoConfiguration {
                     () -> client.connect().then(),
                     client::disconnect,
                     () -> 0,
-                    inFlight);
+                    signals);
         }
 
         @Bean
@@ -153,12 +153,12 @@ public class ThingfluxAutoConfiguration {
             if (p.getSign().isTimestamp()) {
                 signer.timestamp(System.currentTimeMillis());
             }
-            ThingfluxConnection.InFlightCounter inFlight =
-                    new ThingfluxConnection.InFlightCounter(metricsFor(metrics, "aliyun"));
+            ThingfluxConnection.ClientSignals signals =
+                    new ThingfluxConnection.ClientSignals(metricsFor(metrics, "aliyun"));
             MqttClientOptions options =
                     common(MqttClientOptions.builder(host, port), p)
                             .aliyun(identity, signer.build())
-                            .metrics(inFlight)
+                            .metrics(signals)
                             .build();
             NettyMqttLink link = NettyMqttLink.create(options, resources);
             AliyunDevice device =
@@ -177,7 +177,7 @@ public class ThingfluxAutoConfiguration {
                             device::connect,
                             device::disconnect,
                             device::pendingRequests,
-                            inFlight);
+                            signals);
             return new ThingfluxAliyunDevice(device, connection);
         }
 

@@ -35,7 +35,7 @@ public final class ThingfluxConnection {
     private final Supplier<Mono<Void>> connect;
     private final Supplier<Mono<Void>> disconnect;
     private final IntSupplier pendingRequests;
-    private final InFlightCounter inFlight;
+    private final ClientSignals signals;
 
     private volatile boolean ready;
     private volatile Throwable lastError;
@@ -44,7 +44,7 @@ public final class ThingfluxConnection {
     /**
      * A connection over {@code client}: {@code connect} makes it ready (for a device: connected and
      * subscribed), {@code disconnect} ends it, {@code pendingRequests} counts requests awaiting a
-     * reply, {@code inFlight} is the counter given to the client's options.
+     * reply, {@code signals} is the metrics wrapper given to the client's options.
      */
     ThingfluxConnection(
             String name,
@@ -53,14 +53,14 @@ public final class ThingfluxConnection {
             Supplier<Mono<Void>> connect,
             Supplier<Mono<Void>> disconnect,
             IntSupplier pendingRequests,
-            InFlightCounter inFlight) {
+            ClientSignals signals) {
         this.name = Objects.requireNonNull(name, "name");
         this.target = target;
         this.client = Objects.requireNonNull(client, "client");
         this.connect = connect;
         this.disconnect = disconnect;
         this.pendingRequests = pendingRequests;
-        this.inFlight = inFlight;
+        this.signals = signals;
     }
 
     /** {@code "mqtt"} or {@code "aliyun"}. */
@@ -106,12 +106,12 @@ public final class ThingfluxConnection {
      * code while the link retries, or a transport error), or null once connected.
      */
     public Throwable lastAttemptError() {
-        return inFlight.lastAttemptError;
+        return signals.lastAttemptError;
     }
 
     /** QoS 1 publishes sent and not yet acknowledged. */
     public int inFlight() {
-        return inFlight.get();
+        return signals.inFlight();
     }
 
     /** Requests (e.g. property posts) awaiting the platform's reply. */
@@ -191,19 +191,19 @@ public final class ThingfluxConnection {
     }
 
     /**
-     * Counts the client's QoS 1/2 publishes awaiting acknowledgement, passing every measurement on
-     * to the metrics it wraps.
+     * What health reads from the client's metrics (QoS 1/2 publishes awaiting acknowledgement, the
+     * latest failed connect attempt), passing every measurement on to the metrics it wraps.
      */
-    static final class InFlightCounter implements MqttClientMetrics {
+    static final class ClientSignals implements MqttClientMetrics {
         private final MqttClientMetrics delegate;
         private final AtomicInteger inFlight = new AtomicInteger();
         private volatile Throwable lastAttemptError;
 
-        InFlightCounter(MqttClientMetrics delegate) {
+        ClientSignals(MqttClientMetrics delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
         }
 
-        int get() {
+        int inFlight() {
             return inFlight.get();
         }
 
