@@ -86,9 +86,11 @@ public final class AliyunGateway {
     private final Sinks.Many<GatewayNotification> notifications;
 
     /** The gateway's own device and every logged-in sub-device, by {@code pk/dn}. */
-    private final ConcurrentHashMap<String, Routed> routes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RoutedLink> routes = new ConcurrentHashMap<>();
 
-    private final Routed self;
+    private final RoutedLink self;
+    private final AliyunDevice selfDevice;
+    private final RoutedLink.Owner owner = new Owner();
     private final Disposable.Composite background = Disposables.composite();
 
     private final Object lock = new Object();
@@ -120,13 +122,10 @@ public final class AliyunGateway {
                         TooManyPendingRequestsException::new);
         this.notifications =
                 Sinks.many().multicast().onBackpressureBuffer(options.notificationBufferSize());
-        RoutedLink selfLink = new RoutedLink(link, this::disconnect, () -> offline("gateway"));
-        selfLink.online(true);
-        this.self =
-                new Routed(
-                        null,
-                        selfLink,
-                        AliyunDevice.create(selfLink, productKey, deviceName, deviceOptions));
+        this.self = new RoutedLink(link, owner);
+        self.online(true);
+        this.selfDevice = AliyunDevice.create(self, productKey, deviceName, deviceOptions);
+        self.attach(selfDevice);
         routes.put(productKey + "/" + deviceName, self);
     }
 
@@ -154,7 +153,7 @@ public final class AliyunGateway {
      * gateway.
      */
     public AliyunDevice device() {
-        return self.device;
+        return selfDevice;
     }
 
     /**
@@ -163,7 +162,7 @@ public final class AliyunGateway {
      * fails with {@link SubscriptionRefusedException} naming the refused ones.
      */
     public Mono<Void> connect() {
-        return delivered(link.connect().then(receive()).then(self.device.startReceiving()));
+        return delivered(link.connect().then(receive()).then(selfDevice.startReceiving()));
     }
 
     private Mono<Void> receive() {
@@ -235,15 +234,16 @@ public final class AliyunGateway {
     private void onState(LinkState state) {
         if (state == LinkState.RECONNECTING || state == LinkState.DISCONNECTED) {
             int n = 0;
-            for (Routed r : routes.values()) {
-                if (r != self && r.link.isOnline()) {
-                    r.link.online(false);
-                    r.device.failPending(
+            for (RoutedLink r : routes.values()) {
+                if (r != self && r.isOnline()) {
+                    r.online(false);
+                    AliyunDevice d = device(r);
+                    d.failPending(
                             () ->
                                     offline(
-                                            r.identity.productKey()
+                                            d.topics().productKey()
                                                     + "/"
-                                                    + r.identity.deviceName()
+                                                    + d.topics().deviceName()
                                                     + ": the gateway's link dropped; it is logged"
                                                     + " in again when the link is back"));
                     n++;
@@ -258,9 +258,9 @@ public final class AliyunGateway {
     /** Logs every sub-device in again, in batches, after the link came back. */
     private void loginAgain() {
         List<AliyunDeviceIdentity> all = new ArrayList<>();
-        for (Routed r : routes.values()) {
+        for (RoutedLink r : routes.values()) {
             if (r != self) {
-                all.add(r.identity);
+                all.add((AliyunDeviceIdentity) r.identity());
             }
         }
         if (all.isEmpty()) {
@@ -472,24 +472,46 @@ public final class AliyunGateway {
     private List<AliyunDevice> loggedIn(List<AliyunDeviceIdentity> batch) {
         List<AliyunDevice> devices = new ArrayList<>(batch.size());
         for (AliyunDeviceIdentity d : batch) {
-            Routed r = routes.compute(key(d), (k, old) -> old == null ? newSubDevice(d) : old);
-            r.identity = d;
-            r.link.online(true);
-            r.device.startReceiving().subscribe(v -> {}, e -> {});
-            devices.add(r.device);
+            RoutedLink r = routes.compute(key(d), (k, old) -> old == null ? newSubDevice(d) : old);
+            r.identity(d);
+            r.online(true);
+            AliyunDevice device = device(r);
+            device.startReceiving().subscribe(v -> {}, e -> {});
+            devices.add(device);
         }
         return devices;
     }
 
-    private Routed newSubDevice(AliyunDeviceIdentity d) {
-        SubDeviceRef ref = new SubDeviceRef(d.productKey(), d.deviceName());
-        RoutedLink l =
-                new RoutedLink(
-                        link,
-                        () -> logout(ref),
-                        () -> offline(ref + " is not logged in (the gateway's link dropped?)"));
-        return new Routed(
-                d, l, AliyunDevice.create(l, d.productKey(), d.deviceName(), deviceOptions));
+    private RoutedLink newSubDevice(AliyunDeviceIdentity d) {
+        RoutedLink l = new RoutedLink(link, owner);
+        l.attach(AliyunDevice.create(l, d.productKey(), d.deviceName(), deviceOptions));
+        return l;
+    }
+
+    private static AliyunDevice device(RoutedLink l) {
+        return (AliyunDevice) l.device();
+    }
+
+    /** What the sub-devices' links do on disconnect and on a publish while offline. */
+    private final class Owner implements RoutedLink.Owner {
+        @Override
+        public Mono<Void> disconnect(RoutedLink l) {
+            if (l == self) {
+                return AliyunGateway.this.disconnect();
+            }
+            AliyunDevice d = device(l);
+            return logout(new SubDeviceRef(d.topics().productKey(), d.topics().deviceName()));
+        }
+
+        @Override
+        public RuntimeException offline(RoutedLink l) {
+            AliyunDevice d = device(l);
+            return AliyunGateway.offline(
+                    d.topics().productKey()
+                            + "/"
+                            + d.topics().deviceName()
+                            + " is not logged in (the gateway's link dropped?)");
+        }
     }
 
     /**
@@ -532,24 +554,24 @@ public final class AliyunGateway {
 
     /** Ends sub-device {@code ref} here (no message sent). */
     private void drop(SubDeviceRef ref) {
-        Routed r = routes.get(ref.key());
+        RoutedLink r = routes.get(ref.key());
         if (r != null && r != self && routes.remove(ref.key(), r)) {
-            r.link.end();
+            r.end();
         }
     }
 
     /** The logged-in sub-device {@code ref}, if it is. */
     public Optional<AliyunDevice> subDevice(SubDeviceRef ref) {
-        Routed r = routes.get(ref.key());
-        return r == null || r == self ? Optional.empty() : Optional.of(r.device);
+        RoutedLink r = routes.get(ref.key());
+        return r == null || r == self ? Optional.empty() : Optional.of(device(r));
     }
 
     /** The logged-in sub-devices now. */
     public List<AliyunDevice> subDevices() {
         List<AliyunDevice> all = new ArrayList<>(routes.size());
-        for (Routed r : routes.values()) {
+        for (RoutedLink r : routes.values()) {
             if (r != self) {
-                all.add(r.device);
+                all.add(device(r));
             }
         }
         return all;
@@ -586,8 +608,8 @@ public final class AliyunGateway {
                                 closed = true;
                             }
                             pending.close(() -> new AlinkException("the gateway is disconnected"));
-                            for (Routed r : routes.values()) {
-                                r.link.end();
+                            for (RoutedLink r : routes.values()) {
+                                r.end();
                             }
                             notifications.tryEmitComplete();
                             return link.disconnect().doFinally(s -> background.dispose());
@@ -605,13 +627,13 @@ public final class AliyunGateway {
         }
         String key = GatewayTopics.deviceKey(t);
         if (key == null) {
-            self.link.deliver(m); // e.g. the gateway's custom topics
+            self.deliver(m); // e.g. the gateway's custom topics
             return;
         }
         if (t.startsWith("/sys/") && onSubDeviceChange(m, key)) {
             return;
         }
-        Routed r = routes.get(key);
+        RoutedLink r = routes.get(key);
         if (r == null) {
             long n = ++unrouted; // the I/O thread is the one writer
             if (Long.bitCount(n) == 1) {
@@ -623,7 +645,7 @@ public final class AliyunGateway {
             }
             return;
         }
-        r.link.deliver(m);
+        r.deliver(m);
     }
 
     private boolean onSubDeviceChange(LinkMessage m, String key) {
@@ -725,8 +747,8 @@ public final class AliyunGateway {
             r.tryEmitError(reason);
         }
         pending.close(() -> reason);
-        for (Routed x : routes.values()) {
-            x.link.end();
+        for (RoutedLink x : routes.values()) {
+            x.end();
         }
         notifications.tryEmitComplete();
     }
@@ -866,18 +888,5 @@ public final class AliyunGateway {
                 + "/"
                 + topics.gateway().deviceName()
                 + "]";
-    }
-
-    /** A device behind the gateway: its identity (for logins again), routed link and device. */
-    private static final class Routed {
-        volatile AliyunDeviceIdentity identity;
-        final RoutedLink link;
-        final AliyunDevice device;
-
-        Routed(AliyunDeviceIdentity identity, RoutedLink link, AliyunDevice device) {
-            this.identity = identity;
-            this.link = link;
-            this.device = device;
-        }
     }
 }

@@ -193,6 +193,16 @@ public final class GatewayBench {
             PrintStream progress)
             throws InterruptedException {
         String prefix = options.devicePrefix();
+        // the identities are the run's input, made before the heap is measured (as the direct
+        // bench's roster is)
+        List<List<AliyunDeviceIdentity>> subs = new ArrayList<>(gateways);
+        for (int g = 0; g < gateways; g++) {
+            List<AliyunDeviceIdentity> mine = new ArrayList<>(perGateway);
+            for (int s = 0; s < perGateway; s++) {
+                mine.add(AliyunProducts.deriveDevice(pk, secret, prefix + "gw" + g + "-s" + s));
+            }
+            subs.add(mine);
+        }
         long heapBefore = BenchRun.usedHeapAfterGc();
         MqttClientResources resources =
                 MqttClientResources.create(Runtime.getRuntime().availableProcessors());
@@ -206,7 +216,6 @@ public final class GatewayBench {
                                         .build())
                         .build();
         List<AliyunGateway> fleet = new ArrayList<>(gateways);
-        List<List<AliyunDeviceIdentity>> subs = new ArrayList<>(gateways);
         for (int g = 0; g < gateways; g++) {
             AliyunDeviceIdentity gw = AliyunProducts.deriveDevice(pk, secret, prefix + "gw" + g);
             fleet.add(
@@ -222,11 +231,6 @@ public final class GatewayBench {
                                     resources),
                             gw,
                             gatewayOptions));
-            List<AliyunDeviceIdentity> mine = new ArrayList<>(perGateway);
-            for (int s = 0; s < perGateway; s++) {
-                mine.add(AliyunProducts.deriveDevice(pk, secret, prefix + "gw" + g + "-s" + s));
-            }
-            subs.add(mine);
         }
         try {
             progress.printf("connecting %,d gateways%n", gateways);

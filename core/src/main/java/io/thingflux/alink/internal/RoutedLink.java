@@ -8,7 +8,6 @@ import io.thingflux.mqtt.MqttQos;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -26,9 +25,22 @@ import reactor.core.publisher.Mono;
  */
 public final class RoutedLink implements MqttLink {
 
+    /** What the gateway does for its routed links; one object shared by all of them. */
+    public interface Owner {
+        /** What {@link RoutedLink#disconnect()} of {@code link} does (a logout). */
+        Mono<Void> disconnect(RoutedLink link);
+
+        /** The error of a publish while {@code link} is not {@link RoutedLink#online(boolean)}. */
+        RuntimeException offline(RoutedLink link);
+    }
+
     private final MqttLink gateway;
-    private final Supplier<Mono<Void>> onDisconnect;
-    private final Supplier<RuntimeException> offline;
+    private final Owner owner;
+
+    /** What the owner keeps with the link (the device and its identity); see {@link #attach}. */
+    private volatile Object identity;
+
+    private Object device;
 
     private volatile boolean online;
     private volatile boolean ended;
@@ -36,16 +48,30 @@ public final class RoutedLink implements MqttLink {
 
     /**
      * @param gateway the gateway's link
-     * @param onDisconnect what {@link #disconnect()} does (a logout)
-     * @param offline the error of a publish while the device is not {@link #online(boolean)}
+     * @param owner what disconnects and offline publishes do
      */
-    public RoutedLink(
-            MqttLink gateway,
-            Supplier<Mono<Void>> onDisconnect,
-            Supplier<RuntimeException> offline) {
+    public RoutedLink(MqttLink gateway, Owner owner) {
         this.gateway = Objects.requireNonNull(gateway, "gateway");
-        this.onDisconnect = Objects.requireNonNull(onDisconnect, "onDisconnect");
-        this.offline = Objects.requireNonNull(offline, "offline");
+        this.owner = Objects.requireNonNull(owner, "owner");
+    }
+
+    /** Sets the device on this link, once, before it is routed to. */
+    public void attach(Object device) {
+        this.device = device;
+    }
+
+    /** The device set by {@link #attach}. */
+    public Object device() {
+        return device;
+    }
+
+    /** Sets the identity the owner logs the device in with (kept for the logins after a drop). */
+    public void identity(Object identity) {
+        this.identity = identity;
+    }
+
+    public Object identity() {
+        return identity;
     }
 
     /** Sets whether the device may publish now (it is logged in). */
@@ -83,7 +109,7 @@ public final class RoutedLink implements MqttLink {
 
     @Override
     public Mono<Void> disconnect() {
-        return Mono.defer(onDisconnect);
+        return Mono.defer(() -> owner.disconnect(this));
     }
 
     @Override
@@ -99,7 +125,10 @@ public final class RoutedLink implements MqttLink {
     @Override
     public Mono<Void> publish(String topic, byte[] payload, MqttQos qos) {
         return Mono.defer(
-                () -> online ? gateway.publish(topic, payload, qos) : Mono.error(offline.get()));
+                () ->
+                        online
+                                ? gateway.publish(topic, payload, qos)
+                                : Mono.error(owner.offline(this)));
     }
 
     @Override
