@@ -20,8 +20,10 @@ import reactor.core.publisher.Mono;
  * subscription, buffer or socket of its own.
  *
  * <p>{@link #deliver} is called on the gateway link's I/O thread, serially; {@link #end} from
- * anywhere, once the device is gone. The messages are pushed without buffering: the device reads
- * them at once into its own bounded buffer.
+ * anywhere (a logout's reply, the gateway's disconnect on a user thread). Both signal the device
+ * under this link's monitor, so a message and the end never overlap and nothing follows the end.
+ * The messages are pushed without buffering: the device reads them at once into its own bounded
+ * buffer.
  */
 public final class RoutedLink implements MqttLink {
 
@@ -43,8 +45,12 @@ public final class RoutedLink implements MqttLink {
     private Object device;
 
     private volatile boolean online;
-    private volatile boolean ended;
-    private volatile FluxSink<LinkMessage> sink;
+
+    /** Guarded by this. */
+    private boolean ended;
+
+    /** Guarded by this. */
+    private FluxSink<LinkMessage> sink;
 
     /**
      * @param gateway the gateway's link
@@ -84,20 +90,21 @@ public final class RoutedLink implements MqttLink {
     }
 
     /** Hands {@code m} to the device, if it listens. */
-    public void deliver(LinkMessage m) {
-        FluxSink<LinkMessage> s = sink;
-        if (s != null) {
-            s.next(m);
+    public synchronized void deliver(LinkMessage m) {
+        if (sink != null && !ended) {
+            sink.next(m);
         }
     }
 
     /** Completes the device's messages for good: the device ends. */
-    public void end() {
-        ended = true;
+    public synchronized void end() {
         online = false;
-        FluxSink<LinkMessage> s = sink;
-        if (s != null) {
-            s.complete();
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (sink != null) {
+            sink.complete();
         }
     }
 
@@ -139,21 +146,22 @@ public final class RoutedLink implements MqttLink {
         }
         return Flux.push(
                 s -> {
-                    if (ended) {
-                        s.complete();
-                        return;
+                    synchronized (this) {
+                        if (ended) {
+                            s.complete();
+                            return;
+                        }
+                        sink = s;
                     }
-                    sink = s;
                     s.onDispose(
                             () -> {
-                                if (sink == s) {
-                                    sink = null;
+                                synchronized (this) {
+                                    if (sink == s) {
+                                        sink = null;
+                                    }
                                 }
                             });
                     onAck.accept(new SubscribeAck(filters, List.of()));
-                    if (ended) {
-                        s.complete();
-                    }
                 },
                 FluxSink.OverflowStrategy.IGNORE);
     }
