@@ -149,7 +149,12 @@ public final class BrokerEngine implements AutoCloseable {
         counters.onlineSessions.decrement();
         if (session.principal.isDevice()) {
             device(session.principal.productKey(), session.principal.deviceName()).offline();
-            gateways.gatewayOffline(session.principal.productKey(), session.principal.deviceName());
+            MqttServerHandler bound = session.boundHandler();
+            if (sessions.get(session.key) == session && (bound == null || bound == handler)) {
+                // not taken over: a new connection of the gateway keeps the logins it makes
+                gateways.gatewayOffline(
+                        session.principal.productKey(), session.principal.deviceName());
+            }
         }
         if (session.unbind(handler) && !session.persistent()) {
             sessions.remove(session.key, session);
