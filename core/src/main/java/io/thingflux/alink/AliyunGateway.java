@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -201,7 +202,7 @@ public final class AliyunGateway {
     }
 
     /** The broker's answers to the gateway's subscription: the first, and after each reconnect. */
-    private final class Acks implements java.util.function.Consumer<SubscribeAck> {
+    private final class Acks implements Consumer<SubscribeAck> {
         private final Sinks.One<Void> first;
         private final Source source;
         private boolean acknowledged;

@@ -1,5 +1,6 @@
 package io.thingflux.alink;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -96,7 +97,7 @@ public final class GatewayTopics {
      * registration and sessions.
      */
     public List<String> subscriptions() {
-        List<String> all = new java.util.ArrayList<>(SUB_DEVICE_FILTERS);
+        List<String> all = new ArrayList<>(SUB_DEVICE_FILTERS);
         all.add(gateway.sysPrefix() + "thing/topo/+");
         all.add(topoAddNotify());
         all.add(AlinkTopics.reply(subRegister()));

@@ -323,6 +323,51 @@ class AliyunGatewayTest {
     }
 
     @Test
+    void registrationDeletionGetAndLogoutCarryTheirParams() {
+        gateway.connect().block(WAIT);
+        answer(
+                "/sys/a1GwPk/gw_1/thing/sub/register",
+                200,
+                "[{\"iotId\":\"i1\",\"productKey\":\"a1SubPk\",\"deviceName\":\"r1\","
+                        + "\"deviceSecret\":\"issued-secret\"}]");
+        assertThat(gateway.register(List.of(new SubDeviceRef("a1SubPk", "r1"))).block(WAIT))
+                .containsExactly(new AliyunDeviceIdentity("a1SubPk", "r1", "issued-secret"));
+        assertThat(link.publishedTo("/sys/a1GwPk/gw_1/thing/sub/register").get(0).payloadAsString())
+                .contains(
+                        "\"params\":[{\"productKey\":\"a1SubPk\",\"deviceName\":\"r1\"}]",
+                        "\"method\":\"thing.sub.register\"");
+
+        answer("/sys/a1GwPk/gw_1/thing/topo/delete", 200, "{}");
+        gateway.deleteTopology(List.of(new SubDeviceRef("a1SubPk", "r1"))).block(WAIT);
+        assertThat(link.publishedTo("/sys/a1GwPk/gw_1/thing/topo/delete").get(0).payloadAsString())
+                .contains("\"method\":\"thing.topo.delete\"", "\"deviceName\":\"r1\"");
+
+        answer(
+                "/sys/a1GwPk/gw_1/thing/topo/get",
+                200,
+                "[{\"productKey\":\"a1SubPk\",\"deviceName\":\"a\"},{\"productKey\":\"a1SubPk\",\"deviceName\":\"b\"}]");
+        assertThat(gateway.getTopology().block(WAIT))
+                .containsExactly(
+                        new SubDeviceRef("a1SubPk", "a"), new SubDeviceRef("a1SubPk", "b"));
+
+        answer(BATCH_LOGIN, 200, "[]");
+        answer("/ext/session/a1GwPk/gw_1/combine/batch_logout", 200, "[]");
+        List<AliyunDevice> two = gateway.login(subs(2)).block(WAIT);
+        gateway.logout(
+                        List.of(
+                                new SubDeviceRef("a1SubPk", "s0"),
+                                new SubDeviceRef("a1SubPk", "s1")))
+                .block(WAIT);
+        LinkMessage logout =
+                link.publishedTo("/ext/session/a1GwPk/gw_1/combine/batch_logout").get(0);
+        assertThat(logout.qos()).isEqualTo(MqttQos.AT_MOST_ONCE);
+        assertThat(logout.payloadAsString())
+                .contains("\"method\":\"combine.batch_logout\"", "\"deviceName\":\"s1\"");
+        assertThat(gateway.subDeviceCount()).isZero();
+        StepVerifier.create(two.get(0).messages()).verifyComplete();
+    }
+
+    @Test
     void deviceKeyIsReadFromEveryThingModelTopicShape() {
         assertThat(GatewayTopics.deviceKey("/sys/pk/dn/thing/service/property/set"))
                 .isEqualTo("pk/dn");

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -241,7 +242,7 @@ public final class GatewayBench {
 
             Recorder loginLatency = new Recorder(3);
             AtomicLong loginFailures = new AtomicLong();
-            List<AliyunDevice> devices = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<AliyunDevice> devices = Collections.synchronizedList(new ArrayList<>());
             progress.printf("logging in %,d sub-devices%n", (long) gateways * perGateway);
             long loginStart = System.nanoTime();
             Flux.range(0, gateways)

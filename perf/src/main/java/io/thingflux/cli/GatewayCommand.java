@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -280,7 +281,7 @@ public final class GatewayCommand implements Callable<Integer> {
             o.put("kind", "topo_change").put("status", c.status());
             refs(o, c.devices());
         } else if (n instanceof GatewayNotification.SubDeviceChange s) {
-            o.put("kind", s.kind().name().toLowerCase(java.util.Locale.ROOT));
+            o.put("kind", s.kind().name().toLowerCase(Locale.ROOT));
             refs(o, List.of(s.device()));
         }
         return o;

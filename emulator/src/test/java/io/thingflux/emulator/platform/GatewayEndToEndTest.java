@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import reactor.core.publisher.Mono;
 
 /**
  * A gateway and its sub-devices end to end against the platform emulator: over the Netty client
@@ -138,7 +140,7 @@ class GatewayEndToEndTest {
     void stop() {
         for (AliyunGateway g : new AliyunGateway[] {serial, netty}) {
             if (g != null) {
-                g.disconnect().onErrorResume(e -> reactor.core.publisher.Mono.empty()).block(T);
+                g.disconnect().onErrorResume(e -> Mono.empty()).block(T);
             }
         }
         if (module != null) {
@@ -198,6 +200,19 @@ class GatewayEndToEndTest {
         ThingMessage call = db.messages().next().block(T);
         assertThat(call).isInstanceOf(ThingMessage.ServiceCall.class);
         assertThat(messages.poll(200, TimeUnit.MILLISECONDS)).isNull();
+
+        // system RRPC to a sub-device, answered raw through the gateway
+        Mono<byte[]> rrpc = platform.rrpc(SUB_PRODUCT, b.deviceName(), "ping".getBytes(), T);
+        CompletableFuture<byte[]> answer = rrpc.toFuture();
+        ThingMessage.RrpcCall rrpcCall =
+                (ThingMessage.RrpcCall)
+                        db.messages()
+                                .filter(m -> m instanceof ThingMessage.RrpcCall)
+                                .next()
+                                .block(T);
+        assertThat(rrpcCall.payloadAsString()).isEqualTo("ping");
+        db.replyRaw(rrpcCall, "pong".getBytes()).block(T);
+        assertThat(new String(answer.get(T.toSeconds(), TimeUnit.SECONDS))).isEqualTo("pong");
 
         gw.logout(new SubDeviceRef(SUB_PRODUCT, b.deviceName())).block(T);
         assertThat(platform.deviceStatus(SUB_PRODUCT, b.deviceName()))

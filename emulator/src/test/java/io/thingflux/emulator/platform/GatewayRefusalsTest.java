@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
+import io.thingflux.aliyun.AliyunProducts;
+import io.thingflux.aliyun.AliyunSigner;
+import io.thingflux.aliyun.SignMethod;
 import io.thingflux.mqtt.MqttPacket;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.Publish;
 import io.thingflux.mqtt.SubAck;
 import io.thingflux.mqtt.SubAckReturnCode;
 import io.thingflux.mqtt.Subscribe;
+import io.thingflux.mqtt.Subscription;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,15 +50,11 @@ class GatewayRefusalsTest {
         gw.send(
                 new Subscribe(
                         1,
-                        java.util.List.of(
-                                new io.thingflux.mqtt.Subscription(
-                                        SESSION + "+", MqttQos.AT_MOST_ONCE),
-                                new io.thingflux.mqtt.Subscription(
-                                        "/sys/+/+/thing/service/+", MqttQos.AT_MOST_ONCE),
-                                new io.thingflux.mqtt.Subscription(
-                                        "/ext/error/+/+", MqttQos.AT_MOST_ONCE),
-                                new io.thingflux.mqtt.Subscription(
-                                        "/sys/+/+/#", MqttQos.AT_MOST_ONCE))));
+                        List.of(
+                                new Subscription(SESSION + "+", MqttQos.AT_MOST_ONCE),
+                                new Subscription("/sys/+/+/thing/service/+", MqttQos.AT_MOST_ONCE),
+                                new Subscription("/ext/error/+/+", MqttQos.AT_MOST_ONCE),
+                                new Subscription("/sys/+/+/#", MqttQos.AT_MOST_ONCE))));
         SubAck ack = (SubAck) gw.read();
         assertThat(ack.returnCodes())
                 .containsExactly(
@@ -112,9 +113,9 @@ class GatewayRefusalsTest {
                         "/sys/gwpk/gw1/thing/topo/add",
                         "{\"id\":\"4\",\"params\":[{\"productKey\":\"subpk\",\"deviceName\":\"lonely\","
                                 + "\"clientId\":\"c\",\"timestamp\":\"1\",\"signmethod\":\"hmacsha256\",\"sign\":\""
-                                + io.thingflux.aliyun.AliyunSigner.password(
-                                        io.thingflux.aliyun.SignMethod.HMACSHA256,
-                                        io.thingflux.aliyun.AliyunProducts.deriveDeviceSecret(
+                                + AliyunSigner.password(
+                                        SignMethod.HMACSHA256,
+                                        AliyunProducts.deriveDeviceSecret(
                                                 "sub-product-secret", "lonely"),
                                         "c",
                                         "lonely",

@@ -3,6 +3,7 @@ package io.thingflux.emulator.platform.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thingflux.emulator.platform.DeviceStatus;
 import io.thingflux.emulator.platform.EmulatorRequestException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -52,7 +53,7 @@ final class GatewayActions {
      */
     static void notifyAddThingTopo(
             BrokerEngine engine, String gwPk, String gwDn, String deviceListStr, ObjectNode ok) {
-        if (engine.deviceStatus(gwPk, gwDn) != io.thingflux.emulator.platform.DeviceStatus.ONLINE) {
+        if (engine.deviceStatus(gwPk, gwDn) != DeviceStatus.ONLINE) {
             throw new EmulatorRequestException(
                     EmulatorRequestException.DEVICE_OFFLINE,
                     "gateway " + gwPk + "/" + gwDn + " is not online");
