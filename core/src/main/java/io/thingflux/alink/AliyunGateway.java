@@ -92,6 +92,13 @@ public final class AliyunGateway {
     private final RoutedLink self;
     private final AliyunDevice selfDevice;
     private final RoutedLink.Owner owner = new Owner();
+
+    /**
+     * The sub-devices' own subscriptions on the link, by {@code pk/dn}, with {@link
+     * AliyunGatewayOptions#subscribePerSubDevice()} only.
+     */
+    private final ConcurrentHashMap<String, Disposable> wire = new ConcurrentHashMap<>();
+
     private final Disposable.Composite background = Disposables.composite();
 
     private final Object lock = new Object();
@@ -184,7 +191,11 @@ public final class AliyunGateway {
                     }
                     if (start) {
                         Sinks.One<Void> first = r;
-                        List<String> filters = new ArrayList<>(topics.subscriptions());
+                        List<String> filters =
+                                new ArrayList<>(
+                                        options.subscribePerSubDevice()
+                                                ? topics.ownSubscriptions()
+                                                : topics.subscriptions());
                         deviceOptions.additionalSubscriptions().stream()
                                 .filter(f -> !filters.contains(f))
                                 .forEach(filters::add);
@@ -476,6 +487,9 @@ public final class AliyunGateway {
             RoutedLink r = routes.compute(key(d), (k, old) -> old == null ? newSubDevice(d) : old);
             r.identity(d);
             r.online(true);
+            if (options.subscribePerSubDevice()) {
+                wire.computeIfAbsent(key(d), k -> subscribeOnTheWire(d));
+            }
             AliyunDevice device = device(r);
             device.startReceiving().subscribe(v -> {}, e -> {});
             devices.add(device);
@@ -554,10 +568,34 @@ public final class AliyunGateway {
     }
 
     /** Ends sub-device {@code ref} here (no message sent). */
+    /** Subscribes sub-device {@code d}'s filters on the link, its messages routed as all are. */
+    private Disposable subscribeOnTheWire(AliyunDeviceIdentity d) {
+        return link.subscribe(
+                        GatewayTopics.subDeviceSubscriptions(d.productKey(), d.deviceName()),
+                        deviceOptions.subscribeQos(),
+                        ack -> {
+                            if (!ack.allGranted()) {
+                                log.warn("{}: {} refused for {}", topics, ack.refused(), key(d));
+                            }
+                        })
+                .subscribe(
+                        this::route,
+                        e ->
+                                log.warn(
+                                        "{}: {} stopped receiving: {}",
+                                        topics,
+                                        key(d),
+                                        e.toString()));
+    }
+
     private void drop(SubDeviceRef ref) {
         RoutedLink r = routes.get(ref.key());
         if (r != null && r != self && routes.remove(ref.key(), r)) {
             r.end();
+            Disposable d = wire.remove(ref.key());
+            if (d != null) {
+                d.dispose();
+            }
         }
     }
 
@@ -613,7 +651,12 @@ public final class AliyunGateway {
                                 r.end();
                             }
                             notifications.tryEmitComplete();
-                            return link.disconnect().doFinally(s -> background.dispose());
+                            return link.disconnect()
+                                    .doFinally(
+                                            s -> {
+                                                background.dispose();
+                                                wire.values().forEach(Disposable::dispose);
+                                            });
                         }));
     }
 

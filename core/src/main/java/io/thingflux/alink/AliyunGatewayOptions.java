@@ -74,6 +74,17 @@ public final class AliyunGatewayOptions {
         return settings.notificationBufferSize;
     }
 
+    /**
+     * Whether each sub-device's thing-model topics are subscribed on the wire when it logs in (ten
+     * filters a sub-device, restored by the link after a reconnect, unsubscribed at logout) instead
+     * of through the gateway's one wildcard subscription ({@code /sys/+/+/...}): for a platform
+     * that refuses {@code +} for product key and device name. Routing stays one hash lookup a
+     * message either way. Default off.
+     */
+    public boolean subscribePerSubDevice() {
+        return settings.subscribePerSubDevice;
+    }
+
     @Override
     public String toString() {
         return "AliyunGatewayOptions[maxSubDevices="
@@ -82,6 +93,8 @@ public final class AliyunGatewayOptions {
                 + settings.signMethod.wireName()
                 + ", notificationBufferSize="
                 + settings.notificationBufferSize
+                + ", subscribePerSubDevice="
+                + settings.subscribePerSubDevice
                 + ", deviceOptions="
                 + settings.deviceOptions
                 + "]";
@@ -93,6 +106,7 @@ public final class AliyunGatewayOptions {
         private int maxSubDevices = DEFAULT_MAX_SUB_DEVICES;
         private SignMethod signMethod = SignMethod.HMACSHA256;
         private int notificationBufferSize = DEFAULT_NOTIFICATION_BUFFER_SIZE;
+        private boolean subscribePerSubDevice;
 
         private Builder() {}
 
@@ -121,6 +135,12 @@ public final class AliyunGatewayOptions {
                         "notificationBufferSize must be at least 1, was " + notificationBufferSize);
             }
             this.notificationBufferSize = notificationBufferSize;
+            return this;
+        }
+
+        /** See {@link AliyunGatewayOptions#subscribePerSubDevice()}. */
+        public Builder subscribePerSubDevice(boolean subscribePerSubDevice) {
+            this.subscribePerSubDevice = subscribePerSubDevice;
             return this;
         }
 

@@ -106,6 +106,33 @@ public final class GatewayTopics {
     }
 
     /**
+     * Everything a gateway subscribes to when it subscribes each sub-device on its own ({@link
+     * AliyunGatewayOptions#subscribePerSubDevice()}): its own thing-model filters and the replies
+     * and notices of topology, registration and sessions.
+     */
+    public List<String> ownSubscriptions() {
+        List<String> all = new ArrayList<>(gateway.deviceSubscriptions());
+        all.add(gateway.sysPrefix() + "thing/topo/+");
+        all.add(topoAddNotify());
+        all.add(AlinkTopics.reply(subRegister()));
+        all.add(sessionPrefix() + "+");
+        return List.copyOf(all);
+    }
+
+    /**
+     * The filters of one sub-device subscribed on the wire: its thing-model filters and its
+     * disable, enable and delete notices.
+     */
+    public static List<String> subDeviceSubscriptions(String productKey, String deviceName) {
+        AlinkTopics t = new AlinkTopics(productKey, deviceName);
+        List<String> all = new ArrayList<>(t.deviceSubscriptions());
+        all.add(t.sysPrefix() + "thing/disable");
+        all.add(t.sysPrefix() + "thing/enable");
+        all.add(t.sysPrefix() + "thing/delete");
+        return all;
+    }
+
+    /**
      * Whether {@code topic} is one of the gateway's topology, registration or session topics
      * (replies and notices), not a device's thing-model message.
      */

@@ -368,6 +368,35 @@ class AliyunGatewayTest {
     }
 
     @Test
+    void perSubDeviceSubscriptionsAreMadeAtLoginAndEndedAtLogout() {
+        AliyunGateway gw =
+                AliyunGateway.create(
+                        link,
+                        GW,
+                        AliyunGatewayOptions.builder().subscribePerSubDevice(true).build());
+        gw.connect().block(WAIT);
+        assertThat(link.subscribeCalls().get(0))
+                .contains("/sys/a1GwPk/gw_1/thing/service/+", "/ext/session/a1GwPk/gw_1/combine/+")
+                .noneMatch(f -> f.contains("+/+"));
+        answer(LOGIN, 200, "{}");
+        answer("/ext/session/a1GwPk/gw_1/combine/logout", 200, "{}");
+        AliyunDevice sub = gw.login(SUB).block(WAIT);
+        assertThat(link.subscribeCalls()).hasSize(2);
+        assertThat(link.subscribeCalls().get(1))
+                .contains(
+                        "/sys/a1SubPk/sub_1/thing/service/property/set",
+                        "/sys/a1SubPk/sub_1/thing/delete");
+        List<ThingMessage> got = new CopyOnWriteArrayList<>();
+        sub.messages().subscribe(got::add);
+        link.deliver(
+                "/sys/a1SubPk/sub_1/thing/service/Reboot",
+                "{\"id\":\"8\",\"version\":\"1.0\",\"params\":{},\"method\":\"thing.service.Reboot\"}");
+        assertThat(got).singleElement().isInstanceOf(ThingMessage.ServiceCall.class);
+        gw.logout(new SubDeviceRef("a1SubPk", "sub_1")).block(WAIT);
+        assertThat(link.unsubscribed()).contains("/sys/a1SubPk/sub_1/thing/service/property/set");
+    }
+
+    @Test
     void deviceKeyIsReadFromEveryThingModelTopicShape() {
         assertThat(GatewayTopics.deviceKey("/sys/pk/dn/thing/service/property/set"))
                 .isEqualTo("pk/dn");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.thingflux.alink.AlinkReply;
 import io.thingflux.alink.AliyunDevice;
 import io.thingflux.alink.AliyunGateway;
+import io.thingflux.alink.AliyunGatewayOptions;
 import io.thingflux.alink.GatewayErrorCode;
 import io.thingflux.alink.GatewayNotification;
 import io.thingflux.alink.GatewayRefusedException;
@@ -62,6 +63,8 @@ class GatewayEndToEndTest {
             new AliyunDeviceIdentity(GW_PRODUCT, "gw_netty", "gateway-secret-netty-01");
     static final AliyunDeviceIdentity SERIAL_GW =
             new AliyunDeviceIdentity(GW_PRODUCT, "gw_ec600s", "gateway-secret-serial-1");
+    static final AliyunDeviceIdentity PER_SUB_GW =
+            new AliyunDeviceIdentity(GW_PRODUCT, "gw_per_sub", "gateway-secret-per-sub");
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(T).build();
@@ -86,6 +89,7 @@ class GatewayEndToEndTest {
                                 .adminToken(TOKEN)
                                 .device(NETTY_GW)
                                 .device(SERIAL_GW)
+                                .device(PER_SUB_GW)
                                 .product(SUB_PRODUCT, SUB_PRODUCT_SECRET)
                                 .build());
         proxy = FaultInjectingProxy.start(platform.mqttAddress());
@@ -229,6 +233,26 @@ class GatewayEndToEndTest {
     @Test
     void overTheEc600sOnAPtyASubDeviceIsAWholeThingModelDevice() throws Exception {
         fullFlow(serial, "s");
+    }
+
+    @Test
+    void aGatewaySubscribingEachSubDeviceOnItsOwnWorksAlike() throws Exception {
+        AliyunGateway perSub =
+                AliyunGateway.create(
+                        NettyMqttLink.create(
+                                MqttClientOptions.builder(
+                                                "127.0.0.1", platform.mqttAddress().getPort())
+                                        .aliyun(PER_SUB_GW, AliyunSigner.defaults())
+                                        .build(),
+                                resources),
+                        PER_SUB_GW,
+                        AliyunGatewayOptions.builder().subscribePerSubDevice(true).build());
+        try {
+            perSub.connect().block(T);
+            fullFlow(perSub, "p");
+        } finally {
+            perSub.disconnect().block(T);
+        }
     }
 
     @Test

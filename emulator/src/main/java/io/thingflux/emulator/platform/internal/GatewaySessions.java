@@ -85,6 +85,20 @@ final class GatewaySessions {
         return own != null && own.indexOf('#') < 0 && TopicAcl.maySubscribe(pk, dn, own);
     }
 
+    /**
+     * Whether gateway {@code pk/dn} may subscribe to {@code filter} in the topic space of a
+     * sub-device in its topology (a gateway subscribing each sub-device on its own).
+     */
+    boolean maySubscribeFor(String pk, String dn, String filter) {
+        String key = GatewayTopics.deviceKey(filter);
+        Set<String> subs = key == null ? null : topology.get(key(pk, dn));
+        if (subs == null || !subs.contains(key)) {
+            return false;
+        }
+        int slash = key.indexOf('/');
+        return TopicAcl.maySubscribe(key.substring(0, slash), key.substring(slash + 1), filter);
+    }
+
     /** Whether a filter a gateway was allowed needs {@link #mayReceive} checks on delivery. */
     static boolean isWildcardDevice(String filter) {
         return filter.startsWith("/sys/+/+/")

@@ -349,6 +349,13 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
                     session.wildcardDevices = true;
                 }
             }
+            if (!allowed
+                    && engine.aliyun()
+                    && engine.gateways()
+                            .maySubscribeFor(
+                                    principal.productKey(), principal.deviceName(), s.filter())) {
+                allowed = true; // a gateway subscribing for a sub-device in its topology
+            }
             if (!allowed) {
                 engine.counters().aclViolations.increment();
                 codes.add(SubAckReturnCode.FAILURE);
