@@ -433,6 +433,14 @@ public final class AliyunDevice {
                         .cast(ThingMessage.NtpResponse.class));
     }
 
+    /**
+     * Fails the requests awaiting a reply now with {@code reason}, keeping the device usable: a
+     * gateway's sub-device whose link dropped (the gateway logs it in again).
+     */
+    void failPending(Supplier<? extends AlinkException> reason) {
+        pending.failAll(reason);
+    }
+
     /** Sets the id counter, so that tests reach its wrap without four billion requests. */
     void lastIdForTesting(long id) {
         pending.lastIdForTesting(id);

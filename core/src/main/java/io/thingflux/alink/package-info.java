@@ -10,6 +10,8 @@
  * included), and synchronises time over NTP. {@link io.thingflux.alink.DynamicRegistration} obtains
  * a device secret or token with the product secret. {@link io.thingflux.alink.AlinkJson} and {@link
  * io.thingflux.alink.AlinkTopics} are the wire format and the topic names, usable on their own (an
- * emulator speaks the same JSON).
+ * emulator speaks the same JSON). {@link io.thingflux.alink.AliyunGateway} is a gateway on one
+ * link: its topology, sub-device registration and sessions, and each logged-in sub-device as an
+ * {@code AliyunDevice} of its own, routed by topic.
  */
 package io.thingflux.alink;

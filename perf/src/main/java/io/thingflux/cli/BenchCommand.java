@@ -12,6 +12,7 @@ import io.thingflux.bench.BenchResults;
 import io.thingflux.bench.BenchRun;
 import io.thingflux.bench.BenchTarget;
 import io.thingflux.bench.DeviceCapacity;
+import io.thingflux.bench.GatewayBench;
 import io.thingflux.bench.LoadClient;
 import io.thingflux.bench.LoadClientConfig;
 import io.thingflux.bench.SystemLimits;
@@ -92,8 +93,28 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    // gateways (#18): a fleet behind gateways instead of direct connections
+    @Option(
+            names = "--gateways",
+            paramLabel = "G",
+            description =
+                    "Simulate G gateway connections, each logging in --subdevices-per-gateway sub-devices "
+                            + "(batches of 50) that post on the same schedule as direct devices; --devices is "
+                            + "then ignored.")
+    int gateways;
+
+    @Option(
+            names = "--subdevices-per-gateway",
+            paramLabel = "S",
+            description =
+                    "Sub-devices behind each gateway, with --gateways (default ${DEFAULT-VALUE}).")
+    int subDevicesPerGateway = 100;
+
     @Override
     public Integer call() {
+        if (gateways > 0) {
+            return callGateways();
+        }
         quietConnectionLogs();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
@@ -144,6 +165,38 @@ public final class BenchCommand implements Callable<Integer> {
                 BenchResultJson.write(result, json);
             }
             return 0;
+        } catch (BenchRefusedException e) {
+            err.println("bench: " + e.getMessage());
+            err.flush();
+            return EXIT_REFUSED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("bench: interrupted");
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            err.println("bench: the run failed: " + e);
+            err.flush();
+            return 1;
+        }
+    }
+
+    /** {@code bench --gateways G --subdevices-per-gateway S}: a {@link GatewayBench} run. */
+    private Integer callGateways() {
+        quietConnectionLogs();
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            if (subDevicesPerGateway < 1) {
+                throw new BenchRefusedException("--subdevices-per-gateway must be at least 1");
+            }
+            GatewayBench.Result result =
+                    GatewayBench.run(settings.build(), gateways, subDevicesPerGateway, System.err);
+            out.print(result.summary());
+            out.flush();
+            if (json != null) {
+                result.writeJson(json);
+            }
+            return result.loginFailures() == 0 && result.postFailures() == 0 ? 0 : 1;
         } catch (BenchRefusedException e) {
             err.println("bench: " + e.getMessage());
             err.flush();

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             SubCommand.class,
             PubCommand.class,
             BenchCommand.class,
+            GatewayCommand.class,
         })
 public final class ThingfluxCli implements Runnable {
 

@@ -267,6 +267,25 @@ public final class PendingRequests<T, A> {
         }
     }
 
+    /**
+     * Fails every waiting request with {@code reason.get()}, cancelling its send, but takes later
+     * ones (e.g. a sub-device whose gateway link dropped and will come back).
+     */
+    public void failAll(Supplier<? extends Throwable> reason) {
+        List<Entry<T, A>> all;
+        synchronized (this) {
+            if (waiting == null || waiting.isEmpty()) {
+                return;
+            }
+            all = new ArrayList<>(waiting.values());
+            waiting.clear();
+        }
+        for (Entry<T, A> e : all) {
+            e.sending.dispose();
+            e.sink.error(reason.get());
+        }
+    }
+
     /** How many requests wait now. */
     public synchronized int size() {
         return waiting == null ? 0 : waiting.size();

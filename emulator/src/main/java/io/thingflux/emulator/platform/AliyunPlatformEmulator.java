@@ -285,6 +285,14 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     }
 
     /**
+     * The sub-devices in gateway {@code productKey/deviceName}'s topology as {@code pk/dn}, sorted
+     * (what GetThingTopo lists).
+     */
+    public List<String> thingTopology(String productKey, String deviceName) {
+        return engine.thingTopology(productKey, deviceName);
+    }
+
+    /**
      * The latest value the device reported for each property (property post and batch post).
      *
      * @throws EmulatorRequestException when the device is unknown

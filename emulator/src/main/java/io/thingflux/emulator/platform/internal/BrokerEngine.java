@@ -44,6 +44,7 @@ public final class BrokerEngine implements AutoCloseable {
     private final DeviceDirectory directory = new DeviceDirectory();
     private final PlatformAuthenticator authenticator;
     private final AlinkResponder alink = new AlinkResponder(this);
+    private final GatewaySessions gateways = new GatewaySessions(this);
     private final PublishRecorder recorder;
     private final PublishDedupView dedupView;
     private final AtomicLong messageIds =
@@ -148,6 +149,12 @@ public final class BrokerEngine implements AutoCloseable {
         counters.onlineSessions.decrement();
         if (session.principal.isDevice()) {
             device(session.principal.productKey(), session.principal.deviceName()).offline();
+            MqttServerHandler bound = session.boundHandler();
+            if (sessions.get(session.key) == session && (bound == null || bound == handler)) {
+                // not taken over: a new connection of the gateway keeps the logins it makes
+                gateways.gatewayOffline(
+                        session.principal.productKey(), session.principal.deviceName());
+            }
         }
         if (session.unbind(handler) && !session.persistent()) {
             sessions.remove(session.key, session);
@@ -197,8 +204,18 @@ public final class BrokerEngine implements AutoCloseable {
         }
         if (aliyun()) {
             if (from.isDevice()) {
+                if (gateways.onPublish(from, publish.topic(), payload)) {
+                    return; // a gateway's topology, registration or session request
+                }
                 DeviceState state =
                         device != null ? device : device(from.productKey(), from.deviceName());
+                DeviceState sub = gateways.subDeviceFor(from, publish.topic());
+                if (sub == GatewaySessions.REFUSED) {
+                    return; // for a sub-device not logged in through this gateway
+                }
+                if (sub != null) {
+                    state = sub; // a gateway publishing for a logged-in sub-device
+                }
                 alink.onDevicePublish(state, publish.topic(), payload, publish.qos());
                 state.recordIfEvent(publish.topic(), payload);
                 // the platform, not other devices, receives what a device sends; applications watch
@@ -231,7 +248,7 @@ public final class BrokerEngine implements AutoCloseable {
     }
 
     private void route(String topic, byte[] payload, MqttQos qos, boolean toDevices) {
-        Targets targets = new Targets(toDevices);
+        Targets targets = new Targets(toDevices, gateways, topic);
         tree.match(topic, targets);
         targets.deliver(topic, payload, qos);
     }
@@ -244,18 +261,27 @@ public final class BrokerEngine implements AutoCloseable {
     private static final class Targets
             implements java.util.function.BiConsumer<BrokerSession, MqttQos> {
         private final boolean toDevices;
+        private final GatewaySessions gateways;
+        private final String topic;
         private BrokerSession first;
         private MqttQos firstQos;
         private Map<BrokerSession, MqttQos> more;
 
-        Targets(boolean toDevices) {
+        Targets(boolean toDevices, GatewaySessions gateways, String topic) {
             this.toDevices = toDevices;
+            this.gateways = gateways;
+            this.topic = topic;
         }
 
         @Override
         public void accept(BrokerSession s, MqttQos granted) {
             if (!toDevices && s.principal.isDevice()) {
                 return;
+            }
+            if (s.wildcardDevices
+                    && !gateways.mayReceive(
+                            s.principal.productKey(), s.principal.deviceName(), topic)) {
+                return; // a gateway's wildcard filter: its own and its sub-devices' topics only
             }
             if (first == null || first == s) {
                 first = s;
@@ -360,6 +386,24 @@ public final class BrokerEngine implements AutoCloseable {
 
     // ---- the OpenAPI's device management
     // ------------------------------------------------------------
+
+    /** The platform's gateway side: topologies and sub-device sessions. */
+    GatewaySessions gateways() {
+        return gateways;
+    }
+
+    /** The sub-devices in gateway {@code pk/dn}'s topology as {@code pk/dn}, sorted. */
+    public List<String> thingTopology(String pk, String dn) {
+        return gateways.topology(GatewaySessions.key(pk, dn));
+    }
+
+    /** Sends {@code payload} at QoS 0 to the connection of {@code principal} only. */
+    void sendTo(Principal principal, String topic, byte[] payload) {
+        BrokerSession session = sessions.get(principal.sessionKey());
+        if (session != null) {
+            session.offer(new OutboundMessage(topic, payload, MqttQos.AT_MOST_ONCE, false));
+        }
+    }
 
     DeviceDirectory directory() {
         return directory;

@@ -24,6 +24,12 @@ final class BrokerSession {
     private ArrayDeque<OutboundMessage> queue;
     private boolean discarded;
 
+    /**
+     * Whether a gateway subscribed with {@code +} for product key and device name: deliveries are
+     * then checked against its sub-devices ({@link GatewaySessions#mayReceive}).
+     */
+    volatile boolean wildcardDevices;
+
     BrokerSession(BrokerEngine engine, String key, Principal principal, boolean persistent) {
         this.engine = engine;
         this.key = key;

@@ -297,7 +297,10 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
         if (principal.isDevice()
                 && !(ownSysPrefix != null && publish.topic().startsWith(ownSysPrefix))
                 && !TopicAcl.mayPublish(
-                        principal.productKey(), principal.deviceName(), publish.topic())) {
+                        principal.productKey(), principal.deviceName(), publish.topic())
+                && !engine.gateways()
+                        .mayPublish(
+                                principal.productKey(), principal.deviceName(), publish.topic())) {
             engine.counters().aclViolations.increment();
             log.debug("closing {}: publish to {} is not allowed", clientId, publish.topic());
             ctx.close();
@@ -337,6 +340,22 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
                     !principal.isDevice()
                             || TopicAcl.maySubscribe(
                                     principal.productKey(), principal.deviceName(), s.filter());
+            if (!allowed
+                    && engine.aliyun()
+                    && GatewaySessions.maySubscribe(
+                            principal.productKey(), principal.deviceName(), s.filter())) {
+                allowed = true; // a gateway's filters
+                if (GatewaySessions.isWildcardDevice(s.filter())) {
+                    session.wildcardDevices = true;
+                }
+            }
+            if (!allowed
+                    && engine.aliyun()
+                    && engine.gateways()
+                            .maySubscribeFor(
+                                    principal.productKey(), principal.deviceName(), s.filter())) {
+                allowed = true; // a gateway subscribing for a sub-device in its topology
+            }
             if (!allowed) {
                 engine.counters().aclViolations.increment();
                 codes.add(SubAckReturnCode.FAILURE);

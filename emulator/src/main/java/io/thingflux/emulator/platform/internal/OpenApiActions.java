@@ -80,15 +80,18 @@ final class OpenApiActions {
             case "QueryDevice" -> queryDevice(p, ok);
             case "DeleteDevice" -> {
                 Target t = target(p);
+                engine.gateways().onSubDeviceChange(t.productKey, t.deviceName, "delete");
                 engine.delete(t.productKey, t.deviceName);
             }
             case "DisableThing" -> {
                 Target t = target(p);
+                engine.gateways().onSubDeviceChange(t.productKey, t.deviceName, "disable");
                 engine.setDisabled(t.productKey, t.deviceName, true);
             }
             case "EnableThing" -> {
                 Target t = target(p);
                 engine.setDisabled(t.productKey, t.deviceName, false);
+                engine.gateways().onSubDeviceChange(t.productKey, t.deviceName, "enable");
             }
             case "GetDeviceStatus" -> {
                 Target t = target(p);
@@ -131,6 +134,22 @@ final class OpenApiActions {
             case "PubBroadcast" -> pubBroadcast(p, ok);
             case "RRpc" -> {
                 return rrpc(p, ok);
+            }
+            // gateways (#18)
+            case "GetThingTopo" -> {
+                Target t = target(p);
+                GatewayActions.getThingTopo(engine, t.productKey, t.deviceName, p, ok);
+            }
+            case "NotifyAddThingTopo" ->
+                    GatewayActions.notifyAddThingTopo(
+                            engine,
+                            p.required("GwProductKey"),
+                            p.required("GwDeviceName"),
+                            p.required("DeviceListStr"),
+                            ok);
+            case "RemoveThingTopo" -> {
+                Target t = target(p);
+                GatewayActions.removeThingTopo(engine, t.productKey, t.deviceName, ok);
             }
             default ->
                     throw new OpenApiError(
