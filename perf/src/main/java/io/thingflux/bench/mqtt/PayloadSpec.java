@@ -64,6 +64,7 @@ public record PayloadSpec(Kind kind, int size, PayloadTemplate template, boolean
 
     /** One message's payload. */
     public byte[] make(
+            int stage,
             int qos,
             int publisher,
             long seq,
@@ -91,7 +92,7 @@ public record PayloadSpec(Kind kind, int size, PayloadTemplate template, boolean
             default -> out = new byte[Math.max(h, size)];
         }
         if (header) {
-            BenchHeader.write(out, qos, publisher, seq, scheduledEpochMicros);
+            BenchHeader.write(out, stage, qos, publisher, seq, scheduledEpochMicros);
         }
         return out;
     }

@@ -67,6 +67,9 @@ public final class PayloadTemplate {
                             && wordEnd > i + 1
                             && wordEnd < text.length()
                             && (text.charAt(wordEnd) == '}' || text.charAt(wordEnd) == ':');
+            if (c == '{' && wordEnd > i + 1 && wordEnd == text.length()) {
+                throw error(i, "placeholder {" + text.substring(i + 1, wordEnd) + " is not closed");
+            }
             if (!placeholder) {
                 literal.append(c);
                 i++;

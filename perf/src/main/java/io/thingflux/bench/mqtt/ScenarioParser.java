@@ -149,6 +149,9 @@ public final class ScenarioParser {
         if (stages.isEmpty()) {
             throw error(stagesNode.line(), "stages: at least one stage is needed");
         }
+        if (stages.size() > BenchHeader.MAX_STAGES) {
+            throw error(stagesNode.line(), "stages: at most " + BenchHeader.MAX_STAGES);
+        }
         return new Scenario(name, groups, stages);
     }
 

@@ -62,7 +62,9 @@ public final class ScenarioRun {
     private final long epochMicrosBase = System.currentTimeMillis() * 1000;
     private final AtomicLong pendingPublishes = new AtomicLong();
     private volatile StageMetrics current;
+    private volatile int currentIndex;
     private volatile boolean running;
+    private volatile boolean publishing = true;
     private long startNanos;
 
     /**
@@ -141,6 +143,7 @@ public final class ScenarioRun {
                 m.cpuStartNanos = processCpuNanos();
                 m.startNanos = System.nanoTime();
                 current = m;
+                currentIndex = i;
                 runStage(i, scenario.stages().get(i));
                 if (i == stages.size() - 1) {
                     drain();
@@ -191,26 +194,30 @@ public final class ScenarioRun {
         }
     }
 
+    /**
+     * Churn: the whole run's group loses {@code percent} % of its clients per second, event {@code
+     * k} at {@code start + (k + 1/2) / eventRate} hitting client {@code k mod count}; each shard
+     * runs the events of its own clients, so the shards together churn as one run would.
+     */
     private void churn(Scenario.Stage stage, long start) throws InterruptedException {
+        Scenario.Group g = scenario.group(stage.group());
         List<Member> group = members.get(stage.group());
-        SplittableRandom random = new SplittableRandom(31L * shard.index() + stage.line());
-        long tick = TimeUnit.MILLISECONDS.toNanos(100);
+        double eventRate = stage.percent() / 100.0 * g.count();
         long end = start + stage.duration().toNanos();
-        double budget = 0;
-        for (long t = start + tick; t <= end; t += tick) {
-            sleepUntil(t);
-            budget += stage.percent() / 100.0 * group.size() / 10.0;
-            while (budget >= 1 && !group.isEmpty()) {
-                budget -= 1;
-                int from = random.nextInt(group.size());
-                for (int j = 0; j < group.size(); j++) {
-                    Member m = group.get((from + j) % group.size());
-                    if (m.connected) {
-                        long scheduled = System.nanoTime();
-                        disconnect(m).thenRun(() -> connect(m, scheduled));
-                        break;
-                    }
-                }
+        int first = shard.first(g.count());
+        for (long k = 0; eventRate > 0; k++) {
+            long due = start + (long) ((k + 0.5) * 1e9 / eventRate);
+            if (due >= end) {
+                break;
+            }
+            int index = (int) (k % g.count());
+            if (index < first || index >= first + group.size()) {
+                continue;
+            }
+            sleepUntil(due);
+            Member m = group.get(index - first);
+            if (m.connected) {
+                disconnect(m).thenRun(() -> connect(m, System.nanoTime()));
             }
         }
         sleepUntil(end);
@@ -297,6 +304,7 @@ public final class ScenarioRun {
                 byte[] payload =
                         stage.payload()
                                 .make(
+                                        index,
                                         qos,
                                         publisherId,
                                         r,
@@ -308,7 +316,10 @@ public final class ScenarioRun {
             rounds.set(r + 1);
         }
         sleepUntil(end);
-        awaitPublishes(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (inflight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         source.disconnect();
     }
 
@@ -384,7 +395,16 @@ public final class ScenarioRun {
                 m.windows.clear();
             }
         }
-        MqttLoadConnection conn = client.connection(m.spec, (t, p) -> onMessage(m, p));
+        // messages of an earlier connection of this client (still arriving while it closes) are
+        // not this one's
+        MqttLoadConnection conn =
+                client.connection(
+                        m.spec,
+                        (t, p) -> {
+                            if (m.generation.get() == gen) {
+                                onMessage(m, p);
+                            }
+                        });
         m.conn = conn;
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture<Void> f;
@@ -420,12 +440,14 @@ public final class ScenarioRun {
         return c == null ? CompletableFuture.completedFuture(null) : c.disconnect();
     }
 
+    /** Counts a message in the stage that sent it (the current one when it has no header). */
     private void onMessage(Member m, byte[] payload) {
-        StageMetrics st = current;
         if (!BenchHeader.present(payload)) {
-            st.receivedAfter(m.group.qos().code(), -1);
+            current.receivedAfter(m.group.qos().code(), -1);
             return;
         }
+        int sentIn = BenchHeader.stage(payload);
+        StageMetrics st = sentIn < stages.size() ? stages.get(sentIn) : current;
         int qos = BenchHeader.qos(payload);
         st.receivedAfter(
                 qos, epochMicros(System.nanoTime()) - BenchHeader.scheduledEpochMicros(payload));
@@ -469,6 +491,9 @@ public final class ScenarioRun {
                 continue; // back in the inbox when it reconnects
             }
             StageMetrics st = current;
+            if (!publishing) {
+                continue;
+            }
             if (m.inflight.get() >= m.group.inflight()) {
                 st.overruns.increment();
             } else {
@@ -480,6 +505,7 @@ public final class ScenarioRun {
                         m.group
                                 .payload()
                                 .make(
+                                        currentIndex,
                                         m.group.qos().code(),
                                         m.publisherId,
                                         seq,
@@ -500,6 +526,7 @@ public final class ScenarioRun {
     }
 
     private void drain() throws InterruptedException {
+        publishing = false; // the pacer sends no more, so what is in flight can finish
         long deadline = System.nanoTime() + DRAIN_NANOS;
         awaitPublishes(deadline);
         long last = -1;
