@@ -145,12 +145,13 @@ public final class ScenarioRun {
                 current = m;
                 currentIndex = i;
                 runStage(i, scenario.stages().get(i));
-                if (i == stages.size() - 1) {
-                    drain();
-                }
                 m.endNanos = System.nanoTime();
                 m.cpuEndNanos = processCpuNanos();
             }
+            // what arrives now counts in the stage that sent it, and so does the CPU it takes; the
+            // last stage's time stays its own
+            drain();
+            stages.get(stages.size() - 1).cpuEndNanos = processCpuNanos();
         } finally {
             running = false;
             pacer.interrupt();
