@@ -2,7 +2,8 @@
 # Fan-out (1 publisher -> N subscribers) and fan-in (N publishers -> 1 subscriber), QoS 0 and 1, against
 # Mosquitto (.ci/install-mosquitto) and the emulator (broker --auth none), each driven by the bench with
 # --client thingflux, hivemq and netty-codec; prints one line per run from the steady stage:
-# received/s, e2e p50/p99, lost, duplicates, and the bench process's CPU per message (sent + received).
+# received/s, e2e p50/p99, lost, duplicates, and the bench process's CPU per message (sent + received),
+# all and in user mode (on loopback the kernel's TCP work for both ends lands largely on the sender).
 # Usage: perf/scripts/bench-fan.sh [mosquitto|emulator|both] (env: N=1000 FANOUT_RATE=100 FANIN_RATE=10 HOLD=5s)
 # Build first: mvn -o -B -q -pl perf -am -DskipTests package
 set -euo pipefail
@@ -54,12 +55,12 @@ broker, kind, qos, client, f = sys.argv[1:]
 r = json.load(open(f)); s = [x for x in r["stages"] if x["name"] == "steady"][0]
 msgs = s["sent"] + sum(s["receivedByQos"])
 print(f"| {broker} | {kind} | {qos} | {client} | {s['receivedPerSecond']:.0f} | {s['e2eLatencyMs']['p50']:.1f} / {s['e2eLatencyMs']['p99']:.1f} "
-      f"| {sum(s['lostByQos'])} / {sum(s['duplicatesByQos'])} | {s['overruns']} | {s['cpuNanos'] / 1e3 / max(1, msgs):.2f} |")
+      f"| {sum(s['lostByQos'])} / {sum(s['duplicatesByQos'])} | {s['overruns']} | {s['cpuNanos'] / 1e3 / max(1, msgs):.1f} / {s['cpuUserNanos'] / 1e3 / max(1, msgs):.1f} |")
 P
   done; done; done
 }
 
-echo "| broker | load | QoS | client | received/s | e2e p50 / p99 ms | lost / dup | overruns | bench CPU µs/msg |"
+echo "| broker | load | QoS | client | received/s | e2e p50 / p99 ms | lost / dup | overruns | bench CPU µs/msg all / user |"
 echo "|---|---|---|---|---|---|---|---|---|"
 if [ "$which" = mosquitto ] || [ "$which" = both ]; then
   bash .ci/install-mosquitto >/dev/null

@@ -103,6 +103,15 @@ public final class ScenarioReport {
                             ms(s.e2eLatency(), 50),
                             ms(s.e2eLatency(), 99),
                             ms(s.e2eLatency(), 100)));
+            long msgs = s.sent() + s.receivedTotal();
+            if (msgs > 0) {
+                sb.append(
+                        String.format(
+                                Locale.ROOT,
+                                "      bench CPU %.2f us per message sent or received (user %.2f us)%n",
+                                s.cpuNanos() / 1e3 / msgs,
+                                s.cpuUserNanos() / 1e3 / msgs));
+            }
             if (!s.errors().isEmpty()) {
                 sb.append("      errors ").append(s.errors()).append(System.lineSeparator());
             }
@@ -139,6 +148,7 @@ public final class ScenarioReport {
             longs(n.putArray("lostByQos"), s.lost());
             longs(n.putArray("duplicatesByQos"), s.duplicates());
             n.put("cpuNanos", s.cpuNanos());
+            n.put("cpuUserNanos", s.cpuUserNanos());
             latency(n.putObject("connectLatencyMs"), s.connectLatency());
             latency(n.putObject("ackLatencyMs"), s.ackLatency());
             latency(n.putObject("e2eLatencyMs"), s.e2eLatency());
@@ -233,6 +243,7 @@ public final class ScenarioReport {
                             decode(h.path("ack").asText()),
                             decode(h.path("e2e").asText()),
                             n.path("cpuNanos").asLong(),
+                            n.path("cpuUserNanos").asLong(),
                             errors));
         }
         return new ScenarioResult(

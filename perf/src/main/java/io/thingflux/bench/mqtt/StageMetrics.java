@@ -42,6 +42,8 @@ public final class StageMetrics {
     volatile long endNanos;
     volatile long cpuStartNanos;
     volatile long cpuEndNanos;
+    volatile long cpuUserStartNanos;
+    volatile long cpuUserEndNanos;
 
     StageMetrics(String name, String type) {
         this.name = name;
@@ -168,6 +170,10 @@ public final class StageMetrics {
                         0,
                         (cpuEndNanos == 0 ? ScenarioRun.processCpuNanos() : cpuEndNanos)
                                 - cpuStartNanos),
+                Math.max(
+                        0,
+                        (cpuUserEndNanos == 0 ? ScenarioRun.processUserCpuNanos() : cpuUserEndNanos)
+                                - cpuUserStartNanos),
                 e);
     }
 

@@ -24,7 +24,9 @@ import org.HdrHistogram.Histogram;
  * @param connectLatency from each connect's scheduled time to ready (µs)
  * @param ackLatency from each publish's scheduled time to its completion (µs)
  * @param e2eLatency from each publish's scheduled time to its arrival at a subscriber (µs)
- * @param cpuNanos CPU time this process used during the stage
+ * @param cpuNanos CPU time this process used during the stage (user and system)
+ * @param cpuUserNanos of which in user mode (the clients' and the bench's own code; the rest is
+ *     mostly the kernel's TCP work, loopback included), 0 where the OS does not tell
  * @param errors counts by reason
  */
 public record StageResult(
@@ -45,6 +47,7 @@ public record StageResult(
         Histogram ackLatency,
         Histogram e2eLatency,
         long cpuNanos,
+        long cpuUserNanos,
         Map<String, Long> errors) {
 
     public StageResult {
@@ -94,6 +97,7 @@ public record StageResult(
                 a,
                 e,
                 cpuNanos + other.cpuNanos,
+                cpuUserNanos + other.cpuUserNanos,
                 err);
     }
 
