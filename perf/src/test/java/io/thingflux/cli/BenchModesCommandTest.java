@@ -126,4 +126,32 @@ class BenchModesCommandTest {
         assertThat(both.stages().get(1).ackLatency().getTotalCount())
                 .isEqualTo(2 * one.stages().get(1).ackLatency().getTotalCount());
     }
+
+    @Test
+    void theAliyunModePostsValuesFromTheProductTsl(@TempDir Path dir) throws Exception {
+        Path tsl = dir.resolve("tsl.json");
+        Files.writeString(
+                tsl,
+                "{\"properties\":[{\"identifier\":\"Temp\",\"dataType\":{\"type\":\"float\","
+                        + "\"specs\":{\"min\":\"-5\",\"max\":\"5\",\"step\":\"0.1\"}}},"
+                        + "{\"identifier\":\"Mode\",\"dataType\":{\"type\":\"enum\",\"specs\":{\"1\":\"a\",\"2\":\"b\"}}}]}");
+        assertThat(
+                        run(
+                                "bench",
+                                "--devices",
+                                "2",
+                                "--interval",
+                                "100ms",
+                                "--duration",
+                                "500ms",
+                                "--tsl",
+                                tsl.toString()))
+                .withFailMessage(err::toString)
+                .isZero();
+        assertThat(out.toString()).contains("errors     none").doesNotContain(" 0 acked");
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"properties\":[]}");
+        assertThat(run("bench", "--tsl", bad.toString())).isEqualTo(BenchCommand.EXIT_REFUSED);
+        assertThat(err.toString()).contains("no \"properties\" array");
+    }
 }
