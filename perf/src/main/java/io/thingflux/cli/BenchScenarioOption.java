@@ -65,6 +65,14 @@ final class BenchScenarioOption {
                                 Boolean.TRUE.equals(tls),
                                 null,
                                 client == null ? BenchClientKind.THINGFLUX : client),
+                new ScenarioLauncher.DeviceOptions(
+                        spec.findOption("--product") == null
+                                        || spec.findOption("--product")
+                                                .originalStringValues()
+                                                .isEmpty()
+                                ? null
+                                : spec.findOption("--product").originalStringValues().get(0),
+                        option(spec, "--admin-port")),
                 output,
                 spec.commandLine().getOut(),
                 err);

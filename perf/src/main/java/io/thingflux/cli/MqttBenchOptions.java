@@ -194,7 +194,8 @@ final class MqttBenchOptions {
                         kind == Scenario.Kind.PUB ? rate : 0,
                         inflight,
                         PayloadSpec.parse(payload, !noHeader),
-                        0);
+                        0,
+                        null);
         return new Scenario(
                 "bench-" + mode,
                 List.of(group),

@@ -54,6 +54,36 @@ final class ScenarioLauncher {
     }
 
     /**
+     * The product and admin API of {@code kind: device} groups against {@code --host}.
+     *
+     * @param product {@code PK,PRODUCT_SECRET}, or {@code null}
+     * @param adminPort the admin API's port on the host, or {@code null}
+     */
+    record DeviceOptions(String product, Integer adminPort) {
+        @Override
+        public String toString() {
+            return "DeviceOptions[adminPort=" + adminPort + "]";
+        }
+    }
+
+    private static String adminToken() {
+        String t = System.getenv(io.thingflux.bench.BenchTarget.ADMIN_TOKEN_ENV);
+        return t == null || t.isBlank() ? null : t;
+    }
+
+    /** As the other run, without device groups' options. */
+    static int run(
+            Scenario scenario,
+            Shard shard,
+            boolean embedded,
+            BiFunction<String, Integer, MqttTarget> target,
+            Output output,
+            PrintWriter out,
+            PrintWriter err) {
+        return run(scenario, shard, embedded, target, null, output, out, err);
+    }
+
+    /**
      * Runs {@code scenario}.
      *
      * @param target the target given the host and port of the embedded emulator (used when no host
@@ -66,13 +96,49 @@ final class ScenarioLauncher {
             Shard shard,
             boolean embedded,
             BiFunction<String, Integer, MqttTarget> target,
+            DeviceOptions deviceOptions,
             Output output,
             PrintWriter out,
             PrintWriter err) {
         AliyunPlatformEmulator emulator = null;
         PrometheusEndpoint endpoint = null;
+        io.thingflux.bench.LoadClient deviceClient = null;
+        boolean hasDevices =
+                scenario.groups().stream().anyMatch(g -> g.kind() == Scenario.Kind.DEVICE);
+        boolean hasMqtt =
+                scenario.groups().stream().anyMatch(g -> g.kind() != Scenario.Kind.DEVICE);
         try {
-            if (embedded) {
+            String productKey = null;
+            String productSecret = null;
+            if (hasDevices && embedded) {
+                if (hasMqtt) {
+                    throw new IllegalArgumentException(
+                            "the emulator here runs either Aliyun devices or plain MQTT clients; give --host"
+                                    + " for a scenario with both");
+                }
+                byte[] random = new byte[16];
+                new java.security.SecureRandom().nextBytes(random);
+                productKey = io.thingflux.bench.BenchOptions.EMBEDDED_PRODUCT_KEY;
+                productSecret = java.util.HexFormat.of().formatHex(random);
+                emulator =
+                        AliyunPlatformEmulator.start(
+                                EmulatorOptions.builder()
+                                        .host(LOOPBACK)
+                                        .port(0)
+                                        .adminHost(LOOPBACK)
+                                        .adminPort(0)
+                                        .product(productKey, productSecret)
+                                        .build());
+            } else if (hasDevices) {
+                String p = deviceOptions == null ? null : deviceOptions.product();
+                int comma = p == null ? -1 : p.indexOf(',');
+                if (comma <= 0 || deviceOptions.adminPort() == null) {
+                    throw new IllegalArgumentException(
+                            "device groups against --host need --product PK,PRODUCT_SECRET and --admin-port");
+                }
+                productKey = p.substring(0, comma);
+                productSecret = p.substring(comma + 1);
+            } else if (embedded) {
                 emulator =
                         AliyunPlatformEmulator.start(
                                 EmulatorOptions.builder()
@@ -86,6 +152,35 @@ final class ScenarioLauncher {
             ScenarioResult result;
             try (MqttLoadClient client = MqttLoadClients.create(t)) {
                 ScenarioRun run = new ScenarioRun(scenario, shard, client, System.err);
+                if (hasDevices) {
+                    Scenario.Group first =
+                            scenario.groups().stream()
+                                    .filter(g -> g.kind() == Scenario.Kind.DEVICE)
+                                    .findFirst()
+                                    .orElseThrow();
+                    deviceClient =
+                            io.thingflux.bench.client.LoadClients.create(
+                                    t.client(),
+                                    new io.thingflux.bench.LoadClientConfig(
+                                            t.host(),
+                                            t.port(),
+                                            t.tls(),
+                                            first.qos(),
+                                            io.thingflux.bench.BenchOptions.DEFAULT_KEEP_ALIVE,
+                                            io.thingflux.bench.BenchOptions.DEFAULT_REPLY_TIMEOUT),
+                                    first.inflight());
+                    int adminPort =
+                            emulator != null
+                                    ? emulator.adminAddress().orElseThrow().getPort()
+                                    : deviceOptions.adminPort();
+                    run.withDevices(
+                            new ScenarioRun.DeviceSupport(
+                                    deviceClient,
+                                    productKey,
+                                    productSecret,
+                                    new io.thingflux.bench.AdminApiDownlinkSender(
+                                            t.host(), adminPort, adminToken())));
+                }
                 if (output.prometheusPort != null) {
                     endpoint = PrometheusEndpoint.start("0.0.0.0", output.prometheusPort);
                     LiveMeters.bindScenario(endpoint.registry(), run, client.name());
@@ -124,6 +219,9 @@ final class ScenarioLauncher {
             err.flush();
             return 1;
         } finally {
+            if (deviceClient != null) {
+                deviceClient.close();
+            }
             if (endpoint != null) {
                 endpoint.close();
             }

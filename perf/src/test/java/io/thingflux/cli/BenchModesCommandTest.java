@@ -154,4 +154,39 @@ class BenchModesCommandTest {
         assertThat(run("bench", "--tsl", bad.toString())).isEqualTo(BenchCommand.EXIT_REFUSED);
         assertThat(err.toString()).contains("no \"properties\" array");
     }
+
+    @Test
+    void theShippedDeviceScenarioPostsTslValuesAndGetsPropertySetsThroughTheAdminApi(
+            @TempDir Path dir) throws Exception {
+        Path json = dir.resolve("devices.json");
+        assertThat(
+                        run(
+                                "bench",
+                                "--scenario",
+                                "scenarios/devices.yaml",
+                                "--client",
+                                "netty-codec",
+                                "--json",
+                                json.toString()))
+                .withFailMessage(err::toString)
+                .isZero();
+        ScenarioResult r = ScenarioReport.read(json);
+        var stages = r.stages();
+        assertThat(stages.get(0).connects()).isEqualTo(20);
+        assertThat(stages.get(1).sent()).isPositive();
+        assertThat(stages.get(1).acked()).isEqualTo(stages.get(1).sent());
+        assertThat(stages.get(2).disconnects()).isEqualTo(2);
+        // 2 rounds of property sets to 10 devices, each received once (sent and acked count the
+        // devices' posts too)
+        assertThat(stages.get(3).sent()).isGreaterThanOrEqualTo(20);
+        assertThat(stages.get(3).acked()).isEqualTo(stages.get(3).sent());
+        assertThat(stages.get(3).received()[1]).isEqualTo(20);
+        assertThat(stages.get(3).lostTotal() + stages.get(3).duplicatesTotal()).isZero();
+        assertThat(stages.get(4).disconnects()).isEqualTo(20);
+        assertThat(stages.get(4).connects()).isGreaterThanOrEqualTo(20);
+        for (var s : stages) {
+            assertThat(s.connectFailures()).as(s.name()).isZero();
+            assertThat(s.publishFailures()).as(s.name()).isZero();
+        }
+    }
 }

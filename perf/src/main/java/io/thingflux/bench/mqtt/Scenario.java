@@ -31,7 +31,13 @@ public record Scenario(String name, List<Group> groups, List<Stage> stages) {
         /** Subscribe to the group's filters and count what arrives. */
         SUB,
         /** Only hold the connection. */
-        CONN
+        CONN,
+        /**
+         * Aliyun thing-model devices (signed in with the product's derived secrets): post
+         * properties at the group's rate, receive property sets from a fanout stage through the
+         * admin API.
+         */
+        DEVICE
     }
 
     /**
@@ -54,6 +60,8 @@ public record Scenario(String name, List<Group> groups, List<Stage> stages) {
      *     overrun
      * @param payload what publishers send
      * @param indexBase the global index of this group's first client (publisher ids in headers)
+     * @param tsl device: the product TSL its posts' values come from, or {@code null} for a padded
+     *     fixed-size post of the payload's size
      */
     public record Group(
             String name,
@@ -70,7 +78,8 @@ public record Scenario(String name, List<Group> groups, List<Stage> stages) {
             double rate,
             int inflight,
             PayloadSpec payload,
-            int indexBase) {
+            int indexBase,
+            TslPropertyGenerator tsl) {
 
         public Group {
             topics = List.copyOf(topics);

@@ -52,7 +52,8 @@ public final class ScenarioParser {
                     "retain",
                     "rate",
                     "inflight",
-                    "payload");
+                    "payload",
+                    "tsl");
     private static final Set<String> PAYLOAD = Set.of("fixed", "random", "template", "header");
     private static final Set<String> STAGE =
             Set.of(
@@ -70,9 +71,11 @@ public final class ScenarioParser {
                     "payload");
 
     private final String source;
+    private final Path dir;
 
-    private ScenarioParser(String source) {
+    private ScenarioParser(String source, Path dir) {
         this.source = source;
+        this.dir = dir;
     }
 
     /** A value read from the file with the line it starts on. */
@@ -96,12 +99,13 @@ public final class ScenarioParser {
         } catch (IOException e) {
             throw new ScenarioException(file.toString(), 0, "cannot read: " + e.getMessage());
         }
-        return parse(file.getFileName().toString(), text);
+        Path parent = file.toAbsolutePath().getParent();
+        return new ScenarioParser(file.getFileName().toString(), parent).scenario(text);
     }
 
     /** Reads and checks {@code text}; {@code source} names it in messages. */
     public static Scenario parse(String source, String text) {
-        return new ScenarioParser(source).scenario(text);
+        return new ScenarioParser(source, Path.of("")).scenario(text);
     }
 
     private ScenarioException error(int line, String message) {
@@ -338,7 +342,7 @@ public final class ScenarioParser {
         String clientId =
                 m.containsKey("clientId")
                         ? pattern(m.get("clientId"), "clientId")
-                        : "bench-" + name + "-%s-%i";
+                        : kind == Scenario.Kind.DEVICE ? "bench-%i" : "bench-" + name + "-%s-%i";
         String username = m.containsKey("username") ? pattern(m.get("username"), "username") : null;
         String password = m.containsKey("password") ? string(m, "password", null, 0) : null;
         List<String> topics = new ArrayList<>();
@@ -365,7 +369,25 @@ public final class ScenarioParser {
                 topics.add(filter);
             }
         }
-        double rate = number(m, "rate", kind == Scenario.Kind.PUB ? 1 : 0, 0, 1_000_000);
+        boolean posts = kind == Scenario.Kind.PUB || kind == Scenario.Kind.DEVICE;
+        double rate = number(m, "rate", posts ? 1 : 0, 0, 1_000_000);
+        TslPropertyGenerator tsl = null;
+        if (m.containsKey("tsl")) {
+            Node t = m.get("tsl");
+            if (kind != Scenario.Kind.DEVICE) {
+                throw error(t.line(), "tsl is for kind: device");
+            }
+            try {
+                tsl = TslPropertyGenerator.read(dir.resolve(String.valueOf(t.value())));
+            } catch (IllegalArgumentException e) {
+                throw error(t.line(), e.getMessage());
+            }
+        }
+        if (kind == Scenario.Kind.DEVICE
+                && m.containsKey("qos")
+                && qos(m) == MqttQos.EXACTLY_ONCE) {
+            throw error(m.get("qos").line(), "Aliyun devices use QoS 0 or 1");
+        }
         PayloadSpec payload = payload(m.get("payload"));
         return new Scenario.Group(
                 name,
@@ -382,7 +404,8 @@ public final class ScenarioParser {
                 rate,
                 (int) number(m, "inflight", DEFAULT_INFLIGHT, 1, 65_535),
                 payload,
-                base);
+                base,
+                tsl);
     }
 
     private PayloadSpec payload(Node n) {
@@ -477,8 +500,21 @@ public final class ScenarioParser {
                 duration = requiredDuration(m, node);
             }
             default -> {
-                Node t = required(m, "topic", node.line());
-                topic = pattern(t, "topic");
+                boolean devices = group != null && group.kind() == Scenario.Kind.DEVICE;
+                if (devices && m.containsKey("topic")) {
+                    throw error(
+                            m.get("topic").line(),
+                            "a fanout to devices sends property sets through the admin API; drop topic");
+                }
+                Node t = devices ? new Node("%i", node.line()) : required(m, "topic", node.line());
+                topic = devices ? null : pattern(t, "topic");
+                if (devices) {
+                    rate = number(m, "rate", 1, 0.001, 1_000_000);
+                    count = (int) number(m, "count", group.count(), 1, 1_000_000);
+                    payload = payload(m.get("payload"));
+                    duration = requiredDuration(m, node);
+                    break;
+                }
                 if (topic.contains("%s")) {
                     throw error(t.line(), "a fanout topic takes %i (subscriber index), not %s");
                 }

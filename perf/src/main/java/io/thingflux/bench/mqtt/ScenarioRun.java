@@ -70,6 +70,7 @@ public final class ScenarioRun {
     private final long epochMicrosBase = System.currentTimeMillis() * 1000;
     private final AtomicLong pendingPublishes = new AtomicLong();
     private volatile StageMetrics current;
+    private DeviceSupport devices;
     private volatile int currentIndex;
     private volatile boolean running;
     private volatile boolean publishing = true;
@@ -98,6 +99,32 @@ public final class ScenarioRun {
             }
             members.put(g.name(), list);
         }
+    }
+
+    /**
+     * What groups of {@code kind: device} need: the client driving the Aliyun devices, the product
+     * whose derived secrets they sign in with, and the admin API a fanout sends property sets
+     * through.
+     */
+    public record DeviceSupport(
+            io.thingflux.bench.LoadClient client,
+            String productKey,
+            String productSecret,
+            io.thingflux.bench.DownlinkSender downlinks) {
+
+        @Override
+        public String toString() {
+            return "DeviceSupport[" + productKey + "]";
+        }
+    }
+
+    /** The property a fanout's property set carries the bench header in (base64). */
+    public static final String HEADER_PROPERTY = "BenchHeader";
+
+    /** Lets device groups run; call before {@link #run()}. */
+    public ScenarioRun withDevices(DeviceSupport support) {
+        this.devices = support;
+        return this;
     }
 
     /** The stages' live metrics, in order (for Prometheus while running). */
@@ -273,6 +300,11 @@ public final class ScenarioRun {
     }
 
     private void fanout(int index, Scenario.Stage stage, long start) throws InterruptedException {
+        Scenario.Group targetGroup = stage.group() == null ? null : scenario.group(stage.group());
+        if (targetGroup != null && targetGroup.kind() == Scenario.Kind.DEVICE) {
+            fanoutPropertySets(index, stage, targetGroup, start);
+            return;
+        }
         StageMetrics metrics = stages.get(index);
         ConnectionSpec spec =
                 new ConnectionSpec(
@@ -349,6 +381,103 @@ public final class ScenarioRun {
         source.disconnect();
     }
 
+    /**
+     * A fanout to devices: each round, one property set through the admin API to each of this
+     * shard's devices among the group's first {@code count}, carrying the bench header; sent counts
+     * the requests, acked those the API accepted, received what reached the devices.
+     */
+    private void fanoutPropertySets(int index, Scenario.Stage stage, Scenario.Group g, long start)
+            throws InterruptedException {
+        StageMetrics metrics = stages.get(index);
+        List<Member> group = members.get(g.name());
+        List<Member> targets = group.stream().filter(m -> m.index < stage.count()).toList();
+        int publisherId = -1 - index * 1024 - shard.index();
+        AtomicLong rounds = new AtomicLong();
+        localLastSeq.put(publisherId, () -> rounds.get() - 1);
+        AtomicInteger inflight = new AtomicInteger();
+        long interval = (long) (1e9 / stage.rate());
+        long end = start + stage.duration().toNanos();
+        for (long r = 0; start + r * interval < end; r++) {
+            long due = start + r * interval;
+            sleepUntil(due);
+            boolean late = System.nanoTime() - due > OVERRUN_SLACK_NANOS;
+            for (Member m : targets) {
+                if (inflight.get() >= ThingfluxMqttLoad.MAX_IN_FLIGHT) {
+                    metrics.overruns.increment();
+                    continue;
+                }
+                if (late) {
+                    metrics.overruns.increment();
+                }
+                byte[] header = new byte[BenchHeader.LENGTH];
+                BenchHeader.write(header, index, g.qos().code(), publisherId, r, epochMicros(due));
+                metrics.sent.increment();
+                inflight.incrementAndGet();
+                pendingPublishes.incrementAndGet();
+                long scheduled = due;
+                devices.downlinks()
+                        .setProperties(
+                                m.identity(),
+                                Map.of(
+                                        HEADER_PROPERTY,
+                                        java.util.Base64.getEncoder().encodeToString(header)))
+                        .whenComplete(
+                                (v, e) -> {
+                                    inflight.decrementAndGet();
+                                    pendingPublishes.decrementAndGet();
+                                    if (e == null) {
+                                        metrics.ackedAfter(System.nanoTime() - scheduled);
+                                    } else {
+                                        metrics.publishFailed.increment();
+                                        metrics.error("property_set_" + reason(e));
+                                    }
+                                });
+            }
+            rounds.set(r + 1);
+        }
+        sleepUntil(end);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (inflight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    private void onPropertySet(Member m, int gen, Map<String, Object> params) {
+        if (m.generation.get() != gen) {
+            return;
+        }
+        Object h = params.get(HEADER_PROPERTY);
+        if (h instanceof String text) {
+            try {
+                onMessage(m, java.util.Base64.getDecoder().decode(text));
+            } catch (IllegalArgumentException notOurs) {
+                current.error("property_set_unreadable");
+            }
+        }
+    }
+
+    /** A device of a {@code kind: device} group as a bench connection: publish posts properties. */
+    private record DeviceConnection(
+            io.thingflux.bench.BenchDevice device,
+            java.util.function.Supplier<Map<String, ?>> params)
+            implements MqttLoadConnection {
+        @Override
+        public CompletableFuture<Void> connect() {
+            return device.connect();
+        }
+
+        @Override
+        public CompletableFuture<Void> publish(
+                String topic, MqttQos qos, boolean retain, byte[] payload) {
+            return device.postProperties(params.get());
+        }
+
+        @Override
+        public CompletableFuture<Void> disconnect() {
+            return device.disconnect();
+        }
+    }
+
     private String firstUsername() {
         return scenario.groups().stream()
                 .filter(g -> g.username() != null)
@@ -423,14 +552,29 @@ public final class ScenarioRun {
         }
         // messages of an earlier connection of this client (still arriving while it closes) are
         // not this one's
-        MqttLoadConnection conn =
-                client.connection(
-                        m.spec,
-                        (t, p) -> {
-                            if (m.generation.get() == gen) {
-                                onMessage(m, p);
-                            }
-                        });
+        MqttLoadConnection conn;
+        if (m.group.kind() == Scenario.Kind.DEVICE) {
+            if (devices == null) {
+                throw new IllegalStateException("a device group needs withDevices");
+            }
+            conn =
+                    new DeviceConnection(
+                            devices.client()
+                                    .device(
+                                            m.identity(),
+                                            null,
+                                            params -> onPropertySet(m, gen, params)),
+                            m.postParams());
+        } else {
+            conn =
+                    client.connection(
+                            m.spec,
+                            (t, p) -> {
+                                if (m.generation.get() == gen) {
+                                    onMessage(m, p);
+                                }
+                            });
+        }
         m.conn = conn;
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture<Void> f;
@@ -446,7 +590,9 @@ public final class ScenarioRun {
                     if (e == null && m.generation.get() == gen) {
                         s.connectedAfter(System.nanoTime() - scheduled);
                         m.connected = true;
-                        if (m.group.kind() == Scenario.Kind.PUB && m.group.rate() > 0) {
+                        if ((m.group.kind() == Scenario.Kind.PUB
+                                        || m.group.kind() == Scenario.Kind.DEVICE)
+                                && m.group.rate() > 0) {
                             pacerInbox.add(new Slot(m, gen, 0));
                         }
                     } else if (e != null) {
@@ -578,7 +724,9 @@ public final class ScenarioRun {
         StageMetrics st = current;
         for (List<Member> list : members.values()) {
             for (Member m : list) {
-                if (!m.connected || m.group.kind() != Scenario.Kind.SUB) {
+                if (!m.connected
+                        || (m.group.kind() != Scenario.Kind.SUB
+                                && m.group.kind() != Scenario.Kind.DEVICE)) {
                     continue;
                 }
                 synchronized (m.windows) {
@@ -728,6 +876,37 @@ public final class ScenarioRun {
             if (group.kind() == Scenario.Kind.PUB) {
                 localLastSeq.put(publisherId, () -> seq.get() - 1);
             }
+        }
+
+        private io.thingflux.aliyun.AliyunDeviceIdentity identity;
+        private java.util.function.Supplier<Map<String, ?>> postParams;
+
+        /** A device member's identity, derived from the product the first time. */
+        synchronized io.thingflux.aliyun.AliyunDeviceIdentity identity() {
+            if (identity == null) {
+                identity =
+                        io.thingflux.aliyun.AliyunProducts.deriveDevice(
+                                devices.productKey(), devices.productSecret(), spec.clientId());
+            }
+            return identity;
+        }
+
+        /** What a device member posts: TSL values, or a padded post of the payload's size. */
+        synchronized java.util.function.Supplier<Map<String, ?>> postParams() {
+            if (postParams == null) {
+                if (group.tsl() != null) {
+                    TslPropertyGenerator tsl = group.tsl();
+                    postParams = () -> tsl.next(random); // the pacer thread only
+                } else {
+                    Map<String, Object> fixed =
+                            io.thingflux.bench.PostParams.sized(
+                                    Math.max(
+                                            io.thingflux.bench.BenchOptions.MIN_PAYLOAD_BYTES,
+                                            group.payload().size()));
+                    postParams = () -> fixed;
+                }
+            }
+            return postParams;
         }
 
         /** The first of its slots at or after {@code now}. */

@@ -55,7 +55,8 @@ class ScenarioParserTest {
 
     @Test
     void theShippedExamplesRead() {
-        for (String f : new String[] {"stages.yaml", "fan-out.yaml", "fan-in.yaml"}) {
+        for (String f :
+                new String[] {"stages.yaml", "fan-out.yaml", "fan-in.yaml", "devices.yaml"}) {
             assertThat(ScenarioParser.read(Path.of("scenarios", f)).stages()).isNotEmpty();
         }
     }

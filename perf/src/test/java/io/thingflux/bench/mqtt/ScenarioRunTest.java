@@ -158,7 +158,8 @@ class ScenarioRunTest {
                 rate,
                 16,
                 PayloadSpec.DEFAULT,
-                base);
+                base,
+                null);
     }
 
     @ParameterizedTest
