@@ -38,6 +38,12 @@ import java.util.function.LongSupplier;
  * a fanout to a shared topic at its share of the rate (to per-subscriber topics, to its own
  * subscribers at the full rate), so the shards' results merge into the whole run's.
  *
+ * <p>Queues: the pacer's inbox takes one entry per completed connect and is emptied at every
+ * wake-up; its priority queue holds one slot per connected publisher plus, for at most one
+ * interval, the stale slot of each client that reconnected (dropped when it falls due). A slot that
+ * finds the client's window ({@code inflight}) full is skipped and counted as an overrun, so
+ * nothing waits unbounded.
+ *
  * <p>Loss and duplicates: a subscriber tracks each publisher's sequence numbers ({@link
  * SequenceWindow}); a clean-session subscriber forgets them when it reconnects. At the end, what a
  * subscriber misses after the last message it got from a publisher of this process counts as lost.
