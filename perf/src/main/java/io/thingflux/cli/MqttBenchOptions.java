@@ -63,13 +63,13 @@ final class MqttBenchOptions {
             names = "--client-id",
             paramLabel = "PATTERN",
             description =
-                    "Client id; %i is the client's index, %s the shard (default bench-<mode>-%s-%i).")
+                    "Client id; %%i is the client's index, %%s the shard (default bench-<mode>-%%s-%%i).")
     String clientId;
 
     @Option(
             names = {"-u", "--username"},
             paramLabel = "PATTERN",
-            description = "User name (%i, %s).")
+            description = "User name (%%i, %%s).")
     String username;
 
     @Option(
@@ -81,7 +81,7 @@ final class MqttBenchOptions {
             names = {"-t", "--topic"},
             paramLabel = "PATTERN",
             description =
-                    "pub: the topic each client publishes to; sub: a filter (repeatable); %i, %s (default bench/%i for pub, bench/# for sub).")
+                    "pub: the topic each client publishes to; sub: a filter (repeatable); %%i, %%s (default bench/%%i for pub, bench/# for sub).")
     List<String> topics;
 
     @Option(

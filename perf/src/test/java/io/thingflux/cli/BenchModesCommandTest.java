@@ -189,4 +189,53 @@ class BenchModesCommandTest {
             assertThat(s.publishFailures()).as(s.name()).isZero();
         }
     }
+
+    @Test
+    void theAliyunModeServesLiveMetricsWhileItRuns() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        java.util.concurrent.CompletableFuture<Integer> bench =
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                        () ->
+                                run(
+                                        "bench",
+                                        "--devices",
+                                        "2",
+                                        "--interval",
+                                        "100ms",
+                                        "--duration",
+                                        "3s",
+                                        "--prometheus-port",
+                                        Integer.toString(port)));
+        String body = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (body == null && !bench.isDone() && System.nanoTime() < deadline) {
+            try (var in =
+                    java.net
+                            .URI
+                            .create("http://127.0.0.1:" + port + "/metrics")
+                            .toURL()
+                            .openStream()) {
+                String text =
+                        new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (text.matches(
+                        "(?s).*thingflux_bench_acked_total\\{[^}]*scenario=\"aliyun\"[^}]*\\} [1-9].*")) {
+                    body = text;
+                }
+            } catch (java.io.IOException notYet) {
+                // not serving yet, or between scrapes
+            }
+            if (body == null) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(bench.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        assertThat(body)
+                .as("a scrape while running")
+                .isNotNull()
+                .contains("thingflux_bench_latency_seconds{")
+                .contains("shard=\"0/1\"");
+    }
 }
