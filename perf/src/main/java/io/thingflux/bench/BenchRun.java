@@ -63,6 +63,7 @@ public final class BenchRun {
     private final BenchMetrics metrics = new BenchMetrics();
     private final Map<Long, Long> pendingDownlinks = new ConcurrentHashMap<>();
     private final List<TimelinePoint> timeline = Collections.synchronizedList(new ArrayList<>());
+    private volatile java.util.function.Supplier<? extends Map<String, ?>> postParams;
 
     /**
      * @param options what to run
@@ -90,6 +91,16 @@ public final class BenchRun {
         this.progress = progress;
     }
 
+    /**
+     * Draws each post's properties from {@code source} (e.g. values generated from the product's
+     * TSL) instead of the fixed params sized to {@link BenchOptions#payloadBytes()}; call before
+     * {@link #run()}. {@code source} is called from the pacer thread.
+     */
+    public BenchRun postParams(java.util.function.Supplier<? extends Map<String, ?>> source) {
+        this.postParams = source;
+        return this;
+    }
+
     /** The metrics as they are now. */
     public BenchMetrics metrics() {
         return metrics;
@@ -113,7 +124,9 @@ public final class BenchRun {
                         intervalNanos,
                         options.inflight(),
                         DEFAULT_OVERRUN_SLACK_NANOS,
-                        PostParams.sized(options.payloadBytes()));
+                        postParams != null
+                                ? postParams
+                                : sizedParams(PostParams.sized(options.payloadBytes())));
         double connectRate = options.shard().share(options.connectRate());
         long start = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         int n = identities.size();
@@ -220,6 +233,10 @@ public final class BenchRun {
             context.stopped = true;
             reporter.interrupt();
         }
+    }
+
+    private static java.util.function.Supplier<Map<String, ?>> sizedParams(Map<String, ?> params) {
+        return () -> params;
     }
 
     /** When device {@code j}'s connect is due after the first one's: {@code j / connectRate}. */

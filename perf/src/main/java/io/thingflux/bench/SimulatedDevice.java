@@ -189,7 +189,8 @@ final class SimulatedDevice {
 
     private void send(long slot) {
         context.metrics.postSent();
-        device.postProperties(context.params).whenComplete((v, error) -> onPostDone(slot, error));
+        device.postProperties(context.paramsSource.get())
+                .whenComplete((v, error) -> onPostDone(slot, error));
     }
 
     private void onPostDone(long slot, Throwable error) {
@@ -246,6 +247,9 @@ final class SimulatedDevice {
         final long overrunSlackNanos;
         final Map<String, ?> params;
 
+        /** Where each post's params come from: {@link #params} unless a run gives its own. */
+        final java.util.function.Supplier<? extends Map<String, ?>> paramsSource;
+
         /** Set when posting ends: held slots no longer leave. */
         volatile boolean stopped;
 
@@ -262,6 +266,24 @@ final class SimulatedDevice {
             this.inflightLimit = inflightLimit;
             this.overrunSlackNanos = overrunSlackNanos;
             this.params = params;
+            this.paramsSource = () -> params;
+        }
+
+        /** As the other constructor, each post's params drawn from {@code paramsSource}. */
+        RunContext(
+                BenchClock clock,
+                BenchMetrics metrics,
+                long intervalNanos,
+                int inflightLimit,
+                long overrunSlackNanos,
+                java.util.function.Supplier<? extends Map<String, ?>> paramsSource) {
+            this.clock = clock;
+            this.metrics = metrics;
+            this.intervalNanos = intervalNanos;
+            this.inflightLimit = inflightLimit;
+            this.overrunSlackNanos = overrunSlackNanos;
+            this.params = Map.of();
+            this.paramsSource = paramsSource;
         }
     }
 }

@@ -39,7 +39,12 @@ import picocli.CommandLine.Parameters;
         name = "bench",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        subcommands = {BenchCommand.Merge.class},
+        subcommands = {
+            BenchCommand.Merge.class,
+            BenchModeCommands.Pub.class,
+            BenchModeCommands.Sub.class,
+            BenchModeCommands.Conn.class
+        },
         description = {
             "Simulates Aliyun thing-model devices: each connects with the Aliyun sign and posts properties on an "
                     + "absolute schedule; latency runs from the scheduled send time to the platform's reply.",
@@ -81,6 +86,32 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Write histogram logs and PNG charts into DIR.")
     Path report;
 
+    // bench --scenario, --prometheus-port, --tsl (issue #22); the scenario itself runs in
+    // ScenarioLauncher
+    @Option(
+            names = "--scenario",
+            paramLabel = "FILE",
+            description =
+                    "Run a plain MQTT scenario (YAML or JSON: groups of clients, stages ramp/hold/churn/storm/fanout; "
+                            + "schema in perf/README.md) against --host, or the emulator here in --auth none mode; "
+                            + "uses --host, --port, --tls, --client and --shard, and --json/--report for its result.")
+    Path scenario;
+
+    @Option(
+            names = "--prometheus-port",
+            paramLabel = "PORT",
+            description =
+                    "Serve live counters and latency percentiles (per stage and shard) at http://0.0.0.0:PORT/metrics while running.")
+    Integer prometheusPort;
+
+    @Option(
+            names = "--tsl",
+            paramLabel = "FILE",
+            description =
+                    "Post property values generated from this product TSL (thing model JSON: types, ranges, enums, "
+                            + "text lengths) instead of a padded fixed-size post.")
+    Path tsl;
+
     /**
      * Keeps thousands of per-connection INFO lines (connected, disconnected) off the progress
      * output unless {@code THINGFLUX_LOG_LEVEL} asks for them.
@@ -118,9 +149,16 @@ public final class BenchCommand implements Callable<Integer> {
         quietConnectionLogs();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        if (scenario != null) {
+            return BenchScenarioOption.run(this, spec, scenario, json, report, prometheusPort);
+        }
         BenchOptions options;
+        io.thingflux.bench.mqtt.TslPropertyGenerator tslValues = null;
         try {
             options = settings.build();
+            if (tsl != null) {
+                tslValues = io.thingflux.bench.mqtt.TslPropertyGenerator.read(tsl);
+            }
             SystemLimits limits = SystemLimits.current();
             DeviceCapacity.check(options, limits);
             String warning = DeviceCapacity.portSearchWarning(options, limits);
@@ -128,11 +166,12 @@ public final class BenchCommand implements Callable<Integer> {
                 err.println("bench: warning: " + warning);
                 err.flush();
             }
-        } catch (BenchRefusedException e) {
+        } catch (BenchRefusedException | IllegalArgumentException e) {
             err.println("bench: " + e.getMessage());
             err.flush();
             return EXIT_REFUSED;
         }
+        io.thingflux.bench.live.PrometheusEndpoint endpoint = null;
         try (BenchTarget target = BenchTarget.open(options)) {
             List<AliyunDeviceIdentity> identities = target.devices();
             BenchResult result;
@@ -149,6 +188,26 @@ public final class BenchCommand implements Callable<Integer> {
                                 target.downlinks().orElse(null),
                                 BenchClock.SYSTEM,
                                 System.err);
+                if (tslValues != null) {
+                    io.thingflux.bench.mqtt.TslPropertyGenerator values = tslValues;
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+                    run.postParams(
+                            () -> {
+                                synchronized (random) {
+                                    return values.next(random);
+                                }
+                            });
+                }
+                if (prometheusPort != null) {
+                    endpoint =
+                            io.thingflux.bench.live.PrometheusEndpoint.start(
+                                    "0.0.0.0", prometheusPort);
+                    io.thingflux.bench.live.LiveMeters.bindAliyun(
+                            endpoint.registry(),
+                            run.metrics(),
+                            options.shard().toString(),
+                            loadClient.name());
+                }
                 result = run.run();
                 if (report != null) {
                     BenchReport.write(report, result, run.timeline());
@@ -177,6 +236,10 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("bench: the run failed: " + e);
             err.flush();
             return 1;
+        } finally {
+            if (endpoint != null) {
+                endpoint.close();
+            }
         }
     }
 
@@ -243,6 +306,9 @@ public final class BenchCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
             try {
+                if (io.thingflux.bench.mqtt.ScenarioReport.isScenarioResult(files.get(0))) {
+                    return BenchScenarioOption.merge(spec, files, json);
+                }
                 List<BenchResult> results = new ArrayList<>();
                 for (Path f : files) {
                     results.add(BenchResultJson.read(f));

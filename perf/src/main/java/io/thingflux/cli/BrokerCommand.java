@@ -163,6 +163,14 @@ public final class BrokerCommand implements Callable<Integer> {
             description = "Event-loop threads; 0 = Netty's default (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    // issue #22: live broker counters for Prometheus/Grafana
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description =
+                    "Serve the broker's counters (connections, connects, publishes, drops) at http://HOST:PORT/metrics for Prometheus.")
+    Integer metricsPort;
+
     /** The emulator options these arguments describe. */
     EmulatorOptions options() {
         EmulatorOptions.Builder b =
@@ -209,10 +217,26 @@ public final class BrokerCommand implements Callable<Integer> {
         }
         AliyunPlatformEmulator emulator = AliyunPlatformEmulator.start(options);
         PrintWriter out = spec.commandLine().getOut();
+        io.thingflux.bench.live.PrometheusEndpoint metrics = null;
+        if (metricsPort != null) {
+            try {
+                metrics = io.thingflux.bench.live.PrometheusEndpoint.start(host, metricsPort);
+            } catch (java.io.IOException e) {
+                emulator.close();
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "--metrics-port " + metricsPort + ": " + e.getMessage());
+            }
+            io.thingflux.bench.live.LiveMeters.bindBroker(metrics.registry(), emulator::stats);
+        }
+        io.thingflux.bench.live.PrometheusEndpoint metricsEndpoint = metrics;
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook =
                 new Thread(
                         () -> {
+                            if (metricsEndpoint != null) {
+                                metricsEndpoint.close();
+                            }
                             emulator.close();
                             out.println("thingflux broker stopped");
                             out.flush();
@@ -220,7 +244,10 @@ public final class BrokerCommand implements Callable<Integer> {
                         },
                         "thingflux-broker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println("thingflux broker ready " + emulator.describe());
+        out.println(
+                "thingflux broker ready "
+                        + emulator.describe()
+                        + (metrics == null ? "" : " metrics=" + host + ":" + metrics.port()));
         out.flush();
         stopped.await();
         return 0;
