@@ -44,6 +44,10 @@ public final class BrokerEngine implements AutoCloseable {
     private final DeviceDirectory directory = new DeviceDirectory();
     private final PlatformAuthenticator authenticator;
     private final AlinkResponder alink = new AlinkResponder(this);
+    private final PlatformFiles files = new PlatformFiles();
+    private final PlatformServicesResponder services =
+            new PlatformServicesResponder(this, new OtaService(this, files));
+    private final HttpsRegistrationEndpoint httpsRegistration = new HttpsRegistrationEndpoint(this);
     private final PublishRecorder recorder;
     private final PublishDedupView dedupView;
     private final AtomicLong messageIds =
@@ -66,6 +70,42 @@ public final class BrokerEngine implements AutoCloseable {
                 options.dedupViewLimit() == 0
                         ? null
                         : new PublishDedupView(options.dedupViewLimit());
+        files.bind(services.ota(), services);
+    }
+
+    // ---- platform services (shadow, tags, config, OTA, files, HTTPS registration)
+
+    PlatformServicesResponder platformServices() {
+        return services;
+    }
+
+    PlatformFiles platformFiles() {
+        return files;
+    }
+
+    HttpsRegistrationEndpoint httpsRegistration() {
+        return httpsRegistration;
+    }
+
+    /** Sets the base URL of the files the admin listener serves (firmware, config). */
+    public void fileBase(String baseUrl) {
+        files.base(baseUrl);
+    }
+
+    boolean authenticatorKnows(String pk, String dn) {
+        return authenticator.knows(pk, dn);
+    }
+
+    /** Whether {@code pk/dn} ever connected. */
+    boolean wasOnline(String pk, String dn) {
+        DeviceState state = devices.get(PlatformAuthenticator.key(pk, dn));
+        return state != null && state.status() != DeviceStatus.UNACTIVE;
+    }
+
+    /** Whether {@code pk/dn} is connected now. */
+    boolean isOnline(String pk, String dn) {
+        DeviceState state = devices.get(PlatformAuthenticator.key(pk, dn));
+        return state != null && state.isOnline();
     }
 
     public EmulatorOptions options() {
@@ -199,11 +239,14 @@ public final class BrokerEngine implements AutoCloseable {
             if (from.isDevice()) {
                 DeviceState state =
                         device != null ? device : device(from.productKey(), from.deviceName());
-                alink.onDevicePublish(state, publish.topic(), payload, publish.qos());
+                if (!services.onDevicePublish(state, publish.topic(), payload)) {
+                    alink.onDevicePublish(state, publish.topic(), payload, publish.qos());
+                }
                 state.recordIfEvent(publish.topic(), payload);
                 // the platform, not other devices, receives what a device sends; applications watch
-                // it
-                route(publish.topic(), payload, publish.qos(), false);
+                // it, and so does the device itself when it subscribed to its own topic (seed 004:
+                // a device subscribed to its property/post receives its post back)
+                routeFromDevice(from, publish.topic(), payload, publish.qos());
             } else {
                 route(publish.topic(), payload, publish.qos(), true);
             }
@@ -236,6 +279,21 @@ public final class BrokerEngine implements AutoCloseable {
         targets.deliver(topic, payload, qos);
     }
 
+    /** Whether any session subscribed to a filter matching {@code topic}. */
+    private boolean hasSubscriber(String topic) {
+        boolean[] any = new boolean[1];
+        tree.match(topic, (session, qos) -> any[0] = true);
+        return any[0];
+    }
+
+    /** What device {@code from} published: to applications and to the device's own session. */
+    private void routeFromDevice(Principal from, String topic, byte[] payload, MqttQos qos) {
+        Targets targets = new Targets(false);
+        targets.self = from.sessionKey();
+        tree.match(topic, targets);
+        targets.deliver(topic, payload, qos);
+    }
+
     /**
      * The sessions a message goes to, each with the highest QoS its matching filters granted. Most
      * messages (a reply to one device) have one target, kept in fields; a map is made only for a
@@ -244,6 +302,10 @@ public final class BrokerEngine implements AutoCloseable {
     private static final class Targets
             implements java.util.function.BiConsumer<BrokerSession, MqttQos> {
         private final boolean toDevices;
+
+        /** The session key of the publishing device, which receives its own message; or null. */
+        String self;
+
         private BrokerSession first;
         private MqttQos firstQos;
         private Map<BrokerSession, MqttQos> more;
@@ -254,7 +316,7 @@ public final class BrokerEngine implements AutoCloseable {
 
         @Override
         public void accept(BrokerSession s, MqttQos granted) {
-            if (!toDevices && s.principal.isDevice()) {
+            if (!toDevices && s.principal.isDevice() && !s.key.equals(self)) {
                 return;
             }
             if (first == null || first == s) {
@@ -467,7 +529,7 @@ public final class BrokerEngine implements AutoCloseable {
                     return Mono.<byte[]>create(
                                     sink -> {
                                         state.awaitRrpc(id, sink);
-                                        publishFromPlatform(
+                                        String ext =
                                                 "/ext/rrpc/"
                                                         + id
                                                         + "/sys/"
@@ -475,7 +537,18 @@ public final class BrokerEngine implements AutoCloseable {
                                                         + "/"
                                                         + dn
                                                         + "/thing/service/"
-                                                        + identifier,
+                                                        + identifier;
+                                        // a device subscribed to /ext/rrpc gets the call there;
+                                        // any other on system RRPC, as the platform does
+                                        publishFromPlatform(
+                                                hasSubscriber(ext)
+                                                        ? ext
+                                                        : "/sys/"
+                                                                + pk
+                                                                + "/"
+                                                                + dn
+                                                                + "/rrpc/request/"
+                                                                + id,
                                                 payload,
                                                 MqttQos.AT_MOST_ONCE);
                                     })

@@ -62,8 +62,12 @@ final class OpenApiActions {
 
     private final BrokerEngine engine;
 
+    /** The platform-service actions (shadow, tags, config, OTA), in their own class. */
+    private final PlatformServiceActions serviceActions;
+
     OpenApiActions(BrokerEngine engine) {
         this.engine = engine;
+        this.serviceActions = new PlatformServiceActions(engine);
     }
 
     /** A device named by {@code IotId} or by {@code ProductKey} and {@code DeviceName}. */
@@ -132,12 +136,16 @@ final class OpenApiActions {
             case "RRpc" -> {
                 return rrpc(p, ok);
             }
-            default ->
-                    throw new OpenApiError(
-                            HttpResponseStatus.NOT_FOUND,
-                            "InvalidApi.NotFound",
-                            "Specified api is not found, please check your url and method: "
-                                    + action);
+            default -> {
+                Mono<ObjectNode> service = serviceActions.call(action, p, ok);
+                if (service != null) {
+                    return service;
+                }
+                throw new OpenApiError(
+                        HttpResponseStatus.NOT_FOUND,
+                        "InvalidApi.NotFound",
+                        "Specified api is not found, please check your url and method: " + action);
+            }
         }
         return Mono.just(ok);
     }
