@@ -538,17 +538,14 @@ public final class BrokerEngine implements AutoCloseable {
                                                         + dn
                                                         + "/thing/service/"
                                                         + identifier;
-                                        // a device subscribed to /ext/rrpc gets the call there;
-                                        // any other on system RRPC, as the platform does
+                                        String sys =
+                                                "/sys/" + pk + "/" + dn + "/rrpc/request/" + id;
+                                        // on system RRPC, as the platform does, unless the
+                                        // device listens only on /ext/rrpc (ext=1 devices)
                                         publishFromPlatform(
-                                                hasSubscriber(ext)
-                                                        ? ext
-                                                        : "/sys/"
-                                                                + pk
-                                                                + "/"
-                                                                + dn
-                                                                + "/rrpc/request/"
-                                                                + id,
+                                                hasSubscriber(sys) || !hasSubscriber(ext)
+                                                        ? sys
+                                                        : ext,
                                                 payload,
                                                 MqttQos.AT_MOST_ONCE);
                                     })
