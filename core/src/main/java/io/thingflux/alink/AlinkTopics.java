@@ -214,12 +214,17 @@ public final class AlinkTopics {
         return sysPrefix() + "thing/ota/firmware/get";
     }
 
+    /** {@code /sys/{pk}/{dn}/thing/file/download}: a block of an MQTT file download. */
+    public String fileDownload() {
+        return sysPrefix() + "thing/file/download";
+    }
+
     /**
      * The filters the platform services need beside {@link #deviceSubscriptions()} (add them with
      * {@link AliyunDeviceOptions.Builder#additionalSubscription(String)}, or use {@link
      * PlatformServices#options}): the shadow topic and the replies to config get, tag update and
-     * delete, desired get and delete, and the OTA firmware query. Exact names, so a device never
-     * receives its own requests back.
+     * delete, desired get and delete, the OTA firmware query and MQTT file download. Exact names,
+     * so a device never receives its own requests back.
      */
     public List<String> platformSubscriptions() {
         return List.of(
@@ -229,7 +234,8 @@ public final class AlinkTopics {
                 reply(deviceInfoDelete()),
                 reply(desiredGet()),
                 reply(desiredDelete()),
-                reply(otaFirmwareGet()));
+                reply(otaFirmwareGet()),
+                reply(fileDownload()));
     }
 
     private static String requireLevel(String s, String what) {

@@ -111,14 +111,20 @@ public final class DeviceOta {
                 .flatMap(
                         r ->
                                 r.dataAsMap().get("url") == null
+                                                && r.dataAsMap().get("streamId") == null
                                         ? Mono.empty()
                                         : Mono.just(OtaFirmware.of(r.dataAsMap())));
     }
 
     /**
-     * Downloads {@code firmware} as chunks in order; see {@link FirmwareDownload}. Reports nothing.
+     * Downloads {@code firmware} as chunks in order: over HTTP(S) ({@link FirmwareDownload}), or
+     * over the device's MQTT link when the notice says so ({@link MqttFileDownload}, e.g. on an
+     * EC600S). Reports nothing.
      */
     public Flux<FirmwareChunk> download(OtaFirmware firmware) {
+        if (firmware.overMqtt()) {
+            return MqttFileDownload.of(device, firmware, MqttFileDownload.DEFAULT_BLOCK_SIZE);
+        }
         Objects.requireNonNull(firmware.url(), "firmware url");
         return FirmwareDownload.of(http, firmware, MAX_RESUMES, RESUME_BACKOFF);
     }

@@ -10,7 +10,10 @@ import java.util.Map;
  * @param md5 the file's MD5 in hex, or {@code null}
  * @param sign the file's digest by {@code signMethod} ({@code MD5} or {@code SHA256}), or {@code
  *     null}
- * @param url where to download it over HTTP(S) (signed and expiring)
+ * @param url where to download it over HTTP(S) (signed and expiring), or {@code null} when it comes
+ *     over MQTT
+ * @param streamId the MQTT download's stream ({@code "dProtocol":"mqtt"}), or {@code null}
+ * @param streamFileId the file in that stream
  */
 public record OtaFirmware(
         String version,
@@ -19,7 +22,14 @@ public record OtaFirmware(
         String url,
         String md5,
         String sign,
-        String signMethod) {
+        String signMethod,
+        Long streamId,
+        long streamFileId) {
+
+    /** Whether the firmware is downloaded over MQTT ({@code thing.file.download}). */
+    public boolean overMqtt() {
+        return streamId != null;
+    }
 
     /** The default module's name. */
     public static final String DEFAULT_MODULE = "default";
@@ -34,7 +44,9 @@ public record OtaFirmware(
                 str(data.get("url")),
                 str(data.get("md5")),
                 str(data.get("sign")),
-                str(data.get("signMethod")));
+                str(data.get("signMethod")),
+                data.get("streamId") instanceof Number n ? Long.valueOf(n.longValue()) : null,
+                data.get("streamFileId") instanceof Number n ? n.longValue() : 1);
     }
 
     private static String str(Object o) {

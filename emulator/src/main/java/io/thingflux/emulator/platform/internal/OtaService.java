@@ -31,6 +31,9 @@ final class OtaService {
     static final int MAX_FIRMWARES = 1000;
     static final int MAX_TASKS = 1_000_000;
 
+    /** The largest file the MQTT download serves. */
+    static final long MAX_MQTT_FILE = 16L * 1024 * 1024;
+
     /** A registered firmware file; {@code bytes} or {@code path} holds its content. */
     record Firmware(
             String id,
@@ -66,11 +69,13 @@ final class OtaService {
         final String productKey;
         final String deviceName;
         final Firmware firmware;
+        final boolean mqtt;
         String status = "QUEUED";
         int progress;
         String desc = "";
 
-        Task(String taskId, String jobId, String pk, String dn, Firmware firmware) {
+        Task(String taskId, String jobId, String pk, String dn, Firmware firmware, boolean mqtt) {
+            this.mqtt = mqtt;
             this.taskId = taskId;
             this.jobId = jobId;
             this.productKey = pk;
@@ -180,7 +185,12 @@ final class OtaService {
      * Starts a static upgrade job (CreateOTAStaticUpgradeJob): a task per device, and an upgrade
      * notice to each device that is online; returns the job id.
      */
-    String createJob(String firmwareId, List<String> deviceNames) {
+    String createJob(String firmwareId, List<String> deviceNames, boolean mqtt) {
+        if (mqtt && firmware(firmwareId).size() > MAX_MQTT_FILE) {
+            throw new EmulatorRequestException(
+                    EmulatorRequestException.INVALID_PARAMETER,
+                    "the MQTT download takes files up to 16 MB");
+        }
         Firmware f = firmware(firmwareId);
         if (taskCount.addAndGet(deviceNames.size()) > MAX_TASKS) {
             taskCount.addAndGet(-deviceNames.size());
@@ -190,7 +200,7 @@ final class OtaService {
         String jobId = "job" + ids.incrementAndGet();
         List<Task> tasks = new ArrayList<>();
         for (String dn : deviceNames) {
-            Task t = new Task("task" + ids.incrementAndGet(), jobId, f.productKey(), dn, f);
+            Task t = new Task("task" + ids.incrementAndGet(), jobId, f.productKey(), dn, f, mqtt);
             tasks.add(t);
             current.put(f.productKey() + "/" + dn + "/" + f.module(), t);
         }
@@ -204,7 +214,7 @@ final class OtaService {
     private void notifyDevice(Task t) {
         ObjectNode notice = EmulatorJson.object();
         notice.put("code", "1000");
-        notice.set("data", noticeData(t.firmware));
+        notice.set("data", noticeData(t.firmware, t.mqtt));
         notice.put("id", System.currentTimeMillis());
         notice.put("message", "success");
         synchronized (t) {
@@ -218,12 +228,18 @@ final class OtaService {
                 MqttQos.AT_LEAST_ONCE);
     }
 
-    private ObjectNode noticeData(Firmware f) {
+    private ObjectNode noticeData(Firmware f, boolean mqtt) {
         ObjectNode data = EmulatorJson.object();
         data.put("size", f.size());
         data.put("version", f.version());
         data.put("isDiff", 0);
-        data.put("url", files.firmwareUrl(f.id()));
+        if (mqtt) {
+            data.put("dProtocol", "mqtt");
+            data.put("streamId", streamId(f));
+            data.put("streamFileId", 1);
+        } else {
+            data.put("url", files.firmwareUrl(f.id()));
+        }
         data.put("md5", f.md5());
         boolean sha = f.signMethod().equalsIgnoreCase("SHA256");
         data.put("sign", sha ? f.sha256() : f.md5());
@@ -248,7 +264,7 @@ final class OtaService {
                 return PlatformServicesResponder.Answer.ok(EmulatorJson.object());
             }
         }
-        return PlatformServicesResponder.Answer.ok(noticeData(t.firmware));
+        return PlatformServicesResponder.Answer.ok(noticeData(t.firmware, t.mqtt));
     }
 
     void onProgress(String pk, String dn, String module, int step, String desc) {
@@ -315,6 +331,61 @@ final class OtaService {
                 .filter(m -> m.get("DeviceName").equals(dn))
                 .findFirst()
                 .orElse(null);
+    }
+
+    /** A firmware's MQTT stream id: its number. */
+    private static long streamId(Firmware f) {
+        return Long.parseLong(f.id().substring(2));
+    }
+
+    /**
+     * A block of an MQTT download ({@code thing.file.download}): the binary reply frame, or a
+     * header-only frame with code 460 (bad request) or 9112 (no such stream) .
+     */
+    byte[] fileBlock(JsonNode request) {
+        String id = request.path("id").asText("");
+        JsonNode params = request.path("params");
+        long stream = params.path("fileInfo").path("streamId").asLong(-1);
+        long offset = params.path("fileBlock").path("offset").asLong(-1);
+        int size = params.path("fileBlock").path("size").asInt(-1);
+        Firmware f = firmwares.get("fw" + stream);
+        if (f == null) {
+            return io.thingflux.alink.MqttFileDownload.encodeFrame(
+                    io.thingflux.alink.MqttFileDownload.header(
+                            id, PlatformServicesResponder.CODE_OTA_NO_DEVICE, 0, 0, offset),
+                    new byte[0],
+                    0,
+                    0);
+        }
+        if (offset < 0
+                || size <= 0
+                || size > io.thingflux.alink.MqttFileDownload.MAX_BLOCK_SIZE
+                || offset >= f.size()) {
+            return io.thingflux.alink.MqttFileDownload.encodeFrame(
+                    io.thingflux.alink.MqttFileDownload.header(
+                            id, PlatformServicesResponder.CODE_BAD_PARAMS, f.size(), 0, offset),
+                    new byte[0],
+                    0,
+                    0);
+        }
+        int length = (int) Math.min(size, f.size() - offset);
+        byte[] block = new byte[length];
+        try (InputStream in = f.open()) {
+            in.skipNBytes(offset);
+            in.readNBytes(block, 0, length);
+        } catch (IOException e) {
+            return io.thingflux.alink.MqttFileDownload.encodeFrame(
+                    io.thingflux.alink.MqttFileDownload.header(
+                            id, PlatformServicesResponder.CODE_SYSTEM_ERROR, f.size(), 0, offset),
+                    new byte[0],
+                    0,
+                    0);
+        }
+        return io.thingflux.alink.MqttFileDownload.encodeFrame(
+                io.thingflux.alink.MqttFileDownload.header(id, 200, f.size(), length, offset),
+                block,
+                0,
+                length);
     }
 
     static String sha256Hex(byte[] bytes) {

@@ -140,7 +140,12 @@ final class PlatformServiceActions {
                 if (devices.isEmpty()) {
                     throw OpenApiError.missing("TargetDeviceName.1");
                 }
-                ok.putObject("Data").put("JobId", ota.createJob(firmwareId, devices));
+                String protocol = p.optional("DownloadProtocol");
+                if (protocol != null && !protocol.equals("HTTPS") && !protocol.equals("MQTT")) {
+                    throw OpenApiError.invalid("DownloadProtocol", "HTTPS or MQTT");
+                }
+                ok.putObject("Data")
+                        .put("JobId", ota.createJob(firmwareId, devices, "MQTT".equals(protocol)));
             }
             case "ListOTATaskByJob" -> {
                 List<Map<String, Object>> tasks = ota.tasks(p.required("JobId"));

@@ -139,6 +139,14 @@ final class PlatformServicesResponder {
             case "thing/property/desired/get", "thing/property/desired/delete" ->
                     answer(topic, payload, r -> desired(pk, dn, rest.endsWith("get"), r));
             case "thing/config/get" -> answer(topic, payload, r -> configGet(pk, r));
+            case "thing/file/download" ->
+                    engine.publishFromPlatform(
+                            topic + "_reply",
+                            ota.fileBlock(
+                                    EmulatorJson.readObject(payload) == null
+                                            ? EmulatorJson.object()
+                                            : EmulatorJson.readObject(payload)),
+                            MqttQos.AT_MOST_ONCE);
             case "thing/ota/firmware/get" ->
                     answer(topic, payload, r -> ota.firmwareGet(pk, dn, r.path("params")));
             default -> {
