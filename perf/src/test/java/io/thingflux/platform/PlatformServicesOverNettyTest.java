@@ -345,6 +345,9 @@ class PlatformServicesOverNettyTest {
         assertThat(offered.size()).isEqualTo(firmware.length);
         Path file = ota.downloadTo(offered, dir.resolve("fw-2.0.0.bin"), null).block(T);
         assertThat(Files.readAllBytes(file)).isEqualTo(firmware);
+        JsonNode served = api("QueryOTAFirmware", Map.of("FirmwareId", firmwareId)).path("Data");
+        assertThat(served.path("Downloads").asInt()).as("cut once, resumed once").isEqualTo(2);
+        assertThat(served.path("ResumedDownloads").asInt()).isEqualTo(1);
         ota.reportProgress(100, "flashed", null).block(T);
         ota.reportVersion("2.0.0", null).block(T);
         awaitTask(jobId, "SUCCEEDED");

@@ -88,6 +88,10 @@ final class OtaService {
     private final PlatformFiles files;
     private final ConcurrentHashMap<String, Firmware> firmwares = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Fault> faults = new ConcurrentHashMap<>();
+
+    /** Per firmware: HTTP downloads served, and how many of them started past byte 0 (resumed). */
+    private final ConcurrentHashMap<String, AtomicLong[]> downloads = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<String, List<Task>> jobs = new ConcurrentHashMap<>();
 
     /** The latest task of each device and module, by "pk/dn/module". */
@@ -157,6 +161,23 @@ final class OtaService {
             throw new EmulatorRequestException("iot.ota.FirmwareNotExist", "no firmware " + id);
         }
         return f;
+    }
+
+    /** Counts an HTTP download of {@code id} starting at byte {@code from}. */
+    void countDownload(String id, long from) {
+        AtomicLong[] c =
+                downloads.computeIfAbsent(
+                        id, k -> new AtomicLong[] {new AtomicLong(), new AtomicLong()});
+        c[0].incrementAndGet();
+        if (from > 0) {
+            c[1].incrementAndGet();
+        }
+    }
+
+    /** {downloads, resumed downloads} of firmware {@code id}. */
+    long[] downloads(String id) {
+        AtomicLong[] c = downloads.get(id);
+        return c == null ? new long[2] : new long[] {c[0].get(), c[1].get()};
     }
 
     /** Serves the next {@code times} downloads of firmware {@code id} with a fault. */

@@ -125,7 +125,9 @@ final class PlatformFiles {
         try {
             if (parts.length == 2 && parts[0].equals("ota")) {
                 OtaService.Firmware f = ota.firmware(parts[1]);
-                stream(ctx, request, f.size(), f::open, ota.takeFault(f.id()), keepAlive);
+                if (stream(ctx, request, f.size(), f::open, ota.takeFault(f.id()), keepAlive)) {
+                    ota.countDownload(f.id(), rangeStart(request));
+                }
                 return;
             }
             if (parts.length == 3 && parts[0].equals("config")) {
@@ -152,7 +154,20 @@ final class PlatformFiles {
         InputStream open() throws IOException;
     }
 
-    private static void stream(
+    private static long rangeStart(FullHttpRequest request) {
+        String range = request.headers().get(HttpHeaderNames.RANGE);
+        if (range == null || !range.startsWith("bytes=")) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(range.substring("bytes=".length()).split("-", -1)[0].strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Streams the file (or its range); returns whether a body is being sent. */
+    private static boolean stream(
             ChannelHandlerContext ctx,
             FullHttpRequest request,
             long size,
@@ -182,7 +197,7 @@ final class PlatformFiles {
                 refused.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
                 refused.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
                 ctx.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE);
-                return;
+                return false;
             }
         }
         long length = to - from + 1;
@@ -192,7 +207,7 @@ final class PlatformFiles {
             in.skipNBytes(from);
         } catch (IOException e) {
             plain(ctx, HttpResponseStatus.NOT_FOUND, "cannot read the file", keepAlive);
-            return;
+            return false;
         }
         long limit = length;
         boolean cut = false;
@@ -227,6 +242,7 @@ final class PlatformFiles {
         if (cut || !keepAlive) {
             done.addListener(ChannelFutureListener.CLOSE);
         }
+        return true;
     }
 
     private static void plain(

@@ -19,9 +19,10 @@ import reactor.core.publisher.Mono;
  * device shadow ({@code UpdateDeviceShadow}, {@code GetDeviceShadow}), tags ({@code
  * SaveDeviceProp}, {@code QueryDeviceProp}, {@code DeleteDeviceProp}), desired properties ({@code
  * SetDeviceDesiredProperty}), OTA ({@code CreateOTAFirmware}, {@code CreateOTAStaticUpgradeJob},
- * {@code ListOTATaskByJob}) and the emulator's own: {@code PublishProductConfig} (set a product's
- * remote configuration and push it), {@code QueryDeviceUpgradeStatus} (one device's OTA task) and
- * {@code InjectOTADownloadFault} (cut or corrupt the next downloads of a firmware).
+ * {@code ListOTATaskByJob}, {@code QueryOTAFirmware} with the emulator's download counts) and the
+ * emulator's own: {@code PublishProductConfig} (set a product's remote configuration and push it),
+ * {@code QueryDeviceUpgradeStatus} (one device's OTA task) and {@code InjectOTADownloadFault} (cut
+ * or corrupt the next downloads of a firmware).
  */
 final class PlatformServiceActions {
 
@@ -146,6 +147,18 @@ final class PlatformServiceActions {
                 }
                 ok.putObject("Data")
                         .put("JobId", ota.createJob(firmwareId, devices, "MQTT".equals(protocol)));
+            }
+            case "QueryOTAFirmware" -> {
+                OtaService.Firmware f = ota.firmware(p.required("FirmwareId"));
+                long[] d = ota.downloads(f.id());
+                ObjectNode data = ok.putObject("Data");
+                data.put("FirmwareId", f.id());
+                data.put("DestVersion", f.version());
+                data.put("FirmwareSize", f.size());
+                data.put("Md5", f.md5());
+                data.put("SignMethod", f.signMethod());
+                data.put("Downloads", d[0]); // the emulator's own: HTTP downloads served
+                data.put("ResumedDownloads", d[1]); // of them, with a Range from past byte 0
             }
             case "ListOTATaskByJob" -> {
                 List<Map<String, Object>> tasks = ota.tasks(p.required("JobId"));
