@@ -244,9 +244,14 @@ public final class BrokerEngine implements AutoCloseable {
                 }
                 state.recordIfEvent(publish.topic(), payload);
                 // the platform, not other devices, receives what a device sends; applications watch
-                // it, and so does the device itself when it subscribed to its own topic (seed 004:
-                // a device subscribed to its property/post receives its post back)
-                routeFromDevice(from, publish.topic(), payload, publish.qos());
+                // it, and so does the device itself for its property and event posts when it
+                // subscribed to them (seed 004: a device subscribed to its property/post receives
+                // its post back)
+                if (isPost(state, publish.topic())) {
+                    routeFromDevice(from, publish.topic(), payload, publish.qos());
+                } else {
+                    route(publish.topic(), payload, publish.qos(), false);
+                }
             } else {
                 route(publish.topic(), payload, publish.qos(), true);
             }
@@ -284,6 +289,13 @@ public final class BrokerEngine implements AutoCloseable {
         boolean[] any = new boolean[1];
         tree.match(topic, (session, qos) -> any[0] = true);
         return any[0];
+    }
+
+    /** Whether {@code topic} is one of the device's property or event posts. */
+    private static boolean isPost(DeviceState device, String topic) {
+        return topic.startsWith(device.sysPrefix)
+                && topic.startsWith("thing/event/", device.sysPrefix.length())
+                && topic.endsWith("/post");
     }
 
     /** What device {@code from} published: to applications and to the device's own session. */
