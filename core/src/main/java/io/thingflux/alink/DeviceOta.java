@@ -150,7 +150,7 @@ public final class DeviceOta {
                             int[] last = {0, 0}; // last percent seen, last step reported
                             return download(firmware)
                                     .publishOn(Schedulers.boundedElastic(), 8)
-                                    .concatMap(
+                                    .doOnNext(
                                             chunk -> {
                                                 write(channel, chunk);
                                                 int pct = chunk.percent();
@@ -161,13 +161,12 @@ public final class DeviceOta {
                                                 int step = pct / 10 * 10;
                                                 if (step > last[1] && step > 0) {
                                                     last[1] = step;
-                                                    return reportProgress(
-                                                                    step, "downloading", module)
-                                                            .onErrorResume(e -> Mono.empty());
+                                                    // sent in order by the link; not awaited, so a
+                                                    // failure ends the download at once
+                                                    reportProgress(step, "downloading", module)
+                                                            .subscribe(v -> {}, e -> {});
                                                 }
-                                                return Mono.empty();
-                                            },
-                                            1)
+                                            })
                                     .then(
                                             Mono.fromCallable(
                                                     () -> {

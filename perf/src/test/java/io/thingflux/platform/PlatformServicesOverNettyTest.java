@@ -407,6 +407,22 @@ class PlatformServicesOverNettyTest {
                                 http, endpoint, PK, "dyn-dev-2", PRODUCT_SECRET, false)
                         .block(T);
         assertThat(token).isInstanceOf(RegistrationResult.DeviceToken.class);
+        RegistrationResult.DeviceToken t = (RegistrationResult.DeviceToken) token;
+        // the token connects the device (authType=connwl, password = token)
+        AliyunDevice tokenDevice =
+                AliyunDevice.create(
+                        NettyMqttLink.create(
+                                MqttClientOptions.builder(
+                                                "127.0.0.1", emulator.mqttAddress().getPort())
+                                        .clientId(t.clientId() + "|securemode=-2,authType=connwl|")
+                                        .credentials("dyn-dev-2&" + PK, t.deviceToken())
+                                        .build(),
+                                resources),
+                        PK,
+                        "dyn-dev-2",
+                        AliyunDeviceOptions.defaults());
+        tokenDevice.connect().block(T);
+        tokenDevice.disconnect().block(T);
         assertThatThrownBy(
                         () ->
                                 HttpsDynamicRegistration.register(

@@ -47,7 +47,7 @@ public final class BrokerEngine implements AutoCloseable {
     private final PlatformFiles files = new PlatformFiles();
     private final PlatformServicesResponder services =
             new PlatformServicesResponder(this, new OtaService(this, files));
-    private final HttpsRegistrationEndpoint httpsRegistration = new HttpsRegistrationEndpoint(this);
+    private final HttpsRegistrationEndpoint httpsRegistration;
     private final PublishRecorder recorder;
     private final PublishDedupView dedupView;
     private final AtomicLong messageIds =
@@ -71,6 +71,7 @@ public final class BrokerEngine implements AutoCloseable {
                         ? null
                         : new PublishDedupView(options.dedupViewLimit());
         files.bind(services.ota(), services);
+        this.httpsRegistration = new HttpsRegistrationEndpoint(this);
     }
 
     // ---- platform services (shadow, tags, config, OTA, files, HTTPS registration)

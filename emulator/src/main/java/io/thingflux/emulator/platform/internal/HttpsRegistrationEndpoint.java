@@ -46,11 +46,7 @@ final class HttpsRegistrationEndpoint {
 
     HttpsRegistrationEndpoint(BrokerEngine engine) {
         this.engine = engine;
-    }
-
-    /** The token issued to {@code pk/dn}, or {@code null}. */
-    String tokenOf(String pk, String dn) {
-        return tokens.get(PlatformAuthenticator.key(pk, dn));
+        engine.authenticator().tokens(tokens::get);
     }
 
     void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -116,7 +112,7 @@ final class HttpsRegistrationEndpoint {
             random.nextBytes(t);
             String token = HexFormat.of().formatHex(t);
             tokens.put(PlatformAuthenticator.key(pk, dn), token);
-            data.put("clientId", pk + "." + dn + "|" + System.currentTimeMillis());
+            data.put("clientId", pk + "." + dn);
             data.put("deviceToken", token);
         } else {
             if (!auth.isConfigured(pk, dn) && engine.directory().registered(pk, dn) == null) {
