@@ -2,6 +2,7 @@ package io.thingflux.alink;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,7 +43,10 @@ public final class DeviceTags {
                         throw new IllegalArgumentException(
                                 "tag " + k + ": a value is 1 to 128 characters");
                     }
-                    params.add(Map.of("attrKey", k, "attrValue", v));
+                    Map<String, Object> tag = new LinkedHashMap<>(); // the platform's order
+                    tag.put("attrKey", k);
+                    tag.put("attrValue", v);
+                    params.add(tag);
                 });
         return device.request(
                 device.topics().deviceInfoUpdate(), "thing.deviceinfo.update", params);

@@ -82,12 +82,14 @@ public final class MqttFileDownload {
                 () -> {
                     String id = Long.toString(IDS.incrementAndGet());
                     Map<String, Object> params = new LinkedHashMap<>();
-                    params.put(
-                            "fileInfo",
-                            Map.of(
-                                    "streamId", firmware.streamId(),
-                                    "fileId", firmware.streamFileId()));
-                    params.put("fileBlock", Map.of("size", length, "offset", offset));
+                    Map<String, Object> fileInfo = new LinkedHashMap<>();
+                    fileInfo.put("streamId", firmware.streamId());
+                    fileInfo.put("fileId", firmware.streamFileId());
+                    Map<String, Object> fileBlock = new LinkedHashMap<>();
+                    fileBlock.put("size", length);
+                    fileBlock.put("offset", offset);
+                    params.put("fileInfo", fileInfo);
+                    params.put("fileBlock", fileBlock);
                     Map<String, Object> request = new LinkedHashMap<>();
                     request.put("id", id);
                     request.put("version", AlinkJson.VERSION);

@@ -260,6 +260,84 @@ class PlatformServicesOverNettyTest {
         assertThat(shadow.get().block(T).reported()).doesNotContainKey("color");
     }
 
+    /** The next payload the device publishes on {@code topic}, listened for from now on. */
+    static CompletableFuture<String> sent(String topic) {
+        return emulator.publishes()
+                .filter(p -> p.topic().equals(topic))
+                .next()
+                .map(p -> new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8))
+                .toFuture();
+    }
+
+    @Test
+    void requestsAreWrittenAsThePlatformDocumentsThem() throws Exception {
+        CompletableFuture<String> tag = sent(device.topics().deviceInfoUpdate());
+        services.tags().update(Map.of("Temperature", "36.8")).block(T);
+        assertThat(tag.get(T.toSeconds(), TimeUnit.SECONDS))
+                .matches(
+                        "\\{\"id\":\"\\d+\",\"version\":\"1.0\",\"params\":\\[\\{\"attrKey\":\"Temperature\",\"attrValue\":\"36.8\"}],\"method\":\"thing.deviceinfo.update\"}");
+        CompletableFuture<String> progress = sent(device.topics().otaProgress());
+        services.ota().reportProgress(95, "..", "MCU").block(T);
+        assertThat(progress.get(T.toSeconds(), TimeUnit.SECONDS))
+                .matches(
+                        "\\{\"id\":\"\\d+\",\"params\":\\{\"step\":\"95\",\"desc\":\"..\",\"module\":\"MCU\"}}");
+        CompletableFuture<String> get = sent(device.topics().shadowUpdate());
+        services.shadow().get().block(T);
+        assertThat(get.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo("{\"method\":\"get\"}");
+    }
+
+    @Test
+    void desiredPropertiesAreReadAndAStaleDeleteIsRefusedWith6661() throws Exception {
+        api(
+                "SetDeviceDesiredProperty",
+                Map.of("ProductKey", PK, "DeviceName", DN, "Items", "{\"power\":\"on\"}"));
+        api(
+                "SetDeviceDesiredProperty",
+                Map.of("ProductKey", PK, "DeviceName", DN, "Items", "{\"power\":\"off\"}"));
+        var reply =
+                device.request(
+                                device.topics().desiredGet(),
+                                "thing.property.desired.get",
+                                List.of("power", "absent"))
+                        .block(T);
+        assertThat(reply.dataAsMap().get("power")).isEqualTo(Map.of("value", "off", "version", 2));
+        assertThatThrownBy(
+                        () ->
+                                device.request(
+                                                device.topics().desiredDelete(),
+                                                "thing.property.desired.delete",
+                                                Map.of("power", Map.of("version", 1)))
+                                        .block(T))
+                .isInstanceOfSatisfying(
+                        AlinkReplyException.class, e -> assertThat(e.code()).isEqualTo(6661));
+        List<String> tooMany = new java.util.ArrayList<>();
+        for (int i = 0; i < 201; i++) {
+            tooMany.add("p" + i);
+        }
+        assertThatThrownBy(
+                        () ->
+                                device.request(
+                                                device.topics().desiredGet(),
+                                                "thing.property.desired.get",
+                                                tooMany)
+                                        .block(T))
+                .isInstanceOfSatisfying(
+                        AlinkReplyException.class, e -> assertThat(e.code()).isEqualTo(6104));
+        device.request(
+                        device.topics().desiredDelete(),
+                        "thing.property.desired.delete",
+                        Map.of("power", Map.of("version", 2)))
+                .block(T);
+        assertThat(
+                        device.request(
+                                        device.topics().desiredGet(),
+                                        "thing.property.desired.get",
+                                        List.of("power"))
+                                .block(T)
+                                .dataAsMap())
+                .isEmpty();
+    }
+
     @Test
     void tagsAreUpdatedDeletedAndQueried() throws Exception {
         var tags = services.tags();
