@@ -166,7 +166,7 @@ class PlatformServicesOverNettyTest {
     void synchronousServiceArrivesAsAServiceCallAndItsReplyIsTheResult() throws Exception {
         device.messages()
                 .ofType(ThingMessage.ServiceCall.class)
-                .filter(c -> c.serviceId().equals("Sum"))
+                .filter(c -> c.serviceId().equals("Sum") && !c.params().containsKey("ignored"))
                 .next()
                 .flatMap(
                         c -> {
@@ -193,6 +193,26 @@ class PlatformServicesOverNettyTest {
         assertThat(answer.path("Success").asBoolean()).as(answer.toString()).isTrue();
         assertThat(JSON.readTree(answer.path("Data").path("Result").asText()).path("sum").asInt())
                 .isEqualTo(3);
+    }
+
+    @Test
+    void aSynchronousServiceTheDeviceDoesNotAnswerEndsWithTheTimeoutCode() throws Exception {
+        JsonNode answer =
+                api(
+                        "InvokeThingService",
+                        Map.of(
+                                "ProductKey",
+                                PK,
+                                "DeviceName",
+                                DN,
+                                "Identifier",
+                                "Sum",
+                                "Args",
+                                "{\"a\":1,\"b\":2,\"ignored\":true}",
+                                "Timeout",
+                                1000));
+        assertThat(answer.path("Success").asBoolean()).isFalse();
+        assertThat(answer.path("Code").asText()).isEqualTo("iot.device.InvokeThingServiceTimeout");
     }
 
     @Test

@@ -292,12 +292,12 @@ final class OpenApiActions {
             ok.putObject("Data").put("MessageId", id);
             return Mono.just(ok);
         }
-        return engine.invokeServiceSync(
-                        t.productKey,
-                        t.deviceName,
-                        identifier,
-                        args,
-                        AliyunLimits.RRPC_REPLY_DEADLINE)
+        // the emulator's own Timeout (ms, as RRpc takes it): the platform waits its 8 s deadline
+        Duration deadline =
+                Duration.ofMillis(
+                        p.intParam(
+                                "Timeout", RRPC_MAX_TIMEOUT, RRPC_MIN_TIMEOUT, RRPC_MAX_TIMEOUT));
+        return engine.invokeServiceSync(t.productKey, t.deviceName, identifier, args, deadline)
                 .map(
                         idAndReply -> {
                             ObjectNode data = ok.putObject("Data");
@@ -317,8 +317,8 @@ final class OpenApiActions {
                                 new EmulatorRequestException(
                                         "iot.device.InvokeThingServiceTimeout",
                                         "the device did not answer within "
-                                                + AliyunLimits.RRPC_REPLY_DEADLINE.toSeconds()
-                                                + " s"));
+                                                + deadline.toMillis()
+                                                + " ms"));
     }
 
     /**
