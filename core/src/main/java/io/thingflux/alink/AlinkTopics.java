@@ -222,7 +222,7 @@ public final class AlinkTopics {
     /**
      * The filters the platform services need beside {@link #deviceSubscriptions()} (add them with
      * {@link AliyunDeviceOptions.Builder#additionalSubscription(String)}, or use {@link
-     * PlatformServices#options}): the shadow topic and the replies to config get, tag update and
+     * PlatformServices#subscribe}): the shadow topic and the replies to config get, tag update and
      * delete, desired get and delete, the OTA firmware query and MQTT file download. Exact names,
      * so a device never receives its own requests back.
      */

@@ -10,6 +10,8 @@
  * included), and synchronises time over NTP. {@link io.thingflux.alink.DynamicRegistration} obtains
  * a device secret or token with the product secret. {@link io.thingflux.alink.AlinkJson} and {@link
  * io.thingflux.alink.AlinkTopics} are the wire format and the topic names, usable on their own (an
- * emulator speaks the same JSON).
+ * emulator speaks the same JSON). {@link io.thingflux.alink.PlatformServices} adds the device
+ * shadow, remote config, tags and OTA (HTTP or MQTT download) on the same device; {@link
+ * io.thingflux.alink.HttpsDynamicRegistration} registers over HTTPS.
  */
 package io.thingflux.alink;
