@@ -20,7 +20,9 @@ import reactor.core.publisher.Sinks;
  * update and delete sends that version plus one; the platform refuses an older one with {@link
  * ShadowException} (code {@link ShadowException#VERSION_CONFLICT}). A control push whose version is
  * not newer than the last seen is stale and dropped. After applying desired state, call {@link
- * #applied(Map)}: it reports the values and clears {@code desired}, as the platform expects.
+ * #applied(Map)}: it reports the values and clears {@code desired}, as the platform expects. A new
+ * device object starts at version 0: call {@link #get()} once after connecting to learn the
+ * shadow's version, and subscribe to {@link #controls()} once (each subscriber moves the version).
  *
  * <p>Shadow replies carry no request id, so a request is answered by the next reply on {@code
  * /shadow/get}: issue one request at a time (each {@code Mono} completes before the next starts).
