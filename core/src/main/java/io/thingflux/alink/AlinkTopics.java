@@ -182,6 +182,62 @@ public final class AlinkTopics {
                 downRaw());
     }
 
+    // ---- platform services: shadow, desired properties, tags, remote config, OTA query
+
+    /** {@code /shadow/update/{pk}/{dn}}: where the device sends shadow get, update and delete. */
+    public String shadowUpdate() {
+        return "/shadow/update/" + productKey + "/" + deviceName;
+    }
+
+    /** {@code /shadow/get/{pk}/{dn}}: shadow replies and control pushes. */
+    public String shadowGet() {
+        return "/shadow/get/" + productKey + "/" + deviceName;
+    }
+
+    public String desiredGet() {
+        return sysPrefix() + "thing/property/desired/get";
+    }
+
+    public String desiredDelete() {
+        return sysPrefix() + "thing/property/desired/delete";
+    }
+
+    public String deviceInfoUpdate() {
+        return sysPrefix() + "thing/deviceinfo/update";
+    }
+
+    public String deviceInfoDelete() {
+        return sysPrefix() + "thing/deviceinfo/delete";
+    }
+
+    public String otaFirmwareGet() {
+        return sysPrefix() + "thing/ota/firmware/get";
+    }
+
+    /** {@code /sys/{pk}/{dn}/thing/file/download}: a block of an MQTT file download. */
+    public String fileDownload() {
+        return sysPrefix() + "thing/file/download";
+    }
+
+    /**
+     * The filters the platform services need beside {@link #deviceSubscriptions()} (add them with
+     * {@link AliyunDeviceOptions.Builder#additionalSubscription(String)}, or use {@link
+     * PlatformServices#subscribe}): the shadow topic and the replies to config get, tag update and
+     * delete, desired get and delete, the OTA firmware query and MQTT file download. Exact names,
+     * so a device never receives its own requests back.
+     */
+    public List<String> platformSubscriptions() {
+        return List.of(
+                shadowGet(),
+                reply(configGet()),
+                reply(deviceInfoUpdate()),
+                reply(deviceInfoDelete()),
+                reply(desiredGet()),
+                reply(desiredDelete()),
+                reply(otaFirmwareGet()),
+                reply(fileDownload()));
+    }
+
     private static String requireLevel(String s, String what) {
         Objects.requireNonNull(s, what);
         if (s.isEmpty() || s.indexOf('/') >= 0 || s.indexOf('+') >= 0 || s.indexOf('#') >= 0) {

@@ -363,6 +363,8 @@ public final class AliyunDevice {
         AlinkValidation.requireValue(data, "data");
         MqttQos qos =
                 request instanceof ThingMessage.RrpcCall
+                                || (request instanceof ThingMessage.ServiceCall s
+                                        && s.synchronous())
                         ? MqttQos.AT_MOST_ONCE
                         : options.publishQos();
         return delivered(
@@ -396,6 +398,16 @@ public final class AliyunDevice {
                                         AlinkTopics.reply(down.topic()),
                                         copy,
                                         options.publishQos())));
+    }
+
+    /**
+     * Publishes {@code payload} on {@code topic} at the device's publish QoS, for messages the
+     * platform does not answer by Alink id (shadow, OTA inform and progress); used by {@link
+     * PlatformServices}.
+     */
+    Mono<Void> publishUnanswered(String topic, byte[] payload) {
+        MqttTopics.requireValidName(topic);
+        return delivered(Mono.defer(() -> link.publish(topic, payload, options.publishQos())));
     }
 
     /** {@code signals} on the scheduler when one is set, else where they happen. */

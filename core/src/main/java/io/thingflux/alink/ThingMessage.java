@@ -56,15 +56,33 @@ public sealed interface ThingMessage {
     }
 
     /**
-     * An asynchronous service call ({@code thing.service.{serviceId}}); answered on the topic plus
-     * {@code _reply}.
+     * A service call ({@code thing.service.{serviceId}}): asynchronous on {@code
+     * .../thing/service/{serviceId}}, answered on the topic plus {@code _reply}; or synchronous,
+     * arriving on {@code /sys/{pk}/{dn}/rrpc/request/{messageId}} and answered (at QoS 0, within
+     * the platform's 8 s) on {@code .../rrpc/response/{messageId}}. {@link
+     * AliyunDevice#reply(Request, int, Object)} answers both; the user need not know which form it
+     * was.
+     *
+     * @param replyTopic where the answer goes
      */
-    record ServiceCall(String topic, String serviceId, AlinkRequest request) implements Request {
+    record ServiceCall(String topic, String serviceId, AlinkRequest request, String replyTopic)
+            implements Request {
 
         public ServiceCall {
             Objects.requireNonNull(topic, "topic");
             Objects.requireNonNull(serviceId, "serviceId");
             Objects.requireNonNull(request, "request");
+            Objects.requireNonNull(replyTopic, "replyTopic");
+        }
+
+        /** An asynchronous call, answered on {@code topic + "_reply"}. */
+        public ServiceCall(String topic, String serviceId, AlinkRequest request) {
+            this(topic, serviceId, request, AlinkTopics.reply(Objects.requireNonNull(topic)));
+        }
+
+        /** Whether the platform waits for the answer (it came over system RRPC). */
+        public boolean synchronous() {
+            return !replyTopic.equals(AlinkTopics.reply(topic));
         }
 
         @Override
@@ -75,11 +93,6 @@ public sealed interface ThingMessage {
         /** The input parameters. */
         public Map<String, Object> params() {
             return request.paramsAsMap();
-        }
-
-        @Override
-        public String replyTopic() {
-            return AlinkTopics.reply(topic);
         }
     }
 
@@ -297,6 +310,70 @@ public sealed interface ThingMessage {
                     + ", payload="
                     + payload.length
                     + " bytes]";
+        }
+    }
+
+    /**
+     * A device-shadow message on {@code /shadow/get/{pk}/{dn}}: a {@code reply} to the device's
+     * get, update or delete, or a {@code control} push of the desired state. Read it with {@link
+     * DeviceShadow}.
+     *
+     * @param method {@code reply} or {@code control}
+     * @param payload the message's {@code payload} object
+     * @param version the shadow version the message carries, or -1 when it has none
+     * @param timestamp the platform's time (epoch seconds or ms as sent), or 0
+     */
+    record ShadowMessage(
+            String topic, String method, Map<String, Object> payload, long version, long timestamp)
+            implements ThingMessage {
+
+        public ShadowMessage {
+            Objects.requireNonNull(topic, "topic");
+            payload = payload == null ? Map.of() : payload;
+        }
+
+        /** Whether this is a {@code control} push of desired state. */
+        public boolean isControl() {
+            return "control".equals(method);
+        }
+
+        /** {@code payload.status}: {@code success} or {@code error}, or {@code null}. */
+        public String status() {
+            return payload.get("status") instanceof String s ? s : null;
+        }
+
+        /** {@code payload.state}, or an empty map. */
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> state() {
+            return payload.get("state") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        }
+
+        /** {@code payload.state.desired}, or an empty map. */
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> desired() {
+            return state().get("desired") instanceof Map<?, ?> m
+                    ? (Map<String, Object>) m
+                    : Map.of();
+        }
+
+        /** {@code payload.state.reported}, or an empty map. */
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> reported() {
+            return state().get("reported") instanceof Map<?, ?> m
+                    ? (Map<String, Object>) m
+                    : Map.of();
+        }
+
+        /** The error code of an error reply ({@code payload.content.errorcode}), or 0. */
+        public int errorCode() {
+            if (payload.get("content") instanceof Map<?, ?> c && c.get("errorcode") != null) {
+                try {
+                    return Integer.parseInt(c.get("errorcode").toString());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+            return 0;
         }
     }
 }

@@ -79,8 +79,17 @@ public final class ThingMessageDecoder {
                     && rest.indexOf('/', "rrpc/request/".length()) < 0) {
                 String messageId = rest.substring("rrpc/request/".length());
                 if (!messageId.isEmpty()) {
-                    return new ThingMessage.RrpcCall(
-                            topic, messageId, topics.rrpcResponse(messageId), null, null, payload);
+                    ThingMessage.ServiceCall service =
+                            syncService(topic, payload, topics.rrpcResponse(messageId));
+                    return service != null
+                            ? service
+                            : new ThingMessage.RrpcCall(
+                                    topic,
+                                    messageId,
+                                    topics.rrpcResponse(messageId),
+                                    null,
+                                    null,
+                                    payload);
                 }
             }
             if (topic.equals(topics.configPush())) {
@@ -103,6 +112,19 @@ public final class ThingMessageDecoder {
                     millis(o, "serverRecvTime"),
                     millis(o, "serverSendTime"),
                     received);
+        }
+        if (topic.equals(topics.shadowGet())) {
+            Map<String, Object> o = AlinkJson.decodeObject(payload, "shadow message");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> body =
+                    o.get("payload") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+            Object version = o.containsKey("version") ? o.get("version") : body.get("version");
+            return new ThingMessage.ShadowMessage(
+                    topic,
+                    o.get("method") instanceof String s ? s : null,
+                    body,
+                    version instanceof Number n ? n.longValue() : -1,
+                    o.get("timestamp") instanceof Number n ? n.longValue() : 0);
         }
         if (topic.equals(topics.otaUpgrade())) {
             Map<String, Object> o = AlinkJson.decodeObject(payload, "OTA upgrade notice");
@@ -141,6 +163,34 @@ public final class ThingMessageDecoder {
             }
         }
         return new ThingMessage.RrpcCall(topic, messageId, topic, null, null, payload);
+    }
+
+    /**
+     * A synchronous service call in a system RRPC request: an Alink request whose method is {@code
+     * thing.service.{serviceId}}; {@code null} when the payload is anything else (a raw RRPC).
+     */
+    private static ThingMessage.ServiceCall syncService(
+            String topic, byte[] payload, String replyTopic) {
+        int first = 0;
+        while (first < payload.length && payload[first] <= ' ') {
+            first++;
+        }
+        if (first == payload.length || payload[first] != '{') {
+            return null;
+        }
+        AlinkRequest request;
+        try {
+            request = AlinkJson.decodeRequest(payload);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        String method = request.method();
+        String prefix = "thing.service.";
+        if (method == null || !method.startsWith(prefix) || method.length() == prefix.length()) {
+            return null;
+        }
+        return new ThingMessage.ServiceCall(
+                topic, method.substring(prefix.length()), request, replyTopic);
     }
 
     private static long millis(Map<String, Object> o, String field) {

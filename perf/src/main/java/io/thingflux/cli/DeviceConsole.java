@@ -5,6 +5,7 @@ import io.thingflux.alink.AlinkJson;
 import io.thingflux.alink.AlinkReplyException;
 import io.thingflux.alink.AliyunDevice;
 import io.thingflux.alink.AliyunDeviceOptions;
+import io.thingflux.alink.PlatformServices;
 import io.thingflux.alink.ThingMessage;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.aliyun.AliyunEndpoints;
@@ -104,6 +105,16 @@ final class DeviceConsole {
                             + "ms between syncs (default ${DEFAULT-VALUE}).")
     String outboxFsync = "100ms";
 
+    @Option(
+            names = "--ota-dir",
+            paramLabel = "DIR",
+            description =
+                    "Download each firmware the platform offers (OTA upgrade notice) into DIR as "
+                            + "MODULE-VERSION.bin, checked against its size and MD5/SHA-256, reporting "
+                            + "progress to the platform (each 10 %, -2/-3 on failure) and on stderr; "
+                            + "prints {\"type\":\"ota_downloaded\"|\"ota_failed\",..}.")
+    Path otaDir;
+
     /** The device triple. @throws IllegalArgumentException when a part is blank or malformed */
     AliyunDeviceIdentity identity() {
         return device.identity();
@@ -137,7 +148,11 @@ final class DeviceConsole {
             throw new IllegalArgumentException(
                     "--qos must be 0 or 1 (the platform has no QoS 2), was " + qos);
         }
-        return AliyunDeviceOptions.builder().publishQos(MqttQos.valueOf(qos)).build();
+        AliyunDeviceOptions.Builder b =
+                AliyunDeviceOptions.builder().publishQos(MqttQos.valueOf(qos));
+        // shadow pushes and the replies of the platform services
+        PlatformServices.subscribe(b, device.productKey, device.deviceName);
+        return b.build();
     }
 
     /**
@@ -260,6 +275,11 @@ final class DeviceConsole {
             return; // replies to posts are printed by the post that awaited them
         }
         out.write(ThingMessageJson.toJson(message));
+        if (otaDir != null
+                && message instanceof ThingMessage.OtaUpgrade upgrade
+                && "1000".equals(upgrade.code())) {
+            OtaDownloads.start(aliyunDevice, upgrade, otaDir, out, command.commandLine().getErr());
+        }
         if (noAutoReply
                 || !(message instanceof ThingMessage.Request request)
                 || !replyWanted(request)) {

@@ -33,6 +33,8 @@ final class ThingMessageJson {
             return "ota_upgrade";
         } else if (message instanceof ThingMessage.RawDown) {
             return "raw_down";
+        } else if (message instanceof ThingMessage.ShadowMessage s) {
+            return s.isControl() ? "shadow_control" : "shadow_reply";
         }
         return "unknown";
     }
@@ -78,6 +80,10 @@ final class ThingMessageJson {
             }
         } else if (message instanceof ThingMessage.RawDown r) {
             PayloadJson.put(n, "payload", r.payload());
+        } else if (message instanceof ThingMessage.ShadowMessage s) {
+            n.put("method", s.method());
+            n.put("version", s.version());
+            n.set("payload", JsonLines.MAPPER.valueToTree(s.payload()));
         } else if (message instanceof ThingMessage.UnknownMessage u) {
             n.put("qos", u.qos().code());
             n.put("reason", u.reason());

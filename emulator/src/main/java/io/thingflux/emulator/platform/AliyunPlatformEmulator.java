@@ -134,6 +134,11 @@ public final class AliyunPlatformEmulator implements MqttBroker {
                 adminTlsAddress = listen(o.adminHost(), o.adminTlsPort(), admin.initializer(ssl));
             }
         }
+        if (adminTlsAddress != null) {
+            engine.fileBase("https://localhost:" + adminTlsAddress.getPort());
+        } else if (adminAddress != null) {
+            engine.fileBase("http://" + format(adminAddress));
+        }
         log.info("emulator listening: {}", describe());
     }
 

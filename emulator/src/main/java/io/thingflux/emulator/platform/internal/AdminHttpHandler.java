@@ -62,7 +62,15 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     private final OpenApiActions actions;
     private final OpenApiAuthenticator authenticator;
 
-    private AdminHttpHandler(OpenApiActions actions, OpenApiAuthenticator authenticator, String t) {
+    /** Serves files and HTTPS registration (platform services); null in no configuration. */
+    private final BrokerEngine engine;
+
+    private AdminHttpHandler(
+            OpenApiActions actions,
+            OpenApiAuthenticator authenticator,
+            String t,
+            BrokerEngine engine) {
+        this.engine = engine;
         this.actions = actions;
         this.authenticator = authenticator;
         this.token = t == null ? null : ("Bearer " + t).getBytes(StandardCharsets.UTF_8);
@@ -76,8 +84,10 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
         private final OpenApiActions actions;
         private final OpenApiAuthenticator authenticator;
         private final String adminToken;
+        private final BrokerEngine engine;
 
         private Shared(BrokerEngine engine) {
+            this.engine = engine;
             this.actions = new OpenApiActions(engine);
             this.authenticator =
                     new OpenApiAuthenticator(engine.options().accessKeys(), Clock.systemUTC());
@@ -99,7 +109,9 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
                             .addLast(
                                     new HttpServerCodec(),
                                     new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                                    new AdminHttpHandler(actions, authenticator, adminToken));
+                                    new io.netty.handler.stream.ChunkedWriteHandler(),
+                                    new AdminHttpHandler(
+                                            actions, authenticator, adminToken, engine));
                 }
             };
         }
@@ -125,6 +137,15 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
             String uri = request.uri();
             int q = uri.indexOf('?');
             String path = q >= 0 ? uri.substring(0, q) : uri;
+            if (PlatformFiles.handles(path)) {
+                engine.platformFiles().serve(ctx, request, path);
+                return;
+            }
+            if (path.equals(HttpsRegistrationEndpoint.PATH)
+                    && request.method().equals(HttpMethod.POST)) {
+                engine.httpsRegistration().serve(ctx, request);
+                return;
+            }
             String action;
             OpenApiParams params;
             if (path.startsWith("/api/")) {

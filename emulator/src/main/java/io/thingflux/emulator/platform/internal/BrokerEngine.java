@@ -45,6 +45,10 @@ public final class BrokerEngine implements AutoCloseable {
     private final PlatformAuthenticator authenticator;
     private final AlinkResponder alink = new AlinkResponder(this);
     private final GatewaySessions gateways = new GatewaySessions(this);
+    private final PlatformFiles files = new PlatformFiles();
+    private final PlatformServicesResponder services =
+            new PlatformServicesResponder(this, new OtaService(this, files));
+    private final HttpsRegistrationEndpoint httpsRegistration;
     private final PublishRecorder recorder;
     private final PublishDedupView dedupView;
     private final AtomicLong messageIds =
@@ -67,6 +71,43 @@ public final class BrokerEngine implements AutoCloseable {
                 options.dedupViewLimit() == 0
                         ? null
                         : new PublishDedupView(options.dedupViewLimit());
+        files.bind(services.ota(), services);
+        this.httpsRegistration = new HttpsRegistrationEndpoint(this);
+    }
+
+    // ---- platform services (shadow, tags, config, OTA, files, HTTPS registration)
+
+    PlatformServicesResponder platformServices() {
+        return services;
+    }
+
+    PlatformFiles platformFiles() {
+        return files;
+    }
+
+    HttpsRegistrationEndpoint httpsRegistration() {
+        return httpsRegistration;
+    }
+
+    /** Sets the base URL of the files the admin listener serves (firmware, config). */
+    public void fileBase(String baseUrl) {
+        files.base(baseUrl);
+    }
+
+    boolean authenticatorKnows(String pk, String dn) {
+        return authenticator.knows(pk, dn);
+    }
+
+    /** Whether {@code pk/dn} ever connected. */
+    boolean wasOnline(String pk, String dn) {
+        DeviceState state = devices.get(PlatformAuthenticator.key(pk, dn));
+        return state != null && state.status() != DeviceStatus.UNACTIVE;
+    }
+
+    /** Whether {@code pk/dn} is connected now. */
+    boolean isOnline(String pk, String dn) {
+        DeviceState state = devices.get(PlatformAuthenticator.key(pk, dn));
+        return state != null && state.isOnline();
     }
 
     public EmulatorOptions options() {
@@ -216,11 +257,19 @@ public final class BrokerEngine implements AutoCloseable {
                 if (sub != null) {
                     state = sub; // a gateway publishing for a logged-in sub-device
                 }
-                alink.onDevicePublish(state, publish.topic(), payload, publish.qos());
+                if (!services.onDevicePublish(state, publish.topic(), payload)) {
+                    alink.onDevicePublish(state, publish.topic(), payload, publish.qos());
+                }
                 state.recordIfEvent(publish.topic(), payload);
                 // the platform, not other devices, receives what a device sends; applications watch
-                // it
-                route(publish.topic(), payload, publish.qos(), false);
+                // it, and so does the device itself for its property and event posts when it
+                // subscribed to them (seed 004: a device subscribed to its property/post receives
+                // its post back)
+                if (isPost(state, publish.topic())) {
+                    routeFromDevice(from, publish.topic(), payload, publish.qos());
+                } else {
+                    route(publish.topic(), payload, publish.qos(), false);
+                }
             } else {
                 route(publish.topic(), payload, publish.qos(), true);
             }
@@ -253,6 +302,28 @@ public final class BrokerEngine implements AutoCloseable {
         targets.deliver(topic, payload, qos);
     }
 
+    /** Whether any session subscribed to a filter matching {@code topic}. */
+    private boolean hasSubscriber(String topic) {
+        boolean[] any = new boolean[1];
+        tree.match(topic, (session, qos) -> any[0] = true);
+        return any[0];
+    }
+
+    /** Whether {@code topic} is one of the device's property or event posts. */
+    private static boolean isPost(DeviceState device, String topic) {
+        return topic.startsWith(device.sysPrefix)
+                && topic.startsWith("thing/event/", device.sysPrefix.length())
+                && topic.endsWith("/post");
+    }
+
+    /** What device {@code from} published: to applications and to the device's own session. */
+    private void routeFromDevice(Principal from, String topic, byte[] payload, MqttQos qos) {
+        Targets targets = new Targets(false, gateways, topic);
+        targets.self = from.sessionKey();
+        tree.match(topic, targets);
+        targets.deliver(topic, payload, qos);
+    }
+
     /**
      * The sessions a message goes to, each with the highest QoS its matching filters granted. Most
      * messages (a reply to one device) have one target, kept in fields; a map is made only for a
@@ -263,6 +334,10 @@ public final class BrokerEngine implements AutoCloseable {
         private final boolean toDevices;
         private final GatewaySessions gateways;
         private final String topic;
+
+        /** The session key of the publishing device, which receives its own message; or null. */
+        String self;
+
         private BrokerSession first;
         private MqttQos firstQos;
         private Map<BrokerSession, MqttQos> more;
@@ -275,7 +350,7 @@ public final class BrokerEngine implements AutoCloseable {
 
         @Override
         public void accept(BrokerSession s, MqttQos granted) {
-            if (!toDevices && s.principal.isDevice()) {
+            if (!toDevices && s.principal.isDevice() && !s.key.equals(self)) {
                 return;
             }
             if (s.wildcardDevices
@@ -511,7 +586,7 @@ public final class BrokerEngine implements AutoCloseable {
                     return Mono.<byte[]>create(
                                     sink -> {
                                         state.awaitRrpc(id, sink);
-                                        publishFromPlatform(
+                                        String ext =
                                                 "/ext/rrpc/"
                                                         + id
                                                         + "/sys/"
@@ -519,7 +594,15 @@ public final class BrokerEngine implements AutoCloseable {
                                                         + "/"
                                                         + dn
                                                         + "/thing/service/"
-                                                        + identifier,
+                                                        + identifier;
+                                        String sys =
+                                                "/sys/" + pk + "/" + dn + "/rrpc/request/" + id;
+                                        // on system RRPC, as the platform does, unless the
+                                        // device listens only on /ext/rrpc (ext=1 devices)
+                                        publishFromPlatform(
+                                                hasSubscriber(sys) || !hasSubscriber(ext)
+                                                        ? sys
+                                                        : ext,
                                                 payload,
                                                 MqttQos.AT_MOST_ONCE);
                                     })

@@ -62,8 +62,12 @@ final class OpenApiActions {
 
     private final BrokerEngine engine;
 
+    /** The platform-service actions (shadow, tags, config, OTA), in their own class. */
+    private final PlatformServiceActions serviceActions;
+
     OpenApiActions(BrokerEngine engine) {
         this.engine = engine;
+        this.serviceActions = new PlatformServiceActions(engine);
     }
 
     /** A device named by {@code IotId} or by {@code ProductKey} and {@code DeviceName}. */
@@ -151,12 +155,16 @@ final class OpenApiActions {
                 Target t = target(p);
                 GatewayActions.removeThingTopo(engine, t.productKey, t.deviceName, ok);
             }
-            default ->
-                    throw new OpenApiError(
-                            HttpResponseStatus.NOT_FOUND,
-                            "InvalidApi.NotFound",
-                            "Specified api is not found, please check your url and method: "
-                                    + action);
+            default -> {
+                Mono<ObjectNode> service = serviceActions.call(action, p, ok);
+                if (service != null) {
+                    return service;
+                }
+                throw new OpenApiError(
+                        HttpResponseStatus.NOT_FOUND,
+                        "InvalidApi.NotFound",
+                        "Specified api is not found, please check your url and method: " + action);
+            }
         }
         return Mono.just(ok);
     }
@@ -303,12 +311,12 @@ final class OpenApiActions {
             ok.putObject("Data").put("MessageId", id);
             return Mono.just(ok);
         }
-        return engine.invokeServiceSync(
-                        t.productKey,
-                        t.deviceName,
-                        identifier,
-                        args,
-                        AliyunLimits.RRPC_REPLY_DEADLINE)
+        // the emulator's own Timeout (ms, as RRpc takes it): the platform waits its 8 s deadline
+        Duration deadline =
+                Duration.ofMillis(
+                        p.intParam(
+                                "Timeout", RRPC_MAX_TIMEOUT, RRPC_MIN_TIMEOUT, RRPC_MAX_TIMEOUT));
+        return engine.invokeServiceSync(t.productKey, t.deviceName, identifier, args, deadline)
                 .map(
                         idAndReply -> {
                             ObjectNode data = ok.putObject("Data");
@@ -328,8 +336,8 @@ final class OpenApiActions {
                                 new EmulatorRequestException(
                                         "iot.device.InvokeThingServiceTimeout",
                                         "the device did not answer within "
-                                                + AliyunLimits.RRPC_REPLY_DEADLINE.toSeconds()
-                                                + " s"));
+                                                + deadline.toMillis()
+                                                + " ms"));
     }
 
     /**

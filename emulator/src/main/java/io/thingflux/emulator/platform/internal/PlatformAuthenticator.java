@@ -152,6 +152,9 @@ public final class PlatformAuthenticator {
         } catch (IllegalArgumentException e) {
             return Result.refused(ConnectReturnCode.IDENTIFIER_REJECTED);
         }
+        if ("connwl".equals(cid.params().get("authType")) && tokens != null) {
+            return checkToken(username, password);
+        }
         String expectedMode = tls ? "2" : "3";
         if (!expectedMode.equals(cid.params().get("securemode"))) {
             return Result.refused(ConnectReturnCode.IDENTIFIER_REJECTED);
@@ -198,6 +201,35 @@ public final class PlatformAuthenticator {
                         .toLowerCase(Locale.ROOT)
                         .getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given)) {
+            return Result.refused(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
+        }
+        if (directory.isDisabled(pk, dn)) {
+            return Result.refused(ConnectReturnCode.NOT_AUTHORIZED);
+        }
+        return new Result(Principal.device(pk, dn), null);
+    }
+
+    /**
+     * Where the device tokens of registrations without pre-registration are looked up (by "pk/dn"),
+     * for connections with {@code authType=connwl} (password = token); none by default. The
+     * emulator does not insist on TLS for them.
+     */
+    void tokens(java.util.function.Function<String, String> lookup) {
+        this.tokens = lookup;
+    }
+
+    private volatile java.util.function.Function<String, String> tokens;
+
+    private Result checkToken(String username, byte[] password) {
+        int amp = username == null ? -1 : username.indexOf('&');
+        if (amp <= 0 || password == null) {
+            return Result.refused(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
+        }
+        String dn = username.substring(0, amp);
+        String pk = username.substring(amp + 1);
+        String token = tokens.apply(key(pk, dn));
+        if (token == null
+                || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), password)) {
             return Result.refused(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD);
         }
         if (directory.isDisabled(pk, dn)) {
