@@ -12,9 +12,8 @@
  * io.thingflux.alink.AlinkTopics} are the wire format and the topic names, usable on their own (an
  * emulator speaks the same JSON). {@link io.thingflux.alink.AliyunGateway} is a gateway on one
  * link: its topology, sub-device registration and sessions, and each logged-in sub-device as an
- * {@code AliyunDevice} of its own, routed by topic.
- * {@link io.thingflux.alink.PlatformServices} adds the device shadow, remote config, tags and OTA
- * (HTTP or MQTT download) on the same device; {@link io.thingflux.alink.HttpsDynamicRegistration}
- * registers over HTTPS.
+ * {@code AliyunDevice} of its own, routed by topic. {@link io.thingflux.alink.PlatformServices}
+ * adds the device shadow, remote config, tags and OTA (HTTP or MQTT download) on the same device;
+ * {@link io.thingflux.alink.HttpsDynamicRegistration} registers over HTTPS.
  */
 package io.thingflux.alink;
