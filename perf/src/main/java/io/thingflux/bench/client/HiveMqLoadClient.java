@@ -127,6 +127,31 @@ public final class HiveMqLoadClient implements LoadClient {
             if (config.tls()) {
                 transport.sslWithDefaultConfig();
             }
+            if (config.webSocket() != null) {
+                transport
+                        .webSocketConfig()
+                        .serverPath(config.webSocket().path().substring(1))
+                        .subprotocol(config.webSocket().subprotocol())
+                        .applyWebSocketConfig();
+            }
+            if (config.proxy() != null) {
+                var p = config.proxy();
+                var proxy =
+                        transport
+                                .proxyConfig()
+                                .protocol(
+                                        p.type()
+                                                        == io.thingflux.netty.client
+                                                                .MqttProxyOptions.Type.HTTP
+                                                ? com.hivemq.client.mqtt.MqttProxyProtocol.HTTP
+                                                : com.hivemq.client.mqtt.MqttProxyProtocol.SOCKS_5)
+                                .host(p.host())
+                                .port(p.port());
+                if (p.username() != null) {
+                    proxy.username(p.username()).password(p.password());
+                }
+                proxy.applyProxyConfig();
+            }
             this.client =
                     b.transportConfig(transport.build())
                             .simpleAuth()
