@@ -201,8 +201,7 @@ class WaysInEndToEndTest {
     @Test
     void mqttOverWebSocketJoinsPacketsSplitOverManyFrames() {
         int ws = emulator.wsAddress().orElseThrow().getPort();
-        // 256-byte frames: the 5 kB publish leaves in 20 of them, the emulator joins them (the
-        // replies, under 256 bytes, fit the client's limit on incoming frames)
+        // 256-byte frames: the 5 kB publish leaves in 20 of them, the emulator joins them
         roundTrip(
                 signed(ws, false)
                         .webSocket(

@@ -15,7 +15,8 @@ import java.util.Objects;
  * <p>An MQTT packet larger than {@link #maxFramePayload()} is sent as a fragmented message (one
  * binary frame and continuation frames); incoming frames are joined into the byte stream the MQTT
  * decoder reads, so a packet may span frames and a frame may hold several packets. An incoming
- * frame larger than {@link #maxFramePayload()} closes the connection.
+ * frame may be as large as the client's {@link MqttClientOptions#maxPacketSize()}; a larger one
+ * closes the connection.
  */
 public final class MqttWebSocketOptions {
 
@@ -25,7 +26,7 @@ public final class MqttWebSocketOptions {
     /** The MQTT subprotocol name: {@value}. */
     public static final String DEFAULT_SUBPROTOCOL = "mqtt";
 
-    /** Default largest frame payload, either way: 65,536 bytes. */
+    /** Default largest payload of a frame the client sends: 65,536 bytes. */
     public static final int DEFAULT_MAX_FRAME_PAYLOAD = 65_536;
 
     /** Default time for the HTTP upgrade: 10 s. */
@@ -122,7 +123,10 @@ public final class MqttWebSocketOptions {
             return this;
         }
 
-        /** Largest frame payload, either way; default {@link #DEFAULT_MAX_FRAME_PAYLOAD}. */
+        /**
+         * Largest payload of a frame the client sends (larger packets are fragmented); default
+         * {@link #DEFAULT_MAX_FRAME_PAYLOAD}.
+         */
         public Builder maxFramePayload(int bytes) {
             if (bytes < 16) {
                 throw new IllegalArgumentException("maxFramePayload must be at least 16");

@@ -51,7 +51,8 @@ final class WebSocketPipeline {
                         ws.subprotocol(),
                         false,
                         headers,
-                        ws.maxFramePayload());
+                        // incoming frames: bounded by the MQTT packet limit, not the send size
+                        Math.max(ws.maxFramePayload(), options.maxPacketSize()));
         p.addLast(HTTP, new HttpClientCodec());
         p.addLast(AGGREGATOR, new HttpObjectAggregator(8192));
         p.addLast(
