@@ -95,6 +95,26 @@ class WaysInCliOptionsTest {
     }
 
     @Test
+    void brokerOpensWebSocketListenersAndKnowsX509Devices() {
+        BrokerCommand c = new BrokerCommand();
+        new CommandLine(c)
+                .parseArgs(
+                        "--auth", "none",
+                        "--ws-port", "0",
+                        "--wss-port", "0",
+                        "--client-ca", "/tmp/ca.pem",
+                        "--cert-device", "CN=dev 1,O=Acme=pk1/dn1",
+                        "--cert-device", "ab:cd=pk1/dn2");
+        var o = c.options();
+        assertThat(o.wsPort()).isZero();
+        assertThat(o.wssPort()).isZero();
+        assertThat(o.wsPath()).isEqualTo("/mqtt");
+        assertThat(o.certificateDevices())
+                .containsEntry("CN=dev 1,O=Acme", "pk1/dn1")
+                .containsEntry("ab:cd", "pk1/dn2");
+    }
+
+    @Test
     void benchTakesWsAndProxy() {
         BenchOptions b =
                 BenchOptions.builder().webSocket(true).proxy("socks5://127.0.0.1:1080").build();
