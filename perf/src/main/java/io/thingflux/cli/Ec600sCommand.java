@@ -96,6 +96,47 @@ public final class Ec600sCommand implements Callable<Integer> {
             description = "Publish dialect (default: probe AT+QMTPUBEX=?).")
     String dialect;
 
+    // ---- the module's TLS (AT+QSSLCFG, CA uploaded with AT+QFUPL)
+
+    @Option(
+            names = "--tls-ca",
+            paramLabel = "PEM_FILE",
+            description =
+                    "Turn on the module's TLS and verify the broker against this CA, uploaded to the module (use --port 8883).")
+    java.nio.file.Path tlsCa;
+
+    @Option(
+            names = "--tls-root",
+            paramLabel = "NAME",
+            description =
+                    "Like --tls-ca with a root shipped with thingflux: ALIYUN_IOT_ROOT_CA_2053 (port 8883) or GLOBALSIGN_ROOT_CA_R1 (1883/443).")
+    io.thingflux.netty.client.TrustRoot tlsRoot;
+
+    @Option(
+            names = "--tls-no-verify",
+            description =
+                    "Turn on the module's TLS without verifying the broker (seclevel 0; tests only).")
+    boolean tlsNoVerify;
+
+    private io.thingflux.serial.Ec600sTlsOptions moduleTls() {
+        if (tlsCa == null && tlsRoot == null && !tlsNoVerify) {
+            return null;
+        }
+        var t = io.thingflux.serial.Ec600sTlsOptions.builder().verifyServer(!tlsNoVerify);
+        try {
+            if (tlsCa != null) {
+                t.caCertificatePem(
+                        java.nio.file.Files.readString(
+                                tlsCa, java.nio.charset.StandardCharsets.US_ASCII));
+            } else if (tlsRoot != null) {
+                t.caCertificatePem(tlsRoot.pem());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read --tls-ca " + tlsCa, e);
+        }
+        return t.build();
+    }
+
     /** The driver options these arguments describe. */
     Ec600sOptions options(AliyunDeviceIdentity identity) {
         Ec600sOptions.Builder b =
@@ -104,6 +145,7 @@ public final class Ec600sCommand implements Callable<Integer> {
                         .broker(host != null ? host : console.legacyHost(identity), port)
                         .clientId(clientId)
                         .urcPort(urcPort)
+                        .tls(moduleTls())
                         .outboxStorage(console.outboxStorage());
         if (apn != null) {
             b.apn(apn, "", "", 0);

@@ -115,6 +115,29 @@ class WaysInCliOptionsTest {
     }
 
     @Test
+    void ec600sTurnsOnTheModulesTlsWithANamedRoot() {
+        Ec600sCommand c = new Ec600sCommand();
+        new CommandLine(c)
+                .parseArgs(
+                        concat(
+                                TRIPLE,
+                                new String[] {
+                                    "--serial",
+                                    "/dev/ttyUSB2",
+                                    "--port",
+                                    "8883",
+                                    "--tls-root",
+                                    "ALIYUN_IOT_ROOT_CA_2053"
+                                }));
+        var o = c.options(c.console.identity());
+        assertThat(o.tls().verifyServer()).isTrue();
+        assertThat(o.tls().caCertificatePem()).isEqualTo(TrustRoot.ALIYUN_IOT_ROOT_CA_2053.pem());
+        Ec600sCommand plain = new Ec600sCommand();
+        new CommandLine(plain).parseArgs(concat(TRIPLE, new String[] {"--serial", "/dev/ttyUSB2"}));
+        assertThat(plain.options(plain.console.identity()).tls()).isNull();
+    }
+
+    @Test
     void benchTakesWsAndProxy() {
         BenchOptions b =
                 BenchOptions.builder().webSocket(true).proxy("socks5://127.0.0.1:1080").build();

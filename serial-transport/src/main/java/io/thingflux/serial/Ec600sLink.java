@@ -64,7 +64,9 @@ import reactor.util.retry.Retry;
  * the publish dialect unless configured, then {@code AT+QMTOPEN} and {@code AT+QMTCONN}, mapping
  * their result codes to {@link MqttOpenException}, {@link ConnectRefusedException} (the broker's
  * CONNACK code in {@code +QMTCONN: <idx>,0,<ret_code>}) and {@link QmtConnException} (the module
- * could not send or finish the CONNECT).
+ * could not send or finish the CONNECT). With {@link Ec600sOptions#tls()} the module's TLS is set
+ * up before {@code aliauth}: the CA uploaded and checked, the SSL context configured and bound
+ * ({@link io.thingflux.serial.internal.ModuleTlsSetup}, failures as {@link ModuleTlsException}).
  *
  * <p>When the connection breaks ({@code +QMTSTAT}, {@code +QIURC: "pdpdeact"}, or {@code RDY} after
  * a reboot) the link goes {@link LinkState#RECONNECTING} and reopens with exponential backoff as
