@@ -84,7 +84,7 @@ public final class BrokerCommand implements Callable<Integer> {
             paramLabel = "FINGERPRINT_OR_SUBJECT=PK/DN",
             description =
                     "A device known by its certificate's SHA-256 fingerprint or subject DN; repeatable, with --client-ca.")
-    java.util.List<String> certDevices = new java.util.ArrayList<>();
+    List<String> certDevices = new ArrayList<>();
 
     @Option(names = "--tls-key", description = "PEM PKCS#8 private key going with --tls-cert.")
     Path tlsKey;

@@ -7,6 +7,7 @@ import io.thingflux.netty.client.TrustRoot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
@@ -117,7 +118,7 @@ final class ConnectionOptions {
             }
             return;
         }
-        String name = cert.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = cert.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".p12") || name.endsWith(".pfx")) {
             b.clientCertificatePkcs12(cert, keyPassword == null ? new char[0] : keyPassword);
         } else {

@@ -2,6 +2,7 @@ package io.thingflux.serial;
 
 import io.thingflux.serial.internal.AtFields;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -115,7 +116,7 @@ public final class Ec600sTlsOptions {
                 + ", "
                 + version
                 + ", ciphers=0x"
-                + Integer.toHexString(cipherSuite).toUpperCase(java.util.Locale.ROOT)
+                + Integer.toHexString(cipherSuite).toUpperCase(Locale.ROOT)
                 + ", verifyServer="
                 + verifyServer
                 + (caCertificatePem != null ? ", ca=" + caFile : "")

@@ -1,6 +1,9 @@
 package io.thingflux.netty.client;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -79,7 +82,7 @@ public final class MqttProxyOptions {
             throw new IllegalArgumentException(
                     "proxy must be http://host:port or socks5://host:port");
         }
-        String scheme = uri.substring(0, schemeEnd).toLowerCase(java.util.Locale.ROOT);
+        String scheme = uri.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
         Type type =
                 switch (scheme) {
                     case "http" -> Type.HTTP;
@@ -120,7 +123,7 @@ public final class MqttProxyOptions {
     }
 
     private static String decode(String s) {
-        return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
     /** The same proxy with these credentials (user name and password authentication). */

@@ -1,6 +1,7 @@
 package io.thingflux.netty.client;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -119,7 +120,7 @@ public final class MqttWebSocketOptions {
             Objects.requireNonNull(value, "value");
             Map<String, String> copy = new LinkedHashMap<>(headers);
             copy.put(name, value);
-            this.headers = java.util.Collections.unmodifiableMap(copy);
+            this.headers = Collections.unmodifiableMap(copy);
             return this;
         }
 

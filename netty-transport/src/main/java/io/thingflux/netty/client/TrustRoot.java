@@ -1,5 +1,6 @@
 package io.thingflux.netty.client;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,7 +55,7 @@ public enum TrustRoot {
             return (X509Certificate)
                     CertificateFactory.getInstance("X.509")
                             .generateCertificate(
-                                    new java.io.ByteArrayInputStream(
+                                    new ByteArrayInputStream(
                                             pem().getBytes(StandardCharsets.US_ASCII)));
         } catch (CertificateException e) {
             throw new IllegalStateException("invalid shipped root " + resource, e);
