@@ -154,6 +154,16 @@ public final class BenchOptions {
         return settings.tls;
     }
 
+    /** Whether devices speak MQTT over WebSocket ({@code --ws}). */
+    public boolean webSocket() {
+        return settings.ws;
+    }
+
+    /** The proxy URI devices tunnel through ({@code --proxy}), if any; never logged. */
+    public Optional<String> proxy() {
+        return Optional.ofNullable(settings.proxy);
+    }
+
     public Optional<Path> devicesFile() {
         return Optional.ofNullable(settings.devicesFile);
     }
@@ -332,6 +342,19 @@ public final class BenchOptions {
         private boolean tls;
 
         @Option(
+                names = "--ws",
+                description =
+                        "MQTT over WebSocket (path /mqtt; wss with --tls). Without --host the emulator opens a ws listener.")
+        private boolean ws;
+
+        @Option(
+                names = "--proxy",
+                paramLabel = "URI",
+                description =
+                        "Tunnel every device through this proxy: http://[user:pass@]host:port or socks5://...")
+        private String proxy;
+
+        @Option(
                 names = "--devices-file",
                 paramLabel = "FILE",
                 description = "CSV of productKey,deviceName,deviceSecret, with --host.")
@@ -453,6 +476,16 @@ public final class BenchOptions {
 
         public Builder tls(boolean tls) {
             this.tls = tls;
+            return this;
+        }
+
+        public Builder webSocket(boolean ws) {
+            this.ws = ws;
+            return this;
+        }
+
+        public Builder proxy(String proxyUri) {
+            this.proxy = proxyUri;
             return this;
         }
 

@@ -103,6 +103,7 @@ public final class BenchTarget implements AutoCloseable {
                                 .adminHost(LOOPBACK)
                                 .adminPort(0)
                                 .product(pk, productSecret)
+                                .wsPort(options.webSocket() ? 0 : null)
                                 .build());
         try {
             List<AliyunDeviceIdentity> devices =
@@ -115,7 +116,9 @@ public final class BenchTarget implements AutoCloseable {
             int adminPort = emulator.adminAddress().orElseThrow().getPort();
             return new BenchTarget(
                     LOOPBACK,
-                    emulator.mqttAddress().getPort(),
+                    options.webSocket()
+                            ? emulator.wsAddress().orElseThrow().getPort()
+                            : emulator.mqttAddress().getPort(),
                     devices,
                     new AdminApiDownlinkSender(LOOPBACK, adminPort, null),
                     emulator);

@@ -2,6 +2,8 @@ package io.thingflux.bench;
 
 import io.thingflux.link.outbox.FileOutboxOptions;
 import io.thingflux.mqtt.MqttQos;
+import io.thingflux.netty.client.MqttProxyOptions;
+import io.thingflux.netty.client.MqttWebSocketOptions;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,6 +17,8 @@ import java.util.Objects;
  * @param keepAlive MQTT keepalive
  * @param replyTimeout how long a post waits for its {@code _reply}
  * @param outbox where each device keeps its outbox; {@code null} for in memory
+ * @param webSocket MQTT over WebSocket settings, or {@code null} for MQTT over the socket
+ * @param proxy the proxy to tunnel through, or {@code null}
  */
 public record LoadClientConfig(
         String host,
@@ -23,7 +27,21 @@ public record LoadClientConfig(
         MqttQos qos,
         Duration keepAlive,
         Duration replyTimeout,
-        FileOutboxOptions outbox) {
+        FileOutboxOptions outbox,
+        MqttWebSocketOptions webSocket,
+        MqttProxyOptions proxy) {
+
+    /** A config without WebSocket or proxy. */
+    public LoadClientConfig(
+            String host,
+            int port,
+            boolean tls,
+            MqttQos qos,
+            Duration keepAlive,
+            Duration replyTimeout,
+            FileOutboxOptions outbox) {
+        this(host, port, tls, qos, keepAlive, replyTimeout, outbox, null, null);
+    }
 
     /** A config with in-memory outboxes. */
     public LoadClientConfig(
@@ -52,6 +70,8 @@ public record LoadClientConfig(
                 options.qos(),
                 BenchOptions.DEFAULT_KEEP_ALIVE,
                 options.replyTimeout(),
-                options.outbox().orElse(null));
+                options.outbox().orElse(null),
+                options.webSocket() ? MqttWebSocketOptions.defaults() : null,
+                options.proxy().map(MqttProxyOptions::parse).orElse(null));
     }
 }

@@ -54,6 +54,38 @@ public final class BrokerCommand implements Callable<Integer> {
             description = "PEM certificate chain for TLS (default: self-signed, made at start).")
     Path tlsCert;
 
+    // ---- ways in beside TCP and TLS: WebSocket listeners and X.509 devices
+
+    @Option(
+            names = "--ws-port",
+            description = "MQTT over WebSocket (ws://, secure mode 3) port; 0 picks a free one.")
+    Integer wsPort;
+
+    @Option(
+            names = "--wss-port",
+            description =
+                    "MQTT over secure WebSocket (wss://, secure mode 2, the TLS certificate) port.")
+    Integer wssPort;
+
+    @Option(
+            names = "--ws-path",
+            description = "Path of the WebSocket listeners (default: ${DEFAULT-VALUE}).")
+    String wsPath = EmulatorOptions.DEFAULT_WS_PATH;
+
+    @Option(
+            names = "--client-ca",
+            paramLabel = "PEM_FILE",
+            description =
+                    "X.509 devices: ask TLS clients for a certificate chaining to this CA (signed devices still connect).")
+    Path clientCa;
+
+    @Option(
+            names = "--cert-device",
+            paramLabel = "FINGERPRINT_OR_SUBJECT=PK/DN",
+            description =
+                    "A device known by its certificate's SHA-256 fingerprint or subject DN; repeatable, with --client-ca.")
+    List<String> certDevices = new ArrayList<>();
+
     @Option(names = "--tls-key", description = "PEM PKCS#8 private key going with --tls-cert.")
     Path tlsKey;
 
@@ -204,6 +236,17 @@ public final class BrokerCommand implements Callable<Integer> {
         apps.forEach(b::app);
         accessKeys.forEach(b::accessKey);
         syncServices.forEach(b::syncService);
+        b.wsPort(wsPort).wssPort(wssPort).wsPath(wsPath).clientCertificateAuthority(clientCa);
+        for (String d : certDevices) {
+            // the subject itself holds '=': the identity follows the last one
+            int eq = d.lastIndexOf('=');
+            int slash = d.indexOf('/', eq + 1);
+            if (eq <= 0 || slash <= eq + 1 || slash == d.length() - 1) {
+                throw new IllegalArgumentException("--cert-device is FINGERPRINT_OR_SUBJECT=PK/DN");
+            }
+            b.certificateDevice(
+                    d.substring(0, eq), d.substring(eq + 1, slash), d.substring(slash + 1));
+        }
         return b.build();
     }
 

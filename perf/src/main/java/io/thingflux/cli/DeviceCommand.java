@@ -98,6 +98,8 @@ public final class DeviceCommand implements Callable<Integer> {
         MqttClientOptions.Builder b =
                 MqttClientOptions.builder(host, port)
                         .tls(connection.tlsOptions())
+                        .webSocket(connection.webSocketOptions())
+                        .proxy(connection.proxyOptions())
                         .aliyun(identity, console.signer(tls));
         return b.outboxStorage(console.outboxStorage()).build();
     }

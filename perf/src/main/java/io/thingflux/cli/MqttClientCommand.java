@@ -50,7 +50,9 @@ abstract class MqttClientCommand {
         try {
             MqttClientOptions.Builder b =
                     MqttClientOptions.builder(connection.host, connection.port())
-                            .tls(connection.tlsOptions());
+                            .tls(connection.tlsOptions())
+                            .webSocket(connection.webSocketOptions())
+                            .proxy(connection.proxyOptions());
             if (clientId != null) {
                 b.clientId(clientId);
             }

@@ -29,6 +29,9 @@ final class NettyEmulatorLinks implements MqttLinkFactory, AutoCloseable {
         if (request.username() != null) {
             b.credentials(request.username(), request.password() == null ? "" : request.password());
         }
+        if (request.tls() != null) {
+            b.tls(request.tls().toTlsOptions()); // the module's AT+QSSLCFG context, for real
+        }
         return NettyMqttLink.create(b.build(), resources);
     }
 

@@ -1,5 +1,7 @@
 package io.thingflux.serial;
 
+import io.thingflux.aliyun.AliyunSigner;
+import io.thingflux.aliyun.MqttCredentials;
 import io.thingflux.link.ConnectRefusedException;
 import io.thingflux.link.LinkMessage;
 import io.thingflux.link.LinkState;
@@ -24,6 +26,7 @@ import io.thingflux.serial.at.ByteTransport;
 import io.thingflux.serial.at.MalformedUrcException;
 import io.thingflux.serial.at.ModuleRebootedException;
 import io.thingflux.serial.internal.AtFields;
+import io.thingflux.serial.internal.ModuleTlsSetup;
 import io.thingflux.serial.internal.QmtRecv;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -61,7 +64,9 @@ import reactor.util.retry.Retry;
  * the publish dialect unless configured, then {@code AT+QMTOPEN} and {@code AT+QMTCONN}, mapping
  * their result codes to {@link MqttOpenException}, {@link ConnectRefusedException} (the broker's
  * CONNACK code in {@code +QMTCONN: <idx>,0,<ret_code>}) and {@link QmtConnException} (the module
- * could not send or finish the CONNECT).
+ * could not send or finish the CONNECT). With {@link Ec600sOptions#tls()} the module's TLS is set
+ * up before {@code aliauth}: the CA uploaded and checked, the SSL context configured and bound
+ * ({@link io.thingflux.serial.internal.ModuleTlsSetup}, failures as {@link ModuleTlsException}).
  *
  * <p>When the connection breaks ({@code +QMTSTAT}, {@code +QIURC: "pdpdeact"}, or {@code RDY} after
  * a reboot) the link goes {@link LinkState#RECONNECTING} and reopens with exponential backoff as
@@ -842,8 +847,10 @@ public final class Ec600sLink implements MqttLink {
                                 cfg + "\"recv/mode\"," + idx + ",0,1")
                         .concatMap(c -> at.execute(AtCommand.of(c)))
                         .then();
+        Mono<Void> tls =
+                options.tls() != null ? ModuleTlsSetup.run(at, idx, options.tls()) : Mono.empty();
         Mono<Void> aliauth = Mono.empty();
-        if (options.aliyunDevice() != null) {
+        if (options.aliyunDevice() != null && !signsSecureMode2()) {
             var d = options.aliyunDevice();
             aliauth =
                     at.execute(
@@ -862,7 +869,14 @@ public final class Ec600sLink implements MqttLink {
                                             .build())
                             .then();
         }
-        return probe.then(settings).then(aliauth);
+        return probe.then(settings).then(tls).then(aliauth);
+    }
+
+    /** Whether the link signs the Aliyun credentials itself, securemode 2, for TLS. */
+    private boolean signsSecureMode2() {
+        return options.aliyunDevice() != null
+                && options.tls() != null
+                && options.tls().signSecureMode2();
     }
 
     private Mono<Void> openAndConnect() {
@@ -908,13 +922,25 @@ public final class Ec600sLink implements MqttLink {
     }
 
     private Mono<Void> connectClient() {
-        StringBuilder text =
-                new StringBuilder("AT+QMTCONN=")
-                        .append(idx)
-                        .append(",\"")
-                        .append(options.clientId())
-                        .append('"');
-        if (options.username() != null) {
+        StringBuilder text = new StringBuilder("AT+QMTCONN=").append(idx).append(",\"");
+        if (signsSecureMode2()) {
+            // signed here per attempt (fresh timestamp); the module's aliauth signs securemode 3
+            MqttCredentials c =
+                    AliyunSigner.builder()
+                            .secureMode(AliyunSigner.SECURE_MODE_TLS)
+                            .clientId(options.clientId())
+                            .build()
+                            .sign(options.aliyunDevice());
+            text.append(c.clientId())
+                    .append("\",\"")
+                    .append(c.username())
+                    .append("\",\"")
+                    .append(c.password())
+                    .append('"');
+        } else {
+            text.append(options.clientId()).append('"');
+        }
+        if (options.username() != null && !signsSecureMode2()) {
             text.append(",\"")
                     .append(options.username())
                     .append("\",\"")

@@ -123,6 +123,11 @@ public final class Ec600sOptions {
         return settings.keepAlive;
     }
 
+    /** The module's TLS settings, or {@code null} for plain TCP. */
+    public Ec600sTlsOptions tls() {
+        return settings.tls;
+    }
+
     /** See {@link Builder#outbox(int, OverflowPolicy)}. */
     public int outboxCapacity() {
         return settings.outboxCapacity;
@@ -224,6 +229,7 @@ public final class Ec600sOptions {
                 + clientId()
                 + (aliyunDevice() != null ? ", " + aliyunDevice() : "")
                 + (username() != null ? ", username=" + username() + ", password=<redacted>" : "")
+                + (tls() != null ? ", " + tls() : "")
                 + ", keepAlive="
                 + keepAlive().toSeconds()
                 + "s, cleanSession="
@@ -249,6 +255,7 @@ public final class Ec600sOptions {
         private String username;
         private String password;
         private Duration keepAlive = DEFAULT_KEEP_ALIVE;
+        private Ec600sTlsOptions tls;
         private boolean cleanSession = DEFAULT_CLEAN_SESSION;
         private Duration packetTimeout = DEFAULT_PACKET_TIMEOUT;
         private int retries = DEFAULT_RETRIES;
@@ -326,6 +333,15 @@ public final class Ec600sOptions {
         public Builder credentials(String username, String password) {
             this.username = username;
             this.password = password;
+            return this;
+        }
+
+        /**
+         * Turn on the module's TLS ({@code AT+QSSLCFG}, {@code AT+QMTCFG="ssl"}); {@code null} (the
+         * default) for plain TCP.
+         */
+        public Builder tls(Ec600sTlsOptions tls) {
+            this.tls = tls;
             return this;
         }
 

@@ -62,6 +62,8 @@ final class AtInterpreter {
     private final ByteArrayOutputStream input = new ByteArrayOutputStream();
     private Mode mode = Mode.COMMAND;
     private PendingPublish pendingPublish;
+    private final ModuleTlsCommands tlsCommands;
+    private ModuleTlsCommands.Upload pendingUpload;
     private boolean silent;
     private boolean splitPrompts;
     private boolean rebootOnNextPublish;
@@ -70,7 +72,9 @@ final class AtInterpreter {
     private enum Mode {
         COMMAND,
         DATA_COUNTED,
-        DATA_CTRL_Z
+        DATA_CTRL_Z,
+        /** The data of {@code AT+QFUPL}. */
+        DATA_UPLOAD
     }
 
     AtInterpreter(
@@ -86,6 +90,7 @@ final class AtInterpreter {
         this.dialect = dialect;
         this.pdpAddress = pdpAddress;
         this.maxPayload = maxPayload;
+        this.tlsCommands = new ModuleTlsCommands(line);
         newClients();
     }
 
@@ -144,6 +149,8 @@ final class AtInterpreter {
         input.reset();
         mode = Mode.COMMAND;
         pendingPublish = null;
+        pendingUpload = null;
+        tlsCommands.reset();
         silent = false;
         rebootOnNextPublish = false;
         newClients();
@@ -202,6 +209,19 @@ final class AtInterpreter {
                         line.error();
                     } else {
                         input.write(b);
+                    }
+                }
+                case DATA_UPLOAD -> {
+                    int n = Math.min(chunk.length - i, pendingUpload.size() - input.size());
+                    input.write(chunk, i, n);
+                    i += n - 1;
+                    if (input.size() == pendingUpload.size()) {
+                        ModuleTlsCommands.Upload u = pendingUpload;
+                        pendingUpload = null;
+                        byte[] data = input.toByteArray();
+                        input.reset();
+                        mode = Mode.COMMAND;
+                        tlsCommands.finishUpload(u, data);
                     }
                 }
                 default -> throw new IllegalStateException();
@@ -322,6 +342,7 @@ final class AtInterpreter {
                             "+QMTCFG: \"recv/mode\",(0-5),(0,1),(0,1)",
                             "+QMTCFG: \"aliauth\",(0-5),<product_key>,<device_name>,<device_secret>",
                             "OK");
+            case "AT+QFLST" -> tlsCommands.qflst(List.of());
             default -> executeWithParameters(cmd, upper);
         }
     }
@@ -361,6 +382,16 @@ final class AtInterpreter {
                 line.ok();
             }
             case "AT+QMTCFG" -> qmtcfg(p);
+            case "AT+QSSLCFG" -> tlsCommands.qsslcfg(p);
+            case "AT+QFDEL" -> tlsCommands.qfdel(p);
+            case "AT+QFLST" -> tlsCommands.qflst(p);
+            case "AT+QFUPL" -> {
+                pendingUpload = tlsCommands.qfupl(p);
+                if (pendingUpload != null) {
+                    input.reset();
+                    mode = Mode.DATA_UPLOAD;
+                }
+            }
             case "AT+QMTOPEN" -> qmtopen(p);
             case "AT+QMTCLOSE" -> qmtclose(p);
             case "AT+QMTCONN" -> qmtconn(p);
@@ -461,12 +492,16 @@ final class AtInterpreter {
             }
             case "ssl" -> {
                 if (v.isEmpty()) {
-                    line.reply(prefix + "0", "OK");
+                    line.reply(prefix + c.idx + "," + (c.ssl ? 1 : 0) + "," + c.sslContext, "OK");
                     return;
                 }
-                if (v.get(0).asInt() != 0) {
-                    throw new IllegalArgumentException("TLS is not emulated");
+                int on = v.get(0).asInt();
+                int ctx = v.size() > 1 ? v.get(1).asInt() : 0;
+                if ((on != 0 && on != 1) || ctx < 0 || ctx >= ModuleTlsCommands.CONTEXTS) {
+                    throw new IllegalArgumentException("ssl");
                 }
+                c.ssl = on == 1;
+                c.sslContext = ctx;
             }
             case "keepalive" -> {
                 if (v.isEmpty()) {
@@ -595,7 +630,12 @@ final class AtInterpreter {
         String clientId = p.get(1).value();
         String user = p.size() > 2 ? p.get(2).value() : null;
         String pwd = p.size() > 3 ? p.get(3).value() : null;
-        MqttConnectRequest request = c.connectRequest(clientId, user, pwd);
+        MqttConnectRequest request =
+                c.connectRequest(
+                        clientId,
+                        user,
+                        pwd,
+                        c.ssl ? tlsCommands.tlsFor(c.sslContext, c.host) : null);
         line.ok();
         c.connect(request);
     }

@@ -48,6 +48,8 @@ final class EmulatedMqttClient {
     boolean lengthInUrc;
     boolean buffered;
     AliyunDeviceIdentity aliauth;
+    boolean ssl;
+    int sslContext;
     // network state
     boolean open;
     String host;
@@ -88,12 +90,23 @@ final class EmulatedMqttClient {
 
     /**
      * The CONNECT of {@code AT+QMTCONN}: with no user name and {@code aliauth} set, signed as the
-     * module does ({@link AliyunSigner} with the QMTCONN client id, hmacsha256, securemode 3).
+     * module does ({@link AliyunSigner} with the QMTCONN client id, hmacsha256, securemode 3, or 2
+     * over TLS).
+     *
+     * @param tls the client's TLS, or {@code null} for TCP
      */
-    MqttConnectRequest connectRequest(String clientId, String user, String pwd) {
+    MqttConnectRequest connectRequest(String clientId, String user, String pwd, ModuleTls tls) {
         String mqttClientId = clientId;
         if (user == null && aliauth != null) {
-            MqttCredentials cred = AliyunSigner.builder().clientId(clientId).build().sign(aliauth);
+            MqttCredentials cred =
+                    AliyunSigner.builder()
+                            .clientId(clientId)
+                            .secureMode(
+                                    tls != null
+                                            ? AliyunSigner.SECURE_MODE_TLS
+                                            : AliyunSigner.SECURE_MODE_TCP)
+                            .build()
+                            .sign(aliauth);
             mqttClientId = cred.clientId();
             user = cred.username();
             pwd = cred.password();
@@ -108,7 +121,8 @@ final class EmulatedMqttClient {
                 pwd,
                 keepAlive,
                 cleanSession,
-                version);
+                version,
+                tls);
     }
 
     /**

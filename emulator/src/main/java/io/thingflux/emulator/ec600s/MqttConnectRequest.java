@@ -8,6 +8,8 @@ package io.thingflux.emulator.ec600s;
  * @param requestedHost the host {@code AT+QMTOPEN} asked for
  * @param username null when none
  * @param password null when none; never shown by {@link #toString()}
+ * @param tls the TLS the module client was configured with ({@code AT+QMTCFG="ssl"}), or {@code
+ *     null} for TCP: a link factory connects with {@link ModuleTls#toTlsOptions()}
  */
 public record MqttConnectRequest(
         String host,
@@ -19,7 +21,8 @@ public record MqttConnectRequest(
         String password,
         int keepAliveSeconds,
         boolean cleanSession,
-        int protocolLevel) {
+        int protocolLevel,
+        ModuleTls tls) {
 
     @Override
     public String toString() {
@@ -43,6 +46,7 @@ public record MqttConnectRequest(
                 + cleanSession
                 + ", level="
                 + protocolLevel
+                + (tls != null ? ", " + tls : "")
                 + "]";
     }
 }

@@ -14,6 +14,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -21,7 +22,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.thingflux.emulator.platform.internal.AdminHttpHandler;
 import io.thingflux.emulator.platform.internal.BrokerChannelInitializer;
 import io.thingflux.emulator.platform.internal.BrokerEngine;
+import io.thingflux.emulator.platform.internal.CertificateDevices;
 import io.thingflux.emulator.platform.internal.SelfSignedTls;
+import io.thingflux.emulator.platform.internal.WebSocketBrokerChannelInitializer;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.NativeTransport;
 import java.net.InetSocketAddress;
@@ -80,6 +83,8 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     private final List<Channel> listeners = new ArrayList<>(3);
     private InetSocketAddress mqttAddress;
     private InetSocketAddress tlsAddress;
+    private InetSocketAddress wsAddress;
+    private InetSocketAddress wssAddress;
     private InetSocketAddress adminAddress;
     private InetSocketAddress adminTlsAddress;
     private volatile boolean closed;
@@ -120,9 +125,36 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     private void bind() {
         EmulatorOptions o = engine.options();
         mqttAddress = listen(o.host(), o.port(), new BrokerChannelInitializer(engine, null));
-        SslContext ssl = o.tlsPort() != null || o.adminTlsPort() != null ? sslContext(o) : null;
+        SslContext ssl =
+                o.tlsPort() != null || o.adminTlsPort() != null || o.wssPort() != null
+                        ? sslContext(o)
+                        : null;
+        CertificateDevices certificates =
+                o.clientCertificateAuthority() != null
+                        ? new CertificateDevices(o.certificateDevices())
+                        : null;
         if (o.tlsPort() != null) {
-            tlsAddress = listen(o.host(), o.tlsPort(), new BrokerChannelInitializer(engine, ssl));
+            tlsAddress =
+                    listen(
+                            o.host(),
+                            o.tlsPort(),
+                            new BrokerChannelInitializer(engine, ssl, certificates));
+        }
+        // ways in beside TCP and TLS: MQTT over ws:// and wss://
+        if (o.wsPort() != null) {
+            wsAddress =
+                    listen(
+                            o.host(),
+                            o.wsPort(),
+                            new WebSocketBrokerChannelInitializer(engine, null, o.wsPath(), null));
+        }
+        if (o.wssPort() != null) {
+            wssAddress =
+                    listen(
+                            o.host(),
+                            o.wssPort(),
+                            new WebSocketBrokerChannelInitializer(
+                                    engine, ssl, o.wsPath(), certificates));
         }
         if (o.adminPort() != null || o.adminTlsPort() != null) {
             // one set of actions and access-key checks (nonces) for both admin listeners
@@ -194,13 +226,21 @@ public final class AliyunPlatformEmulator implements MqttBroker {
 
     private static SslContext sslContext(EmulatorOptions o) {
         try {
+            SslContextBuilder b;
             if (o.tlsCertificate() != null) {
-                return SslContextBuilder.forServer(
-                                o.tlsCertificate().toFile(), o.tlsPrivateKey().toFile())
-                        .build();
+                b =
+                        SslContextBuilder.forServer(
+                                o.tlsCertificate().toFile(), o.tlsPrivateKey().toFile());
+            } else {
+                SelfSignedTls cert = SelfSignedTls.generate("localhost");
+                b = SslContextBuilder.forServer(cert.privateKey(), cert.certificate());
             }
-            SelfSignedTls cert = SelfSignedTls.generate("localhost");
-            return SslContextBuilder.forServer(cert.privateKey(), cert.certificate()).build();
+            if (o.clientCertificateAuthority() != null) {
+                // X.509 devices: the chain is checked against the CA; signed devices send none
+                b.clientAuth(ClientAuth.OPTIONAL)
+                        .trustManager(o.clientCertificateAuthority().toFile());
+            }
+            return b.build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
         }
@@ -211,6 +251,12 @@ public final class AliyunPlatformEmulator implements MqttBroker {
         StringBuilder sb = new StringBuilder("mqtt=").append(format(mqttAddress));
         if (tlsAddress != null) {
             sb.append(" tls=").append(format(tlsAddress));
+        }
+        if (wsAddress != null) {
+            sb.append(" ws=ws://").append(format(wsAddress)).append(engine.options().wsPath());
+        }
+        if (wssAddress != null) {
+            sb.append(" wss=wss://").append(format(wssAddress)).append(engine.options().wsPath());
         }
         if (adminAddress != null) {
             sb.append(" admin=http://").append(format(adminAddress));
@@ -239,6 +285,16 @@ public final class AliyunPlatformEmulator implements MqttBroker {
     @Override
     public Optional<InetSocketAddress> tlsAddress() {
         return Optional.ofNullable(tlsAddress);
+    }
+
+    /** The {@code ws://} listener's address, when it has one. */
+    public Optional<InetSocketAddress> wsAddress() {
+        return Optional.ofNullable(wsAddress);
+    }
+
+    /** The {@code wss://} listener's address, when it has one. */
+    public Optional<InetSocketAddress> wssAddress() {
+        return Optional.ofNullable(wssAddress);
     }
 
     @Override

@@ -91,6 +91,9 @@ public final class EmulatorOptions {
         this.settings = settings;
     }
 
+    /** Default path of the WebSocket listeners: {@value}. */
+    public static final String DEFAULT_WS_PATH = "/mqtt";
+
     public static Builder builder() {
         return new Builder();
     }
@@ -125,6 +128,39 @@ public final class EmulatorOptions {
     /** The PEM (PKCS#8) private key going with {@link #tlsCertificate()}. */
     public Path tlsPrivateKey() {
         return settings.tlsPrivateKey;
+    }
+
+    /**
+     * The MQTT over WebSocket ({@code ws://}, secure mode 3) port, or {@code null}; 0 picks one.
+     */
+    public Integer wsPort() {
+        return settings.wsPort;
+    }
+
+    /** The MQTT over secure WebSocket ({@code wss://}, secure mode 2) port, or {@code null}. */
+    public Integer wssPort() {
+        return settings.wssPort;
+    }
+
+    /** The path of the WebSocket listeners; default {@value #DEFAULT_WS_PATH}. */
+    public String wsPath() {
+        return settings.wsPath;
+    }
+
+    /**
+     * The PEM file of the CA(s) device certificates must chain to, or {@code null}: with it the TLS
+     * listeners ask for a client certificate (optional, so signed devices still connect).
+     */
+    public Path clientCertificateAuthority() {
+        return settings.clientCa;
+    }
+
+    /**
+     * Devices known by TLS client certificate: SHA-256 fingerprint (hex) or subject DN → {@code
+     * productKey/deviceName}.
+     */
+    public Map<String, String> certificateDevices() {
+        return settings.certificateDevices;
     }
 
     public String adminHost() {
@@ -248,6 +284,11 @@ public final class EmulatorOptions {
                 + port()
                 + ", tlsPort="
                 + tlsPort()
+                + (wsPort() != null ? ", wsPort=" + wsPort() : "")
+                + (wssPort() != null ? ", wssPort=" + wssPort() : "")
+                + (clientCertificateAuthority() != null
+                        ? ", certificateDevices=" + certificateDevices().size()
+                        : "")
                 + ", adminPort="
                 + adminPort()
                 + ", adminTlsPort="
@@ -277,6 +318,11 @@ public final class EmulatorOptions {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private Integer tlsPort;
+        private Integer wsPort;
+        private Integer wssPort;
+        private String wsPath = DEFAULT_WS_PATH;
+        private Path clientCa;
+        private Map<String, String> certificateDevices = Map.of();
         private Path tlsCertificate;
         private Path tlsPrivateKey;
         private String adminHost = DEFAULT_ADMIN_HOST;
@@ -339,6 +385,50 @@ public final class EmulatorOptions {
             }
             this.tlsCertificate = certificate;
             this.tlsPrivateKey = privateKey;
+            return this;
+        }
+
+        /** Listen for MQTT over WebSocket ({@code ws://}) on this port (0 picks a free one). */
+        public Builder wsPort(Integer wsPort) {
+            this.wsPort = wsPort == null ? null : requirePort(wsPort);
+            return this;
+        }
+
+        /** Listen for MQTT over secure WebSocket ({@code wss://}, the TLS certificate's). */
+        public Builder wssPort(Integer wssPort) {
+            this.wssPort = wssPort == null ? null : requirePort(wssPort);
+            return this;
+        }
+
+        /** The WebSocket listeners' path; default {@value #DEFAULT_WS_PATH}. */
+        public Builder wsPath(String path) {
+            if (path == null || !path.startsWith("/")) {
+                throw new IllegalArgumentException("the WebSocket path must start with /");
+            }
+            this.wsPath = path;
+            return this;
+        }
+
+        /**
+         * Ask TLS clients for a certificate chaining to the CA(s) in this PEM file (the X.509 mode;
+         * see {@link #certificateDevice}).
+         */
+        public Builder clientCertificateAuthority(Path caPem) {
+            this.clientCa = caPem;
+            return this;
+        }
+
+        /**
+         * A device authenticated by its client certificate: {@code fingerprintOrSubject} is the
+         * certificate's SHA-256 fingerprint (hex, colons allowed) or its subject DN.
+         */
+        public Builder certificateDevice(
+                String fingerprintOrSubject, String productKey, String deviceName) {
+            requireText(fingerprintOrSubject, "certificate fingerprint or subject");
+            requireText(productKey, "product key");
+            requireText(deviceName, "device name");
+            this.certificateDevices =
+                    with(certificateDevices, fingerprintOrSubject, productKey + "/" + deviceName);
             return this;
         }
 

@@ -226,6 +226,16 @@ public final class MqttClientOptions {
         return settings.tls;
     }
 
+    /** MQTT over WebSocket settings, or {@code null} for MQTT straight over TCP/TLS. */
+    public MqttWebSocketOptions webSocket() {
+        return settings.webSocket;
+    }
+
+    /** The proxy the connection is tunnelled through, or {@code null} for a direct one. */
+    public MqttProxyOptions proxy() {
+        return settings.proxy;
+    }
+
     /**
      * The MQTT client id sent in CONNECT. With an Aliyun identity it is signed on each call (the
      * options keep no copy); with a {@linkplain Builder#credentials(Supplier) credentials supplier}
@@ -365,6 +375,8 @@ public final class MqttClientOptions {
                 + ":"
                 + port()
                 + (tls() != null ? " tls" : "")
+                + (webSocket() != null ? " ws" + webSocket().path() : "")
+                + (proxy() != null ? " via " + proxy().type() + " proxy" : "")
                 + ", clientId="
                 + name()
                 + ", username="
@@ -387,6 +399,8 @@ public final class MqttClientOptions {
         private String host;
         private int port;
         private MqttTlsOptions tls;
+        private MqttWebSocketOptions webSocket;
+        private MqttProxyOptions proxy;
         private String clientId;
         private String username;
         private byte[] password;
@@ -440,6 +454,24 @@ public final class MqttClientOptions {
         /** TLS settings, or {@code null} (the default) for plain TCP. */
         public Builder tls(MqttTlsOptions tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /**
+         * MQTT over WebSocket ({@code ws://}, or {@code wss://} with {@link #tls}); {@code null}
+         * (the default) for MQTT straight over the socket.
+         */
+        public Builder webSocket(MqttWebSocketOptions webSocket) {
+            this.webSocket = webSocket;
+            return this;
+        }
+
+        /**
+         * Tunnel the connection through an HTTP CONNECT or SOCKS5 proxy; {@code null} (the default)
+         * connects directly.
+         */
+        public Builder proxy(MqttProxyOptions proxy) {
+            this.proxy = proxy;
             return this;
         }
 

@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -23,9 +26,14 @@ import javax.net.ssl.TrustManagerFactory;
  * name and the handshake timeout. The {@link SslContext} is built once in {@link Builder#build()}
  * and shared by every client given these options; {@link #mutate()} derives others.
  *
- * <p>For the Aliyun IoT Platform, pass the platform's roots as PEM with {@link
- * Builder#trustPem(String)}: GlobalSign Root CA R1 for ports 1883/443 of the legacy public
- * instance, Aliyun's own root for port 8883.
+ * <p>For the Aliyun IoT Platform, trust its roots by name: {@link #aliyun()}, or {@link
+ * Builder#trustRoots(TrustRoot...)} with {@link TrustRoot#GLOBALSIGN_ROOT_CA_R1} for ports 1883/443
+ * and {@link TrustRoot#ALIYUN_IOT_ROOT_CA_2053} for port 8883.
+ *
+ * <p>A client certificate (mutual TLS, the platform's X.509 devices) comes from a PEM key and chain
+ * ({@link Builder#clientCertificatePem(Path, Path, String)}) or a PKCS#12 file ({@link
+ * Builder#clientCertificatePkcs12(Path, char[])}); the key and its password never appear in a
+ * {@code toString} or an exception.
  */
 public final class MqttTlsOptions {
 
@@ -50,12 +58,36 @@ public final class MqttTlsOptions {
         if (b.protocols != null) {
             ctx.protocols(b.protocols);
         }
+        if (b.keyManagerFactory != null) {
+            ctx.keyManager(b.keyManagerFactory);
+        } else if (b.clientChainPem != null) {
+            try {
+                ctx.keyManager(
+                        new ByteArrayInputStream(
+                                b.clientChainPem.getBytes(StandardCharsets.US_ASCII)),
+                        new ByteArrayInputStream(
+                                b.clientKeyPem.getBytes(StandardCharsets.US_ASCII)),
+                        b.clientKeyPassword);
+            } catch (IllegalArgumentException e) {
+                // the cause may quote the key material: not kept
+                throw new SSLException("invalid client certificate chain or private key");
+            }
+        }
         this.sslContext = ctx.build();
     }
 
     /** A builder; without trust settings the JVM's default trust store is used. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * TLS for the Aliyun IoT Platform: trusts {@link TrustRoot#GLOBALSIGN_ROOT_CA_R1} (ports
+     * 1883/443) and {@link TrustRoot#ALIYUN_IOT_ROOT_CA_2053} (port 8883), hostname verification
+     * on.
+     */
+    public static MqttTlsOptions aliyun() {
+        return builder().trustRoots(TrustRoot.values()).build();
     }
 
     /** TLS with the JVM's default trust store and hostname verification. */
@@ -86,6 +118,11 @@ public final class MqttTlsOptions {
         return settings.handshakeTimeout;
     }
 
+    /** Whether the client presents a certificate (mutual TLS). */
+    public boolean hasClientCertificate() {
+        return settings.keyManagerFactory != null || settings.clientChainPem != null;
+    }
+
     @Override
     public String toString() {
         return "MqttTlsOptions[hostnameVerification="
@@ -94,6 +131,7 @@ public final class MqttTlsOptions {
                 + sniHost()
                 + ", handshakeTimeout="
                 + handshakeTimeout()
+                + (hasClientCertificate() ? ", clientCertificate" : "")
                 + "]";
     }
 
@@ -109,8 +147,81 @@ public final class MqttTlsOptions {
         private String sniHost;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private List<String> protocols;
+        private String clientChainPem;
+        private String clientKeyPem;
+        private String clientKeyPassword;
+        private KeyManagerFactory keyManagerFactory;
 
         private Builder() {}
+
+        /**
+         * Trusts these named roots (in addition to other trusted certificates) instead of the JVM's
+         * store.
+         */
+        public Builder trustRoots(TrustRoot... roots) {
+            List<X509Certificate> certs = new ArrayList<>();
+            for (TrustRoot r : roots) {
+                certs.add(r.certificate());
+            }
+            return trust(certs);
+        }
+
+        /**
+         * Presents a client certificate: {@code chainPem} holds the certificate and its chain (leaf
+         * first), {@code keyPem} the PKCS#8 private key, encrypted with {@code keyPassword} or not
+         * ({@code null}).
+         */
+        public Builder clientCertificatePem(String chainPem, String keyPem, String keyPassword) {
+            this.clientChainPem = Objects.requireNonNull(chainPem, "chainPem");
+            this.clientKeyPem = Objects.requireNonNull(keyPem, "keyPem");
+            this.clientKeyPassword = keyPassword;
+            this.keyManagerFactory = null;
+            return this;
+        }
+
+        /** {@link #clientCertificatePem(String, String, String)} read from PEM files. */
+        public Builder clientCertificatePem(Path chainPem, Path keyPem, String keyPassword) {
+            try {
+                return clientCertificatePem(
+                        Files.readString(chainPem, StandardCharsets.US_ASCII),
+                        Files.readString(keyPem, StandardCharsets.US_ASCII),
+                        keyPassword);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(
+                        "cannot read the client certificate or key file", e);
+            }
+        }
+
+        /**
+         * Presents the client certificate of a PKCS#12 file (its one key entry, key and store
+         * protected by {@code password}).
+         */
+        public Builder clientCertificatePkcs12(Path file, char[] password) {
+            try (InputStream in = Files.newInputStream(file)) {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(in, password);
+                KeyManagerFactory kmf =
+                        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(store, password);
+                return keyManagerFactory(kmf);
+            } catch (IOException | GeneralSecurityException e) {
+                // names the file, never the password
+                throw new IllegalArgumentException(
+                        "cannot read the PKCS#12 client certificate "
+                                + file
+                                + ": "
+                                + e.getClass().getSimpleName());
+            }
+        }
+
+        /** Presents what {@code factory} holds (a custom key store). */
+        public Builder keyManagerFactory(KeyManagerFactory factory) {
+            this.keyManagerFactory = Objects.requireNonNull(factory, "factory");
+            this.clientChainPem = null;
+            this.clientKeyPem = null;
+            this.clientKeyPassword = null;
+            return this;
+        }
 
         /**
          * Trusts the certificates in {@code pem} (one or more PEM blocks) instead of the JVM's

@@ -71,6 +71,10 @@ public final class CodecFloorLoadClient implements LoadClient {
             throw new BenchRefusedException(
                     "--client netty-codec speaks plain TCP only; drop --tls");
         }
+        if (config.webSocket() != null || config.proxy() != null) {
+            throw new BenchRefusedException(
+                    "--client netty-codec speaks plain TCP only; drop --ws and --proxy");
+        }
         this.config = config;
         this.signer = AliyunSigner.builder().secureMode(AliyunSigner.SECURE_MODE_TCP).build();
         this.resources = MqttClientResources.create();

@@ -2,6 +2,7 @@ package io.thingflux.bench.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClientExecutorConfig;
+import com.hivemq.client.mqtt.MqttProxyProtocol;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
@@ -23,6 +24,7 @@ import io.thingflux.bench.LoadClientConfig;
 import io.thingflux.bench.PostFailedException;
 import io.thingflux.bench.PostParams;
 import io.thingflux.mqtt.MqttTopics;
+import io.thingflux.netty.client.MqttProxyOptions;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -126,6 +128,29 @@ public final class HiveMqLoadClient implements LoadClient {
             }
             if (config.tls()) {
                 transport.sslWithDefaultConfig();
+            }
+            if (config.webSocket() != null) {
+                transport
+                        .webSocketConfig()
+                        .serverPath(config.webSocket().path().substring(1))
+                        .subprotocol(config.webSocket().subprotocol())
+                        .applyWebSocketConfig();
+            }
+            if (config.proxy() != null) {
+                var p = config.proxy();
+                var proxy =
+                        transport
+                                .proxyConfig()
+                                .protocol(
+                                        p.type() == MqttProxyOptions.Type.HTTP
+                                                ? MqttProxyProtocol.HTTP
+                                                : MqttProxyProtocol.SOCKS_5)
+                                .host(p.host())
+                                .port(p.port());
+                if (p.username() != null) {
+                    proxy.username(p.username()).password(p.password());
+                }
+                proxy.applyProxyConfig();
             }
             this.client =
                     b.transportConfig(transport.build())

@@ -93,6 +93,7 @@ public final class ThingfluxLoadClient implements LoadClient {
         if (config.outbox() != null) {
             options.outboxStorage(config.outbox());
         }
+        options.webSocket(config.webSocket()).proxy(config.proxy());
         return new Device(
                 NettyMqttLink.create(options.build(), resources),
                 identity,

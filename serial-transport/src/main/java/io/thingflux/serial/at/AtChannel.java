@@ -337,6 +337,10 @@ public final class AtChannel implements AutoCloseable {
             return; // echo; not logged, it may hold a secret parameter
         }
         log.debug("< {}", line);
+        if (line.equals("CONNECT") && inFlight != null && inFlight.command.hasData()) {
+            onPrompt(); // AT+QFUPL's prompt is a CONNECT line
+            return;
+        }
         if (BARE_URCS.contains(line)) {
             if (line.equals("RDY")) {
                 onReboot();

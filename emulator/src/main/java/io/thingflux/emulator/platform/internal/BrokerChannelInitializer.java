@@ -21,13 +21,23 @@ public final class BrokerChannelInitializer extends ChannelInitializer<SocketCha
 
     private final BrokerEngine engine;
     private final SslContext sslContext;
+    private final CertificateDevices certificates;
 
     /**
      * @param sslContext the TLS listener's context, or {@code null} for the plain TCP listener
      */
     public BrokerChannelInitializer(BrokerEngine engine, SslContext sslContext) {
+        this(engine, sslContext, null);
+    }
+
+    /**
+     * @param certificates the devices known by TLS client certificate, or {@code null}
+     */
+    public BrokerChannelInitializer(
+            BrokerEngine engine, SslContext sslContext, CertificateDevices certificates) {
         this.engine = engine;
         this.sslContext = sslContext;
+        this.certificates = certificates;
     }
 
     @Override
@@ -38,6 +48,8 @@ public final class BrokerChannelInitializer extends ChannelInitializer<SocketCha
         }
         p.addLast(MqttDecoder.NAME, new MqttDecoder(engine.options().maxPacketSize()));
         p.addLast(MqttEncoder.NAME, MqttEncoder.INSTANCE);
-        p.addLast(MqttServerHandler.NAME, new MqttServerHandler(engine, sslContext != null));
+        p.addLast(
+                MqttServerHandler.NAME,
+                new MqttServerHandler(engine, sslContext != null, certificates));
     }
 }

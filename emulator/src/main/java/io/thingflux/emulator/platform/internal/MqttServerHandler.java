@@ -65,6 +65,7 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
 
     private final BrokerEngine engine;
     private final boolean tls;
+    private final CertificateDevices certificates;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> connectTimeout;
     private Principal principal;
@@ -96,8 +97,16 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
     private IntObjectHashMap<Boolean> inboundQos2;
 
     public MqttServerHandler(BrokerEngine engine, boolean tls) {
+        this(engine, tls, null);
+    }
+
+    /**
+     * @param certificates the devices known by TLS client certificate, or {@code null}
+     */
+    public MqttServerHandler(BrokerEngine engine, boolean tls, CertificateDevices certificates) {
         this.engine = engine;
         this.tls = tls;
+        this.certificates = certificates;
     }
 
     @Override
@@ -233,7 +242,12 @@ public final class MqttServerHandler extends ChannelInboundHandlerAdapter {
 
     private void onConnect(Connect connect) {
         cancelConnectTimeout();
-        PlatformAuthenticator.Result result = engine.authenticate(connect, tls);
+        // a client certificate, when presented, authenticates the device on its own (X.509 mode)
+        PlatformAuthenticator.Result result =
+                certificates != null && tls ? certificates.check(ctx.pipeline()) : null;
+        if (result == null) {
+            result = engine.authenticate(connect, tls);
+        }
         if (result.refusal() != null) {
             refuse(result.refusal());
             return;

@@ -8,6 +8,7 @@ import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttTlsOptions;
 import io.thingflux.netty.codec.MqttDecoder;
 import io.thingflux.netty.codec.MqttEncoder;
+import java.net.InetSocketAddress;
 
 /**
  * Builds the client pipeline of one connection. One handler per concern of the connection, and last
@@ -16,7 +17,9 @@ import io.thingflux.netty.codec.MqttEncoder;
  *
  * <pre>
  *  socket
- *    │  [ssl]           SslHandler: TLS, SNI, hostname verification (only with TLS options)
+ *    │  [proxy]         HTTP CONNECT / SOCKS5 tunnel (only with proxy options; {@link ProxyPipeline})
+ *    │  [ssl]           SslHandler: TLS, SNI, hostname verification, client certificate (only with TLS options)
+ *    │  [ws.*]          HTTP codec, upgrade, WebSocket frames ↔ bytes (only with WebSocket options; {@link WebSocketPipeline})
  *    │  mqttDecoder     {@link MqttDecoder}: frames → {@code MqttPacket}, size limit, violations close
  *    │  mqttEncoder     {@link MqttEncoder}: {@code MqttPacket} → bytes
  *    │  keepalive       {@link MqttKeepAliveHandler}: PINGREQ on writer idle, half-open detection
@@ -41,15 +44,22 @@ public final class ClientPipeline {
      * Adds the handlers of a new connection of {@code session}, which opens with {@code connect},
      * to {@code ch}.
      */
-    static void install(Channel ch, ClientSession session, Connect connect) {
+    static void install(
+            Channel ch, ClientSession session, Connect connect, InetSocketAddress proxyAddress) {
         MqttClientOptions options = session.options();
         ChannelPipeline p = ch.pipeline();
+        if (options.proxy() != null) {
+            ProxyPipeline.install(p, options.proxy(), proxyAddress);
+        }
         MqttTlsOptions tls = options.tls();
         if (tls != null) {
             String host = tls.sniHost() != null ? tls.sniHost() : options.host();
             SslHandler ssl = tls.sslContext().newHandler(ch.alloc(), host, options.port());
             ssl.setHandshakeTimeoutMillis(tls.handshakeTimeout().toMillis());
             p.addLast(SSL, ssl);
+        }
+        if (options.webSocket() != null) {
+            WebSocketPipeline.install(p, options);
         }
         p.addLast(MqttDecoder.NAME, new MqttDecoder(options.maxPacketSize()));
         p.addLast(MqttEncoder.NAME, MqttEncoder.INSTANCE);

@@ -353,23 +353,20 @@ public final class ClientSession implements ChannelFutureListener {
         if (state == LinkState.CLOSED) {
             return;
         }
-        String host = options.host();
+        // through a proxy, the proxy's address is resolved here and the broker's by the proxy
+        String host = options.proxy() != null ? options.proxy().host() : options.host();
+        int port = options.proxy() != null ? options.proxy().port() : options.port();
         if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
             connectTo(
                     new InetSocketAddress(
-                            NetUtil.createInetAddressFromIpAddressString(host), options.port()));
+                            NetUtil.createInetAddressFromIpAddressString(host), port));
             return;
         }
         // name resolution may block: done off the event loop
         Mono.fromCallable(() -> InetAddress.getByName(host))
                 .subscribeOn(Schedulers.boundedElastic())
                 .subscribe(
-                        addr ->
-                                execute(
-                                        () ->
-                                                connectTo(
-                                                        new InetSocketAddress(
-                                                                addr, options.port()))),
+                        addr -> execute(() -> connectTo(new InetSocketAddress(addr, port))),
                         err ->
                                 execute(
                                         () ->
@@ -410,11 +407,17 @@ public final class ClientSession implements ChannelFutureListener {
                                 new ChannelInitializer<>() {
                                     @Override
                                     protected void initChannel(Channel ch) {
-                                        ClientPipeline.install(ch, ClientSession.this, connect);
+                                        ClientPipeline.install(
+                                                ch, ClientSession.this, connect, address);
                                     }
                                 });
+        // with a proxy, its handler connects to the proxy (address) and asks for the broker
+        InetSocketAddress remote =
+                options.proxy() != null
+                        ? InetSocketAddress.createUnresolved(options.host(), options.port())
+                        : address;
         ChannelFuture f =
-                local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
+                local == null ? bootstrap.connect(remote) : bootstrap.connect(remote, local);
         Channel ch = f.channel();
         channel = ch;
         connecting = f;
