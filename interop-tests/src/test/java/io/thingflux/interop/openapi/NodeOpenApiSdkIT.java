@@ -192,8 +192,7 @@ class NodeOpenApiSdkIT {
                     d.messages().ofType(ThingMessage.PropertySet.class).next().toFuture();
             services =
                     d.messages()
-                            .ofType(ThingMessage.RrpcCall.class)
-                            .filter(ThingMessage.RrpcCall::isService)
+                            .ofType(ThingMessage.ServiceCall.class)
                             .flatMap(call -> d.reply(call, 200, Map.of("sum", 3)))
                             .subscribe();
             line(in, "connected");
