@@ -130,6 +130,8 @@ final class OutgoingPublishes implements Runnable {
      */
     void handOff(OutgoingPublish p) {
         if (session.eventLoop().inEventLoop()) {
+            // those other threads handed over before p go first (their task has not run yet)
+            submitHandedOff(HANDOFF.getAndSet(this, null));
             submitOnLoop(p);
             drain();
             return;
@@ -158,19 +160,7 @@ final class OutgoingPublishes implements Runnable {
         OutgoingPublish taken = HANDOFF.getAndSet(this, null);
         if (taken != null) {
             running = true;
-            OutgoingPublish ordered = null; // reverse into the order they were pushed
-            while (taken != null) {
-                OutgoingPublish next = taken.handoffNext;
-                taken.handoffNext = ordered;
-                ordered = taken;
-                taken = next;
-            }
-            while (ordered != null) {
-                OutgoingPublish next = ordered.handoffNext;
-                ordered.handoffNext = null;
-                submitOnLoop(ordered);
-                ordered = next;
-            }
+            submitHandedOff(taken);
             try {
                 drain();
             } finally {
@@ -184,6 +174,23 @@ final class OutgoingPublishes implements Runnable {
             if (ch != null) {
                 ch.flush();
             }
+        }
+    }
+
+    /** Submits the hand-off stack {@code taken} (latest first) in the order it was pushed. */
+    private void submitHandedOff(OutgoingPublish taken) {
+        OutgoingPublish ordered = null; // reverse into the order they were pushed
+        while (taken != null) {
+            OutgoingPublish next = taken.handoffNext;
+            taken.handoffNext = ordered;
+            ordered = taken;
+            taken = next;
+        }
+        while (ordered != null) {
+            OutgoingPublish next = ordered.handoffNext;
+            ordered.handoffNext = null;
+            submitOnLoop(ordered);
+            ordered = next;
         }
     }
 
