@@ -144,6 +144,9 @@ final class GatewaySessions {
      * /ext/error/{pk}/{dn}} of the sub-device and returns {@link #REFUSED}.
      */
     DeviceState subDeviceFor(Principal gateway, String topic) {
+        if (isOwnSysTopic(topic, gateway.productKey(), gateway.deviceName())) {
+            return null; // a device's own thing topics, the common case: nothing to look up
+        }
         String key = GatewayTopics.deviceKey(topic);
         String own = key(gateway.productKey(), gateway.deviceName());
         if (key == null || key.equals(own)) {
@@ -169,6 +172,18 @@ final class GatewaySessions {
         return engine.device(pk, dn);
     }
 
+    /** Whether {@code topic} is under {@code /sys/{pk}/{dn}/}, checked without allocating. */
+    private static boolean isOwnSysTopic(String topic, String pk, String dn) {
+        int p = "/sys/".length();
+        int d = p + pk.length() + 1;
+        return topic.startsWith("/sys/")
+                && topic.startsWith(pk, p)
+                && topic.length() > d + dn.length()
+                && topic.charAt(d - 1) == '/'
+                && topic.startsWith(dn, d)
+                && topic.charAt(d + dn.length()) == '/';
+    }
+
     /** Returned by {@link #subDeviceFor} for a publish that is not handled. */
     static final DeviceState REFUSED = new DeviceState("-", "-");
 
@@ -179,6 +194,14 @@ final class GatewaySessions {
      * one.
      */
     boolean onPublish(Principal gateway, String topic, byte[] payload) {
+        // every device publish passes here: most are none of these, decided without allocating
+        if (!topic.startsWith("/ext/session/")
+                && !topic.endsWith("/thing/topo/add")
+                && !topic.endsWith("/thing/topo/delete")
+                && !topic.endsWith("/thing/topo/get")
+                && !topic.endsWith("/thing/sub/register")) {
+            return false;
+        }
         String pk = gateway.productKey();
         String dn = gateway.deviceName();
         String sys = "/sys/" + pk + "/" + dn + "/thing/";

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -100,11 +101,17 @@ final class PlatformServicesResponder {
     boolean onDevicePublish(DeviceState device, String topic, byte[] payload) {
         String pk = device.productKey;
         String dn = device.deviceName;
-        if (topic.equals("/shadow/update/" + pk + "/" + dn)) {
+        // every device publish passes here: property and event posts leave without allocating
+        String sys = device.sysPrefix;
+        if (topic.startsWith(sys)
+                && (topic.endsWith("_reply") || topic.startsWith("thing/event/", sys.length()))) {
+            return false;
+        }
+        if (isDeviceTopic(topic, "/shadow/update/", pk, dn)) {
             onShadow(pk, dn, payload);
             return true;
         }
-        if (topic.equals("/ota/device/inform/" + pk + "/" + dn)) {
+        if (isDeviceTopic(topic, "/ota/device/inform/", pk, dn)) {
             JsonNode params = params(payload);
             if (params != null && params.hasNonNull("version")) {
                 String module = params.path("module").asText("default");
@@ -116,7 +123,7 @@ final class PlatformServicesResponder {
             }
             return true;
         }
-        if (topic.equals("/ota/device/progress/" + pk + "/" + dn)) {
+        if (isDeviceTopic(topic, "/ota/device/progress/", pk, dn)) {
             JsonNode params = params(payload);
             if (params != null) {
                 ota.onProgress(
@@ -128,8 +135,7 @@ final class PlatformServicesResponder {
             }
             return true;
         }
-        String sys = device.sysPrefix;
-        if (!topic.startsWith(sys) || topic.endsWith("_reply")) {
+        if (!topic.startsWith(sys)) {
             return false;
         }
         String rest = topic.substring(sys.length());
@@ -143,9 +149,9 @@ final class PlatformServicesResponder {
                     engine.publishFromPlatform(
                             topic + "_reply",
                             ota.fileBlock(
-                                    EmulatorJson.readObject(payload) == null
-                                            ? EmulatorJson.object()
-                                            : EmulatorJson.readObject(payload)),
+                                    Objects.requireNonNullElseGet(
+                                            EmulatorJson.readObject(payload),
+                                            EmulatorJson::object)),
                             MqttQos.AT_MOST_ONCE);
             case "thing/ota/firmware/get" ->
                     answer(topic, payload, r -> ota.firmwareGet(pk, dn, r.path("params")));
@@ -154,6 +160,16 @@ final class PlatformServicesResponder {
             }
         }
         return true;
+    }
+
+    /** Whether {@code topic} is {@code prefix + pk + "/" + dn}, checked without allocating. */
+    private static boolean isDeviceTopic(String topic, String prefix, String pk, String dn) {
+        int d = prefix.length() + pk.length() + 1;
+        return topic.length() == d + dn.length()
+                && topic.startsWith(prefix)
+                && topic.startsWith(pk, prefix.length())
+                && topic.charAt(d - 1) == '/'
+                && topic.startsWith(dn, d);
     }
 
     private static JsonNode params(byte[] payload) {
