@@ -8,12 +8,10 @@ import io.thingflux.alink.AliyunDeviceOptions;
 import io.thingflux.alink.PlatformServices;
 import io.thingflux.alink.ThingMessage;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
-import io.thingflux.aliyun.AliyunEndpoints;
 import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.link.outbox.FileOutboxOptions;
 import io.thingflux.link.outbox.FsyncPolicy;
 import io.thingflux.link.outbox.OutboxStorage;
-import io.thingflux.mqtt.MqttQos;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -38,7 +36,7 @@ import reactor.core.scheduler.Schedulers;
  * message as a JSON line, answers requests, posts each JSON object read from stdin as properties
  * and prints its reply, until EOF on stdin, a signal or the end of the connection.
  */
-final class DeviceConsole {
+final class DeviceConsole extends ThingConsoleOptions {
 
     /**
      * Posts awaiting their reply at once; further stdin lines wait (the rest of stdin is not read
@@ -53,35 +51,6 @@ final class DeviceConsole {
 
     @ArgGroup(exclusive = false, multiplicity = "1", heading = "Device:%n")
     DeviceIdentityOptions device;
-
-    @Option(
-            names = "--region",
-            paramLabel = "REGION",
-            description =
-                    "Region of the legacy public instance; the host is PK.iot-as-mqtt.REGION.aliyuncs.com "
-                            + "(default: "
-                            + AliyunEndpoints.DEFAULT_REGION
-                            + "). Ignored with --host.")
-    String region;
-
-    @Option(
-            names = "--qos",
-            paramLabel = "0|1",
-            description = "QoS of posts and replies (default: ${DEFAULT-VALUE}).")
-    int qos = 0;
-
-    @Option(
-            names = "--reply-code",
-            paramLabel = "CODE",
-            description =
-                    "Code answered to property sets, service calls, RRPC calls and config pushes "
-                            + "(default: ${DEFAULT-VALUE}).")
-    int replyCode = 200;
-
-    @Option(
-            names = "--no-auto-reply",
-            description = "Do not answer incoming requests (only print them).")
-    boolean noAutoReply;
 
     @Option(
             names = "--sync-time",
@@ -127,8 +96,7 @@ final class DeviceConsole {
 
     /** The legacy public instance's host of {@code identity} in the chosen region. */
     String legacyHost(AliyunDeviceIdentity identity) {
-        return AliyunEndpoints.legacyHost(
-                identity.productKey(), region != null ? region : AliyunEndpoints.DEFAULT_REGION);
+        return legacyHost(identity.productKey());
     }
 
     /**
@@ -144,12 +112,7 @@ final class DeviceConsole {
      * The device options these arguments describe. @throws IllegalArgumentException for a bad QoS
      */
     AliyunDeviceOptions deviceOptions() {
-        if (qos != 0 && qos != 1) {
-            throw new IllegalArgumentException(
-                    "--qos must be 0 or 1 (the platform has no QoS 2), was " + qos);
-        }
-        AliyunDeviceOptions.Builder b =
-                AliyunDeviceOptions.builder().publishQos(MqttQos.valueOf(qos));
+        AliyunDeviceOptions.Builder b = AliyunDeviceOptions.builder().publishQos(publishQos());
         // shadow pushes and the replies of the platform services
         PlatformServices.subscribe(b, device.productKey, device.deviceName);
         return b.build();

@@ -12,8 +12,6 @@ import io.thingflux.alink.GatewayNotification;
 import io.thingflux.alink.SubDeviceRef;
 import io.thingflux.alink.ThingMessage;
 import io.thingflux.aliyun.AliyunDeviceIdentity;
-import io.thingflux.aliyun.AliyunEndpoints;
-import io.thingflux.mqtt.MqttQos;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.NettyMqttLink;
@@ -65,7 +63,7 @@ import reactor.core.scheduler.Schedulers;
             "EOF on stdin, SIGINT or SIGTERM: DISCONNECT, exit 0. A refused connection or login: exit 1 "
                     + "with a one-line reason on stderr. Secrets are never printed."
         })
-public final class GatewayCommand implements Callable<Integer> {
+public final class GatewayCommand extends ThingConsoleOptions implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayCommand.class);
 
@@ -94,30 +92,6 @@ public final class GatewayCommand implements Callable<Integer> {
     boolean noTopology;
 
     @Option(
-            names = "--region",
-            paramLabel = "REGION",
-            description =
-                    "Region of the legacy public instance (default: "
-                            + AliyunEndpoints.DEFAULT_REGION
-                            + "). Ignored with --host.")
-    String region;
-
-    @Option(
-            names = "--qos",
-            paramLabel = "0|1",
-            description = "QoS of posts and replies (default: ${DEFAULT-VALUE}).")
-    int qos = 0;
-
-    @Option(
-            names = "--reply-code",
-            paramLabel = "CODE",
-            description = "Code answered to property sets and service calls (default: 200).")
-    int replyCode = 200;
-
-    @Option(names = "--no-auto-reply", description = "Do not answer incoming requests.")
-    boolean noAutoReply;
-
-    @Option(
             names = "--max-sub-devices",
             paramLabel = "N",
             description = "Sub-devices the gateway may hold (default: ${DEFAULT-VALUE}).")
@@ -135,24 +109,15 @@ public final class GatewayCommand implements Callable<Integer> {
         try {
             identity = gateway.identity();
             subs = readCsv(subDevices);
-            if (qos != 0 && qos != 1) {
-                throw new IllegalArgumentException("--qos must be 0 or 1, was " + qos);
-            }
             options =
                     AliyunGatewayOptions.builder()
                             .maxSubDevices(maxSubDevices)
                             .deviceOptions(
-                                    AliyunDeviceOptions.builder()
-                                            .publishQos(MqttQos.valueOf(qos))
-                                            .build())
+                                    AliyunDeviceOptions.builder().publishQos(publishQos()).build())
                             .build();
             boolean tls = connection.tls();
             String host =
-                    connection.host != null
-                            ? connection.host
-                            : AliyunEndpoints.legacyHost(
-                                    identity.productKey(),
-                                    region != null ? region : AliyunEndpoints.DEFAULT_REGION);
+                    connection.host != null ? connection.host : legacyHost(identity.productKey());
             clientOptions =
                     MqttClientOptions.builder(host, connection.port())
                             .tls(connection.tlsOptions())
