@@ -11,7 +11,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -84,23 +83,39 @@ public final class AlinkJson {
      * @throws IllegalArgumentException for params JSON cannot carry
      */
     static RequestFrame requestFrame(String method, Object params) {
-        byte[] whole = encodeRequest("", method, params, null);
-        return new RequestFrame(
-                Arrays.copyOfRange(
-                        whole, REQUEST_HEAD.length + REQUEST_AFTER_ID.length, whole.length));
+        // params, then the method as a second root value (no separator): one generator for both
+        int paramsEnd;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.setRootValueSeparator(null);
+            writeValue(g, params == null ? Map.of() : params);
+            g.flush();
+            paramsEnd = out.size();
+            if (method != null) {
+                g.writeString(method);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    "cannot be written as Alink JSON (" + e.getClass().getSimpleName() + ")", e);
+        }
+        return new RequestFrame(out.toByteArray(), paramsEnd);
     }
 
     private static final byte[] REQUEST_HEAD = "{\"id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REQUEST_AFTER_ID =
-            ("\",\"version\":\"" + VERSION + "\"").getBytes(StandardCharsets.US_ASCII);
+            ("\",\"version\":\"" + VERSION + "\",\"params\":").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] METHOD_FIELD = ",\"method\":".getBytes(StandardCharsets.US_ASCII);
 
     /** A request envelope without its id; see {@link #requestFrame(String, Object)}. Immutable. */
     static final class RequestFrame {
-        /** {@code ,"params":...[,"method":...]}} */
-        private final byte[] tail;
+        /** The params' JSON, then the method's as a JSON string (if there is a method). */
+        private final byte[] body;
 
-        private RequestFrame(byte[] tail) {
-            this.tail = tail;
+        private final int paramsEnd;
+
+        private RequestFrame(byte[] body, int paramsEnd) {
+            this.body = body;
+            this.paramsEnd = paramsEnd;
         }
 
         /**
@@ -116,7 +131,9 @@ public final class AlinkJson {
                 digits++;
             }
             int afterId = REQUEST_HEAD.length + digits;
-            byte[] out = new byte[afterId + REQUEST_AFTER_ID.length + tail.length];
+            int at = afterId + REQUEST_AFTER_ID.length;
+            boolean hasMethod = paramsEnd < body.length;
+            byte[] out = new byte[at + body.length + (hasMethod ? METHOD_FIELD.length : 0) + 1];
             System.arraycopy(REQUEST_HEAD, 0, out, 0, REQUEST_HEAD.length);
             long v = id;
             for (int i = afterId - 1; i >= REQUEST_HEAD.length; i--) {
@@ -124,7 +141,15 @@ public final class AlinkJson {
                 v /= 10;
             }
             System.arraycopy(REQUEST_AFTER_ID, 0, out, afterId, REQUEST_AFTER_ID.length);
-            System.arraycopy(tail, 0, out, afterId + REQUEST_AFTER_ID.length, tail.length);
+            System.arraycopy(body, 0, out, at, paramsEnd);
+            at += paramsEnd;
+            if (hasMethod) {
+                System.arraycopy(METHOD_FIELD, 0, out, at, METHOD_FIELD.length);
+                at += METHOD_FIELD.length;
+                System.arraycopy(body, paramsEnd, out, at, body.length - paramsEnd);
+                at += body.length - paramsEnd;
+            }
+            out[at] = '}';
             return out;
         }
     }
@@ -193,16 +218,14 @@ public final class AlinkJson {
             }
             for (JsonToken n = p.nextToken(); n != JsonToken.END_OBJECT; n = p.nextToken()) {
                 String name = p.currentName();
-                Object v = readValue(p, p.nextToken());
+                JsonToken value = p.nextToken();
                 switch (name) {
-                    case "id" -> id = v;
-                    case "code" -> code = v;
-                    case "data" -> data = v;
-                    case "message" -> message = v;
-                    case "method" -> method = v;
-                    default -> {
-                        // not part of a reply
-                    }
+                    case "id" -> id = readValue(p, value);
+                    case "code" -> code = readValue(p, value);
+                    case "data" -> data = readValue(p, value);
+                    case "message" -> message = readValue(p, value);
+                    case "method" -> method = readValue(p, value);
+                    default -> p.skipChildren(); // not part of a reply (e.g. "version")
                 }
             }
             if (p.nextToken() != null) {
