@@ -7,7 +7,9 @@
 #
 # A device's connect counts at the SUBACK of its subscriptions for every client; the fleet's posts are
 # spread evenly over the interval (a steady 600 posts/s from 3,000 devices posting every 5 s). Both clients
-# signal completions to the bench on their I/O thread (see HiveMqLoadClient).
+# signal completions to the bench on their I/O thread (see HiveMqLoadClient). The one-device rates are given for
+# the whole run and after the JIT has warmed up (seconds 6-15, from the per-second progress), each with the CPU
+# steal of its run: on a shared host, rounds with a high steal are not comparable.
 #
 #   perf/scripts/side-by-side.sh            # 4 rounds, ~12 minutes on 2 cores
 #   ROUNDS=1 CLIENTS="thingflux hivemq" perf/scripts/side-by-side.sh
@@ -41,9 +43,15 @@ bench() { # name client args...
   local name=$1 client=$2; shift 2
   local jar=$JAR impl=$client
   if [ "$client" = baseline ]; then jar=$BASELINE_JAR; impl=thingflux; fi
+  local run=$OUT/$name-$client-$round steal0
+  steal0=$(steal)
+  # the per-second progress (stderr) gives the rate after the JIT has warmed up
   java -Xmx6g -jar "$jar" bench --host 127.0.0.1 --port "$PORT" --product "$PRODUCT" --client "$impl" \
-    --device-prefix "$name-$client-$round-" --json "$OUT/$name-$client-$round.json" "$@" >"$OUT/$name-$client-$round.txt" 2>/dev/null
+    --device-prefix "$name-$client-$round-" --json "$run.json" "$@" >"$run.txt" 2>"$run.progress"
+  echo $(($(steal) - steal0)) >"$run.steal"
 }
+# CPU time the hypervisor gave to others (USER_HZ ticks, all CPUs): a loaded host slows every client
+steal() { awk '/^cpu /{print $9}' /proc/stat; }
 
 # one unmeasured round of each client warms the emulator's JIT
 for c in $CLIENTS; do
@@ -70,7 +78,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 python3 - "$OUT" "$ROUNDS" "$FLOOR" $CLIENTS <<'PY'
-import json, statistics, sys
+import json, re, statistics, sys
 out, rounds, floor, clients = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 def runs(name, c):
     return [json.load(open(f"{out}/{name}-{c}-{r}.json")) for r in range(1, rounds + 1)]
@@ -84,6 +92,18 @@ rows = [
     ("QoS 0 posts answered/s, one device, 64 in flight", "qos0", lambda j: j["publish"]["per_second"]),
     ("QoS 1 posts answered/s, one device, 64 in flight", "qos1", lambda j: j["publish"]["per_second"]),
 ]
+def steady(name, c):
+    """posts/s over seconds 6..15 of each run: after the JIT warm-up, which the whole run includes"""
+    out_ = []
+    for r in range(1, rounds + 1):
+        per_s = [int(m) for m in re.findall(r"\] connected .*? posts (\d+)/s", open(f"{out}/{name}-{c}-{r}.progress").read())]
+        window = per_s[5:15]
+        out_.append(sum(window) / len(window))
+    return out_
+def steal_pct(name, c):
+    # ticks of 1/100 s over 2 CPUs and the run's seconds
+    return [int(open(f"{out}/{name}-{c}-{r}.steal").read()) / (2 * json.load(open(f"{out}/{name}-{c}-{r}.json"))["duration_s"])
+            for r in range(1, rounds + 1)]
 print("| measure (median of %d) | %s |" % (rounds, " | ".join(clients)))
 print("|---|" + "---|" * len(clients))
 for label, name, f in rows:
@@ -92,6 +112,14 @@ for label, name, f in rows:
         vals = [f(j) for j in runs(name, c)]
         cells.append("%s (%s)" % (format(statistics.median(vals), ",.1f"), ", ".join(format(v, ",.0f") for v in vals)))
     print("| %s | %s |" % (label, " | ".join(cells)))
+for name in ("qos0", "qos1"):
+    cells = []
+    for c in clients:
+        vals = steady(name, c)
+        cells.append("%s (%s)" % (format(statistics.median(vals), ",.1f"), ", ".join(format(v, ",.0f") for v in vals)))
+    print("| %s posts answered/s after warm-up (seconds 6-15), one device | %s |" % (name, " | ".join(cells)))
+print("| CPU steal during the one-device QoS 1 runs (%%) | %s |" % " | ".join(
+    ", ".join("%.0f" % v for v in steal_pct("qos1", c)) for c in clients))
 for other in ("hivemq", "baseline"):
     if "thingflux" not in clients or other not in clients:
         continue
@@ -102,6 +130,10 @@ for other in ("hivemq", "baseline"):
                  for t, h in zip(runs(name, "thingflux"), runs(name, other))]
         print("%s thingflux/%s per round: %s, median %.2f" % (name, other, ", ".join("%.2f" % r for r in pairs),
               statistics.median(pairs)))
+    for name in ("qos0", "qos1"):
+        pairs = [t / h for t, h in zip(steady(name, "thingflux"), steady(name, other))]
+        print("%s after warm-up thingflux/%s per round: %s, median %.2f" % (name, other,
+              ", ".join("%.2f" % r for r in pairs), statistics.median(pairs)))
     heap = [t["memory"]["heap_used_bytes_per_device"] / h["memory"]["heap_used_bytes_per_device"]
             for t, h in zip(runs("fleet", "thingflux"), runs("fleet", other))]
     print("heap per device thingflux/%s per round: %s, median %.2f" % (other, ", ".join("%.2f" % r for r in heap),
