@@ -4,6 +4,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import reactor.core.publisher.Mono;
 
 /** The MD5 and SHA-256 digests of a file being received, checked against the announced ones. */
 final class FirmwareDigests {
@@ -51,6 +52,28 @@ final class FirmwareDigests {
             }
         }
         return null;
+    }
+
+    /**
+     * Completes empty when the file received so far is {@code firmware} ({@code expectedSize} > 0
+     * checked too), else fails with {@link FirmwareVerificationException}; checked when subscribed,
+     * so it goes at the end of the download's chunks.
+     */
+    <T> Mono<T> verify(long expectedSize, OtaFirmware firmware) {
+        return Mono.defer(
+                () -> {
+                    String problem =
+                            check(
+                                    expectedSize,
+                                    firmware.md5(),
+                                    firmware.sign(),
+                                    firmware.signMethod());
+                    return problem == null
+                            ? Mono.empty()
+                            : Mono.error(
+                                    new FirmwareVerificationException(
+                                            "firmware " + firmware.version() + ": " + problem));
+                });
     }
 
     /** Checks a whole file: {@link #check(long, String, String, String)} without an MD5 field. */

@@ -61,24 +61,7 @@ final class FirmwareDownload {
                                     Retry.backoff(maxResumes, resumeBackoff)
                                             .filter(e -> e instanceof IOException)
                                             .onRetryExhaustedThrow((spec, s) -> s.failure()))
-                            .concatWith(
-                                    Mono.defer(
-                                            () -> {
-                                                String problem =
-                                                        digests.check(
-                                                                firmware.size(),
-                                                                firmware.md5(),
-                                                                firmware.sign(),
-                                                                firmware.signMethod());
-                                                return problem == null
-                                                        ? Mono.empty()
-                                                        : Mono.error(
-                                                                new FirmwareVerificationException(
-                                                                        "firmware "
-                                                                                + firmware.version()
-                                                                                + ": "
-                                                                                + problem));
-                                            }));
+                            .concatWith(digests.verify(firmware.size(), firmware));
                 });
     }
 

@@ -55,24 +55,7 @@ public final class MqttFileDownload {
                                     },
                                     0)
                             .doOnNext(c -> digests.update(c.bytes()))
-                            .concatWith(
-                                    Mono.defer(
-                                            () -> {
-                                                String problem =
-                                                        digests.check(
-                                                                size,
-                                                                firmware.md5(),
-                                                                firmware.sign(),
-                                                                firmware.signMethod());
-                                                return problem == null
-                                                        ? Mono.empty()
-                                                        : Mono.error(
-                                                                new FirmwareVerificationException(
-                                                                        "firmware "
-                                                                                + firmware.version()
-                                                                                + ": "
-                                                                                + problem));
-                                            }));
+                            .concatWith(digests.verify(size, firmware));
                 });
     }
 
