@@ -167,9 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
                 err.flush();
             }
         } catch (BenchRefusedException | IllegalArgumentException e) {
-            err.println("bench: " + e.getMessage());
-            err.flush();
-            return EXIT_REFUSED;
+            return refused(err, e.getMessage());
         }
         io.thingflux.bench.live.PrometheusEndpoint endpoint = null;
         try (BenchTarget target = BenchTarget.open(options)) {
@@ -225,22 +223,33 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return 0;
         } catch (BenchRefusedException e) {
-            err.println("bench: " + e.getMessage());
-            err.flush();
-            return EXIT_REFUSED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("bench: interrupted");
-            return 1;
-        } catch (IOException | RuntimeException e) {
-            err.println("bench: the run failed: " + e);
-            err.flush();
-            return 1;
+            return refused(err, e.getMessage());
+        } catch (InterruptedException | IOException | RuntimeException e) {
+            return failed(err, e);
         } finally {
             if (endpoint != null) {
                 endpoint.close();
             }
         }
+    }
+
+    /** Says why the run was refused; {@link #EXIT_REFUSED}. */
+    static int refused(PrintWriter err, String why) {
+        err.println("bench: " + why);
+        err.flush();
+        return EXIT_REFUSED;
+    }
+
+    /** Says that the run was interrupted (restoring the flag) or failed with {@code e}; 1. */
+    static int failed(PrintWriter err, Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            err.println("bench: interrupted");
+        } else {
+            err.println("bench: the run failed: " + e);
+        }
+        err.flush();
+        return 1;
     }
 
     /** {@code bench --gateways G --subdevices-per-gateway S}: a {@link GatewayBench} run. */
@@ -261,17 +270,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return result.loginFailures() == 0 && result.postFailures() == 0 ? 0 : 1;
         } catch (BenchRefusedException e) {
-            err.println("bench: " + e.getMessage());
-            err.flush();
-            return EXIT_REFUSED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("bench: interrupted");
-            return 1;
-        } catch (IOException | RuntimeException e) {
-            err.println("bench: the run failed: " + e);
-            err.flush();
-            return 1;
+            return refused(err, e.getMessage());
+        } catch (InterruptedException | IOException | RuntimeException e) {
+            return failed(err, e);
         }
     }
 

@@ -46,9 +46,7 @@ final class BenchScenarioOption {
         try {
             scenario = ScenarioParser.read(file);
         } catch (ScenarioException e) {
-            err.println("bench: " + e.getMessage());
-            err.flush();
-            return BenchCommand.EXIT_REFUSED;
+            return BenchCommand.refused(err, e.getMessage());
         }
         ScenarioLauncher.Output output = new ScenarioLauncher.Output();
         output.json = json;

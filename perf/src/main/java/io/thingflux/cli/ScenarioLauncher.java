@@ -206,18 +206,9 @@ final class ScenarioLauncher {
             }
             return 0;
         } catch (BenchRefusedException | IllegalArgumentException e) {
-            err.println("bench: " + e.getMessage());
-            err.flush();
-            return BenchCommand.EXIT_REFUSED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("bench: interrupted");
-            err.flush();
-            return 1;
-        } catch (IOException | RuntimeException e) {
-            err.println("bench: the run failed: " + e);
-            err.flush();
-            return 1;
+            return BenchCommand.refused(err, e.getMessage());
+        } catch (InterruptedException | IOException | RuntimeException e) {
+            return BenchCommand.failed(err, e);
         } finally {
             if (deviceClient != null) {
                 deviceClient.close();
