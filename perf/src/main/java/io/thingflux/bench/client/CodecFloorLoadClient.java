@@ -26,10 +26,8 @@ import io.thingflux.bench.PostFailedException;
 import io.thingflux.mqtt.ConnAck;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.ConnectReturnCode;
-import io.thingflux.mqtt.Disconnect;
 import io.thingflux.mqtt.MqttQos;
 import io.thingflux.mqtt.MqttTopics;
-import io.thingflux.mqtt.PingReq;
 import io.thingflux.mqtt.PubAck;
 import io.thingflux.mqtt.Publish;
 import io.thingflux.mqtt.SubAck;
@@ -204,16 +202,7 @@ public final class CodecFloorLoadClient implements LoadClient {
                 ctx.close();
                 return;
             }
-            int ka = keepAliveSeconds();
-            if (ka > 0) {
-                pinger =
-                        ctx.executor()
-                                .scheduleAtFixedRate(
-                                        () -> ctx.writeAndFlush(PingReq.INSTANCE),
-                                        ka,
-                                        ka,
-                                        TimeUnit.SECONDS);
-            }
+            pinger = CodecChannels.startPinger(ctx, keepAliveSeconds());
             MqttQos qos = config.qos();
             ctx.writeAndFlush(
                     new Subscribe(
@@ -341,14 +330,7 @@ public final class CodecFloorLoadClient implements LoadClient {
 
         @Override
         public CompletableFuture<Void> disconnect() {
-            Channel ch = channel;
-            if (ch == null || !ch.isActive()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            ch.writeAndFlush(Disconnect.INSTANCE).addListener(w -> ch.close());
-            ch.closeFuture().addListener(c -> done.complete(null));
-            return done;
+            return CodecChannels.disconnect(channel);
         }
     }
 }

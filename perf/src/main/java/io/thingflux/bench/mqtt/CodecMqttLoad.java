@@ -10,12 +10,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.thingflux.bench.client.CodecChannels;
 import io.thingflux.mqtt.ConnAck;
 import io.thingflux.mqtt.Connect;
 import io.thingflux.mqtt.ConnectReturnCode;
-import io.thingflux.mqtt.Disconnect;
 import io.thingflux.mqtt.MqttQos;
-import io.thingflux.mqtt.PingReq;
 import io.thingflux.mqtt.PubAck;
 import io.thingflux.mqtt.PubComp;
 import io.thingflux.mqtt.PubRec;
@@ -34,7 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 
@@ -196,16 +194,7 @@ final class CodecMqttLoad implements MqttLoadClient {
                 ctx.close();
                 return;
             }
-            int ka = spec.keepAliveSeconds();
-            if (ka > 0) {
-                pinger =
-                        ctx.executor()
-                                .scheduleAtFixedRate(
-                                        () -> ctx.writeAndFlush(PingReq.INSTANCE),
-                                        ka,
-                                        ka,
-                                        TimeUnit.SECONDS);
-            }
+            pinger = CodecChannels.startPinger(ctx, spec.keepAliveSeconds());
             if (spec.filters().isEmpty()) {
                 connected.complete(null);
                 return;
@@ -278,14 +267,7 @@ final class CodecMqttLoad implements MqttLoadClient {
 
         @Override
         public CompletableFuture<Void> disconnect() {
-            Channel ch = channel;
-            if (ch == null || !ch.isActive()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            ch.writeAndFlush(Disconnect.INSTANCE).addListener(w -> ch.close());
-            ch.closeFuture().addListener(c -> done.complete(null));
-            return done;
+            return CodecChannels.disconnect(channel);
         }
     }
 }
