@@ -12,9 +12,7 @@ import io.thingflux.aliyun.AliyunSigner;
 import io.thingflux.link.outbox.FileOutboxOptions;
 import io.thingflux.link.outbox.FsyncPolicy;
 import io.thingflux.link.outbox.OutboxStorage;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,9 +23,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The console of one Aliyun thing-model device, shared by {@code thingflux device} and {@code
@@ -37,12 +33,6 @@ import reactor.core.scheduler.Schedulers;
  * and prints its reply, until EOF on stdin, a signal or the end of the connection.
  */
 final class DeviceConsole extends ThingConsoleOptions {
-
-    /**
-     * Posts awaiting their reply at once; further stdin lines wait (the rest of stdin is not read
-     * meanwhile).
-     */
-    static final int MAX_POSTS_IN_FLIGHT = 64;
 
     private static final Logger log = LoggerFactory.getLogger(DeviceConsole.class);
 
@@ -186,14 +176,7 @@ final class DeviceConsole extends ThingConsoleOptions {
      * at EOF when all are answered.
      */
     static Mono<Void> postStdin(AliyunDevice device, InputStream in, JsonLines out) {
-        BufferedReader reader =
-                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        return Flux.fromStream(reader::lines)
-                .subscribeOn(Schedulers.boundedElastic())
-                .index()
-                .filter(t -> !t.getT2().isBlank())
-                .flatMap(t -> post(device, t.getT1() + 1, t.getT2(), out), MAX_POSTS_IN_FLIGHT)
-                .then();
+        return postEachLine(in, (line, text) -> post(device, line, text, out));
     }
 
     /** Posts one line and prints its outcome; never fails. */

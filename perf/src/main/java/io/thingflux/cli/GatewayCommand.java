@@ -15,10 +15,8 @@ import io.thingflux.aliyun.AliyunDeviceIdentity;
 import io.thingflux.netty.client.MqttClientOptions;
 import io.thingflux.netty.client.MqttClientResources;
 import io.thingflux.netty.client.NettyMqttLink;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,9 +34,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code thingflux gateway}: one Aliyun gateway on the Netty link that adds the sub-devices of a
@@ -66,9 +62,6 @@ import reactor.core.scheduler.Schedulers;
 public final class GatewayCommand extends ThingConsoleOptions implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayCommand.class);
-
-    /** Posts awaiting their reply at once. */
-    static final int MAX_POSTS_IN_FLIGHT = 64;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -296,14 +289,7 @@ public final class GatewayCommand extends ThingConsoleOptions implements Callabl
      * answered.
      */
     static Mono<Void> postStdin(AliyunGateway gw, InputStream in, JsonLines out) {
-        BufferedReader reader =
-                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        return Flux.fromStream(reader::lines)
-                .subscribeOn(Schedulers.boundedElastic())
-                .index()
-                .filter(t -> !t.getT2().isBlank())
-                .flatMap(t -> post(gw, t.getT1() + 1, t.getT2(), out), MAX_POSTS_IN_FLIGHT)
-                .then();
+        return postEachLine(in, (line, text) -> post(gw, line, text, out));
     }
 
     private static Mono<Void> post(AliyunGateway gw, long line, String text, JsonLines out) {

@@ -2,7 +2,14 @@ package io.thingflux.cli;
 
 import io.thingflux.aliyun.AliyunEndpoints;
 import io.thingflux.mqtt.MqttQos;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Option;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The options every thing-model console shares ({@code device}, {@code ec600s}, {@code gateway}):
@@ -10,6 +17,29 @@ import picocli.CommandLine.Option;
  * answered. Picocli reads them from this superclass of the console's class.
  */
 abstract class ThingConsoleOptions {
+
+    /** Posts from stdin that may await their reply at once. */
+    static final int MAX_POSTS_IN_FLIGHT = 64;
+
+    /** What a console does with one non-blank stdin line (numbered from 1); never fails. */
+    interface LinePoster {
+        Mono<Void> post(long line, String text);
+    }
+
+    /**
+     * Hands each non-blank stdin line to {@code poster}, read on a bounded-elastic thread, at most
+     * {@link #MAX_POSTS_IN_FLIGHT} posts at once; completes at EOF when all are answered.
+     */
+    static Mono<Void> postEachLine(InputStream in, LinePoster poster) {
+        BufferedReader reader =
+                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        return Flux.fromStream(reader::lines)
+                .subscribeOn(Schedulers.boundedElastic())
+                .index()
+                .filter(t -> !t.getT2().isBlank())
+                .flatMap(t -> poster.post(t.getT1() + 1, t.getT2()), MAX_POSTS_IN_FLIGHT)
+                .then();
+    }
 
     @Option(
             names = "--region",
